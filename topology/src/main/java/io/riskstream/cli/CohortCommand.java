@@ -1,6 +1,9 @@
 package io.riskstream.cli;
 
+import io.riskstream.connectors.synthea.CohortSummary;
+import io.riskstream.connectors.synthea.ReadReport;
 import io.riskstream.connectors.synthea.SyntheaCohortGenerator;
+import io.riskstream.connectors.synthea.SyntheaCsvReader;
 import io.riskstream.connectors.synthea.SyntheaCohortGenerator.Options;
 import io.riskstream.connectors.synthea.SyntheaCohortGenerator.Result;
 import java.io.PrintWriter;
@@ -17,7 +20,7 @@ import picocli.CommandLine.Spec;
 /** {@code riskstream cohort}: Synthea cohorts. Subcommands: {@code generate} (and, later, {@code load}). */
 @Command(name = "cohort", mixinStandardHelpOptions = true,
     description = "Synthetic EHR cohorts (Synthea): generate them, load them.",
-    subcommands = {CohortCommand.Generate.class})
+    subcommands = {CohortCommand.Generate.class, CohortCommand.Summarize.class})
 public final class CohortCommand implements Runnable {
 
   @Spec
@@ -75,6 +78,58 @@ public final class CohortCommand implements Runnable {
           result.csvDir(), result.patientRows(), result.alive(), result.dead(),
           result.wallTime().toMillis() / 1000.0, result.manifest().getFileName());
       outWriter.flush();
+      return 0;
+    }
+  }
+
+  /** {@code riskstream cohort summarize}: aggregate counts of a Synthea CSV export (no patient data). */
+  @Command(name = "summarize", mixinStandardHelpOptions = true,
+      description = "Reads a Synthea CSV export and writes aggregate counts: patients (alive, dead), rows, events"
+          + " and malformed rows per table, patients per diagnosis code, the most frequent diagnoses.")
+  public static final class Summarize implements Callable<Integer> {
+
+    /** Candidate outcome codes (SNOMED CT) of issue 2. */
+    public static final String DEFAULT_CODES = "44054006,59621000,433144002,431857002,46177005,22298006,"
+        + "401303003,401314000,88805009,84114007,230690007,714628002,127013003,368581000119106,1551000119108,"
+        + "53741008,399211009";
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--cohort", required = true, description = "Synthea CSV export directory.")
+    private Path cohort;
+
+    @Option(names = "--codes", split = ",", defaultValue = DEFAULT_CODES,
+        description = "SNOMED CT diagnosis codes to count patients for; default: issue 2's candidate outcomes.")
+    private List<String> codes;
+
+    @Option(names = "--top", defaultValue = "30", description = "How many of the most frequent diagnosis codes"
+        + " to list; default: ${DEFAULT-VALUE}.")
+    private int top;
+
+    @Option(names = "--out", description = "JSON file to write; default: <cohort>/summary.json.")
+    private Path outFile;
+
+    @Override
+    public Integer call() throws Exception {
+      long start = System.nanoTime();
+      SyntheaCsvReader reader = new SyntheaCsvReader(cohort);
+      ReadReport report = reader.report();
+      CohortSummary summary = CohortSummary.of(reader.readByPatient(), report, codes, top);
+      Path file = outFile == null ? cohort.resolve("summary.json") : outFile;
+      summary.writeJson(file);
+      PrintWriter w = spec.commandLine().getOut();
+      w.printf("Read %d patients (%d alive, %d dead), %d events, %d malformed rows in %.1f s%n",
+          summary.patients(), summary.alive(), summary.dead(), report.totalEvents(), report.totalMalformed(),
+          (System.nanoTime() - start) / 1e9);
+      w.printf("Rows per table: %s%nMalformed: %s%nDuplicates disambiguated: %s%n", report.rowsByTable(),
+          report.malformedByTable(), report.duplicatesByTable());
+      w.println("Patients with diagnosis code (ever):");
+      summary.patientsWithCode().forEach((code, n) -> w.printf("  %-18s %6d%n", code, n));
+      w.printf("Top %d diagnoses by patients:%n", summary.topDiagnoses().size());
+      summary.topDiagnoses().forEach(c -> w.printf("  %-18s %6d  %s%n", c.code(), c.patients(), c.description()));
+      w.printf("Summary written to %s%n", file);
+      w.flush();
       return 0;
     }
   }

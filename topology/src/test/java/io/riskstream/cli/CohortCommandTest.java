@@ -76,4 +76,18 @@ class CohortCommandTest {
     assertThat(rc).isEqualTo(2);
     assertThat(err.toString()).contains("Missing subcommand");
   }
+
+  @Test
+  void shouldSummarizeACohortIntoJson(@TempDir Path dir) throws Exception {
+    Path cohort = Path.of(CohortCommandTest.class.getResource("/synthea/valid").toURI());
+    Path file = dir.resolve("summary.json");
+
+    int rc = run("cohort", "summarize", "--cohort", cohort.toString(), "--codes", "44054006,22298006", "--top",
+        "5", "--out", file.toString());
+
+    assertThat(rc).as(err.toString()).isZero();
+    assertThat(out.toString()).contains("Read 2 patients (1 alive, 1 dead), 11 events, 0 malformed rows")
+        .containsPattern("44054006 +1").containsPattern("22298006 +0");
+    assertThat(Files.readString(file)).contains("\"patientsWithDiagnosisCode\"");
+  }
 }
