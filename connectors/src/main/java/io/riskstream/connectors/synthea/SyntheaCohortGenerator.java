@@ -323,6 +323,7 @@ public final class SyntheaCohortGenerator {
     opts.put("yearsOfHistory", 0);
     ArrayNode files = root.putArray("files");
     CSV_FILES.forEach(files::add);
+    root.put("riskstreamCommand", riskstreamCommand(options));
     root.put("configFile", CONFIG_FILE);
     ArrayNode cmd = root.putArray("command");
     command.forEach(cmd::add);
@@ -333,6 +334,14 @@ public final class SyntheaCohortGenerator {
     root.put("dead", result.dead());
     root.put("wallTimeSeconds", result.wallTime().toMillis() / 1000.0);
     mapper.writeValue(manifest.toFile(), root);
+  }
+
+  /** The {@code riskstream} command line that regenerates a cohort with these options. */
+  public static String riskstreamCommand(Options options) {
+    return "riskstream cohort generate --patients " + options.patients() + " --seed " + options.seed()
+        + " --clinician-seed " + options.clinicianSeed() + " --reference-date " + options.referenceDate()
+        + (Options.DEFAULT_STATE.equals(options.state()) ? "" : " --state '" + options.state() + "'")
+        + " --out " + options.outDir();
   }
 
   /** Synthea's git describe string, from the version.txt resource of its jar ("unknown" if absent). */
