@@ -236,12 +236,21 @@ public final class SyntheaCohortGenerator {
         .redirectErrorStream(true)
         .redirectOutput(log.toFile())
         .start();
+    // Ending this JVM (e.g. Ctrl-C on the CLI) ends Synthea too, instead of leaving it running unattended.
+    Thread stopSynthea = new Thread(process::destroy, "stop-synthea");
+    Runtime.getRuntime().addShutdownHook(stopSynthea);
     int rc;
     try {
       rc = process.waitFor();
     } catch (InterruptedException e) {
       process.destroyForcibly();
       throw e;
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(stopSynthea);
+      } catch (IllegalStateException shuttingDown) {
+        // the JVM is already shutting down; the hook does its job
+      }
     }
     Duration wall = Duration.ofNanos(System.nanoTime() - start);
     if (rc != 0) {
