@@ -1,0 +1,192 @@
+package io.riskstream.scoring.onnx;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import io.riskstream.scoring.ModelInput;
+import io.riskstream.scoring.Scorer;
+import io.riskstream.scoring.ScorerInfo;
+import io.riskstream.scoring.ScoringException;
+import io.riskstream.scoring.model.ModelBundle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The CPU backend: ONNX Runtime with a configurable number of intra-op threads and direct buffers.
+ *
+ * <p>Batch invariance: the probabilities of an input are bitwise identical whatever else is in its batch. Each
+ * input is padded to a length bucket that depends only on its own length ({@link LengthBuckets}), and inputs run
+ * in slices of exactly {@code sliceSize} rows (the last slice of a bucket is filled up with copies of its first row,
+ * whose outputs are dropped), so every session run has the shape [sliceSize, bucket] whatever the batch was. The
+ * default slice size is 1: ONNX Runtime's CPU GEMM (MLAS) processes rows in blocks and splits them over threads by
+ * the row count, so with several rows per run an input's bits can depend on its row position (see
+ * OnnxRuntimeScorerTest, which checks invariance for the configured slice sizes).
+ */
+public final class OnnxRuntimeScorer implements Scorer {
+
+  private static final Logger LOG = LoggerFactory.getLogger(OnnxRuntimeScorer.class);
+  public static final String BACKEND = "onnxruntime";
+
+  /**
+   * @param intraOpThreads ONNX Runtime intra-op threads per run (1 or more)
+   * @param bucketWidth granularity of padded lengths (16)
+   * @param sliceSize rows per session run (1; see the class comment before raising it)
+   */
+  public record Options(int intraOpThreads, int bucketWidth, int sliceSize) {
+
+    public Options {
+      if (intraOpThreads < 1 || bucketWidth < 1 || sliceSize < 1) {
+        throw new IllegalArgumentException("intraOpThreads, bucketWidth and sliceSize must be positive");
+      }
+    }
+
+    public static Options defaults() {
+      return new Options(1, 16, 1);
+    }
+  }
+
+  private final OrtEnvironment env;
+  private final OrtSession session;
+  private final ScorerInfo info;
+  private final LengthBuckets buckets;
+  private final int sliceSize;
+  private final int vocabularySize;
+  private final int outcomeCount;
+
+  public OnnxRuntimeScorer(ModelBundle bundle, Options options) {
+    this.env = OrtEnvironment.getEnvironment();
+    this.info = new ScorerInfo(BACKEND, "fp32", bundle.name(), bundle.version(), bundle.sha256(),
+        bundle.spec().outcomeNames());
+    this.buckets = new LengthBuckets(options.bucketWidth(), bundle.spec().maxLength());
+    this.sliceSize = options.sliceSize();
+    this.vocabularySize = bundle.spec().vocabularySize();
+    this.outcomeCount = bundle.outcomes().size();
+    try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
+      so.setIntraOpNumThreads(options.intraOpThreads());
+      so.setInterOpNumThreads(1);
+      so.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+      so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      this.session = env.createSession(bundle.onnxBytes(), so);
+      checkContract(session, outcomeCount, bundle.name());
+    } catch (OrtException e) {
+      throw new IllegalStateException("cannot load model " + bundle.name() + " into ONNX Runtime: "
+          + e.getMessage(), e);
+    }
+    LOG.info("ONNX Runtime scorer ready: model {} {}, {} intra-op threads, bucket width {}, slice {}",
+        bundle.name(), bundle.version(), options.intraOpThreads(), options.bucketWidth(), options.sliceSize());
+  }
+
+  private static void checkContract(OrtSession session, int outcomes, String name) throws OrtException {
+    Map<String, NodeInfo> inputs = session.getInputInfo();
+    for (String input : List.of("tokens", "ages", "recency")) {
+      if (!inputs.containsKey(input)) {
+        throw new IllegalStateException("model " + name + " lacks input '" + input + "'; it has " + inputs.keySet());
+      }
+    }
+    NodeInfo risk = session.getOutputInfo().get("risk");
+    if (risk == null) {
+      throw new IllegalStateException("model " + name + " lacks output 'risk'");
+    }
+    long[] shape = ((TensorInfo) risk.getInfo()).getShape();
+    if (shape.length != 2 || (shape[1] > 0 && shape[1] != outcomes)) {
+      throw new IllegalStateException("model " + name + " output 'risk' has shape " + java.util.Arrays.toString(shape)
+          + " but its encoder spec lists " + outcomes + " outcomes");
+    }
+  }
+
+  @Override
+  public ScorerInfo info() {
+    return info;
+  }
+
+  public LengthBuckets buckets() {
+    return buckets;
+  }
+
+  /**
+   * @throws IllegalArgumentException when an input is longer than the model's maximum or holds a token outside
+   *     the vocabulary (bad input: nothing of the batch was scored)
+   * @throws ScoringException when ONNX Runtime fails
+   */
+  @Override
+  public float[][] score(List<ModelInput> batch) {
+    TreeMap<Integer, List<Integer>> byBucket = new TreeMap<>();
+    for (int i = 0; i < batch.size(); i++) {
+      ModelInput input = batch.get(i);
+      for (long t : input.tokens()) {
+        if (t < 1 || t >= vocabularySize) {
+          throw new IllegalArgumentException("input " + i + " holds token id " + t + " outside 1.."
+              + (vocabularySize - 1));
+        }
+      }
+      byBucket.computeIfAbsent(buckets.bucketOf(input.length()), b -> new ArrayList<>()).add(i);
+    }
+    float[][] out = new float[batch.size()][];
+    for (Map.Entry<Integer, List<Integer>> entry : byBucket.entrySet()) {
+      List<Integer> rows = entry.getValue();
+      for (int from = 0; from < rows.size(); from += sliceSize) {
+        runSlice(batch, rows.subList(from, Math.min(rows.size(), from + sliceSize)), entry.getKey(), out);
+      }
+    }
+    return out;
+  }
+
+  private void runSlice(List<ModelInput> batch, List<Integer> rows, int length, float[][] out) {
+    int n = sliceSize;
+    LongBuffer tokens = ByteBuffer.allocateDirect(n * length * Long.BYTES).order(ByteOrder.nativeOrder())
+        .asLongBuffer();
+    FloatBuffer ages = ByteBuffer.allocateDirect(n * length * Float.BYTES).order(ByteOrder.nativeOrder())
+        .asFloatBuffer();
+    FloatBuffer recency = ByteBuffer.allocateDirect(n * length * Float.BYTES).order(ByteOrder.nativeOrder())
+        .asFloatBuffer();
+    for (int r = 0; r < n; r++) {
+      ModelInput input = batch.get(rows.get(r < rows.size() ? r : 0));
+      int base = r * length;
+      tokens.put(base, input.tokens());
+      ages.put(base, input.ages());
+      recency.put(base, input.recency());
+      // Direct buffers start zeroed: the rest of the row is padding (token 0, features 0).
+    }
+    long[] shape = {n, length};
+    try (OnnxTensor t = OnnxTensor.createTensor(env, tokens, shape);
+         OnnxTensor a = OnnxTensor.createTensor(env, ages, shape);
+         OnnxTensor c = OnnxTensor.createTensor(env, recency, shape);
+         OrtSession.Result result = session.run(Map.of("tokens", t, "ages", a, "recency", c))) {
+      OnnxValue value = result.get("risk").orElseThrow(() -> new ScoringException("model returned no 'risk'"));
+      FloatBuffer risk = ((OnnxTensor) value).getFloatBuffer();
+      if (risk.remaining() != n * outcomeCount) {
+        throw new ScoringException("model returned " + risk.remaining() + " values for " + n + " x "
+            + outcomeCount);
+      }
+      for (int r = 0; r < rows.size(); r++) {
+        float[] p = new float[outcomeCount];
+        risk.get(r * outcomeCount, p);
+        out[rows.get(r)] = p;
+      }
+    } catch (OrtException e) {
+      throw new ScoringException("ONNX Runtime failed on a slice of " + rows.size() + " inputs of length "
+          + length + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      session.close();
+    } catch (OrtException e) {
+      LOG.warn("closing the ONNX Runtime session failed: {}", e.getMessage());
+    }
+  }
+}
