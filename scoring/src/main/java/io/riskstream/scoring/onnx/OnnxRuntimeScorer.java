@@ -45,7 +45,7 @@ public final class OnnxRuntimeScorer implements Scorer {
   /**
    * @param intraOpThreads ONNX Runtime intra-op threads per run (1 or more)
    * @param bucketWidth granularity of padded lengths (16)
-   * @param sliceSize rows per session run (1; see the class comment before raising it)
+   * @param sliceSize rows per session run, the same for every run (8; see the class comment)
    */
   public record Options(int intraOpThreads, int bucketWidth, int sliceSize) {
 
