@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * intra-op threads. With fixed slices of 1, 4 or 8 rows no bit differed, whatever the row position
  * (OnnxRuntimeScorerTest checks this). A larger slice amortizes the per-run overhead for full batches and wastes
  * compute on the filler rows of small ones; the default is 8.
- */ */
+ */
 public final class OnnxRuntimeScorer implements Scorer {
 
   private static final Logger LOG = LoggerFactory.getLogger(OnnxRuntimeScorer.class);
