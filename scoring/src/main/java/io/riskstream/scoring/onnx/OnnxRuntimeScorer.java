@@ -34,8 +34,13 @@ import org.slf4j.LoggerFactory;
  * the test model with the padded length fixed at 64: scoring 64 inputs alone and again in batches of 2, 3, 5, 8, 13,
  * 32 and 64 rows gave 216 of 1,293 probabilities that differed (by up to 6e-8, one float ulp), with 1 and with 2
  * intra-op threads. With fixed slices of 1, 4 or 8 rows no bit differed, whatever the row position
- * (OnnxRuntimeScorerTest checks this). A larger slice amortizes the per-run overhead for full batches and wastes
- * compute on the filler rows of small ones; the default is 8.
+ * (OnnxRuntimeScorerTest checks this); on a 4-layer d=128 model at L=256 with slices of 1, 8 and 32, 0 of 864 differed.
+ *
+ * <p>Choosing the slice: a larger slice amortizes the per-run overhead when a bucket is full and wastes compute on
+ * filler rows when it is not. Measured here (2 shared cores, 1 thread, 24 inputs of one bucket): the 2-layer d=32
+ * test model 0.28 ms per input with slices of 1, 0.12 ms with 8; the 4-layer d=128 model at length 256 5.0 ms with
+ * 1 and 5.8 ms with 8 (compute-bound: batching does not help). Real histories mostly fill the maximum length, so
+ * buckets are usually full; the default is 8. Use 1 for large models or when inputs spread over many buckets.
  */
 public final class OnnxRuntimeScorer implements Scorer {
 
