@@ -68,4 +68,10 @@ public record EncodedHistory(ModelInput input, List<String> positionEventIds, in
     }
     return new ArrayList<>(ids);
   }
+
+  /** Counts only: event ids can carry patient identifiers (e.g. {@code patients:<id>}) and must not reach logs. */
+  @Override
+  public String toString() {
+    return "EncodedHistory[length=" + input.length() + ", eventCount=" + eventCount + "]";
+  }
 }

@@ -169,4 +169,11 @@ class HistoryEncoderTest {
         "observations:o2");
     assertThat(encoded.newestEventIds(100)).hasSize(8).endsWith("patients:patient-1");
   }
+
+  @Test
+  void shouldKeepIdentifiersOutOfToString() {
+    EncodedHistory encoded = new HistoryEncoder(spec(64)).encode(history(), 18300 * DAY);
+
+    assertThat(encoded.toString()).isEqualTo("EncodedHistory[length=10, eventCount=8]").doesNotContain(P);
+  }
 }
