@@ -1,6 +1,7 @@
 package io.riskstream.scoring.onnx;
 
 import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
@@ -98,9 +99,18 @@ public final class OnnxRuntimeScorer implements Scorer {
 
   private static void checkContract(OrtSession session, int outcomes, String name) throws OrtException {
     Map<String, NodeInfo> inputs = session.getInputInfo();
-    for (String input : List.of("tokens", "ages", "recency")) {
-      if (!inputs.containsKey(input)) {
-        throw new IllegalStateException("model " + name + " lacks input '" + input + "'; it has " + inputs.keySet());
+    Map<String, OnnxJavaType> types = Map.of("tokens", OnnxJavaType.INT64, "ages", OnnxJavaType.FLOAT,
+        "recency", OnnxJavaType.FLOAT);
+    for (Map.Entry<String, OnnxJavaType> input : types.entrySet()) {
+      NodeInfo info = inputs.get(input.getKey());
+      if (info == null) {
+        throw new IllegalStateException("model " + name + " lacks input '" + input.getKey() + "'; it has "
+            + inputs.keySet());
+      }
+      if (!(info.getInfo() instanceof TensorInfo tensor) || tensor.type != input.getValue()
+          || tensor.getShape().length != 2) {
+        throw new IllegalStateException("model " + name + " input '" + input.getKey() + "' must be a 2-d "
+            + input.getValue() + " tensor [batch, length], found " + info.getInfo());
       }
     }
     NodeInfo risk = session.getOutputInfo().get("risk");

@@ -5,15 +5,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.riskstream.scoring.ModelInput;
+import io.riskstream.scoring.encoder.EncoderSpec;
 import io.riskstream.scoring.model.ModelBundle;
 import io.riskstream.scoring.model.ValidationSet;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -107,6 +110,23 @@ class OnnxRuntimeScorerTest {
       assertThatThrownBy(() -> scorer.score(List.of(badToken))).isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("token id");
     }
+  }
+
+  @Test
+  void shouldFailFastWhenTheSpecListsOtherOutcomesThanTheModelHas(@TempDir Path dir) throws Exception {
+    Path copy = dir.resolve("tiny");
+    Files.createDirectories(copy);
+    for (String file : List.of("model.onnx", "model.onnx.sha256", "model-card.json")) {
+      Files.copy(Path.of("src/test/resources/models/test-tiny").resolve(file), copy.resolve(file));
+    }
+    EncoderSpec spec = bundle.spec();
+    new EncoderSpec(spec.formatVersion(), spec.vocabulary(), spec.minCount(), spec.binCount(), spec.binEdges(),
+        spec.maxLength(), spec.ageBands(), spec.ageScale(), spec.recency(), spec.recencyScale(),
+        spec.outcomes().subList(0, 2)).write(copy.resolve("encoder-spec.json"));
+    ModelBundle mismatched = ModelBundle.load(copy.toString());
+
+    assertThatThrownBy(() -> new OnnxRuntimeScorer(mismatched, OnnxRuntimeScorer.Options.defaults()))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("lists 2 outcomes");
   }
 
   @Test
