@@ -48,6 +48,27 @@ public final class HistoryEncoder {
     return encode(PreparedHistory.of(events), indexTimeMillis);
   }
 
+  /**
+   * Encodes the whole history, as the stream scores it: the index time is 1 ms after the newest event's time (so
+   * every UPSERT event enters; that newest time is the score's {@code asOf}, see {@link #asOf(PreparedHistory)}).
+   */
+  public EncodedHistory encodeLatest(List<EmrEvent> events) {
+    PreparedHistory history = PreparedHistory.of(events);
+    return encode(history, asOf(history) + 1);
+  }
+
+  /** Time of the newest UPSERT event (demographics included: birth), or {@code Long.MIN_VALUE + 1} when none. */
+  public static long asOf(PreparedHistory history) {
+    long newest = Long.MIN_VALUE + 1;
+    if (!history.events().isEmpty()) {
+      newest = history.events().get(history.events().size() - 1).getEventTime().toEpochMilli();
+    }
+    if (history.demographics() != null) {
+      newest = Math.max(newest, history.demographics().getEventTime().toEpochMilli());
+    }
+    return newest;
+  }
+
   /** As {@link #encode(List, long)}, for a history prepared once and encoded at many index times. */
   public EncodedHistory encode(PreparedHistory history, long indexTimeMillis) {
     int cut = history.countBefore(indexTimeMillis);

@@ -171,6 +171,19 @@ class HistoryEncoderTest {
   }
 
   @Test
+  void shouldEncodeEveryEventWhenEncodingTheLatestHistory() {
+    HistoryEncoder encoder = new HistoryEncoder(spec(64));
+
+    EncodedHistory latest = encoder.encodeLatest(history());
+
+    assertThat(HistoryEncoder.asOf(PreparedHistory.of(history()))).isEqualTo(18290 * DAY);
+    assertThat(latest).isEqualTo(encoder.encode(history(), 18290 * DAY + 1));
+    assertThat(latest.newestEventIds(2)).containsExactly("observations:o4", "medications:m1");
+    assertThat(latest.eventCount()).isEqualTo(8);
+    assertThat(encoder.encodeLatest(List.of()).input().tokens()).containsExactly(1);
+  }
+
+  @Test
   void shouldKeepIdentifiersOutOfToString() {
     EncodedHistory encoded = new HistoryEncoder(spec(64)).encode(history(), 18300 * DAY);
 
