@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
     description = {"Evaluates a model on any Synthea CSV export: samples and labels index times as `dataset export`"
         + " does, encodes with the model's encoder spec, scores with ONNX Runtime and prints (and writes to --out)"
-        + " AUROC, AUPRC with 95% bootstrap intervals, prevalence, n and Brier score per outcome as JSON."})
+        + " AUROC, AUPRC with 95%% bootstrap intervals, prevalence, n and Brier score per outcome as JSON."})
 public final class EvaluateCommand implements Callable<Integer> {
 
   @Spec
