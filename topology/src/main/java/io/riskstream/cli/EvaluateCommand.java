@@ -46,7 +46,7 @@ public final class EvaluateCommand implements Callable<Integer> {
       + " ${DEFAULT-VALUE}.")
   private int batchSize;
 
-  @Option(names = "--bootstrap", defaultValue = "1000", description = "Bootstrap resamples of the 95% intervals"
+  @Option(names = "--bootstrap", defaultValue = "1000", description = "Bootstrap resamples of the 95%% intervals"
       + " (0: none); default: ${DEFAULT-VALUE}.")
   private int bootstrap;
 
