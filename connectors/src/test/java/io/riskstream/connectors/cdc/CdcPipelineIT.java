@@ -12,6 +12,9 @@ import io.riskstream.connectors.ehr.PostgresServer;
 import io.riskstream.connectors.testing.Cohorts;
 import io.riskstream.connectors.testing.Events;
 import io.riskstream.schemas.EmrEvent;
+import io.debezium.connector.postgresql.PostgresConnector;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -29,6 +32,7 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
@@ -248,5 +252,32 @@ class CdcPipelineIT {
       }
       assertThat(url).endsWith("/ehr");
     }
+  }
+
+  @Test
+  void shouldAcceptTheShippedKafkaConnectConfigurationWithTheLeastPrivilegeRole() throws Exception {
+    postgres.createDatabase("connectcheck");
+    Path base = Path.of(System.getProperty("basedir", "."));
+    try (Connection c = postgres.connect("connectcheck"); Statement s = c.createStatement()) {
+      EhrDatabaseLoader.applySchema(c);
+      s.execute(Files.readString(base.resolve("ehr-db/cdc-role.sql")));
+    }
+    JsonNode shipped = JSON.readTree(base.resolve("kafka-connect/ehr-postgres-source.json").toFile()).path("config");
+    Map<String, String> config = new HashMap<>();
+    shipped.fields().forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
+    // the site-specific connection (the password is a ${file:...} reference resolved by the Connect worker)
+    config.put("database.hostname", postgres.host());
+    config.put("database.port", String.valueOf(postgres.port()));
+    config.put("database.dbname", "connectcheck");
+    config.put("database.password", "unused-with-trust-auth");
+
+    Config validated = new PostgresConnector().validate(config);
+
+    List<String> errors = validated.configValues().stream().filter(v -> !v.errorMessages().isEmpty())
+        .map(v -> v.name() + ": " + v.errorMessages()).toList();
+    assertThat(errors).isEmpty();
+    assertThat(config).containsEntry("topic.prefix", "ehr").containsEntry("value.converter.schemas.enable", "false")
+        .containsEntry("key.converter.schemas.enable", "false").containsEntry("plugin.name", "pgoutput")
+        .containsEntry("signal.data.collection", "clinical.debezium_signal");
   }
 }
