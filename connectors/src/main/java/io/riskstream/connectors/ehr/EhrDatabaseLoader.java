@@ -14,6 +14,7 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -330,6 +331,9 @@ public final class EhrDatabaseLoader {
   private static void bind(PreparedStatement statement, int index, Object value) throws SQLException {
     if (value == null) {
       statement.setObject(index, null);
+    } else if (value instanceof Instant instant) {
+      // pgjdbc binds OffsetDateTime (not Instant) to timestamptz
+      statement.setObject(index, instant.atOffset(ZoneOffset.UTC));
     } else if (value instanceof OffsetDateTime || value instanceof LocalDate) {
       statement.setObject(index, value);
     } else if (value instanceof Double d) {

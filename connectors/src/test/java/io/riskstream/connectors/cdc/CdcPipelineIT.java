@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.riskstream.connectors.ehr.DefaultEhrRowMapping;
 import io.riskstream.connectors.ehr.EhrDatabaseLoader;
+import io.riskstream.connectors.ehr.EhrRowMapping;
 import io.riskstream.connectors.ehr.PostgresServer;
 import io.riskstream.connectors.testing.Cohorts;
 import io.riskstream.connectors.testing.Events;
@@ -147,7 +147,7 @@ class CdcPipelineIT {
         runner.start();
         awaitSlotActive(c, "riskstream_ehr");
 
-        EhrDatabaseLoader loader = new EhrDatabaseLoader(new DefaultEhrRowMapping(),
+        EhrDatabaseLoader loader = new EhrDatabaseLoader(EhrRowMapping.DEFAULT,
             EhrDatabaseLoader.Options.unpaced());
         EhrDatabaseLoader.LoadResult loaded = loader.load(c, Cohorts.twoPatients());
         assertThat(loaded.transactions()).isEqualTo(5);

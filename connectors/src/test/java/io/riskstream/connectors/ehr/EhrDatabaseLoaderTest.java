@@ -91,7 +91,7 @@ class EhrDatabaseLoaderTest {
   @Test
   void shouldLoadOneTransactionPerEncounterAfterThePatientRows() throws Exception {
     try (Connection c = freshDatabase()) {
-      EhrDatabaseLoader.LoadResult result = new EhrDatabaseLoader(new DefaultEhrRowMapping(),
+      EhrDatabaseLoader.LoadResult result = new EhrDatabaseLoader(EhrRowMapping.DEFAULT,
           EhrDatabaseLoader.Options.unpaced()).load(c, Cohorts.twoPatients());
 
       assertThat(result).isEqualTo(new EhrDatabaseLoader.LoadResult(2, 3, 10, 5, 0, 0, 0));
@@ -118,7 +118,7 @@ class EhrDatabaseLoaderTest {
   @Test
   void shouldUpdateARepeatedFactAndDeleteADeletedOne() throws Exception {
     try (Connection c = freshDatabase()) {
-      EhrDatabaseLoader loader = new EhrDatabaseLoader(new DefaultEhrRowMapping(),
+      EhrDatabaseLoader loader = new EhrDatabaseLoader(EhrRowMapping.DEFAULT,
           EhrDatabaseLoader.Options.unpaced());
       loader.load(c, Cohorts.twoPatients());
       EmrEvent corrected = observation(BOB, "e-b1", "o-b1-creat", "2020-06-15T14:30:00Z", "38483-4", 1.2, "mg/dL");
@@ -136,7 +136,7 @@ class EhrDatabaseLoaderTest {
   @Test
   void shouldCorrectObservationsAndDeleteConditionsAtTheGivenRates() throws Exception {
     try (Connection c = freshDatabase()) {
-      EhrDatabaseLoader.LoadResult result = new EhrDatabaseLoader(new DefaultEhrRowMapping(),
+      EhrDatabaseLoader.LoadResult result = new EhrDatabaseLoader(EhrRowMapping.DEFAULT,
           new EhrDatabaseLoader.Options(0, 1.0, 1.0)).load(c, Cohorts.twoPatients());
 
       // 5 numeric observations corrected and 3 conditions deleted, each in its own transaction after the encounter
@@ -151,7 +151,7 @@ class EhrDatabaseLoaderTest {
 
   @Test
   void shouldSampleAmendmentsDeterministically() {
-    EhrRow row = new DefaultEhrRowMapping().toRow(
+    EhrRow row = EhrRowMapping.DEFAULT.toRow(
         observation(BOB, "e-b1", "o-b1-hr", "2020-06-15T14:02:00Z", "8867-4", 88.0, "/min"));
     int selected = 0;
     for (int i = 0; i < 2000; i++) {
@@ -171,7 +171,7 @@ class EhrDatabaseLoaderTest {
   void shouldPaceEncountersBySimulatedSecondsPerWallSecond() throws Exception {
     AtomicLong clock = new AtomicLong();
     List<Long> sleeps = new ArrayList<>();
-    EhrDatabaseLoader loader = new EhrDatabaseLoader(new DefaultEhrRowMapping(),
+    EhrDatabaseLoader loader = new EhrDatabaseLoader(EhrRowMapping.DEFAULT,
         new EhrDatabaseLoader.Options(86_400, 0, 0), nanos -> {
           sleeps.add(nanos);
           clock.addAndGet(nanos);
@@ -195,7 +195,7 @@ class EhrDatabaseLoaderTest {
     bob.add(bad);
     cohort.put(BOB, bob);
     try (Connection c = freshDatabase()) {
-      EhrDatabaseLoader.LoadResult result = new EhrDatabaseLoader(new DefaultEhrRowMapping(),
+      EhrDatabaseLoader.LoadResult result = new EhrDatabaseLoader(EhrRowMapping.DEFAULT,
           EhrDatabaseLoader.Options.unpaced()).load(c, cohort);
       assertThat(result.rejected()).isEqualTo(1);
       assertThat(result.facts()).isEqualTo(10);
@@ -209,7 +209,7 @@ class EhrDatabaseLoaderTest {
         Events.encounter("p-ghost", "e-g1", "2022-01-01T00:00:00Z", "185349003"),
         observation("p-ghost", "e-g1", "o-g1", "2022-01-01T00:01:00Z", "8867-4", 70.0, "/min")));
     try (Connection c = freshDatabase()) {
-      EhrDatabaseLoader loader = new EhrDatabaseLoader(new DefaultEhrRowMapping(),
+      EhrDatabaseLoader loader = new EhrDatabaseLoader(EhrRowMapping.DEFAULT,
           EhrDatabaseLoader.Options.unpaced());
       loader.load(c, Cohorts.twoPatients());
       assertThatThrownBy(() -> loader.load(c, cohort)).isInstanceOf(SQLException.class)
