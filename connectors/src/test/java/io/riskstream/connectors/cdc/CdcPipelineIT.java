@@ -7,8 +7,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.riskstream.connectors.ehr.EhrDatabaseLoader;
+import io.riskstream.connectors.ehr.EhrRow;
+import io.riskstream.connectors.ehr.EhrRows;
 import io.riskstream.connectors.ehr.EhrRowMapping;
 import io.riskstream.connectors.ehr.PostgresServer;
+import io.riskstream.connectors.synthea.SyntheaCohortGenerator;
+import io.riskstream.connectors.synthea.SyntheaCsvReader;
 import io.riskstream.connectors.testing.Cohorts;
 import io.riskstream.connectors.testing.Events;
 import io.riskstream.schemas.EmrEvent;
@@ -39,6 +43,7 @@ import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * End to end: a private PostgreSQL with the EHR schema, the loader writing a hand-made cohort one transaction per
@@ -78,6 +83,10 @@ class CdcPipelineIT {
   }
 
   private static CdcConfig config(String database) {
+    return config(database, Map.of());
+  }
+
+  private static CdcConfig config(String database, Map<String, Object> overrides) {
     Map<String, Object> props = new HashMap<>();
     props.put(CdcConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     props.put(CdcConfig.DATABASE_HOSTNAME_CONFIG, postgres.host());
@@ -87,12 +96,18 @@ class CdcPipelineIT {
     props.put(CdcConfig.OFFSET_STORAGE_REPLICATION_FACTOR_CONFIG, "1");
     props.put(CdcConfig.OFFSET_FLUSH_INTERVAL_MS_CONFIG, "200");
     props.put(CdcConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "1000");
+    props.putAll(overrides);
     return new CdcConfig(props);
   }
 
   /** Reads ehr.clinical.* from the beginning until {@code done} holds for what was read, or fails after WAIT. */
   private static List<ConsumerRecord<String, String>> readUntil(Predicate<List<ConsumerRecord<String, String>>> done)
       throws InterruptedException {
+    return readUntil("ehr", done);
+  }
+
+  private static List<ConsumerRecord<String, String>> readUntil(String prefix,
+      Predicate<List<ConsumerRecord<String, String>>> done) throws InterruptedException {
     Map<String, Object> props = Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
         ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID(),
@@ -101,7 +116,7 @@ class CdcPipelineIT {
     List<ConsumerRecord<String, String>> records = new ArrayList<>();
     try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
         new StringDeserializer())) {
-      consumer.subscribe(Pattern.compile("ehr\\.clinical\\..*"));
+      consumer.subscribe(Pattern.compile(Pattern.quote(prefix) + "\\.clinical\\..*"));
       Instant deadline = Instant.now().plus(WAIT);
       while (!done.test(records) && Instant.now().isBefore(deadline)) {
         consumer.poll(Duration.ofMillis(250)).forEach(records::add);
@@ -111,7 +126,12 @@ class CdcPipelineIT {
   }
 
   private static List<JsonNode> values(List<ConsumerRecord<String, String>> records, String table, String op) {
-    return records.stream().filter(r -> r.topic().equals("ehr.clinical." + table) && r.value() != null)
+    return values(records, "ehr", table, op);
+  }
+
+  private static List<JsonNode> values(List<ConsumerRecord<String, String>> records, String prefix, String table,
+                                       String op) {
+    return records.stream().filter(r -> r.topic().equals(prefix + ".clinical." + table) && r.value() != null)
         .map(r -> parse(r.value())).filter(v -> v.path("op").asText().equals(op)).toList();
   }
 
@@ -279,5 +299,58 @@ class CdcPipelineIT {
     assertThat(config).containsEntry("topic.prefix", "ehr").containsEntry("value.converter.schemas.enable", "false")
         .containsEntry("key.converter.schemas.enable", "false").containsEntry("plugin.name", "pgoutput")
         .containsEntry("signal.data.collection", "clinical.debezium_signal");
+  }
+
+  @Test
+  void shouldStreamASyntheaCohortWithOneTransactionPerEncounter(@TempDir Path dir) throws Exception {
+    Map<String, List<EmrEvent>> cohort = new SyntheaCsvReader(new SyntheaCohortGenerator(List.of("-Xmx1g"))
+        .generate(SyntheaCohortGenerator.Options.of(3, 11, dir.resolve("cohort"))).csvDir()).readByPatient();
+    Map<String, Set<String>> expectedIds = new HashMap<>();
+    cohort.values().stream().flatMap(List::stream).forEach(e -> {
+      EhrRow row = EhrRows.toRow(e);
+      expectedIds.computeIfAbsent(row.table(), t -> new java.util.HashSet<>()).add(row.id());
+    });
+    int expected = expectedIds.values().stream().mapToInt(Set::size).sum();
+    postgres.createDatabase("synthea");
+    try (Connection c = postgres.connect("synthea")) {
+      EhrDatabaseLoader.applySchema(c);
+      // a second connector on the same server: its own slot, offsets and topic prefix
+      CdcRunner runner = new CdcRunner(config("synthea", Map.of(CdcConfig.SLOT_NAME_CONFIG, "riskstream_synthea",
+          CdcConfig.NAME_CONFIG, "synthea-cdc", CdcConfig.TOPIC_PREFIX_CONFIG, "syn",
+          CdcConfig.OFFSET_STORAGE_TOPIC_CONFIG, "synthea-cdc-offsets")));
+      try {
+        runner.start();
+        awaitSlotActive(c, "riskstream_synthea");
+        EhrDatabaseLoader.LoadResult loaded = new EhrDatabaseLoader(EhrRowMapping.DEFAULT,
+            EhrDatabaseLoader.Options.unpaced()).load(c, cohort);
+        assertThat(loaded.rejected()).isZero();
+
+        List<ConsumerRecord<String, String>> records = readUntil("syn", rs -> rs.stream()
+            .filter(r -> r.value() != null).count() >= expected);
+
+        Map<String, Long> encounterTx = new HashMap<>();
+        for (JsonNode v : values(records, "syn", "encounters", "c")) {
+          encounterTx.put(v.path("after").path("id").asText(), v.path("source").path("txId").asLong());
+        }
+        for (String table : expectedIds.keySet()) {
+          List<JsonNode> inserts = values(records, "syn", table, "c");
+          assertThat(inserts).as(table).extracting(v -> v.path("after").path("id").asText())
+              .containsExactlyInAnyOrderElementsOf(expectedIds.get(table));
+          if (!table.equals("patients") && !table.equals("encounters")) {
+            // every fact of an encounter arrives in its encounter's transaction (facts without one, e.g. QALY,
+            // are transactions of their own)
+            List<String> outside = inserts.stream().filter(v -> v.path("after").path("encounter_id").isTextual())
+                .filter(v -> !Long.valueOf(v.path("source").path("txId").asLong())
+                    .equals(encounterTx.get(v.path("after").path("encounter_id").asText())))
+                .map(v -> v.path("after").path("id").asText()).toList();
+            assertThat(outside).as(table + " rows outside their encounter's transaction").isEmpty();
+          }
+        }
+        assertThat(encounterTx.values()).doesNotHaveDuplicates();
+        assertThat(encounterTx).hasSize(loaded.encounters());
+      } finally {
+        runner.close();
+      }
+    }
   }
 }
