@@ -52,6 +52,7 @@ public final class CdcRunner implements AutoCloseable {
   private final AtomicLong forwarded = new AtomicLong();
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
   public CdcRunner(CdcConfig config) {
     this.config = Objects.requireNonNull(config, "config");
@@ -168,10 +169,16 @@ public final class CdcRunner implements AutoCloseable {
   /** Stops the engine (committing processed offsets), then the producer. */
   @Override
   public void close() {
-    try {
-      engine.close();
-    } catch (IOException e) {
-      LOG.warn("closing the CDC engine failed: {}", e.getMessage());
+    if (!closed.compareAndSet(false, true)) {
+      return; // idempotent: the CLI's shutdown hook and its normal exit may both close
+    }
+    if (!isStopped()) {
+      try {
+        engine.close();
+      } catch (IOException | IllegalStateException e) {
+        // IllegalStateException: the engine shut itself down (failure) between the check and the call
+        LOG.warn("closing the CDC engine failed: {}", e.getMessage());
+      }
     }
     executor.shutdown();
     try {
