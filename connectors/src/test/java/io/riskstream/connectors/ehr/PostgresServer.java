@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Assumptions;
  */
 public final class PostgresServer implements AutoCloseable {
 
-  /** Where Debian installs the server binaries ({@code .ci/install-postgresql.sh}). */
+  /** Where Debian installs the server binaries ({@code .ci/install-test-deps.sh}). */
   private static final Path DEBIAN_PREFIX = Path.of("/usr/lib/postgresql");
   private static final String SUPERUSER = "postgres";
 
@@ -75,7 +75,7 @@ public final class PostgresServer implements AutoCloseable {
   public static PostgresServer startOrSkip() throws IOException, InterruptedException {
     Optional<Path> bin = findBinDir();
     Assumptions.assumeTrue(bin.isPresent(),
-        "PostgreSQL is not installed (no /usr/lib/postgresql/<version>/bin/initdb): run .ci/install-postgresql.sh"
+        "PostgreSQL is not installed (no /usr/lib/postgresql/<version>/bin/initdb): run .ci/install-test-deps.sh"
             + " or set RISKSTREAM_PG_BIN");
     return start(bin.get());
   }
