@@ -56,7 +56,7 @@ class DatasetBuilderTest {
             Math.round(11400.5 * DAY));
     // T2D on 10400: 10000.5 + 365 < 10400 -> 0; 10300.5 -> 1; afterwards already had it -> -1.
     // No hypertension: 0 while follow-up (to day 11500) covers 365 days, -1 at 11400.5. Other outcomes alike.
-    float[][] expected = {{0, 0, 0, 0, 0, 0}, {1, 0, 0, 0, 0, 0}, {-1, 0, 0, 0, 0, 0}, {-1, -1, -1, -1, -1, -1}};
+    float[][] expected = {{0, 0, 0, 0, 0}, {1, 0, 0, 0, 0}, {-1, 0, 0, 0, 0}, {-1, -1, -1, -1, -1}};
     for (int i = 0; i < expected.length; i++) {
       assertThat(samples.get(i).labels()).as("sample %d", i).containsExactly(expected[i]);
     }
@@ -72,9 +72,9 @@ class DatasetBuilderTest {
     assertThat(samples).extracting(Sample::indexTimeMillis)
         .containsExactly(Math.round(10000.5 * DAY), Math.round(10300.5 * DAY));
     // 10000.5 + 365 days is before death: full follow-up.
-    assertThat(samples.get(0).labels()).containsExactly(0, 0, 0, 0, 0, 0);
+    assertThat(samples.get(0).labels()).containsExactly(0, 0, 0, 0, 0);
     // Onset seen before death: positive; the others lack 365 days of follow-up: masked.
-    assertThat(samples.get(1).labels()).containsExactly(1, -1, -1, -1, -1, -1);
+    assertThat(samples.get(1).labels()).containsExactly(1, -1, -1, -1, -1);
   }
 
   @Test
@@ -158,7 +158,7 @@ class DatasetBuilderTest {
     assertThat(tokens.shape()).containsExactly(n, 24);
     assertThat(Npy.read(out.resolve("ages.npy")).shape()).containsExactly(n, 24);
     assertThat(Npy.read(out.resolve("recency.npy")).shape()).containsExactly(n, 24);
-    assertThat(Npy.read(out.resolve("labels.npy")).shape()).containsExactly(n, 6);
+    assertThat(Npy.read(out.resolve("labels.npy")).shape()).containsExactly(n, 5);
     byte[] split = Npy.read(out.resolve("split.npy")).asBytes();
     int[] patient = Npy.read(out.resolve("patient.npy")).asInts();
     long[] indexTime = Npy.read(out.resolve("index_time.npy")).asLongs();
@@ -175,7 +175,7 @@ class DatasetBuilderTest {
         assertThat(patient[row]).isEqualTo(p);
         assertThat(split[row]).isEqualTo(Split.of(ids.get(p)).code());
         assertThat(indexTime[row]).isEqualTo(sample.indexTimeMillis());
-        assertThat(Arrays.copyOfRange(labels, row * 6, row * 6 + 6)).containsExactly(sample.labels());
+        assertThat(Arrays.copyOfRange(labels, row * 5, row * 5 + 5)).containsExactly(sample.labels());
         ModelInput input = encoder.encode(cohort.get(ids.get(p)), sample.indexTimeMillis()).input();
         long[] padded = Arrays.copyOf(input.tokens(), 24);
         assertThat(Arrays.copyOfRange(flatTokens, row * 24, row * 24 + 24)).containsExactly(padded);
