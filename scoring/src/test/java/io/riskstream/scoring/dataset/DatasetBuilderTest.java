@@ -198,7 +198,7 @@ class DatasetBuilderTest {
     JsonNode t2dTrain = json.get("splits").get("train").get("outcomes").get("type2_diabetes");
     long positives = 0;
     for (int r = 0; r < n; r++) {
-      if (split[r] == 0 && labels[r * 6] == 1f) {
+      if (split[r] == 0 && labels[r * 5] == 1f) {
         positives++;
       }
     }
