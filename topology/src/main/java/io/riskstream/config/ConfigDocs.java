@@ -29,11 +29,24 @@ public final class ConfigDocs {
     return sb.toString();
   }
 
+  /** The whole reference page: a title, how values are given, and the table. */
+  public static String document(ConfigDef def) {
+    return "# RiskStream configuration reference\n\n"
+        + "Generated from `RiskStreamConfig`'s ConfigDef by `riskstream config-docs` (do not edit by hand).\n"
+        + "Values come from the `--config` properties file; an environment variable `RISKSTREAM_<KEY>` (upper case, dots\n"
+        + "and dashes as underscores) overrides the file. Password values are never logged. Prefixed keys:\n"
+        + "`source.table.<table>.<field>` (kind, patient.column, id.column, time.column, time.numeric.unit,\n"
+        + "end.time.column, code.system.column, code.system.default, code.column, description.column, category.column,\n"
+        + "value.column, value.text.column, unit.column, encounter.column) and `alert.outcome.<outcome>.<field>`\n"
+        + "(warning.threshold, critical.threshold, hysteresis.margin, cooldown.hours).\n\n"
+        + markdown(def);
+  }
+
   private static String escape(String s) {
     return s == null ? "" : s.replace("|", "\\|").replace("\n", " ");
   }
 
   public static void main(String[] args) {
-    System.out.print(markdown(RiskStreamConfig.configDef()));
+    System.out.print(document(RiskStreamConfig.configDef()));
   }
 }

@@ -86,4 +86,12 @@ class RiskStreamConfigTest {
     }
     assertThat(md).contains("RISKSTREAM_HISTORY_MAX_EVENTS");
   }
+
+  @Test
+  void shouldKeepTheCommittedConfigurationReferenceUpToDate() throws Exception {
+    Path committed = Path.of("CONFIGURATION.md");
+    assertThat(committed).exists();
+    assertThat(Files.readString(committed)).as("regenerate with: riskstream config-docs --out topology/CONFIGURATION.md")
+        .isEqualTo(ConfigDocs.document(RiskStreamConfig.configDef()));
+  }
 }

@@ -322,4 +322,32 @@ class RiskTopologyTest {
     assertThat(first.stream().filter(o -> o instanceof RiskAlert).count()).isPositive();
     assertThat(second).isEqualTo(first);
   }
+
+  @Test
+  void shouldCloseOpenTransactionsWhenInputIsIdleOnTheWallClock() {
+    start(TokenSumTestScorer.synchronousBackend(), RiskStreamConfig.TRIGGER_IDLE_FLUSH_MS_CONFIG, "2000");
+    cond("c1", "p1", "2020-01-01T00:00:00Z", "110", 10, 1, 1000);
+    driver.advanceWallClockTime(Duration.ofMillis(1000));
+    assertThat(scores.isEmpty()).isTrue();
+    driver.advanceWallClockTime(Duration.ofMillis(1500));
+    driver.advanceWallClockTime(Duration.ofMillis(1500));
+    assertThat(scores.readValuesToList()).extracting(s -> s.getProvenance().getTriggerTxId()).containsExactly("10");
+  }
+
+  @Test
+  void shouldNameEveryProcessorStoreAndTopic() {
+    start(TokenSumTestScorer.synchronousBackend());
+    String description = RiskTopology.build(new StreamsBuilder(), new RiskStreamConfig(Map.of()),
+        serdes, new CodeTokenTestEncoder(), TokenSumTestScorer.synchronousBackend()).describe().toString();
+    assertThat(description).doesNotContain("KSTREAM-").doesNotContain("KTABLE-")
+        .contains("ehr-source", "normalize", "trigger", "history", "score", "alert", "emr-events-sink", "dlq-sink",
+            "risk-scores-sink", "risk-alerts-sink", "patient-history", "scoring-pending", "alert-state", "trigger-open");
+  }
+
+  @Test
+  void shouldSubscribeToTheDefaultSourcePattern() {
+    start(TokenSumTestScorer.synchronousBackend(), RiskStreamConfig.SOURCE_TOPICS_CONFIG, "");
+    cond("c1", "p1", "2020-01-01T00:00:00Z", "110", null, 1, 1000);
+    assertThat(scores.readValuesToList()).hasSize(1);
+  }
 }
