@@ -122,7 +122,7 @@ public final class RiskStreamConfig extends AbstractConfig {
       .define(STATE_DIR_CONFIG, Type.STRING, "/var/lib/riskstream/state", new ConfigDef.NonEmptyString(), Importance.HIGH, STATE_DIR_DOC)
       .define(NUM_STREAM_THREADS_CONFIG, Type.INT, 1, Range.atLeast(1), Importance.MEDIUM, NUM_STREAM_THREADS_DOC)
       .define(COMMIT_INTERVAL_MS_CONFIG, Type.LONG, 100L, Range.atLeast(1), Importance.MEDIUM, COMMIT_INTERVAL_MS_DOC)
-      .define(SOURCE_TOPIC_PATTERN_CONFIG, Type.STRING, "ehr\\.clinical\\.[a-z_]+", RiskStreamConfig::validateRegex, Importance.HIGH, SOURCE_TOPIC_PATTERN_DOC)
+      .define(SOURCE_TOPIC_PATTERN_CONFIG, Type.STRING, "ehr\\.clinical\\.[a-z_]+", new RegexValidator(), Importance.HIGH, SOURCE_TOPIC_PATTERN_DOC)
       .define(SOURCE_TOPICS_CONFIG, Type.LIST, List.of(), Importance.MEDIUM, SOURCE_TOPICS_DOC)
       .define(SOURCE_SYSTEM_CONFIG, Type.STRING, "postgres:ehr", new ConfigDef.NonEmptyString(), Importance.LOW, SOURCE_SYSTEM_DOC)
       .define(SOURCE_TABLES_CONFIG, Type.LIST, SourceMapping.DEFAULT_TABLES, ConfigDef.ValidList.anyNonDuplicateValues(false, false), Importance.MEDIUM, SOURCE_TABLES_DOC)
@@ -147,7 +147,7 @@ public final class RiskStreamConfig extends AbstractConfig {
       .define(ALERT_REASONS_CONFIG, Type.INT, 3, Range.between(0, 32), Importance.LOW, ALERT_REASONS_DOC)
       .define(SCORER_CONFIG, Type.STRING, "auto", ValidString.in("auto", "onnxruntime", "tensorrt"), Importance.HIGH, SCORER_DOC)
       .define(MODEL_NAME_CONFIG, Type.STRING, "emr-risk-small", new ConfigDef.NonEmptyString(), Importance.HIGH, MODEL_NAME_DOC)
-      .define(REGISTRY_URL_CONFIG, Type.STRING, "mem://", RiskStreamConfig::validateRegistryUrl, Importance.HIGH, REGISTRY_URL_DOC)
+      .define(REGISTRY_URL_CONFIG, Type.STRING, "mem://", new RegistryUrlValidator(), Importance.HIGH, REGISTRY_URL_DOC)
       .define(REGISTRY_USERNAME_CONFIG, Type.STRING, "", Importance.LOW, REGISTRY_USERNAME_DOC)
       .define(REGISTRY_PASSWORD_CONFIG, Type.PASSWORD, null, Importance.LOW, REGISTRY_PASSWORD_DOC);
 
@@ -255,18 +255,34 @@ public final class RiskStreamConfig extends AbstractConfig {
     return getPassword(REGISTRY_PASSWORD_CONFIG);
   }
 
-  private static void validateRegex(String name, Object value) {
-    try {
-      Pattern.compile((String) value);
-    } catch (PatternSyntaxException e) {
-      throw new ConfigException(name, value, "not a regular expression: " + e.getDescription());
+  private static final class RegexValidator implements ConfigDef.Validator {
+    @Override
+    public void ensureValid(String name, Object value) {
+      try {
+        Pattern.compile((String) value);
+      } catch (PatternSyntaxException e) {
+        throw new ConfigException(name, value, "not a regular expression: " + e.getDescription());
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "a Java regular expression";
     }
   }
 
-  private static void validateRegistryUrl(String name, Object value) {
-    String s = (String) value;
-    if (s == null || !(s.startsWith("mem://") || s.startsWith("http://") || s.startsWith("https://"))) {
-      throw new ConfigException(name, value, "must be mem:// or an http(s) URL of an Apicurio Registry");
+  private static final class RegistryUrlValidator implements ConfigDef.Validator {
+    @Override
+    public void ensureValid(String name, Object value) {
+      String s = (String) value;
+      if (s == null || !(s.startsWith("mem://") || s.startsWith("http://") || s.startsWith("https://"))) {
+        throw new ConfigException(name, value, "must be mem:// or an http(s) URL of an Apicurio Registry");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "mem:// or http(s)://...";
     }
   }
 }
