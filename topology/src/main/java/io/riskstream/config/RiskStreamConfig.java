@@ -70,6 +70,11 @@ public final class RiskStreamConfig extends AbstractConfig {
   public static final String TOPIC_DLQ_CONFIG = "topic.dlq";
   public static final String TOPIC_DLQ_DOC = "Dead-letter topic: DeadLetter records keyed by the original key.";
 
+  public static final String TOPIC_PARTITIONS_CONFIG = "topic.partitions";
+  public static final String TOPIC_PARTITIONS_DOC = "Partitions of the topics RiskStream creates at start-up when they are missing (emr-events, risk-scores, risk-alerts, riskstream-dlq); emr-events' count bounds the parallelism of history and scoring.";
+  public static final String TOPIC_REPLICATION_FACTOR_CONFIG = "topic.replication.factor";
+  public static final String TOPIC_REPLICATION_FACTOR_DOC = "Replication factor of the topics RiskStream creates and of its internal (changelog) topics; -1 uses the broker's default.";
+
   public static final String HISTORY_MAX_EVENTS_CONFIG = "history.max.events";
   public static final String HISTORY_MAX_EVENTS_DOC = "Most events kept per patient; the oldest (by event time, then event id) are evicted first. The DEMOGRAPHICS event is never evicted.";
   public static final String HISTORY_MAX_AGE_DAYS_CONFIG = "history.max.age.days";
@@ -131,6 +136,8 @@ public final class RiskStreamConfig extends AbstractConfig {
       .define(TOPIC_RISK_SCORES_CONFIG, Type.STRING, "risk-scores", new ConfigDef.NonEmptyString(), Importance.MEDIUM, TOPIC_RISK_SCORES_DOC)
       .define(TOPIC_RISK_ALERTS_CONFIG, Type.STRING, "risk-alerts", new ConfigDef.NonEmptyString(), Importance.MEDIUM, TOPIC_RISK_ALERTS_DOC)
       .define(TOPIC_DLQ_CONFIG, Type.STRING, "riskstream-dlq", new ConfigDef.NonEmptyString(), Importance.MEDIUM, TOPIC_DLQ_DOC)
+      .define(TOPIC_PARTITIONS_CONFIG, Type.INT, 4, Range.atLeast(1), Importance.MEDIUM, TOPIC_PARTITIONS_DOC)
+      .define(TOPIC_REPLICATION_FACTOR_CONFIG, Type.SHORT, (short) -1, Importance.MEDIUM, TOPIC_REPLICATION_FACTOR_DOC)
       .define(HISTORY_MAX_EVENTS_CONFIG, Type.INT, 512, Range.atLeast(1), Importance.MEDIUM, HISTORY_MAX_EVENTS_DOC)
       .define(HISTORY_MAX_AGE_DAYS_CONFIG, Type.INT, 0, Range.atLeast(0), Importance.MEDIUM, HISTORY_MAX_AGE_DAYS_DOC)
       .define(TRIGGER_LINGER_MS_CONFIG, Type.LONG, 1000L, Range.atLeast(0), Importance.MEDIUM, TRIGGER_LINGER_MS_DOC)
@@ -219,6 +226,7 @@ public final class RiskStreamConfig extends AbstractConfig {
     p.put(StreamsConfig.STATE_DIR_CONFIG, getString(STATE_DIR_CONFIG));
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, getInt(NUM_STREAM_THREADS_CONFIG));
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, getLong(COMMIT_INTERVAL_MS_CONFIG));
+    p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) getShort(TOPIC_REPLICATION_FACTOR_CONFIG));
     return p;
   }
 
