@@ -20,8 +20,6 @@ public record PatientHistory(long version, long requestedVersion, List<EmrEvent>
   public static final Comparator<EmrEvent> ORDER =
       Comparator.comparing(EmrEvent::getEventTime).thenComparing(e -> e.getEventId().toString());
 
-  private static final SourceCoordinates NO_SOURCE = SourceCoordinates.newBuilder().setSystem("").setTable("").build();
-
   public PatientHistory {
     events = List.copyOf(events);
   }
@@ -87,7 +85,8 @@ public record PatientHistory(long version, long requestedVersion, List<EmrEvent>
 
   /** Same clinical content, whatever the source coordinates (an at-least-once redelivery is a duplicate). */
   static boolean sameFact(EmrEvent a, EmrEvent b) {
-    return EmrEvent.newBuilder(a).setSource(NO_SOURCE).build().equals(EmrEvent.newBuilder(b).setSource(NO_SOURCE).build());
+    SourceCoordinates none = SourceCoordinates.newBuilder().setSystem("").setTable("").build();
+    return EmrEvent.newBuilder(a).setSource(none).build().equals(EmrEvent.newBuilder(b).setSource(none).build());
   }
 
   /** The newest event time, or null when empty. */

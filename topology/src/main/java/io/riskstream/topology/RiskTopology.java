@@ -20,6 +20,7 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.UsePartitionTimeOnInvalidTimestamp;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -55,7 +56,9 @@ public final class RiskTopology {
     Serde<RiskAlert> alertSerde = serdes.value(RiskAlert.class);
     String emrTopic = config.getString(RiskStreamConfig.TOPIC_EMR_EVENTS_CONFIG);
 
-    Consumed<byte[], byte[]> raw = Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(SOURCE);
+    // a record with an invalid (negative) timestamp takes its partition's time instead of stopping the stream
+    Consumed<byte[], byte[]> raw = Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
+        .withTimestampExtractor(new UsePartitionTimeOnInvalidTimestamp()).withName(SOURCE);
     KStream<byte[], byte[]> source = config.sourceTopics().isEmpty()
         ? builder.stream(config.sourceTopicPattern(), raw)
         : builder.stream(config.sourceTopics(), raw);

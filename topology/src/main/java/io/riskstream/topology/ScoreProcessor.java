@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -59,6 +60,8 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
   private final Duration drainInterval;
   private final int maxRetries;
   private final TreeMap<String, InFlight> inFlight = new TreeMap<>();
+  /** Futures completed (on the batcher's threads) since the last drain: drain only walks in-flight when > 0. */
+  private final AtomicInteger completions = new AtomicInteger();
   private ProcessorContext<String, ScoredRequest> context;
   private KeyValueStore<String, ScoringRequest> store;
   private Sensor resubmitted;
@@ -110,6 +113,7 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
       } catch (RuntimeException e) {
         f = CompletableFuture.failedFuture(e);
       }
+      f.whenComplete((v, e) -> completions.incrementAndGet());
       fs.add(f);
     }
     return fs;
@@ -117,6 +121,9 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
 
   /** Forwards every completed request whose patient has no earlier request still in flight. */
   void drain() {
+    if (completions.getAndSet(0) == 0) {
+      return;
+    }
     Set<String> blocked = new HashSet<>();
     Iterator<Map.Entry<String, InFlight>> it = inFlight.entrySet().iterator();
     while (it.hasNext()) {
