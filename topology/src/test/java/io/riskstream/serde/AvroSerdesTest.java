@@ -58,4 +58,12 @@ class AvroSerdesTest {
     assertThat(serdes.value(DeadLetter.class).deserializer().deserialize("riskstream-dlq", c)).isEqualTo(dl);
     assertThat(registry.getSchemaByContentId((long) ByteBuffer.wrap(c, 1, 4).getInt())).contains("\"DeadLetter\"");
   }
+
+  @Test
+  void shouldUseTheGivenInMemoryRegistryForMemUrls() {
+    InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+    AvroSerdes serdes = AvroSerdes.fromConfig(new io.riskstream.config.RiskStreamConfig(java.util.Map.of()), registry);
+    serdes.value(EmrEvent.class).serializer().serialize("emr-events", event());
+    assertThat(registry.size()).isPositive();
+  }
 }
