@@ -75,4 +75,11 @@ public final class HistoryProcessor implements Processor<String, HistoryCommand,
       context.forward(record.withValue(ScoringRequest.of(patient, h.version(), newest, c, enc, h.events(), record.timestamp())));
     }
   }
+
+  @Override
+  public void close() {
+    if (unencodable != null) {
+      context.metrics().removeSensor(unencodable);
+    }
+  }
 }

@@ -29,7 +29,6 @@ import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -70,7 +69,6 @@ class RiskTopologyTest {
     serdes = AvroSerdes.withClient(new InMemorySchemaRegistry());
     StreamsBuilder b = new StreamsBuilder();
     Properties p = config.streamsProperties();
-    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
     driver = new TopologyTestDriver(RiskTopology.build(b, config, serdes, new CodeTokenTestEncoder(), backend), p,
         Instant.parse("2026-01-01T00:00:00Z"));
     for (String t : TOPICS) {
