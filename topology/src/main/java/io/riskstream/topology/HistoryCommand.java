@@ -3,17 +3,24 @@ package io.riskstream.topology;
 import io.riskstream.schemas.EmrEvent;
 import java.util.List;
 
-/** What the trigger tells the history: apply an event, or close a source transaction (score if anything changed). */
+/**
+ * What the trigger tells the history: apply a batch of a still-open transaction's events, or close a source
+ * transaction (apply its remaining events, then score if anything changed).
+ */
 public sealed interface HistoryCommand {
 
-  /** Apply one normalized event (upsert or delete). */
-  record Apply(EmrEvent event) implements HistoryCommand {
+  /** Events to apply (upserts or deletes) in arrival order; their transaction stays open. */
+  record Apply(List<EmrEvent> events) implements HistoryCommand {
+    public Apply {
+      events = List.copyOf(events);
+    }
   }
 
   /** The patient's transaction {@code txId} (null: a single event without transaction) is complete. */
-  record Close(String txId, List<SourceOffset> offsets) implements HistoryCommand {
+  record Close(String txId, List<SourceOffset> offsets, List<EmrEvent> events) implements HistoryCommand {
     public Close {
       offsets = List.copyOf(offsets);
+      events = List.copyOf(events);
     }
   }
 

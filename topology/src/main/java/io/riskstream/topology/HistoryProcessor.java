@@ -50,13 +50,14 @@ public final class HistoryProcessor implements Processor<String, HistoryCommand,
       h = PatientHistory.empty();
     }
     if (record.value() instanceof HistoryCommand.Apply a) {
-      PatientHistory next = h.apply(a.event(), maxEvents, maxAge);
+      PatientHistory next = applyAll(h, a.events());
       if (next != h) {
         store.put(patient, next);
       }
     } else if (record.value() instanceof HistoryCommand.Close c) {
+      h = applyAll(h, c.events());
       if (!h.changedSinceRequest()) {
-        return;
+        return; // e.g. only duplicates: the stored history is unchanged
       }
       store.put(patient, h.requested());
       Long newest = h.newestEventTime();
@@ -74,6 +75,14 @@ public final class HistoryProcessor implements Processor<String, HistoryCommand,
       }
       context.forward(record.withValue(ScoringRequest.of(patient, h.version(), newest, c, enc, h.events(), record.timestamp())));
     }
+  }
+
+  private PatientHistory applyAll(PatientHistory h, java.util.List<io.riskstream.schemas.EmrEvent> events) {
+    PatientHistory out = h;
+    for (io.riskstream.schemas.EmrEvent e : events) {
+      out = out.apply(e, maxEvents, maxAge);
+    }
+    return out;
   }
 
   @Override

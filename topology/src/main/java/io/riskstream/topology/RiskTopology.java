@@ -28,7 +28,7 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  *  ehr-source (Debezium JSON) → normalize ─┬→ emr-events-sink (EmrEvent, key patientId)
  *                                          └→ dlq-sink (DeadLetter, key = original key)
- *  emr-events-source → trigger [trigger-open] → history [patient-history] → score [scoring-pending]
+ *  emr-events-source → trigger [trigger-open, trigger-buffer] → history [patient-history] → score [scoring-pending]
  *                       ─┬→ risk-scores-sink (RiskScore)
  *                        └→ alert [alert-state] → risk-alerts-sink (RiskAlert)
  * </pre>
@@ -79,6 +79,8 @@ public final class RiskTopology {
 
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TriggerProcessor.STORE),
         Serdes.String(), new JsonSerde<>(OpenTransaction.class)));
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TriggerProcessor.BUFFER),
+        Serdes.String(), new EmrEventSerde()));
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HistoryProcessor.STORE),
         Serdes.String(), new PatientHistorySerde()));
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ScoreProcessor.STORE),
@@ -89,6 +91,7 @@ public final class RiskTopology {
     Duration linger = config.triggerLinger();
     Duration idle = Duration.ofMillis(config.getLong(RiskStreamConfig.TRIGGER_IDLE_FLUSH_MS_CONFIG));
     int maxOffsets = config.getInt(RiskStreamConfig.TRIGGER_MAX_OFFSETS_CONFIG);
+    int maxBuffered = config.getInt(RiskStreamConfig.TRIGGER_MAX_BUFFERED_EVENTS_CONFIG);
     int maxEvents = config.getInt(RiskStreamConfig.HISTORY_MAX_EVENTS_CONFIG);
     Duration maxAge = Duration.ofDays(config.getInt(RiskStreamConfig.HISTORY_MAX_AGE_DAYS_CONFIG));
     int occlusions = config.alertPolicy().reasons();
@@ -97,7 +100,8 @@ public final class RiskTopology {
 
     KStream<String, ScoredRequest> scored = builder
         .stream(emrTopic, Consumed.with(Serdes.String(), emrSerde).withName(EMR_EVENTS_SOURCE))
-        .process(() -> new TriggerProcessor(linger, idle, maxOffsets), Named.as(TRIGGER), TriggerProcessor.STORE)
+        .process(() -> new TriggerProcessor(linger, idle, maxOffsets, maxBuffered), Named.as(TRIGGER),
+            TriggerProcessor.STORE, TriggerProcessor.BUFFER)
         .process(() -> new HistoryProcessor(maxEvents, maxAge, encoder, occlusions), Named.as(HISTORY), HistoryProcessor.STORE)
         .process(() -> new ScoreProcessor(backend, drain, retries), Named.as(SCORE), ScoreProcessor.STORE);
     scored.mapValues(ScoredRequest::score, Named.as("as-risk-score"))

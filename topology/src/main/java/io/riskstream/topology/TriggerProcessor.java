@@ -15,9 +15,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * trigger: decides when a patient's history is scored, so that there is one scoring request per patient per source
- * transaction (Debezium {@code source.txId}), else one per event. It forwards every event as
- * {@link HistoryCommand.Apply} and a {@link HistoryCommand.Close} when a transaction is complete; the history
- * scores on Close if anything changed.
+ * transaction (Debezium {@code source.txId}), else one per event. The events of an open transaction wait in
+ * store {@value #BUFFER} (one small entry per event, so that a record costs O(1) state work) and reach the history
+ * with the {@link HistoryCommand.Close} of the transaction, or earlier in {@link HistoryCommand.Apply} batches of
+ * {@code maxBuffered} events when a transaction is large (e.g. a snapshot); the history scores on Close if anything
+ * changed.
  *
  * <p>A patient's open transaction (store {@value #STORE}) is closed, deterministically:
  * <ol>
@@ -36,25 +38,30 @@ import org.apache.kafka.streams.state.KeyValueStore;
 public final class TriggerProcessor implements Processor<String, EmrEvent, String, HistoryCommand> {
 
   public static final String STORE = "trigger-open";
+  public static final String BUFFER = "trigger-buffer";
 
   private final Duration linger;
   private final Duration idleFlush;
   private final int maxOffsets;
+  private final int maxBuffered;
   private ProcessorContext<String, HistoryCommand> context;
   private KeyValueStore<String, OpenTransaction> open;
+  private KeyValueStore<String, EmrEvent> buffer;
   private long lastStreamTime = Long.MIN_VALUE;
   private long lastStreamTimeChangeWallClock;
 
-  public TriggerProcessor(Duration linger, Duration idleFlush, int maxOffsets) {
+  public TriggerProcessor(Duration linger, Duration idleFlush, int maxOffsets, int maxBuffered) {
     this.linger = linger;
     this.idleFlush = idleFlush;
     this.maxOffsets = maxOffsets;
+    this.maxBuffered = maxBuffered;
   }
 
   @Override
   public void init(ProcessorContext<String, HistoryCommand> context) {
     this.context = context;
     this.open = context.getStateStore(STORE);
+    this.buffer = context.getStateStore(BUFFER);
     if (!linger.isZero()) {
       context.schedule(linger.dividedBy(2).isZero() ? Duration.ofMillis(1) : linger.dividedBy(2),
           PunctuationType.STREAM_TIME, this::closeExpired);
@@ -83,15 +90,36 @@ public final class TriggerProcessor implements Processor<String, EmrEvent, Strin
       close(patient, current);
       current = null;
     }
-    context.forward(new Record<>(patient, (HistoryCommand) new HistoryCommand.Apply(e), record.timestamp()));
     OpenTransaction next = current == null
-        ? new OpenTransaction(txId, record.timestamp(), List.of(offset))
+        ? new OpenTransaction(txId, record.timestamp(), List.of(offset), 1)
         : current.plus(record.timestamp(), offset, maxOffsets);
+    buffer.put(bufferKey(patient, next.buffered() - 1), e);
     if (txId == null || linger.isZero()) {
       close(patient, next);
+    } else if (next.buffered() >= maxBuffered) {
+      context.forward(new Record<>(patient, (HistoryCommand) new HistoryCommand.Apply(drain(patient, next)),
+          record.timestamp()));
+      open.put(patient, next.flushed());
     } else {
       open.put(patient, next);
     }
+  }
+
+  /** Buffer key: patient id, NUL, zero-padded sequence number (so a patient's events scan in arrival order). */
+  static String bufferKey(String patient, int seq) {
+    return patient + '\u0000' + String.format("%010d", seq);
+  }
+
+  private List<EmrEvent> drain(String patient, OpenTransaction t) {
+    List<EmrEvent> events = new ArrayList<>(t.buffered());
+    for (int i = 0; i < t.buffered(); i++) {
+      String k = bufferKey(patient, i);
+      EmrEvent e = buffer.delete(k);
+      if (e != null) {
+        events.add(e);
+      }
+    }
+    return events;
   }
 
   private boolean expired(OpenTransaction t, long streamTime) {
@@ -99,8 +127,9 @@ public final class TriggerProcessor implements Processor<String, EmrEvent, Strin
   }
 
   private void close(String patient, OpenTransaction t) {
+    List<EmrEvent> events = drain(patient, t);
     open.delete(patient);
-    context.forward(new Record<>(patient, (HistoryCommand) new HistoryCommand.Close(t.txId(), t.offsets()),
+    context.forward(new Record<>(patient, (HistoryCommand) new HistoryCommand.Close(t.txId(), t.offsets(), events),
         t.lastTimestamp()));
   }
 

@@ -348,4 +348,22 @@ class RiskTopologyTest {
     cond("c1", "p1", "2020-01-01T00:00:00Z", "110", null, 1, 1000);
     assertThat(scores.readValuesToList()).hasSize(1);
   }
+
+  @Test
+  void shouldApplyLargeTransactionsInBatchesAndScoreThemOnce() {
+    start(TokenSumTestScorer.synchronousBackend(), RiskStreamConfig.TRIGGER_MAX_BUFFERED_EVENTS_CONFIG, "2");
+    for (int i = 0; i < 5; i++) {
+      cond("c" + i, "p1", "2020-01-0" + (i + 1) + "T00:00:00Z", "101", 77, i, 1000 + i);
+      assertThat(history("p1") == null ? 0 : history("p1").events().size()).isEqualTo((i + 1) / 2 * 2);
+    }
+    KeyValueStore<String, EmrEvent> buffer = driver.getKeyValueStore(TriggerProcessor.BUFFER);
+    assertThat(count(buffer)).isEqualTo(1);
+    assertThat(scores.isEmpty()).isTrue();
+    cond("x", "p2", "2020-01-01T00:00:00Z", "1", 78, 9, 9000);
+    List<RiskScore> s = scores.readValuesToList();
+    assertThat(s).extracting(RiskScore::getPatientId).containsExactly("p1");
+    assertThat(s.get(0).getHistoryVersion()).isEqualTo(5L);
+    assertThat(s.get(0).getProvenance().getSourceOffsets()).hasSize(5);
+    assertThat(count(buffer)).isEqualTo(1); // p2's open transaction only
+  }
 }
