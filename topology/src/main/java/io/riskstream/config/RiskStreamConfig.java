@@ -49,6 +49,8 @@ public final class RiskStreamConfig extends AbstractConfig {
   public static final String COMMIT_INTERVAL_MS_CONFIG = "commit.interval.ms";
   public static final String COMMIT_INTERVAL_MS_DOC = "How often Kafka Streams commits (and, with exactly-once, ends its transaction).";
 
+  public static final String NORMALIZE_ENABLED_CONFIG = "normalize.enabled";
+  public static final String NORMALIZE_ENABLED_DOC = "Whether this instance normalizes the Debezium topics into emr-events. false runs only the scoring part from emr-events: the deterministic replay of a period (with its own application.id and output topics).";
   public static final String SOURCE_TOPIC_PATTERN_CONFIG = "source.topic.pattern";
   public static final String SOURCE_TOPIC_PATTERN_DOC = "Regular expression of the Debezium topics to read (used when source.topics is empty). The table is the last dot-separated part of the topic name.";
   public static final String SOURCE_TOPICS_CONFIG = "source.topics";
@@ -129,6 +131,7 @@ public final class RiskStreamConfig extends AbstractConfig {
       .define(STATE_DIR_CONFIG, Type.STRING, "/var/lib/riskstream/state", new ConfigDef.NonEmptyString(), Importance.HIGH, STATE_DIR_DOC)
       .define(NUM_STREAM_THREADS_CONFIG, Type.INT, 1, Range.atLeast(1), Importance.MEDIUM, NUM_STREAM_THREADS_DOC)
       .define(COMMIT_INTERVAL_MS_CONFIG, Type.LONG, 100L, Range.atLeast(1), Importance.MEDIUM, COMMIT_INTERVAL_MS_DOC)
+      .define(NORMALIZE_ENABLED_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, NORMALIZE_ENABLED_DOC)
       .define(SOURCE_TOPIC_PATTERN_CONFIG, Type.STRING, "ehr\\.clinical\\.[a-z_]+", new RegexValidator(), Importance.HIGH, SOURCE_TOPIC_PATTERN_DOC)
       .define(SOURCE_TOPICS_CONFIG, Type.LIST, List.of(), Importance.MEDIUM, SOURCE_TOPICS_DOC)
       .define(SOURCE_SYSTEM_CONFIG, Type.STRING, "postgres:ehr", new ConfigDef.NonEmptyString(), Importance.LOW, SOURCE_SYSTEM_DOC)

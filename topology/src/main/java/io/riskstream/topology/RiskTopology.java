@@ -34,6 +34,7 @@ import org.apache.kafka.streams.state.Stores;
  * </pre>
  * {@code emr-events} is both the public contract topic and the re-keying (by patient) topic between the two
  * sub-topologies, so there is no internal repartition topic. Every processor, source, sink and store is named.
+ * With {@code normalize.enabled=false} only the second sub-topology runs: a replay from emr-events.
  */
 public final class RiskTopology {
 
@@ -56,26 +57,9 @@ public final class RiskTopology {
     Serde<RiskAlert> alertSerde = serdes.value(RiskAlert.class);
     String emrTopic = config.getString(RiskStreamConfig.TOPIC_EMR_EVENTS_CONFIG);
 
-    // a record with an invalid (negative) timestamp takes its partition's time instead of stopping the stream
-    Consumed<byte[], byte[]> raw = Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
-        .withTimestampExtractor(new UsePartitionTimeOnInvalidTimestamp()).withName(SOURCE);
-    KStream<byte[], byte[]> source = config.sourceTopics().isEmpty()
-        ? builder.stream(config.sourceTopicPattern(), raw)
-        : builder.stream(config.sourceTopics(), raw);
-
-    DebeziumNormalizer normalizer = new DebeziumNormalizer(config.sourceMapping(),
-        config.getString(RiskStreamConfig.SOURCE_SYSTEM_CONFIG), config.getInt(RiskStreamConfig.SOURCE_MAX_RECORD_BYTES_CONFIG));
-    Map<String, KStream<String, SpecificRecord>> normalized = source
-        .process(() -> new NormalizeProcessor(normalizer), Named.as(NORMALIZE))
-        .split(Named.as("normalized-"))
-        .branch((k, v) -> v instanceof EmrEvent, Branched.as("events"))
-        .defaultBranch(Branched.as("dead-letters"));
-    normalized.get("normalized-events")
-        .mapValues(v -> (EmrEvent) v, Named.as("as-emr-event"))
-        .to(emrTopic, Produced.with(Serdes.String(), emrSerde).withName("emr-events-sink"));
-    normalized.get("normalized-dead-letters")
-        .map((k, v) -> KeyValue.pair(originalKey((DeadLetter) v), (DeadLetter) v), Named.as("dlq-by-original-key"))
-        .to(config.getString(RiskStreamConfig.TOPIC_DLQ_CONFIG), Produced.with(Serdes.ByteArray(), dlqSerde).withName("dlq-sink"));
+    if (config.getBoolean(RiskStreamConfig.NORMALIZE_ENABLED_CONFIG)) {
+      addNormalize(builder, config, emrTopic, emrSerde, dlqSerde);
+    }
 
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TriggerProcessor.STORE),
         Serdes.String(), new JsonSerde<>(OpenTransaction.class)));
@@ -111,6 +95,30 @@ public final class RiskTopology {
         .to(config.getString(RiskStreamConfig.TOPIC_RISK_ALERTS_CONFIG),
             Produced.with(Serdes.String(), alertSerde).withName("risk-alerts-sink"));
     return builder.build();
+  }
+
+  private static void addNormalize(StreamsBuilder builder, RiskStreamConfig config, String emrTopic,
+      Serde<EmrEvent> emrSerde, Serde<DeadLetter> dlqSerde) {
+    // a record with an invalid (negative) timestamp takes its partition's time instead of stopping the stream
+    Consumed<byte[], byte[]> raw = Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
+        .withTimestampExtractor(new UsePartitionTimeOnInvalidTimestamp()).withName(SOURCE);
+    KStream<byte[], byte[]> source = config.sourceTopics().isEmpty()
+        ? builder.stream(config.sourceTopicPattern(), raw)
+        : builder.stream(config.sourceTopics(), raw);
+
+    DebeziumNormalizer normalizer = new DebeziumNormalizer(config.sourceMapping(),
+        config.getString(RiskStreamConfig.SOURCE_SYSTEM_CONFIG), config.getInt(RiskStreamConfig.SOURCE_MAX_RECORD_BYTES_CONFIG));
+    Map<String, KStream<String, SpecificRecord>> normalized = source
+        .process(() -> new NormalizeProcessor(normalizer), Named.as(NORMALIZE))
+        .split(Named.as("normalized-"))
+        .branch((k, v) -> v instanceof EmrEvent, Branched.as("events"))
+        .defaultBranch(Branched.as("dead-letters"));
+    normalized.get("normalized-events")
+        .mapValues(v -> (EmrEvent) v, Named.as("as-emr-event"))
+        .to(emrTopic, Produced.with(Serdes.String(), emrSerde).withName("emr-events-sink"));
+    normalized.get("normalized-dead-letters")
+        .map((k, v) -> KeyValue.pair(originalKey((DeadLetter) v), (DeadLetter) v), Named.as("dlq-by-original-key"))
+        .to(config.getString(RiskStreamConfig.TOPIC_DLQ_CONFIG), Produced.with(Serdes.ByteArray(), dlqSerde).withName("dlq-sink"));
   }
 
   private static byte[] originalKey(DeadLetter d) {
