@@ -21,7 +21,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * {@code maxBuffered} events when a transaction is large (e.g. a snapshot); the history scores on Close if anything
  * changed.
  *
- * <p>A patient's open transaction (store {@value #STORE}) is closed, deterministically:
+ * <p>A patient's open transaction (store {@value #STORE}) is closed as follows, which is deterministic for a given
+ * order of the records in the emr-events partition (see the module README for what that order depends on):
  * <ol>
  *   <li>when a record of that patient with another txId arrives (before that record is applied);</li>
  *   <li>when a record of that patient arrives and the task's stream time is at least {@code lastTimestamp + linger}
@@ -90,13 +91,17 @@ public final class TriggerProcessor implements Processor<String, EmrEvent, Strin
       close(patient, current);
       current = null;
     }
+    if (txId == null || linger.isZero()) {
+      // one request per event: an open transaction of this patient was closed above, so nothing is buffered
+      context.forward(new Record<>(patient, (HistoryCommand) new HistoryCommand.Close(txId, List.of(offset), List.of(e)),
+          record.timestamp()));
+      return;
+    }
     OpenTransaction next = current == null
         ? new OpenTransaction(txId, record.timestamp(), List.of(offset), 1)
         : current.plus(record.timestamp(), offset, maxOffsets);
     buffer.put(bufferKey(patient, next.buffered() - 1), e);
-    if (txId == null || linger.isZero()) {
-      close(patient, next);
-    } else if (next.buffered() >= maxBuffered) {
+    if (next.buffered() >= maxBuffered) {
       context.forward(new Record<>(patient, (HistoryCommand) new HistoryCommand.Apply(drain(patient, next)),
           record.timestamp()));
       open.put(patient, next.flushed());
