@@ -93,3 +93,14 @@ CREATE TABLE IF NOT EXISTS clinical.debezium_signal (
   type varchar(32) NOT NULL,
   data varchar(2048)
 );
+
+-- The publication Debezium's pgoutput plugin reads (connector: publication.name=riskstream_ehr,
+-- publication.autocreate.mode=disabled). FOR TABLES IN SCHEMA (PostgreSQL 15+) also covers tables created later in
+-- `clinical`, so a new table reaches Kafka (and the topology's dead-letter queue) instead of being dropped unseen.
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = 'riskstream_ehr') THEN
+    CREATE PUBLICATION riskstream_ehr FOR TABLES IN SCHEMA clinical;
+  END IF;
+END
+$$;

@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 /** {@code riskstream cohort}: Synthea cohorts. Subcommands: {@code generate} (and, later, {@code load}). */
 @Command(name = "cohort", mixinStandardHelpOptions = true,
     description = "Synthetic EHR cohorts (Synthea): generate them, load them.",
-    subcommands = {CohortCommand.Generate.class, CohortCommand.Summarize.class})
+    subcommands = {CohortCommand.Generate.class, CohortCommand.Summarize.class, CohortLoadCommand.class})
 public final class CohortCommand implements Runnable {
 
   @Spec

@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code riskstream} command line: one subcommand class per command, registered here. */
 @Command(name = "riskstream", mixinStandardHelpOptions = true, version = "riskstream 0.1.0",
     description = "Event-driven clinical risk scoring on Kafka Streams.",
-    subcommands = {CommandLine.HelpCommand.class, CohortCommand.class})
+    subcommands = {CommandLine.HelpCommand.class, CohortCommand.class, DatasetCommand.class, EvaluateCommand.class,
+        CdcCommand.class, ConfigDocsCommand.class})
 public final class RiskstreamCli {
 
   public static void main(String[] args) {

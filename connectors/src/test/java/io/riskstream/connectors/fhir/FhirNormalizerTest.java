@@ -1,0 +1,207 @@
+package io.riskstream.connectors.fhir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.riskstream.connectors.fhir.FhirNormalizationException.Reason;
+import io.riskstream.schemas.EmrEvent;
+import io.riskstream.schemas.EventKind;
+import io.riskstream.schemas.EventOp;
+import java.time.Instant;
+import java.util.List;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.Test;
+
+class FhirNormalizerTest {
+
+  private static final String PATIENT = "5b7c1b1e-0000-4000-8000-000000000001";
+  private static final String ENCOUNTER = "e0c0ffee-0000-4000-8000-000000000002";
+  private final FhirNormalizer normalizer = new FhirNormalizer();
+
+  private static String json(String singleQuoted) {
+    return singleQuoted.replace('\'', '"');
+  }
+
+  private List<EmrEvent> events(String singleQuotedJson) throws FhirNormalizationException {
+    return normalizer.normalize(json(singleQuotedJson)).events();
+  }
+
+  private void assertRejected(String singleQuotedJson, Reason reason, String fieldInMessage) {
+    ThrowingCallable call = () -> normalizer.normalize(json(singleQuotedJson));
+    assertThatThrownBy(call).isInstanceOfSatisfying(FhirNormalizationException.class,
+        e -> assertThat(e.reason()).isEqualTo(reason)).hasMessageContaining(fieldInMessage);
+  }
+
+  @Test
+  void shouldNormalizeAPatientWithItsOwnIdAndDates() throws Exception {
+    EmrEvent e = events("{'resourceType':'Patient','id':'" + PATIENT + "','gender':'female',"
+        + "'birthDate':'1951-04-02','deceasedDateTime':'2019-08-30T23:10:00-05:00'}").get(0);
+    assertThat(e.getEventId()).isEqualTo("patients:" + PATIENT);
+    assertThat(e.getPatientId()).isEqualTo(PATIENT);
+    assertThat(e.getKind()).isEqualTo(EventKind.DEMOGRAPHICS);
+    assertThat(e.getCodeSystem()).isEqualTo("administrative-gender");
+    assertThat(e.getCode()).isEqualTo("female");
+    assertThat(e.getEventTime()).isEqualTo(Instant.parse("1951-04-02T00:00:00Z"));
+    // death is a date in the CSV export: the UTC date of the FHIR dateTime
+    assertThat(e.getEndTime()).isEqualTo(Instant.parse("2019-08-31T00:00:00Z"));
+    assertThat(e.getSource().getSystem()).isEqualTo("fhir");
+    assertThat(e.getSource().getTable()).isEqualTo("Patient");
+  }
+
+  @Test
+  void shouldNormalizeAnEncounterWithItsClassAndSubjectReference() throws Exception {
+    EmrEvent e = events("{'resourceType':'Encounter','id':'" + ENCOUNTER + "','status':'finished',"
+        + "'class':{'code':'EMER'},'type':[{'coding':[{'system':'http://snomed.info/sct','code':'50849002',"
+        + "'display':'Emergency room admission'}]}],'subject':{'reference':'Patient/" + PATIENT + "'},"
+        + "'period':{'start':'2020-02-03T10:00:00+00:00','end':'2020-02-03T14:30:00+00:00'}}").get(0);
+    assertThat(e.getEventId()).isEqualTo("encounters:" + ENCOUNTER);
+    assertThat(e.getEncounterId()).isEqualTo(ENCOUNTER);
+    assertThat(e.getPatientId()).isEqualTo(PATIENT);
+    assertThat(e.getCategory()).isEqualTo("emergency");
+    assertThat(e.getCodeSystem()).isEqualTo("SNOMED-CT");
+    assertThat(e.getCode()).isEqualTo("50849002");
+    assertThat(e.getDescription()).isEqualTo("Emergency room admission");
+    assertThat(e.getEndTime()).isEqualTo(Instant.parse("2020-02-03T14:30:00Z"));
+  }
+
+  @Test
+  void shouldDeriveAConditionIdFromTheCsvNaturalKey() throws Exception {
+    EmrEvent e = events("{'resourceType':'Condition','id':'fhir-only-id','code':{'coding':[{"
+        + "'system':'http://snomed.info/sct','code':'44054006','display':'Diabetes mellitus type 2 (disorder)'}]},"
+        + "'subject':{'reference':'urn:uuid:" + PATIENT + "'},'encounter':{'reference':'urn:uuid:" + ENCOUNTER
+        + "'},'onsetDateTime':'2020-02-03T10:00:00+00:00'}").get(0);
+    // the CSV holds START as a date and SYSTEM as the URL
+    assertThat(e.getEventId()).isEqualTo(FhirNormalizer.hashId("conditions", PATIENT, ENCOUNTER, "2020-02-03",
+        "http://snomed.info/sct", "44054006"));
+    assertThat(e.getEventId()).matches("conditions:[0-9a-f]{32}");
+    assertThat(e.getEventTime()).isEqualTo(Instant.parse("2020-02-03T00:00:00Z"));
+    assertThat(e.getKind()).isEqualTo(EventKind.DIAGNOSIS);
+    assertThat(e.getOp()).isEqualTo(EventOp.UPSERT);
+    assertThat(e.getEndTime()).isNull();
+  }
+
+  @Test
+  void shouldHashLikeTheCsvReader() {
+    // golden value: printf 'a\x1fb\x1f' | sha256sum | cut -c1-32
+    assertThat(FhirNormalizer.hashId("t", "a", "b")).isEqualTo("t:023b8059a924f728a2155e4cc8b90738");
+  }
+
+  @Test
+  void shouldSplitAPanelIntoItsComponentsAndRoundTheValueForTheIdOnly() throws Exception {
+    List<EmrEvent> bp = events("{'resourceType':'Observation','status':'final','category':[{'coding':[{"
+        + "'code':'vital-signs'}]}],'code':{'coding':[{'system':'http://loinc.org','code':'85354-9'}]},"
+        + "'subject':{'reference':'urn:uuid:" + PATIENT + "'},'encounter':{'reference':'urn:uuid:" + ENCOUNTER
+        + "'},'effectiveDateTime':'2020-02-03T10:05:00+00:00','component':["
+        + "{'code':{'coding':[{'code':'8462-4','display':'Diastolic Blood Pressure'}]},"
+        + "'valueQuantity':{'value':81.25,'unit':'mm[Hg]'}},"
+        + "{'code':{'coding':[{'code':'8480-6','display':'Systolic Blood Pressure'}]},"
+        + "'valueQuantity':{'value':132,'unit':'mm[Hg]'}}]}");
+    assertThat(bp).extracting(EmrEvent::getCode).containsExactly("8462-4", "8480-6");
+    assertThat(bp).extracting(EmrEvent::getValue).containsExactly(81.25, 132.0);
+    assertThat(bp).allSatisfy(e -> {
+      assertThat(e.getCategory()).isEqualTo("vital-signs");
+      assertThat(e.getUnit()).isEqualTo("mm[Hg]");
+      assertThat(e.getCodeSystem()).isEqualTo("LOINC");
+    });
+    assertThat(bp.get(0).getEventId()).isEqualTo(FhirNormalizer.hashId("observations", PATIENT, ENCOUNTER,
+        "2020-02-03T10:05:00Z", "8462-4", "81.3"));
+    assertThat(bp.get(1).getEventId()).isEqualTo(FhirNormalizer.hashId("observations", PATIENT, ENCOUNTER,
+        "2020-02-03T10:05:00Z", "8480-6", "132.0"));
+  }
+
+  @Test
+  void shouldKeepCodedValuesAsTextAndHashThemAsTheCsvWritesThem() throws Exception {
+    EmrEvent e = events("{'resourceType':'Observation','status':'final','code':{'coding':[{'code':'67875-5',"
+        + "'display':'Employment status - current'}]},'subject':{'reference':'urn:uuid:" + PATIENT + "'},"
+        + "'effectiveDateTime':'2020-02-03T10:05:00Z','valueCodeableConcept':{'coding':[{'code':'LA1',"
+        + "'display':'Unemployed, seeking work'}]}}").get(0);
+    assertThat(e.getValue()).isNull();
+    assertThat(e.getValueText()).isEqualTo("Unemployed, seeking work");
+    assertThat(e.getEncounterId()).isNull();
+    assertThat(e.getEventId()).isEqualTo(FhirNormalizer.hashId("observations", PATIENT, "", "2020-02-03T10:05:00Z",
+        "67875-5", "Unemployed  seeking work"));
+  }
+
+  @Test
+  void shouldResolveAMedicationReferenceInsideABundleAndSkipOtherResourceTypes() throws Exception {
+    FhirNormalizer.Result result = normalizer.normalize(json("{'resourceType':'Bundle','type':'transaction',"
+        + "'entry':[{'fullUrl':'urn:uuid:med-1','resource':{'resourceType':'Medication','code':{'coding':[{"
+        + "'system':'http://www.nlm.nih.gov/research/umls/rxnorm','code':'860975','display':'metformin'}]}}},"
+        + "{'fullUrl':'urn:uuid:mr-1','resource':{'resourceType':'MedicationRequest','status':'active',"
+        + "'medicationReference':{'reference':'urn:uuid:med-1'},'subject':{'reference':'urn:uuid:" + PATIENT
+        + "'},'encounter':{'reference':'urn:uuid:" + ENCOUNTER + "'},'authoredOn':'2021-01-05T08:00:00+00:00'}},"
+        + "{'fullUrl':'urn:uuid:claim-1','resource':{'resourceType':'Claim'}}]}"));
+    assertThat(result.rejected()).isEmpty();
+    assertThat(result.skipped()).containsEntry("Claim", 1).containsEntry("Medication", 1);
+    EmrEvent e = result.events().get(0);
+    assertThat(e.getKind()).isEqualTo(EventKind.MEDICATION);
+    assertThat(e.getCodeSystem()).isEqualTo("RxNorm");
+    assertThat(e.getCode()).isEqualTo("860975");
+    assertThat(e.getEndTime()).isNull();
+    assertThat(e.getEventId()).isEqualTo(FhirNormalizer.hashId("medications", PATIENT, ENCOUNTER,
+        "2021-01-05T08:00:00Z", "RxNorm", "860975"));
+  }
+
+  @Test
+  void shouldNumberRepeatedFactsInABundleAsTheCsvReaderDoes() throws Exception {
+    String procedure = "{'resource':{'resourceType':'Procedure','status':'completed','code':{'coding':[{"
+        + "'system':'http://snomed.info/sct','code':'710824005'}]},'subject':{'reference':'urn:uuid:" + PATIENT
+        + "'},'performedPeriod':{'start':'2021-01-05T08:00:00Z','end':'2021-01-05T08:15:00Z'}}}";
+    List<EmrEvent> events = normalizer.normalize(json("{'resourceType':'Bundle','entry':[" + procedure + ","
+        + procedure + "," + procedure + "]}")).events();
+    String id = FhirNormalizer.hashId("procedures", PATIENT, "", "2021-01-05T08:00:00Z", "http://snomed.info/sct",
+        "710824005");
+    assertThat(events).extracting(EmrEvent::getEventId).containsExactly(id, id + "-1", id + "-2");
+    assertThat(events.get(0).getEndTime()).isEqualTo(Instant.parse("2021-01-05T08:15:00Z"));
+  }
+
+  @Test
+  void shouldTurnEnteredInErrorIntoADelete() throws Exception {
+    EmrEvent e = events("{'resourceType':'Condition','verificationStatus':{'coding':[{'code':'entered-in-error'}]},"
+        + "'code':{'coding':[{'system':'http://snomed.info/sct','code':'44054006'}]},"
+        + "'subject':{'reference':'urn:uuid:" + PATIENT + "'},'onsetDateTime':'2020-02-03'}").get(0);
+    assertThat(e.getOp()).isEqualTo(EventOp.DELETE);
+  }
+
+  @Test
+  void shouldRejectBadResourcesWithAReasonAndNoValues() {
+    assertRejected("{not json", Reason.MALFORMED_JSON, "not valid JSON");
+    assertRejected("[1,2]", Reason.MALFORMED_JSON, "JSON object");
+    assertRejected("{'resourceType':'Immunization','id':'x'}", Reason.UNSUPPORTED_RESOURCE, "Immunization");
+    assertRejected("{'id':'x'}", Reason.MISSING_FIELD, "resourceType");
+    assertRejected("{'resourceType':'Patient','gender':'female','birthDate':'1951-04-02'}", Reason.MISSING_FIELD,
+        "Patient.id");
+    assertRejected("{'resourceType':'Patient','id':'p','gender':'robot','birthDate':'1951-04-02'}",
+        Reason.INVALID_FIELD, "Patient.gender");
+    assertRejected("{'resourceType':'Patient','id':'p','gender':'male','birthDate':'04/02/1951'}",
+        Reason.UNPARSEABLE_TIME, "Patient.birthDate");
+    assertRejected("{'resourceType':'Condition','code':{'coding':[{'system':'s','code':'1'}]},"
+        + "'subject':{'reference':'Patient?identifier=x|secret-mrn'},'onsetDateTime':'2020-02-03'}",
+        Reason.INVALID_FIELD, "Condition.subject");
+    assertRejected("{'resourceType':'Observation','code':{'coding':[{'code':'8867-4'}]},"
+        + "'subject':{'reference':'urn:uuid:p'},'effectiveDateTime':'2020-02-03T10:00:00Z',"
+        + "'valueQuantity':{'value':'88'}}", Reason.INVALID_FIELD, "valueQuantity.value");
+    assertRejected("{'resourceType':'MedicationRequest','medicationReference':{'reference':'urn:uuid:nowhere'},"
+        + "'subject':{'reference':'urn:uuid:p'},'authoredOn':'2021-01-05T08:00:00Z'}", Reason.MISSING_FIELD,
+        "medicationReference");
+    assertRejected("{'resourceType':'Encounter','id':'e','type':[{'coding':[{'code':'1'}]}],"
+        + "'subject':{'reference':'urn:uuid:p'}}", Reason.MISSING_FIELD, "Encounter.period.start");
+    // the message never carries the offending values
+    ThrowingCallable call = () -> normalizer.normalize(json("{'resourceType':'Condition','code':{'coding':[{"
+        + "'system':'s','code':'1'}]},'subject':{'reference':'Patient?identifier=x|secret-mrn'},"
+        + "'onsetDateTime':'2020-02-03'}"));
+    assertThatThrownBy(call).hasMessageNotContaining("secret-mrn");
+  }
+
+  @Test
+  void shouldCollectBadEntriesOfABundleAndKeepTheGoodOnes() throws Exception {
+    FhirNormalizer.Result result = normalizer.normalize(json("{'resourceType':'Bundle','entry':["
+        + "{'resource':{'resourceType':'Patient','id':'p1','gender':'male','birthDate':'1960-01-01'}},"
+        + "{'resource':{'resourceType':'Patient','id':'p2','gender':'male'}},"
+        + "{'request':{'method':'DELETE'}}]}"));
+    assertThat(result.events()).extracting(EmrEvent::getPatientId).containsExactly("p1");
+    assertThat(result.rejected()).extracting(FhirNormalizer.Rejection::entry, FhirNormalizer.Rejection::reason)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(1, Reason.MISSING_FIELD),
+            org.assertj.core.groups.Tuple.tuple(2, Reason.MISSING_FIELD));
+  }
+}

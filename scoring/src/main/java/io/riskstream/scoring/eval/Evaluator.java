@@ -1,0 +1,135 @@
+package io.riskstream.scoring.eval;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.riskstream.schemas.EmrEvent;
+import io.riskstream.scoring.ModelInput;
+import io.riskstream.scoring.Scorer;
+import io.riskstream.scoring.dataset.DatasetBuilder;
+import io.riskstream.scoring.dataset.Sample;
+import io.riskstream.scoring.dataset.SamplingOptions;
+import io.riskstream.scoring.encoder.HistoryEncoder;
+import io.riskstream.scoring.encoder.PreparedHistory;
+import io.riskstream.scoring.model.ModelBundle;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Evaluates a model on any cohort: samples index times and labels them with {@link DatasetBuilder} (same rules as
+ * the training data), encodes with the bundle's encoder spec, scores with the given scorer and reports per-outcome
+ * AUROC, AUPRC (with seeded bootstrap intervals), prevalence, n and Brier score over the non-masked labels.
+ */
+public final class Evaluator {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Evaluator.class);
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private final ModelBundle bundle;
+  private final Scorer scorer;
+  private final SamplingOptions sampling;
+  private final int batchSize;
+  private final int bootstrapResamples;
+
+  /**
+   * @param batchSize inputs per {@link Scorer#score} call
+   * @param bootstrapResamples resamples of the 95% intervals (0: no intervals); seeded with the sampling seed
+   */
+  public Evaluator(ModelBundle bundle, Scorer scorer, SamplingOptions sampling, int batchSize,
+      int bootstrapResamples) {
+    if (batchSize < 1 || bootstrapResamples < 0) {
+      throw new IllegalArgumentException("batchSize must be positive and bootstrapResamples not negative");
+    }
+    if (!scorer.info().outcomes().equals(bundle.spec().outcomeNames())) {
+      throw new IllegalArgumentException("the scorer's outcomes " + scorer.info().outcomes()
+          + " differ from the bundle's " + bundle.spec().outcomeNames());
+    }
+    this.bundle = bundle;
+    this.scorer = scorer;
+    this.sampling = sampling;
+    this.batchSize = batchSize;
+    this.bootstrapResamples = bootstrapResamples;
+  }
+
+  public EvaluationReport evaluate(Map<String, List<EmrEvent>> patients, String cohort) {
+    DatasetBuilder builder = new DatasetBuilder(bundle.outcomes(), sampling);
+    HistoryEncoder encoder = new HistoryEncoder(bundle.spec());
+    int k = bundle.outcomes().size();
+    List<float[]> labels = new ArrayList<>();
+    List<float[]> probabilities = new ArrayList<>();
+    List<ModelInput> pending = new ArrayList<>(batchSize);
+    for (Map.Entry<String, List<EmrEvent>> entry : new TreeMap<>(patients).entrySet()) {
+      PreparedHistory history = PreparedHistory.of(entry.getValue());
+      for (Sample sample : builder.samples(entry.getKey(), history)) {
+        labels.add(sample.labels());
+        pending.add(encoder.encode(history, sample.indexTimeMillis()).input());
+        if (pending.size() == batchSize) {
+          probabilities.addAll(List.of(scorer.score(pending)));
+          pending.clear();
+        }
+      }
+    }
+    if (!pending.isEmpty()) {
+      probabilities.addAll(List.of(scorer.score(pending)));
+    }
+    List<EvaluationReport.OutcomeResult> results = new ArrayList<>();
+    double aurocSum = 0;
+    int aurocCount = 0;
+    for (int o = 0; o < k; o++) {
+      int n = 0;
+      for (float[] l : labels) {
+        if (l[o] >= 0) {
+          n++;
+        }
+      }
+      double[] scores = new double[n];
+      int[] y = new int[n];
+      int j = 0;
+      int positives = 0;
+      for (int i = 0; i < labels.size(); i++) {
+        float l = labels.get(i)[o];
+        if (l >= 0) {
+          scores[j] = probabilities.get(i)[o];
+          y[j] = l > 0 ? 1 : 0;
+          positives += y[j];
+          j++;
+        }
+      }
+      long seed = sampling.seed() + o;
+      Metrics.Interval auroc = interval(scores, y, Metrics::auroc, seed);
+      Metrics.Interval auprc = interval(scores, y, Metrics::averagePrecision, seed);
+      if (!Double.isNaN(auroc.estimate())) {
+        aurocSum += auroc.estimate();
+        aurocCount++;
+      }
+      results.add(new EvaluationReport.OutcomeResult(bundle.outcomes().get(o).name(), n, positives,
+          n == 0 ? Double.NaN : (double) positives / n, auroc, auprc, n == 0 ? Double.NaN : Metrics.brier(scores, y)));
+    }
+    LOG.info("evaluated model {} on {} patients, {} samples", bundle.name(), patients.size(), labels.size());
+    return new EvaluationReport(bundle.name(), bundle.version(), bundle.sha256(), scorer.info().backend(), cohort,
+        patients.size(), labels.size(), aurocCount == 0 ? Double.NaN : aurocSum / aurocCount, results);
+  }
+
+  private Metrics.Interval interval(double[] scores, int[] y, java.util.function.BiFunction<double[], int[], Double> f,
+      long seed) {
+    if (bootstrapResamples == 0 || scores.length == 0) {
+      double estimate = scores.length == 0 ? Double.NaN : f.apply(scores, y);
+      return new Metrics.Interval(estimate, Double.NaN, Double.NaN);
+    }
+    return Metrics.bootstrap(scores, y, f, bootstrapResamples, seed);
+  }
+
+  /** The report as indented JSON (NaN written as the string "NaN"). */
+  public static String toJson(EvaluationReport report) {
+    try {
+      return JSON.writeValueAsString(report);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,189 @@
+package io.riskstream.scoring.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.riskstream.scoring.encoder.EncoderSpec;
+import io.riskstream.scoring.encoder.OutcomeSpec;
+import io.riskstream.scoring.npy.Npy;
+import io.riskstream.scoring.npy.Npy.NpyArray;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * A shipped model folder: {@code model.onnx}, {@code model.onnx.sha256}, {@code encoder-spec.json},
+ * {@code model-card.json} (with at least {@code "version"}; {@code "name"} defaults to the folder name) and
+ * optionally {@code validation/} ({@code tokens.npy}, {@code ages.npy}, {@code recency.npy}, {@code labels.npy},
+ * {@code expected.npy}). Loaded from the classpath ({@code models/<name>/}) or a filesystem directory. The ONNX
+ * file's sha256 is verified at load: a mismatch fails fast. Immutable.
+ */
+public final class ModelBundle {
+
+  public static final String CLASSPATH_ROOT = "models/";
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final String name;
+  private final String version;
+  private final String sha256;
+  private final byte[] onnx;
+  private final EncoderSpec spec;
+  private final String cardJson;
+  private final ValidationSet validation;
+
+  private ModelBundle(String name, String version, String sha256, byte[] onnx, EncoderSpec spec, String cardJson,
+      ValidationSet validation) {
+    this.name = name;
+    this.version = version;
+    this.sha256 = sha256;
+    this.onnx = onnx;
+    this.spec = spec;
+    this.cardJson = cardJson;
+    this.validation = validation;
+  }
+
+  /**
+   * Loads {@code nameOrDir}: an existing directory on the filesystem, else the classpath folder
+   * {@code models/<nameOrDir>/}.
+   *
+   * @throws ModelBundleException when the folder is missing, incomplete or its ONNX file does not match its sha256
+   */
+  public static ModelBundle load(String nameOrDir) {
+    Path dir = Path.of(nameOrDir);
+    if (Files.isDirectory(dir)) {
+      return fromDirectory(dir);
+    }
+    return fromClasspath(nameOrDir);
+  }
+
+  public static ModelBundle fromDirectory(Path dir) {
+    String folder = dir.toAbsolutePath().normalize().getFileName().toString();
+    return load(folder, dir.toString(), file -> {
+      Path p = dir.resolve(file);
+      return Files.isRegularFile(p) ? Files.readAllBytes(p) : null;
+    });
+  }
+
+  public static ModelBundle fromClasspath(String name) {
+    if (!NAME.matcher(name).matches()) {
+      throw new ModelBundleException("'" + name + "' is neither a model directory nor a model name "
+          + "(letters, digits, '.', '_', '-')");
+    }
+    ClassLoader loader = Thread.currentThread().getContextClassLoader() != null
+        ? Thread.currentThread().getContextClassLoader() : ModelBundle.class.getClassLoader();
+    String root = CLASSPATH_ROOT + name + "/";
+    return load(name, "classpath:" + root, file -> {
+      try (InputStream in = loader.getResourceAsStream(root + file)) {
+        return in == null ? null : in.readAllBytes();
+      }
+    });
+  }
+
+  private interface Source {
+    byte[] get(String file) throws IOException;
+  }
+
+  private static ModelBundle load(String folder, String where, Source source) {
+    try {
+      byte[] onnx = require(source, where, "model.onnx");
+      String declared = new String(require(source, where, "model.onnx.sha256"), java.nio.charset.StandardCharsets.US_ASCII)
+          .trim().split("\\s+")[0].toLowerCase(Locale.ROOT);
+      String actual = sha256(onnx);
+      if (!actual.equals(declared)) {
+        throw new ModelBundleException("model.onnx in " + where + " has sha256 " + actual + " but model.onnx.sha256 "
+            + "declares " + declared + ": the model file is corrupt or was replaced; restore it or its checksum");
+      }
+      EncoderSpec spec = EncoderSpec.read(new ByteArrayInputStream(require(source, where, "encoder-spec.json")));
+      byte[] cardBytes = require(source, where, "model-card.json");
+      JsonNode card = JSON.readTree(cardBytes);
+      if (card == null || !card.hasNonNull("version")) {
+        throw new ModelBundleException("model-card.json in " + where + " lacks a \"version\"");
+      }
+      String name = card.hasNonNull("name") ? card.get("name").asText() : folder;
+      ValidationSet validation = null;
+      byte[] tokens = source.get("validation/tokens.npy");
+      if (tokens != null) {
+        validation = new ValidationSet(npy(tokens),
+            npy(require(source, where, "validation/ages.npy")),
+            npy(require(source, where, "validation/recency.npy")),
+            npy(require(source, where, "validation/labels.npy")),
+            npy(require(source, where, "validation/expected.npy")));
+      }
+      return new ModelBundle(name, card.get("version").asText(), actual, onnx, spec,
+          new String(cardBytes, java.nio.charset.StandardCharsets.UTF_8), validation);
+    } catch (IOException | UncheckedIOException | IllegalArgumentException e) {
+      throw new ModelBundleException("cannot load model bundle " + where + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static byte[] require(Source source, String where, String file) throws IOException {
+    byte[] bytes = source.get(file);
+    if (bytes == null) {
+      throw new ModelBundleException("model bundle " + where + " lacks " + file);
+    }
+    return bytes;
+  }
+
+  private static NpyArray npy(byte[] bytes) throws IOException {
+    return Npy.read(new ByteArrayInputStream(bytes));
+  }
+
+  /** Lower-case hex sha256 of {@code bytes}. */
+  public static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every JVM", e);
+    }
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public String version() {
+    return version;
+  }
+
+  /** Hex sha256 of {@code model.onnx}, verified at load. */
+  public String sha256() {
+    return sha256;
+  }
+
+  /** A copy of the ONNX model's bytes. */
+  public byte[] onnxBytes() {
+    return onnx.clone();
+  }
+
+  public EncoderSpec spec() {
+    return spec;
+  }
+
+  public List<OutcomeSpec> outcomes() {
+    return spec.outcomes();
+  }
+
+  /** The model card as JSON text. */
+  public String cardJson() {
+    return cardJson;
+  }
+
+  public Optional<ValidationSet> validation() {
+    return Optional.ofNullable(validation);
+  }
+
+  @Override
+  public String toString() {
+    return "ModelBundle[" + name + " " + version + " sha256=" + sha256 + "]";
+  }
+}

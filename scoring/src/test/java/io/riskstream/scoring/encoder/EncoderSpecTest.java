@@ -1,0 +1,113 @@
+package io.riskstream.scoring.encoder;
+
+import static io.riskstream.scoring.TestEvents.DAY;
+import static io.riskstream.scoring.TestEvents.demographics;
+import static io.riskstream.scoring.TestEvents.diagnosis;
+import static io.riskstream.scoring.TestEvents.observation;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.riskstream.schemas.EmrEvent;
+import io.riskstream.schemas.EventOp;
+import java.io.ByteArrayInputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EncoderSpecTest {
+
+  /** Patient i: female, HbA1c values i, i + 10, and the diagnosis 44054006 for even i, 123 for i = 0 only. */
+  static List<List<EmrEvent>> patients(int count) {
+    List<List<EmrEvent>> patients = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      String p = "p" + i;
+      List<EmrEvent> events = new ArrayList<>();
+      events.add(demographics(p, 0, "female"));
+      events.add(observation(p, p + ":o1", 100, "4548-4", (double) i, null));
+      events.add(observation(p, p + ":o2", 101, "4548-4", (double) i + 10, null));
+      events.add(observation(p, p + ":o3", 102, "72166-2", null, "Never smoker"));
+      if (i % 2 == 0) {
+        events.add(diagnosis(p, p + ":d1", 103, "44054006"));
+      }
+      if (i == 0) {
+        events.add(diagnosis(p, p + ":d2", 104, "123"));
+      }
+      patients.add(events);
+    }
+    return patients;
+  }
+
+  @Test
+  void shouldLearnQuantileBinsAndAVocabularyWithAMinimumCount() {
+    EncoderSpec spec = EncoderSpec.builder().minCount(3).binCount(4).maxLength(32).fit(patients(10));
+
+    // Values 0..19, 20 of them: quartile edges at sorted[5], sorted[10], sorted[15] = 5, 10, 15.
+    assertThat(spec.binEdges()).containsOnlyKeys("4548-4");
+    assertThat(spec.binEdges().get("4548-4")).containsExactly(5.0, 10.0, 15.0);
+    assertThat(spec.bin("4548-4", 4.9)).isZero();
+    assertThat(spec.bin("4548-4", 5.0)).isEqualTo(1);
+    assertThat(spec.bin("4548-4", 19)).isEqualTo(3);
+    assertThat(spec.bin("8302-2", 1)).isEqualTo(-1);
+    // Specials first, then learned tokens by count (bins 5 each, text 10, its fallback 10, dx 5); "123" is rare.
+    assertThat(spec.tokenId("[PAD]")).isZero();
+    assertThat(spec.tokenId("[OOV]")).isEqualTo(1);
+    assertThat(spec.tokenId("sex:male")).isEqualTo(2);
+    assertThat(spec.tokenId("age:0-17")).isEqualTo(6);
+    assertThat(spec.tokenId("age:90+")).isEqualTo(14);
+    List<String> learned = new ArrayList<>(spec.vocabulary().keySet()).subList(15, spec.vocabularySize());
+    assertThat(learned).containsExactly("obs:72166-2", "obs:72166-2:Never smoker", "diagnosis:SNOMED-CT:44054006",
+        "obs:4548-4:bin0", "obs:4548-4:bin1", "obs:4548-4:bin2", "obs:4548-4:bin3");
+    assertThat(spec.tokenId("diagnosis:SNOMED-CT:123")).isEqualTo(1);
+    assertThat(spec.maxLength()).isEqualTo(32);
+  }
+
+  @Test
+  void shouldIgnoreDeletedEventsWhenFitting() {
+    List<List<EmrEvent>> patients = patients(10);
+    List<EmrEvent> first = new ArrayList<>(patients.get(0));
+    for (int i = 0; i < 5; i++) {
+      first.add(EmrEvent.newBuilder(diagnosis("p0", "deleted" + i, 200, "999")).setOp(EventOp.DELETE).build());
+    }
+    patients.set(0, first);
+
+    EncoderSpec spec = EncoderSpec.builder().minCount(3).fit(patients);
+
+    assertThat(spec.inVocabulary("diagnosis:SNOMED-CT:999")).isFalse();
+  }
+
+  @Test
+  void shouldRoundTripThroughJson(@TempDir Path dir) {
+    EncoderSpec spec = EncoderSpec.builder().minCount(3).binCount(4).maxLength(32).fit(patients(10));
+    Path file = dir.resolve("encoder-spec.json");
+
+    spec.write(file);
+
+    EncoderSpec read = EncoderSpec.read(file);
+    assertThat(read).isEqualTo(spec);
+    assertThat(read.toJsonBytes()).isEqualTo(spec.toJsonBytes());
+    assertThat(new ArrayList<>(read.vocabulary().values())).isSorted();
+    assertThat(EncoderSpec.read(new ByteArrayInputStream(spec.toJsonBytes()))).isEqualTo(spec);
+    // The encoder gives the same input with the spec read back.
+    List<EmrEvent> history = patients(1).get(0);
+    assertThat(new HistoryEncoder(read).encode(history, 200 * DAY))
+        .isEqualTo(new HistoryEncoder(spec).encode(history, 200 * DAY));
+  }
+
+  @Test
+  void shouldRejectAnInvalidSpecWithAClearMessage() {
+    assertThatThrownBy(() -> new EncoderSpec(1, Map.of("[PAD]", 0, "x", 1), 1, 5, Map.of(), 32, List.of(0), 100,
+        EncoderSpec.RECENCY_LOG1P_DAYS, 10, OutcomeSpec.defaults()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[OOV]");
+    assertThatThrownBy(() -> new EncoderSpec(2, Map.of("[PAD]", 0, "[OOV]", 1), 1, 5, Map.of(), 32, List.of(0), 100,
+        EncoderSpec.RECENCY_LOG1P_DAYS, 10, OutcomeSpec.defaults()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("formatVersion");
+    assertThatThrownBy(() -> new EncoderSpec(1, Map.of("[PAD]", 0, "[OOV]", 1), 1, 5, Map.of("x", List.of(2.0, 1.0)),
+        32, List.of(0), 100, EncoderSpec.RECENCY_LOG1P_DAYS, 10, OutcomeSpec.defaults()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("strictly increasing");
+    assertThatThrownBy(() -> EncoderSpec.read(new ByteArrayInputStream("{\"formatVersion\": 1".getBytes())))
+        .hasMessageContaining("cannot parse encoder spec");
+  }
+}

@@ -1,0 +1,82 @@
+package io.riskstream.scoring.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelBundleTest {
+
+  static final List<String> FILES = List.of("model.onnx", "model.onnx.sha256", "encoder-spec.json",
+      "model-card.json", "validation/tokens.npy", "validation/ages.npy", "validation/recency.npy",
+      "validation/labels.npy", "validation/expected.npy");
+
+  /** Copies the classpath bundle test-tiny into {@code dir}. */
+  static Path copyTiny(Path dir) throws IOException {
+    Files.createDirectories(dir.resolve("validation"));
+    for (String file : FILES) {
+      try (InputStream in = ModelBundleTest.class.getClassLoader()
+          .getResourceAsStream("models/test-tiny/" + file)) {
+        Files.copy(in, dir.resolve(file));
+      }
+    }
+    return dir;
+  }
+
+  @Test
+  void shouldLoadABundleFromTheClasspath() throws IOException {
+    ModelBundle bundle = ModelBundle.load("test-tiny");
+
+    assertThat(bundle.name()).isEqualTo("test-tiny");
+    assertThat(bundle.version()).isEqualTo("0.0.1-test");
+    String declared = Files.readString(Path.of("src/test/resources/models/test-tiny/model.onnx.sha256")).split(" ")[0];
+    assertThat(bundle.sha256()).isEqualTo(declared).isEqualTo(ModelBundle.sha256(bundle.onnxBytes()));
+    assertThat(bundle.outcomes()).extracting(o -> o.name()).containsExactly("a", "b", "c");
+    assertThat(bundle.spec().maxLength()).isEqualTo(64);
+    assertThat(bundle.validation()).isPresent();
+    assertThat(bundle.validation().get().size()).isEqualTo(16);
+    assertThat(bundle.validation().get().inputs()).hasSize(16);
+    assertThat(bundle.cardJson()).contains("tests only");
+  }
+
+  @Test
+  void shouldLoadTheSameBundleFromADirectory(@TempDir Path dir) throws IOException {
+    ModelBundle fromDisk = ModelBundle.load(copyTiny(dir.resolve("tiny")).toString());
+    ModelBundle fromClasspath = ModelBundle.load("test-tiny");
+
+    assertThat(fromDisk.sha256()).isEqualTo(fromClasspath.sha256());
+    assertThat(fromDisk.spec()).isEqualTo(fromClasspath.spec());
+    assertThat(fromDisk.validation().orElseThrow().inputs())
+        .isEqualTo(fromClasspath.validation().orElseThrow().inputs());
+  }
+
+  @Test
+  void shouldFailFastWhenTheModelFileWasTamperedWith(@TempDir Path dir) throws IOException {
+    Path bundle = copyTiny(dir.resolve("tiny"));
+    byte[] onnx = Files.readAllBytes(bundle.resolve("model.onnx"));
+    onnx[onnx.length / 2] ^= 1;
+    Files.write(bundle.resolve("model.onnx"), onnx);
+
+    assertThatThrownBy(() -> ModelBundle.load(bundle.toString())).isInstanceOf(ModelBundleException.class)
+        .hasMessageContaining("model.onnx.sha256 declares").hasMessageContaining("corrupt");
+  }
+
+  @Test
+  void shouldNameTheMissingFile(@TempDir Path dir) throws IOException {
+    Path bundle = copyTiny(dir.resolve("tiny"));
+    Files.delete(bundle.resolve("encoder-spec.json"));
+
+    assertThatThrownBy(() -> ModelBundle.load(bundle.toString())).isInstanceOf(ModelBundleException.class)
+        .hasMessageContaining("lacks encoder-spec.json");
+    assertThatThrownBy(() -> ModelBundle.load("no-such-model")).isInstanceOf(ModelBundleException.class)
+        .hasMessageContaining("classpath:models/no-such-model/").hasMessageContaining("lacks model.onnx");
+    assertThatThrownBy(() -> ModelBundle.load("../etc")).isInstanceOf(ModelBundleException.class)
+        .hasMessageContaining("neither a model directory nor a model name");
+  }
+}

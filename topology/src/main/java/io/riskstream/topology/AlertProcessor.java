@@ -1,0 +1,129 @@
+package io.riskstream.topology;
+
+import io.riskstream.config.AlertPolicy;
+import io.riskstream.schemas.AlertReason;
+import io.riskstream.schemas.AlertSeverity;
+import io.riskstream.schemas.EventKind;
+import io.riskstream.schemas.OutcomeProbability;
+import io.riskstream.schemas.RiskAlert;
+import io.riskstream.schemas.RiskScore;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * alert: applies the per-outcome policy to each score, with state in store {@value #STORE}. For an outcome with
+ * probability p at event time t (the score's asOf):
+ * <ul>
+ *   <li>hysteresis: a severity that fired is disarmed and re-arms only once p &lt; its threshold − margin;</li>
+ *   <li>p ≥ critical and critical armed → CRITICAL (disarms critical and warning); else p ≥ warning and warning
+ *       armed → WARNING (disarms warning);</li>
+ *   <li>cooldown (event time): within {@code cooldown} after the last alert of the outcome, an alert of the same or a
+ *       lower severity is suppressed (and stays armed); an escalation WARNING → CRITICAL is never suppressed.</li>
+ * </ul>
+ * Reasons: the occluded newest events whose removal lowers p (contribution = p − p without the event), largest
+ * first, ties by eventId; they were scored in the same batch as the score. alertId = hash(scoreId, outcome,
+ * severity).
+ */
+public final class AlertProcessor implements Processor<String, ScoredRequest, String, RiskAlert> {
+
+  public static final String STORE = "alert-state";
+
+  private final AlertPolicy policy;
+  private ProcessorContext<String, RiskAlert> context;
+  private KeyValueStore<String, AlertState> store;
+
+  public AlertProcessor(AlertPolicy policy) {
+    this.policy = policy;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, RiskAlert> context) {
+    this.context = context;
+    this.store = context.getStateStore(STORE);
+  }
+
+  @Override
+  public void process(Record<String, ScoredRequest> record) {
+    RiskScore score = record.value().score();
+    String patient = score.getPatientId();
+    AlertState state = store.get(patient);
+    if (state == null) {
+      state = AlertState.empty();
+    }
+    long t = score.getAsOf().toEpochMilli();
+    List<RiskAlert> alerts = new ArrayList<>();
+    List<OutcomeProbability> outcomes = score.getOutcomes();
+    for (int k = 0; k < outcomes.size(); k++) {
+      String name = outcomes.get(k).getOutcome();
+      double p = outcomes.get(k).getProbability();
+      AlertPolicy.Outcome pol = policy.forOutcome(name);
+      AlertState.Outcome s = state.outcome(name);
+      boolean warnArmed = s.warningArmed() || p < pol.warningThreshold() - pol.hysteresisMargin();
+      boolean critArmed = s.criticalArmed() || p < pol.criticalThreshold() - pol.hysteresisMargin();
+      AlertSeverity severity = null;
+      double threshold = 0;
+      if (p >= pol.criticalThreshold() && critArmed) {
+        severity = AlertSeverity.CRITICAL;
+        threshold = pol.criticalThreshold();
+      } else if (p >= pol.warningThreshold() && warnArmed) {
+        severity = AlertSeverity.WARNING;
+        threshold = pol.warningThreshold();
+      }
+      Long lastAt = s.lastAlertAt();
+      String lastSeverity = s.lastSeverity();
+      if (severity != null) {
+        boolean coolingDown = lastAt != null && t - lastAt < pol.cooldown().toMillis()
+            && AlertSeverity.valueOf(lastSeverity).ordinal() >= severity.ordinal();
+        if (!coolingDown) {
+          alerts.add(alert(record.value(), k, name, p, severity, threshold, s.lastProbability()));
+          lastAt = t;
+          lastSeverity = severity.name();
+          warnArmed = false;
+          if (severity == AlertSeverity.CRITICAL) {
+            critArmed = false;
+          }
+        }
+      }
+      state = state.with(name, new AlertState.Outcome(p, warnArmed, critArmed, lastAt, lastSeverity));
+    }
+    store.put(patient, state);
+    for (RiskAlert a : alerts) {
+      context.forward(new Record<>(patient, a, record.timestamp()));
+    }
+  }
+
+  private RiskAlert alert(ScoredRequest s, int k, String outcome, double p, AlertSeverity severity, double threshold,
+      Double previous) {
+    RiskScore score = s.score();
+    List<AlertReason> reasons = new ArrayList<>();
+    List<ScoringRequest.ReasonEvent> events = s.request().reasonEvents();
+    for (int i = 0; i < events.size(); i++) {
+      double contribution = p - (double) s.probabilities().get(i + 1)[k];
+      if (contribution > 0) {
+        ScoringRequest.ReasonEvent e = events.get(i);
+        reasons.add(new AlertReason(e.eventId(), EventKind.valueOf(e.kind()), e.codeSystem(), e.code(),
+            e.description(), Instant.ofEpochMilli(e.eventTime()), contribution));
+      }
+    }
+    reasons.sort(Comparator.comparingDouble((AlertReason r) -> -r.getContribution()).thenComparing(AlertReason::getEventId));
+    return RiskAlert.newBuilder()
+        .setAlertId(Ids.alertId(score.getScoreId(), outcome, severity.name()))
+        .setPatientId(score.getPatientId())
+        .setOutcome(outcome)
+        .setProbability(p)
+        .setSeverity(severity)
+        .setThreshold(threshold)
+        .setPreviousProbability(previous)
+        .setAsOf(score.getAsOf())
+        .setModel(score.getModel())
+        .setReasons(reasons)
+        .setScoreId(score.getScoreId())
+        .build();
+  }
+}

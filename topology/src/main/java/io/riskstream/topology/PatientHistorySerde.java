@@ -1,0 +1,72 @@
+package io.riskstream.topology;
+
+import io.riskstream.schemas.EmrEvent;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * Store serde of {@link PatientHistory}: Avro binary (no registry framing; internal state only) of
+ * {@code version, requestedVersion, events: array<EmrEvent>} written field by field with Avro's encoder.
+ */
+public final class PatientHistorySerde implements Serde<PatientHistory> {
+
+  private static final Schema EVENTS = Schema.createArray(EmrEvent.getClassSchema());
+
+  /** The layout, for documentation and evolution checks. */
+  public static Schema schema() {
+    return SchemaBuilder.record("PatientHistory").namespace("io.riskstream.topology.state").fields()
+        .requiredLong("version").requiredLong("requestedVersion").name("events").type(EVENTS).noDefault().endRecord();
+  }
+
+  @Override
+  public Serializer<PatientHistory> serializer() {
+    return (topic, h) -> {
+      if (h == null) {
+        return null;
+      }
+      try {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64 + 160 * h.events().size());
+        BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
+        enc.writeLong(h.version());
+        enc.writeLong(h.requestedVersion());
+        new SpecificDatumWriter<List<EmrEvent>>(EVENTS).write(h.events(), enc);
+        enc.flush();
+        return out.toByteArray();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    };
+  }
+
+  @Override
+  public Deserializer<PatientHistory> deserializer() {
+    return (topic, bytes) -> {
+      if (bytes == null) {
+        return null;
+      }
+      try {
+        BinaryDecoder dec = DecoderFactory.get().binaryDecoder(bytes, null);
+        long version = dec.readLong();
+        long requested = dec.readLong();
+        List<EmrEvent> events = new SpecificDatumReader<List<EmrEvent>>(EVENTS).read(null, dec);
+        return new PatientHistory(version, requested, new ArrayList<>(events));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    };
+  }
+}

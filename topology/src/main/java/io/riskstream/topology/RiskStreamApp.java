@@ -1,0 +1,103 @@
+package io.riskstream.topology;
+
+import io.riskstream.config.RiskStreamConfig;
+import io.riskstream.serde.AvroSerdes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the RiskStream topology on a Kafka cluster: creates the output and re-keying topics when missing, starts
+ * Kafka Streams and stops it cleanly. An uncaught error (e.g. a scorer that kept failing) shuts the client down;
+ * pending scoring requests stay in their changelogged store and are re-scored at the next start.
+ */
+public final class RiskStreamApp implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RiskStreamApp.class);
+
+  private final KafkaStreams streams;
+
+  private RiskStreamApp(KafkaStreams streams) {
+    this.streams = streams;
+  }
+
+  /**
+   * Builds the topology and starts it. {@code overrides} are extra Kafka Streams properties (e.g. consumer tuning)
+   * applied after the config's.
+   */
+  public static RiskStreamApp start(RiskStreamConfig config, AvroSerdes serdes, RequestEncoder encoder,
+      ScoringBackend backend, Map<String, Object> overrides) throws InterruptedException, ExecutionException {
+    Properties props = config.streamsProperties();
+    props.putAll(overrides);
+    ensureTopics(config, props);
+    Topology topology = RiskTopology.build(new StreamsBuilder(), config, serdes, encoder, backend);
+    KafkaStreams streams = new KafkaStreams(topology, props);
+    streams.setUncaughtExceptionHandler(e -> {
+      LOG.error("stream thread failed ({}); shutting down, pending requests are re-scored at the next start",
+          e.getClass().getSimpleName());
+      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+    });
+    streams.setStateListener((now, before) -> LOG.info("streams state {} -> {}", before, now));
+    streams.start();
+    return new RiskStreamApp(streams);
+  }
+
+  static void ensureTopics(RiskStreamConfig config, Properties props) throws InterruptedException, ExecutionException {
+    List<String> names = List.of(config.getString(RiskStreamConfig.TOPIC_EMR_EVENTS_CONFIG),
+        config.getString(RiskStreamConfig.TOPIC_RISK_SCORES_CONFIG),
+        config.getString(RiskStreamConfig.TOPIC_RISK_ALERTS_CONFIG),
+        config.getString(RiskStreamConfig.TOPIC_DLQ_CONFIG));
+    Map<String, Object> adminProps = new java.util.HashMap<>();
+    props.forEach((k, v) -> adminProps.put((String) k, v));
+    int partitions = config.getInt(RiskStreamConfig.TOPIC_PARTITIONS_CONFIG);
+    short rf = config.getShort(RiskStreamConfig.TOPIC_REPLICATION_FACTOR_CONFIG);
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", adminProps.get("bootstrap.servers")))) {
+      Set<String> existing = admin.listTopics().names().get();
+      List<NewTopic> missing = new ArrayList<>();
+      for (String n : names) {
+        if (!existing.contains(n)) {
+          missing.add(new NewTopic(n, Optional.of(partitions), rf < 0 ? Optional.empty() : Optional.of(rf)));
+        }
+      }
+      for (var f : admin.createTopics(missing).values().values()) {
+        try {
+          f.get();
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof TopicExistsException)) {
+            throw e;
+          }
+        }
+      }
+      if (!missing.isEmpty()) {
+        LOG.info("created {} topics with {} partitions", missing.size(), partitions);
+      }
+    }
+  }
+
+  public KafkaStreams.State state() {
+    return streams.state();
+  }
+
+  public KafkaStreams streams() {
+    return streams;
+  }
+
+  @Override
+  public void close() {
+    streams.close(Duration.ofSeconds(30));
+  }
+}

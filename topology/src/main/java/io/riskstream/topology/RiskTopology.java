@@ -1,0 +1,133 @@
+package io.riskstream.topology;
+
+import io.riskstream.config.RiskStreamConfig;
+import io.riskstream.schemas.DeadLetter;
+import io.riskstream.schemas.EmrEvent;
+import io.riskstream.schemas.RiskAlert;
+import io.riskstream.schemas.RiskScore;
+import io.riskstream.serde.AvroSerdes;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.UsePartitionTimeOnInvalidTimestamp;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The RiskStream topology as a pure factory. Two sub-topologies:
+ * <pre>
+ *  ehr-source (Debezium JSON) → normalize ─┬→ emr-events-sink (EmrEvent, key patientId)
+ *                                          └→ dlq-sink (DeadLetter, key = original key)
+ *  emr-events-source → trigger [trigger-open, trigger-buffer] → history [patient-history] → score [scoring-pending]
+ *                       ─┬→ risk-scores-sink (RiskScore)
+ *                        └→ alert [alert-state] → risk-alerts-sink (RiskAlert)
+ * </pre>
+ * {@code emr-events} is both the public contract topic and the re-keying (by patient) topic between the two
+ * sub-topologies, so there is no internal repartition topic. Every processor, source, sink and store is named.
+ * With {@code normalize.enabled=false} only the second sub-topology runs: a replay from emr-events.
+ */
+public final class RiskTopology {
+
+  public static final String SOURCE = "ehr-source";
+  public static final String NORMALIZE = "normalize";
+  public static final String EMR_EVENTS_SOURCE = "emr-events-source";
+  public static final String TRIGGER = "trigger";
+  public static final String HISTORY = "history";
+  public static final String SCORE = "score";
+  public static final String ALERT = "alert";
+
+  private RiskTopology() {
+  }
+
+  public static Topology build(StreamsBuilder builder, RiskStreamConfig config, AvroSerdes serdes,
+      RequestEncoder encoder, ScoringBackend backend) {
+    Serde<EmrEvent> emrSerde = serdes.value(EmrEvent.class);
+    Serde<DeadLetter> dlqSerde = serdes.value(DeadLetter.class);
+    Serde<RiskScore> scoreSerde = serdes.value(RiskScore.class);
+    Serde<RiskAlert> alertSerde = serdes.value(RiskAlert.class);
+    String emrTopic = config.getString(RiskStreamConfig.TOPIC_EMR_EVENTS_CONFIG);
+
+    if (config.getBoolean(RiskStreamConfig.NORMALIZE_ENABLED_CONFIG)) {
+      addNormalize(builder, config, emrTopic, emrSerde, dlqSerde);
+    }
+
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TriggerProcessor.STORE),
+        Serdes.String(), new JsonSerde<>(OpenTransaction.class)));
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TriggerProcessor.BUFFER),
+        Serdes.String(), new EmrEventSerde()));
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HistoryProcessor.STORE),
+        Serdes.String(), new PatientHistorySerde()));
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ScoreProcessor.STORE),
+        Serdes.String(), new JsonSerde<>(ScoringRequest.class)));
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AlertProcessor.STORE),
+        Serdes.String(), new JsonSerde<>(AlertState.class)));
+
+    Duration linger = config.triggerLinger();
+    Duration idle = Duration.ofMillis(config.getLong(RiskStreamConfig.TRIGGER_IDLE_FLUSH_MS_CONFIG));
+    int maxOffsets = config.getInt(RiskStreamConfig.TRIGGER_MAX_OFFSETS_CONFIG);
+    int maxBuffered = config.getInt(RiskStreamConfig.TRIGGER_MAX_BUFFERED_EVENTS_CONFIG);
+    int maxEvents = config.getInt(RiskStreamConfig.HISTORY_MAX_EVENTS_CONFIG);
+    Duration maxAge = Duration.ofDays(config.getInt(RiskStreamConfig.HISTORY_MAX_AGE_DAYS_CONFIG));
+    int occlusions = config.alertPolicy().reasons();
+    Duration drain = config.scoreDrainInterval();
+    int retries = config.getInt(RiskStreamConfig.SCORE_MAX_RETRIES_CONFIG);
+
+    KStream<String, ScoredRequest> scored = builder
+        .stream(emrTopic, Consumed.with(Serdes.String(), emrSerde).withName(EMR_EVENTS_SOURCE))
+        .process(() -> new TriggerProcessor(linger, idle, maxOffsets, maxBuffered), Named.as(TRIGGER),
+            TriggerProcessor.STORE, TriggerProcessor.BUFFER)
+        .process(() -> new HistoryProcessor(maxEvents, maxAge, encoder, occlusions), Named.as(HISTORY), HistoryProcessor.STORE)
+        .process(() -> new ScoreProcessor(backend, drain, retries), Named.as(SCORE), ScoreProcessor.STORE);
+    scored.mapValues(ScoredRequest::score, Named.as("as-risk-score"))
+        .to(config.getString(RiskStreamConfig.TOPIC_RISK_SCORES_CONFIG),
+            Produced.with(Serdes.String(), scoreSerde).withName("risk-scores-sink"));
+    scored.process(() -> new AlertProcessor(config.alertPolicy()), Named.as(ALERT), AlertProcessor.STORE)
+        .to(config.getString(RiskStreamConfig.TOPIC_RISK_ALERTS_CONFIG),
+            Produced.with(Serdes.String(), alertSerde).withName("risk-alerts-sink"));
+    return builder.build();
+  }
+
+  private static void addNormalize(StreamsBuilder builder, RiskStreamConfig config, String emrTopic,
+      Serde<EmrEvent> emrSerde, Serde<DeadLetter> dlqSerde) {
+    // a record with an invalid (negative) timestamp takes its partition's time instead of stopping the stream
+    Consumed<byte[], byte[]> raw = Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
+        .withTimestampExtractor(new UsePartitionTimeOnInvalidTimestamp()).withName(SOURCE);
+    KStream<byte[], byte[]> source = config.sourceTopics().isEmpty()
+        ? builder.stream(config.sourceTopicPattern(), raw)
+        : builder.stream(config.sourceTopics(), raw);
+
+    DebeziumNormalizer normalizer = new DebeziumNormalizer(config.sourceMapping(),
+        config.getString(RiskStreamConfig.SOURCE_SYSTEM_CONFIG), config.getInt(RiskStreamConfig.SOURCE_MAX_RECORD_BYTES_CONFIG));
+    Map<String, KStream<String, SpecificRecord>> normalized = source
+        .process(() -> new NormalizeProcessor(normalizer), Named.as(NORMALIZE))
+        .split(Named.as("normalized-"))
+        .branch((k, v) -> v instanceof EmrEvent, Branched.as("events"))
+        .defaultBranch(Branched.as("dead-letters"));
+    normalized.get("normalized-events")
+        .mapValues(v -> (EmrEvent) v, Named.as("as-emr-event"))
+        .to(emrTopic, Produced.with(Serdes.String(), emrSerde).withName("emr-events-sink"));
+    normalized.get("normalized-dead-letters")
+        .map((k, v) -> KeyValue.pair(originalKey((DeadLetter) v), (DeadLetter) v), Named.as("dlq-by-original-key"))
+        .to(config.getString(RiskStreamConfig.TOPIC_DLQ_CONFIG), Produced.with(Serdes.ByteArray(), dlqSerde).withName("dlq-sink"));
+  }
+
+  private static byte[] originalKey(DeadLetter d) {
+    ByteBuffer b = d.getOriginalKey();
+    if (b == null) {
+      return null;
+    }
+    byte[] out = new byte[b.remaining()];
+    b.duplicate().get(out);
+    return out;
+  }
+}

@@ -1,0 +1,169 @@
+package io.riskstream.topology;
+
+import io.riskstream.schemas.EmrEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * trigger: decides when a patient's history is scored, so that there is one scoring request per patient per source
+ * transaction (Debezium {@code source.txId}), else one per event. The events of an open transaction wait in
+ * store {@value #BUFFER} (one small entry per event, so that a record costs O(1) state work) and reach the history
+ * with the {@link HistoryCommand.Close} of the transaction, or earlier in {@link HistoryCommand.Apply} batches of
+ * {@code maxBuffered} events when a transaction is large (e.g. a snapshot); the history scores on Close if anything
+ * changed.
+ *
+ * <p>A patient's open transaction (store {@value #STORE}) is closed as follows, which is deterministic for a given
+ * order of the records in the emr-events partition (see the module README for what that order depends on):
+ * <ol>
+ *   <li>when a record of that patient with another txId arrives (before that record is applied);</li>
+ *   <li>when a record of that patient arrives and the task's stream time is at least {@code lastTimestamp + linger}
+ *       (the same decision the stream-time punctuator makes, so it does not matter which of the two runs first);</li>
+ *   <li>by a STREAM_TIME punctuator for every open transaction with {@code lastTimestamp + linger <= stream time}
+ *       (bounded latency while input flows);</li>
+ *   <li>by a WALL_CLOCK check when stream time has not advanced for {@code trigger.idle.flush.ms} (the input is idle;
+ *       this is the only timing-dependent rule and only fires when no input arrives at all).</li>
+ * </ol>
+ * A record without txId (or linger 0) closes at once: one request per event. A Close is forwarded with the
+ * transaction's newest record timestamp, so its timestamp does not depend on which rule closed it. Debezium's
+ * transaction metadata topic (END markers) would allow closing without linger; it is not consumed yet.
+ */
+public final class TriggerProcessor implements Processor<String, EmrEvent, String, HistoryCommand> {
+
+  public static final String STORE = "trigger-open";
+  public static final String BUFFER = "trigger-buffer";
+
+  private final Duration linger;
+  private final Duration idleFlush;
+  private final int maxOffsets;
+  private final int maxBuffered;
+  private ProcessorContext<String, HistoryCommand> context;
+  private KeyValueStore<String, OpenTransaction> open;
+  private KeyValueStore<String, EmrEvent> buffer;
+  private long lastStreamTime = Long.MIN_VALUE;
+  private long lastStreamTimeChangeWallClock;
+
+  public TriggerProcessor(Duration linger, Duration idleFlush, int maxOffsets, int maxBuffered) {
+    this.linger = linger;
+    this.idleFlush = idleFlush;
+    this.maxOffsets = maxOffsets;
+    this.maxBuffered = maxBuffered;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, HistoryCommand> context) {
+    this.context = context;
+    this.open = context.getStateStore(STORE);
+    this.buffer = context.getStateStore(BUFFER);
+    if (!linger.isZero()) {
+      context.schedule(linger.dividedBy(2).isZero() ? Duration.ofMillis(1) : linger.dividedBy(2),
+          PunctuationType.STREAM_TIME, this::closeExpired);
+    }
+    if (!idleFlush.isZero()) {
+      lastStreamTimeChangeWallClock = context.currentSystemTimeMs();
+      context.schedule(idleFlush.dividedBy(2).isZero() ? Duration.ofMillis(1) : idleFlush.dividedBy(2),
+          PunctuationType.WALL_CLOCK_TIME, this::closeIfIdle);
+    }
+  }
+
+  @Override
+  public void process(Record<String, EmrEvent> record) {
+    String patient = record.key();
+    EmrEvent e = record.value();
+    if (patient == null || e == null) {
+      return; // emr-events is written by normalize with a key and a value; nothing else to score
+    }
+    String txId = e.getSource().getTxId();
+    HistoryCommand.SourceOffset offset = new HistoryCommand.SourceOffset(
+        Objects.requireNonNullElse(e.getSource().getTopic(), ""), Objects.requireNonNullElse(e.getSource().getPartition(), -1),
+        Objects.requireNonNullElse(e.getSource().getOffset(), -1L));
+    OpenTransaction current = open.get(patient);
+    long streamTime = context.currentStreamTimeMs();
+    if (current != null && (!Objects.equals(current.txId(), txId) || expired(current, streamTime))) {
+      close(patient, current);
+      current = null;
+    }
+    if (txId == null || linger.isZero()) {
+      // one request per event: an open transaction of this patient was closed above, so nothing is buffered
+      context.forward(new Record<>(patient, (HistoryCommand) new HistoryCommand.Close(txId, List.of(offset), List.of(e)),
+          record.timestamp()));
+      return;
+    }
+    OpenTransaction next = current == null
+        ? new OpenTransaction(txId, record.timestamp(), List.of(offset), 1)
+        : current.plus(record.timestamp(), offset, maxOffsets);
+    buffer.put(bufferKey(patient, next.buffered() - 1), e);
+    if (next.buffered() >= maxBuffered) {
+      context.forward(new Record<>(patient, (HistoryCommand) new HistoryCommand.Apply(drain(patient, next)),
+          record.timestamp()));
+      open.put(patient, next.flushed());
+    } else {
+      open.put(patient, next);
+    }
+  }
+
+  /** Buffer key: patient id, NUL, zero-padded sequence number (so a patient's events scan in arrival order). */
+  static String bufferKey(String patient, int seq) {
+    return patient + '\u0000' + String.format("%010d", seq);
+  }
+
+  private List<EmrEvent> drain(String patient, OpenTransaction t) {
+    List<EmrEvent> events = new ArrayList<>(t.buffered());
+    for (int i = 0; i < t.buffered(); i++) {
+      String k = bufferKey(patient, i);
+      EmrEvent e = buffer.delete(k);
+      if (e != null) {
+        events.add(e);
+      }
+    }
+    return events;
+  }
+
+  private boolean expired(OpenTransaction t, long streamTime) {
+    return t.lastTimestamp() + linger.toMillis() <= streamTime;
+  }
+
+  private void close(String patient, OpenTransaction t) {
+    List<EmrEvent> events = drain(patient, t);
+    open.delete(patient);
+    context.forward(new Record<>(patient, (HistoryCommand) new HistoryCommand.Close(t.txId(), t.offsets(), events),
+        t.lastTimestamp()));
+  }
+
+  private void closeExpired(long streamTime) {
+    closeWhere(t -> expired(t, streamTime));
+  }
+
+  private void closeIfIdle(long wallClock) {
+    long streamTime = context.currentStreamTimeMs();
+    if (streamTime != lastStreamTime) {
+      lastStreamTime = streamTime;
+      lastStreamTimeChangeWallClock = wallClock;
+    } else if (wallClock - lastStreamTimeChangeWallClock >= idleFlush.toMillis()) {
+      closeWhere(t -> true);
+    }
+  }
+
+  private void closeWhere(java.util.function.Predicate<OpenTransaction> p) {
+    List<KeyValue<String, OpenTransaction>> toClose = new ArrayList<>();
+    try (KeyValueIterator<String, OpenTransaction> it = open.all()) {
+      while (it.hasNext()) {
+        KeyValue<String, OpenTransaction> kv = it.next();
+        if (p.test(kv.value)) {
+          toClose.add(kv);
+        }
+      }
+    }
+    for (KeyValue<String, OpenTransaction> kv : toClose) {
+      close(kv.key, kv.value);
+    }
+  }
+}

@@ -1,0 +1,100 @@
+package io.riskstream.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.riskstream.config.RiskStreamConfig;
+import io.riskstream.schemas.AlertSeverity;
+import io.riskstream.schemas.EngineInfo;
+import io.riskstream.schemas.ModelInfo;
+import io.riskstream.schemas.OutcomeProbability;
+import io.riskstream.schemas.RiskAlert;
+import io.riskstream.schemas.RiskScore;
+import io.riskstream.schemas.ScoreProvenance;
+import io.riskstream.scoring.ModelInput;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class AlertProcessorTest {
+
+  private static final Instant T0 = Instant.parse("2024-01-01T00:00:00Z");
+  private MockProcessorContext<String, RiskAlert> context;
+  private AlertProcessor processor;
+  private long version;
+
+  @BeforeEach
+  void setUp() {
+    RiskStreamConfig config = new RiskStreamConfig(Map.of(
+        RiskStreamConfig.ALERT_WARNING_THRESHOLD_CONFIG, "0.3",
+        RiskStreamConfig.ALERT_CRITICAL_THRESHOLD_CONFIG, "0.6",
+        RiskStreamConfig.ALERT_HYSTERESIS_MARGIN_CONFIG, "0.1",
+        RiskStreamConfig.ALERT_COOLDOWN_HOURS_CONFIG, "24",
+        "alert.outcome.b.warning.threshold", "0.9", "alert.outcome.b.critical.threshold", "0.95"));
+    context = new MockProcessorContext<>();
+    KeyValueStore<String, AlertState> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(AlertProcessor.STORE),
+        Serdes.String(), new JsonSerde<>(AlertState.class)).withLoggingDisabled().build();
+    store.init(context.getStateStoreContext(), store);
+    context.addStateStore(store);
+    processor = new AlertProcessor(config.alertPolicy());
+    processor.init(context);
+  }
+
+  /** Scores p1 with probability pa for outcome a (and 0.5 for b) at T0 + hours; returns the alerts raised. */
+  private List<RiskAlert> score(double pa, long hours) {
+    context.resetForwards();
+    version++;
+    RiskScore s = RiskScore.newBuilder().setScoreId("s" + version).setPatientId("p1").setHistoryVersion(version)
+        .setAsOf(T0.plus(Duration.ofHours(hours)))
+        .setOutcomes(List.of(new OutcomeProbability("a", 365, pa), new OutcomeProbability("b", 365, 0.5)))
+        .setModel(new ModelInfo("m", "1", "sha")).setEngine(new EngineInfo("test", "fp32"))
+        .setProvenance(new ScoreProvenance(1, List.of("conditions:c1"), null, List.of())).build();
+    ModelInput in = new ModelInput(new long[] {1}, new float[1], new float[1]);
+    ScoringRequest req = new ScoringRequest("p1", version, 0, 0, null, List.of(), 1, List.of("conditions:c1"), List.of(in), List.of());
+    processor.process(new Record<>("p1", new ScoredRequest(s, req, List.of(new float[] {(float) pa, 0.5f})), 0L));
+    return context.forwarded().stream().map(f -> (RiskAlert) f.record().value()).toList();
+  }
+
+  @Test
+  void shouldAlertOnceWhileAboveThresholdAndReArmOnlyBelowThresholdMinusMargin() {
+    assertThat(score(0.35, 0)).extracting(RiskAlert::getSeverity).containsExactly(AlertSeverity.WARNING);
+    assertThat(score(0.40, 100)).isEmpty();        // still above, disarmed
+    assertThat(score(0.25, 200)).isEmpty();        // below threshold but not below 0.3 - 0.1
+    assertThat(score(0.35, 300)).isEmpty();        // so not re-armed
+    assertThat(score(0.15, 400)).isEmpty();        // below 0.2: re-armed
+    List<RiskAlert> again = score(0.31, 500);
+    assertThat(again).extracting(RiskAlert::getSeverity).containsExactly(AlertSeverity.WARNING);
+    assertThat(again.get(0).getPreviousProbability()).isEqualTo(0.15);
+    assertThat(again.get(0).getAlertId()).isEqualTo(Ids.alertId("s6", "a", "WARNING"));
+  }
+
+  @Test
+  void shouldSuppressSameSeverityWithinCooldownButNotEscalation() {
+    assertThat(score(0.35, 0)).hasSize(1);
+    assertThat(score(0.10, 1)).isEmpty();          // re-armed
+    assertThat(score(0.35, 2)).isEmpty();          // within the 24 h cooldown: suppressed, stays armed
+    assertThat(score(0.70, 3)).extracting(RiskAlert::getSeverity).containsExactly(AlertSeverity.CRITICAL); // escalation
+    assertThat(score(0.10, 4)).isEmpty();
+    assertThat(score(0.70, 10)).isEmpty();         // critical within cooldown of the critical alert
+    assertThat(score(0.70, 28)).extracting(RiskAlert::getSeverity).containsExactly(AlertSeverity.CRITICAL); // cooldown over
+  }
+
+  @Test
+  void shouldUseCooldownInEventTimeEvenWhenScoresArriveOutOfOrder() {
+    assertThat(score(0.35, 100)).hasSize(1);
+    assertThat(score(0.10, 101)).isEmpty();
+    assertThat(score(0.35, 50)).isEmpty();         // older event time than the last alert: within cooldown
+  }
+
+  @Test
+  void shouldApplyPerOutcomeThresholds() {
+    assertThat(score(0.5, 0)).extracting(RiskAlert::getOutcome).containsExactly("a"); // b = 0.5 < its 0.9 warning
+  }
+}

@@ -1,0 +1,39 @@
+package io.riskstream.topology;
+
+import io.riskstream.scoring.ModelInput;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** Test double of the batcher: keeps submissions pending until the test completes them (with TokenSumTestScorer). */
+final class DeferredTestBackend {
+
+  private final TokenSumTestScorer scorer = new TokenSumTestScorer();
+  final List<ModelInput> inputs = new ArrayList<>();
+  final List<CompletableFuture<float[]>> futures = new ArrayList<>();
+
+  ScoringBackend backend() {
+    return new ScoringBackend(TokenSumTestScorer.INFO, List.of(365, 365), in -> {
+      CompletableFuture<float[]> f = new CompletableFuture<>();
+      inputs.add(in);
+      futures.add(f);
+      return f;
+    });
+  }
+
+  void complete(int i) {
+    futures.get(i).complete(scorer.score(List.of(inputs.get(i)))[0]);
+  }
+
+  void fail(int i) {
+    futures.get(i).completeExceptionally(new io.riskstream.scoring.ScoringException("test failure"));
+  }
+
+  void completeAll() {
+    for (int i = 0; i < futures.size(); i++) {
+      if (!futures.get(i).isDone()) {
+        complete(i);
+      }
+    }
+  }
+}

@@ -1,0 +1,397 @@
+package io.riskstream.topology;
+
+import static io.riskstream.topology.Cdc.bytes;
+import static io.riskstream.topology.Cdc.change;
+import static io.riskstream.topology.Cdc.condition;
+import static io.riskstream.topology.Cdc.key;
+import static io.riskstream.topology.Cdc.patient;
+import static io.riskstream.topology.Cdc.row;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.riskstream.config.RiskStreamConfig;
+import io.riskstream.schemas.AlertSeverity;
+import io.riskstream.schemas.DeadLetter;
+import io.riskstream.schemas.EmrEvent;
+import io.riskstream.schemas.RiskAlert;
+import io.riskstream.schemas.RiskScore;
+import io.riskstream.serde.AvroSerdes;
+import io.riskstream.serde.InMemorySchemaRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RiskTopologyTest {
+
+  private static final List<String> TOPICS = List.of("ehr.clinical.patients", "ehr.clinical.conditions",
+      "ehr.clinical.observations", "ehr.clinical.allergies");
+
+  @TempDir
+  Path stateDir;
+
+  private TopologyTestDriver driver;
+  private AvroSerdes serdes;
+  private final Map<String, TestInputTopic<byte[], byte[]>> in = new HashMap<>();
+  private TestOutputTopic<String, RiskScore> scores;
+  private TestOutputTopic<String, RiskAlert> alerts;
+  private TestOutputTopic<byte[], DeadLetter> dlq;
+  private TestOutputTopic<String, EmrEvent> emr;
+
+  private void start(ScoringBackend backend, Object... overrides) {
+    Map<String, Object> props = new HashMap<>();
+    props.put(RiskStreamConfig.SOURCE_TOPICS_CONFIG, String.join(",", TOPICS));
+    props.put(RiskStreamConfig.STATE_DIR_CONFIG, stateDir.toString());
+    props.put(RiskStreamConfig.TRIGGER_LINGER_MS_CONFIG, "1000");
+    props.put(RiskStreamConfig.TRIGGER_IDLE_FLUSH_MS_CONFIG, "0");
+    props.put(RiskStreamConfig.ALERT_WARNING_THRESHOLD_CONFIG, "0.3");
+    props.put(RiskStreamConfig.ALERT_CRITICAL_THRESHOLD_CONFIG, "0.6");
+    for (int i = 0; i < overrides.length; i += 2) {
+      props.put((String) overrides[i], overrides[i + 1]);
+    }
+    RiskStreamConfig config = new RiskStreamConfig(props);
+    serdes = AvroSerdes.withClient(new InMemorySchemaRegistry());
+    StreamsBuilder b = new StreamsBuilder();
+    Properties p = config.streamsProperties();
+    driver = new TopologyTestDriver(RiskTopology.build(b, config, serdes, new CodeTokenTestEncoder(), backend), p,
+        Instant.parse("2026-01-01T00:00:00Z"));
+    for (String t : TOPICS) {
+      in.put(t.substring(t.lastIndexOf('.') + 1), driver.createInputTopic(t, Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer()));
+    }
+    scores = driver.createOutputTopic("risk-scores", Serdes.String().deserializer(), serdes.value(RiskScore.class).deserializer());
+    alerts = driver.createOutputTopic("risk-alerts", Serdes.String().deserializer(), serdes.value(RiskAlert.class).deserializer());
+    dlq = driver.createOutputTopic("riskstream-dlq", Serdes.ByteArray().deserializer(), serdes.value(DeadLetter.class).deserializer());
+    emr = driver.createOutputTopic("emr-events", Serdes.String().deserializer(), serdes.value(EmrEvent.class).deserializer());
+  }
+
+  @AfterEach
+  void close() {
+    if (driver != null) {
+      driver.close();
+    }
+  }
+
+  private void pipe(String table, byte[] value, long ts) {
+    in.get(table).pipeInput(key("k"), value, Instant.ofEpochMilli(ts));
+  }
+
+  private void cond(String id, String patient, String time, String code, Object tx, long lsn, long ts) {
+    pipe("conditions", change("conditions", "c", condition(id, patient, time, code), tx, lsn), ts);
+  }
+
+  private static double p(RiskScore s, String outcome) {
+    return s.getOutcomes().stream().filter(o -> o.getOutcome().equals(outcome)).findFirst().orElseThrow().getProbability();
+  }
+
+  private PatientHistory history(String patient) {
+    KeyValueStore<String, PatientHistory> store = driver.getKeyValueStore(HistoryProcessor.STORE);
+    return store.get(patient);
+  }
+
+  @Test
+  void shouldScoreOncePerPatientPerSourceTransaction() {
+    start(TokenSumTestScorer.synchronousBackend());
+    pipe("patients", change("patients", "c", patient("p1", "1960-01-01", "male"), 10, 1), 1000);
+    cond("c1", "p1", "2020-01-01T00:00:00Z", "150", 10, 2, 1001);
+    assertThat(scores.isEmpty()).isTrue();
+    cond("c2", "p1", "2020-06-01T00:00:00Z", "120", 11, 3, 1500);
+    List<RiskScore> first = scores.readValuesToList();
+    assertThat(first).hasSize(1);
+    assertThat(first.get(0).getHistoryVersion()).isEqualTo(2L);
+    assertThat(first.get(0).getProvenance().getTriggerTxId()).isEqualTo("10");
+    assertThat(first.get(0).getProvenance().getSourceOffsets()).hasSize(2);
+    assertThat(first.get(0).getProvenance().getEventCount()).isEqualTo(2);
+    assertThat(first.get(0).getAsOf()).isEqualTo(Instant.parse("2020-01-01T00:00:00Z"));
+    assertThat(p(first.get(0), "a")).isCloseTo(0.5, org.assertj.core.data.Offset.offset(1e-6));
+
+    // another patient's record advances stream time past p1's open tx 11 + linger: the punctuator closes it
+    cond("x1", "p2", "2020-01-01T00:00:00Z", "1", 12, 4, 5000);
+    List<RiskScore> second = scores.readValuesToList();
+    assertThat(second).extracting(RiskScore::getPatientId).containsExactly("p1");
+    assertThat(second.get(0).getHistoryVersion()).isEqualTo(3L);
+    assertThat(second.get(0).getProvenance().getTriggerTxId()).isEqualTo("11");
+    assertThat(p(second.get(0), "a")).isCloseTo(0.7, org.assertj.core.data.Offset.offset(1e-6));
+    assertThat(second.get(0).getScoreId()).isEqualTo(Ids.scoreId("p1", 3, "0123abcd"));
+    assertThat(second.get(0).getModel().getSha256()).isEqualTo("0123abcd");
+    assertThat(second.get(0).getEngine().getBackend()).isEqualTo("test");
+    assertThat(emr.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("p1", "p1", "p1", "p2");
+  }
+
+  @Test
+  void shouldScoreEveryEventWithoutTransactionId() {
+    start(TokenSumTestScorer.synchronousBackend());
+    cond("c1", "p1", "2020-01-01T00:00:00Z", "110", null, 1, 1000);
+    cond("c2", "p1", "2020-01-02T00:00:00Z", "110", null, 2, 1000);
+    cond("c3", "p1", "2020-01-03T00:00:00Z", "110", null, 3, 1000);
+    assertThat(scores.readValuesToList()).extracting(RiskScore::getHistoryVersion).containsExactly(1L, 2L, 3L);
+  }
+
+  @Test
+  void shouldTreatRedeliveredDuplicatesAsNoOps() {
+    start(TokenSumTestScorer.synchronousBackend());
+    byte[] c1 = change("conditions", "c", condition("c1", "p1", "2020-01-01T00:00:00Z", "150"), 10, 2);
+    pipe("conditions", c1, 1000);
+    pipe("conditions", c1, 1001); // at-least-once redelivery inside the transaction
+    cond("c2", "p1", "2020-02-01T00:00:00Z", "1", 11, 3, 1002);
+    pipe("conditions", c1, 1003); // redelivery after the transaction closed
+    cond("c3", "p1", "2020-03-01T00:00:00Z", "1", 12, 4, 1004);
+    cond("x", "p2", "2020-03-01T00:00:00Z", "1", 13, 5, 9000);
+    assertThat(scores.readValuesToList()).extracting(RiskScore::getHistoryVersion).containsExactly(1L, 2L, 3L);
+    assertThat(history("p1").events()).extracting(EmrEvent::getEventId)
+        .containsExactly("conditions:c1", "conditions:c2", "conditions:c3");
+  }
+
+  @Test
+  void shouldKeepOutOfOrderEventsSortedAndApplyDeletes() {
+    start(TokenSumTestScorer.synchronousBackend());
+    cond("c1", "p1", "2020-01-01T00:00:00Z", "150", null, 1, 1000);
+    cond("c0", "p1", "2019-01-01T00:00:00Z", "110", null, 2, 1001);
+    assertThat(history("p1").events()).extracting(EmrEvent::getEventId).containsExactly("conditions:c0", "conditions:c1");
+    pipe("conditions", change("conditions", "d", condition("c1", "p1", "2020-01-01T00:00:00Z", "150"), null, 3), 1002);
+    pipe("conditions", change("conditions", "d", condition("nope", "p1", "2020-01-01T00:00:00Z", "150"), null, 4), 1003);
+    pipe("conditions", null, 1004); // tombstone after the delete: skipped
+    List<RiskScore> s = scores.readValuesToList();
+    assertThat(s).extracting(RiskScore::getHistoryVersion).containsExactly(1L, 2L, 3L);
+    assertThat(s.get(1).getProvenance().getNewestEventIds()).containsExactly("conditions:c1", "conditions:c0");
+    assertThat(s.get(1).getAsOf()).isEqualTo(Instant.parse("2020-01-01T00:00:00Z"));
+    assertThat(s.get(2).getProvenance().getEventCount()).isEqualTo(1);
+    assertThat(p(s.get(2), "a")).isCloseTo(0.1, org.assertj.core.data.Offset.offset(1e-6));
+    assertThat(history("p1").events()).extracting(EmrEvent::getEventId).containsExactly("conditions:c0");
+    assertThat(dlq.isEmpty()).isTrue();
+  }
+
+  @Test
+  void shouldBoundHistoryByCountAndAgeKeepingDemographics() {
+    start(TokenSumTestScorer.synchronousBackend(), RiskStreamConfig.HISTORY_MAX_EVENTS_CONFIG, "3",
+        RiskStreamConfig.HISTORY_MAX_AGE_DAYS_CONFIG, "1000");
+    pipe("patients", change("patients", "c", patient("p1", "1950-01-01", "female"), null, 1), 1000);
+    cond("c1", "p1", "2010-01-01T00:00:00Z", "1", null, 2, 1000);
+    cond("c2", "p1", "2020-01-01T00:00:00Z", "1", null, 3, 1000); // c1 is > 1000 days older: evicted by age
+    assertThat(history("p1").events()).extracting(EmrEvent::getEventId).containsExactly("patients:p1", "conditions:c2");
+    cond("c3", "p1", "2020-02-01T00:00:00Z", "1", null, 4, 1000);
+    cond("c4", "p1", "2020-03-01T00:00:00Z", "1", null, 5, 1000); // count bound 3: c2 evicted, demographics kept
+    assertThat(history("p1").events()).extracting(EmrEvent::getEventId)
+        .containsExactly("patients:p1", "conditions:c3", "conditions:c4");
+    long version = history("p1").version();
+    cond("old", "p1", "2019-12-01T00:00:00Z", "1", null, 6, 1000); // would be evicted at once: no change
+    assertThat(history("p1").version()).isEqualTo(version);
+    assertThat(scores.readValuesToList()).extracting(RiskScore::getHistoryVersion).containsExactly(1L, 2L, 3L, 4L, 5L);
+  }
+
+  @Test
+  void shouldDeadLetterEveryReasonWithCoordinatesAndCountThem() {
+    start(TokenSumTestScorer.synchronousBackend(), RiskStreamConfig.SOURCE_MAX_RECORD_BYTES_CONFIG, "2048");
+    pipe("conditions", bytes("{oops"), 1);
+    pipe("conditions", bytes("{\"op\":\"c\",\"source\":{\"table\":\"conditions\"}}"), 2);
+    pipe("conditions", change("conditions", "z", condition("c1", "p1", "2020-01-01T00:00:00Z", "1"), 1, 1), 3);
+    pipe("allergies", change("allergies", "c", row("id", "a1", "patient_id", "p1"), 1, 1), 4);
+    pipe("conditions", change("conditions", "c", condition("c1", "p1", "01/02/2020", "1"), 1, 1), 5);
+    pipe("conditions", bytes("{\"op\":\"c\",\"after\":{\"x\":\"" + "y".repeat(3000) + "\"}}"), 6);
+    List<KeyValue<byte[], DeadLetter>> dead = dlq.readKeyValuesToList();
+    assertThat(dead).extracting(kv -> kv.value.getReason()).containsExactly("MALFORMED_JSON", "MISSING_FIELD",
+        "INVALID_FIELD", "UNKNOWN_TABLE", "UNPARSEABLE_TIME", "OVERSIZED_RECORD");
+    assertThat(dead).allSatisfy(kv -> assertThat(new String(kv.key)).isEqualTo("{\"id\":\"k\"}"));
+    assertThat(dead.get(0).value.getSourceTopic()).isEqualTo("ehr.clinical.conditions");
+    assertThat(dead.get(0).value.getSourceOffset()).isEqualTo(0L);
+    assertThat(dead.get(3).value.getSourceTopic()).isEqualTo("ehr.clinical.allergies");
+    assertThat(dead.get(0).value.getOriginalValue()).isNotNull();
+    assertThat(dead.get(5).value.getOriginalValue()).isNull();
+    for (DeadLetterReason r : DeadLetterReason.values()) {
+      assertThat(metricTotal(NormalizeProcessor.metricOperation(r) + "-total")).as(r.name()).isEqualTo(1.0);
+    }
+    assertThat(scores.isEmpty()).isTrue();
+    assertThat(emr.isEmpty()).isTrue();
+  }
+
+  private double metricTotal(String name) {
+    double sum = 0;
+    for (Map.Entry<MetricName, ? extends Metric> e : driver.metrics().entrySet()) {
+      if (e.getKey().name().equals(name)) {
+        sum += ((Number) e.getValue().metricValue()).doubleValue();
+      }
+    }
+    return sum;
+  }
+
+  @Test
+  void shouldRaiseAlertsWithOcclusionReasons() {
+    start(TokenSumTestScorer.synchronousBackend());
+    cond("c1", "p1", "2020-01-01T00:00:00Z", "105", null, 1, 1000);
+    cond("c2", "p1", "2020-02-01T00:00:00Z", "130", null, 2, 1000); // a = 0.35 >= 0.3 warning
+    cond("c3", "p1", "2020-03-01T00:00:00Z", "130", null, 3, 1000); // a = 0.65 >= 0.6 critical (escalation)
+    List<RiskAlert> a = alerts.readValuesToList();
+    assertThat(a).extracting(RiskAlert::getSeverity).containsExactly(AlertSeverity.WARNING, AlertSeverity.CRITICAL);
+    assertThat(a.get(0).getOutcome()).isEqualTo("a");
+    assertThat(a.get(0).getThreshold()).isEqualTo(0.3);
+    assertThat(a.get(0).getPreviousProbability()).isCloseTo(0.05, org.assertj.core.data.Offset.offset(1e-6));
+    assertThat(a.get(0).getReasons()).extracting(r -> r.getEventId()).containsExactly("conditions:c2", "conditions:c1");
+    assertThat(a.get(0).getReasons().get(0).getContribution()).isCloseTo(0.3, org.assertj.core.data.Offset.offset(1e-6));
+    assertThat(a.get(1).getReasons()).extracting(r -> r.getEventId()).containsExactly("conditions:c2", "conditions:c3", "conditions:c1");
+    List<RiskScore> s = scores.readValuesToList();
+    assertThat(a.get(1).getScoreId()).isEqualTo(s.get(2).getScoreId());
+    assertThat(a.get(1).getAlertId()).isEqualTo(Ids.alertId(s.get(2).getScoreId(), "a", "CRITICAL"));
+  }
+
+  @Test
+  void shouldHoldRequestsInScoringPendingUntilScoredInVersionOrder() {
+    DeferredTestBackend deferred = new DeferredTestBackend();
+    start(deferred.backend(), RiskStreamConfig.ALERT_REASONS_CONFIG, "0");
+    cond("c1", "p1", "2020-01-01T00:00:00Z", "110", null, 1, 1000);
+    cond("c2", "p1", "2020-02-01T00:00:00Z", "110", null, 2, 1000);
+    KeyValueStore<String, ScoringRequest> pending = driver.getKeyValueStore(ScoreProcessor.STORE);
+    assertThat(count(pending)).isEqualTo(2);
+    assertThat(scores.isEmpty()).isTrue();
+    deferred.complete(1); // version 2 done first: must wait for version 1
+    driver.advanceWallClockTime(Duration.ofMillis(50));
+    assertThat(scores.isEmpty()).isTrue();
+    deferred.complete(0);
+    driver.advanceWallClockTime(Duration.ofMillis(50));
+    assertThat(scores.readValuesToList()).extracting(RiskScore::getHistoryVersion).containsExactly(1L, 2L);
+    assertThat(count(pending)).isZero();
+  }
+
+  @Test
+  void shouldResubmitAfterAScorerFailure() {
+    DeferredTestBackend deferred = new DeferredTestBackend();
+    start(deferred.backend(), RiskStreamConfig.ALERT_REASONS_CONFIG, "0");
+    cond("c1", "p1", "2020-01-01T00:00:00Z", "110", null, 1, 1000);
+    deferred.fail(0);
+    driver.advanceWallClockTime(Duration.ofMillis(50));
+    assertThat(deferred.inputs).hasSize(2);
+    assertThat(scores.isEmpty()).isTrue();
+    deferred.complete(1);
+    driver.advanceWallClockTime(Duration.ofMillis(50));
+    assertThat(scores.readValuesToList()).hasSize(1);
+  }
+
+  private static int count(KeyValueStore<String, ?> store) {
+    int n = 0;
+    try (KeyValueIterator<String, ?> it = store.all()) {
+      while (it.hasNext()) {
+        it.next();
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private List<org.apache.kafka.streams.test.TestRecord<String, EmrEvent>> lastEmrEvents;
+
+  private List<Object> runScenario() {
+    start(TokenSumTestScorer.synchronousBackend());
+    long ts = 1000;
+    int lsn = 0;
+    for (int p = 0; p < 5; p++) {
+      pipe("patients", change("patients", "c", patient("p" + p, "1970-01-0" + (p + 1), "male"), 100 + p, lsn++), ts++);
+    }
+    for (int i = 0; i < 60; i++) {
+      String patient = "p" + (i % 5);
+      String code = String.valueOf(100 + (i * 7) % 40);
+      cond("c" + i, patient, Instant.parse("2020-01-01T00:00:00Z").plus(Duration.ofDays(i * 3L)).toString(), code,
+          1000 + i / 3, lsn++, ts);
+      ts += 400;
+    }
+    List<Object> out = new ArrayList<>(scores.readValuesToList());
+    out.addAll(alerts.readValuesToList());
+    lastEmrEvents = emr.readRecordsToList();
+    driver.close();
+    driver = null;
+    return out;
+  }
+
+  @Test
+  void shouldProduceIdenticalScoresAndAlertsOnReplay() {
+    List<Object> first = runScenario();
+    List<Object> second = runScenario();
+    assertThat(first).hasSizeGreaterThan(20);
+    assertThat(first.stream().filter(o -> o instanceof RiskAlert).count()).isPositive();
+    assertThat(second).isEqualTo(first);
+  }
+
+  @Test
+  void shouldCloseOpenTransactionsWhenInputIsIdleOnTheWallClock() {
+    start(TokenSumTestScorer.synchronousBackend(), RiskStreamConfig.TRIGGER_IDLE_FLUSH_MS_CONFIG, "2000");
+    cond("c1", "p1", "2020-01-01T00:00:00Z", "110", 10, 1, 1000);
+    driver.advanceWallClockTime(Duration.ofMillis(1000));
+    assertThat(scores.isEmpty()).isTrue();
+    driver.advanceWallClockTime(Duration.ofMillis(1500));
+    driver.advanceWallClockTime(Duration.ofMillis(1500));
+    assertThat(scores.readValuesToList()).extracting(s -> s.getProvenance().getTriggerTxId()).containsExactly("10");
+  }
+
+  @Test
+  void shouldNameEveryProcessorStoreAndTopic() {
+    start(TokenSumTestScorer.synchronousBackend());
+    String description = RiskTopology.build(new StreamsBuilder(), new RiskStreamConfig(Map.of()),
+        serdes, new CodeTokenTestEncoder(), TokenSumTestScorer.synchronousBackend()).describe().toString();
+    assertThat(description).doesNotContain("KSTREAM-").doesNotContain("KTABLE-")
+        .contains("ehr-source", "normalize", "trigger", "history", "score", "alert", "emr-events-sink", "dlq-sink",
+            "risk-scores-sink", "risk-alerts-sink", "patient-history", "scoring-pending", "alert-state", "trigger-open");
+  }
+
+  @Test
+  void shouldSubscribeToTheDefaultSourcePattern() {
+    start(TokenSumTestScorer.synchronousBackend(), RiskStreamConfig.SOURCE_TOPICS_CONFIG, "");
+    cond("c1", "p1", "2020-01-01T00:00:00Z", "110", null, 1, 1000);
+    assertThat(scores.readValuesToList()).hasSize(1);
+  }
+
+  @Test
+  void shouldApplyLargeTransactionsInBatchesAndScoreThemOnce() {
+    start(TokenSumTestScorer.synchronousBackend(), RiskStreamConfig.TRIGGER_MAX_BUFFERED_EVENTS_CONFIG, "2");
+    for (int i = 0; i < 5; i++) {
+      cond("c" + i, "p1", "2020-01-0" + (i + 1) + "T00:00:00Z", "101", 77, i, 1000 + i);
+      assertThat(history("p1") == null ? 0 : history("p1").events().size()).isEqualTo((i + 1) / 2 * 2);
+    }
+    KeyValueStore<String, EmrEvent> buffer = driver.getKeyValueStore(TriggerProcessor.BUFFER);
+    assertThat(count(buffer)).isEqualTo(1);
+    assertThat(scores.isEmpty()).isTrue();
+    cond("x", "p2", "2020-01-01T00:00:00Z", "1", 78, 9, 9000);
+    List<RiskScore> s = scores.readValuesToList();
+    assertThat(s).extracting(RiskScore::getPatientId).containsExactly("p1");
+    assertThat(s.get(0).getHistoryVersion()).isEqualTo(5L);
+    assertThat(s.get(0).getProvenance().getSourceOffsets()).hasSize(5);
+    assertThat(count(buffer)).isEqualTo(1); // p2's open transaction only
+  }
+
+  @Test
+  void shouldReplayFromEmrEventsToIdenticalScoresAndAlerts() {
+    List<Object> live = runScenario();
+    List<org.apache.kafka.streams.test.TestRecord<String, EmrEvent>> events = lastEmrEvents;
+    assertThat(events).hasSizeGreaterThan(60);
+    start(TokenSumTestScorer.synchronousBackend(), RiskStreamConfig.NORMALIZE_ENABLED_CONFIG, "false");
+    assertThat(driver.producedTopicNames()).doesNotContain("emr-events");
+    TestInputTopic<String, EmrEvent> replay = driver.createInputTopic("emr-events", Serdes.String().serializer(),
+        serdes.value(EmrEvent.class).serializer());
+    replay.pipeRecordList(events);
+    List<Object> replayed = new ArrayList<>(scores.readValuesToList());
+    replayed.addAll(alerts.readValuesToList());
+    // the order across patients depends on when transactions close; each patient's sequence must not
+    assertThat(perPatient(replayed)).isEqualTo(perPatient(live));
+  }
+
+  private static Map<String, List<Object>> perPatient(List<Object> records) {
+    Map<String, List<Object>> out = new java.util.TreeMap<>();
+    for (Object o : records) {
+      String p = o instanceof RiskScore s ? "score/" + s.getPatientId() : "alert/" + ((RiskAlert) o).getPatientId();
+      out.computeIfAbsent(p, k -> new ArrayList<>()).add(o);
+    }
+    return out;
+  }
+}
