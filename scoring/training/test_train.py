@@ -56,8 +56,13 @@ def write_synthetic_dataset(directory: str, seed: int = 7) -> None:
     vocabulary = {"<pad>": 0, "<oov>": 1, **{f"dx:snomed:{i}": i for i in range(2, VOCAB)}}
     spec = {"vocabulary": vocabulary, "maxLength": LENGTH,
             "outcomes": [{"name": o, "snomedCodes": [str(100 + k)], "horizonDays": 365} for k, o in enumerate(OUTCOMES)]}
-    meta = {"cohort": {"patients": N_PATIENTS, "seed": seed, "referenceDate": "2026-01-01"},
-            "outcomes": list(OUTCOMES), "horizonDays": 365, "commands": ["synthetic test dataset"]}
+    meta = {"cohort": directory, "patients": N_PATIENTS, "samples": n, "maxLength": LENGTH,
+            "sampling": {"seed": seed, "minAgeYears": 18, "minDaysBetween": 180}, "outcomes": list(OUTCOMES)}
+    manifest = {"syntheaVersion": "test", "alive": N_PATIENTS, "dead": 0,
+                "options": {"patients": N_PATIENTS, "seed": seed, "clinicianSeed": seed,
+                            "referenceDate": "2026-01-01", "outDir": directory}}
+    with open(os.path.join(directory, "cohort.json"), "w") as f:
+        json.dump(manifest, f)
     with open(os.path.join(directory, "encoder-spec.json"), "w") as f:
         json.dump(spec, f)
     with open(os.path.join(directory, "dataset.json"), "w") as f:
@@ -77,7 +82,7 @@ class TrainScriptTest(unittest.TestCase):
         started = time.time()
         cls.card = train.main(["--data", cls.data, "--out", cls.out, "--name", "emr-risk-small", "--d-model", "32",
                                "--layers", "2", "--heads", "4", "--epochs", "2", "--batch-size", "64",
-                               "--bootstrap", "50", "--parity-samples", "300", "--seed", "3", "--threads", "2"])
+                               "--bootstrap", "50", "--parity-samples", "300", "--seed", "3", "--threads", "1"])
         cls.seconds = time.time() - started
 
     @classmethod
@@ -164,7 +169,12 @@ class TrainScriptTest(unittest.TestCase):
         self.assertEqual(card["onnx"]["sha256"], train.sha256_file(os.path.join(self.out, "model.onnx")))
         self.assertEqual(card["encoder_spec"]["sha256"], train.sha256_file(os.path.join(self.data, "encoder-spec.json")))
         self.assertEqual(card["training"]["epochs_run"], 2)
-        self.assertIn("scoring/training/train.py", card["commands"][-1])
+        self.assertEqual(card["cohort"]["synthea_seed"], 7)
+        self.assertEqual(card["cohort"]["patients_in_dataset"], N_PATIENTS)
+        self.assertEqual(len(card["commands"]), 3)
+        self.assertIn("riskstream cohort generate --patients 500 --seed 7", card["commands"][0])
+        self.assertIn(f"riskstream dataset export --cohort {self.data}", card["commands"][1])
+        self.assertIn("scoring/training/train.py", card["commands"][2])
         self.assertEqual(card["prevalence"][0]["test"]["n"] + card["prevalence"][0]["test"]["masked"],
                          card["samples"]["test"])
         with open(os.path.join(self.out, "model-card.md")) as f:

@@ -660,22 +660,52 @@ def outcome_specs(data: Dataset) -> list:
     return specs
 
 
-def cohort_info(meta: dict) -> dict:
-    """The cohort facts the card needs, looked up under the names dataset.json may use; the whole file is kept too."""
-    def first(*keys):
-        for key in keys:
-            node = meta
-            for part in key.split("."):
-                node = node.get(part) if isinstance(node, dict) else None
-            if node is not None:
-                return node
-        return None
-    return {"patients": first("cohort.patients", "cohort.population", "patients", "cohortPatients"),
-            "seed": first("cohort.seed", "seed", "cohortSeed"),
-            "clinician_seed": first("cohort.clinicianSeed", "clinicianSeed", "cohort.clinician_seed"),
-            "reference_date": first("cohort.referenceDate", "referenceDate", "cohort.reference_date"),
-            "split_seed": first("splitSeed", "split.seed", "indexSeed"),
-            "directory": first("cohort.dir", "cohortDir", "cohort.directory", "cohort")}
+def find_cohort_manifest(data_dir: str, meta: dict, explicit: str | None):
+    """The cohort's cohort.json (written by `riskstream cohort generate`): --cohort-manifest, else beside the dataset
+    arrays, else in the cohort directory that dataset.json names."""
+    candidates = [explicit] if explicit else []
+    candidates.append(os.path.join(data_dir, "cohort.json"))
+    if isinstance(meta.get("cohort"), str):
+        candidates.append(os.path.join(meta["cohort"], "cohort.json"))
+    for path in candidates:
+        if path and os.path.isfile(path):
+            with open(path, encoding="utf-8") as f:
+                return path, json.load(f)
+    if explicit:
+        raise SystemExit(f"--cohort-manifest {explicit} does not exist")
+    return None, {}
+
+
+def cohort_info(meta: dict, manifest_path, manifest: dict) -> dict:
+    """Cohort facts for the card, from cohort.json (options) and dataset.json; None where neither records them."""
+    opts = manifest.get("options", {}) if isinstance(manifest.get("options"), dict) else {}
+    sampling = meta.get("sampling") if isinstance(meta.get("sampling"), dict) else {}
+    return {"patients_generated": opts.get("patients"), "patients_in_dataset": meta.get("patients"),
+            "alive": manifest.get("alive"), "dead": manifest.get("dead"),
+            "synthea_seed": opts.get("seed"), "synthea_clinician_seed": opts.get("clinicianSeed"),
+            "reference_date": opts.get("referenceDate"), "state": opts.get("state"),
+            "synthea_version": manifest.get("syntheaVersion"),
+            "index_sampling": sampling or None,
+            "cohort_directory": meta.get("cohort") if isinstance(meta.get("cohort"), str) else None,
+            "cohort_manifest": manifest_path}
+
+
+def regeneration_commands(args, data: Dataset, manifest: dict, argv: list) -> list:
+    """The commands that regenerate this model: cohort, dataset export, training."""
+    cmds = []
+    opts = manifest.get("options", {}) if isinstance(manifest.get("options"), dict) else {}
+    cohort_dir = data.meta.get("cohort") if isinstance(data.meta.get("cohort"), str) else opts.get("outDir")
+    if opts:
+        cmds.append(f"riskstream cohort generate --patients {opts.get('patients')} --seed {opts.get('seed')} "
+                    f"--clinician-seed {opts.get('clinicianSeed')} --reference-date {opts.get('referenceDate')} "
+                    f"--out {shlex.quote(str(opts.get('outDir', cohort_dir)))}")
+    if isinstance(data.meta.get("commands"), list):
+        cmds += [str(c) for c in data.meta["commands"]]
+    elif cohort_dir:
+        cmds.append(f"riskstream dataset export --cohort {shlex.quote(cohort_dir)} --out {shlex.quote(args.data)} "
+                    f"--max-length {data.max_length}")
+    cmds.append("/usr/bin/python3 scoring/training/train.py " + " ".join(shlex.quote(a) for a in argv))
+    return cmds
 
 
 def fmt(v, digits=3):
@@ -768,6 +798,8 @@ def parse_args(argv):
                    help="stop after the epoch that passes this many minutes (0 = no limit); the best epoch is kept")
     p.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for the 95%% intervals")
     p.add_argument("--parity-samples", type=int, default=1024, help="test samples for the ORT-vs-PyTorch check (>= 256)")
+    p.add_argument("--cohort-manifest", help="the cohort's cohort.json, if it is neither beside the dataset arrays nor "
+                                             "in the cohort directory that dataset.json names")
     p.add_argument("--allow-small-validation", action="store_true",
                    help="tests only: accept a test split smaller than 256 samples")
     args = p.parse_args(argv)
@@ -868,8 +900,7 @@ def main(argv=None) -> dict:
                                           "time_budget_min")}
     hyper.update({"max_length": data.max_length, "ff_dim": ff_dim, "optimizer": "AdamW, linear warm-up + cosine",
                   "grad_clip": 1.0, "loss": "masked BCE with logits (labels -1 ignored), pos_weight per outcome"})
-    train_cmd = "/usr/bin/python3 scoring/training/train.py " + " ".join(shlex.quote(a) for a in argv)
-    data_cmds = data.meta.get("commands") if isinstance(data.meta.get("commands"), list) else []
+    manifest_path, manifest = find_cohort_manifest(args.data, data.meta, args.cohort_manifest)
     card = {
         "name": args.name, "version": args.model_version,
         "description": ("Multi-label risk of first onset within the horizon, for adults, from the encoded EHR history "
@@ -881,7 +912,7 @@ def main(argv=None) -> dict:
                             "ages": "float32 [batch, length]", "recency": "float32 [batch, length]"},
                  "outputs": {"risk": "float32 [batch, outcomes], probabilities"}},
         "encoder_spec": {"file": "encoder-spec.json", "sha256": spec_sha},
-        "cohort": cohort_info(data.meta),
+        "cohort": cohort_info(data.meta, manifest_path, manifest),
         "dataset": data.meta,
         "samples": {"total": int(len(data.split)), "train": int(len(data.indices(0))),
                     "validation": int(len(data.indices(1))), "test": int(len(test_idx)),
@@ -910,7 +941,7 @@ def main(argv=None) -> dict:
         "validation": {"samples": int(len(val_set)), "files": ["tokens.npy", "ages.npy", "recency.npy", "labels.npy",
                                                                "expected.npy"],
                        "expected": f"{ort.kind} outputs for the arrays as stored (padded to L={data.max_length})"},
-        "commands": data_cmds + [train_cmd],
+        "commands": regeneration_commands(args, data, manifest, argv),
         "limitations": [
             "Trained and tested on synthetic Synthea patients only; not validated on real EHR data or for clinical use.",
             "Probabilities come from a loss with pos_weight (" + args.pos_weight + "), so they are not calibrated "
