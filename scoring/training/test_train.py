@@ -180,6 +180,19 @@ class TrainScriptTest(unittest.TestCase):
         with open(os.path.join(self.out, "model-card.md")) as f:
             self.assertIn("| t2d |", f.read())
 
+    def shouldComputeWeightedAurocAndAuprcAsSklearnDoes(self):
+        from sklearn.metrics import average_precision_score, roc_auc_score
+        rng = np.random.default_rng(5)
+        y = (rng.random(400) < 0.2).astype(np.float64)
+        p = np.round(rng.random(400) + 0.4 * y, 2)  # rounding makes ties
+        w = rng.integers(0, 3, size=(5, 400)).astype(np.float64)
+        auc, ap = train.weighted_auroc_auprc(y, p, w)
+        for i in range(5):
+            self.assertAlmostEqual(auc[i], roc_auc_score(y, p, sample_weight=w[i]), places=10)
+            self.assertAlmostEqual(ap[i], average_precision_score(y, p, sample_weight=w[i]), places=10)
+        one_class, _ = train.weighted_auroc_auprc(y, p, (y == 0)[None, :].astype(np.float64))
+        self.assertTrue(np.isnan(one_class[0]))
+
     def shouldCountFlopsAnalytically(self):
         f = train.flops_per_sequence(d=4, layers=1, ff_dim=8, outcomes=2, length=3)
         # features 2*3*(2*4+16)=144; layer 2*3*4*12 + 2*9*4*2 + 2*3*16 + 4*3*4*8 = 288+144+96+384 = 912; head 16
