@@ -56,15 +56,16 @@ def write_synthetic_dataset(directory: str, seed: int = 7) -> None:
     vocabulary = {"<pad>": 0, "<oov>": 1, **{f"dx:snomed:{i}": i for i in range(2, VOCAB)}}
     spec = {"vocabulary": vocabulary, "maxLength": LENGTH,
             "outcomes": [{"name": o, "snomedCodes": [str(100 + k)], "horizonDays": 365} for k, o in enumerate(OUTCOMES)]}
-    meta = {"cohort": directory, "patients": N_PATIENTS, "samples": n, "maxLength": LENGTH,
+    with open(os.path.join(directory, "encoder-spec.json"), "w") as f:
+        json.dump(spec, f)
+    meta = {"cohort": directory, "patients": N_PATIENTS, "specSha256": train.sha256_file(
+                os.path.join(directory, "encoder-spec.json")), "samples": n, "maxLength": LENGTH,
             "sampling": {"seed": seed, "minAgeYears": 18, "minDaysBetween": 180}, "outcomes": list(OUTCOMES)}
     manifest = {"syntheaVersion": "test", "alive": N_PATIENTS, "dead": 0,
                 "options": {"patients": N_PATIENTS, "seed": seed, "clinicianSeed": seed,
                             "referenceDate": "2026-01-01", "outDir": directory}}
     with open(os.path.join(directory, "cohort.json"), "w") as f:
         json.dump(manifest, f)
-    with open(os.path.join(directory, "encoder-spec.json"), "w") as f:
-        json.dump(spec, f)
     with open(os.path.join(directory, "dataset.json"), "w") as f:
         json.dump(meta, f)
 
@@ -207,6 +208,18 @@ class TrainScriptTest(unittest.TestCase):
         with self.assertRaises(SystemExit) as ctx:
             train.load_dataset(bad)
         self.assertIn("right-padded", str(ctx.exception))
+
+    def shouldRejectAnEncoderSpecChangedAfterTheExport(self):
+        bad = os.path.join(self.tmp, "changed-spec")
+        shutil.copytree(self.data, bad)
+        with open(os.path.join(bad, "dataset.json")) as f:
+            meta = json.load(f)
+        meta["specSha256"] = "0" * 64
+        with open(os.path.join(bad, "dataset.json"), "w") as f:
+            json.dump(meta, f)
+        with self.assertRaises(SystemExit) as ctx:
+            train.load_dataset(bad)
+        self.assertIn("specSha256", str(ctx.exception))
 
     def shouldRejectAMaxLengthOtherThanTheDatasets(self):
         with self.assertRaises(SystemExit) as ctx:

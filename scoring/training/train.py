@@ -151,6 +151,10 @@ def load_dataset(directory: str) -> Dataset:
     spec_path = os.path.join(directory, "encoder-spec.json")
     with open(spec_path, encoding="utf-8") as f:
         spec = json.load(f)
+    recorded = meta.get("specSha256")
+    if recorded and recorded != sha256_file(spec_path):
+        raise SystemExit("dataset error: encoder-spec.json's sha256 differs from dataset.json's specSha256 (the spec "
+                         "was changed after the export)")
     vocabulary = spec.get("vocabulary")
     if not isinstance(vocabulary, dict) or not vocabulary:
         raise SystemExit("dataset error: encoder-spec.json has no vocabulary map")
