@@ -174,7 +174,8 @@ class TrainScriptTest(unittest.TestCase):
         self.assertEqual(card["cohort"]["patients_in_dataset"], N_PATIENTS)
         self.assertEqual(len(card["commands"]), 3)
         self.assertIn("riskstream cohort generate --patients 500 --seed 7", card["commands"][0])
-        self.assertIn(f"riskstream dataset export --cohort {self.data}", card["commands"][1])
+        self.assertEqual(f"riskstream dataset export --cohort {self.data} --out {self.data} --max-length {LENGTH} "
+                         f"--seed 7 --min-days-between 180", card["commands"][1])
         self.assertIn("scoring/training/train.py", card["commands"][2])
         self.assertEqual(card["prevalence"][0]["test"]["n"] + card["prevalence"][0]["test"]["masked"],
                          card["samples"]["test"])

@@ -734,8 +734,13 @@ def regeneration_commands(args, data: Dataset, manifest: dict, argv: list) -> li
     if isinstance(data.meta.get("commands"), list):
         cmds += [str(c) for c in data.meta["commands"]]
     elif cohort_dir:
+        sampling = data.meta.get("sampling") if isinstance(data.meta.get("sampling"), dict) else {}
+        extra = "".join(f" {flag} {value}" for flag, value in (
+            ("--min-count", data.spec.get("minCount")), ("--bins", data.spec.get("binCount")),
+            ("--seed", sampling.get("seed")), ("--min-days-between", sampling.get("minDaysBetween")))
+            if value is not None)
         cmds.append(f"riskstream dataset export --cohort {shlex.quote(cohort_dir)} --out {shlex.quote(args.data)} "
-                    f"--max-length {data.max_length}")
+                    f"--max-length {data.max_length}{extra}")
     cmds.append("/usr/bin/python3 scoring/training/train.py " + " ".join(shlex.quote(a) for a in argv))
     return cmds
 
