@@ -170,6 +170,7 @@ class TrainScriptTest(unittest.TestCase):
         self.assertEqual(card["onnx"]["sha256"], train.sha256_file(os.path.join(self.out, "model.onnx")))
         self.assertEqual(card["encoder_spec"]["sha256"], train.sha256_file(os.path.join(self.data, "encoder-spec.json")))
         self.assertEqual(card["training"]["epochs_run"], 2)
+        self.assertEqual(len(card["training"]["calibration"]["scale"]), len(OUTCOMES))
         self.assertEqual(card["cohort"]["synthea_seed"], 7)
         self.assertEqual(card["cohort"]["patients_in_dataset"], N_PATIENTS)
         self.assertEqual(len(card["commands"]), 3)
@@ -194,6 +195,17 @@ class TrainScriptTest(unittest.TestCase):
             self.assertAlmostEqual(ap[i], average_precision_score(y, p, sample_weight=w[i]), places=10)
         one_class, _ = train.weighted_auroc_auprc(y, p, (y == 0)[None, :].astype(np.float64))
         self.assertTrue(np.isnan(one_class[0]))
+
+    def shouldRecoverPlattScalingAndLeaveOutcomesWithoutBothClassesAlone(self):
+        rng = np.random.default_rng(11)
+        z = rng.normal(0.0, 2.0, size=20000).astype(np.float32)
+        y = (rng.random(20000) < 1 / (1 + np.exp(-(0.5 * z - 2.0)))).astype(np.float32)
+        labels = np.stack([y, np.zeros_like(y)], axis=1)
+        labels[:100, 0] = -1.0
+        scale, bias = train.fit_platt(np.stack([z, z], axis=1), labels)
+        self.assertAlmostEqual(float(scale[0]), 0.5, delta=0.05)
+        self.assertAlmostEqual(float(bias[0]), -2.0, delta=0.1)
+        self.assertEqual((float(scale[1]), float(bias[1])), (1.0, 0.0))
 
     def shouldCountFlopsAnalytically(self):
         f = train.flops_per_sequence(d=4, layers=1, ff_dim=8, outcomes=2, length=3)

@@ -232,6 +232,9 @@ class RiskModel(nn.Module):
         self.blocks = nn.ModuleList([EncoderBlock(d_model, heads, ff_dim, dropout) for _ in range(layers)])
         self.norm = nn.LayerNorm(d_model)
         self.head = nn.Linear(d_model, outcomes)
+        # Per-outcome Platt scaling of the logits, fitted on the validation split after training (identity before).
+        self.register_buffer("calibration_scale", torch.ones(outcomes))
+        self.register_buffer("calibration_bias", torch.zeros(outcomes))
 
     def forward(self, tokens: torch.Tensor, ages: torch.Tensor, recency: torch.Tensor) -> torch.Tensor:
         valid = (tokens != 0).to(ages.dtype)                                  # [B, L]
@@ -247,14 +250,15 @@ class RiskModel(nn.Module):
 
 
 class ProbabilityModel(nn.Module):
-    """The exported graph: logits -> sigmoid, output `risk` = probabilities."""
+    """The exported graph: logits -> calibrated sigmoid, output `risk` = probabilities."""
 
     def __init__(self, model: RiskModel):
         super().__init__()
         self.model = model
 
     def forward(self, tokens: torch.Tensor, ages: torch.Tensor, recency: torch.Tensor) -> torch.Tensor:
-        return torch.sigmoid(self.model(tokens, ages, recency))
+        logits = self.model(tokens, ages, recency)
+        return torch.sigmoid(logits * self.model.calibration_scale + self.model.calibration_bias)
 
 
 def parameter_count(model: nn.Module) -> int:
@@ -316,15 +320,34 @@ def length_sorted_batches(lengths: np.ndarray, idx: np.ndarray, batch_size: int,
 
 
 @torch.no_grad()
-def predict(model: nn.Module, data: Dataset, idx: np.ndarray, device: torch.device, batch_size: int = 512) -> np.ndarray:
+def predict(model: RiskModel, data: Dataset, idx: np.ndarray, device: torch.device, batch_size: int = 512,
+            logits: bool = False) -> np.ndarray:
+    """Calibrated probabilities (as the exported graph computes them) or, with logits=True, the raw logits."""
     model.eval()
+    net = model if logits else ProbabilityModel(model)
     order = np.argsort(data.lengths[idx], kind="stable")
     out = np.empty((len(idx), len(data.outcomes)), dtype=np.float32)
     for start in range(0, len(idx), batch_size):
         rows = order[start:start + batch_size]
-        logits = model(*to_tensors(data, idx[rows], device))
-        out[rows] = torch.sigmoid(logits).float().cpu().numpy()
+        out[rows] = net(*to_tensors(data, idx[rows], device)).float().cpu().numpy()
     return out
+
+
+def fit_platt(logits: np.ndarray, labels: np.ndarray) -> tuple:
+    """Per-outcome Platt scaling p = sigmoid(a * logit + b) fitted on non-masked labels (sklearn, almost no
+    regularisation). The pos_weight of the loss inflates probabilities; this maps them back to observed rates
+    without changing their order (a > 0 is checked), so AUROC and AUPRC stay as they are."""
+    from sklearn.linear_model import LogisticRegression
+    scale, bias = np.ones(labels.shape[1], np.float32), np.zeros(labels.shape[1], np.float32)
+    for k in range(labels.shape[1]):
+        m = labels[:, k] >= 0
+        y = labels[m, k]
+        if not 0 < y.sum() < len(y):
+            continue
+        clf = LogisticRegression(C=1e6, max_iter=1000).fit(logits[m, k:k + 1].astype(np.float64), y)
+        if clf.coef_[0, 0] > 0:
+            scale[k], bias[k] = clf.coef_[0, 0], clf.intercept_[0]
+    return scale, bias
 
 
 def auroc(y: np.ndarray, p: np.ndarray, w: np.ndarray | None = None) -> float:
@@ -430,8 +453,14 @@ def train_model(data: Dataset, args, device: torch.device) -> tuple:
             break
     model.load_state_dict(best["state"])
     model = model.cpu().eval()
+    all_val = data.indices(1)
+    scale, bias = fit_platt(predict(model, data, all_val, torch.device("cpu"), logits=True), data.labels[all_val])
+    model.calibration_scale.copy_(torch.from_numpy(scale))
+    model.calibration_bias.copy_(torch.from_numpy(bias))
     info = {"best_epoch": best["epoch"], "best_val_mean_auroc": round(best["val_mean_auroc"], 6),
             "epochs_run": len(history), "stop_reason": stop_reason, "history": history,
+            "calibration": {"method": "Platt scaling per outcome on the validation split, inside the ONNX graph",
+                            "scale": [round(float(v), 6) for v in scale], "bias": [round(float(v), 6) for v in bias]},
             "pos_weight": [round(float(w), 4) for w in weights], "samples_per_epoch": int(per_epoch),
             "validation_samples_for_early_stopping": int(len(val_idx)), "seconds": round(time.time() - started, 1)}
     return model, info
@@ -759,7 +788,7 @@ def write_markdown(card: dict, path: str) -> None:
              f"- `validation/`: {c['validation']['samples']} test samples and ONNX Runtime outputs (`expected.npy`)", "",
              "## Data", ""]
     for key, value in c["cohort"].items():
-        lines.append(f"- {key.replace('_', ' ')}: {value if value is not None else 'not recorded in dataset.json'}")
+        lines.append(f"- {key.replace('_', ' ')}: {value if value is not None else 'not recorded'}")
     lines += [f"- samples: {c['samples']['total']:,} (train {c['samples']['train']:,}, validation "
               f"{c['samples']['validation']:,}, test {c['samples']['test']:,}); maximum length {c['max_length']}",
               f"- vocabulary: {c['vocab_size']:,} ids", "",
@@ -971,7 +1000,7 @@ def main(argv=None) -> dict:
         "architecture": {"description": (f"token embedding + MLP(age, recency), {args.layers} pre-LN Transformer "
                                          f"encoder layers (d={args.d_model}, {args.heads} heads, FF {ff_dim}, GELU), "
                                          "key-padding mask from tokens == 0, masked mean pooling, linear head, "
-                                         "sigmoid")},
+                                         "per-outcome Platt-calibrated sigmoid")},
         "parameters": parameter_count(model),
         "flops_per_sequence": flops_per_sequence(args.d_model, args.layers, ff_dim, len(data.outcomes), data.max_length),
         "hyperparameters": hyper,
@@ -985,8 +1014,8 @@ def main(argv=None) -> dict:
         "commands": regeneration_commands(args, data, manifest, argv),
         "limitations": [
             "Trained and tested on synthetic Synthea patients only; not validated on real EHR data or for clinical use.",
-            "Probabilities come from a loss with pos_weight (" + args.pos_weight + "), so they are not calibrated "
-            "prevalences; thresholds should be set on held-out data.",
+            "The loss uses pos_weight (" + args.pos_weight + "); probabilities are recalibrated by per-outcome Platt "
+            "scaling on the validation split (see the Brier scores); set alert thresholds on held-out data.",
             "Test metrics are for index times sampled by the dataset exporter; other sampling gives other numbers.",
         ],
     }
