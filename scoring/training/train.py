@@ -433,6 +433,8 @@ def train_model(data: Dataset, args, device: torch.device) -> tuple:
             scheduler.step()
             total += float(loss.detach())
             batches += 1
+            if batches % 50 == 0:
+                log(f"epoch {epoch}: {batches} batches, train loss {total / batches:.4f}, {time.time() - started:.0f} s")
         val_mean, val_per = mean_auroc(data.labels[val_idx], predict(model, data, val_idx, device))
         elapsed = time.time() - started
         history.append({"epoch": epoch, "train_loss": round(total / max(batches, 1), 6),
