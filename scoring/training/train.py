@@ -454,11 +454,12 @@ def train_model(data: Dataset, args, device: torch.device) -> tuple:
             stop_reason = f"time budget of {args.time_budget_min} min reached"
             break
     model.load_state_dict(best["state"])
-    model = model.cpu().eval()
+    model.eval()
     all_val = data.indices(1)
-    scale, bias = fit_platt(predict(model, data, all_val, torch.device("cpu"), logits=True), data.labels[all_val])
+    scale, bias = fit_platt(predict(model, data, all_val, device, logits=True), data.labels[all_val])
     model.calibration_scale.copy_(torch.from_numpy(scale))
     model.calibration_bias.copy_(torch.from_numpy(bias))
+    model = model.cpu()
     info = {"best_epoch": best["epoch"], "best_val_mean_auroc": round(best["val_mean_auroc"], 6),
             "epochs_run": len(history), "stop_reason": stop_reason, "history": history,
             "calibration": {"method": "Platt scaling per outcome on the validation split, inside the ONNX graph",
@@ -954,7 +955,8 @@ def main(argv=None) -> dict:
     np.save(os.path.join(vdir, "expected.npy"), ort_out[:len(val_set)].astype(np.float32))
 
     log("evaluating on the test split")
-    test_probs = predict(model, data, test_idx, torch.device("cpu"))
+    test_probs = predict(model.to(device), data, test_idx, device)  # on the training device (fast on a GPU)
+    model = model.cpu()
     metrics = evaluate_test(data, test_probs, test_idx, args.bootstrap, args.seed)
     log("fitting the bag-of-codes baseline")
     base = baseline(data, args.seed)
