@@ -240,6 +240,15 @@ class TrainScriptTest(unittest.TestCase):
                         "--max-length", "16", "--epochs", "1"])
         self.assertIn("dataset export --max-length 16", str(ctx.exception))
 
+    def shouldReproduceARunStoppedEarlyWithTheSameWeights(self):
+        common = ["--data", self.data, "--name", "emr-risk-small", "--d-model", "16", "--layers", "1", "--heads", "2",
+                  "--epochs", "3", "--batch-size", "128", "--bootstrap", "10", "--seed", "5", "--threads", "1"]
+        first = train.main(common + ["--out", os.path.join(self.tmp, "r1"), "--stop-after-epochs", "1"])
+        second = train.main(common + ["--out", os.path.join(self.tmp, "r2"), "--stop-after-epochs", "1"])
+        self.assertEqual(first["training"]["epochs_run"], 1)
+        self.assertEqual(first["training"]["stop_reason"], "--stop-after-epochs 1")
+        self.assertEqual(first["onnx"]["sha256"], second["onnx"]["sha256"])
+
     def shouldTrainFastEnoughForCi(self):
         self.assertLess(self.seconds, 60.0)
 

@@ -451,7 +451,11 @@ def train_model(data: Dataset, args, device: torch.device) -> tuple:
                 stop_reason = f"early stopping: no validation improvement for {args.patience} epochs"
                 break
         if args.time_budget_min and elapsed > args.time_budget_min * 60 and epoch < args.epochs:
-            stop_reason = f"time budget of {args.time_budget_min} min reached"
+            stop_reason = (f"time budget of {args.time_budget_min} min reached (to reproduce on another machine, "
+                           f"replace --time-budget-min by --stop-after-epochs {epoch})")
+            break
+        if args.stop_after_epochs and epoch >= args.stop_after_epochs and epoch < args.epochs:
+            stop_reason = f"--stop-after-epochs {args.stop_after_epochs}"
             break
     model.load_state_dict(best["state"])
     model.eval()
@@ -869,6 +873,9 @@ def parse_args(argv):
     p.add_argument("--threads", type=int, default=2, help="CPU threads for PyTorch and ONNX Runtime")
     p.add_argument("--time-budget-min", type=float, default=0.0,
                    help="stop after the epoch that passes this many minutes (0 = no limit); the best epoch is kept")
+    p.add_argument("--stop-after-epochs", type=int, default=0,
+                   help="end training after this many epochs without changing the learning-rate schedule (which "
+                        "spans --epochs); reproduces a run that a time budget stopped")
     p.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for the 95%% intervals")
     p.add_argument("--parity-samples", type=int, default=1024, help="test samples for the ORT-vs-PyTorch check (>= 256)")
     p.add_argument("--cohort-manifest", help="the cohort's cohort.json, if it is neither beside the dataset arrays nor "
@@ -971,7 +978,8 @@ def main(argv=None) -> dict:
     ff_dim = args.ff_mult * args.d_model
     hyper = {k: getattr(args, k) for k in ("d_model", "layers", "heads", "ff_mult", "dropout", "epochs", "patience",
                                           "samples_per_epoch", "max_val_samples", "batch_size", "lr",
-                                          "weight_decay", "pos_weight", "seed", "threads", "time_budget_min")}
+                                          "weight_decay", "pos_weight", "seed", "threads", "time_budget_min",
+                                          "stop_after_epochs")}
     hyper.update({"max_length": data.max_length, "ff_dim": ff_dim, "optimizer": "AdamW, linear warm-up + cosine",
                   "grad_clip": 1.0, "loss": "masked BCE with logits (labels -1 ignored), pos_weight per outcome"})
     manifest_path, manifest = find_cohort_manifest(args.data, data.meta, args.cohort_manifest)
