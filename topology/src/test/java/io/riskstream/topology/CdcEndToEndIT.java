@@ -63,9 +63,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * End to end: a private PostgreSQL with the EHR schema, the committed Synthea CSV fixture loaded by
- * {@link EhrDatabaseLoader} (one transaction per encounter), Debezium in-process ({@link CdcRunner}) into an embedded
- * KRaft broker, and the topology ({@link RiskStreamApp}, exactly-once) with the real {@link ScoringRuntime} (encoder
+ * End to end: a private PostgreSQL with the EHR schema, a 3-patient Synthea cohort (generated in the test) loaded by
+ * {@link EhrDatabaseLoader} (one transaction per encounter), Debezium in-process ({@link CdcRunner}, every table routed
+ * into one topic so that the topology reads commit order) into an embedded KRaft broker, and the topology ({@link RiskStreamApp}, exactly-once) with the real {@link ScoringRuntime} (encoder
  * + ONNX Runtime + batcher, the test-tiny model). Asserts that the scores and alerts equal those of a
  * TopologyTestDriver run fed the same rows as CDC envelopes built from {@link EhrRows}; that a deleted row leaves the
  * patient's history and the next score's provenance; and that a schema change and an unknown table are handled
@@ -73,7 +73,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CdcEndToEndIT {
 
-  private static final Path FIXTURE = Path.of("src/test/resources/synthea/valid");
   private static final Path MODEL = Path.of("../scoring/src/test/resources/models/test-tiny");
   private static final String CHANGES_TOPIC = "ehr.clinical.changes";
   private static final Duration WAIT = Duration.ofSeconds(60);
