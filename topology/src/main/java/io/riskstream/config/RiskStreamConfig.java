@@ -63,6 +63,13 @@ public final class RiskStreamConfig extends AbstractConfig {
   public static final String SOURCE_MAX_RECORD_BYTES_DOC = "Records larger than this (key + value bytes) are dead-lettered as OVERSIZED_RECORD without being parsed.";
   public static final String SOURCE_TABLE_PREFIX = "source.table.";
 
+  public static final String FHIR_ENABLED_CONFIG = "fhir.enabled";
+  public static final String FHIR_ENABLED_DOC = "Whether this instance also reads FHIR R4 JSON resources and Bundles from fhir.topic and normalizes them into emr-events (re-keyed by patient); resources it cannot use go to the dead-letter topic with the FHIR normalizer's reason. Needs normalize.enabled=true.";
+  public static final String FHIR_TOPIC_CONFIG = "fhir.topic";
+  public static final String FHIR_TOPIC_DOC = "Topic of FHIR R4 JSON resources or Bundles (any key). The events of one record share one source transaction (fhir:<topic>-<partition>@<offset>), so a Bundle is scored once per patient.";
+  public static final String FHIR_MAX_RECORD_BYTES_CONFIG = "fhir.max.record.bytes";
+  public static final String FHIR_MAX_RECORD_BYTES_DOC = "FHIR records larger than this (key + value bytes) are dead-lettered as OVERSIZED_RECORD without being parsed (a patient's Bundle can be several MB; the topic's max.message.bytes must allow it too).";
+
   public static final String TOPIC_EMR_EVENTS_CONFIG = "topic.emr.events";
   public static final String TOPIC_EMR_EVENTS_DOC = "Topic of normalized EmrEvents keyed by patient id (also the re-keying topic the history reads).";
   public static final String TOPIC_RISK_SCORES_CONFIG = "topic.risk.scores";
@@ -145,6 +152,9 @@ public final class RiskStreamConfig extends AbstractConfig {
       .define(SOURCE_SYSTEM_CONFIG, Type.STRING, "postgres:ehr", new ConfigDef.NonEmptyString(), Importance.LOW, SOURCE_SYSTEM_DOC)
       .define(SOURCE_TABLES_CONFIG, Type.LIST, SourceMapping.DEFAULT_TABLES, ConfigDef.ValidList.anyNonDuplicateValues(false, false), Importance.MEDIUM, SOURCE_TABLES_DOC)
       .define(SOURCE_MAX_RECORD_BYTES_CONFIG, Type.INT, 1 << 20, Range.atLeast(1024), Importance.LOW, SOURCE_MAX_RECORD_BYTES_DOC)
+      .define(FHIR_ENABLED_CONFIG, Type.BOOLEAN, false, Importance.MEDIUM, FHIR_ENABLED_DOC)
+      .define(FHIR_TOPIC_CONFIG, Type.STRING, "fhir.resources", new ConfigDef.NonEmptyString(), Importance.MEDIUM, FHIR_TOPIC_DOC)
+      .define(FHIR_MAX_RECORD_BYTES_CONFIG, Type.INT, 16 << 20, Range.atLeast(1024), Importance.LOW, FHIR_MAX_RECORD_BYTES_DOC)
       .define(TOPIC_EMR_EVENTS_CONFIG, Type.STRING, "emr-events", new ConfigDef.NonEmptyString(), Importance.MEDIUM, TOPIC_EMR_EVENTS_DOC)
       .define(TOPIC_RISK_SCORES_CONFIG, Type.STRING, "risk-scores", new ConfigDef.NonEmptyString(), Importance.MEDIUM, TOPIC_RISK_SCORES_DOC)
       .define(TOPIC_RISK_ALERTS_CONFIG, Type.STRING, "risk-alerts", new ConfigDef.NonEmptyString(), Importance.MEDIUM, TOPIC_RISK_ALERTS_DOC)

@@ -1,6 +1,7 @@
 package io.riskstream.topology;
 
 import io.riskstream.config.RiskStreamConfig;
+import io.riskstream.connectors.fhir.FhirNormalizer;
 import io.riskstream.schemas.DeadLetter;
 import io.riskstream.schemas.EmrEvent;
 import io.riskstream.schemas.RiskAlert;
@@ -24,22 +25,26 @@ import org.apache.kafka.streams.processor.UsePartitionTimeOnInvalidTimestamp;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The RiskStream topology as a pure factory. Two sub-topologies:
+ * The RiskStream topology as a pure factory. Two sub-topologies, three with FHIR input:
  * <pre>
  *  ehr-source (Debezium JSON) → normalize ─┬→ emr-events-sink (EmrEvent, key patientId)
  *                                          └→ dlq-sink (DeadLetter, key = original key)
+ *  fhir-source (FHIR R4 JSON; fhir.enabled) → fhir-normalize ─┬→ fhir-emr-events-sink
+ *                                                             └→ fhir-dlq-sink
  *  emr-events-source → trigger [trigger-open, trigger-buffer] → history [patient-history] → score [scoring-pending]
  *                       ─┬→ risk-scores-sink (RiskScore)
  *                        └→ alert [alert-state] → risk-alerts-sink (RiskAlert)
  * </pre>
  * {@code emr-events} is both the public contract topic and the re-keying (by patient) topic between the two
- * sub-topologies, so there is no internal repartition topic. Every processor, source, sink and store is named.
+ * sub-topologies (the FHIR input writes to it too), so there is no internal repartition topic. Every processor, source, sink and store is named.
  * With {@code normalize.enabled=false} only the second sub-topology runs: a replay from emr-events.
  */
 public final class RiskTopology {
 
   public static final String SOURCE = "ehr-source";
   public static final String NORMALIZE = "normalize";
+  public static final String FHIR_SOURCE = "fhir-source";
+  public static final String FHIR_NORMALIZE = "fhir-normalize";
   public static final String EMR_EVENTS_SOURCE = "emr-events-source";
   public static final String TRIGGER = "trigger";
   public static final String HISTORY = "history";
@@ -59,6 +64,9 @@ public final class RiskTopology {
 
     if (config.getBoolean(RiskStreamConfig.NORMALIZE_ENABLED_CONFIG)) {
       addNormalize(builder, config, emrTopic, emrSerde, dlqSerde);
+      if (config.getBoolean(RiskStreamConfig.FHIR_ENABLED_CONFIG)) {
+        addFhirNormalize(builder, config, emrTopic, emrSerde, dlqSerde);
+      }
     }
 
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TriggerProcessor.STORE),
@@ -108,17 +116,35 @@ public final class RiskTopology {
 
     DebeziumNormalizer normalizer = new DebeziumNormalizer(config.sourceMapping(),
         config.getString(RiskStreamConfig.SOURCE_SYSTEM_CONFIG), config.getInt(RiskStreamConfig.SOURCE_MAX_RECORD_BYTES_CONFIG));
-    Map<String, KStream<String, SpecificRecord>> normalized = source
-        .process(() -> new NormalizeProcessor(normalizer), Named.as(NORMALIZE))
-        .split(Named.as("normalized-"))
+    toEventsAndDeadLetters(source.process(() -> new NormalizeProcessor(normalizer), Named.as(NORMALIZE)), "", config,
+        emrTopic, emrSerde, dlqSerde);
+  }
+
+  /** fhir-source (FHIR R4 JSON, any key) → fhir-normalize → emr-events (re-keyed by patient) and the DLQ. */
+  private static void addFhirNormalize(StreamsBuilder builder, RiskStreamConfig config, String emrTopic,
+      Serde<EmrEvent> emrSerde, Serde<DeadLetter> dlqSerde) {
+    Consumed<byte[], byte[]> raw = Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
+        .withTimestampExtractor(new UsePartitionTimeOnInvalidTimestamp()).withName(FHIR_SOURCE);
+    FhirNormalizer normalizer = new FhirNormalizer();
+    int maxBytes = config.getInt(RiskStreamConfig.FHIR_MAX_RECORD_BYTES_CONFIG);
+    toEventsAndDeadLetters(builder.stream(config.getString(RiskStreamConfig.FHIR_TOPIC_CONFIG), raw)
+        .process(() -> new FhirNormalizeProcessor(normalizer, maxBytes), Named.as(FHIR_NORMALIZE)), "fhir-", config,
+        emrTopic, emrSerde, dlqSerde);
+  }
+
+  private static void toEventsAndDeadLetters(KStream<String, SpecificRecord> normalizedStream, String prefix,
+      RiskStreamConfig config, String emrTopic, Serde<EmrEvent> emrSerde, Serde<DeadLetter> dlqSerde) {
+    Map<String, KStream<String, SpecificRecord>> normalized = normalizedStream
+        .split(Named.as(prefix + "normalized-"))
         .branch((k, v) -> v instanceof EmrEvent, Branched.as("events"))
         .defaultBranch(Branched.as("dead-letters"));
-    normalized.get("normalized-events")
-        .mapValues(v -> (EmrEvent) v, Named.as("as-emr-event"))
-        .to(emrTopic, Produced.with(Serdes.String(), emrSerde).withName("emr-events-sink"));
-    normalized.get("normalized-dead-letters")
-        .map((k, v) -> KeyValue.pair(originalKey((DeadLetter) v), (DeadLetter) v), Named.as("dlq-by-original-key"))
-        .to(config.getString(RiskStreamConfig.TOPIC_DLQ_CONFIG), Produced.with(Serdes.ByteArray(), dlqSerde).withName("dlq-sink"));
+    normalized.get(prefix + "normalized-events")
+        .mapValues(v -> (EmrEvent) v, Named.as(prefix + "as-emr-event"))
+        .to(emrTopic, Produced.with(Serdes.String(), emrSerde).withName(prefix + "emr-events-sink"));
+    normalized.get(prefix + "normalized-dead-letters")
+        .map((k, v) -> KeyValue.pair(originalKey((DeadLetter) v), (DeadLetter) v), Named.as(prefix + "dlq-by-original-key"))
+        .to(config.getString(RiskStreamConfig.TOPIC_DLQ_CONFIG),
+            Produced.with(Serdes.ByteArray(), dlqSerde).withName(prefix + "dlq-sink"));
   }
 
   private static byte[] originalKey(DeadLetter d) {

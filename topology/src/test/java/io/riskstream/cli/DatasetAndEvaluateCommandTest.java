@@ -75,7 +75,9 @@ class DatasetAndEvaluateCommandTest {
     int n = summary.get("samples").asInt();
     assertThat(n).isGreaterThan(12);
     assertThat(Npy.read(dir.resolve("ds/tokens.npy")).shape()).containsExactly(n, 32);
-    assertThat(Npy.read(dir.resolve("ds/labels.npy")).shape()).containsExactly(n, 6);
+    // one label column per default outcome (OutcomeSpec.defaults() went from six to five on main)
+    assertThat(Npy.read(dir.resolve("ds/labels.npy")).shape())
+        .containsExactly(n, io.riskstream.scoring.encoder.OutcomeSpec.defaults().size());
     assertThat(dir.resolve("ds/encoder-spec.json")).exists();
   }
 
