@@ -113,7 +113,8 @@ public final class DemoRunner {
   // Written by the feeding thread, read by the progress line.
   private final AtomicLong eventsProduced = new AtomicLong();
   private final AtomicLong patientsFed = new AtomicLong();
-  private final AtomicReference<String> cohortStatus = new AtomicReference<>("starting");
+  private final AtomicReference<String> cohortStatus = new AtomicReference<>("cohort: starting");
+  private final AtomicReference<String> stage = new AtomicReference<>("starting");
   /** Trigger txId → nanoTime its last change event was handed to the producer; removed at its first score. */
   private final Map<String, Long> sentAt = new ConcurrentHashMap<>();
   private final AtomicLong lag = new AtomicLong(-1);
@@ -166,6 +167,8 @@ public final class DemoRunner {
         monitorThread = new Thread(monitor, "demo-monitor");
         monitorThread.start();
         progress = startProgress(monitor, admin, config);
+        awaitRunning(app);
+        stage.set("waiting for cohort");
         long feedStart = System.nanoTime();
         feed(parts, producer);
         producer.flush();
@@ -189,6 +192,16 @@ public final class DemoRunner {
       generator.interrupt();
       generator.join(10_000);
       deleteQuietly(stateDir);
+    }
+  }
+
+  /** Waits (up to a minute) until the streams client runs, so that latencies measure the pipeline, not start-up. */
+  private void awaitRunning(RiskStreamApp app) throws InterruptedException {
+    stage.set("starting streams");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!stop.get() && app.state() != org.apache.kafka.streams.KafkaStreams.State.RUNNING
+        && System.nanoTime() < deadline) {
+      Thread.sleep(100);
     }
   }
 
@@ -223,7 +236,7 @@ public final class DemoRunner {
           SyntheaCohortGenerator generator = new SyntheaCohortGenerator();
           for (DemoCohort.Part part : DemoCohort.plan(options.patients(), options.seed(), options.cacheRoot())) {
             boolean cached = part.cached();
-            cohortStatus.set((cached ? "reading cached part " : "generating part ") + (part.index() + 1));
+            cohortStatus.set((cached ? "cohort: cached part " : "cohort: generating part ") + (part.index() + 1));
             long t0 = System.nanoTime();
             DemoCohort.ensure(part, generator);
             if (!cached) {
@@ -234,6 +247,7 @@ public final class DemoRunner {
             parts.add(part.dir());
           }
         }
+        cohortStatus.set("cohort: ready");
         parts.add(END);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -268,7 +282,7 @@ public final class DemoRunner {
       List<CdcFeed.Transaction> txs = CdcFeed.transactions(byPatient, rejected);
       this.rejected.addAndGet(rejected[0]);
       int partPatients = byPatient.size();
-      cohortStatus.set("feeding " + dir.getFileName());
+      stage.set("feeding " + dir.getFileName());
       java.time.Instant firstTime = txs.stream().skip(Math.min(txs.size(), partPatients)).findFirst()
           .map(CdcFeed.Transaction::time).orElse(null);
       long partStart = System.nanoTime();
@@ -303,8 +317,9 @@ public final class DemoRunner {
           patientsFed.incrementAndGet();
         }
       }
+      stage.set("waiting for cohort");
     }
-    cohortStatus.set(stop.get() ? "stopped" : "feed done, draining");
+    stage.set(stop.get() ? "stopping" : "feed done, draining");
   }
 
   private final AtomicLong rejected = new AtomicLong();
@@ -389,8 +404,9 @@ public final class DemoRunner {
   private void progressLine(Monitor monitor) {
     long l = lag.get();
     synchronized (out) {
-      out.printf(Locale.ROOT, "[%6.1fs] %-26s patients %,d | events in %,d | scores %,d | alerts %,d | dead letters %,d"
-              + " | lag %s%n", seconds(System.nanoTime()), cohortStatus.get(), patientsFed.get(), eventsProduced.get(),
+      out.printf(Locale.ROOT, "[%6.1fs] %-19s | %-26s | patients %,d | events in %,d | scores %,d | alerts %,d"
+              + " | dead letters %,d | lag %s%n", seconds(System.nanoTime()), stage.get(), cohortStatus.get(),
+          patientsFed.get(), eventsProduced.get(),
           monitor.scores.get(), monitor.alerts.get(), monitor.deadLetters.get(), l < 0 ? "?" : String.format("%,d", l));
       out.flush();
     }
