@@ -1,5 +1,7 @@
 package io.riskstream.cli;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
 import io.riskstream.demo.DemoCohort;
 import io.riskstream.demo.DemoRunner;
 import io.riskstream.demo.DemoSummary;
@@ -10,6 +12,9 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -73,10 +78,15 @@ public final class DemoCommand implements Callable<Integer> {
     DemoRunner runner = new DemoRunner(new DemoRunner.Options(patients, seed, speed, scorer, maxEvents, model, cohort,
         cacheDir == null ? DemoCohort.defaultCacheRoot() : cacheDir, settings,
         Duration.ofMillis((long) (progressSeconds * 1000))), out);
+    CountDownLatch printed = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
+      // Kafka's test kit deletes the embedded broker's temporary log directories in a shutdown hook of its own,
+      // which runs concurrently with this one; the broker then logs storage errors for directories that are going
+      // away anyway. Silence the broker's loggers for the rest of this (ending) JVM.
+      muteBrokerLogs();
       runner.requestStop();
       try {
-        runner.awaitFinished(Duration.ofSeconds(60));
+        printed.await(60, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -84,15 +94,24 @@ public final class DemoCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       summary = runner.run();
+      print(out, summary);
     } finally {
+      printed.countDown();
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
       } catch (IllegalStateException shuttingDown) {
-        // Ctrl-C: the hook is running and waits for this method
+        // Ctrl-C: the hook is running and waited for the summary
       }
     }
-    print(out, summary);
     return 0;
+  }
+
+  private static void muteBrokerLogs() {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+      for (String name : new String[] {"kafka", "org.apache.kafka", "state.change.logger"}) {
+        context.getLogger(name).setLevel(Level.OFF);
+      }
+    }
   }
 
   /** The summary of the last run (null before). */

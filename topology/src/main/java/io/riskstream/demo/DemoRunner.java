@@ -30,7 +30,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -107,7 +106,6 @@ public final class DemoRunner {
   private final Options options;
   private final PrintWriter out;
   private final AtomicBoolean stop = new AtomicBoolean();
-  private final CountDownLatch finished = new CountDownLatch(1);
   private final long startNanos = System.nanoTime();
 
   // Written by the feeding thread, read by the progress line.
@@ -129,18 +127,9 @@ public final class DemoRunner {
     stop.set(true);
   }
 
-  /** Waits until {@link #run()} has returned or thrown. */
-  public boolean awaitFinished(Duration timeout) throws InterruptedException {
-    return finished.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
-  }
-
   /** Runs the demo to the end of the feed and the drain of the outputs, or until {@link #requestStop()}. */
   public DemoSummary run() throws Exception {
-    try {
-      return runInternal();
-    } finally {
-      finished.countDown();
-    }
+    return runInternal();
   }
 
   private DemoSummary runInternal() throws Exception {

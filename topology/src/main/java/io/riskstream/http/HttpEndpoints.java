@@ -18,9 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
@@ -110,13 +108,10 @@ public final class HttpEndpoints implements AutoCloseable {
   /** A lookup in the {@value AlertProcessor#STORE} store of {@code streams} (this instance's partitions only). */
   public static PatientLookup alertStateLookup(KafkaStreams streams) {
     return id -> {
-      KeyQueryMetadata meta = streams.queryMetadataForKey(AlertProcessor.STORE, id, Serdes.String().serializer());
-      if (meta == null || meta.partition() < 0) {
-        throw new InvalidStateStoreException("store " + AlertProcessor.STORE + " has no metadata yet");
-      }
+      // all local partitions of the store (a key lives in one of them; without application.server there is no
+      // metadata to route to another instance)
       ReadOnlyKeyValueStore<String, AlertState> store = streams.store(
-          StoreQueryParameters.fromNameAndType(AlertProcessor.STORE, QueryableStoreTypes.<String, AlertState>keyValueStore())
-              .withPartition(meta.partition()));
+          StoreQueryParameters.fromNameAndType(AlertProcessor.STORE, QueryableStoreTypes.<String, AlertState>keyValueStore()));
       return Optional.ofNullable(store.get(id));
     };
   }

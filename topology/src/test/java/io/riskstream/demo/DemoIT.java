@@ -38,7 +38,7 @@ class DemoIT {
     assertThat(s.interrupted()).isFalse();
     assertThat(s.patients()).isEqualTo(3);
     assertThat(s.eventsProduced()).isEqualTo(cohortEvents);
-    assertThat(s.transactions()).isEqualTo(3 + 91);
+    assertThat(s.transactions()).isEqualTo(3 + 91 + 99);
     assertThat(s.eventsConsumed()).isEqualTo(s.eventsProduced());
     assertThat(s.deadLetters()).isZero();
     assertThat(s.emrEvents()).isEqualTo(s.eventsProduced());
