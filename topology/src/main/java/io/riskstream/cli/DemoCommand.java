@@ -5,6 +5,7 @@ import ch.qos.logback.classic.LoggerContext;
 import io.riskstream.demo.DemoCohort;
 import io.riskstream.demo.DemoRunner;
 import io.riskstream.demo.DemoSummary;
+import io.riskstream.scoring.model.ModelBundleException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.config.ConfigException;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -75,9 +77,15 @@ public final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    DemoRunner runner = new DemoRunner(new DemoRunner.Options(patients, seed, speed, scorer, maxEvents, model, cohort,
-        cacheDir == null ? DemoCohort.defaultCacheRoot() : cacheDir, settings,
-        Duration.ofMillis((long) (progressSeconds * 1000))), out);
+    DemoRunner runner;
+    try {
+      runner = new DemoRunner(new DemoRunner.Options(patients, seed, speed, scorer, maxEvents, model, cohort,
+          cacheDir == null ? DemoCohort.defaultCacheRoot() : cacheDir, settings,
+          Duration.ofMillis((long) (progressSeconds * 1000))), out);
+    } catch (IllegalArgumentException e) {
+      spec.commandLine().getErr().println("riskstream demo: " + e.getMessage());
+      return 2;
+    }
     CountDownLatch printed = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       // Kafka's test kit deletes the embedded broker's temporary log directories in a shutdown hook of its own,
@@ -95,6 +103,10 @@ public final class DemoCommand implements Callable<Integer> {
     try {
       summary = runner.run();
       print(out, summary);
+    } catch (ModelBundleException | ConfigException | IllegalArgumentException e) {
+      // bad model, configuration or option: say what to fix, without a stack trace
+      spec.commandLine().getErr().println("riskstream demo: " + e.getMessage());
+      return 2;
     } finally {
       printed.countDown();
       try {

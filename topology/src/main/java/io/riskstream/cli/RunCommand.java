@@ -3,6 +3,7 @@ package io.riskstream.cli;
 import io.riskstream.config.RiskStreamConfig;
 import io.riskstream.http.HttpEndpoints;
 import io.riskstream.http.RiskStreamMetrics;
+import io.riskstream.scoring.model.ModelBundleException;
 import io.riskstream.serde.AvroSerdes;
 import io.riskstream.serde.InMemorySchemaRegistry;
 import io.riskstream.topology.RiskStreamApp;
@@ -13,6 +14,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,8 +39,14 @@ public final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    RiskStreamConfig cfg = RiskStreamConfig.load(config, System.getenv());
-    Running running = Running.start(cfg, Map.of());
+    Running running;
+    try {
+      running = Running.start(RiskStreamConfig.load(config, System.getenv()), Map.of());
+    } catch (ModelBundleException | ConfigException | IllegalArgumentException e) {
+      // bad model or configuration: fail fast with what to fix, without a stack trace
+      System.err.println("riskstream run: " + e.getMessage());
+      return 2;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       running.close();

@@ -156,10 +156,9 @@ public final class DemoRunner {
         monitorThread = new Thread(monitor, "demo-monitor");
         monitorThread.start();
         progress = startProgress(monitor, admin, config);
-        awaitRunning(app);
         stage.set("waiting for cohort");
         long feedStart = System.nanoTime();
-        feed(parts, producer);
+        feed(parts, producer, app);
         producer.flush();
         feedNanos = System.nanoTime() - feedStart;
         drain(monitor, admin, config);
@@ -186,6 +185,9 @@ public final class DemoRunner {
 
   /** Waits (up to a minute) until the streams client runs, so that latencies measure the pipeline, not start-up. */
   private void awaitRunning(RiskStreamApp app) throws InterruptedException {
+    if (app.state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING) {
+      return;
+    }
     stage.set("starting streams");
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (!stop.get() && app.state() != org.apache.kafka.streams.KafkaStreams.State.RUNNING
@@ -251,7 +253,8 @@ public final class DemoRunner {
   }
 
   /** Feeds every part as it arrives, in event-time order within each part. */
-  private void feed(BlockingQueue<Object> parts, KafkaProducer<byte[], byte[]> producer) throws Exception {
+  private void feed(BlockingQueue<Object> parts, KafkaProducer<byte[], byte[]> producer, RiskStreamApp app)
+      throws Exception {
     long txId = 1000;
     long lsn = 1;
     while (!stop.get() && eventsProduced.get() < options.maxEvents()) {
@@ -266,11 +269,14 @@ public final class DemoRunner {
         throw new IOException("cohort generation failed: " + e.getMessage(), e);
       }
       Path dir = (Path) next;
+      stage.set("reading " + dir.getFileName());
       Map<String, List<io.riskstream.schemas.EmrEvent>> byPatient = new SyntheaCsvReader(dir).readByPatient();
       long[] rejected = {0};
       List<CdcFeed.Transaction> txs = CdcFeed.transactions(byPatient, rejected);
       this.rejected.addAndGet(rejected[0]);
       int partPatients = byPatient.size();
+      // the first part is read while the streams client starts; its records are produced once it runs
+      awaitRunning(app);
       stage.set("feeding " + dir.getFileName());
       java.time.Instant firstTime = txs.stream().skip(Math.min(txs.size(), partPatients)).findFirst()
           .map(CdcFeed.Transaction::time).orElse(null);
