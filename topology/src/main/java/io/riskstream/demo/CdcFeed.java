@@ -35,10 +35,18 @@ public final class CdcFeed {
   private CdcFeed() {
   }
 
-  /** One source transaction: its rows (already mapped) and the clinical time it is ordered by. */
-  public record Transaction(String patientId, Instant time, List<EhrRow> rows) {
+  /**
+   * One source transaction: its events in write order and the clinical time it is ordered by. The rows are mapped
+   * when asked for, so that a large cohort is not held twice in memory (events and rows).
+   */
+  public record Transaction(String patientId, Instant time, List<EmrEvent> events) {
     public Transaction {
-      rows = List.copyOf(rows);
+      events = List.copyOf(events);
+    }
+
+    /** The EHR rows of the events, in write order. */
+    public List<EhrRow> rows() {
+      return events.stream().map(EhrRows::toRow).toList();
     }
   }
 
@@ -61,7 +69,6 @@ public final class CdcFeed {
     List<Transaction> encounters = new ArrayList<>();
     for (Map.Entry<String, List<EmrEvent>> patient : new TreeMap<>(byPatient).entrySet()) {
       Map<String, List<EmrEvent>> byEncounter = new LinkedHashMap<>();
-      Map<String, EhrRow> rows = new java.util.HashMap<>();
       for (EmrEvent e : patient.getValue()) {
         EhrRow row;
         try {
@@ -70,9 +77,8 @@ public final class CdcFeed {
           rejected[0]++;
           continue;
         }
-        rows.put(e.getEventId(), row);
         if (e.getKind() == EventKind.DEMOGRAPHICS) {
-          patients.add(new Transaction(patient.getKey(), e.getEventTime(), List.of(row)));
+          patients.add(new Transaction(patient.getKey(), e.getEventTime(), List.of(e)));
         } else {
           String key = e.getKind() == EventKind.ENCOUNTER ? row.id()
               : e.getEncounterId() != null ? e.getEncounterId() : "~" + e.getEventId();
@@ -85,12 +91,11 @@ public final class CdcFeed {
         List<EmrEvent> sorted = group.stream().sorted(order).toList();
         Instant time = sorted.get(0).getKind() == EventKind.ENCOUNTER ? sorted.get(0).getEventTime()
             : sorted.stream().map(EmrEvent::getEventTime).min(Comparator.naturalOrder()).orElseThrow();
-        encounters.add(new Transaction(patient.getKey(), time,
-            sorted.stream().map(e -> rows.get(e.getEventId())).toList()));
+        encounters.add(new Transaction(patient.getKey(), time, sorted));
       }
     }
     encounters.sort(Comparator.comparing(Transaction::time).thenComparing(Transaction::patientId)
-        .thenComparing(t -> t.rows().get(0).id()));
+        .thenComparing(t -> t.events().get(0).getEventId()));
     List<Transaction> all = new ArrayList<>(patients.size() + encounters.size());
     all.addAll(patients);
     all.addAll(encounters);

@@ -46,7 +46,7 @@ class CdcFeedTest {
     }
     assertThat(encounterLed).isEqualTo(91);
     long events = byPatient.values().stream().mapToLong(List::size).sum();
-    assertThat(txs.stream().mapToLong(t -> t.rows().size()).sum()).isEqualTo(events);
+    assertThat(txs.stream().mapToLong(t -> t.events().size()).sum()).isEqualTo(events);
     assertThat(txs).hasSize(3 + 91 + 99);
   }
 
