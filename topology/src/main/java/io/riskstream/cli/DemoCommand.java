@@ -88,9 +88,8 @@ public final class DemoCommand implements Callable<Integer> {
     }
     CountDownLatch printed = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
-      // Kafka's test kit deletes the embedded broker's temporary log directories in a shutdown hook of its own,
-      // which runs concurrently with this one; the broker then logs storage errors for directories that are going
-      // away anyway. Silence the broker's loggers for the rest of this (ending) JVM.
+      // The broker's and clients' warnings while everything is torn down (connections closing, fetches aborted)
+      // are noise at the end of a demo: silence Kafka's loggers for the rest of this (ending) JVM.
       muteBrokerLogs();
       runner.requestStop();
       try {

@@ -52,6 +52,7 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.utils.Exit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -140,7 +141,23 @@ public final class DemoRunner {
     Thread monitorThread = null;
     Thread progress = null;
     long feedNanos = 0;
-    try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+    // Kafka's test kit deletes the broker's temporary directories in JVM shutdown hooks of its own (Exit.addShutdownHook).
+    // On Ctrl-C those run concurrently with the demo's orderly shutdown, and a broker whose log directories vanish
+    // halts the JVM before the summary is printed. Collect them instead and run them after the broker is closed.
+    List<Runnable> tempDirCleanups = new java.util.concurrent.CopyOnWriteArrayList<>();
+    EmbeddedKafka started;
+    Exit.setShutdownHookAdder((name, hook) -> tempDirCleanups.add(hook));
+    try {
+      started = EmbeddedKafka.start();
+    } catch (Exception | Error e) {
+      generator.interrupt();
+      tempDirCleanups.forEach(Runnable::run);
+      deleteQuietly(stateDir);
+      throw e;
+    } finally {
+      Exit.resetShutdownHookAdder();
+    }
+    try (EmbeddedKafka kafka = started) {
       kafka.createTopics(1, CdcFeed.topics().toArray(String[]::new));
       RiskStreamConfig config = config(kafka.bootstrapServers(), stateDir);
       AvroSerdes serdes = AvroSerdes.withClient(new InMemorySchemaRegistry());
@@ -180,6 +197,7 @@ public final class DemoRunner {
       generator.interrupt();
       generator.join(10_000);
       deleteQuietly(stateDir);
+      tempDirCleanups.forEach(Runnable::run);
     }
   }
 
