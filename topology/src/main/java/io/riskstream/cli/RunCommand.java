@@ -39,9 +39,20 @@ public final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    RiskStreamConfig cfg;
+    try {
+      cfg = RiskStreamConfig.load(config, System.getenv());
+    } catch (java.io.IOException e) {
+      System.err.println("riskstream run: cannot read the config file " + config + " (" + e.getClass().getSimpleName()
+          + ")");
+      return 2;
+    } catch (ConfigException e) {
+      System.err.println("riskstream run: " + e.getMessage());
+      return 2;
+    }
     Running running;
     try {
-      running = Running.start(RiskStreamConfig.load(config, System.getenv()), Map.of());
+      running = Running.start(cfg, Map.of());
     } catch (ModelBundleException | ConfigException | IllegalArgumentException e) {
       // bad model or configuration: fail fast with what to fix, without a stack trace
       System.err.println("riskstream run: " + e.getMessage());
