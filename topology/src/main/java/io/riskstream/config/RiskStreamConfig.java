@@ -114,8 +114,16 @@ public final class RiskStreamConfig extends AbstractConfig {
 
   public static final String SCORER_CONFIG = "scorer";
   public static final String SCORER_DOC = "Scoring backend: auto (TensorRT when a GPU and TensorRT load, else ONNX Runtime), onnxruntime or tensorrt.";
+  public static final String TENSORRT_PRECISION_CONFIG = "tensorrt.precision";
+  public static final String TENSORRT_PRECISION_DOC = "Precision of the TensorRT engine: fp32 or fp16 (int8 only for models with Q/DQ nodes).";
+  public static final String TENSORRT_ENGINE_CACHE_DIR_CONFIG = "tensorrt.engine.cache.dir";
+  public static final String TENSORRT_ENGINE_CACHE_DIR_DOC = "Directory of built TensorRT engines (keyed by model sha256, TensorRT version, GPU, precision and profiles; verified before loading). Empty: <state.dir>/tensorrt-engines.";
+  public static final String TENSORRT_MAX_BATCH_CONFIG = "tensorrt.max.batch";
+  public static final String TENSORRT_MAX_BATCH_DOC = "Largest batch of the engine's optimization profiles; larger batches are split.";
+  public static final String TENSORRT_PARITY_FAILURE_CONFIG = "tensorrt.on.parity.failure";
+  public static final String TENSORRT_PARITY_FAILURE_DOC = "When a new engine disagrees with ONNX Runtime on the model's validation set: fallback (serve with ONNX Runtime on the CPU, logged as an error) or fail (refuse to start).";
   public static final String MODEL_NAME_CONFIG = "model.name";
-  public static final String MODEL_NAME_DOC = "Name of the bundled model to serve.";
+  public static final String MODEL_NAME_DOC = "Model to serve: the name of a bundled model (e.g. emr-risk-small, emr-risk-base) or the path of a model directory.";
   public static final String REGISTRY_URL_CONFIG = "registry.url";
   public static final String REGISTRY_URL_DOC = "Apicurio Registry REST URL (e.g. http://registry:8080/apis/registry/v3), or mem:// for the in-memory registry of the demo and tests.";
   public static final String REGISTRY_USERNAME_CONFIG = "registry.username";
@@ -162,6 +170,10 @@ public final class RiskStreamConfig extends AbstractConfig {
       .define(ALERT_COOLDOWN_HOURS_CONFIG, Type.LONG, 24L * 30, Range.atLeast(0), Importance.MEDIUM, ALERT_COOLDOWN_HOURS_DOC)
       .define(ALERT_REASONS_CONFIG, Type.INT, 3, Range.between(0, 32), Importance.LOW, ALERT_REASONS_DOC)
       .define(SCORER_CONFIG, Type.STRING, "auto", ValidString.in("auto", "onnxruntime", "tensorrt"), Importance.HIGH, SCORER_DOC)
+      .define(TENSORRT_PRECISION_CONFIG, Type.STRING, "fp16", ValidString.in("fp32", "fp16", "int8"), Importance.MEDIUM, TENSORRT_PRECISION_DOC)
+      .define(TENSORRT_ENGINE_CACHE_DIR_CONFIG, Type.STRING, "", Importance.MEDIUM, TENSORRT_ENGINE_CACHE_DIR_DOC)
+      .define(TENSORRT_MAX_BATCH_CONFIG, Type.INT, 256, Range.between(1, 4096), Importance.LOW, TENSORRT_MAX_BATCH_DOC)
+      .define(TENSORRT_PARITY_FAILURE_CONFIG, Type.STRING, "fallback", ValidString.in("fallback", "fail"), Importance.MEDIUM, TENSORRT_PARITY_FAILURE_DOC)
       .define(MODEL_NAME_CONFIG, Type.STRING, "emr-risk-small", new ConfigDef.NonEmptyString(), Importance.HIGH, MODEL_NAME_DOC)
       .define(REGISTRY_URL_CONFIG, Type.STRING, "mem://", new RegistryUrlValidator(), Importance.HIGH, REGISTRY_URL_DOC)
       .define(REGISTRY_USERNAME_CONFIG, Type.STRING, "", Importance.LOW, REGISTRY_USERNAME_DOC)

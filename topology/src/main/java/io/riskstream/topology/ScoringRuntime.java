@@ -7,7 +7,14 @@ import io.riskstream.scoring.encoder.HistoryEncoder;
 import io.riskstream.scoring.encoder.OutcomeSpec;
 import io.riskstream.scoring.model.ModelBundle;
 import io.riskstream.scoring.onnx.OnnxRuntimeScorer;
+import io.riskstream.scoring.tensorrt.Precision;
+import io.riskstream.scoring.tensorrt.ProfileSpec;
+import io.riskstream.scoring.tensorrt.TensorRt;
+import io.riskstream.scoring.tensorrt.TensorRtBackend;
+import io.riskstream.scoring.tensorrt.TensorRtOptions;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +44,7 @@ public final class ScoringRuntime implements AutoCloseable {
   /** Loads {@code model.name} and starts the scorer {@code scorer} selects, behind one batcher. */
   public static ScoringRuntime start(RiskStreamConfig config) {
     ModelBundle model = ModelBundle.load(config.getString(RiskStreamConfig.MODEL_NAME_CONFIG));
-    Scorer scorer = startScorer(config.getString(RiskStreamConfig.SCORER_CONFIG), model);
+    Scorer scorer = startScorer(config, model);
     DynamicBatcher batcher = new DynamicBatcher(scorer,
         config.getInt(RiskStreamConfig.BATCHER_MAX_BATCH_SIZE_CONFIG),
         Duration.ofMillis(config.getLong(RiskStreamConfig.BATCHER_MAX_QUEUE_DELAY_MS_CONFIG)));
@@ -46,11 +53,40 @@ public final class ScoringRuntime implements AutoCloseable {
     return new ScoringRuntime(model, scorer, batcher);
   }
 
-  private static Scorer startScorer(String kind, ModelBundle model) {
-    return switch (kind) {
-      case "onnxruntime", "auto" -> new OnnxRuntimeScorer(model, OnnxRuntimeScorer.Options.defaults());
-      default -> throw new IllegalArgumentException("scorer '" + kind + "' is not available in this build");
-    };
+  /**
+   * {@code onnxruntime}: the CPU scorer. {@code tensorrt}: a verified (or newly built) engine that passed the parity
+   * gate, failing over to ONNX Runtime at run time; start-up fails when TensorRT cannot load. {@code auto}: TensorRT
+   * when a GPU and TensorRT load, else ONNX Runtime.
+   */
+  private static Scorer startScorer(RiskStreamConfig config, ModelBundle model) {
+    String kind = config.getString(RiskStreamConfig.SCORER_CONFIG);
+    OnnxRuntimeScorer cpu = new OnnxRuntimeScorer(model, OnnxRuntimeScorer.Options.defaults());
+    if (kind.equals("onnxruntime")) {
+      return cpu;
+    }
+    Optional<String> unavailable = TensorRt.unavailableReason();
+    if (unavailable.isPresent()) {
+      if (kind.equals("tensorrt")) {
+        cpu.close();
+        throw new IllegalStateException("scorer=tensorrt, but TensorRT cannot run here: " + unavailable.get()
+            + ". Use scorer=auto or onnxruntime, or run on a host with an NVIDIA GPU and TensorRT 10.6.");
+      }
+      LOG.info("scorer=auto: TensorRT unavailable ({}), scoring with ONNX Runtime on the CPU", unavailable.get());
+      return cpu;
+    }
+    return TensorRtBackend.start(model, cpu, tensorRtOptions(config, model)).serving();
+  }
+
+  static TensorRtOptions tensorRtOptions(RiskStreamConfig config, ModelBundle model) {
+    String dir = config.getString(RiskStreamConfig.TENSORRT_ENGINE_CACHE_DIR_CONFIG);
+    Path cacheDir = dir.isEmpty()
+        ? Path.of(config.getString(RiskStreamConfig.STATE_DIR_CONFIG), "tensorrt-engines") : Path.of(dir);
+    ProfileSpec profiles = ProfileSpec.doubling(config.getInt(RiskStreamConfig.TENSORRT_MAX_BATCH_CONFIG),
+        Math.min(32, model.spec().maxLength()), model.spec().maxLength(), 2);
+    return TensorRtOptions.defaults(cacheDir,
+            Precision.parse(config.getString(RiskStreamConfig.TENSORRT_PRECISION_CONFIG)), profiles)
+        .withOnParityFailure(config.getString(RiskStreamConfig.TENSORRT_PARITY_FAILURE_CONFIG).equals("fail")
+            ? TensorRtOptions.ParityFailurePolicy.FAIL : TensorRtOptions.ParityFailurePolicy.FALLBACK);
   }
 
   public ModelBundle model() {

@@ -236,12 +236,21 @@ public final class SyntheaCohortGenerator {
         .redirectErrorStream(true)
         .redirectOutput(log.toFile())
         .start();
+    // Ending this JVM (e.g. Ctrl-C on the CLI) ends Synthea too, instead of leaving it running unattended.
+    Thread stopSynthea = new Thread(process::destroy, "stop-synthea");
+    Runtime.getRuntime().addShutdownHook(stopSynthea);
     int rc;
     try {
       rc = process.waitFor();
     } catch (InterruptedException e) {
       process.destroyForcibly();
       throw e;
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(stopSynthea);
+      } catch (IllegalStateException shuttingDown) {
+        // the JVM is already shutting down; the hook does its job
+      }
     }
     Duration wall = Duration.ofNanos(System.nanoTime() - start);
     if (rc != 0) {
@@ -323,6 +332,7 @@ public final class SyntheaCohortGenerator {
     opts.put("yearsOfHistory", 0);
     ArrayNode files = root.putArray("files");
     CSV_FILES.forEach(files::add);
+    root.put("riskstreamCommand", riskstreamCommand(options));
     root.put("configFile", CONFIG_FILE);
     ArrayNode cmd = root.putArray("command");
     command.forEach(cmd::add);
@@ -333,6 +343,14 @@ public final class SyntheaCohortGenerator {
     root.put("dead", result.dead());
     root.put("wallTimeSeconds", result.wallTime().toMillis() / 1000.0);
     mapper.writeValue(manifest.toFile(), root);
+  }
+
+  /** The {@code riskstream} command line that regenerates a cohort with these options. */
+  public static String riskstreamCommand(Options options) {
+    return "riskstream cohort generate --patients " + options.patients() + " --seed " + options.seed()
+        + " --clinician-seed " + options.clinicianSeed() + " --reference-date " + options.referenceDate()
+        + (Options.DEFAULT_STATE.equals(options.state()) ? "" : " --state '" + options.state() + "'")
+        + " --out " + options.outDir();
   }
 
   /** Synthea's git describe string, from the version.txt resource of its jar ("unknown" if absent). */

@@ -95,6 +95,7 @@ public final class SyntheaCsvReader {
       PROCEDURES, List.of("START", "PATIENT", "ENCOUNTER", "CODE", "DESCRIPTION"));
 
   private final Path csvDir;
+  /** The memoized read (guarded by this); the reader's only mutable field. */
   private Result result;
 
   private record Result(Map<String, List<EmrEvent>> byPatient, ReadReport report) {

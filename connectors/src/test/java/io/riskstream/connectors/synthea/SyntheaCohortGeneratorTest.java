@@ -87,4 +87,13 @@ class SyntheaCohortGeneratorTest {
 
     assertThat(cp.split(java.io.File.pathSeparator)).allSatisfy(entry -> assertThat(Path.of(entry)).isAbsolute());
   }
+
+  @Test
+  void shouldSpellTheRiskstreamCommandThatRegeneratesACohort() {
+    Options options = Options.of(600, 2, Path.of("/data/holdout")).withClinicianSeed(3);
+
+    assertThat(SyntheaCohortGenerator.riskstreamCommand(options)).isEqualTo("riskstream cohort generate"
+        + " --patients 600 --seed 2 --clinician-seed 3 --reference-date 2025-12-31 --out /data/holdout");
+    assertThat(SyntheaCohortGenerator.riskstreamCommand(options.withState("Utah"))).contains("--state 'Utah'");
+  }
 }

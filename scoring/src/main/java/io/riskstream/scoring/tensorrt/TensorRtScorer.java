@@ -1,0 +1,226 @@
+package io.riskstream.scoring.tensorrt;
+
+import static org.bytedeco.tensorrt.global.nvinfer.createInferRuntime;
+
+import io.riskstream.scoring.ModelInput;
+import io.riskstream.scoring.Scorer;
+import io.riskstream.scoring.ScorerInfo;
+import io.riskstream.scoring.ScoringException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.tensorrt.global.nvinfer.DataType;
+import org.bytedeco.tensorrt.nvinfer.Dims64;
+import org.bytedeco.tensorrt.nvinfer.ICudaEngine;
+import org.bytedeco.tensorrt.nvinfer.IRuntime;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Scores on the GPU with a TensorRT engine: K execution slots per length bucket (context pinned to its bucket's
+ * optimization profile + CUDA stream + pinned and device buffers), length bucketing (each input is padded only to
+ * its bucket's length), batches larger than the engine's maximum split. The buckets of one batch run at once on
+ * their slots' streams and are collected together. Thread-safe: up to K threads per bucket run at once, others wait
+ * for a slot (slots are taken in bucket order, so threads cannot deadlock). A CUDA or TensorRT failure throws {@link ScoringException}; after one, the
+ * scorer refuses further batches (a CUDA error can leave the context unusable), so a {@link FailoverScorer}
+ * sends them to the CPU.
+ */
+public final class TensorRtScorer implements Scorer {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TensorRtScorer.class);
+
+  private final ScorerInfo info;
+  private final ProfileSpec spec;
+  private final int device;
+  private final TrtLogger logger;
+  private final Owned<IRuntime> runtime;
+  private final Owned<ICudaEngine> engine;
+  private final List<ExecutionSlot> slots = new ArrayList<>();
+  private final List<BlockingQueue<ExecutionSlot>> idle = new ArrayList<>();
+  private volatile String failure;
+  private volatile boolean closed;
+
+  private TensorRtScorer(byte[] plan, ModelIdentity model, Precision precision, ProfileSpec spec, int device) {
+    this.spec = spec;
+    this.device = device;
+    this.info = new ScorerInfo("tensorrt", precision.label(), model.id(), model.version(), model.sha256(),
+        model.outcomes());
+    Cuda.useDevice(device);
+    this.logger = new TrtLogger();
+    this.runtime = Owned.of(createInferRuntime(logger), "createInferRuntime");
+    Owned<ICudaEngine> deserialized = null;
+    try (BytePointer bytes = new BytePointer(plan)) {
+      deserialized = Owned.of(runtime.get().deserializeCudaEngine(bytes, plan.length), "deserializeCudaEngine");
+      this.engine = deserialized;
+      ICudaEngine e = engine.get();
+      if (e.getNbOptimizationProfiles() != spec.profileCount()) {
+        throw new TensorRtException("engine has " + e.getNbOptimizationProfiles() + " optimization profiles, the "
+            + "profile spec " + spec.canonical() + " needs " + spec.profileCount());
+      }
+      int outcomes = outcomes(e);
+      if (outcomes != model.outcomes().size()) {
+        throw new TensorRtException("engine output has " + outcomes + " outcomes, the model declares "
+            + model.outcomes().size());
+      }
+      int tokenType = e.getTensorDataType("tokens").value;
+      if (tokenType != DataType.kINT64.value && tokenType != DataType.kINT32.value) {
+        throw new TensorRtException("engine input 'tokens' has TensorRT data type " + tokenType + ", expected INT64");
+      }
+      for (int b = 0; b < spec.bucketCount(); b++) {
+        BlockingQueue<ExecutionSlot> queue = new ArrayBlockingQueue<>(spec.contexts());
+        for (int k = 0; k < spec.contexts(); k++) {
+          ExecutionSlot slot = new ExecutionSlot(e, k, b, spec, outcomes, tokenType == DataType.kINT64.value);
+          slots.add(slot);
+          queue.add(slot);
+        }
+        idle.add(queue);
+      }
+    } catch (RuntimeException ex) {
+      slots.forEach(ExecutionSlot::close);
+      if (deserialized != null) {
+        deserialized.close();
+      }
+      runtime.close();
+      logger.deallocate();
+      throw ex;
+    }
+  }
+
+  /** Deserializes {@code plan} (a verified engine built for {@code spec}) and sets up its execution slots. */
+  public static TensorRtScorer load(byte[] plan, ModelIdentity model, Precision precision, ProfileSpec spec,
+      int device) {
+    return new TensorRtScorer(plan, model, precision, spec, device);
+  }
+
+  private static int outcomes(ICudaEngine engine) {
+    Dims64 shape = engine.getTensorShape(EngineBuilder.OUTPUT);
+    if (shape.nbDims() != 2 || shape.d(1) < 1) {
+      throw new TensorRtException("engine output '" + EngineBuilder.OUTPUT + "' must be [batch, outcomes] with a "
+          + "fixed number of outcomes");
+    }
+    return Math.toIntExact(shape.d(1));
+  }
+
+  @Override
+  public ScorerInfo info() {
+    return info;
+  }
+
+  public ProfileSpec profiles() {
+    return spec;
+  }
+
+  @Override
+  public float[][] score(List<ModelInput> batch) {
+    if (closed) {
+      throw new ScoringException("TensorRT scorer is closed");
+    }
+    String failed = failure;
+    if (failed != null) {
+      throw new ScoringException("TensorRT scorer disabled after an earlier GPU failure: " + failed);
+    }
+    float[][] out = new float[batch.size()][];
+    List<List<Integer>> byBucket = new ArrayList<>();
+    for (int b = 0; b < spec.bucketCount(); b++) {
+      byBucket.add(new ArrayList<>());
+    }
+    for (int i = 0; i < batch.size(); i++) {
+      int length = batch.get(i).length();
+      if (length > spec.maxLength()) {
+        throw new IllegalArgumentException("input " + i + " has length " + length + ", the engine's maximum is "
+            + spec.maxLength());
+      }
+      byBucket.get(spec.bucketOf(length)).add(i);
+    }
+    List<ArrayDeque<List<Integer>>> chunks = new ArrayList<>();
+    for (List<Integer> members : byBucket) {
+      ArrayDeque<List<Integer>> queue = new ArrayDeque<>();
+      for (int from = 0; from < members.size(); from += spec.maxBatch()) {
+        queue.add(members.subList(from, Math.min(members.size(), from + spec.maxBatch())));
+      }
+      chunks.add(queue);
+    }
+    while (chunks.stream().anyMatch(q -> !q.isEmpty())) {
+      runWave(batch, chunks, out);
+    }
+    return out;
+  }
+
+  /** Takes one chunk from each bucket that has one, runs them at once (one slot each) and collects them. */
+  private void runWave(List<ModelInput> batch, List<ArrayDeque<List<Integer>>> chunks, float[][] out) {
+    List<ExecutionSlot> taken = new ArrayList<>();
+    List<List<Integer>> members = new ArrayList<>();
+    try {
+      for (int bucket = 0; bucket < chunks.size(); bucket++) {
+        List<Integer> chunk = chunks.get(bucket).poll();
+        if (chunk == null) {
+          continue;
+        }
+        ExecutionSlot slot = take(bucket);
+        taken.add(slot);
+        members.add(chunk);
+        List<ModelInput> inputs = new ArrayList<>(chunk.size());
+        chunk.forEach(i -> inputs.add(batch.get(i)));
+        Cuda.useDevice(device);
+        slot.enqueue(inputs);
+      }
+      for (int s = 0; s < taken.size(); s++) {
+        float[][] part = taken.get(s).collect();
+        List<Integer> chunk = members.get(s);
+        for (int j = 0; j < chunk.size(); j++) {
+          out[chunk.get(j)] = part[j];
+        }
+      }
+    } catch (TensorRtException e) {
+      failure = e.getMessage();
+      LOG.error("TensorRT scorer failed on a batch of {}: {}; disabling it", batch.size(), e.getMessage());
+      throw e;
+    } finally {
+      taken.forEach(slot -> idle.get(slot.bucket()).add(slot));
+    }
+  }
+
+  private ExecutionSlot take(int bucket) {
+    try {
+      return idle.get(bucket).take();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ScoringException("interrupted while waiting for a TensorRT execution slot", e);
+    }
+  }
+
+  /** Waits (up to 30 s) for running batches, then frees every slot, the engine and the runtime. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    List<ExecutionSlot> returned = new ArrayList<>();
+    try {
+      for (BlockingQueue<ExecutionSlot> queue : idle) {
+        for (int i = 0; i < spec.contexts(); i++) {
+          ExecutionSlot s = queue.poll(30, TimeUnit.SECONDS);
+          if (s == null) {
+            LOG.warn("TensorRT scorer closed while a batch was still running");
+            break;
+          }
+          returned.add(s);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    try {
+      returned.forEach(ExecutionSlot::close);
+    } finally {
+      engine.close();
+      runtime.close();
+      logger.deallocate();
+    }
+  }
+}

@@ -1,0 +1,72 @@
+package io.riskstream.scoring.tensorrt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.riskstream.scoring.ModelInput;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ScorerBenchmarkTest {
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void shouldDrawLengthsOnlyFromThePool() {
+    List<ModelInput> inputs = ScorerBenchmark.inputs(List.of(3, 7, 7, 20), 200, 100, 1);
+
+    assertThat(inputs).hasSize(200).allSatisfy(in -> assertThat(in.length()).isIn(3, 7, 20));
+    assertThat(inputs).allSatisfy(in -> assertThat(java.util.Arrays.stream(in.tokens()).allMatch(t -> t >= 1 && t <= 99)).isTrue());
+    assertThat(inputs.stream().mapToInt(ModelInput::length).distinct().count()).isEqualTo(3);
+  }
+
+  @Test
+  void shouldWriteInputsRightPaddedInLittleEndian() throws Exception {
+    List<ModelInput> inputs = List.of(new ModelInput(new long[] {5, 6}, new float[] {40f, 41f}, new float[] {1f, .5f}),
+        new ModelInput(new long[] {9}, new float[] {70f}, new float[] {1f}));
+    Path file = dir.resolve("inputs.bin");
+
+    ScorerBenchmark.writeInputs(inputs, 4, file);
+
+    ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
+    assertThat(b.capacity()).isEqualTo(8 + 2 * 4 + 2 * 4 * 16);
+    assertThat(b.getInt()).isEqualTo(2);
+    assertThat(b.getInt()).isEqualTo(4);
+    assertThat(b.getInt()).isEqualTo(2);
+    assertThat(b.getInt()).isEqualTo(1);
+    assertThat(new long[] {b.getLong(), b.getLong(), b.getLong(), b.getLong(), b.getLong()})
+        .containsExactly(5, 6, 0, 0, 9);
+    b.position(8 + 8 + 2 * 4 * 8);
+    assertThat(b.getFloat()).isEqualTo(40f);
+    assertThat(b.getFloat()).isEqualTo(41f);
+    assertThat(b.getFloat()).isZero();
+  }
+
+  @Test
+  void shouldMeasureLatencyAndThroughputOfAScorer() throws Exception {
+    Optional<Path> model = TinyModel.export(dir);
+    Assumptions.assumeTrue(model.isPresent(), "needs python3 with torch to export the test model");
+    List<ModelInput> inputs = TinyModel.inputs(40, 30, 2);
+    try (OnnxReferenceScorer ort = new OnnxReferenceScorer(model.get(), TinyModel.identity(model.get()), 1)) {
+      ScorerBenchmark.Point p = ScorerBenchmark.measure(ort, "onnxruntime-cpu", "fp32", inputs, 8, 0.0, 5);
+
+      assertThat(p.iterations()).isGreaterThanOrEqualTo(5);
+      assertThat(p.batch()).isEqualTo(8);
+      assertThat(p.p99Ms()).isGreaterThanOrEqualTo(p.p50Ms()).isPositive();
+      assertThat(p.sequencesPerSecond()).isCloseTo(8 * 1000 / p.meanMs(), org.assertj.core.api.Assertions.within(1e-6 * p.sequencesPerSecond()));
+      assertThat(p.tokensPerSecond()).isGreaterThan(p.sequencesPerSecond());
+
+      ScorerBenchmark.Point both = ScorerBenchmark.measureConcurrently(ort, "ort-2threads", "fp32", inputs, 4, 0.0, 2);
+      assertThat(both.iterations()).isGreaterThanOrEqualTo(40);
+      assertThat(both.sequencesPerSecond()).isPositive();
+      assertThat(both.p99Ms()).isGreaterThanOrEqualTo(both.p50Ms());
+    }
+  }
+}

@@ -1,0 +1,272 @@
+package io.riskstream.scoring.tensorrt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.riskstream.scoring.ModelInput;
+import io.riskstream.scoring.ScoringException;
+import io.riskstream.scoring.tensorrt.EngineCacheException.Reason;
+import io.riskstream.scoring.tensorrt.TensorRtOptions.ParityFailurePolicy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * On a GPU host with TensorRT (skipped elsewhere): engine builds, the parity gate against ONNX Runtime, the engine
+ * cache with tamper detection, concurrent scoring and failover. Prints what it measured, for the record.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class TensorRtGpuIT {
+
+  private static final ProfileSpec PROFILES = new ProfileSpec(64, 32, List.of(32, 128), 2);
+
+  @TempDir
+  static Path dir;
+  static Path model;
+  static ModelIdentity identity;
+  static ValidationSet validation;
+  static OnnxReferenceScorer reference;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    Optional<String> unavailable = TensorRt.unavailableReason();
+    Assumptions.assumeTrue(unavailable.isEmpty(), () -> "TensorRT GPU tests skipped: " + unavailable.orElse(""));
+    Optional<Path> exported = TinyModel.export(dir);
+    Assumptions.assumeTrue(exported.isPresent(), "needs the test model (riskstream.test.model or python3 + torch)");
+    model = exported.get();
+    identity = TinyModel.identity(model);
+    reference = new OnnxReferenceScorer(model, identity, 4);
+    List<ModelInput> inputs = TinyModel.inputs(512, PROFILES.maxLength(), 11);
+    float[][] probabilities = scoreAll(reference, inputs);
+    validation = new ValidationSet(inputs, TinyModel.labels(probabilities, 12));
+    GpuDescription gpu = TensorRt.gpu(0);
+    System.out.printf(Locale.ROOT, "GPU: %s, sm %s, %.1f GiB; TensorRT %s%n", gpu.name(), gpu.computeCapability(),
+        gpu.totalMemoryBytes() / (double) (1L << 30), TensorRt.version());
+  }
+
+  @AfterAll
+  static void tearDown() {
+    if (reference != null) {
+      reference.close();
+    }
+  }
+
+  private static float[][] scoreAll(io.riskstream.scoring.Scorer scorer, List<ModelInput> inputs) {
+    float[][] out = new float[inputs.size()][];
+    for (int from = 0; from < inputs.size(); from += 64) {
+      int to = Math.min(inputs.size(), from + 64);
+      System.arraycopy(scorer.score(inputs.subList(from, to)), 0, out, from, to - from);
+    }
+    return out;
+  }
+
+  private static TensorRtOptions options(Precision precision) {
+    return new TensorRtOptions(precision, PROFILES, 2L << 30, dir.resolve("engines"), true, ParityTolerances.DEFAULTS,
+        ParityFailurePolicy.FAIL, 0, 3);
+  }
+
+  /** Starts with a reference of its own (start-up takes ownership of the reference). */
+  private static TensorRtBackend.Startup start(TensorRtOptions options) {
+    return TensorRtBackend.start(model, identity, validation, new OnnxReferenceScorer(model, identity, 2), options);
+  }
+
+  @Test
+  @Order(1)
+  void shouldBuildAnFp32EngineThatMatchesOnnxRuntime() {
+    TensorRtBackend.Startup startup = start(options(Precision.FP32));
+    try {
+      System.out.println("FP32: " + startup.parity().summary() + "; build " + startup.engine().sidecar().buildMillis()
+          + " ms, " + startup.engine().plan().length + " bytes");
+      assertThat(startup.engine().built()).isTrue();
+      assertThat(startup.parity().passed()).isTrue();
+      assertThat(startup.parity().maxAbsDiff()).isLessThanOrEqualTo(1e-4);
+      assertThat(startup.gpu()).isPresent();
+      assertThat(startup.serving().info().backend()).isEqualTo("tensorrt");
+      assertThat(startup.serving().info().precision()).isEqualTo("fp32");
+      assertThat(startup.engine().sidecar().gpuName()).isEqualTo(TensorRt.gpu(0).name());
+      assertThat(startup.engine().sidecar().builderFlags()).contains("-TF32");
+      assertThat(Files.isRegularFile(options(Precision.FP32).timingCachePath())).isTrue();
+    } finally {
+      startup.serving().close();
+    }
+  }
+
+  @Test
+  @Order(2)
+  void shouldBuildAnFp16EngineWithinTheFp16Tolerance() {
+    TensorRtBackend.Startup startup = start(options(Precision.FP16));
+    try {
+      System.out.println("FP16: " + startup.parity().summary() + "; build " + startup.engine().sidecar().buildMillis()
+          + " ms, " + startup.engine().plan().length + " bytes");
+      assertThat(startup.parity().passed()).isTrue();
+      assertThat(startup.parity().maxAbsDiff()).isLessThanOrEqualTo(2e-3);
+      assertThat(startup.serving().info().precision()).isEqualTo("fp16");
+    } finally {
+      startup.serving().close();
+    }
+  }
+
+  @Test
+  @Order(3)
+  void shouldReuseTheCachedEngineAndRebuildOrRefuseATamperedOne() throws Exception {
+    TensorRtOptions options = options(Precision.FP32);
+    CachedEngine cached = TensorRtBackend.engine(model, identity.sha256(), options);
+    assertThat(cached.built()).isFalse();
+
+    Path engineFile = new EngineCache(options.cacheDirectory()).enginePath(TensorRtBackend.cacheKey(identity.sha256(),
+        options));
+    byte[] bytes = Files.readAllBytes(engineFile);
+    bytes[bytes.length / 2] ^= 0x5a;
+    Files.write(engineFile, bytes);
+    assertThatThrownBy(() -> TensorRtBackend.engine(model, identity.sha256(), options.withRebuildAllowed(false)))
+        .isInstanceOf(EngineCacheException.class)
+        .satisfies(e -> assertThat(((EngineCacheException) e).reason()).isEqualTo(Reason.REBUILD_DISABLED))
+        .hasMessageContaining("does not match its sidecar");
+
+    CachedEngine rebuilt = TensorRtBackend.engine(model, identity.sha256(), options);
+    System.out.println("tampered FP32 engine rebuilt in " + rebuilt.sidecar().buildMillis() + " ms (timing cache warm)");
+    assertThat(rebuilt.built()).isTrue();
+    assertThat(TensorRtBackend.engine(model, identity.sha256(), options).built()).isFalse();
+  }
+
+  @Test
+  @Order(4)
+  void shouldScoreCorrectlyFromManyThreadsAtOnce() throws Exception {
+    TensorRtOptions options = options(Precision.FP32);
+    CachedEngine cached = TensorRtBackend.engine(model, identity.sha256(), options);
+    List<ModelInput> inputs = validation.inputs();
+    float[][] expected = scoreAll(reference, inputs);
+    ExecutorService pool = Executors.newFixedThreadPool(16);
+    try (TensorRtScorer gpu = TensorRtScorer.load(cached.plan(), identity, Precision.FP32, PROFILES, 0)) {
+      List<Future<Double>> results = new ArrayList<>();
+      for (int t = 0; t < 16; t++) {
+        long seed = t;
+        results.add(pool.submit(() -> {
+          Random random = new Random(seed);
+          double worst = 0;
+          for (int round = 0; round < 25; round++) {
+            int from = random.nextInt(inputs.size() - 100);
+            int size = 1 + random.nextInt(100);  // up to 100: larger than maxBatch 64, so split
+            float[][] got = gpu.score(inputs.subList(from, from + size));
+            for (int i = 0; i < size; i++) {
+              for (int k = 0; k < got[i].length; k++) {
+                worst = Math.max(worst, Math.abs(got[i][k] - expected[from + i][k]));
+              }
+            }
+          }
+          return worst;
+        }));
+      }
+      double worst = 0;
+      for (Future<Double> f : results) {
+        worst = Math.max(worst, f.get(5, TimeUnit.MINUTES));
+      }
+      System.out.printf(Locale.ROOT, "16 threads x 25 batches (1..100 inputs): max abs diff vs ORT %.3g%n", worst);
+      assertThat(worst).isLessThanOrEqualTo(1e-4);
+      printThroughput(gpu, inputs);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** Prints sequences/s for a few batch sizes (recorded, never asserted). */
+  private static void printThroughput(TensorRtScorer gpu, List<ModelInput> inputs) {
+    for (int batch : new int[] {1, 16, 64}) {
+      List<ModelInput> b = inputs.subList(0, batch);
+      for (int i = 0; i < 20; i++) {
+        gpu.score(b);
+      }
+      int rounds = 200;
+      long t0 = System.nanoTime();
+      for (int i = 0; i < rounds; i++) {
+        gpu.score(b);
+      }
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      System.out.printf(Locale.ROOT, "FP32 single thread, batch %d (mixed lengths 1..128): %.3f ms/batch, %.0f seq/s%n",
+          batch, seconds * 1000 / rounds, rounds * batch / seconds);
+    }
+  }
+
+  @Test
+  @Order(5)
+  void shouldFailOverToOnnxRuntimeWhenTheGpuScorerFails() {
+    TensorRtOptions options = options(Precision.FP32);
+    CachedEngine cached = TensorRtBackend.engine(model, identity.sha256(), options);
+    TensorRtScorer gpu = TensorRtScorer.load(cached.plan(), identity, Precision.FP32, PROFILES, 0);
+    OnnxReferenceScorer cpu = new OnnxReferenceScorer(model, identity, 2);
+    List<ModelInput> batch = validation.inputs().subList(0, 10);
+    try (FailoverScorer scorer = new FailoverScorer(gpu, cpu, 1)) {
+      scorer.score(batch);
+      assertThat(scorer.failovers()).isZero();
+
+      gpu.close();  // the GPU scorer now throws ScoringException, as after a CUDA failure
+      assertThatThrownBy(() -> gpu.score(batch)).isInstanceOf(ScoringException.class);
+      float[][] out = scorer.score(batch);
+
+      assertThat(scorer.failovers()).isEqualTo(1);
+      assertThat(scorer.info().backend()).isEqualTo("onnxruntime");
+      assertThat(out).isDeepEqualTo(cpu.score(batch));
+    }
+  }
+
+  @Test
+  @Order(6)
+  void shouldFallBackOrRefuseWhenParityFails() {
+    ParityTolerances impossible = new ParityTolerances(1e-12, 1e-12, 1e-12, 1e-12);
+    TensorRtOptions strict = options(Precision.FP16).withTolerances(impossible);
+
+    assertThatThrownBy(() -> start(strict)).isInstanceOf(ParityException.class).hasMessageContaining("FAILED");
+
+    TensorRtBackend.Startup fallback = start(strict.withOnParityFailure(ParityFailurePolicy.FALLBACK));
+    try {
+      assertThat(fallback.gpu()).isEmpty();
+      assertThat(fallback.parity().passed()).isFalse();
+      assertThat(fallback.serving().info().backend()).isEqualTo("onnxruntime");
+    } finally {
+      fallback.serving().close();
+    }
+  }
+
+  @Test
+  @Order(8)
+  void shouldStartFromAShippedModelBundleAgainstTheOnnxRuntimeScorer() {
+    io.riskstream.scoring.model.ModelBundle bundle = io.riskstream.scoring.model.ModelBundle.fromClasspath("test-tiny");
+    ProfileSpec profiles = ProfileSpec.doubling(32, 16, bundle.spec().maxLength(), 1);
+    TensorRtOptions options = new TensorRtOptions(Precision.FP32, profiles, 2L << 30, dir.resolve("bundle-engines"),
+        true, ParityTolerances.DEFAULTS, ParityFailurePolicy.FAIL, 0, 3);
+    TensorRtBackend.Startup startup = TensorRtBackend.start(bundle,
+        new io.riskstream.scoring.onnx.OnnxRuntimeScorer(bundle,
+            io.riskstream.scoring.onnx.OnnxRuntimeScorer.Options.defaults()), options);
+    try {
+      System.out.println("bundle " + bundle.name() + ": " + startup.parity().summary());
+      assertThat(startup.parity().passed()).isTrue();
+      assertThat(startup.serving().info().modelSha256()).isEqualTo(bundle.sha256());
+      assertThat(startup.serving().info().backend()).isEqualTo("tensorrt");
+    } finally {
+      startup.serving().close();
+    }
+  }
+
+  @Test
+  @Order(7)
+  void shouldRefuseInt8ForAGraphWithoutQdqNodes() {
+    assertThatThrownBy(() -> EngineBuilder.build(model, options(Precision.INT8).buildOptions(), 0))
+        .isInstanceOf(EngineBuildException.class).hasMessageContaining("Q/DQ");
+  }
+}
