@@ -144,6 +144,9 @@ public final class DemoCommand implements Callable<Integer> {
         "    %-28s %s%n", e.getKey(), e.getValue().entrySet().stream().sorted(Map.Entry.comparingByKey())
             .map(x -> x.getKey() + " " + x.getValue()).reduce((a, b) -> a + ", " + b).orElse("")));
     out.printf(Locale.ROOT, "  dead letters            %,d%n", s.deadLetters());
+    out.printf(Locale.ROOT, "  highest probability     %s%n", s.maxProbability().entrySet().stream()
+        .sorted(Map.Entry.comparingByKey()).map(e -> String.format(Locale.ROOT, "%s %.3f", e.getKey(), e.getValue()))
+        .reduce((a, b) -> a + ", " + b).orElse("-"));
     out.printf(Locale.ROOT, "  throughput              %,.0f events/s fed; %,.1f scores/s overall%n",
         s.eventsPerSecond(), s.scoresPerSecond());
     out.printf(Locale.ROOT, "  latency event→score     p50 %.0f ms, p99 %.0f ms (%,d samples: last change event"

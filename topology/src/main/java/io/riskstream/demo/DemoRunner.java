@@ -69,6 +69,13 @@ public final class DemoRunner {
   private static final Logger LOG = LoggerFactory.getLogger(DemoRunner.class);
   private static final Object END = new Object();
   private static final String APPLICATION_ID = "riskstream-demo";
+  /**
+   * The demo's default alert thresholds, lower than the production defaults (0.3 / 0.6): the shipped models predict
+   * onsets within a year whose base rates are 0.1-1 %, and their probabilities on a 6-patient demo cohort peaked at
+   * about 0.10 (emr-risk-small 1.0.0). {@code --set alert.warning.threshold=...} overrides them.
+   */
+  public static final Map<String, String> DEMO_ALERT_THRESHOLDS = Map.of(
+      RiskStreamConfig.ALERT_WARNING_THRESHOLD_CONFIG, "0.05", RiskStreamConfig.ALERT_CRITICAL_THRESHOLD_CONFIG, "0.10");
 
   /**
    * Options of a run.
@@ -165,8 +172,10 @@ public final class DemoRunner {
            RiskStreamApp app = RiskStreamApp.start(config, serdes, runtime.encoder(), runtime.backend(), Map.of());
            Admin admin = kafka.admin();
            KafkaProducer<byte[], byte[]> producer = producer(kafka.bootstrapServers())) {
-        out.printf("RiskStream demo: embedded Kafka at %s, model %s %s on %s; %s%n", kafka.bootstrapServers(),
-            runtime.model().name(), runtime.model().version(), runtime.backend().info().backend(),
+        out.printf(Locale.ROOT, "RiskStream demo: embedded Kafka at %s, model %s %s on %s, alert thresholds %.2f/%.2f;"
+                + " %s%n", kafka.bootstrapServers(), runtime.model().name(), runtime.model().version(),
+            runtime.backend().info().backend(), config.getDouble(RiskStreamConfig.ALERT_WARNING_THRESHOLD_CONFIG),
+            config.getDouble(RiskStreamConfig.ALERT_CRITICAL_THRESHOLD_CONFIG),
             options.speed() > 0 ? "speed " + options.speed() + " simulated s per s" : "feeding as fast as possible");
         out.flush();
         monitor = new Monitor(kafka.bootstrapServers(), serdes, config);
@@ -222,6 +231,7 @@ public final class DemoRunner {
     props.put(RiskStreamConfig.REGISTRY_URL_CONFIG, "mem://");
     props.put(RiskStreamConfig.MODEL_NAME_CONFIG, options.model());
     props.put(RiskStreamConfig.SCORER_CONFIG, options.scorer());
+    props.putAll(DEMO_ALERT_THRESHOLDS);
     props.putAll(options.overrides());
     return new RiskStreamConfig(props);
   }
@@ -438,7 +448,7 @@ public final class DemoRunner {
     long firstAlert = m.firstAlertNanos.get();
     return new DemoSummary(patientsFed.get(), eventsProduced.get(), transactions.get(), rejected.get(), consumed,
         m.emrEvents.get(), m.scores.get(), m.scoreIds.size(), m.alerts.get(), byOutcome, m.deadLetters.get(),
-        lat.length, percentile(lat, 0.50) / 1e6, percentile(lat, 0.99) / 1e6,
+        new TreeMap<>(m.maxProbability), lat.length, percentile(lat, 0.50) / 1e6, percentile(lat, 0.99) / 1e6,
         firstAlert == 0 ? -1 : seconds(firstAlert), feedNanos / 1e9, seconds(System.nanoTime()), peakRssKb(),
         stop.get());
   }
@@ -488,6 +498,7 @@ public final class DemoRunner {
     private final AtomicLong firstAlertNanos = new AtomicLong();
     private final Map<String, AtomicLong> alertCounts = new ConcurrentHashMap<>();
     private final Set<String> scoreIds = ConcurrentHashMap.newKeySet();
+    private final Map<String, Double> maxProbability = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private long[] latencies = new long[1024];
     private int latencyCount;
@@ -537,6 +548,7 @@ public final class DemoRunner {
     private void onScore(RiskScore s, long now) {
       scores.incrementAndGet();
       scoreIds.add(s.getScoreId());
+      s.getOutcomes().forEach(o -> maxProbability.merge(o.getOutcome(), o.getProbability(), Math::max));
       String tx = s.getProvenance().getTriggerTxId();
       Long sent = tx == null ? null : sentAt.remove(tx);
       if (sent != null) {

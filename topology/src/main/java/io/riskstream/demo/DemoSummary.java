@@ -17,6 +17,7 @@ import java.util.TreeMap;
  * @param alerts RiskAlerts read
  * @param alertsByOutcome alerts per outcome and severity
  * @param deadLetters DeadLetters read
+ * @param maxProbability the highest probability per outcome among the scores read (to choose alert thresholds)
  * @param latencySamples scores whose trigger transaction the demo produced in this run (the latency samples)
  * @param p50LatencyMs median latency from producing a transaction's last change event to receiving its score
  * @param p99LatencyMs 99th percentile of that latency
@@ -28,13 +29,14 @@ import java.util.TreeMap;
  */
 public record DemoSummary(long patients, long eventsProduced, long transactions, long rejected, long eventsConsumed,
     long emrEvents, long scores, long distinctScores, long alerts, Map<String, Map<String, Long>> alertsByOutcome,
-    long deadLetters, long latencySamples, double p50LatencyMs, double p99LatencyMs, double firstAlertSeconds,
+    long deadLetters, Map<String, Double> maxProbability, long latencySamples, double p50LatencyMs, double p99LatencyMs, double firstAlertSeconds,
     double feedSeconds, double wallSeconds, long peakRssKb, boolean interrupted) {
 
   public DemoSummary {
     Map<String, Map<String, Long>> copy = new TreeMap<>();
     alertsByOutcome.forEach((k, v) -> copy.put(k, Map.copyOf(v)));
     alertsByOutcome = Map.copyOf(copy);
+    maxProbability = Map.copyOf(maxProbability);
   }
 
   /** Change events per second of wall time while feeding. */
