@@ -147,7 +147,7 @@ public final class DemoCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "  highest probability     %s%n", s.maxProbability().entrySet().stream()
         .sorted(Map.Entry.comparingByKey()).map(e -> String.format(Locale.ROOT, "%s %.3f", e.getKey(), e.getValue()))
         .reduce((a, b) -> a + ", " + b).orElse("-"));
-    out.printf(Locale.ROOT, "  throughput              %,.0f events/s fed; %,.1f scores/s overall%n",
+    out.printf(Locale.ROOT, "  throughput              %,.0f events/s consumed by the app, %,.1f scores/s (over the wall time)%n",
         s.eventsPerSecond(), s.scoresPerSecond());
     out.printf(Locale.ROOT, "  latency event→score     p50 %.0f ms, p99 %.0f ms (%,d samples: last change event"
         + " produced → score received)%n", s.p50LatencyMs(), s.p99LatencyMs(), s.latencySamples());

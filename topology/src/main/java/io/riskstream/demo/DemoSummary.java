@@ -39,9 +39,9 @@ public record DemoSummary(long patients, long eventsProduced, long transactions,
     maxProbability = Map.copyOf(maxProbability);
   }
 
-  /** Change events per second of wall time while feeding. */
+  /** Change events the application consumed per second of wall time (start to the end of the drain). */
   public double eventsPerSecond() {
-    return feedSeconds <= 0 ? 0 : eventsProduced / feedSeconds;
+    return wallSeconds <= 0 ? 0 : eventsConsumed / wallSeconds;
   }
 
   /** Scores per second of wall time from start to the end of the drain. */
