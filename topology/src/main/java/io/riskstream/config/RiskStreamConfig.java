@@ -138,6 +138,9 @@ public final class RiskStreamConfig extends AbstractConfig {
   public static final String REGISTRY_PASSWORD_CONFIG = "registry.password";
   public static final String REGISTRY_PASSWORD_DOC = "Password for the schema registry; a secret, never logged.";
 
+  public static final String HTTP_PORT_CONFIG = "http.port";
+  public static final String HTTP_PORT_DOC = "Port of the HTTP endpoints of `riskstream run`: /health/live, /health/ready, /metrics (Prometheus) and /patients/{id}/risk; 0 picks a free port.";
+
   private static final ConfigDef CONFIG = new ConfigDef()
       .define(APPLICATION_ID_CONFIG, Type.STRING, "riskstream", new ConfigDef.NonEmptyString(), Importance.HIGH, APPLICATION_ID_DOC)
       .define(BOOTSTRAP_SERVERS_CONFIG, Type.LIST, "localhost:9092", Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
@@ -184,7 +187,8 @@ public final class RiskStreamConfig extends AbstractConfig {
       .define(MODEL_NAME_CONFIG, Type.STRING, "emr-risk-small", new ConfigDef.NonEmptyString(), Importance.HIGH, MODEL_NAME_DOC)
       .define(REGISTRY_URL_CONFIG, Type.STRING, "mem://", new RegistryUrlValidator(), Importance.HIGH, REGISTRY_URL_DOC)
       .define(REGISTRY_USERNAME_CONFIG, Type.STRING, "", Importance.LOW, REGISTRY_USERNAME_DOC)
-      .define(REGISTRY_PASSWORD_CONFIG, Type.PASSWORD, null, Importance.LOW, REGISTRY_PASSWORD_DOC);
+      .define(REGISTRY_PASSWORD_CONFIG, Type.PASSWORD, null, Importance.LOW, REGISTRY_PASSWORD_DOC)
+      .define(HTTP_PORT_CONFIG, Type.INT, 8080, Range.between(0, 65535), Importance.MEDIUM, HTTP_PORT_DOC);
 
   private final SourceMapping sourceMapping;
   private final AlertPolicy alertPolicy;
