@@ -54,6 +54,11 @@ public final class DemoCommand implements Callable<Integer> {
       + " transaction that reaches this many change events.")
   private long maxEvents;
 
+  @Option(names = "--live-years", defaultValue = "2", description = "Years before the cohort's newest event from"
+      + " which changes arrive live, one transaction per encounter; each patient's earlier history arrives first as"
+      + " one snapshot transaction. 0: the whole history live (one score per encounter). Default: ${DEFAULT-VALUE}.")
+  private double liveYears;
+
   @Option(names = "--model", defaultValue = "emr-risk-small", description = "Model name or model directory;"
       + " default: ${DEFAULT-VALUE}.")
   private String model;
@@ -79,7 +84,7 @@ public final class DemoCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     DemoRunner runner;
     try {
-      runner = new DemoRunner(new DemoRunner.Options(patients, seed, speed, scorer, maxEvents, model, cohort,
+      runner = new DemoRunner(new DemoRunner.Options(patients, seed, speed, scorer, maxEvents, liveYears, model, cohort,
           cacheDir == null ? DemoCohort.defaultCacheRoot() : cacheDir, settings,
           Duration.ofMillis((long) (progressSeconds * 1000))), out);
     } catch (IllegalArgumentException e) {

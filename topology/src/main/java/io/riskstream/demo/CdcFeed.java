@@ -65,10 +65,23 @@ public final class CdcFeed {
    * {@code rejected[0]} and left out.
    */
   public static List<Transaction> transactions(Map<String, List<EmrEvent>> byPatient, long[] rejected) {
+    return transactions(byPatient, rejected, Instant.MIN, 0);
+  }
+
+  /**
+   * As {@link #transactions(Map, long[])}, but each patient's clinical history before {@code liveFrom} arrives as
+   * one snapshot transaction (the newest {@code snapshotLimit} of those events: the history store keeps no more
+   * than its bound anyway), as when an EHR is connected with its past already recorded; from {@code liveFrom} on,
+   * one transaction per encounter. This keeps the demo's scoring to one score per patient for the past plus one
+   * per live encounter.
+   */
+  public static List<Transaction> transactions(Map<String, List<EmrEvent>> byPatient, long[] rejected,
+      Instant liveFrom, int snapshotLimit) {
     List<Transaction> patients = new ArrayList<>();
     List<Transaction> encounters = new ArrayList<>();
     for (Map.Entry<String, List<EmrEvent>> patient : new TreeMap<>(byPatient).entrySet()) {
       Map<String, List<EmrEvent>> byEncounter = new LinkedHashMap<>();
+      List<EmrEvent> past = new ArrayList<>();
       for (EmrEvent e : patient.getValue()) {
         EhrRow row;
         try {
@@ -79,6 +92,8 @@ public final class CdcFeed {
         }
         if (e.getKind() == EventKind.DEMOGRAPHICS) {
           patients.add(new Transaction(patient.getKey(), e.getEventTime(), List.of(e)));
+        } else if (e.getEventTime().isBefore(liveFrom)) {
+          past.add(e);
         } else {
           String key = e.getKind() == EventKind.ENCOUNTER ? row.id()
               : e.getEncounterId() != null ? e.getEncounterId() : "~" + e.getEventId();
@@ -87,6 +102,12 @@ public final class CdcFeed {
       }
       Comparator<EmrEvent> order = Comparator.<EmrEvent>comparingInt(e -> e.getKind() == EventKind.ENCOUNTER ? 0 : 1)
           .thenComparing(EmrEvent::getEventTime).thenComparing(EmrEvent::getEventId);
+      if (!past.isEmpty()) {
+        List<EmrEvent> newest = past.stream()
+            .sorted(Comparator.comparing(EmrEvent::getEventTime).thenComparing(EmrEvent::getEventId))
+            .skip(snapshotLimit > 0 ? Math.max(0, past.size() - snapshotLimit) : 0).toList();
+        encounters.add(new Transaction(patient.getKey(), newest.get(newest.size() - 1).getEventTime(), newest));
+      }
       for (List<EmrEvent> group : byEncounter.values()) {
         List<EmrEvent> sorted = group.stream().sorted(order).toList();
         Instant time = sorted.get(0).getKind() == EventKind.ENCOUNTER ? sorted.get(0).getEventTime()

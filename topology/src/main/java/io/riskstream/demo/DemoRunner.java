@@ -85,13 +85,16 @@ public final class DemoRunner {
    * @param speed simulated seconds per wall-clock second; 0 feeds as fast as possible
    * @param scorer scorer kind (auto, onnxruntime, tensorrt)
    * @param maxEvents stop feeding after the transaction that reaches this many events
+   * @param liveYears years before the newest event from which encounters are fed live; earlier history arrives as
+   *     one snapshot transaction per patient (0: all live)
    * @param model model name or directory
    * @param cohortDir an existing Synthea CSV export to feed instead of generating one (null: generate)
    * @param cacheRoot where generated cohorts are cached
    * @param overrides further RiskStream configuration
    * @param progressInterval interval of the progress line
    */
-  public record Options(int patients, long seed, double speed, String scorer, long maxEvents, String model,
+  public record Options(int patients, long seed, double speed, String scorer, long maxEvents, double liveYears,
+      String model,
       Path cohortDir, Path cacheRoot, Map<String, String> overrides, Duration progressInterval) {
     public Options {
       if (patients < 1) {
@@ -99,6 +102,9 @@ public final class DemoRunner {
       }
       if (!(speed >= 0) || Double.isInfinite(speed)) {
         throw new IllegalArgumentException("--speed must be a finite number >= 0");
+      }
+      if (!(liveYears >= 0) || Double.isInfinite(liveYears)) {
+        throw new IllegalArgumentException("--live-years must be a finite number >= 0");
       }
       if (maxEvents < 1) {
         throw new IllegalArgumentException("--max-events must be at least 1");
@@ -184,7 +190,7 @@ public final class DemoRunner {
         progress = startProgress(monitor, admin, config);
         stage.set("waiting for cohort");
         long feedStart = System.nanoTime();
-        feed(parts, producer, app);
+        feed(parts, producer, app, config.getInt(RiskStreamConfig.HISTORY_MAX_EVENTS_CONFIG));
         producer.flush();
         feedNanos = System.nanoTime() - feedStart;
         drain(monitor, admin, config);
@@ -281,7 +287,19 @@ public final class DemoRunner {
   }
 
   /** Feeds every part as it arrives, in event-time order within each part. */
-  private void feed(BlockingQueue<Object> parts, KafkaProducer<byte[], byte[]> producer, RiskStreamApp app)
+  /** The start of the live period: {@code liveYears} before the part's newest event; none live before it. */
+  private java.time.Instant liveFrom(Map<String, List<io.riskstream.schemas.EmrEvent>> byPatient) {
+    if (options.liveYears() == 0) {
+      return java.time.Instant.MIN;
+    }
+    java.time.Instant newest = byPatient.values().stream().flatMap(List::stream)
+        .map(io.riskstream.schemas.EmrEvent::getEventTime).max(java.util.Comparator.naturalOrder())
+        .orElse(java.time.Instant.EPOCH);
+    return newest.minusMillis((long) (options.liveYears() * 365.25 * 86_400_000L));
+  }
+
+  private void feed(BlockingQueue<Object> parts, KafkaProducer<byte[], byte[]> producer, RiskStreamApp app,
+      int historyBound)
       throws Exception {
     long txId = 1000;
     long lsn = 1;
@@ -300,7 +318,8 @@ public final class DemoRunner {
       stage.set("reading " + dir.getFileName());
       Map<String, List<io.riskstream.schemas.EmrEvent>> byPatient = new SyntheaCsvReader(dir).readByPatient();
       long[] rejected = {0};
-      List<CdcFeed.Transaction> txs = CdcFeed.transactions(byPatient, rejected);
+      List<CdcFeed.Transaction> txs = CdcFeed.transactions(byPatient, rejected, liveFrom(byPatient),
+          historyBound);
       this.rejected.addAndGet(rejected[0]);
       int partPatients = byPatient.size();
       // the first part is read while the streams client starts; its records are produced once it runs

@@ -51,6 +51,30 @@ class CdcFeedTest {
   }
 
   @Test
+  void shouldSendEachPatientsPastAsOneBoundedSnapshotThenLiveEncounters() {
+    Map<String, List<EmrEvent>> byPatient = new SyntheaCsvReader(COHORT).readByPatient();
+    java.time.Instant liveFrom = byPatient.values().stream().flatMap(List::stream).map(EmrEvent::getEventTime)
+        .max(java.util.Comparator.naturalOrder()).orElseThrow().minus(java.time.Duration.ofDays(730));
+    int bound = 50;
+
+    List<CdcFeed.Transaction> txs = CdcFeed.transactions(byPatient, new long[1], liveFrom, bound);
+
+    List<CdcFeed.Transaction> snapshots = txs.stream().filter(t -> t.time().isBefore(liveFrom)
+        && !t.rows().get(0).table().equals("patients")).toList();
+    assertThat(snapshots).hasSize(byPatient.size());
+    for (CdcFeed.Transaction snapshot : snapshots) {
+      List<EmrEvent> past = byPatient.get(snapshot.patientId()).stream()
+          .filter(e -> e.getKind() != EventKind.DEMOGRAPHICS && e.getEventTime().isBefore(liveFrom)).toList();
+      // the newest `bound` events of the past, oldest first, all in one transaction
+      assertThat(snapshot.events()).hasSize(Math.min(bound, past.size()))
+          .containsExactlyElementsOf(past.subList(past.size() - snapshot.events().size(), past.size()));
+    }
+    List<CdcFeed.Transaction> live = txs.stream().filter(t -> !t.time().isBefore(liveFrom)).toList();
+    assertThat(live).isNotEmpty().allSatisfy(t ->
+        assertThat(t.events()).allSatisfy(e -> assertThat(e.getEventTime()).isAfterOrEqualTo(liveFrom)));
+  }
+
+  @Test
   void shouldWriteEnvelopesTheNormalizerTurnsBackIntoTheSameEvents() {
     Map<String, List<EmrEvent>> byPatient = new SyntheaCsvReader(COHORT).readByPatient();
     Map<String, EmrEvent> original = new HashMap<>();
