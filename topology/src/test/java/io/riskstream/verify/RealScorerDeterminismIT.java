@@ -66,6 +66,9 @@ class RealScorerDeterminismIT {
       }
     }
     CohortRuns.Output actual = new CohortRuns.Output(scores, alerts);
+    System.out.printf("determinism: %d source records, %d transactions; test driver %d scores %d alerts; cluster %d scores"
+        + " %d alerts%n", feed.records().size(), feed.transactions(), expected.scores().size(), expected.alerts().size(),
+        actual.scores().size(), actual.alerts().size());
     assertThat(actual.scores()).hasSameSizeAs(expected.scores());
     for (int i = 0; i < expected.scores().size(); i++) {
       RiskScore e = expected.scores().get(i);
