@@ -8,6 +8,8 @@ import io.riskstream.topology.ScoringRuntime;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -22,7 +24,7 @@ public final class CrashChild {
   public static void main(String[] args) throws Exception {
     RiskStreamConfig config = new RiskStreamConfig(CohortRuns.props(CohortRuns.feed(), args[0], args[2], Path.of(args[1])));
     ScoringRuntime runtime = ScoringRuntime.start(config);
-    RiskStreamApp app = RiskStreamApp.start(config, AvroSerdes.withClient(new InMemorySchemaRegistry()),
+    RiskStreamApp app = RiskStreamApp.start(config, AvroSerdes.withClient(InMemorySchemaRegistry.withRiskStreamSchemas()),
         runtime.encoder(), runtime.backend(), Map.of(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest",
             // the killed instance's members leave the group after this long, so the restart gets its tasks soon
             StreamsConfig.consumerPrefix("session.timeout.ms"), "6000",
@@ -34,6 +36,11 @@ public final class CrashChild {
       stopped.countDown();
     }, "crash-child-shutdown"));
     System.out.println("crash child started");
-    stopped.await();
+    while (!stopped.await(200, TimeUnit.MILLISECONDS)) {
+      if (app.state() == KafkaStreams.State.ERROR || app.state() == KafkaStreams.State.NOT_RUNNING) {
+        System.out.println("crash child: streams stopped in state " + app.state());
+        System.exit(2); // the test sees a dead child at once
+      }
+    }
   }
 }
