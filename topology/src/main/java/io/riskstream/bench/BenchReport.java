@@ -58,6 +58,7 @@ public final class BenchReport {
     doc.put("stateStoreBytes", r.stateStoreBytes());
     doc.put("stateStoreBytesPerPatient", r.stateStoreBytesPerPatient());
     doc.put("appConfig", new java.util.TreeMap<>(r.appConfig()));
+    doc.put("streamsOverrides", new java.util.TreeMap<>(E2eBenchmark.STREAMS_OVERRIDES));
     return doc;
   }
 
