@@ -75,7 +75,8 @@ class DatasetAndEvaluateCommandTest {
     int n = summary.get("samples").asInt();
     assertThat(n).isGreaterThan(12);
     assertThat(Npy.read(dir.resolve("ds/tokens.npy")).shape()).containsExactly(n, 32);
-    assertThat(Npy.read(dir.resolve("ds/labels.npy")).shape()).containsExactly(n, 6);
+    assertThat(Npy.read(dir.resolve("ds/labels.npy")).shape())
+        .containsExactly(n, io.riskstream.scoring.encoder.OutcomeSpec.defaults().size()); // one column per default outcome
     assertThat(dir.resolve("ds/encoder-spec.json")).exists();
   }
 
