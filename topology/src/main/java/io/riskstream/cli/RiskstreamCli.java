@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "riskstream", mixinStandardHelpOptions = true, version = "riskstream 0.1.0",
     description = "Event-driven clinical risk scoring on Kafka Streams.",
     subcommands = {CommandLine.HelpCommand.class, CohortCommand.class, DatasetCommand.class, EvaluateCommand.class,
-        CdcCommand.class, ConfigDocsCommand.class, BuildEngineCommand.class, RunCommand.class, DemoCommand.class})
+        CdcCommand.class, ConfigDocsCommand.class, BuildEngineCommand.class, RunCommand.class, DemoCommand.class,
+        BenchCommand.class})
 public final class RiskstreamCli {
 
   public static void main(String[] args) {

@@ -18,7 +18,10 @@ import java.util.Set;
 /**
  * An in-memory schema registry behind Apicurio's {@link RegistryClientFacade}, for the embedded demo and tests.
  * Identical schema text gets one content id (and is found again by content); each (group, artifact) keeps its
- * versions and the references (named types of other artifacts) it was created with. Ids start at 1. Thread-safe:
+ * versions and the references (named types of other artifacts) it was created with. Ids are derived from what they
+ * name (31 bits of the SHA-256 of the schema text; of group, artifact and content id for a version), not from the
+ * order of registration: records written by one process (e.g. a demo or test app that was killed) stay readable by
+ * the next one, whichever order its stream threads register the schemas in. Thread-safe:
  * every method synchronizes on the instance (registration is rare, and the serdes cache what they resolve).
  */
 public final class InMemorySchemaRegistry implements RegistryClientFacade {
@@ -35,7 +38,43 @@ public final class InMemorySchemaRegistry implements RegistryClientFacade {
   private final Map<String, Long> contentIdByHash = new HashMap<>();
   private final Map<Long, Version> versionByGlobalId = new HashMap<>();
   private final Map<String, List<Version>> versionsByArtifact = new HashMap<>();
-  private long nextGlobalId = 1;
+
+  /**
+   * A registry that knows the contents of the RiskStream topic value schemas (EmrEvent, RiskScore, RiskAlert,
+   * DeadLetter) from the start, with the ids their serializers register them under. A reader can then resolve records
+   * that an earlier process wrote before this one wrote any (e.g. a restarted app reading {@code emr-events}).
+   */
+  public static InMemorySchemaRegistry withRiskStreamSchemas() {
+    InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+    AvroSerdes serdes = AvroSerdes.withClient(registry);
+    // Registered by the serializers themselves, so that the contents (Apicurio splits out named types as references)
+    // are exactly what they register later. The serializer resolves and registers the schema before it writes the
+    // record; an empty record then fails to write, which is expected here.
+    preload(serdes, new io.riskstream.schemas.EmrEvent(), io.riskstream.schemas.EmrEvent.class);
+    preload(serdes, new io.riskstream.schemas.RiskScore(), io.riskstream.schemas.RiskScore.class);
+    preload(serdes, new io.riskstream.schemas.RiskAlert(), io.riskstream.schemas.RiskAlert.class);
+    preload(serdes, new io.riskstream.schemas.DeadLetter(), io.riskstream.schemas.DeadLetter.class);
+    return registry;
+  }
+
+  private static <T extends org.apache.avro.specific.SpecificRecord> void preload(AvroSerdes serdes, T empty,
+      Class<T> type) {
+    try (var serializer = serdes.value(type).serializer()) {
+      serializer.serialize("preload", empty);
+    } catch (RuntimeException expectedForAnEmptyRecord) {
+      // the schema is registered; only the write of the empty record failed
+    }
+  }
+
+  private synchronized long content(String schemaString, Set<RegistryArtifactReference> references) {
+    return contentIdByText.computeIfAbsent(schemaString, s -> {
+      long id = freeId(sha256(s), textByContentId.keySet());
+      textByContentId.put(id, s);
+      contentIdByHash.put(sha256(s), id);
+      referencesByContentId.put(id, references == null ? List.of() : List.copyOf(references));
+      return id;
+    });
+  }
 
   private static String ga(String groupId, String artifactId) {
     return (groupId == null ? "default" : groupId) + "/" + artifactId;
@@ -119,20 +158,15 @@ public final class InMemorySchemaRegistry implements RegistryClientFacade {
   public synchronized RegistryVersionCoordinates createSchema(String artifactType, String groupId, String artifactId,
       String version, String autoCreateBehavior, boolean canonical, String schemaString,
       Set<RegistryArtifactReference> references) {
-    long contentId = contentIdByText.computeIfAbsent(schemaString, s -> {
-      long id = contentIdByText.size() + 1L;
-      textByContentId.put(id, s);
-      contentIdByHash.put(sha256(s), id);
-      referencesByContentId.put(id, references == null ? List.of() : List.copyOf(references));
-      return id;
-    });
+    long contentId = content(schemaString, references);
     List<Version> versions = versionsByArtifact.computeIfAbsent(ga(groupId, artifactId), k -> new ArrayList<>());
     for (Version v : versions) {
       if (v.contentId() == contentId) {
         return v.coordinates(); // FIND_OR_CREATE_VERSION: the same content is the same version
       }
     }
-    Version v = new Version(nextGlobalId++, contentId, groupId, artifactId,
+    Version v = new Version(freeId(sha256(ga(groupId, artifactId) + "\n" + contentId), versionByGlobalId.keySet()),
+        contentId, groupId, artifactId,
         version != null ? version : String.valueOf(versions.size() + 1));
     versions.add(v);
     versionByGlobalId.put(v.globalId(), v);
@@ -164,6 +198,18 @@ public final class InMemorySchemaRegistry implements RegistryClientFacade {
     }
     return versions.stream().filter(v -> v.version().equals(version)).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("no version " + version + " of " + ga(groupId, artifactId)));
+  }
+
+  /**
+   * The first 31 bits of a SHA-256 (hex) as an id in 1..2^31-1 (ids travel as 4-byte ints in the Confluent framing),
+   * the next free one on a collision.
+   */
+  private static long freeId(String sha256Hex, Set<Long> taken) {
+    long id = Long.parseLong(sha256Hex.substring(0, 8), 16) & 0x7fff_ffffL;
+    while (id == 0 || taken.contains(id)) {
+      id = (id + 1) & 0x7fff_ffffL;
+    }
+    return id;
   }
 
   private static String sha256(String s) {
