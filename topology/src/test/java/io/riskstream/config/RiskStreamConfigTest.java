@@ -88,6 +88,14 @@ class RiskStreamConfigTest {
   }
 
   @Test
+  void shouldKeepTheReadmesConfigurationReferenceUpToDate() throws Exception {
+    String readme = Files.readString(Path.of("../README.md"));
+    assertThat(readme).as("regenerate with: ./riskstream config-docs --readme README.md")
+        .isEqualTo(io.riskstream.cli.ConfigDocsCommand.withReference(readme,
+            ConfigDocs.document(RiskStreamConfig.configDef())));
+  }
+
+  @Test
   void shouldKeepTheCommittedConfigurationReferenceUpToDate() throws Exception {
     Path committed = Path.of("CONFIGURATION.md");
     assertThat(committed).exists();

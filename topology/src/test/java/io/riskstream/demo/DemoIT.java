@@ -30,7 +30,7 @@ class DemoIT {
     cli.setOut(new PrintWriter(text, true));
 
     int rc = cli.execute("--cohort", COHORT.toString(), "--model", MODEL, "--cache-dir", cache.toString(),
-        "--scorer", "onnxruntime", "--progress-seconds", "1",
+        "--scorer", "onnxruntime", "--progress-seconds", "1", "--live-years", "0",
         "--set", "alert.warning.threshold=0.1", "--set", "alert.critical.threshold=0.2");
 
     assertThat(rc).isZero();
