@@ -2,6 +2,7 @@ package io.riskstream.scoring.tensorrt;
 
 import io.riskstream.scoring.ModelInput;
 import io.riskstream.scoring.Scorer;
+import io.riskstream.scoring.eval.Metrics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -65,8 +66,8 @@ public final class ParityGate {
       for (int i = 0; i < n; i++) {
         known += labels[i][k] >= 0 ? 1 : 0;
       }
-      float[] e = new float[known];
-      float[] r = new float[known];
+      double[] e = new double[known];
+      double[] r = new double[known];
       int[] y = new int[known];
       for (int i = 0, j = 0; i < n; i++) {
         if (labels[i][k] >= 0) {
@@ -75,8 +76,8 @@ public final class ParityGate {
           y[j++] = labels[i][k];
         }
       }
-      double ae = Auroc.of(e, y);
-      double ar = Auroc.of(r, y);
+      double ae = auroc(e, y);
+      double ar = auroc(r, y);
       engineAuroc.add(ae);
       referenceAuroc.add(ar);
       if (!Double.isNaN(ar) && !(Math.abs(ae - ar) <= tolerances.aurocDelta())) {
@@ -108,5 +109,15 @@ public final class ParityGate {
       sb.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.4f", values.get(i)));
     }
     return sb.append(']').toString();
+  }
+
+  /** AUROC, or NaN when a score is NaN (a broken engine): such an engine never passes. */
+  private static double auroc(double[] scores, int[] labels) {
+    for (double v : scores) {
+      if (Double.isNaN(v)) {
+        return Double.NaN;
+      }
+    }
+    return Metrics.auroc(scores, labels);
   }
 }
