@@ -30,6 +30,10 @@ public final class CdcFeed {
   /** Topic prefix of the demo's source topics: {@code ehr.clinical.<table>}. */
   public static final String TOPIC_PREFIX = "ehr.clinical.";
 
+  /** How Debezium's JSON converter writes a PostgreSQL timestamptz (io.debezium.time.ZonedTimestamp). */
+  private static final java.time.format.DateTimeFormatter DEBEZIUM_TIMESTAMP = java.time.format.DateTimeFormatter
+      .ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(java.time.ZoneOffset.UTC);
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private CdcFeed() {
@@ -139,7 +143,7 @@ public final class CdcFeed {
       if (value == null) {
         after.putNull(column);
       } else if (value instanceof Instant instant) {
-        after.put(column, instant.toString());
+        after.put(column, DEBEZIUM_TIMESTAMP.format(instant));
       } else if (value instanceof LocalDate date) {
         after.put(column, (int) date.toEpochDay());
       } else if (value instanceof Double d) {
