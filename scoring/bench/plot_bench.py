@@ -1,14 +1,17 @@
-"""Merges the Java scorer benchmark (TensorRT, ONNX Runtime) and the PyTorch eager baseline into one JSON with the
-headline ratios, and plots throughput and p50 latency against batch size.
+"""Merges the Java scorer benchmark (TensorRT, ONNX Runtime) and the PyTorch eager baseline of one model into one
+JSON with the headline ratios, and plots throughput and p50 latency against batch size.
 
-Model FLOPs per sequence of n tokens (the transformer of tiny_risk_model.py, d model width, L layers):
-L * (16 d^2 n + 4 d n^2) (QKV, output and the 2d feed-forward matmuls; QK^T and AV), counted on the inputs' real
-lengths (padding not counted), compared with the GPU's dense FP16 tensor peak given by --peak-tflops.
+Model FLOPs per sequence: train.py's flops_per_sequence (2 x multiply-adds of every matrix product) for the model's
+configuration (from PYTORCH.json), averaged over the inputs' real lengths (padding not counted), compared with the
+GPU's dense FP16 tensor peak given by --peak-tflops (989 for an H100/H200 SXM).
 
-usage: plot_bench.py SCORER.json PYTORCH.json INPUTS.bin OUT_PREFIX [--d 128 --layers 4 --peak-tflops 989]
+usage: plot_bench.py SCORER.json PYTORCH.json OUT_PREFIX [--peak-tflops 989]
 """
 import argparse
+import importlib.util
 import json
+import os
+import sys
 
 import matplotlib
 matplotlib.use("Agg")
@@ -20,18 +23,20 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("scorer")
     p.add_argument("pytorch")
-    p.add_argument("inputs")
     p.add_argument("prefix")
-    p.add_argument("--d", type=int, default=128)
-    p.add_argument("--layers", type=int, default=4)
     p.add_argument("--peak-tflops", type=float, default=989.0)
+    p.add_argument("--train-script", default=os.path.join(os.path.dirname(__file__), "..", "training", "train.py"))
     a = p.parse_args()
     scorer = json.load(open(a.scorer))
     torch_run = json.load(open(a.pytorch))
-    with open(a.inputs, "rb") as f:
-        n, _ = np.frombuffer(f.read(8), dtype="<i4")
-        lengths = np.frombuffer(f.read(4 * n), dtype="<i4").astype(np.float64)
-    flops_per_token = a.layers * (16 * a.d ** 2 + 4 * a.d * (lengths ** 2).sum() / lengths.sum())
+    spec = importlib.util.spec_from_file_location("riskstream_train", a.train_script)
+    train = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = train
+    spec.loader.exec_module(train)
+    c = torch_run["config"]
+    counts = {int(k): int(v) for k, v in scorer["lengthCounts"].items()}
+    flops_per_sequence = sum(train.flops_per_sequence(c["d_model"], c["layers"], c["ff_dim"], c["outcomes"], n)["total"]
+                             * k for n, k in counts.items()) / sum(counts.values())
     points = scorer["points"] + torch_run["points"]
 
     def get(runtime, precision, batch):
@@ -41,6 +46,12 @@ def main():
         return None
 
     headline = {}
+    ratios = {}
+    for q in points:
+        if q["runtime"] == "tensorrt":
+            e = get("pytorch-eager", q["precision"], q["batch"])
+            if e:
+                ratios.setdefault(q["precision"], {})[str(q["batch"])] = q["sequencesPerSecond"] / e["sequencesPerSecond"]
     for batch in (1, 256):
         t, e = get("tensorrt", "fp16", batch), get("pytorch-eager", "fp16", batch)
         if t and e:
@@ -54,16 +65,21 @@ def main():
     best = max((q for q in points if q["runtime"].startswith("tensorrt") and q["precision"] == "fp16"),
                key=lambda q: q["tokensPerSecond"], default=None)
     if best:
-        tflops = best["tokensPerSecond"] * flops_per_token / 1e12
+        tflops = best["sequencesPerSecond"] * flops_per_sequence / 1e12
         headline["bestTrtFp16Batch"] = best["batch"]
         headline["bestTrtFp16Runtime"] = best["runtime"]
         headline["bestTrtFp16ModelTflops"] = tflops
         headline["fractionOfFp16DensePeak"] = tflops / a.peak_tflops
-    merged = {"gpu": scorer["gpu"], "date": scorer["date"], "tensorrt": scorer["tensorrt"], "torch": torch_run["torch"],
-              "model": {"d": a.d, "layers": a.layers, "file": scorer["model"], "sha256": scorer["modelSha256"]},
-              "meanLength": scorer["meanLength"], "profiles": scorer["profiles"], "builds": scorer["builds"],
-              "gpuMemoryBytes": scorer["gpuMemoryBytes"], "peakTflopsAssumed": a.peak_tflops,
-              "flopsPerToken": flops_per_token, "headline": headline, "points": points}
+    merged = {"benchmark": "riskstream bench scorer + scoring/bench/pytorch_bench.py", "gpu": scorer["gpu"],
+              "date": scorer["date"], "tensorrt": scorer["tensorrt"], "torch": torch_run["torch"],
+              "model": {"name": scorer["model"], "version": scorer.get("modelVersion"), "sha256": scorer["modelSha256"],
+                        "config": c, "maxLength": scorer.get("maxLength")},
+              "inputs": scorer["inputs"], "meanLength": scorer["meanLength"], "profiles": scorer["profiles"],
+              "builds": scorer["builds"], "parity": scorer.get("parity"), "gpuMemoryBytes": scorer["gpuMemoryBytes"],
+              "pytorchPeakMemoryBytes": {q["precision"] + "@" + str(q["batch"]): q["peakMemoryBytes"]
+                                         for q in torch_run["points"]},
+              "peakTflopsAssumed": a.peak_tflops, "flopsPerSequence": flops_per_sequence, "headline": headline,
+              "trtOverEagerByBatch": ratios, "points": points}
     with open(a.prefix + ".json", "w") as f:
         json.dump(merged, f, indent=2)
 
@@ -84,8 +100,8 @@ def main():
         ax.set_title(title)
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=8)
-    fig.suptitle(f"{scorer['gpu']} {scorer['date']}: d={a.d}, {a.layers} layers, mean length "
-                 f"{scorer['meanLength']:.0f} (cohort distribution), TensorRT {scorer['tensorrt']}, "
+    fig.suptitle(f"{scorer['gpu']} {scorer['date']}: {scorer['model']} (d={c['d_model']}, {c['layers']} layers), mean "
+                 f"length {scorer['meanLength']:.0f} (cohort distribution), TensorRT {scorer['tensorrt']}, "
                  f"PyTorch {torch_run['torch']}", fontsize=9)
     fig.tight_layout()
     fig.savefig(a.prefix + ".png", dpi=120)

@@ -1,13 +1,16 @@
-"""PyTorch eager baseline for the scorer benchmark: the same model (weights saved by tiny_risk_model.py --state) on
-the same inputs (written by ScorerBenchmark), FP32 and FP16, per batch size: pad to the batch's longest input,
-copy to the GPU, forward, copy back, synchronise -- the work one TensorRT score() call does. One thread.
+"""PyTorch eager baseline for the scorer benchmark: the training code's model (scoring/training/train.py, RiskModel
+inside ProbabilityModel) with the shipped model's weights (MODEL.pt, written by onnx_to_torch.py and checked there
+against ONNX Runtime), on the same inputs (written by `riskstream bench scorer`), FP32 and FP16, per batch size: pad
+to the batch's longest input, copy to the GPU, forward, copy back, synchronise -- the work one TensorRT score() call
+does. One thread.
 
-usage: pytorch_bench.py MODEL.pt INPUTS.bin OUT.json [--batches 1,2,...] [--seconds 1.0]
+usage: pytorch_bench.py MODEL.pt INPUTS.bin OUT.json [--batches 1,2,...] [--seconds 1.0] [--train-script train.py]
 """
 import argparse
 import importlib.util
 import json
 import os
+import sys
 import time
 
 import numpy as np
@@ -33,12 +36,12 @@ def main():
     p.add_argument("--seconds", type=float, default=1.0)
     p.add_argument("--device", default="cuda")
     p.add_argument("--precisions", default="fp32,fp16")
-    p.add_argument("--model-script", default=os.path.join(os.path.dirname(__file__), "..", "src", "test", "python",
-                                                          "tiny_risk_model.py"))
+    p.add_argument("--train-script", default=os.path.join(os.path.dirname(__file__), "..", "training", "train.py"))
     a = p.parse_args()
-    spec = importlib.util.spec_from_file_location("tiny_risk_model", a.model_script)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    spec = importlib.util.spec_from_file_location("riskstream_train", a.train_script)
+    train = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = train  # dataclasses look their module up while the file executes
+    spec.loader.exec_module(train)
     saved = torch.load(a.state, map_location="cpu")
     lengths, tokens, ages, recency = load_inputs(a.inputs)
     n = len(lengths)
@@ -47,7 +50,7 @@ def main():
     sync = torch.cuda.synchronize if a.device == "cuda" else (lambda: None)
     for precision in a.precisions.split(","):
         dtype = dtypes[precision]
-        model = module.TinyRisk(**saved["config"])
+        model = train.ProbabilityModel(train.RiskModel(**saved["config"]))
         model.load_state_dict(saved["state"])
         model = model.to(a.device, dtype=dtype).eval()
         for batch in [int(b) for b in a.batches.split(",")]:
@@ -78,7 +81,7 @@ def main():
                     toks += int(lengths[idx].sum())
                     if len(times) >= iterations_min and t1 - start >= a.seconds:
                         break
-            assert out.shape == (batch, saved["config"]["outcomes"])
+            assert out.shape == (batch, saved["config"]["outcomes"]), out.shape
             times.sort()
             total = sum(times)
             point = {"runtime": "pytorch-eager", "precision": precision, "batch": batch, "iterations": len(times),
@@ -91,7 +94,7 @@ def main():
             points.append(point)
     with open(a.out, "w") as f:
         json.dump({"torch": torch.__version__, "gpu": torch.cuda.get_device_name(0) if a.device == "cuda" else "cpu",
-                   "points": points}, f, indent=2)
+                   "model": saved.get("model"), "config": saved["config"], "points": points}, f, indent=2)
 
 
 if __name__ == "__main__":

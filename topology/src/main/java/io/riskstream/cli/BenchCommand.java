@@ -5,6 +5,11 @@ import io.riskstream.bench.E2eBenchmark;
 import io.riskstream.config.RiskStreamConfig;
 import io.riskstream.connectors.synthea.SyntheaCohortGenerator;
 import io.riskstream.schemas.EmrEvent;
+import io.riskstream.scoring.encoder.HistoryEncoder;
+import io.riskstream.scoring.model.ModelBundle;
+import io.riskstream.scoring.tensorrt.Precision;
+import io.riskstream.scoring.tensorrt.ProfileSpec;
+import io.riskstream.scoring.tensorrt.ScorerBenchmark;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -26,9 +31,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code riskstream bench}: benchmarks. Subcommand {@code e2e}. */
+/** {@code riskstream bench}: benchmarks. Subcommands {@code e2e} and {@code scorer}. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
-    subcommands = {BenchCommand.E2e.class})
+    subcommands = {BenchCommand.E2e.class, BenchCommand.ScorerBench.class})
 public final class BenchCommand implements Runnable {
 
   @Spec
@@ -131,6 +136,132 @@ public final class BenchCommand implements Runnable {
           files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
       }
+    }
+  }
+
+  /**
+   * {@code riskstream bench scorer}: see {@link ScorerBenchmark}. History lengths come from a Synthea cohort through
+   * each model's encoder ({@code --cohort}, written to {@code lengths-<model>.txt} beside the results for reuse) or
+   * from such files ({@code --lengths-dir}, e.g. scoring/bench on a GPU host that has no cohort).
+   */
+  @Command(name = "scorer", mixinStandardHelpOptions = true,
+      description = {"Per model: TensorRT (each precision) and ONNX Runtime on the CPU over batch sizes, on inputs whose"
+          + " lengths follow a cohort's distribution; throughput, p50/p99 latency per batch, GPU memory, parity.",
+          "Writes scorer-bench-<model>.json and the inputs (for scoring/bench/pytorch_bench.py) under --out; run"
+          + " scoring/bench/run-bench.sh on a GPU host for the whole comparison with PyTorch and the plot."})
+  public static final class ScorerBench implements Callable<Integer> {
+
+    /**
+     * Runs this subcommand alone: on a GPU host that receives only the scoring jars, not the Kafka, Debezium and
+     * Synthea dependencies that the other commands of {@link RiskstreamCli} load (scoring/bench/run-bench.sh).
+     */
+    public static void main(String[] args) {
+      System.exit(new CommandLine(new ScorerBench()).setCommandName("riskstream bench scorer").execute(args));
+    }
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--model", split = ",", description = "Model names or directories; default: ${DEFAULT-VALUE}.",
+        defaultValue = "emr-risk-small,emr-risk-base")
+    private List<String> models;
+
+    @Option(names = "--cohort", description = "Synthea CSV cohort whose per-encounter history lengths are drawn from.")
+    private Path cohort;
+
+    @Option(names = "--lengths-dir", description = "Directory with lengths-<model>.txt (one length per line) instead"
+        + " of --cohort.")
+    private Path lengthsDir;
+
+    @Option(names = "--batches", split = ",", description = "Batch sizes; default: ${DEFAULT-VALUE}.",
+        defaultValue = "1,2,4,8,16,32,64,128,256,512,1024")
+    private List<Integer> batches;
+
+    @Option(names = "--precisions", split = ",", description = "TensorRT precisions; default: ${DEFAULT-VALUE}.",
+        defaultValue = "fp32,fp16")
+    private List<String> precisions;
+
+    @Option(names = "--buckets", split = ",", description = "Length buckets (default: doubling from 32 to the"
+        + " model's maximum length).")
+    private List<Integer> buckets;
+
+    @Option(names = "--min-batch", description = "Smallest batch size of the engine's shapes; default: ${DEFAULT-VALUE}.",
+        defaultValue = "1")
+    private int minBatch;
+
+    @Option(names = "--contexts", description = "Execution contexts per shape (more than 1 also measures that many"
+        + " threads at once); default: ${DEFAULT-VALUE}.", defaultValue = "1")
+    private int contexts;
+
+    @Option(names = "--inputs", description = "Inputs drawn; default: ${DEFAULT-VALUE}.", defaultValue = "8192")
+    private int inputs;
+
+    @Option(names = "--seconds", description = "Seconds per point; default: ${DEFAULT-VALUE}.", defaultValue = "0.5")
+    private double seconds;
+
+    @Option(names = "--ort-threads", description = "ONNX Runtime intra-op threads (default: all cores).")
+    private Integer ortThreads;
+
+    @Option(names = "--ort-max-batch", description = "Largest batch timed on ONNX Runtime; default: ${DEFAULT-VALUE}.",
+        defaultValue = "256")
+    private int ortMaxBatch;
+
+    @Option(names = "--cache", description = "TensorRT engine cache; default: ${DEFAULT-VALUE}.",
+        defaultValue = "/tmp/riskstream-engines")
+    private Path cache;
+
+    @Option(names = "--out", description = "Result directory; default: ${DEFAULT-VALUE}.", defaultValue = "bench/results")
+    private Path out;
+
+    @Override
+    public Integer call() throws Exception {
+      CommandLine cli = spec.commandLine();
+      PrintWriter outWriter = cli.getOut();
+      if ((cohort == null) == (lengthsDir == null)) {
+        throw new CommandLine.ParameterException(cli, "give exactly one of --cohort and --lengths-dir");
+      }
+      List<Precision> parsed;
+      try {
+        parsed = precisions.stream().map(Precision::parse).toList();
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(cli, "--precisions: " + e.getMessage());
+      }
+      int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElseThrow();
+      if (Integer.bitCount(maxBatch) != 1 || Integer.bitCount(minBatch) != 1 || minBatch > maxBatch) {
+        throw new CommandLine.ParameterException(cli, "the largest batch (" + maxBatch + ") and --min-batch ("
+            + minBatch + ") must be powers of two, --min-batch the smaller");
+      }
+      Files.createDirectories(out);
+      Map<String, List<EmrEvent>> byPatient = cohort == null ? null : CohortReading.read(cohort, outWriter);
+      for (String name : models) {
+        ModelBundle bundle = ModelBundle.load(name);
+        int maxLength = bundle.spec().maxLength();
+        List<Integer> lengths;
+        if (byPatient != null) {
+          lengths = ScorerBenchmark.servingLengths(byPatient, new HistoryEncoder(bundle.spec()));
+          Files.write(out.resolve("lengths-" + bundle.name() + ".txt"), lengths.stream().map(String::valueOf).toList());
+        } else {
+          Path file = lengthsDir.resolve("lengths-" + bundle.name() + ".txt");
+          if (!Files.isRegularFile(file)) {
+            throw new CommandLine.ParameterException(cli, "no " + file + " (write it with --cohort)");
+          }
+          lengths = Files.readAllLines(file).stream().map(String::trim).filter(l -> !l.isEmpty())
+              .map(Integer::parseInt).toList();
+        }
+        List<Integer> bucketList = buckets != null ? buckets : ProfileSpec.doubling(maxBatch,
+            Math.min(32, maxLength), maxLength, contexts).lengthBuckets();
+        ProfileSpec profiles = new ProfileSpec(minBatch, maxBatch, bucketList, contexts);
+        ScorerBenchmark.Settings settings = new ScorerBenchmark.Settings(bundle, lengths, inputs, batches, parsed,
+            profiles, cache, ortThreads != null ? ortThreads : Runtime.getRuntime().availableProcessors(), ortMaxBatch,
+            seconds, out, out.resolve("inputs-" + bundle.name() + ".bin"));
+        Map<String, Object> result = ScorerBenchmark.run(settings);
+        outWriter.printf(Locale.ROOT, "%s: %d lengths (mean %.1f of at most %d), %d points on %s; wrote %s%n",
+            bundle.name(), lengths.size(), lengths.stream().mapToInt(Integer::intValue).average().orElse(0), maxLength,
+            ((List<?>) result.get("points")).size(), result.get("gpu"),
+            out.resolve("scorer-bench-" + bundle.name() + ".json"));
+        outWriter.flush();
+      }
+      return 0;
     }
   }
 }

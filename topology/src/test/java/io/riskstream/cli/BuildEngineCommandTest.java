@@ -30,8 +30,7 @@ class BuildEngineCommandTest {
     int code = run("build-engine", "--help");
 
     assertThat(code).isZero();
-    assertThat(out.toString()).contains("--model", "--precision", "--buckets", "--contexts", "--workspace-gib",
-        "--cache-dir");
+    assertThat(out.toString()).contains("--model", "--config", "--precision", "--workspace-gib", "--cache-dir");
   }
 
   @Test
@@ -41,26 +40,26 @@ class BuildEngineCommandTest {
   }
 
   @Test
-  void shouldReadTheModelHashFromTheFileBesideTheModel() throws Exception {
-    Path model = dir.resolve("model.onnx");
-    Files.writeString(dir.resolve("model.onnx.sha256"), "a".repeat(64) + "  model.onnx\n");
+  void shouldNameAModelItCannotLoad() {
+    int code = run("build-engine", "--model", dir.resolve("no-such-model").toString(), "--cache-dir",
+        dir.resolve("engines").toString());
 
-    assertThat(BuildEngineCommand.readShaFile(model)).isEqualTo("a".repeat(64));
+    assertThat(code).isEqualTo(BuildEngineCommand.EXIT_FAILED);
+    assertThat(err.toString()).startsWith("build-engine: ").contains("no-such-model");
   }
 
   @Test
   void shouldSayWhyItCannotBuildTheEngine() throws Exception {
-    Path model = dir.resolve("model.onnx");
-    Files.write(model, new byte[] {1, 2, 3});
-    int code = run("build-engine", "--model", model.toString(), "--sha256", "b".repeat(64), "--cache-dir",
+    Path config = dir.resolve("riskstream.properties");
+    Files.writeString(config, "tensorrt.max.batch=32\n");
+    int code = run("build-engine", "--model", "emr-risk-small", "--config", config.toString(), "--cache-dir",
         dir.resolve("engines").toString());
 
     if (code == BuildEngineCommand.EXIT_UNAVAILABLE) {
       assertThat(err.toString()).contains("TensorRT cannot run here");
     } else {
-      // on a GPU host the model is checked next: these bytes do not have the given hash
-      assertThat(code).isEqualTo(BuildEngineCommand.EXIT_FAILED);
-      assertThat(err.toString()).contains("sha256");
+      assertThat(code).as(err.toString()).isZero();  // on a GPU host: built (or verified) with the served profiles
+      assertThat(out.toString()).contains("emr-risk-small fp16 engine", "b1-32;L32,64,128;k1;static");
     }
   }
 }

@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Builds a serialized TensorRT engine from a model's ONNX file: FP32 (TF32 off, so it matches ONNX Runtime), FP16,
- * or INT8 for graphs that carry Q/DQ nodes; one optimization profile per (execution context, length bucket); the
+ * or INT8 for graphs that carry Q/DQ nodes; one static optimization profile per (execution context, length bucket,
+ * batch size) of the {@link ProfileSpec}; the
  * configured workspace; a timing cache read from and written back to disk.
  */
 public final class EngineBuilder {
@@ -140,27 +141,27 @@ public final class EngineBuilder {
     return flags;
   }
 
+  /** One static profile ({@code min = opt = max}) per (context, length bucket, batch size), in profileIndex order. */
   private static void addProfiles(IBuilder builder, IBuilderConfig config, ProfileSpec spec) {
     for (int c = 0; c < spec.contexts(); c++) {
       for (int b = 0; b < spec.bucketCount(); b++) {
-        IOptimizationProfile profile = builder.createOptimizationProfile();  // owned by the builder
-        if (profile == null || profile.isNull()) {
-          throw new TensorRtException("createOptimizationProfile failed");
-        }
-        int bucketLength = spec.lengthBuckets().get(b);
-        for (String input : INPUTS) {
-          try (Dims64 min = dims(1, spec.minLengthOf(b));
-              Dims64 opt = dims(spec.optBatch(), bucketLength);
-              Dims64 max = dims(spec.maxBatch(), bucketLength)) {
-            Cuda.require(profile.setDimensions(input, OptProfileSelector.kMIN, min)
-                && profile.setDimensions(input, OptProfileSelector.kOPT, opt)
-                && profile.setDimensions(input, OptProfileSelector.kMAX, max), "setDimensions(" + input + ")");
+        for (int size : spec.batchSizes()) {
+          IOptimizationProfile profile = builder.createOptimizationProfile();  // owned by the builder
+          if (profile == null || profile.isNull()) {
+            throw new TensorRtException("createOptimizationProfile failed");
           }
-        }
-        int index = config.addOptimizationProfile(profile);
-        if (index != spec.profileIndex(c, b)) {
-          throw new TensorRtException("addOptimizationProfile returned " + index + ", expected "
-              + spec.profileIndex(c, b));
+          for (String input : INPUTS) {
+            try (Dims64 shape = dims(size, spec.lengthBuckets().get(b))) {
+              Cuda.require(profile.setDimensions(input, OptProfileSelector.kMIN, shape)
+                  && profile.setDimensions(input, OptProfileSelector.kOPT, shape)
+                  && profile.setDimensions(input, OptProfileSelector.kMAX, shape), "setDimensions(" + input + ")");
+            }
+          }
+          int index = config.addOptimizationProfile(profile);
+          if (index != spec.profileIndex(c, b, size)) {
+            throw new TensorRtException("addOptimizationProfile returned " + index + ", expected "
+                + spec.profileIndex(c, b, size));
+          }
         }
       }
     }

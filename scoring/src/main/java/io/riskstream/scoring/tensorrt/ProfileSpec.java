@@ -5,22 +5,28 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * The optimization profiles of an engine: batch 1..{@code maxBatch} and a sorted list of length buckets (each
- * bucket's upper bound; the last one is the maximum sequence length), for {@code contexts} execution contexts.
+ * The shapes an engine runs at: batch sizes {@code minBatch, 2·minBatch, …, maxBatch} (powers of two) times a sorted
+ * list of length buckets (each bucket's upper bound; the last one is the maximum sequence length), for
+ * {@code contexts} execution contexts per shape.
  *
- * <p>TensorRT lets each execution context in concurrent use work with its own optimization profile only, so the
- * engine carries one profile per (context, bucket): profile {@code context * buckets + bucket} covers lengths
- * (previous bucket, bucket] and is tuned for this bucket at {@code optBatch}; the scorer keeps one execution
- * context per profile, pinned to it ({@code contexts} contexts per bucket). An input is padded to its bucket's
- * upper bound, so a short history does not pay for the maximum length.
+ * <p>Every (batch size, length bucket) is one static optimization profile ({@code min = opt = max}), and each
+ * profile gets execution contexts of its own that never change their input shape. Two facts of TensorRT make this the
+ * fast layout: an execution context in concurrent use needs an optimization profile of its own, and a context whose
+ * input shape changes re-plans its execution (about 2 ms per change on an H200 with a 4-layer encoder, which made a
+ * dynamic batch axis cost more than the kernels at small batches); a fixed shape also lets each context replay one
+ * captured CUDA graph. An input is padded to its bucket's length, so a short history does not pay for the maximum
+ * length, and a bucket's inputs are split into batch-size chunks by {@link #chunks(int)}.
  */
-public record ProfileSpec(int maxBatch, int optBatch, List<Integer> lengthBuckets, int contexts) {
+public record ProfileSpec(int minBatch, int maxBatch, List<Integer> lengthBuckets, int contexts) {
+
+  /** Largest share of padded rows {@link #chunks} accepts before it splits a chunk into smaller ones. */
+  static final double MAX_PADDING = 0.25;
 
   public ProfileSpec {
     lengthBuckets = List.copyOf(lengthBuckets);
-    if (maxBatch < 1 || optBatch < 1 || optBatch > maxBatch) {
-      throw new IllegalArgumentException("need 1 <= optBatch <= maxBatch, got optBatch " + optBatch
-          + ", maxBatch " + maxBatch);
+    if (minBatch < 1 || Integer.bitCount(minBatch) != 1 || maxBatch < minBatch || Integer.bitCount(maxBatch) != 1) {
+      throw new IllegalArgumentException("batch sizes must be powers of two with 1 <= minBatch <= maxBatch, got "
+          + minBatch + ".." + maxBatch);
     }
     if (contexts < 1) {
       throw new IllegalArgumentException("need at least one execution context, got " + contexts);
@@ -37,14 +43,14 @@ public record ProfileSpec(int maxBatch, int optBatch, List<Integer> lengthBucket
     }
   }
 
-  /** Buckets that double from {@code smallest} up to {@code maxLength} (which is always the last bucket). */
+  /** Batch sizes 1..{@code maxBatch} and length buckets that double from {@code smallest} up to {@code maxLength}. */
   public static ProfileSpec doubling(int maxBatch, int smallest, int maxLength, int contexts) {
     List<Integer> buckets = new ArrayList<>();
     for (int b = smallest; b < maxLength; b *= 2) {
       buckets.add(b);
     }
     buckets.add(maxLength);
-    return new ProfileSpec(maxBatch, maxBatch, buckets, contexts);
+    return new ProfileSpec(1, maxBatch, buckets, contexts);
   }
 
   public int maxLength() {
@@ -55,8 +61,34 @@ public record ProfileSpec(int maxBatch, int optBatch, List<Integer> lengthBucket
     return lengthBuckets.size();
   }
 
+  /** The batch sizes, smallest first. */
+  public List<Integer> batchSizes() {
+    List<Integer> sizes = new ArrayList<>();
+    for (int s = minBatch; s <= maxBatch; s *= 2) {
+      sizes.add(s);
+    }
+    return sizes;
+  }
+
+  public int batchSizeCount() {
+    return Integer.numberOfTrailingZeros(maxBatch) - Integer.numberOfTrailingZeros(minBatch) + 1;
+  }
+
+  /** Index of {@code size} in {@link #batchSizes()}. */
+  public int batchSizeIndex(int size) {
+    if (size < minBatch || size > maxBatch || Integer.bitCount(size) != 1) {
+      throw new IllegalArgumentException("batch size " + size + " is not one of " + batchSizes());
+    }
+    return Integer.numberOfTrailingZeros(size) - Integer.numberOfTrailingZeros(minBatch);
+  }
+
+  /** Distinct (batch size, length bucket) shapes. */
+  public int shapeCount() {
+    return batchSizeCount() * lengthBuckets.size();
+  }
+
   public int profileCount() {
-    return contexts * lengthBuckets.size();
+    return contexts * shapeCount();
   }
 
   /** Index of the bucket a sequence of {@code length} is padded into. */
@@ -72,33 +104,48 @@ public record ProfileSpec(int maxBatch, int optBatch, List<Integer> lengthBucket
     throw new AssertionError("unreachable: length checked against the last bucket");
   }
 
-  /** Smallest length the bucket accepts (one more than the previous bucket's bound). */
-  public int minLengthOf(int bucket) {
-    return bucket == 0 ? 1 : lengthBuckets.get(bucket - 1) + 1;
-  }
-
   /**
-   * The batch size a batch of {@code batch} inputs runs with: the smallest power of two at least as large, capped at
-   * {@code maxBatch}, so that an execution context sees few distinct shapes (a new shape makes TensorRT re-plan).
+   * The batch sizes that {@code n} inputs of one bucket run as, largest first: chunks of {@code maxBatch} while at
+   * least that many are left, then the smallest size that holds the rest when at most {@link #MAX_PADDING} of it
+   * would be padding (or when the largest size that fits is {@code minBatch}), else the largest size that fits and
+   * the same again for what is left. Below {@code maxBatch} each size occurs at most once (the sizes are powers of
+   * two), so those chunks can run at once.
+   * E.g. 1..256: 200 → [256]; 150 → [128, 16, 8]; 600 → [256, 256, 64, 32].
    */
-  public int paddedBatch(int batch) {
-    if (batch < 1 || batch > maxBatch) {
-      throw new IllegalArgumentException("batch of " + batch + " outside 1.." + maxBatch);
+  public List<Integer> chunks(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("need at least one input, got " + n);
     }
-    int p = Integer.highestOneBit(batch);
-    return Math.min(maxBatch, p == batch ? p : p << 1);
+    List<Integer> out = new ArrayList<>();
+    int left = n;
+    while (left >= maxBatch) {
+      out.add(maxBatch);
+      left -= maxBatch;
+    }
+    while (left > 0) {
+      int up = Math.max(minBatch, Integer.highestOneBit(left) == left ? left : Integer.highestOneBit(left) << 1);
+      int down = Integer.highestOneBit(left);
+      if (down <= minBatch || up - left <= MAX_PADDING * up) {
+        out.add(up);
+        break;
+      }
+      out.add(down);
+      left -= down;
+    }
+    return out;
   }
 
-  public int profileIndex(int context, int bucket) {
+  /** Profile of execution context {@code context} at length bucket {@code bucket} and batch size {@code size}. */
+  public int profileIndex(int context, int bucket, int size) {
     if (context < 0 || context >= contexts || bucket < 0 || bucket >= lengthBuckets.size()) {
       throw new IndexOutOfBoundsException("context " + context + ", bucket " + bucket);
     }
-    return context * lengthBuckets.size() + bucket;
+    return (context * lengthBuckets.size() + bucket) * batchSizeCount() + batchSizeIndex(size);
   }
 
-  /** Canonical text, part of the engine cache key: {@code b1-256@256;L16,32,64;k2}. */
+  /** Canonical text, part of the engine cache key: {@code b1-256;L32,64,128;k1;static} (static shape profiles). */
   public String canonical() {
-    return "b1-" + maxBatch + "@" + optBatch + ";L"
-        + lengthBuckets.stream().map(String::valueOf).collect(Collectors.joining(",")) + ";k" + contexts;
+    return "b" + minBatch + "-" + maxBatch + ";L"
+        + lengthBuckets.stream().map(String::valueOf).collect(Collectors.joining(",")) + ";k" + contexts + ";static";
   }
 }

@@ -4,6 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.riskstream.scoring.ModelInput;
 import io.riskstream.scoring.Scorer;
+import io.riskstream.schemas.EmrEvent;
+import io.riskstream.schemas.EventKind;
+import io.riskstream.scoring.encoder.HistoryEncoder;
+import io.riskstream.scoring.encoder.PreparedHistory;
+import io.riskstream.scoring.model.ModelBundle;
+import io.riskstream.scoring.onnx.OnnxRuntimeScorer;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -16,18 +22,19 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Scorer benchmark: TensorRT (each precision asked for) and ONNX Runtime on the CPU over batch sizes, on inputs
- * whose lengths are drawn from a cohort's distribution. Per batch size: p50/p99 latency of one {@code score} call
- * (padding, host-to-device and device-to-host copies and the stream synchronisation included) and sequences per
- * second from one thread. Writes {@code scorer-bench.json}, and the inputs as a binary file so that other
- * runtimes (the PyTorch script beside it) time the very same inputs. Timing is reported, never asserted.
+ * Scorer benchmark ({@code riskstream bench scorer}): TensorRT (each precision asked for) and ONNX Runtime on the CPU
+ * over batch sizes, for a shipped model bundle, on inputs whose lengths are drawn from a cohort's distribution.
+ * Per batch size: p50/p99 latency of one {@code score} call (padding, host-to-device and device-to-host copies and
+ * the stream synchronisation included) and sequences per second from one thread. Writes
+ * {@code scorer-bench-<model>.json}, and the inputs as a binary file so that other runtimes (PyTorch eager, by
+ * scoring/bench/pytorch_bench.py) time the very same inputs. Timing is reported, never asserted.
  */
 public final class ScorerBenchmark {
 
@@ -38,8 +45,12 @@ public final class ScorerBenchmark {
       double meanMs, double sequencesPerSecond, double tokensPerSecond) {
   }
 
-  /** The benchmark's settings. */
-  public record Settings(Path model, List<Integer> lengthPool, int inputs, int vocab, List<Integer> batchSizes,
+  /**
+   * The benchmark's settings: the model bundle; history lengths to draw from (a cohort's distribution, capped at the
+   * model's maximum length); how many inputs; batch sizes; TensorRT precisions; the engine's profiles; the engine
+   * cache; ONNX Runtime's threads and largest batch; seconds per point; where the JSON and the inputs file go.
+   */
+  public record Settings(ModelBundle model, List<Integer> lengthPool, int inputs, List<Integer> batchSizes,
       List<Precision> precisions, ProfileSpec profiles, Path cacheDirectory, int ortThreads, int ortMaxBatch,
       double secondsPerPoint, Path outDirectory, Path inputsFile) {
 
@@ -47,10 +58,43 @@ public final class ScorerBenchmark {
       lengthPool = List.copyOf(lengthPool);
       batchSizes = List.copyOf(batchSizes);
       precisions = List.copyOf(precisions);
+      int max = model.spec().maxLength();
+      if (lengthPool.isEmpty() || lengthPool.stream().anyMatch(l -> l < 1 || l > max)) {
+        throw new IllegalArgumentException("history lengths must lie in 1.." + max + " (model " + model.name() + ")");
+      }
+      if (profiles.maxLength() < max) {
+        throw new IllegalArgumentException("profiles end at length " + profiles.maxLength() + ", model " + model.name()
+            + " takes up to " + max);
+      }
     }
   }
 
   private ScorerBenchmark() {
+  }
+
+  /**
+   * The history lengths the stream scores, from a cohort: one per encounter (the stream scores once per source
+   * transaction, and the EHR writes one transaction per encounter), encoded by {@code encoder} with everything
+   * before the patient's next encounter (or the whole history after the last one), so each length is what the model
+   * sees after that encounter's facts arrived; truncation to the model's maximum length included. Patients in id
+   * order; histories the encoder rejects are skipped. No identifiers leave this method.
+   */
+  public static List<Integer> servingLengths(Map<String, List<EmrEvent>> byPatient, HistoryEncoder encoder) {
+    List<Integer> out = new ArrayList<>();
+    for (List<EmrEvent> events : new TreeMap<>(byPatient).values()) {
+      PreparedHistory history = PreparedHistory.of(events);
+      long[] encounters = history.events().stream().filter(e -> e.getKind() == EventKind.ENCOUNTER)
+          .mapToLong(e -> e.getEventTime().toEpochMilli()).distinct().sorted().toArray();
+      for (int i = 0; i < encounters.length; i++) {
+        long index = i + 1 < encounters.length ? encounters[i + 1] : HistoryEncoder.asOf(history) + 1;
+        try {
+          out.add(encoder.encode(history, index).input().length());
+        } catch (IllegalArgumentException e) {
+          // nothing encodable at this time: the stream would not score it either
+        }
+      }
+    }
+    return out;
   }
 
   /** {@code n} inputs, lengths drawn from {@code lengthPool}, tokens uniform over the vocabulary; fixed seed. */
@@ -151,40 +195,54 @@ public final class ScorerBenchmark {
     return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
   }
 
-  /** Runs the benchmark, writes {@code scorer-bench.json} into the output directory and the inputs file. */
+  /**
+   * Runs the benchmark and returns its document (also written as {@code scorer-bench-<model>.json} in the output
+   * directory): per precision the engine (cache hit or build time, size), the parity gate on the model's validation
+   * set, GPU memory of the scorer's slots, and one point per batch size; then ONNX Runtime on the CPU.
+   */
   public static Map<String, Object> run(Settings s) throws IOException {
     Files.createDirectories(s.outDirectory());
-    List<ModelInput> inputs = inputs(s.lengthPool(), s.inputs(), s.vocab(), 42);
-    writeInputs(inputs, s.profiles().maxLength(), s.inputsFile());
-    ModelIdentity identity = new ModelIdentity("bench", "bench", Hashing.sha256(s.model()), outcomeNames(s));
+    ModelBundle bundle = s.model();
+    List<ModelInput> inputs = inputs(s.lengthPool(), s.inputs(), bundle.spec().vocabularySize(), 42);
+    writeInputs(inputs, bundle.spec().maxLength(), s.inputsFile());
+    ModelIdentity identity = ModelIdentity.of(bundle);
+    ValidationSet validation = ValidationSet.of(bundle.validation().orElseThrow(() -> new IllegalArgumentException(
+        "model " + bundle.name() + " ships no validation set")));
     List<Point> points = new ArrayList<>();
     Map<String, Object> memory = new LinkedHashMap<>();
     Map<String, Object> builds = new LinkedHashMap<>();
-    GpuDescription gpu = TensorRt.gpu(0);
-    for (Precision precision : s.precisions()) {
-      TensorRtOptions options = TensorRtOptions.defaults(s.cacheDirectory(), precision, s.profiles());
-      CachedEngine engine = TensorRtBackend.engine(s.model(), identity.sha256(), options);
-      builds.put(precision.label(), Map.of("buildMillis", engine.sidecar().buildMillis(), "engineBytes",
-          engine.plan().length, "builtNow", engine.built()));
-      long before = TensorRt.gpuMemoryUsedBytes(0);
-      try (TensorRtScorer scorer = TensorRtScorer.load(engine.plan(), identity, precision, s.profiles(), 0)) {
-        memory.put("tensorrt-" + precision.label(), TensorRt.gpuMemoryUsedBytes(0) - before);
-        for (int batch : s.batchSizes()) {
-          Point p = measure(scorer, "tensorrt", precision.label(), inputs, batch, s.secondsPerPoint(), 20);
-          LOG.info("{}", p);
-          points.add(p);
-        }
-        if (s.profiles().contexts() > 1) {
+    Map<String, Object> parity = new LinkedHashMap<>();
+    java.util.Optional<String> unavailable = TensorRt.unavailableReason();
+    List<Precision> precisions = unavailable.isPresent() ? List.of() : s.precisions();
+    unavailable.ifPresent(reason -> LOG.warn("TensorRT unavailable ({}): measuring ONNX Runtime only", reason));
+    try (OnnxRuntimeScorer ort = new OnnxRuntimeScorer(bundle, new OnnxRuntimeScorer.Options(s.ortThreads(), 16, 8))) {
+      for (Precision precision : precisions) {
+        TensorRtOptions options = TensorRtOptions.defaults(s.cacheDirectory(), precision, s.profiles());
+        CachedEngine engine = TensorRtBackend.engine(bundle, options);
+        builds.put(precision.label(), Map.of("buildMillis", engine.sidecar().buildMillis(), "engineBytes",
+            engine.plan().length, "builtNow", engine.built()));
+        long before = TensorRt.gpuMemoryUsedBytes(0);
+        try (TensorRtScorer scorer = TensorRtScorer.load(engine.plan(), identity, precision, s.profiles(), 0)) {
+          memory.put("tensorrt-" + precision.label(), TensorRt.gpuMemoryUsedBytes(0) - before);
+          ParityReport report = new ParityGate(options.tolerances(), s.profiles().maxBatch())
+              .check(scorer, ort, precision, validation.inputs(), validation.labels());
+          parity.put(precision.label(), report.summary());
+          LOG.info("{} parity: {}", precision.label(), report.summary());
           for (int batch : s.batchSizes()) {
-            Point p = measureConcurrently(scorer, "tensorrt-" + s.profiles().contexts() + "threads",
-                precision.label(), inputs, batch, s.secondsPerPoint(), s.profiles().contexts());
+            Point p = measure(scorer, "tensorrt", precision.label(), inputs, batch, s.secondsPerPoint(), 20);
             LOG.info("{}", p);
             points.add(p);
           }
+          if (s.profiles().contexts() > 1) {
+            for (int batch : s.batchSizes()) {
+              Point p = measureConcurrently(scorer, "tensorrt-" + s.profiles().contexts() + "threads",
+                  precision.label(), inputs, batch, s.secondsPerPoint(), s.profiles().contexts());
+              LOG.info("{}", p);
+              points.add(p);
+            }
+          }
         }
       }
-    }
-    try (OnnxReferenceScorer ort = new OnnxReferenceScorer(s.model(), identity, s.ortThreads())) {
       for (int batch : s.batchSizes()) {
         if (batch <= s.ortMaxBatch()) {
           Point p = measure(ort, "onnxruntime-cpu", "fp32", inputs, batch, s.secondsPerPoint(), 3);
@@ -194,31 +252,35 @@ public final class ScorerBenchmark {
       }
     }
     Map<String, Object> result = new LinkedHashMap<>();
-    result.put("gpu", gpu.name());
-    result.put("computeCapability", gpu.computeCapability());
-    result.put("tensorrt", TensorRt.version());
+    result.put("benchmark", "riskstream bench scorer");
+    if (unavailable.isEmpty()) {
+      GpuDescription gpu = TensorRt.gpu(0);
+      result.put("gpu", gpu.name());
+      result.put("computeCapability", gpu.computeCapability());
+      result.put("tensorrt", TensorRt.version());
+    } else {
+      result.put("gpu", "none");
+      result.put("tensorrt", "unavailable: " + unavailable.get());
+    }
+    result.put("cpus", Runtime.getRuntime().availableProcessors());
     result.put("date", LocalDate.now(ZoneOffset.UTC).toString());
-    result.put("model", s.model().getFileName().toString());
-    result.put("modelSha256", identity.sha256());
+    result.put("model", bundle.name());
+    result.put("modelVersion", bundle.version());
+    result.put("modelSha256", bundle.sha256());
+    result.put("maxLength", bundle.spec().maxLength());
     result.put("inputs", s.inputs());
     result.put("meanLength", inputs.stream().mapToInt(ModelInput::length).average().orElse(0));
+    result.put("lengthCounts", inputs.stream().collect(java.util.stream.Collectors.groupingBy(ModelInput::length,
+        TreeMap::new, java.util.stream.Collectors.counting())));
     result.put("profiles", s.profiles().canonical());
     result.put("ortThreads", s.ortThreads());
     result.put("builds", builds);
+    result.put("parity", parity);
     result.put("gpuMemoryBytes", memory);
     result.put("points", points);
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-        .writeValue(s.outDirectory().resolve("scorer-bench.json").toFile(), result);
+        .writeValue(s.outDirectory().resolve("scorer-bench-" + bundle.name() + ".json").toFile(), result);
     return result;
-  }
-
-  private static List<String> outcomeNames(Settings s) {
-    int k = Integer.getInteger("riskstream.bench.outcomes", 6);
-    List<String> names = new ArrayList<>();
-    for (int i = 0; i < k; i++) {
-      names.add("outcome" + i);
-    }
-    return names;
   }
 
   /**
@@ -252,42 +314,5 @@ public final class ScorerBenchmark {
     try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(file))) {
       out.write(buf.array());
     }
-  }
-
-  /**
-   * usage: ScorerBenchmark MODEL.onnx LENGTHS.txt OUT_DIR [precisions=fp32,fp16] [batches=1,2,...,1024]
-   * [buckets=128,192,256] [inputs=8192] [vocab=4096] [cache=/tmp/riskstream-engines] [seconds=1.0]
-   * [ortThreads=16] [ortMaxBatch=256]
-   */
-  public static void main(String[] args) throws IOException {
-    if (args.length < 3) {
-      System.err.println("usage: ScorerBenchmark MODEL.onnx LENGTHS.txt OUT_DIR [key=value ...]");
-      System.exit(2);
-    }
-    Map<String, String> kv = new LinkedHashMap<>();
-    for (int i = 3; i < args.length; i++) {
-      String[] parts = args[i].split("=", 2);
-      kv.put(parts[0], parts[1]);
-    }
-    List<Integer> pool = Files.readAllLines(Path.of(args[1])).stream().map(String::trim).filter(l -> !l.isEmpty())
-        .map(Integer::parseInt).toList();
-    List<Integer> buckets = ints(kv.getOrDefault("buckets", "128,192,256"));
-    List<Integer> batches = ints(kv.getOrDefault("batches", "1,2,4,8,16,32,64,128,256,512,1024"));
-    int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElseThrow();
-    Settings settings = new Settings(Path.of(args[0]), pool, Integer.parseInt(kv.getOrDefault("inputs", "8192")),
-        Integer.parseInt(kv.getOrDefault("vocab", "4096")), batches,
-        Arrays.stream(kv.getOrDefault("precisions", "fp32,fp16").split(",")).map(Precision::parse).toList(),
-        new ProfileSpec(maxBatch, Math.min(256, maxBatch), buckets, Integer.parseInt(kv.getOrDefault("contexts", "1"))),
-        Path.of(kv.getOrDefault("cache", "/tmp/riskstream-engines")),
-        Integer.parseInt(kv.getOrDefault("ortThreads", "16")), Integer.parseInt(kv.getOrDefault("ortMaxBatch", "256")),
-        Double.parseDouble(kv.getOrDefault("seconds", "1.0")), Path.of(args[2]),
-        Path.of(kv.getOrDefault("inputsFile", "/tmp/riskstream-bench-inputs.bin")));
-    Map<String, Object> result = run(settings);
-    System.out.printf(Locale.ROOT, "wrote %s/scorer-bench.json (%d points)%n", args[2],
-        ((List<?>) result.get("points")).size());
-  }
-
-  private static List<Integer> ints(String csv) {
-    return Arrays.stream(csv.split(",")).map(String::trim).map(Integer::parseInt).toList();
   }
 }

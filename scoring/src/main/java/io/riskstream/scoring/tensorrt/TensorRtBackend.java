@@ -48,6 +48,11 @@ public final class TensorRtBackend {
         () -> EngineBuilder.build(onnxModel, options.buildOptions(), options.device()));
   }
 
+  /** As {@link #engine(Path, String, TensorRtOptions)} for a shipped model bundle (its ONNX file under the cache). */
+  public static CachedEngine engine(ModelBundle bundle, TensorRtOptions options) {
+    return engine(onnxFile(bundle, options.cacheDirectory()), bundle.sha256(), options);
+  }
+
   /**
    * Starts the GPU scorer. Takes ownership of {@code reference}: it is closed with the returned scorer.
    *

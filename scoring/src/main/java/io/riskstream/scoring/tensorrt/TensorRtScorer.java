@@ -21,12 +21,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Scores on the GPU with a TensorRT engine: K execution slots per length bucket (context pinned to its bucket's
- * optimization profile + CUDA stream + pinned and device buffers), length bucketing (each input is padded only to
- * its bucket's length), batches larger than the engine's maximum split. The buckets of one batch run at once on
- * their slots' streams and are collected together. Thread-safe: up to K threads per bucket run at once, others wait
- * for a slot (slots are taken in bucket order, so threads cannot deadlock). A CUDA or TensorRT failure throws {@link ScoringException}; after one, the
- * scorer refuses further batches (a CUDA error can leave the context unusable), so a {@link FailoverScorer}
+ * Scores on the GPU with a TensorRT engine. For every shape of the {@link ProfileSpec} (length bucket × batch size)
+ * it keeps {@code contexts} execution slots (context pinned to that shape's static profile, CUDA stream, pinned and
+ * device buffers, a captured CUDA graph). A batch is grouped by length bucket (each input is padded only to its
+ * bucket's length), each bucket's inputs are cut into batch-size chunks ({@link ProfileSpec#chunks}), and the chunks
+ * run at once on their slots' streams and are collected together. Thread-safe: up to {@code contexts} threads per
+ * shape run at once, others wait for a slot; a caller takes at most one slot per shape at a time and takes them in
+ * shape order, so callers cannot deadlock. A CUDA or TensorRT failure throws {@link ScoringException}; after one,
+ * the scorer refuses further batches (a CUDA error can leave the context unusable), so a {@link FailoverScorer}
  * sends them to the CPU.
  */
 public final class TensorRtScorer implements Scorer {
@@ -40,6 +42,7 @@ public final class TensorRtScorer implements Scorer {
   private final Owned<IRuntime> runtime;
   private final Owned<ICudaEngine> engine;
   private final List<ExecutionSlot> slots = new ArrayList<>();
+  /** Idle slots per shape, index {@code bucket * batchSizeCount + batchSizeIndex}. */
   private final List<BlockingQueue<ExecutionSlot>> idle = new ArrayList<>();
   private volatile String failure;
   private volatile boolean closed;
@@ -71,14 +74,19 @@ public final class TensorRtScorer implements Scorer {
         throw new TensorRtException("engine input 'tokens' has TensorRT data type " + tokenType + ", expected INT64");
       }
       for (int b = 0; b < spec.bucketCount(); b++) {
-        BlockingQueue<ExecutionSlot> queue = new ArrayBlockingQueue<>(spec.contexts());
-        for (int k = 0; k < spec.contexts(); k++) {
-          ExecutionSlot slot = new ExecutionSlot(e, k, b, spec, outcomes, tokenType == DataType.kINT64.value);
-          slots.add(slot);
-          queue.add(slot);
+        for (int size : spec.batchSizes()) {
+          BlockingQueue<ExecutionSlot> queue = new ArrayBlockingQueue<>(spec.contexts());
+          for (int k = 0; k < spec.contexts(); k++) {
+            ExecutionSlot slot = new ExecutionSlot(e, spec, k, b, size, outcomes, tokenType == DataType.kINT64.value);
+            slots.add(slot);
+            queue.add(slot);
+          }
+          idle.add(queue);
         }
-        idle.add(queue);
       }
+      long graphs = slots.stream().filter(ExecutionSlot::usesGraph).count();
+      LOG.info("TensorRT scorer ready: {} execution slots ({} shapes x {} contexts), {} with CUDA graphs",
+          slots.size(), spec.shapeCount(), spec.contexts(), graphs);
     } catch (RuntimeException ex) {
       slots.forEach(ExecutionSlot::close);
       if (deserialized != null) {
@@ -114,6 +122,16 @@ public final class TensorRtScorer implements Scorer {
     return spec;
   }
 
+  /** Execution slots (one per profile). */
+  public int slots() {
+    return slots.size();
+  }
+
+  /** Execution slots that replay a captured CUDA graph (the others run their steps one by one). */
+  public long slotsWithGraphs() {
+    return slots.stream().filter(ExecutionSlot::usesGraph).count();
+  }
+
   @Override
   public float[][] score(List<ModelInput> batch) {
     if (closed) {
@@ -136,57 +154,82 @@ public final class TensorRtScorer implements Scorer {
       }
       byBucket.get(spec.bucketOf(length)).add(i);
     }
-    List<ArrayDeque<List<Integer>>> chunks = new ArrayList<>();
-    for (List<Integer> members : byBucket) {
-      ArrayDeque<List<Integer>> queue = new ArrayDeque<>();
-      for (int from = 0; from < members.size(); from += spec.maxBatch()) {
-        queue.add(members.subList(from, Math.min(members.size(), from + spec.maxBatch())));
+    // chunks in shape order; a wave takes at most one chunk per shape (only maxBatch chunks can repeat)
+    ArrayDeque<Chunk> chunks = new ArrayDeque<>();
+    for (int bucket = 0; bucket < byBucket.size(); bucket++) {
+      List<Integer> members = byBucket.get(bucket);
+      if (members.isEmpty()) {
+        continue;
       }
-      chunks.add(queue);
+      int from = 0;
+      for (int size : spec.chunks(members.size())) {
+        int to = Math.min(members.size(), from + size);
+        chunks.add(new Chunk(shapeIndex(bucket, size), members.subList(from, to)));
+        from = to;
+      }
     }
-    while (chunks.stream().anyMatch(q -> !q.isEmpty())) {
+    while (!chunks.isEmpty()) {
       runWave(batch, chunks, out);
     }
     return out;
   }
 
-  /** Takes one chunk from each bucket that has one, runs them at once (one slot each) and collects them. */
-  private void runWave(List<ModelInput> batch, List<ArrayDeque<List<Integer>>> chunks, float[][] out) {
+  /** Inputs (indices into the batch) that run together at one shape. */
+  private record Chunk(int shape, List<Integer> members) {
+  }
+
+  private int shapeIndex(int bucket, int size) {
+    return bucket * spec.batchSizeCount() + spec.batchSizeIndex(size);
+  }
+
+  /** Takes the next chunk of every shape that has one (in shape order), runs them at once and collects them. */
+  private void runWave(List<ModelInput> batch, ArrayDeque<Chunk> chunks, float[][] out) {
+    List<Chunk> wave = new ArrayList<>();
+    java.util.Set<Integer> shapes = new java.util.HashSet<>();
+    for (java.util.Iterator<Chunk> it = chunks.iterator(); it.hasNext(); ) {
+      Chunk c = it.next();
+      if (shapes.add(c.shape())) {
+        wave.add(c);
+        it.remove();
+      }
+    }
+    wave.sort(java.util.Comparator.comparingInt(Chunk::shape));
     List<ExecutionSlot> taken = new ArrayList<>();
-    List<List<Integer>> members = new ArrayList<>();
+    boolean collected = false;
     try {
-      for (int bucket = 0; bucket < chunks.size(); bucket++) {
-        List<Integer> chunk = chunks.get(bucket).poll();
-        if (chunk == null) {
-          continue;
-        }
-        ExecutionSlot slot = take(bucket);
+      Cuda.useDevice(device);
+      for (Chunk c : wave) {
+        ExecutionSlot slot = take(c.shape());
         taken.add(slot);
-        members.add(chunk);
-        List<ModelInput> inputs = new ArrayList<>(chunk.size());
-        chunk.forEach(i -> inputs.add(batch.get(i)));
-        Cuda.useDevice(device);
+        List<ModelInput> inputs = new ArrayList<>(c.members().size());
+        c.members().forEach(i -> inputs.add(batch.get(i)));
         slot.enqueue(inputs);
       }
       for (int s = 0; s < taken.size(); s++) {
         float[][] part = taken.get(s).collect();
-        List<Integer> chunk = members.get(s);
-        for (int j = 0; j < chunk.size(); j++) {
-          out[chunk.get(j)] = part[j];
+        List<Integer> members = wave.get(s).members();
+        for (int j = 0; j < members.size(); j++) {
+          out[members.get(j)] = part[j];
         }
       }
+      collected = true;
     } catch (TensorRtException e) {
       failure = e.getMessage();
       LOG.error("TensorRT scorer failed on a batch of {}: {}; disabling it", batch.size(), e.getMessage());
       throw e;
     } finally {
-      taken.forEach(slot -> idle.get(slot.bucket()).add(slot));
+      for (int s = 0; s < taken.size(); s++) {
+        if (!collected) {
+          taken.get(s).discard();
+        }
+        idle.get(wave.get(s).shape()).add(taken.get(s));
+      }
     }
   }
 
-  private ExecutionSlot take(int bucket) {
+  private ExecutionSlot take(int shape) {
     try {
-      return idle.get(bucket).take();
+      return idle.get(shape).take();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ScoringException("interrupted while waiting for a TensorRT execution slot", e);

@@ -47,10 +47,9 @@ class BundleParityTest {
   }
 
   @Test
-  void shouldPassTheGateBetweenTheReferenceAndTheModulesOnnxRuntimeScorer() {
+  void shouldPassTheGateBetweenTwoOnnxRuntimeScorersOfTheBundle() {
     ValidationSet validation = ValidationSet.of(bundle.validation().orElseThrow());
-    Path onnx = TensorRtBackend.onnxFile(bundle, dir);
-    try (OnnxReferenceScorer reference = new OnnxReferenceScorer(onnx, ModelIdentity.of(bundle), 1);
+    try (OnnxRuntimeScorer reference = new OnnxRuntimeScorer(bundle, new OnnxRuntimeScorer.Options(1, 16, 1));
         OnnxRuntimeScorer module = new OnnxRuntimeScorer(bundle, OnnxRuntimeScorer.Options.defaults())) {
       ParityReport report = new ParityGate(ParityTolerances.DEFAULTS, 32)
           .check(module, reference, Precision.FP32, validation.inputs(), validation.labels());

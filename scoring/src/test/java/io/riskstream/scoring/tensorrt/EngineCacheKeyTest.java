@@ -51,10 +51,10 @@ class EngineCacheKeyTest {
   @Test
   void shouldComposeTheKeyFromGpuAndProfiles() {
     EngineCacheKey key = EngineCacheKey.of(MODEL, "10.6.0", new GpuDescription(0, "NVIDIA H200", "9.0", 1L << 37),
-        Precision.FP32, new ProfileSpec(64, 32, List.of(8, 16), 2));
+        Precision.FP32, new ProfileSpec(1, 64, List.of(8, 16), 2));
     assertThat(key.gpuName()).isEqualTo("NVIDIA H200");
     assertThat(key.computeCapability()).isEqualTo("9.0");
-    assertThat(key.profileSpec()).isEqualTo("b1-64@32;L8,16;k2");
+    assertThat(key.profileSpec()).isEqualTo("b1-64;L8,16;k2;static");
     assertThat(key.canonical()).contains("precision=fp32", "sm=9.0", "tensorrt=10.6.0");
   }
 }

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 class ProfileSpecTest {
 
-  private final ProfileSpec spec = new ProfileSpec(256, 64, List.of(16, 32, 64, 128), 2);
+  private final ProfileSpec spec = new ProfileSpec(1, 256, List.of(16, 32, 64, 128), 2);
 
   @Test
   void shouldPutEachLengthIntoTheSmallestBucketThatHoldsIt() {
@@ -27,42 +27,76 @@ class ProfileSpecTest {
   }
 
   @Test
-  void shouldGiveEveryContextItsOwnProfilePerBucket() {
-    assertThat(spec.profileCount()).isEqualTo(8);
-    assertThat(spec.profileIndex(0, 0)).isZero();
-    assertThat(spec.profileIndex(0, 3)).isEqualTo(3);
-    assertThat(spec.profileIndex(1, 0)).isEqualTo(4);
-    assertThat(spec.profileIndex(1, 3)).isEqualTo(7);
-    assertThat(spec.minLengthOf(0)).isEqualTo(1);
-    assertThat(spec.minLengthOf(2)).isEqualTo(33);
-    assertThatThrownBy(() -> spec.profileIndex(2, 0)).isInstanceOf(IndexOutOfBoundsException.class);
+  void shouldListPowerOfTwoBatchSizes() {
+    assertThat(spec.batchSizes()).containsExactly(1, 2, 4, 8, 16, 32, 64, 128, 256);
+    assertThat(new ProfileSpec(4, 64, List.of(16), 1).batchSizes()).containsExactly(4, 8, 16, 32, 64);
+    assertThat(spec.batchSizeCount()).isEqualTo(9);
+    assertThat(spec.batchSizeIndex(1)).isZero();
+    assertThat(spec.batchSizeIndex(256)).isEqualTo(8);
+    assertThatThrownBy(() -> spec.batchSizeIndex(48)).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
-  void shouldPadBatchesToPowersOfTwoUpToTheMaximum() {
-    assertThat(spec.paddedBatch(1)).isEqualTo(1);
-    assertThat(spec.paddedBatch(3)).isEqualTo(4);
-    assertThat(spec.paddedBatch(64)).isEqualTo(64);
-    assertThat(spec.paddedBatch(65)).isEqualTo(128);
-    assertThat(new ProfileSpec(100, 50, List.of(16), 1).paddedBatch(65)).isEqualTo(100);
-    assertThatThrownBy(() -> spec.paddedBatch(257)).isInstanceOf(IllegalArgumentException.class);
+  void shouldGiveEveryContextItsOwnStaticProfilePerShape() {
+    assertThat(spec.shapeCount()).isEqualTo(36);
+    assertThat(spec.profileCount()).isEqualTo(72);
+    assertThat(spec.profileIndex(0, 0, 1)).isZero();
+    assertThat(spec.profileIndex(0, 0, 256)).isEqualTo(8);
+    assertThat(spec.profileIndex(0, 1, 1)).isEqualTo(9);
+    assertThat(spec.profileIndex(0, 3, 256)).isEqualTo(35);
+    assertThat(spec.profileIndex(1, 0, 1)).isEqualTo(36);
+    assertThat(spec.profileIndex(1, 3, 256)).isEqualTo(71);
+    assertThatThrownBy(() -> spec.profileIndex(2, 0, 1)).isInstanceOf(IndexOutOfBoundsException.class);
+  }
+
+  @Test
+  void shouldCutABucketIntoChunksWithAtMostAQuarterOfPadding() {
+    assertThat(spec.chunks(1)).containsExactly(1);
+    assertThat(spec.chunks(3)).containsExactly(4);
+    assertThat(spec.chunks(5)).containsExactly(4, 1);
+    assertThat(spec.chunks(7)).containsExactly(8);
+    assertThat(spec.chunks(200)).containsExactly(256);
+    assertThat(spec.chunks(150)).containsExactly(128, 16, 8);
+    assertThat(spec.chunks(256)).containsExactly(256);
+    assertThat(spec.chunks(600)).containsExactly(256, 256, 64, 32);
+    assertThat(new ProfileSpec(8, 64, List.of(16), 1).chunks(3)).containsExactly(8);
+    assertThat(new ProfileSpec(8, 64, List.of(16), 1).chunks(11)).containsExactly(16);
+    assertThat(new ProfileSpec(8, 64, List.of(16), 1).chunks(30)).containsExactly(32);
+    assertThat(new ProfileSpec(8, 64, List.of(16), 1).chunks(21)).containsExactly(16, 8);
+    assertThatThrownBy(() -> spec.chunks(0)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void shouldCoverEveryCountWithDistinctChunksBelowTheMaximumAndBoundedPadding() {
+    for (int n = 1; n <= 1024; n++) {
+      List<Integer> chunks = spec.chunks(n);
+      int total = chunks.stream().mapToInt(Integer::intValue).sum();
+      List<Integer> small = chunks.stream().filter(c -> c < 256).toList();
+      assertThat(total).as("n=%d", n).isGreaterThanOrEqualTo(n);
+      assertThat(total - n).as("padding for n=%d", n).isLessThanOrEqualTo(Math.max(0, chunks.get(chunks.size() - 1) / 4));
+      assertThat(small).as("n=%d", n).doesNotHaveDuplicates();
+      assertThat(chunks).as("n=%d", n).allSatisfy(c -> assertThat(spec.batchSizes()).contains(c));
+    }
   }
 
   @Test
   void shouldWriteACanonicalFormThatNamesEveryField() {
-    assertThat(spec.canonical()).isEqualTo("b1-256@64;L16,32,64,128;k2");
+    assertThat(spec.canonical()).isEqualTo("b1-256;L16,32,64,128;k2;static");
   }
 
   @Test
   void shouldBuildDoublingBucketsEndingAtTheMaximumLength() {
     assertThat(ProfileSpec.doubling(128, 16, 100, 1).lengthBuckets()).containsExactly(16, 32, 64, 100);
     assertThat(ProfileSpec.doubling(128, 16, 128, 1).lengthBuckets()).containsExactly(16, 32, 64, 128);
+    assertThat(ProfileSpec.doubling(128, 16, 128, 1).minBatch()).isEqualTo(1);
   }
 
   @Test
-  void shouldRejectUnsortedBucketsAndBadBatchBounds() {
-    assertThatThrownBy(() -> new ProfileSpec(8, 8, List.of(32, 16), 1)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new ProfileSpec(8, 9, List.of(16), 1)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new ProfileSpec(8, 8, List.of(16), 0)).isInstanceOf(IllegalArgumentException.class);
+  void shouldRejectUnsortedBucketsAndBatchSizesThatAreNotPowersOfTwo() {
+    assertThatThrownBy(() -> new ProfileSpec(1, 8, List.of(32, 16), 1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new ProfileSpec(1, 100, List.of(16), 1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new ProfileSpec(16, 8, List.of(16), 1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new ProfileSpec(3, 8, List.of(16), 1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new ProfileSpec(1, 8, List.of(16), 0)).isInstanceOf(IllegalArgumentException.class);
   }
 }

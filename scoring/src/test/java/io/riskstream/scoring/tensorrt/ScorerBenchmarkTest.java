@@ -1,19 +1,25 @@
 package io.riskstream.scoring.tensorrt;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.riskstream.scoring.ModelInput;
+import io.riskstream.scoring.model.ModelBundle;
+import io.riskstream.scoring.onnx.OnnxRuntimeScorer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ScorerBenchmarkTest {
+
+  private static final ModelBundle TINY = ModelBundle.fromClasspath("test-tiny");
 
   @TempDir
   Path dir;
@@ -50,17 +56,15 @@ class ScorerBenchmarkTest {
   }
 
   @Test
-  void shouldMeasureLatencyAndThroughputOfAScorer() throws Exception {
-    Optional<Path> model = TinyModel.export(dir);
-    Assumptions.assumeTrue(model.isPresent(), "needs python3 with torch to export the test model");
-    List<ModelInput> inputs = TinyModel.inputs(40, 30, 2);
-    try (OnnxReferenceScorer ort = new OnnxReferenceScorer(model.get(), TinyModel.identity(model.get()), 1)) {
+  void shouldMeasureLatencyAndThroughputOfAScorer() {
+    List<ModelInput> inputs = TinyModel.inputs(40, 30, 2, TINY.spec().vocabularySize());
+    try (OnnxRuntimeScorer ort = new OnnxRuntimeScorer(TINY, OnnxRuntimeScorer.Options.defaults())) {
       ScorerBenchmark.Point p = ScorerBenchmark.measure(ort, "onnxruntime-cpu", "fp32", inputs, 8, 0.0, 5);
 
       assertThat(p.iterations()).isGreaterThanOrEqualTo(5);
       assertThat(p.batch()).isEqualTo(8);
       assertThat(p.p99Ms()).isGreaterThanOrEqualTo(p.p50Ms()).isPositive();
-      assertThat(p.sequencesPerSecond()).isCloseTo(8 * 1000 / p.meanMs(), org.assertj.core.api.Assertions.within(1e-6 * p.sequencesPerSecond()));
+      assertThat(p.sequencesPerSecond()).isCloseTo(8 * 1000 / p.meanMs(), within(1e-6 * p.sequencesPerSecond()));
       assertThat(p.tokensPerSecond()).isGreaterThan(p.sequencesPerSecond());
 
       ScorerBenchmark.Point both = ScorerBenchmark.measureConcurrently(ort, "ort-2threads", "fp32", inputs, 4, 0.0, 2);
@@ -68,5 +72,29 @@ class ScorerBenchmarkTest {
       assertThat(both.sequencesPerSecond()).isPositive();
       assertThat(both.p99Ms()).isGreaterThanOrEqualTo(both.p50Ms());
     }
+  }
+
+  @Test
+  void shouldMeasureOnnxRuntimeOnlyAndSayWhyWhereTensorRtCannotRun() throws Exception {
+    Assumptions.assumeTrue(TensorRt.unavailableReason().isPresent(), "this host runs TensorRT: see TensorRtGpuIT");
+    ScorerBenchmark.Settings settings = new ScorerBenchmark.Settings(TINY, List.of(5, 20, 64), 64, List.of(1, 4),
+        List.of(Precision.FP16), ProfileSpec.doubling(4, 16, 64, 1), dir.resolve("engines"), 1, 4, 0.0, dir,
+        dir.resolve("inputs.bin"));
+
+    Map<String, Object> result = ScorerBenchmark.run(settings);
+
+    assertThat(result.get("model")).isEqualTo("test-tiny");
+    assertThat((String) result.get("tensorrt")).startsWith("unavailable: ");
+    assertThat((List<?>) result.get("points")).hasSize(2)
+        .allSatisfy(p -> assertThat(((ScorerBenchmark.Point) p).runtime()).isEqualTo("onnxruntime-cpu"));
+    assertThat(dir.resolve("scorer-bench-test-tiny.json")).isRegularFile();
+    assertThat(Files.size(dir.resolve("inputs.bin"))).isEqualTo(8 + 4 * 64 + 64L * 64 * 16);
+  }
+
+  @Test
+  void shouldRefuseLengthsTheModelCannotTake() {
+    assertThatThrownBy(() -> new ScorerBenchmark.Settings(TINY, List.of(65), 8, List.of(1), List.of(),
+        ProfileSpec.doubling(4, 16, 64, 1), dir, 1, 4, 0.0, dir, dir.resolve("x")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1..64");
   }
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.riskstream.scoring.ModelInput;
 import io.riskstream.scoring.ScoringException;
+import io.riskstream.scoring.model.ModelBundle;
+import io.riskstream.scoring.onnx.OnnxRuntimeScorer;
 import io.riskstream.scoring.tensorrt.EngineCacheException.Reason;
 import io.riskstream.scoring.tensorrt.TensorRtOptions.ParityFailurePolicy;
 import java.nio.file.Files;
@@ -28,33 +30,34 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * On a GPU host with TensorRT (skipped elsewhere): engine builds, the parity gate against ONNX Runtime, the engine
- * cache with tamper detection, concurrent scoring and failover. Prints what it measured, for the record.
+ * On a GPU host with TensorRT (skipped elsewhere), with the shipped default model {@code emr-risk-small} and its
+ * validation set: engine builds, the parity gate against the ONNX Runtime scorer, the engine cache with tamper
+ * detection, fixed-shape execution slots replaying CUDA graphs, concurrent scoring and failover. Prints what it
+ * measured, for the record.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TensorRtGpuIT {
 
-  private static final ProfileSpec PROFILES = new ProfileSpec(64, 32, List.of(32, 128), 2);
+  /** Batch sizes 4..64, two length buckets, two contexts per shape: 20 static profiles. */
+  private static final ProfileSpec PROFILES = new ProfileSpec(4, 64, List.of(64, 128), 2);
 
   @TempDir
   static Path dir;
+  static ModelBundle bundle;
   static Path model;
   static ModelIdentity identity;
   static ValidationSet validation;
-  static OnnxReferenceScorer reference;
+  static OnnxRuntimeScorer reference;
 
   @BeforeAll
   static void setUp() throws Exception {
     Optional<String> unavailable = TensorRt.unavailableReason();
     Assumptions.assumeTrue(unavailable.isEmpty(), () -> "TensorRT GPU tests skipped: " + unavailable.orElse(""));
-    Optional<Path> exported = TinyModel.export(dir);
-    Assumptions.assumeTrue(exported.isPresent(), "needs the test model (riskstream.test.model or python3 + torch)");
-    model = exported.get();
-    identity = TinyModel.identity(model);
-    reference = new OnnxReferenceScorer(model, identity, 4);
-    List<ModelInput> inputs = TinyModel.inputs(512, PROFILES.maxLength(), 11);
-    float[][] probabilities = scoreAll(reference, inputs);
-    validation = new ValidationSet(inputs, TinyModel.labels(probabilities, 12));
+    bundle = ModelBundle.fromClasspath("emr-risk-small");
+    model = TensorRtBackend.onnxFile(bundle, dir);
+    identity = ModelIdentity.of(bundle);
+    reference = cpu();
+    validation = ValidationSet.of(bundle.validation().orElseThrow());
     GpuDescription gpu = TensorRt.gpu(0);
     System.out.printf(Locale.ROOT, "GPU: %s, sm %s, %.1f GiB; TensorRT %s%n", gpu.name(), gpu.computeCapability(),
         gpu.totalMemoryBytes() / (double) (1L << 30), TensorRt.version());
@@ -65,6 +68,10 @@ class TensorRtGpuIT {
     if (reference != null) {
       reference.close();
     }
+  }
+
+  private static OnnxRuntimeScorer cpu() {
+    return new OnnxRuntimeScorer(bundle, new OnnxRuntimeScorer.Options(4, 16, 8));
   }
 
   private static float[][] scoreAll(io.riskstream.scoring.Scorer scorer, List<ModelInput> inputs) {
@@ -83,7 +90,7 @@ class TensorRtGpuIT {
 
   /** Starts with a reference of its own (start-up takes ownership of the reference). */
   private static TensorRtBackend.Startup start(TensorRtOptions options) {
-    return TensorRtBackend.start(model, identity, validation, new OnnxReferenceScorer(model, identity, 2), options);
+    return TensorRtBackend.start(model, identity, validation, cpu(), options);
   }
 
   @Test
@@ -102,6 +109,7 @@ class TensorRtGpuIT {
       assertThat(startup.engine().sidecar().gpuName()).isEqualTo(TensorRt.gpu(0).name());
       assertThat(startup.engine().sidecar().builderFlags()).contains("-TF32");
       assertThat(Files.isRegularFile(options(Precision.FP32).timingCachePath())).isTrue();
+      assertThat(startup.engine().sidecar().profileSpec()).isEqualTo(PROFILES.canonical());
     } finally {
       startup.serving().close();
     }
@@ -161,8 +169,8 @@ class TensorRtGpuIT {
           Random random = new Random(seed);
           double worst = 0;
           for (int round = 0; round < 25; round++) {
-            int from = random.nextInt(inputs.size() - 100);
-            int size = 1 + random.nextInt(100);  // up to 100: larger than maxBatch 64, so split
+            int from = random.nextInt(inputs.size() - 150);
+            int size = 1 + random.nextInt(150);  // up to 150: larger than maxBatch 64, so split
             float[][] got = gpu.score(inputs.subList(from, from + size));
             for (int i = 0; i < size; i++) {
               for (int k = 0; k < got[i].length; k++) {
@@ -177,11 +185,41 @@ class TensorRtGpuIT {
       for (Future<Double> f : results) {
         worst = Math.max(worst, f.get(5, TimeUnit.MINUTES));
       }
-      System.out.printf(Locale.ROOT, "16 threads x 25 batches (1..100 inputs): max abs diff vs ORT %.3g%n", worst);
+      System.out.printf(Locale.ROOT, "16 threads x 25 batches (1..150 inputs): max abs diff vs ORT %.3g%n", worst);
       assertThat(worst).isLessThanOrEqualTo(1e-4);
       printThroughput(gpu, inputs);
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  @Test
+  @Order(5)
+  void shouldReplayACudaGraphPerShapeAndScoreAnInputAlikeInEveryBatchSize() {
+    TensorRtOptions options = options(Precision.FP32);
+    CachedEngine cached = TensorRtBackend.engine(model, identity.sha256(), options);
+    try (TensorRtScorer gpu = TensorRtScorer.load(cached.plan(), identity, Precision.FP32, PROFILES, 0)) {
+      assertThat(gpu.slots()).isEqualTo(PROFILES.profileCount());
+      assertThat(gpu.slotsWithGraphs()).isEqualTo(gpu.slots());
+      List<ModelInput> inputs = validation.inputs();
+      float[][] alone = new float[64][];
+      for (int i = 0; i < 64; i++) {
+        alone[i] = gpu.score(List.of(inputs.get(i)))[0];  // batch size 4 (the smallest), 3 rows unused
+      }
+      double worst = 0;
+      for (int size : new int[] {3, 7, 17, 64}) {
+        for (int from = 0; from + size <= 64; from += size) {
+          float[][] got = gpu.score(inputs.subList(from, from + size));
+          for (int i = 0; i < size; i++) {
+            for (int k = 0; k < got[i].length; k++) {
+              worst = Math.max(worst, Math.abs(got[i][k] - alone[from + i][k]));
+            }
+          }
+        }
+      }
+      System.out.printf(Locale.ROOT, "%d slots, all with CUDA graphs; one input alone vs in batches of 3, 7, 17, 64:"
+          + " max abs diff %.3g%n", gpu.slots(), worst);
+      assertThat(worst).isLessThanOrEqualTo(1e-5);
     }
   }
 
@@ -198,18 +236,18 @@ class TensorRtGpuIT {
         gpu.score(b);
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
-      System.out.printf(Locale.ROOT, "FP32 single thread, batch %d (mixed lengths 1..128): %.3f ms/batch, %.0f seq/s%n",
+      System.out.printf(Locale.ROOT, "FP32 single thread, batch %d (validation inputs): %.3f ms/batch, %.0f seq/s%n",
           batch, seconds * 1000 / rounds, rounds * batch / seconds);
     }
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void shouldFailOverToOnnxRuntimeWhenTheGpuScorerFails() {
     TensorRtOptions options = options(Precision.FP32);
     CachedEngine cached = TensorRtBackend.engine(model, identity.sha256(), options);
     TensorRtScorer gpu = TensorRtScorer.load(cached.plan(), identity, Precision.FP32, PROFILES, 0);
-    OnnxReferenceScorer cpu = new OnnxReferenceScorer(model, identity, 2);
+    OnnxRuntimeScorer cpu = cpu();
     List<ModelInput> batch = validation.inputs().subList(0, 10);
     try (FailoverScorer scorer = new FailoverScorer(gpu, cpu, 1)) {
       scorer.score(batch);
@@ -226,7 +264,7 @@ class TensorRtGpuIT {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void shouldFallBackOrRefuseWhenParityFails() {
     ParityTolerances impossible = new ParityTolerances(1e-12, 1e-12, 1e-12, 1e-12);
     TensorRtOptions strict = options(Precision.FP16).withTolerances(impossible);
@@ -244,19 +282,18 @@ class TensorRtGpuIT {
   }
 
   @Test
-  @Order(8)
+  @Order(9)
   void shouldStartFromAShippedModelBundleAgainstTheOnnxRuntimeScorer() {
-    io.riskstream.scoring.model.ModelBundle bundle = io.riskstream.scoring.model.ModelBundle.fromClasspath("test-tiny");
-    ProfileSpec profiles = ProfileSpec.doubling(32, 16, bundle.spec().maxLength(), 1);
+    ModelBundle tiny = ModelBundle.fromClasspath("test-tiny");
+    ProfileSpec profiles = ProfileSpec.doubling(32, 16, tiny.spec().maxLength(), 1);
     TensorRtOptions options = new TensorRtOptions(Precision.FP32, profiles, 2L << 30, dir.resolve("bundle-engines"),
         true, ParityTolerances.DEFAULTS, ParityFailurePolicy.FAIL, 0, 3);
-    TensorRtBackend.Startup startup = TensorRtBackend.start(bundle,
-        new io.riskstream.scoring.onnx.OnnxRuntimeScorer(bundle,
-            io.riskstream.scoring.onnx.OnnxRuntimeScorer.Options.defaults()), options);
+    TensorRtBackend.Startup startup = TensorRtBackend.start(tiny,
+        new OnnxRuntimeScorer(tiny, OnnxRuntimeScorer.Options.defaults()), options);
     try {
-      System.out.println("bundle " + bundle.name() + ": " + startup.parity().summary());
+      System.out.println("bundle " + tiny.name() + ": " + startup.parity().summary());
       assertThat(startup.parity().passed()).isTrue();
-      assertThat(startup.serving().info().modelSha256()).isEqualTo(bundle.sha256());
+      assertThat(startup.serving().info().modelSha256()).isEqualTo(tiny.sha256());
       assertThat(startup.serving().info().backend()).isEqualTo("tensorrt");
     } finally {
       startup.serving().close();
@@ -264,7 +301,7 @@ class TensorRtGpuIT {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void shouldRefuseInt8ForAGraphWithoutQdqNodes() {
     assertThatThrownBy(() -> EngineBuilder.build(model, options(Precision.INT8).buildOptions(), 0))
         .isInstanceOf(EngineBuildException.class).hasMessageContaining("Q/DQ");
