@@ -38,8 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TensorRtGpuIT {
 
-  /** Batch sizes 4..64, two length buckets, two contexts per shape: 20 static profiles. */
-  private static final ProfileSpec PROFILES = new ProfileSpec(4, 64, List.of(64, 128), 2);
+  /** Batch sizes 8..64, two length buckets, two contexts per shape: 16 static profiles. */
+  private static final ProfileSpec PROFILES = new ProfileSpec(8, 64, List.of(64, 128), 2);
 
   @TempDir
   static Path dir;
@@ -204,7 +204,7 @@ class TensorRtGpuIT {
       List<ModelInput> inputs = validation.inputs();
       float[][] alone = new float[64][];
       for (int i = 0; i < 64; i++) {
-        alone[i] = gpu.score(List.of(inputs.get(i)))[0];  // batch size 4 (the smallest), 3 rows unused
+        alone[i] = gpu.score(List.of(inputs.get(i)))[0];  // batch size 8 (the smallest), 7 rows unused
       }
       double worst = 0;
       for (int size : new int[] {3, 7, 17, 64}) {
@@ -285,7 +285,7 @@ class TensorRtGpuIT {
   @Order(9)
   void shouldStartFromAShippedModelBundleAgainstTheOnnxRuntimeScorer() {
     ModelBundle tiny = ModelBundle.fromClasspath("test-tiny");
-    ProfileSpec profiles = ProfileSpec.doubling(32, 16, tiny.spec().maxLength(), 1);
+    ProfileSpec profiles = new ProfileSpec(4, 32, List.of(32, tiny.spec().maxLength()), 1);
     TensorRtOptions options = new TensorRtOptions(Precision.FP32, profiles, 2L << 30, dir.resolve("bundle-engines"),
         true, ParityTolerances.DEFAULTS, ParityFailurePolicy.FAIL, 0, 3);
     TensorRtBackend.Startup startup = TensorRtBackend.start(tiny,
