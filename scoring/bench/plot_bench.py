@@ -6,6 +6,7 @@ configuration (from PYTORCH.json), averaged over the inputs' real lengths (paddi
 GPU's dense FP16 tensor peak given by --peak-tflops (989 for an H100/H200 SXM).
 
 usage: plot_bench.py SCORER.json PYTORCH.json OUT_PREFIX [--peak-tflops 989]
+       plot_bench.py --replot MERGED.json OUT.png      (the plot again, from a merged document)
 """
 import argparse
 import importlib.util
@@ -82,7 +83,13 @@ def main():
               "trtOverEagerByBatch": ratios, "points": points}
     with open(a.prefix + ".json", "w") as f:
         json.dump(merged, f, indent=2)
+    plot(merged, a.prefix + ".png")
+    print(json.dumps(headline, indent=2))
 
+
+def plot(merged, png):
+    """Throughput and p50 latency per batch size, one line per (runtime, precision), from a merged document."""
+    points, c = merged["points"], merged["model"]["config"]
     fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5))
     series = sorted({(q["runtime"], q["precision"]) for q in points})
     for runtime, precision in series:
@@ -100,13 +107,15 @@ def main():
         ax.set_title(title)
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=8)
-    fig.suptitle(f"{scorer['gpu']} {scorer['date']}: {scorer['model']} (d={c['d_model']}, {c['layers']} layers), mean "
-                 f"length {scorer['meanLength']:.0f} (cohort distribution), TensorRT {scorer['tensorrt']}, "
-                 f"PyTorch {torch_run['torch']}", fontsize=9)
+    fig.suptitle(f"{merged['gpu']} {merged['date']}: {merged['model']['name']} (d={c['d_model']}, {c['layers']} layers), "
+                 f"mean length {merged['meanLength']:.0f} (cohort distribution), TensorRT {merged['tensorrt']}, "
+                 f"PyTorch {merged['torch']}", fontsize=9)
     fig.tight_layout()
-    fig.savefig(a.prefix + ".png", dpi=120)
-    print(json.dumps(headline, indent=2))
+    fig.savefig(png, dpi=120)
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 4 and sys.argv[1] == "--replot":  # plot_bench.py --replot MERGED.json OUT.png
+        plot(json.load(open(sys.argv[2])), sys.argv[3])
+    else:
+        main()

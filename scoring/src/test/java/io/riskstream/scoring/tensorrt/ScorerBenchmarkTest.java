@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.riskstream.schemas.EmrEvent;
 import io.riskstream.scoring.ModelInput;
+import io.riskstream.scoring.TestEvents;
+import io.riskstream.scoring.encoder.HistoryEncoder;
 import io.riskstream.scoring.model.ModelBundle;
 import io.riskstream.scoring.onnx.OnnxRuntimeScorer;
 import java.nio.ByteBuffer;
@@ -89,6 +92,28 @@ class ScorerBenchmarkTest {
         .allSatisfy(p -> assertThat(((ScorerBenchmark.Point) p).runtime()).isEqualTo("onnxruntime-cpu"));
     assertThat(dir.resolve("scorer-bench-test-tiny.json")).isRegularFile();
     assertThat(Files.size(dir.resolve("inputs.bin"))).isEqualTo(8 + 4 * 64 + 64L * 64 * 16);
+  }
+
+  @Test
+  void shouldTakeOneServingLengthPerEncounterWithEverythingBeforeTheNextOne() {
+    HistoryEncoder encoder = new HistoryEncoder(TINY.spec());
+    List<EmrEvent> history = new java.util.ArrayList<>(List.of(TestEvents.demographics("p", 0, "female")));
+    for (int e = 0; e < 3; e++) {
+      double day = 10_000 + 100 * e;
+      history.add(TestEvents.encounter("p", "encounters:e" + e, day, day, "ambulatory", "185349003"));
+      for (int d = 0; d <= e; d++) {
+        history.add(TestEvents.diagnosis("p", "conditions:c" + e + "-" + d, day, "44054006"));
+      }
+    }
+    List<EmrEvent> noEncounters = List.of(TestEvents.demographics("q", 0, "male"),
+        TestEvents.diagnosis("q", "conditions:x", 500, "44054006"));
+
+    List<Integer> lengths = ScorerBenchmark.servingLengths(Map.of("p", history, "q", noEncounters), encoder);
+
+    assertThat(lengths).hasSize(3).isSorted();
+    assertThat(lengths.get(0)).isLessThan(lengths.get(2));
+    assertThat(lengths.get(2)).isEqualTo(encoder.encodeLatest(history).input().length());
+    assertThat(lengths.get(0)).isEqualTo(encoder.encode(history, 10_100L * TestEvents.DAY).input().length());
   }
 
   @Test
