@@ -27,8 +27,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *       lower severity is suppressed (and stays armed); an escalation WARNING → CRITICAL is never suppressed.</li>
  * </ul>
  * Reasons: the occluded newest events whose removal lowers p (contribution = p − p without the event), largest
- * first, ties by eventId; they were scored in the same batch as the score. alertId = hash(scoreId, outcome,
- * severity).
+ * first, ties by eventId; the score processor scored the occluded inputs because p reached the warning threshold
+ * (a score without them cannot raise an alert, and gets none). alertId = hash(scoreId, outcome, severity).
  */
 public final class AlertProcessor implements Processor<String, ScoredRequest, String, RiskAlert> {
 
@@ -103,7 +103,7 @@ public final class AlertProcessor implements Processor<String, ScoredRequest, St
     RiskScore score = s.score();
     List<AlertReason> reasons = new ArrayList<>();
     List<ScoringRequest.ReasonEvent> events = s.request().reasonEvents();
-    for (int i = 0; i < events.size(); i++) {
+    for (int i = 0; i < events.size() && i + 1 < s.probabilities().size(); i++) {
       double contribution = p - (double) s.probabilities().get(i + 1)[k];
       if (contribution > 0) {
         ScoringRequest.ReasonEvent e = events.get(i);

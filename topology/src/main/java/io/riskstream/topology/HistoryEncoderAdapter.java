@@ -6,7 +6,7 @@ import io.riskstream.scoring.encoder.HistoryEncoder;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The serving {@link RequestEncoder}: scoring's {@link HistoryEncoder}, plus one occluded input per newest event. */
+/** The serving {@link RequestEncoder}: scoring's {@link HistoryEncoder}, and the input positions of the newest events. */
 public final class HistoryEncoderAdapter implements RequestEncoder {
 
   /** How many newest event ids a RiskScore's provenance lists. */
@@ -23,7 +23,7 @@ public final class HistoryEncoderAdapter implements RequestEncoder {
     EncodedHistory encoded = encoder.encode(history, indexTimeMillis);
     List<Occluded> occluded = new ArrayList<>();
     for (String eventId : encoded.newestEventIds(occlusions)) {
-      occluded.add(new Occluded(eventId, encoded.withoutEvent(eventId)));
+      occluded.add(new Occluded(eventId, java.util.Arrays.stream(encoded.positionsOf(eventId)).boxed().toList()));
     }
     return new Encoded(encoded.input(), encoded.newestEventIds(PROVENANCE_EVENT_IDS), encoded.eventCount(),
         occluded);

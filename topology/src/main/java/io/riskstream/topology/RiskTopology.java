@@ -95,7 +95,8 @@ public final class RiskTopology {
         .process(() -> new TriggerProcessor(linger, idle, maxOffsets, maxBuffered), Named.as(TRIGGER),
             TriggerProcessor.STORE, TriggerProcessor.BUFFER)
         .process(() -> new HistoryProcessor(maxEvents, maxAge, encoder, occlusions), Named.as(HISTORY), HistoryProcessor.STORE)
-        .process(() -> new ScoreProcessor(backend, drain, retries), Named.as(SCORE), ScoreProcessor.STORE);
+        .process(() -> new ScoreProcessor(backend, drain, retries, reasonThresholds(config, backend)), Named.as(SCORE),
+            ScoreProcessor.STORE);
     scored.mapValues(ScoredRequest::score, Named.as("as-risk-score"))
         .to(config.getString(RiskStreamConfig.TOPIC_RISK_SCORES_CONFIG),
             Produced.with(Serdes.String(), scoreSerde).withName("risk-scores-sink"));
@@ -103,6 +104,12 @@ public final class RiskTopology {
         .to(config.getString(RiskStreamConfig.TOPIC_RISK_ALERTS_CONFIG),
             Produced.with(Serdes.String(), alertSerde).withName("risk-alerts-sink"));
     return builder.build();
+  }
+
+  /** Per outcome of the backend, the warning threshold of the alert policy: below it no alert needs reasons. */
+  static double[] reasonThresholds(RiskStreamConfig config, ScoringBackend backend) {
+    return backend.info().outcomes().stream()
+        .mapToDouble(o -> config.alertPolicy().forOutcome(o).warningThreshold()).toArray();
   }
 
   private static void addNormalize(StreamsBuilder builder, RiskStreamConfig config, String emrTopic,

@@ -31,13 +31,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * score: puts each request into the changelogged store {@value #STORE}, submits its inputs to the per-JVM
+ * score: puts each request into the changelogged store {@value #STORE}, submits its base input to the per-JVM
  * {@link ScoringBackend} and returns at once; completed requests are forwarded (and deleted from the store) on every
- * process call and in a wall-clock punctuator. A patient's requests are forwarded in history-version order (a
- * completed request waits for its patient's earlier ones), so what the alert policy sees does not depend on
- * scoring timing. On init (start, restart, rebalance) every request in the store is submitted again: nothing is
- * held only in memory across a commit. A scorer failure re-submits the request up to {@code maxRetries} times,
- * then fails the stream thread (the request stays in the store and is re-scored on restart).
+ * process call and in a wall-clock punctuator. The inputs that explain an alert (the history without each of its
+ * newest events) are scored only when the base probability of some outcome reaches its warning threshold, because
+ * no alert, and so no reason, is possible below it: most scores cost one input instead of 1 + alert.reasons. Which
+ * requests get them depends only on their probabilities and the policy, never on timing. A patient's requests are
+ * forwarded in history-version order (a completed request waits for its patient's earlier ones), so what the alert
+ * policy sees does not depend on scoring timing. On init (start, restart, rebalance) every request in the store is
+ * submitted again: nothing is held only in memory across a commit. A scorer failure re-submits the failed stage up
+ * to {@code maxRetries} times, then fails the stream thread (the request stays in the store and is re-scored on
+ * restart).
  */
 public final class ScoreProcessor implements Processor<String, ScoringRequest, String, ScoredRequest> {
 
@@ -46,30 +50,41 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
 
   private static final class InFlight {
     final ScoringRequest request;
-    List<CompletableFuture<float[]>> futures;
-    int attempts;
+    CompletableFuture<float[]> base;
+    /** null until the base probabilities call for reasons; then one per reason event. */
+    List<CompletableFuture<float[]>> occluded;
+    int attempts = 1;
 
-    InFlight(ScoringRequest request, List<CompletableFuture<float[]>> futures) {
+    InFlight(ScoringRequest request, CompletableFuture<float[]> base) {
       this.request = request;
-      this.futures = futures;
-      this.attempts = 1;
+      this.base = base;
     }
   }
 
   private final ScoringBackend backend;
   private final Duration drainInterval;
   private final int maxRetries;
+  private final double[] reasonThresholds;
   private final TreeMap<String, InFlight> inFlight = new TreeMap<>();
   /** Futures completed (on the batcher's threads) since the last drain: drain only walks in-flight when > 0. */
   private final AtomicInteger completions = new AtomicInteger();
   private ProcessorContext<String, ScoredRequest> context;
   private KeyValueStore<String, ScoringRequest> store;
   private Sensor resubmitted;
+  private Sensor explained;
 
-  public ScoreProcessor(ScoringBackend backend, Duration drainInterval, int maxRetries) {
+  /**
+   * @param reasonThresholds per outcome (in the backend's outcome order) the probability from which an alert, and so
+   *     its reasons, is possible: the outcome's warning threshold
+   */
+  public ScoreProcessor(ScoringBackend backend, Duration drainInterval, int maxRetries, double[] reasonThresholds) {
+    if (reasonThresholds.length != backend.info().outcomes().size()) {
+      throw new IllegalArgumentException("one reason threshold per outcome expected");
+    }
     this.backend = backend;
     this.drainInterval = drainInterval;
     this.maxRetries = maxRetries;
+    this.reasonThresholds = reasonThresholds.clone();
   }
 
   @Override
@@ -78,11 +93,13 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
     this.store = context.getStateStore(STORE);
     this.resubmitted = context.metrics().addRateTotalSensor(NormalizeProcessor.METRICS_SCOPE,
         context.taskId().toString(), "scoring-resubmitted", Sensor.RecordingLevel.INFO);
+    this.explained = context.metrics().addRateTotalSensor(NormalizeProcessor.METRICS_SCOPE,
+        context.taskId().toString(), "scoring-reasons", Sensor.RecordingLevel.INFO);
     int restored = 0;
     try (KeyValueIterator<String, ScoringRequest> it = store.all()) {
       while (it.hasNext()) {
         var kv = it.next();
-        inFlight.put(kv.key, new InFlight(kv.value, submit(kv.value)));
+        inFlight.put(kv.key, new InFlight(kv.value, submit(kv.value.base())));
         restored++;
       }
     }
@@ -99,24 +116,38 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
     String key = r.pendingKey();
     if (store.get(key) == null) {
       store.put(key, r);
-      inFlight.put(key, new InFlight(r, submit(r)));
+      inFlight.put(key, new InFlight(r, submit(r.base())));
     }
     drain();
   }
 
-  private List<CompletableFuture<float[]>> submit(ScoringRequest r) {
-    List<CompletableFuture<float[]>> fs = new ArrayList<>(r.inputs().size());
-    for (ModelInput in : r.inputs()) {
-      CompletableFuture<float[]> f;
-      try {
-        f = backend.submitter().submit(in);
-      } catch (RuntimeException e) {
-        f = CompletableFuture.failedFuture(e);
-      }
-      f.whenComplete((v, e) -> completions.incrementAndGet());
-      fs.add(f);
+  private CompletableFuture<float[]> submit(ModelInput in) {
+    CompletableFuture<float[]> f;
+    try {
+      f = backend.submitter().submit(in);
+    } catch (RuntimeException e) {
+      f = CompletableFuture.failedFuture(e);
+    }
+    f.whenComplete((v, e) -> completions.incrementAndGet());
+    return f;
+  }
+
+  private List<CompletableFuture<float[]>> submitOccluded(ScoringRequest r) {
+    List<CompletableFuture<float[]>> fs = new ArrayList<>(r.reasonEvents().size());
+    for (int i = 0; i < r.reasonEvents().size(); i++) {
+      fs.add(submit(r.occluded(i)));
     }
     return fs;
+  }
+
+  /** Whether some outcome's base probability reaches the level from which an alert is possible. */
+  boolean needsReasons(float[] p) {
+    for (int k = 0; k < p.length && k < reasonThresholds.length; k++) {
+      if (p[k] >= reasonThresholds[k]) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Forwards every completed request whose patient has no earlier request still in flight. */
@@ -132,33 +163,56 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
       if (blocked.contains(patient)) {
         continue;
       }
-      if (!f.futures.stream().allMatch(CompletableFuture::isDone)) {
+      List<CompletableFuture<float[]>> stage = f.occluded == null ? List.of(f.base) : f.occluded;
+      if (!stage.stream().allMatch(CompletableFuture::isDone)) {
         blocked.add(patient);
         continue;
       }
-      if (f.futures.stream().anyMatch(CompletableFuture::isCompletedExceptionally)) {
-        if (f.attempts > maxRetries) {
-          throw new StreamsException("scoring failed " + f.attempts + " times for a request in task "
-              + context.taskId() + "; it stays in " + STORE + " and is re-scored on restart",
-              f.futures.stream().filter(CompletableFuture::isCompletedExceptionally).findFirst()
-                  .map(x -> x.handle((v, e) -> e).join()).orElse(null));
+      if (stage.stream().anyMatch(CompletableFuture::isCompletedExceptionally)) {
+        retry(f);
+        blocked.add(patient);
+        continue;
+      }
+      float[] base = f.base.join();
+      if (f.occluded == null && !f.request.reasonEvents().isEmpty() && needsReasons(base)) {
+        f.occluded = submitOccluded(f.request);
+        explained.record();
+        if (!f.occluded.stream().allMatch(f2 -> f2.isDone() && !f2.isCompletedExceptionally())) {
+          blocked.add(patient);  // a later drain forwards it (or retries) once they complete
+          continue;
         }
-        LOG.warn("task {}: scoring attempt {} failed; re-submitting", context.taskId(), f.attempts);
-        f.attempts++;
-        f.futures = submit(f.request);
-        resubmitted.record();
-        blocked.add(patient);
-        continue;
       }
-      List<float[]> probs = new ArrayList<>(f.futures.size());
-      for (CompletableFuture<float[]> x : f.futures) {
-        probs.add(x.join());
+      List<float[]> probs = new ArrayList<>(1 + (f.occluded == null ? 0 : f.occluded.size()));
+      probs.add(base);
+      if (f.occluded != null) {
+        for (CompletableFuture<float[]> x : f.occluded) {
+          probs.add(x.join());
+        }
       }
       ScoringRequest r = f.request;
-      context.forward(new Record<>(patient, new ScoredRequest(toScore(r, probs.get(0)), r, probs), r.timestamp()));
+      context.forward(new Record<>(patient, new ScoredRequest(toScore(r, base), r, probs), r.timestamp()));
       store.delete(r.pendingKey());
       it.remove();
     }
+  }
+
+  /** Re-submits the failed stage of {@code f}, or fails the thread after {@code maxRetries} re-submissions. */
+  private void retry(InFlight f) {
+    List<CompletableFuture<float[]>> stage = f.occluded == null ? List.of(f.base) : f.occluded;
+    if (f.attempts > maxRetries) {
+      throw new StreamsException("scoring failed " + f.attempts + " times for a request in task "
+          + context.taskId() + "; it stays in " + STORE + " and is re-scored on restart",
+          stage.stream().filter(CompletableFuture::isCompletedExceptionally).findFirst()
+              .map(x -> x.handle((v, e) -> e).join()).orElse(null));
+    }
+    LOG.warn("task {}: scoring attempt {} failed; re-submitting", context.taskId(), f.attempts);
+    f.attempts++;
+    if (f.occluded == null) {
+      f.base = submit(f.request.base());
+    } else {
+      f.occluded = submitOccluded(f.request);
+    }
+    resubmitted.record();
   }
 
   private RiskScore toScore(ScoringRequest r, float[] p) {
@@ -198,6 +252,7 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
     inFlight.clear();
     if (resubmitted != null) {
       context.metrics().removeSensor(resubmitted);
+      context.metrics().removeSensor(explained);
     }
   }
 }

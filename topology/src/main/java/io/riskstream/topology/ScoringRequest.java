@@ -2,6 +2,7 @@ package io.riskstream.topology;
 
 import io.riskstream.schemas.EmrEvent;
 import io.riskstream.scoring.ModelInput;
+import io.riskstream.scoring.encoder.EncodedHistory;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -9,16 +10,24 @@ import java.util.Map;
 
 /**
  * A request to score one history version of a patient (value of the {@code scoring-pending} store until its
- * RiskScore is forwarded). {@code inputs.get(0)} is the history; {@code inputs.get(i)} for i ≥ 1 is the history
- * without {@code reasonEvents.get(i - 1)} (occlusion, for alert reasons). Everything needed to score and explain is
- * here, so a restart re-submits it without reading the history again.
+ * RiskScore is forwarded). {@code inputs.get(0)} is the history; each reason event (one of the newest events, for
+ * the reasons of an alert) carries the positions of that input that hold its tokens, and {@link #occluded(int)}
+ * derives the history without it when an alert needs reasons. Everything needed to score and explain is here, so a
+ * restart re-submits it without reading the history again.
+ *
+ * <p>Stored requests of version 1 (before occlusion became lazy) hold every occluded input in {@code inputs} (one
+ * per reason event after the base) and no positions; {@link #occluded(int)} returns those.
  */
 public record ScoringRequest(String patientId, long historyVersion, long asOf, long timestamp, String txId,
     List<HistoryCommand.SourceOffset> sourceOffsets, int eventCount, List<String> newestEventIds,
     List<ModelInput> inputs, List<ReasonEvent> reasonEvents) {
 
-  /** What an alert reason shows of an occluded event. */
-  public record ReasonEvent(String eventId, String kind, String codeSystem, String code, String description, long eventTime) {
+  /** What an alert reason shows of an occluded event, and the base input's positions that hold its tokens. */
+  public record ReasonEvent(String eventId, String kind, String codeSystem, String code, String description,
+      long eventTime, List<Integer> positions) {
+    public ReasonEvent {
+      positions = positions == null ? null : List.copyOf(positions);
+    }
   }
 
   public ScoringRequest {
@@ -26,8 +35,11 @@ public record ScoringRequest(String patientId, long historyVersion, long asOf, l
     newestEventIds = List.copyOf(newestEventIds);
     inputs = List.copyOf(inputs);
     reasonEvents = List.copyOf(reasonEvents);
-    if (inputs.size() != reasonEvents.size() + 1) {
-      throw new IllegalArgumentException("one input per reason event plus the base input expected");
+    boolean lazy = inputs.size() == 1 && reasonEvents.stream().allMatch(r -> r.positions() != null);
+    boolean stored = inputs.size() == reasonEvents.size() + 1;
+    if (!lazy && !stored) {
+      throw new IllegalArgumentException("a request holds the base input and either each reason event's positions or"
+          + " one occluded input per reason event");
     }
   }
 
@@ -37,20 +49,34 @@ public record ScoringRequest(String patientId, long historyVersion, long asOf, l
     for (EmrEvent e : history) {
       byId.put(e.getEventId(), e);
     }
-    List<ModelInput> inputs = new ArrayList<>();
-    inputs.add(enc.input());
     List<ReasonEvent> reasons = new ArrayList<>();
     for (RequestEncoder.Occluded o : enc.occluded()) {
       EmrEvent e = byId.get(o.eventId());
       if (e == null) {
         throw new IllegalStateException("encoder occluded an event that is not in the history");
       }
-      inputs.add(o.input());
+      if (o.positions().isEmpty()) {
+        continue;  // not in the input (e.g. truncated away): removing it cannot change the score
+      }
       reasons.add(new ReasonEvent(e.getEventId(), e.getKind().name(), e.getCodeSystem(), e.getCode(),
-          e.getDescription(), e.getEventTime().toEpochMilli()));
+          e.getDescription(), e.getEventTime().toEpochMilli(), o.positions()));
     }
     return new ScoringRequest(patientId, version, asOf, timestamp, close.txId(), close.offsets(), enc.eventCount(),
-        enc.newestEventIds(), inputs, reasons);
+        enc.newestEventIds(), List.of(enc.input()), reasons);
+  }
+
+  /** The history's input. */
+  public ModelInput base() {
+    return inputs.get(0);
+  }
+
+  /** The history without reason event {@code i}. */
+  public ModelInput occluded(int i) {
+    if (inputs.size() > 1) {
+      return inputs.get(i + 1);
+    }
+    return EncodedHistory.withoutPositions(base(),
+        reasonEvents.get(i).positions().stream().mapToInt(Integer::intValue).toArray());
   }
 
   /** Store key: patient id, then the zero-padded version, so that a patient's requests sort by version. */

@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * Test double of the history encoder: one token per event before the index time, = the event's code when it is a
- * number in [1, 9999] else 9999; ages and recency 0. Keeps the newest {@link #MAX_LENGTH} events. Occlusion drops the
- * event's token.
+ * number in [1, 9999] else 9999; ages and recency 0. Keeps the newest {@link #MAX_LENGTH} events. An event occupies
+ * one position (occlusion drops its token).
  */
 final class CodeTokenTestEncoder implements RequestEncoder {
 
@@ -33,12 +33,8 @@ final class CodeTokenTestEncoder implements RequestEncoder {
       newest.add(used.get(i).getEventId());
     }
     List<Occluded> occluded = new ArrayList<>();
-    for (int i = 0; i < Math.min(occlusions, newest.size()); i++) {
-      String id = newest.get(i);
-      List<EmrEvent> without = used.stream().filter(e -> !e.getEventId().equals(id)).toList();
-      if (!without.isEmpty()) {
-        occluded.add(new Occluded(id, input(without)));
-      }
+    for (int i = 0; i < Math.min(occlusions, newest.size()) && used.size() > 1; i++) {
+      occluded.add(new Occluded(newest.get(i), List.of(used.size() - 1 - i)));
     }
     return new Encoded(input(used), newest, used.size(), occluded);
   }

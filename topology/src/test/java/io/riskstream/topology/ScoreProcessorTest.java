@@ -14,6 +14,20 @@ import org.junit.jupiter.api.Test;
 
 class ScoreProcessorTest {
 
+  /** Warning thresholds of outcomes a and b. */
+  private static final double[] THRESHOLDS = {0.3, 0.3};
+
+  /** A request whose history has one event per token, the two newest being its reason events. */
+  private static ScoringRequest explainable(String patient, long version, long... tokens) {
+    int n = tokens.length;
+    ModelInput in = new ModelInput(tokens, new float[n], new float[n]);
+    List<ScoringRequest.ReasonEvent> reasons = List.of(
+        new ScoringRequest.ReasonEvent("conditions:c" + (n - 1), "DIAGNOSIS", "SNOMED-CT", "x", null, 2L, List.of(n - 1)),
+        new ScoringRequest.ReasonEvent("conditions:c" + (n - 2), "DIAGNOSIS", "SNOMED-CT", "y", null, 1L, List.of(n - 2)));
+    return new ScoringRequest(patient, version, 1000L * version, 5L, "tx" + version, List.of(), n, List.of(),
+        List.of(in), reasons);
+  }
+
   private static ScoringRequest request(String patient, long version, long token) {
     ModelInput in = new ModelInput(new long[] {token}, new float[1], new float[1]);
     return new ScoringRequest(patient, version, 1000L * version, 5L, "tx" + version,
@@ -38,7 +52,7 @@ class ScoreProcessorTest {
     store.put(request("p1", 1, 150).pendingKey(), request("p1", 1, 150));
     store.put(request("p2", 4, 120).pendingKey(), request("p2", 4, 120));
     DeferredTestBackend deferred = new DeferredTestBackend();
-    ScoreProcessor processor = new ScoreProcessor(deferred.backend(), Duration.ofMillis(10), 2);
+    ScoreProcessor processor = new ScoreProcessor(deferred.backend(), Duration.ofMillis(10), 2, THRESHOLDS);
     processor.init(context);
     assertThat(deferred.inputs).hasSize(2);
     deferred.completeAll();
@@ -62,7 +76,7 @@ class ScoreProcessorTest {
     MockProcessorContext<String, ScoredRequest> context = new MockProcessorContext<>();
     KeyValueStore<String, ScoringRequest> store = store(context);
     DeferredTestBackend deferred = new DeferredTestBackend();
-    ScoreProcessor processor = new ScoreProcessor(deferred.backend(), Duration.ofMillis(10), 1);
+    ScoreProcessor processor = new ScoreProcessor(deferred.backend(), Duration.ofMillis(10), 1, THRESHOLDS);
     processor.init(context);
     processor.process(new Record<>("p1", request("p1", 1, 150), 0L));
     deferred.fail(0);
@@ -72,5 +86,60 @@ class ScoreProcessorTest {
         .isInstanceOf(org.apache.kafka.streams.errors.StreamsException.class).hasMessageContaining("scoring failed 2 times");
     assertThat(store.get(request("p1", 1, 150).pendingKey())).isNotNull();
     assertThat(context.forwarded()).isEmpty();
+  }
+
+  @Test
+  void shouldScoreTheReasonInputsOnlyWhenAnOutcomeReachesItsWarningThreshold() {
+    MockProcessorContext<String, ScoredRequest> context = new MockProcessorContext<>();
+    store(context);
+    DeferredTestBackend deferred = new DeferredTestBackend();
+    ScoreProcessor processor = new ScoreProcessor(deferred.backend(), Duration.ofMillis(10), 1, THRESHOLDS);
+    processor.init(context);
+
+    processor.process(new Record<>("low", explainable("low", 1, 110, 110), 0L));   // p(a) = 0.2
+    processor.process(new Record<>("high", explainable("high", 1, 110, 150, 120), 0L));  // p(a) = 0.8
+    assertThat(deferred.inputs).hasSize(2);  // the base inputs only
+    deferred.completeAll();
+    processor.drain();
+
+    assertThat(context.forwarded()).hasSize(1);
+    ScoredRequest low = context.forwarded().get(0).record().value();
+    assertThat(low.score().getPatientId()).isEqualTo("low");
+    assertThat(low.probabilities()).hasSize(1);
+    assertThat(deferred.inputs).hasSize(4);  // p(a) of "high" reached 0.3: its two occluded inputs follow
+    assertThat(deferred.inputs.get(2).tokens()).containsExactly(110, 150);
+    assertThat(deferred.inputs.get(3).tokens()).containsExactly(110, 120);
+
+    deferred.completeAll();
+    processor.drain();
+    ScoredRequest high = context.forwarded().get(1).record().value();
+    assertThat(high.probabilities()).hasSize(3);
+    assertThat(high.probabilities().get(1)[0]).isCloseTo(0.6f, org.assertj.core.data.Offset.offset(1e-6f));
+    assertThat(high.probabilities().get(2)[0]).isCloseTo(0.3f, org.assertj.core.data.Offset.offset(1e-6f));
+  }
+
+  @Test
+  void shouldScoreARequestStoredWithItsOccludedInputsByAnEarlierVersion() {
+    ModelInput base = new ModelInput(new long[] {150, 120}, new float[2], new float[2]);
+    ModelInput without = new ModelInput(new long[] {150}, new float[1], new float[1]);
+    ScoringRequest stored = new ScoringRequest("p", 1, 1000L, 5L, "tx1", List.of(), 2, List.of(), List.of(base, without),
+        List.of(new ScoringRequest.ReasonEvent("conditions:c1", "DIAGNOSIS", "SNOMED-CT", "x", null, 1L, null)));
+    JsonSerde<ScoringRequest> serde = new JsonSerde<>(ScoringRequest.class);
+    ScoringRequest back = serde.deserializer().deserialize("t", serde.serializer().serialize("t", stored));
+    MockProcessorContext<String, ScoredRequest> context = new MockProcessorContext<>();
+    store(context).put(back.pendingKey(), back);
+    DeferredTestBackend deferred = new DeferredTestBackend();
+    ScoreProcessor processor = new ScoreProcessor(deferred.backend(), Duration.ofMillis(10), 1, THRESHOLDS);
+
+    processor.init(context);
+    deferred.completeAll();
+    processor.drain();
+    deferred.completeAll();
+    processor.drain();
+
+    assertThat(back.occluded(0)).isEqualTo(without);
+    assertThat(deferred.inputs).containsExactly(base, without);
+    assertThat(context.forwarded()).singleElement()
+        .satisfies(f -> assertThat(f.record().value().probabilities()).hasSize(2));
   }
 }

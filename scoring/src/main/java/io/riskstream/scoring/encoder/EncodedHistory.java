@@ -31,15 +31,31 @@ public record EncodedHistory(ModelInput input, List<String> positionEventIds, in
    * {@code [OOV]} token (age 0, recency 0) that also encodes an empty history.
    */
   public ModelInput withoutEvent(String eventId) {
-    int keep = 0;
-    for (String id : positionEventIds) {
-      if (!id.equals(eventId)) {
-        keep++;
+    return withoutPositions(input, positionsOf(eventId));
+  }
+
+  /** The positions of the input that hold {@code eventId}'s tokens, ascending (empty when it is not in the input). */
+  public int[] positionsOf(String eventId) {
+    return java.util.stream.IntStream.range(0, positionEventIds.size())
+        .filter(i -> positionEventIds.get(i).equals(eventId)).toArray();
+  }
+
+  /**
+   * {@code input} without the tokens at {@code positions} (ascending, distinct, within the input), as
+   * {@link #withoutEvent} occludes an event: no positions gives the input itself, all of them the empty input. The
+   * serving path keeps only the positions and derives the occluded input when it is needed.
+   */
+  public static ModelInput withoutPositions(ModelInput input, int[] positions) {
+    int n = input.length();
+    for (int k = 0; k < positions.length; k++) {
+      if (positions[k] < 0 || positions[k] >= n || (k > 0 && positions[k] <= positions[k - 1])) {
+        throw new IllegalArgumentException("positions must be ascending, distinct and within 0.." + (n - 1));
       }
     }
-    if (keep == positionEventIds.size()) {
+    if (positions.length == 0) {
       return input;
     }
+    int keep = n - positions.length;
     if (keep == 0) {
       return HistoryEncoder.emptyInput();
     }
@@ -47,13 +63,16 @@ public record EncodedHistory(ModelInput input, List<String> positionEventIds, in
     float[] ages = new float[keep];
     float[] recency = new float[keep];
     int j = 0;
-    for (int i = 0; i < positionEventIds.size(); i++) {
-      if (!positionEventIds.get(i).equals(eventId)) {
-        tokens[j] = input.tokens()[i];
-        ages[j] = input.ages()[i];
-        recency[j] = input.recency()[i];
-        j++;
+    int next = 0;
+    for (int i = 0; i < n; i++) {
+      if (next < positions.length && positions[next] == i) {
+        next++;
+        continue;
       }
+      tokens[j] = input.tokens()[i];
+      ages[j] = input.ages()[i];
+      recency[j] = input.recency()[i];
+      j++;
     }
     return new ModelInput(tokens, ages, recency);
   }
