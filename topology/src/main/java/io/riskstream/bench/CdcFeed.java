@@ -11,10 +11,10 @@ import java.util.Objects;
 /**
  * A cohort's events as the Debezium change events the CDC connector would write for them, without a database: the
  * transactions of {@code EhrDatabaseLoader} (each patient row alone, then one transaction per encounter with every
- * fact that carries its encounter id, in event-time order over all patients), one insert ({@code op c}) per row, on
- * {@code <prefix>.clinical.<table>}, JSON without schemas, value formats as in connectors/README.md. Record
- * timestamps increase by 1 ms per record in feed order, so a consumer that merges topics by timestamp sees the feed
- * order, and a transaction's records lie within (size - 1) ms of each other. The transactions and envelopes are the
+ * fact that carries its encounter id, in event-time order over all patients), one insert ({@code op c}) per row, all
+ * on {@code <prefix>.clinical.changes} as the shipped Kafka Connect configuration routes them, JSON without schemas,
+ * value formats as in connectors/README.md. Record timestamps increase by 1 ms per record in feed order, so a
+ * transaction's records lie within (size - 1) ms of each other. The transactions and envelopes are the
  * demo's ({@link io.riskstream.demo.CdcFeed}); this adds topic prefixes and record timestamps.
  */
 public final class CdcFeed {
@@ -53,7 +53,7 @@ public final class CdcFeed {
     for (io.riskstream.demo.CdcFeed.Transaction transaction : transactions) {
       txId++;
       for (EhrRow row : transaction.rows()) {
-        String topic = topicPrefix + "." + EhrRows.SCHEMA + "." + row.table();
+        String topic = topicPrefix + "." + EhrRows.SCHEMA + ".changes";
         out.add(new Record(topic, io.riskstream.demo.CdcFeed.key(row),
             io.riskstream.demo.CdcFeed.create(row, txId, lsn, 1_700_000_000_000L + lsn), timestamp, txId));
         lsn++;

@@ -27,8 +27,16 @@ import java.util.TreeMap;
  */
 public final class CdcFeed {
 
-  /** Topic prefix of the demo's source topics: {@code ehr.clinical.<table>}. */
+  /** Topic prefix of the demo's source topic: {@code ehr.clinical.}. */
   public static final String TOPIC_PREFIX = "ehr.clinical.";
+
+  /**
+   * The one topic every table's change events go to, as the shipped Kafka Connect configuration routes them
+   * (connectors/kafka-connect/ehr-postgres-source.json: RegexRouter, partitioned by patient), so that the topology
+   * reads each patient's changes in commit order and no source transaction is split by records of the next one
+   * arriving first on another topic.
+   */
+  public static final String CHANGES_TOPIC = TOPIC_PREFIX + "changes";
 
   /** How Debezium's JSON converter writes a PostgreSQL timestamptz (io.debezium.time.ZonedTimestamp). */
   private static final java.time.format.DateTimeFormatter DEBEZIUM_TIMESTAMP = java.time.format.DateTimeFormatter
@@ -54,14 +62,14 @@ public final class CdcFeed {
     }
   }
 
-  /** The topic of a table's change events. */
+  /** The topic of a table's change events: {@link #CHANGES_TOPIC} for every table (the table is in the envelope). */
   public static String topic(String table) {
-    return TOPIC_PREFIX + table;
+    return CHANGES_TOPIC;
   }
 
-  /** Every table's topic. */
+  /** The feed's topics. */
   public static List<String> topics() {
-    return EhrRows.COLUMNS.keySet().stream().sorted().map(CdcFeed::topic).toList();
+    return List.of(CHANGES_TOPIC);
   }
 
   /**

@@ -2,6 +2,7 @@ package io.riskstream.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.riskstream.config.RiskStreamConfig;
@@ -64,8 +65,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * End to end: a private PostgreSQL with the EHR schema, a 3-patient Synthea cohort (generated in the test) loaded by
- * {@link EhrDatabaseLoader} (one transaction per encounter), Debezium in-process ({@link CdcRunner}, every table routed
- * into one topic so that the topology reads commit order) into an embedded KRaft broker, and the topology ({@link RiskStreamApp}, exactly-once) with the real {@link ScoringRuntime} (encoder
+ * {@link EhrDatabaseLoader} (one transaction per encounter), Debezium in-process ({@link CdcRunner}, with the shipped
+ * Kafka Connect configuration's routing: every table into one six-partition topic, partitioned by patient, so that
+ * the topology reads each patient's changes in commit order) into an embedded KRaft broker, and the topology ({@link RiskStreamApp}, exactly-once) with the real {@link ScoringRuntime} (encoder
  * + ONNX Runtime + batcher, the test-tiny model). Asserts that the scores and alerts equal those of a
  * TopologyTestDriver run fed the same rows as CDC envelopes built from {@link EhrRows}; that a deleted row leaves the
  * patient's history and the next score's provenance; and that a schema change and an unknown table are handled
@@ -133,13 +135,27 @@ class CdcEndToEndIT {
     props.put(CdcConfig.OFFSET_STORAGE_REPLICATION_FACTOR_CONFIG, "1");
     props.put(CdcConfig.OFFSET_FLUSH_INTERVAL_MS_CONFIG, "200");
     props.put(CdcConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "1000");
-    // every table into one topic: the topology reads the changes in commit order, so no transaction of a patient
-    // is split by records of its next transaction arriving first from another table's topic (README: "one topic")
-    props.put(CdcConfig.DEBEZIUM_PREFIX + "transforms", "route");
-    props.put(CdcConfig.DEBEZIUM_PREFIX + "transforms.route.type", "org.apache.kafka.connect.transforms.RegexRouter");
-    props.put(CdcConfig.DEBEZIUM_PREFIX + "transforms.route.regex", "ehr\\.clinical\\..*");
-    props.put(CdcConfig.DEBEZIUM_PREFIX + "transforms.route.replacement", CHANGES_TOPIC);
+    // the shipped Kafka Connect configuration's routing: every table into one topic, partitioned by patient, so
+    // the topology reads each patient's changes in commit order (README, connectors/README.md section 4)
+    shippedRouting().forEach((k, v) -> props.put(CdcConfig.DEBEZIUM_PREFIX + k, v));
     return new CdcConfig(props);
+  }
+
+  /** The transforms and predicates of connectors/kafka-connect/ehr-postgres-source.json. */
+  private static Map<String, String> shippedRouting() {
+    try {
+      JsonNode config = JSON.readTree(Path.of("../connectors/kafka-connect/ehr-postgres-source.json").toFile())
+          .path("config");
+      Map<String, String> out = new HashMap<>();
+      config.fields().forEachRemaining(e -> {
+        if (e.getKey().startsWith("transforms") || e.getKey().startsWith("predicates")) {
+          out.put(e.getKey(), e.getValue().asText());
+        }
+      });
+      return out;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** Scores and alerts without the coordinates that differ between transports (txId, source offsets). */
@@ -321,17 +337,33 @@ class CdcEndToEndIT {
     return records.stream().filter(type::isInstance).map(type::cast).toList();
   }
 
-  private static long changeEvents(String bootstrap, long expected) {
+  /**
+   * Reads the change events (at most {@code expected}, within {@link #WAIT}) and returns, per patient, the
+   * partitions its change events lie in (the patient row's id, the others' patient_id).
+   */
+  private static Map<String, java.util.Set<Integer>> changeEvents(String bootstrap, long expected) throws Exception {
     try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
         ConsumerConfig.GROUP_ID_CONFIG, "e2e-count-" + UUID.randomUUID(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
         ConsumerConfig.METADATA_MAX_AGE_CONFIG, "500"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       c.subscribe(java.util.regex.Pattern.compile("ehr\\.clinical\\..*"));
       long n = 0;
+      Map<String, java.util.Set<Integer>> partitions = new HashMap<>();
       Instant deadline = Instant.now().plus(WAIT);
       while (n < expected && Instant.now().isBefore(deadline)) {
-        n += c.poll(Duration.ofMillis(250)).count();
+        for (var r : c.poll(Duration.ofMillis(250))) {
+          if (r.value() == null) {
+            continue;
+          }
+          n++;
+          JsonNode env = JSON.readTree(r.value());
+          JsonNode row = env.path("after").isObject() ? env.path("after") : env.path("before");
+          String patient = env.path("source").path("table").asText().equals("patients") ? row.path("id").asText()
+              : row.path("patient_id").asText();
+          partitions.computeIfAbsent(patient, k -> new java.util.TreeSet<>()).add(r.partition());
+        }
       }
-      return n;
+      assertThat(n).as("change events").isEqualTo(expected);
+      return partitions;
     }
   }
 
@@ -371,6 +403,8 @@ class CdcEndToEndIT {
       assertThat(of(expected.stream().map(o -> (SpecificRecord) o).toList(), RiskScore.class)).hasSizeGreaterThanOrEqualTo(cohort.size());
 
       postgres.createDatabase("ehr");
+      kafka.createTopics(Integer.parseInt(shippedRouting().get("transforms.partitionFacts.partition.topic.num")),
+          CHANGES_TOPIC);
       try (Connection db = postgres.connect("ehr")) {
         EhrDatabaseLoader.applySchema(db);
         try (CdcRunner cdc = new CdcRunner(cdcConfig())) {
@@ -379,7 +413,9 @@ class CdcEndToEndIT {
           EhrDatabaseLoader.LoadResult loaded = new EhrDatabaseLoader(EhrRowMapping.DEFAULT,
               EhrDatabaseLoader.Options.unpaced()).load(db, cohort);
           assertThat(loaded.rejected()).isZero();
-          assertThat(changeEvents(kafka.bootstrapServers(), rows)).isEqualTo(rows);
+          // the shipped routing keeps each patient's change events in one partition of the one topic
+          assertThat(changeEvents(kafka.bootstrapServers(), rows)).hasSize(cohort.size())
+              .allSatisfy((patient, partitions) -> assertThat(partitions).hasSize(1));
 
           AvroSerdes serdes = AvroSerdes.withClient(new InMemorySchemaRegistry());
           try (RiskStreamApp app = RiskStreamApp.start(config, serdes, runtime.encoder(), runtime.backend(),

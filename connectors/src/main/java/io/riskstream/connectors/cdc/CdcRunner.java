@@ -123,7 +123,10 @@ public final class CdcRunner implements AutoCloseable {
     List<Future<RecordMetadata>> sends = new ArrayList<>(records.size());
     for (ChangeEvent<String, String> record : records) {
       ensureTopic(record.destination());
-      sends.add(producer.send(new ProducerRecord<>(record.destination(), record.key(), record.value())));
+      // the partition a transform chose (e.g. PartitionRouting by patient), else the producer's key hash, as in
+      // Kafka Connect
+      sends.add(producer.send(new ProducerRecord<>(record.destination(), record.partition(), record.key(),
+          record.value())));
     }
     producer.flush();
     for (int i = 0; i < records.size(); i++) {
