@@ -111,7 +111,11 @@ public final class E2eBenchmark {
   }
 
   public Result run() throws Exception {
-    CdcFeed feed = CdcFeed.of(cohort, "ehr", 1_000_000L);
+    // record timestamps 1 ms apart, ending now: a broker's time-based retention must not see the pre-loaded input as
+    // old (with timestamps from 1970 it deleted the source log in the middle of the full phase, and the consumer
+    // skipped to its end)
+    long events = cohort.values().stream().mapToLong(List::size).sum();
+    CdcFeed feed = CdcFeed.of(cohort, "ehr", System.currentTimeMillis() - events);
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
       kafka.createTopics(1, feed.topics().toArray(String[]::new));
       produceAll(kafka.bootstrapServers(), feed);
@@ -214,7 +218,16 @@ public final class E2eBenchmark {
           }
           requireAlive(app);
           return scores[0] >= feed.transactions();
-        }, () -> scores[0]);
+        }, () -> scores[0], () -> {
+          logStall(kafka.bootstrapServers(), config.getString(RiskStreamConfig.APPLICATION_ID_CONFIG));
+          app.streams().metrics().forEach((name, m) -> {
+            if (name.name().matches("records-lag|records-consumed-rate|fetch-rate|process-rate|process-total"
+                + "|enforced-processing-rate|dropped-records-total|record-lateness-max|poll-records-avg|buffered-records")
+                && !(m.metricValue() instanceof Double d && (d == 0.0 || d.isNaN()))) {
+              LOG.warn("stalled: metric {} {} = {}", name.name(), name.tags(), m.metricValue());
+            }
+          });
+        });
         return Throughput.of(feed.records().size(), scores[0], start, first[0], end);
       }
     }
@@ -312,19 +325,59 @@ public final class E2eBenchmark {
 
   /** Calls {@code step} until it returns true or {@code progress} stalls for {@link #STALL}; returns System.nanoTime(). */
   private static long until(BooleanSupplier step, java.util.function.LongSupplier progress) {
+    return until(step, progress, () -> { });
+  }
+
+  /** As {@link #until(BooleanSupplier, java.util.function.LongSupplier)}; runs {@code onStall} once after 10 s without progress. */
+  private static long until(BooleanSupplier step, java.util.function.LongSupplier progress, Runnable onStall) {
     long last = progress.getAsLong();
     long lastChange = System.nanoTime();
+    boolean reported = false;
     while (!step.getAsBoolean()) {
       long now = progress.getAsLong();
       if (now != last) {
         last = now;
         lastChange = System.nanoTime();
+        reported = false;
+      } else if (!reported && System.nanoTime() - lastChange > 10_000_000_000L) {
+        reported = true;
+        onStall.run();
       } else if (System.nanoTime() - lastChange > STALL.toNanos()) {
         LOG.warn("no progress for {} s; ending the phase at {}", STALL.toSeconds(), now);
         break;
       }
     }
     return System.nanoTime();
+  }
+
+  /**
+   * Logs why a phase may be stuck: per input partition of the application, the committed offset, the last stable
+   * offset (what read_committed consumers may read) and the log end; and the broker's ongoing transactions.
+   */
+  static void logStall(String bootstrap, String applicationId) {
+    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+        Map.of("bootstrap.servers", bootstrap))) {
+      Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed =
+          admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata().get();
+      Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
+      committed.keySet().forEach(tp -> latest.put(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()));
+      var stable = admin.listOffsets(latest, new org.apache.kafka.clients.admin.ListOffsetsOptions(
+          org.apache.kafka.common.IsolationLevel.READ_COMMITTED)).all().get();
+      var end = admin.listOffsets(latest).all().get();
+      committed.forEach((tp, o) -> LOG.warn("stalled: {} committed {} stable {} end {}", tp, o == null ? null : o.offset(),
+          stable.get(tp).offset(), end.get(tp).offset()));
+      var ongoing = admin.listTransactions().all().get().stream()
+          .filter(t -> t.state() == org.apache.kafka.clients.admin.TransactionState.ONGOING)
+          .map(org.apache.kafka.clients.admin.TransactionListing::transactionalId).toList();
+      if (!ongoing.isEmpty()) {
+        admin.describeTransactions(ongoing).all().get().forEach((id, d) -> LOG.warn(
+            "stalled: transaction {} ONGOING for {} ms on {} partitions", id,
+            System.currentTimeMillis() - d.transactionStartTimeMs().orElse(System.currentTimeMillis()),
+            d.topicPartitions().size()));
+      }
+    } catch (Exception e) {
+      LOG.warn("stalled: could not describe offsets and transactions: {}", e.toString());
+    }
   }
 
   private static void requireAlive(RiskStreamApp app) {

@@ -14,7 +14,8 @@ import org.apache.kafka.common.test.TestKitNodes;
 /**
  * A single-node Kafka 4.3.1 cluster in KRaft mode (one combined broker + controller) on free loopback ports, for the
  * demo and the integration tests, built on Kafka's own KafkaClusterTestKit. Replication factors and ISR are 1 so that
- * transactions (exactly-once) work on one node. Its log directories are deleted on close.
+ * transactions (exactly-once) work on one node. Records are kept for the broker's life (no time-based retention). Its
+ * log directories are deleted on close.
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
@@ -35,6 +36,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         .setConfigProp("transaction.state.log.num.partitions", "4")
         .setConfigProp("group.initial.rebalance.delay.ms", "0")
         .setConfigProp("auto.create.topics.enable", "false")
+        // keep every record for the life of this temporary broker: replayed or synthetic input may carry old record
+        // timestamps, which time-based retention (7 days by default) would delete while it is being read
+        .setConfigProp("log.retention.ms", "-1")
         .build();
     try {
       cluster.format();

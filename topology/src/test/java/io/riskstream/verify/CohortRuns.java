@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import io.riskstream.schemas.EmrEvent;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.io.DecoderFactory;
@@ -53,6 +54,9 @@ final class CohortRuns {
    */
   static final String SOURCE_TOPIC = "ehr.clinical.changes";
 
+  /** Where the feed's record timestamps end: fixed per JVM, so the runs of one test see the same feed. */
+  private static final long FEED_EPOCH = System.currentTimeMillis();
+
   static final String SCORES = "risk-scores";
   static final String ALERTS = "risk-alerts";
 
@@ -68,7 +72,9 @@ final class CohortRuns {
   }
 
   static CdcFeed feed() {
-    return CdcFeed.of(new SyntheaCsvReader(COHORT).readByPatient(), "ehr", 1_000_000L);
+    // timestamps 1 ms apart ending about now (never older than the broker's retention)
+    Map<String, List<EmrEvent>> cohort = new SyntheaCsvReader(COHORT).readByPatient();
+    return CdcFeed.of(cohort, "ehr", FEED_EPOCH - cohort.values().stream().mapToLong(List::size).sum());
   }
 
   static Map<String, Object> props(CdcFeed feed, String bootstrap, String applicationId, Path stateDir) {
