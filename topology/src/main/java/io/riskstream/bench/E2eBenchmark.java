@@ -53,16 +53,19 @@ public final class E2eBenchmark {
   /** A phase ends when its output stops growing for this long (e.g. a transaction that never closes). */
   static final Duration STALL = Duration.ofSeconds(60);
 
-  /** Throughput of one run over pre-loaded input. */
   /**
    * Throughput of one run over pre-loaded input: {@code seconds} from the app's start to its last expected output,
    * {@code steadySeconds} from its first output to its last (startup, rebalance and topic creation excluded);
-   * {@code eventsPerSecond} = events / steadySeconds.
+   * {@code eventsPerSecond} = events / steadySeconds. {@code complete} is false when the phase ended (stalled)
+   * before {@code expectedOutputs} arrived: then the rate is not a throughput.
    */
-  public record Throughput(long events, long outputs, double seconds, double steadySeconds, double eventsPerSecond) {
-    static Throughput of(long events, long outputs, long startNanos, long firstOutputNanos, long endNanos) {
+  public record Throughput(long events, long outputs, long expectedOutputs, boolean complete, double seconds,
+      double steadySeconds, double eventsPerSecond) {
+    static Throughput of(long events, long outputs, long expectedOutputs, long startNanos, long firstOutputNanos,
+        long endNanos) {
       double steady = (endNanos - (firstOutputNanos == 0 ? startNanos : firstOutputNanos)) / 1e9;
-      return new Throughput(events, outputs, (endNanos - startNanos) / 1e9, steady, events / steady);
+      return new Throughput(events, outputs, expectedOutputs, outputs >= expectedOutputs, (endNanos - startNanos) / 1e9,
+          steady, events / steady);
     }
   }
 
@@ -183,7 +186,7 @@ public final class E2eBenchmark {
         }
         return count[0] >= feed.records().size();
       }, () -> count[0]);
-      return Throughput.of(feed.records().size(), count[0], start, first[0], end);
+      return Throughput.of(feed.records().size(), count[0], feed.records().size(), start, first[0], end);
     }
   }
 
@@ -228,7 +231,7 @@ public final class E2eBenchmark {
             }
           });
         });
-        return Throughput.of(feed.records().size(), scores[0], start, first[0], end);
+        return Throughput.of(feed.records().size(), scores[0], feed.transactions(), start, first[0], end);
       }
     }
   }

@@ -123,6 +123,12 @@ public final class BenchCommand implements Runnable {
         outWriter.printf(Locale.ROOT, "pass-through: %.0f events/s; full topology: %.0f events/s (%.0f%% of pass-through;"
             + " target 50%%)%n", result.passThrough().eventsPerSecond(), result.full().eventsPerSecond(),
             100 * result.fullToPassThrough());
+        for (E2eBenchmark.Throughput t : List.of(result.passThrough(), result.full())) {
+          if (!t.complete()) {
+            outWriter.printf(Locale.ROOT, "INCOMPLETE: a phase stalled after %d of %d outputs; its rate is not a"
+                + " throughput (see the log's 'stalled:' lines)%n", t.outputs(), t.expectedOutputs());
+          }
+        }
         outWriter.printf(Locale.ROOT, "latency at %.0f events/s: p50 %.1f ms, p99 %.1f ms (%d of %d transactions)%n",
             result.latency().rateEventsPerSecond(), result.latency().p50Ms(), result.latency().p99Ms(),
             result.latency().scored(), result.latency().transactions());

@@ -16,6 +16,10 @@ import org.apache.kafka.common.serialization.Serializer;
 /** Plain Avro binary EmrEvent serde (no registry framing) for internal stores. */
 public final class EmrEventSerde implements Serde<EmrEvent> {
 
+  // thread-safe and costly to build: shared
+  private final SpecificDatumWriter<EmrEvent> writer = new SpecificDatumWriter<>(EmrEvent.class);
+  private final SpecificDatumReader<EmrEvent> reader = new SpecificDatumReader<>(EmrEvent.class);
+
   @Override
   public Serializer<EmrEvent> serializer() {
     return (topic, e) -> {
@@ -25,7 +29,7 @@ public final class EmrEventSerde implements Serde<EmrEvent> {
       try {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
-        new SpecificDatumWriter<>(EmrEvent.class).write(e, enc);
+        writer.write(e, enc);
         enc.flush();
         return out.toByteArray();
       } catch (IOException x) {
@@ -41,7 +45,7 @@ public final class EmrEventSerde implements Serde<EmrEvent> {
         return null;
       }
       try {
-        return new SpecificDatumReader<>(EmrEvent.class).read(null, DecoderFactory.get().binaryDecoder(bytes, null));
+        return reader.read(null, DecoderFactory.get().binaryDecoder(bytes, null));
       } catch (IOException x) {
         throw new UncheckedIOException(x);
       }

@@ -7,7 +7,13 @@ import io.riskstream.schemas.SourceCoordinates;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.apache.avro.Schema;
+import org.apache.avro.specific.SpecificData;
 
 /**
  * One patient's bounded history (value of the {@code patient-history} store): events sorted by event time then
@@ -44,42 +50,77 @@ public record PatientHistory(long version, long requestedVersion, List<EmrEvent>
    * would be evicted at once).
    */
   public PatientHistory apply(EmrEvent event, int maxEvents, Duration maxAge) {
-    String id = event.getEventId().toString();
-    List<EmrEvent> next = new ArrayList<>(events.size() + 1);
-    EmrEvent existing = null;
-    for (EmrEvent e : events) {
-      if (e.getEventId().toString().equals(id)) {
-        existing = e;
-      } else {
-        next.add(e);
-      }
-    }
-    if (event.getOp() == EventOp.DELETE) {
-      return existing == null ? this : new PatientHistory(version + 1, requestedVersion, next);
-    }
-    if (existing != null && sameFact(existing, event)) {
-      return this;
-    }
-    EmrEvent stored = slim(event);
-    int at = java.util.Collections.binarySearch(next, stored, ORDER);
-    next.add(at < 0 ? -at - 1 : at, stored);
-    evict(next, maxEvents, maxAge);
-    if (next.equals(events)) {
-      return this;
-    }
-    return new PatientHistory(version + 1, requestedVersion, next);
+    return applyAll(List.of(event), maxEvents, maxAge);
   }
 
-  private static void evict(List<EmrEvent> sorted, int maxEvents, Duration maxAge) {
-    if (!maxAge.isZero() && !sorted.isEmpty()) {
-      long cutoff = sorted.get(sorted.size() - 1).getEventTime().toEpochMilli() - maxAge.toMillis();
-      sorted.removeIf(e -> e.getKind() != EventKind.DEMOGRAPHICS && e.getEventTime().toEpochMilli() < cutoff);
+  /**
+   * Applies {@code batch} in order, as {@link #apply} one event after the other would (the version grows by one per
+   * event that changed the history), in O((n + k) log n) for k events on a history of n instead of O(k n).
+   */
+  public PatientHistory applyAll(List<EmrEvent> batch, int maxEvents, Duration maxAge) {
+    if (batch.isEmpty()) {
+      return this;
     }
-    for (int i = 0; sorted.size() > maxEvents && i < sorted.size(); ) {
-      if (sorted.get(i).getKind() == EventKind.DEMOGRAPHICS) {
-        i++;
-      } else {
-        sorted.remove(i);
+    TreeSet<EmrEvent> sorted = new TreeSet<>(ORDER);
+    sorted.addAll(events);
+    Map<String, EmrEvent> byId = new HashMap<>(events.size() * 2);
+    for (EmrEvent e : events) {
+      byId.put(e.getEventId(), e);
+    }
+    long changes = 0;
+    List<EmrEvent> evicted = new ArrayList<>();
+    for (EmrEvent event : batch) {
+      String id = event.getEventId();
+      EmrEvent existing = byId.get(id);
+      if (event.getOp() == EventOp.DELETE) {
+        if (existing != null) {
+          sorted.remove(existing);
+          byId.remove(id);
+          changes++;
+        }
+        continue;
+      }
+      if (existing != null && sameFact(existing, event)) {
+        continue;
+      }
+      EmrEvent stored = slim(event);
+      if (existing != null) {
+        sorted.remove(existing);
+        byId.remove(id);
+      }
+      sorted.add(stored);
+      byId.put(id, stored);
+      evicted.clear();
+      evict(sorted, maxEvents, maxAge, evicted);
+      evicted.forEach(e -> byId.remove(e.getEventId()));
+      boolean unchanged = existing == null && evicted.size() == 1 && evicted.get(0) == stored;
+      if (!unchanged) {
+        changes++;
+      }
+    }
+    return changes == 0 ? this : new PatientHistory(version + changes, requestedVersion, new ArrayList<>(sorted));
+  }
+
+  /** Evicts by age (from the newest event) and then by count, oldest first, never DEMOGRAPHICS; collects what went. */
+  private static void evict(TreeSet<EmrEvent> sorted, int maxEvents, Duration maxAge, List<EmrEvent> evicted) {
+    if (!maxAge.isZero() && !sorted.isEmpty()) {
+      long cutoff = sorted.last().getEventTime().toEpochMilli() - maxAge.toMillis();
+      for (Iterator<EmrEvent> it = sorted.iterator(); it.hasNext(); ) {
+        EmrEvent e = it.next();
+        if (e.getEventTime().toEpochMilli() >= cutoff) {
+          break;
+        }
+        if (e.getKind() != EventKind.DEMOGRAPHICS) {
+          it.remove();
+          evicted.add(e);
+        }
+      }
+    }
+    for (Iterator<EmrEvent> it = sorted.iterator(); sorted.size() > maxEvents && it.hasNext(); ) {
+      EmrEvent e = it.next();
+      if (e.getKind() != EventKind.DEMOGRAPHICS) {
+        it.remove();
+        evicted.add(e);
       }
     }
   }
@@ -100,12 +141,18 @@ public record PatientHistory(long version, long requestedVersion, List<EmrEvent>
 
   /** Same clinical content, whatever the source coordinates (an at-least-once redelivery is a duplicate). */
   static boolean sameFact(EmrEvent a, EmrEvent b) {
-    SourceCoordinates none = SourceCoordinates.newBuilder().setSystem("").setTable("").build();
-    return EmrEvent.newBuilder(a).setSource(none).build().equals(EmrEvent.newBuilder(b).setSource(none).build());
+    for (Schema.Field f : EmrEvent.getClassSchema().getFields()) {
+      if (f.pos() != SOURCE_FIELD && SpecificData.get().compare(a.get(f.pos()), b.get(f.pos()), f.schema()) != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
-  /** The newest event time, or null when empty. */
+  private static final int SOURCE_FIELD = EmrEvent.getClassSchema().getField("source").pos();
+
+  /** The newest event time, or null when empty (the events are sorted by event time). */
   public Long newestEventTime() {
-    return events.stream().map(e -> e.getEventTime().toEpochMilli()).max(Long::compare).orElse(null);
+    return events.isEmpty() ? null : events.get(events.size() - 1).getEventTime().toEpochMilli();
   }
 }

@@ -25,6 +25,9 @@ import org.apache.kafka.common.serialization.Serializer;
 public final class PatientHistorySerde implements Serde<PatientHistory> {
 
   private static final Schema EVENTS = Schema.createArray(EmrEvent.getClassSchema());
+  // Avro's datum readers and writers are thread-safe and costly to build: one of each per serde, which every store instance and thread shares
+  private final SpecificDatumWriter<List<EmrEvent>> writer = new SpecificDatumWriter<>(EVENTS);
+  private final SpecificDatumReader<List<EmrEvent>> reader = new SpecificDatumReader<>(EVENTS);
 
   /** The layout, for documentation and evolution checks. */
   public static Schema schema() {
@@ -43,7 +46,7 @@ public final class PatientHistorySerde implements Serde<PatientHistory> {
         BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
         enc.writeLong(h.version());
         enc.writeLong(h.requestedVersion());
-        new SpecificDatumWriter<List<EmrEvent>>(EVENTS).write(h.events(), enc);
+        writer.write(h.events(), enc);
         enc.flush();
         return out.toByteArray();
       } catch (IOException e) {
@@ -62,7 +65,7 @@ public final class PatientHistorySerde implements Serde<PatientHistory> {
         BinaryDecoder dec = DecoderFactory.get().binaryDecoder(bytes, null);
         long version = dec.readLong();
         long requested = dec.readLong();
-        List<EmrEvent> events = new SpecificDatumReader<List<EmrEvent>>(EVENTS).read(null, dec);
+        List<EmrEvent> events = reader.read(null, dec);
         return new PatientHistory(version, requested, new ArrayList<>(events));
       } catch (IOException e) {
         throw new UncheckedIOException(e);

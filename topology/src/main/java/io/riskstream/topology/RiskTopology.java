@@ -69,16 +69,19 @@ public final class RiskTopology {
       }
     }
 
+    // Record caches (statestore.cache.max.bytes) merge a commit interval's writes of one key into one changelog
+    // record: an open transaction rewritten per event, a history per transaction of one patient, a request put and
+    // deleted before the commit.
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TriggerProcessor.STORE),
-        Serdes.String(), new JsonSerde<>(OpenTransaction.class)));
+        Serdes.String(), new JsonSerde<>(OpenTransaction.class)).withCachingEnabled());
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TriggerProcessor.BUFFER),
-        Serdes.String(), new EmrEventSerde()));
+        Serdes.String(), new EmrEventSerde()).withCachingEnabled());
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HistoryProcessor.STORE),
-        Serdes.String(), new PatientHistorySerde()));
+        Serdes.String(), new PatientHistorySerde()).withCachingEnabled());
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ScoreProcessor.STORE),
-        Serdes.String(), new JsonSerde<>(ScoringRequest.class)));
+        Serdes.String(), new JsonSerde<>(ScoringRequest.class)).withCachingEnabled());
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AlertProcessor.STORE),
-        Serdes.String(), new JsonSerde<>(AlertState.class)));
+        Serdes.String(), new JsonSerde<>(AlertState.class)).withCachingEnabled());
 
     Duration linger = config.triggerLinger();
     Duration idle = Duration.ofMillis(config.getLong(RiskStreamConfig.TRIGGER_IDLE_FLUSH_MS_CONFIG));

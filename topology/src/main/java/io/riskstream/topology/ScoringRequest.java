@@ -46,8 +46,13 @@ public record ScoringRequest(String patientId, long historyVersion, long asOf, l
   static ScoringRequest of(String patientId, long version, long asOf, HistoryCommand.Close close,
       RequestEncoder.Encoded enc, List<EmrEvent> history, long timestamp) {
     Map<String, EmrEvent> byId = new HashMap<>();
-    for (EmrEvent e : history) {
-      byId.put(e.getEventId(), e);
+    java.util.Set<String> wanted = new java.util.HashSet<>();
+    enc.occluded().forEach(o -> wanted.add(o.eventId()));
+    for (int i = history.size() - 1; i >= 0 && byId.size() < wanted.size(); i--) {  // the newest events: from the end
+      EmrEvent e = history.get(i);
+      if (wanted.contains(e.getEventId())) {
+        byId.put(e.getEventId(), e);
+      }
     }
     List<ReasonEvent> reasons = new ArrayList<>();
     for (RequestEncoder.Occluded o : enc.occluded()) {
