@@ -78,6 +78,8 @@ public final class RiskTopology {
         Serdes.String(), new EmrEventSerde()).withCachingEnabled());
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HistoryProcessor.STORE),
         Serdes.String(), new PatientHistorySerde()).withCachingEnabled());
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HistoryProcessor.EVENTS_STORE),
+        Serdes.String(), new EmrEventSerde()).withCachingEnabled());
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ScoreProcessor.STORE),
         Serdes.String(), new JsonSerde<>(ScoringRequest.class)).withCachingEnabled());
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AlertProcessor.STORE),
@@ -97,7 +99,8 @@ public final class RiskTopology {
         .stream(emrTopic, Consumed.with(Serdes.String(), emrSerde).withName(EMR_EVENTS_SOURCE))
         .process(() -> new TriggerProcessor(linger, idle, maxOffsets, maxBuffered), Named.as(TRIGGER),
             TriggerProcessor.STORE, TriggerProcessor.BUFFER)
-        .process(() -> new HistoryProcessor(maxEvents, maxAge, encoder, occlusions), Named.as(HISTORY), HistoryProcessor.STORE)
+        .process(() -> new HistoryProcessor(maxEvents, maxAge, encoder, occlusions), Named.as(HISTORY), HistoryProcessor.STORE,
+            HistoryProcessor.EVENTS_STORE)
         .process(() -> new ScoreProcessor(backend, drain, retries, reasonThresholds(config, backend)), Named.as(SCORE),
             ScoreProcessor.STORE);
     scored.mapValues(ScoredRequest::score, Named.as("as-risk-score"))

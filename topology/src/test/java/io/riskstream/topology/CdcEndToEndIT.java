@@ -382,9 +382,11 @@ class CdcEndToEndIT {
   }
 
   private static PatientHistory history(KafkaStreams streams, String patient) {
-    ReadOnlyKeyValueStore<String, PatientHistory> store = streams.store(StoreQueryParameters.fromNameAndType(
+    ReadOnlyKeyValueStore<String, PatientHistory> headers = streams.store(StoreQueryParameters.fromNameAndType(
         HistoryProcessor.STORE, QueryableStoreTypes.<String, PatientHistory>keyValueStore()));
-    return store.get(patient);
+    ReadOnlyKeyValueStore<String, EmrEvent> events = streams.store(StoreQueryParameters.fromNameAndType(
+        HistoryProcessor.EVENTS_STORE, QueryableStoreTypes.<String, EmrEvent>keyValueStore()));
+    return HistoryProcessor.history(headers, events, patient);
   }
 
   private static RiskScore latest(List<SpecificRecord> records, String patient) {

@@ -25,7 +25,6 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyDescription;
 import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -120,6 +119,11 @@ class FhirTopologyTest {
     return sum;
   }
 
+  private PatientHistory history(String patient) {
+    return HistoryProcessor.history(driver.getKeyValueStore(HistoryProcessor.STORE),
+        driver.getKeyValueStore(HistoryProcessor.EVENTS_STORE), patient);
+  }
+
   @Test
   void shouldNormalizeABundleIntoEventsKeyedByPatientAndScoreItOncePerPatient() {
     start();
@@ -160,8 +164,7 @@ class FhirTopologyTest {
     List<EmrEvent> events = emr.readValuesToList();
     assertThat(events.get(2).getOp()).isEqualTo(EventOp.DELETE);
     assertThat(events.get(2).getEventId()).isEqualTo(events.get(1).getEventId());
-    KeyValueStore<String, PatientHistory> history = driver.getKeyValueStore(HistoryProcessor.STORE);
-    assertThat(history.get(P1).events()).extracting(EmrEvent::getKind).containsExactly(EventKind.DEMOGRAPHICS);
+    assertThat(history(P1).events()).extracting(EmrEvent::getKind).containsExactly(EventKind.DEMOGRAPHICS);
     List<RiskScore> p1 = scores.readValuesToList().stream().filter(s -> s.getPatientId().equals(P1)).toList();
     assertThat(p1).extracting(s -> s.getProvenance().getEventCount()).containsExactly(2, 1);
     assertThat(p1.get(1).getProvenance().getNewestEventIds()).doesNotContain(events.get(1).getEventId());
@@ -211,8 +214,7 @@ class FhirTopologyTest {
     cdc.pipeInput(Cdc.key("c9"), Cdc.change("conditions", "c", Cdc.condition("c9", P1, "2021-01-01T00:00:00Z", "110"),
         77, 1), 1100L);
     fhir.pipeInput(json("{}"), json(condition(P2, "2020-01-01", "101", null)), 9000L); // closes transaction 77
-    KeyValueStore<String, PatientHistory> history = driver.getKeyValueStore(HistoryProcessor.STORE);
-    assertThat(history.get(P1).events()).extracting(e -> e.getSource().getSystem())
+    assertThat(history(P1).events()).extracting(e -> e.getSource().getSystem())
         .containsExactly("fhir", "fhir", "postgres:ehr");
   }
 

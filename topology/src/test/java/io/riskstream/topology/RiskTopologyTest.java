@@ -100,8 +100,8 @@ class RiskTopologyTest {
   }
 
   private PatientHistory history(String patient) {
-    KeyValueStore<String, PatientHistory> store = driver.getKeyValueStore(HistoryProcessor.STORE);
-    return store.get(patient);
+    return HistoryProcessor.history(driver.getKeyValueStore(HistoryProcessor.STORE),
+        driver.getKeyValueStore(HistoryProcessor.EVENTS_STORE), patient);
   }
 
   @Test

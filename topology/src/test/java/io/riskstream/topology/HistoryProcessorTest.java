@@ -1,0 +1,107 @@
+package io.riskstream.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.riskstream.schemas.EmrEvent;
+import io.riskstream.schemas.EventKind;
+import io.riskstream.schemas.EventOp;
+import io.riskstream.schemas.SourceCoordinates;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.Test;
+
+class HistoryProcessorTest {
+
+  private final MockProcessorContext<String, ScoringRequest> context = new MockProcessorContext<>();
+  private final KeyValueStore<String, PatientHistory> headers = store(HistoryProcessor.STORE, new PatientHistorySerde());
+  private final KeyValueStore<String, EmrEvent> events = store(HistoryProcessor.EVENTS_STORE, new EmrEventSerde());
+
+  private <V> KeyValueStore<String, V> store(String name, org.apache.kafka.common.serialization.Serde<V> serde) {
+    KeyValueStore<String, V> s = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.String(), serde)
+        .withLoggingDisabled().build();
+    s.init(context.getStateStoreContext(), s);
+    context.addStateStore(s);
+    return s;
+  }
+
+  private static EmrEvent event(String id, long day, String code, EventOp op) {
+    return EmrEvent.newBuilder().setPatientId("p").setEventId(id).setOp(op).setKind(EventKind.DIAGNOSIS)
+        .setEventTime(Instant.ofEpochMilli(day * 86_400_000L)).setCodeSystem("SNOMED-CT").setCode(code)
+        .setSource(SourceCoordinates.newBuilder().setSystem("s").setTable("conditions").build()).build();
+  }
+
+  private HistoryProcessor processor() {
+    HistoryProcessor p = new HistoryProcessor(100, Duration.ZERO, new CodeTokenTestEncoder(), 0);
+    p.init(context);
+    return p;
+  }
+
+  private static HistoryCommand.Close close(String tx, EmrEvent... es) {
+    return new HistoryCommand.Close(tx, List.of(), List.of(es));
+  }
+
+  private List<String> eventKeys() {
+    List<String> keys = new ArrayList<>();
+    try (KeyValueIterator<String, EmrEvent> it = events.all()) {
+      it.forEachRemaining(kv -> keys.add(kv.key.replace('\u0000', '|')));
+    }
+    return keys;
+  }
+
+  @Test
+  void shouldStoreOneEntryPerEventAndTheVersionsApart() {
+    HistoryProcessor p = processor();
+    p.process(new Record<>("p", close("1", event("a", 10, "1", EventOp.UPSERT), event("b", 20, "2", EventOp.UPSERT)), 1L));
+    p.process(new Record<>("p", close("2", event("a", 10, "1", EventOp.DELETE), event("c", 30, "3", EventOp.UPSERT)), 2L));
+
+    assertThat(eventKeys()).containsExactlyInAnyOrder("p|b", "p|c");
+    assertThat(headers.get("p").events()).isEmpty();
+    assertThat(headers.get("p").version()).isEqualTo(4);
+    PatientHistory h = HistoryProcessor.history(headers, events, "p");
+    assertThat(h.events()).extracting(EmrEvent::getEventId).containsExactly("b", "c");
+    assertThat(h.requestedVersion()).isEqualTo(4);
+    assertThat(context.forwarded()).hasSize(2);
+
+    // a fresh processor (restart) reads the same history from the stores
+    HistoryProcessor restarted = processor();
+    restarted.process(new Record<>("p", close("3", event("d", 40, "4", EventOp.UPSERT)), 3L));
+    assertThat(HistoryProcessor.history(headers, events, "p").events()).extracting(EmrEvent::getEventId)
+        .containsExactly("b", "c", "d");
+  }
+
+  @Test
+  void shouldReadAVersionOneEntryAndMoveItsEventsAtTheNextChange() {
+    // version 1 kept the whole history in the patient-history entry
+    PatientHistory old = PatientHistory.empty().applyAll(List.of(event("a", 10, "1", EventOp.UPSERT),
+        event("b", 20, "2", EventOp.UPSERT)), 100, Duration.ZERO).requested();
+    headers.put("p", old);
+    assertThat(HistoryProcessor.history(headers, events, "p")).isEqualTo(old);
+
+    processor().process(new Record<>("p", close("9", event("c", 30, "3", EventOp.UPSERT)), 1L));
+
+    assertThat(headers.get("p").events()).isEmpty();
+    assertThat(headers.get("p").version()).isEqualTo(3);
+    assertThat(eventKeys()).containsExactlyInAnyOrder("p|a", "p|b", "p|c");
+    assertThat(context.forwarded()).singleElement()
+        .satisfies(f -> assertThat(f.record().value().eventCount()).isEqualTo(3));
+  }
+
+  @Test
+  void shouldKeepPatientsApartUnderTheKeyPrefix() {
+    HistoryProcessor p = processor();
+    p.process(new Record<>("p", close("1", event("a", 10, "1", EventOp.UPSERT)), 1L));
+    p.process(new Record<>("p2", close("2", event("a", 11, "1", EventOp.UPSERT)), 2L));
+
+    assertThat(HistoryProcessor.history(headers, events, "p").events()).hasSize(1);
+    assertThat(HistoryProcessor.history(headers, events, "p2").events()).hasSize(1);
+    assertThat(HistoryProcessor.history(headers, events, "unknown")).isEqualTo(PatientHistory.empty());
+  }
+}
