@@ -5,8 +5,10 @@ import java.util.List;
 
 /**
  * A patient's source transaction the trigger has seen records of and not closed yet (value of the
- * {@code trigger-open} store). {@code lastTimestamp} is the record timestamp of its newest record; {@code buffered}
- * counts its events waiting in the {@code trigger-buffer} store (sequence numbers 0..buffered-1).
+ * {@code trigger-open} store, rewritten on every record, so kept small). {@code lastTimestamp} is the record timestamp
+ * of its newest record; {@code buffered} counts its events waiting in the {@code trigger-buffer} store (sequence
+ * numbers 0..buffered-1), which carry their own source offsets; {@code offsets} holds the source offsets of events
+ * already handed to the history in batches (large transactions), at most {@code trigger.max.offsets}.
  */
 public record OpenTransaction(String txId, long lastTimestamp, List<HistoryCommand.SourceOffset> offsets, int buffered) {
 
@@ -14,17 +16,22 @@ public record OpenTransaction(String txId, long lastTimestamp, List<HistoryComma
     offsets = List.copyOf(offsets);
   }
 
-  /** This transaction with one more buffered record, keeping at most {@code maxOffsets} offsets (the first ones). */
-  public OpenTransaction plus(long timestamp, HistoryCommand.SourceOffset offset, int maxOffsets) {
-    List<HistoryCommand.SourceOffset> o = offsets;
-    if (o.size() < maxOffsets) {
-      o = new ArrayList<>(offsets);
-      o.add(offset);
-    }
-    return new OpenTransaction(txId, Math.max(lastTimestamp, timestamp), o, buffered + 1);
+  /** This transaction with one more buffered record. */
+  public OpenTransaction plus(long timestamp) {
+    return new OpenTransaction(txId, Math.max(lastTimestamp, timestamp), offsets, buffered + 1);
   }
 
-  public OpenTransaction flushed() {
-    return new OpenTransaction(txId, lastTimestamp, offsets, 0);
+  /** This transaction once its buffered events went to the history: {@code allOffsets} are the offsets so far. */
+  public OpenTransaction flushed(List<HistoryCommand.SourceOffset> allOffsets) {
+    return new OpenTransaction(txId, lastTimestamp, allOffsets, 0);
+  }
+
+  /** {@link #offsets} followed by {@code more}, at most {@code max} in all (the first ones). */
+  public List<HistoryCommand.SourceOffset> offsetsWith(List<HistoryCommand.SourceOffset> more, int max) {
+    List<HistoryCommand.SourceOffset> out = new ArrayList<>(offsets.subList(0, Math.min(max, offsets.size())));
+    for (int i = 0; i < more.size() && out.size() < max; i++) {
+      out.add(more.get(i));
+    }
+    return out;
   }
 }

@@ -6,12 +6,12 @@ import io.riskstream.schemas.EventOp;
 import io.riskstream.schemas.SourceCoordinates;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificData;
 
@@ -61,8 +61,7 @@ public record PatientHistory(long version, long requestedVersion, List<EmrEvent>
     if (batch.isEmpty()) {
       return this;
     }
-    TreeSet<EmrEvent> sorted = new TreeSet<>(ORDER);
-    sorted.addAll(events);
+    List<EmrEvent> sorted = new ArrayList<>(events);  // kept sorted by ORDER: binary search, no re-sorting
     Map<String, EmrEvent> byId = new HashMap<>(events.size() * 2);
     for (EmrEvent e : events) {
       byId.put(e.getEventId(), e);
@@ -74,7 +73,7 @@ public record PatientHistory(long version, long requestedVersion, List<EmrEvent>
       EmrEvent existing = byId.get(id);
       if (event.getOp() == EventOp.DELETE) {
         if (existing != null) {
-          sorted.remove(existing);
+          sorted.remove(Collections.binarySearch(sorted, existing, ORDER));
           byId.remove(id);
           changes++;
         }
@@ -85,10 +84,11 @@ public record PatientHistory(long version, long requestedVersion, List<EmrEvent>
       }
       EmrEvent stored = slim(event);
       if (existing != null) {
-        sorted.remove(existing);
+        sorted.remove(Collections.binarySearch(sorted, existing, ORDER));
         byId.remove(id);
       }
-      sorted.add(stored);
+      int at = Collections.binarySearch(sorted, stored, ORDER);
+      sorted.add(at < 0 ? -at - 1 : at, stored);
       byId.put(id, stored);
       evicted.clear();
       evict(sorted, maxEvents, maxAge, evicted);
@@ -98,13 +98,13 @@ public record PatientHistory(long version, long requestedVersion, List<EmrEvent>
         changes++;
       }
     }
-    return changes == 0 ? this : new PatientHistory(version + changes, requestedVersion, new ArrayList<>(sorted));
+    return changes == 0 ? this : new PatientHistory(version + changes, requestedVersion, sorted);
   }
 
   /** Evicts by age (from the newest event) and then by count, oldest first, never DEMOGRAPHICS; collects what went. */
-  private static void evict(TreeSet<EmrEvent> sorted, int maxEvents, Duration maxAge, List<EmrEvent> evicted) {
+  private static void evict(List<EmrEvent> sorted, int maxEvents, Duration maxAge, List<EmrEvent> evicted) {
     if (!maxAge.isZero() && !sorted.isEmpty()) {
-      long cutoff = sorted.last().getEventTime().toEpochMilli() - maxAge.toMillis();
+      long cutoff = sorted.get(sorted.size() - 1).getEventTime().toEpochMilli() - maxAge.toMillis();
       for (Iterator<EmrEvent> it = sorted.iterator(); it.hasNext(); ) {
         EmrEvent e = it.next();
         if (e.getEventTime().toEpochMilli() >= cutoff) {
@@ -116,11 +116,11 @@ public record PatientHistory(long version, long requestedVersion, List<EmrEvent>
         }
       }
     }
-    for (Iterator<EmrEvent> it = sorted.iterator(); sorted.size() > maxEvents && it.hasNext(); ) {
-      EmrEvent e = it.next();
-      if (e.getKind() != EventKind.DEMOGRAPHICS) {
-        it.remove();
-        evicted.add(e);
+    for (int i = 0; sorted.size() > maxEvents && i < sorted.size(); ) {
+      if (sorted.get(i).getKind() == EventKind.DEMOGRAPHICS) {
+        i++;
+      } else {
+        evicted.add(sorted.remove(i));
       }
     }
   }

@@ -82,9 +82,6 @@ public final class TriggerProcessor implements Processor<String, EmrEvent, Strin
       return; // emr-events is written by normalize with a key and a value; nothing else to score
     }
     String txId = e.getSource().getTxId();
-    HistoryCommand.SourceOffset offset = new HistoryCommand.SourceOffset(
-        Objects.requireNonNullElse(e.getSource().getTopic(), ""), Objects.requireNonNullElse(e.getSource().getPartition(), -1),
-        Objects.requireNonNullElse(e.getSource().getOffset(), -1L));
     OpenTransaction current = open.get(patient);
     long streamTime = context.currentStreamTimeMs();
     if (current != null && (!Objects.equals(current.txId(), txId) || expired(current, streamTime))) {
@@ -93,21 +90,35 @@ public final class TriggerProcessor implements Processor<String, EmrEvent, Strin
     }
     if (txId == null || linger.isZero()) {
       // one request per event: an open transaction of this patient was closed above, so nothing is buffered
-      context.forward(new Record<>(patient, (HistoryCommand) new HistoryCommand.Close(txId, List.of(offset), List.of(e)),
-          record.timestamp()));
+      context.forward(new Record<>(patient, (HistoryCommand) new HistoryCommand.Close(txId, List.of(offset(e)),
+          List.of(e)), record.timestamp()));
       return;
     }
     OpenTransaction next = current == null
-        ? new OpenTransaction(txId, record.timestamp(), List.of(offset), 1)
-        : current.plus(record.timestamp(), offset, maxOffsets);
+        ? new OpenTransaction(txId, record.timestamp(), List.of(), 1)
+        : current.plus(record.timestamp());
     buffer.put(bufferKey(patient, next.buffered() - 1), e);
     if (next.buffered() >= maxBuffered) {
-      context.forward(new Record<>(patient, (HistoryCommand) new HistoryCommand.Apply(drain(patient, next)),
-          record.timestamp()));
-      open.put(patient, next.flushed());
+      List<EmrEvent> events = drain(patient, next);
+      context.forward(new Record<>(patient, (HistoryCommand) new HistoryCommand.Apply(events), record.timestamp()));
+      open.put(patient, next.flushed(next.offsetsWith(offsets(events), maxOffsets)));
     } else {
       open.put(patient, next);
     }
+  }
+
+  /** Kafka coordinates of the record an event came from. */
+  private static HistoryCommand.SourceOffset offset(EmrEvent e) {
+    return new HistoryCommand.SourceOffset(Objects.requireNonNullElse(e.getSource().getTopic(), ""),
+        Objects.requireNonNullElse(e.getSource().getPartition(), -1), Objects.requireNonNullElse(e.getSource().getOffset(), -1L));
+  }
+
+  private List<HistoryCommand.SourceOffset> offsets(List<EmrEvent> events) {
+    List<HistoryCommand.SourceOffset> out = new ArrayList<>(Math.min(events.size(), maxOffsets));
+    for (int i = 0; i < events.size() && out.size() < maxOffsets; i++) {
+      out.add(offset(events.get(i)));
+    }
+    return out;
   }
 
   /** Buffer key: patient id, NUL, zero-padded sequence number (so a patient's events scan in arrival order). */
@@ -134,8 +145,8 @@ public final class TriggerProcessor implements Processor<String, EmrEvent, Strin
   private void close(String patient, OpenTransaction t) {
     List<EmrEvent> events = drain(patient, t);
     open.delete(patient);
-    context.forward(new Record<>(patient, (HistoryCommand) new HistoryCommand.Close(t.txId(), t.offsets(), events),
-        t.lastTimestamp()));
+    context.forward(new Record<>(patient, (HistoryCommand) new HistoryCommand.Close(t.txId(),
+        t.offsetsWith(offsets(events), maxOffsets), events), t.lastTimestamp()));
   }
 
   private void closeExpired(long streamTime) {
