@@ -5,15 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.riskstream.scoring.tensorrt.TensorRt;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code riskstream bench scorer} on the CPU (ONNX Runtime only), from the committed 3-patient Synthea cohort. */
 class BenchScorerCommandTest {
@@ -25,27 +22,23 @@ class BenchScorerCommandTest {
   @TempDir
   Path dir;
 
-  private final StringWriter out = new StringWriter();
-  private final StringWriter err = new StringWriter();
+  private final CliRun cli = new CliRun();
 
   private int run(String... args) {
-    CommandLine cli = new CommandLine(new RiskstreamCli());
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    return cli.execute(args);
+    return cli.run(args);
   }
 
   @Test
   void shouldNeedExactlyOneSourceOfLengths() {
     assertThat(run("bench", "scorer", "--out", dir.toString())).isNotZero();
-    assertThat(err.toString()).contains("exactly one of --cohort and --lengths-dir");
+    assertThat(cli.err()).contains("exactly one of --cohort and --lengths-dir");
     assertThat(run("bench", "scorer", "--cohort", COHORT.toString(), "--lengths-dir", dir.toString())).isNotZero();
   }
 
   @Test
   void shouldRefuseBatchSizesThatAreNotPowersOfTwo() {
     assertThat(run("bench", "scorer", "--lengths-dir", dir.toString(), "--batches", "1,3")).isNotZero();
-    assertThat(err.toString()).contains("powers of two");
+    assertThat(cli.err()).contains("powers of two");
   }
 
   @Test
@@ -55,14 +48,14 @@ class BenchScorerCommandTest {
         "--inputs", "32", "--seconds", "0", "--ort-threads", "1", "--cache", dir.resolve("engines").toString(),
         "--out", dir.toString());
 
-    assertThat(code).as(err.toString()).isZero();
+    assertThat(code).as(cli.err()).isZero();
     List<String> lengths = Files.readAllLines(dir.resolve("lengths-test-tiny.txt"));
     assertThat(lengths).isNotEmpty().allSatisfy(l -> assertThat(Integer.parseInt(l)).isBetween(1, 64));
     JsonNode result = new ObjectMapper().readTree(dir.resolve("scorer-bench-test-tiny.json").toFile());
     assertThat(result.get("model").asText()).isEqualTo("test-tiny");
     assertThat(result.get("points")).hasSize(2);
     assertThat(result.get("points").get(1).get("batch").asInt()).isEqualTo(4);
-    assertThat(out.toString()).contains("test-tiny: " + lengths.size() + " lengths");
+    assertThat(cli.out()).contains("test-tiny: " + lengths.size() + " lengths");
 
     // the written lengths serve a second run without the cohort
     assertThat(run("bench", "scorer", "--lengths-dir", dir.toString(), "--model", TINY, "--batches", "2",
