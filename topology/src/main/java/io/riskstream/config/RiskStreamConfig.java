@@ -49,7 +49,7 @@ public final class RiskStreamConfig extends AbstractConfig {
   public static final String COMMIT_INTERVAL_MS_CONFIG = "commit.interval.ms";
   public static final String COMMIT_INTERVAL_MS_DOC = "How often Kafka Streams commits (and, with exactly-once, ends its transaction).";
   public static final String MAX_TASK_IDLE_MS_CONFIG = "max.task.idle.ms";
-  public static final String MAX_TASK_IDLE_MS_DOC = "Kafka Streams' max.task.idle.ms: how long a task with several input partitions waits for data on all of them to process in timestamp order. -1 (default): never wait. RiskStream's tasks each read one partition (CDC routed into one topic partitioned by patient, and emr-events), so there is nothing to order across partitions; with Kafka's default 0 the normalize task was seen to stop for good with input on the broker (Kafka Streams 4.3.1). Set 0 or more only when reading one topic per table.";
+  public static final String MAX_TASK_IDLE_MS_DOC = "Kafka Streams' max.task.idle.ms: how long a task with several input partitions waits for data on all of them before it processes out of timestamp order. With the CDC input on one topic partitioned by patient every task reads one partition and this does not matter; with one topic per table, 0 (Kafka's default) waits for records already on the broker and keeps a transaction's rows in timestamp order more often, a positive value also waits that long for producers (latency), -1 never waits.";
 
   public static final String NORMALIZE_ENABLED_CONFIG = "normalize.enabled";
   public static final String NORMALIZE_ENABLED_DOC = "Whether this instance normalizes the Debezium topics into emr-events. false runs only the scoring part from emr-events: the deterministic replay of a period (with its own application.id and output topics).";
@@ -151,7 +151,7 @@ public final class RiskStreamConfig extends AbstractConfig {
       .define(STATE_DIR_CONFIG, Type.STRING, "/var/lib/riskstream/state", new ConfigDef.NonEmptyString(), Importance.HIGH, STATE_DIR_DOC)
       .define(NUM_STREAM_THREADS_CONFIG, Type.INT, 1, Range.atLeast(1), Importance.MEDIUM, NUM_STREAM_THREADS_DOC)
       .define(COMMIT_INTERVAL_MS_CONFIG, Type.LONG, 100L, Range.atLeast(1), Importance.MEDIUM, COMMIT_INTERVAL_MS_DOC)
-      .define(MAX_TASK_IDLE_MS_CONFIG, Type.LONG, -1L, Range.atLeast(-1), Importance.LOW, MAX_TASK_IDLE_MS_DOC)
+      .define(MAX_TASK_IDLE_MS_CONFIG, Type.LONG, 0L, Range.atLeast(-1), Importance.LOW, MAX_TASK_IDLE_MS_DOC)
       .define(NORMALIZE_ENABLED_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, NORMALIZE_ENABLED_DOC)
       .define(SOURCE_TOPIC_PATTERN_CONFIG, Type.STRING, "ehr\\.clinical\\.[a-z_]+", new RegexValidator(), Importance.HIGH, SOURCE_TOPIC_PATTERN_DOC)
       .define(SOURCE_TOPICS_CONFIG, Type.LIST, List.of(), Importance.MEDIUM, SOURCE_TOPICS_DOC)
