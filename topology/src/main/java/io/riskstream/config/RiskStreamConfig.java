@@ -91,6 +91,8 @@ public final class RiskStreamConfig extends AbstractConfig {
   public static final String HISTORY_MAX_AGE_DAYS_CONFIG = "history.max.age.days";
   public static final String HISTORY_MAX_AGE_DAYS_DOC = "Events older than this many days before the patient's newest event (event time) are evicted; 0 keeps all.";
 
+  public static final String TRIGGER_CLOSE_ON_SOURCE_PROGRESS_CONFIG = "trigger.close.on.source.progress";
+  public static final String TRIGGER_CLOSE_ON_SOURCE_PROGRESS_DOC = "Close a patient's open source transaction as soon as a record of another transaction arrives from the same source partition (for any patient of the task): a partition holds transactions in commit order, so the earlier one is complete. Exact when each patient's records come from one source partition (the shipped routing: one topic partitioned by patient); set false when reading one topic per table, where it would split transactions (then trigger.linger.ms closes them).";
   public static final String TRIGGER_LINGER_MS_CONFIG = "trigger.linger.ms";
   public static final String TRIGGER_LINGER_MS_DOC = "Stream-time wait before an open source transaction of a patient is closed and scored when no record of another transaction for that patient arrives.";
   public static final String TRIGGER_IDLE_FLUSH_MS_CONFIG = "trigger.idle.flush.ms";
@@ -170,6 +172,7 @@ public final class RiskStreamConfig extends AbstractConfig {
       .define(HISTORY_MAX_EVENTS_CONFIG, Type.INT, 512, Range.atLeast(1), Importance.MEDIUM, HISTORY_MAX_EVENTS_DOC)
       .define(HISTORY_MAX_AGE_DAYS_CONFIG, Type.INT, 0, Range.atLeast(0), Importance.MEDIUM, HISTORY_MAX_AGE_DAYS_DOC)
       .define(TRIGGER_LINGER_MS_CONFIG, Type.LONG, 1000L, Range.atLeast(0), Importance.MEDIUM, TRIGGER_LINGER_MS_DOC)
+      .define(TRIGGER_CLOSE_ON_SOURCE_PROGRESS_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, TRIGGER_CLOSE_ON_SOURCE_PROGRESS_DOC)
       .define(TRIGGER_IDLE_FLUSH_MS_CONFIG, Type.LONG, 2000L, Range.atLeast(0), Importance.LOW, TRIGGER_IDLE_FLUSH_MS_DOC)
       .define(TRIGGER_MAX_BUFFERED_EVENTS_CONFIG, Type.INT, 256, Range.atLeast(1), Importance.LOW, TRIGGER_MAX_BUFFERED_EVENTS_DOC)
       .define(TRIGGER_MAX_OFFSETS_CONFIG, Type.INT, 32, Range.atLeast(1), Importance.LOW, TRIGGER_MAX_OFFSETS_DOC)

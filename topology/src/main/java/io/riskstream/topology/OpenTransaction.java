@@ -8,9 +8,12 @@ import java.util.List;
  * {@code trigger-open} store, rewritten on every record, so kept small). {@code lastTimestamp} is the record timestamp
  * of its newest record; {@code buffered} counts its events waiting in the {@code trigger-buffer} store (sequence
  * numbers 0..buffered-1), which carry their own source offsets; {@code offsets} holds the source offsets of events
- * already handed to the history in batches (large transactions), at most {@code trigger.max.offsets}.
+ * already handed to the history in batches (large transactions), at most {@code trigger.max.offsets};
+ * {@code source} names the source partition its first record came from ({@code topic-partition}; null in entries
+ * written before it was recorded).
  */
-public record OpenTransaction(String txId, long lastTimestamp, List<HistoryCommand.SourceOffset> offsets, int buffered) {
+public record OpenTransaction(String txId, long lastTimestamp, List<HistoryCommand.SourceOffset> offsets, int buffered,
+    String source) {
 
   public OpenTransaction {
     offsets = List.copyOf(offsets);
@@ -18,12 +21,12 @@ public record OpenTransaction(String txId, long lastTimestamp, List<HistoryComma
 
   /** This transaction with one more buffered record. */
   public OpenTransaction plus(long timestamp) {
-    return new OpenTransaction(txId, Math.max(lastTimestamp, timestamp), offsets, buffered + 1);
+    return new OpenTransaction(txId, Math.max(lastTimestamp, timestamp), offsets, buffered + 1, source);
   }
 
   /** This transaction once its buffered events went to the history: {@code allOffsets} are the offsets so far. */
   public OpenTransaction flushed(List<HistoryCommand.SourceOffset> allOffsets) {
-    return new OpenTransaction(txId, lastTimestamp, allOffsets, 0);
+    return new OpenTransaction(txId, lastTimestamp, allOffsets, 0, source);
   }
 
   /** {@link #offsets} followed by {@code more}, at most {@code max} in all (the first ones). */

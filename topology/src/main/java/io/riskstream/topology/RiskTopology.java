@@ -97,7 +97,8 @@ public final class RiskTopology {
 
     KStream<String, ScoredRequest> scored = builder
         .stream(emrTopic, Consumed.with(Serdes.String(), emrSerde).withName(EMR_EVENTS_SOURCE))
-        .process(() -> new TriggerProcessor(linger, idle, maxOffsets, maxBuffered), Named.as(TRIGGER),
+        .process(() -> new TriggerProcessor(linger, idle, maxOffsets, maxBuffered,
+                config.getBoolean(RiskStreamConfig.TRIGGER_CLOSE_ON_SOURCE_PROGRESS_CONFIG)), Named.as(TRIGGER),
             TriggerProcessor.STORE, TriggerProcessor.BUFFER)
         .process(() -> new HistoryProcessor(maxEvents, maxAge, encoder, occlusions), Named.as(HISTORY), HistoryProcessor.STORE,
             HistoryProcessor.EVENTS_STORE)

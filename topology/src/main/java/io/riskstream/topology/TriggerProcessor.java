@@ -3,7 +3,12 @@ package io.riskstream.topology;
 import io.riskstream.schemas.EmrEvent;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.Objects;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -29,6 +34,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *       (the same decision the stream-time punctuator makes, so it does not matter which of the two runs first);</li>
  *   <li>by a STREAM_TIME punctuator for every open transaction with {@code lastTimestamp + linger <= stream time}
  *       (bounded latency while input flows);</li>
+ *   <li>with {@code trigger.close.on.source.progress} (default), when a record of another transaction from the same
+ *       source partition arrives, for any patient of this task: a source partition holds transactions in commit
+ *       order, one after the other, and normalize writes a partition's records to emr-events in that order, so
+ *       every record of the earlier transaction for this task's patients has arrived. Exact when a patient's records
+ *       all come from one source partition (the shipped routing: one topic partitioned by patient); with one topic
+ *       per table it would split transactions, so turn it off there;</li>
  *   <li>by a WALL_CLOCK check when stream time has not advanced for {@code trigger.idle.flush.ms} (the input is idle;
  *       this is the only timing-dependent rule and only fires when no input arrives at all).</li>
  * </ol>
@@ -45,17 +56,24 @@ public final class TriggerProcessor implements Processor<String, EmrEvent, Strin
   private final Duration idleFlush;
   private final int maxOffsets;
   private final int maxBuffered;
+  private final boolean closeOnSourceProgress;
+  /** Derived from the trigger-open store (rebuilt on init): patients with an open transaction, per source partition. */
+  private final Map<String, Set<String>> openBySource = new HashMap<>();
+  /** The txId of the newest record seen per source partition (rebuilt on init from the open transactions). */
+  private final Map<String, String> lastTxBySource = new HashMap<>();
   private ProcessorContext<String, HistoryCommand> context;
   private KeyValueStore<String, OpenTransaction> open;
   private KeyValueStore<String, EmrEvent> buffer;
   private long lastStreamTime = Long.MIN_VALUE;
   private long lastStreamTimeChangeWallClock;
 
-  public TriggerProcessor(Duration linger, Duration idleFlush, int maxOffsets, int maxBuffered) {
+  public TriggerProcessor(Duration linger, Duration idleFlush, int maxOffsets, int maxBuffered,
+      boolean closeOnSourceProgress) {
     this.linger = linger;
     this.idleFlush = idleFlush;
     this.maxOffsets = maxOffsets;
     this.maxBuffered = maxBuffered;
+    this.closeOnSourceProgress = closeOnSourceProgress;
   }
 
   @Override
@@ -63,6 +81,17 @@ public final class TriggerProcessor implements Processor<String, EmrEvent, Strin
     this.context = context;
     this.open = context.getStateStore(STORE);
     this.buffer = context.getStateStore(BUFFER);
+    openBySource.clear();
+    lastTxBySource.clear();
+    try (KeyValueIterator<String, OpenTransaction> it = open.all()) {
+      while (it.hasNext()) {
+        KeyValue<String, OpenTransaction> kv = it.next();
+        if (kv.value.source() != null) {
+          openBySource.computeIfAbsent(kv.value.source(), k -> new HashSet<>()).add(kv.key);
+          lastTxBySource.put(kv.value.source(), kv.value.txId());
+        }
+      }
+    }
     if (!linger.isZero()) {
       context.schedule(linger.dividedBy(2).isZero() ? Duration.ofMillis(1) : linger.dividedBy(2),
           PunctuationType.STREAM_TIME, this::closeExpired);
@@ -82,6 +111,13 @@ public final class TriggerProcessor implements Processor<String, EmrEvent, Strin
       return; // emr-events is written by normalize with a key and a value; nothing else to score
     }
     String txId = e.getSource().getTxId();
+    String source = e.getSource().getTopic() + "-" + e.getSource().getPartition();
+    if (closeOnSourceProgress && txId != null) {
+      String previous = lastTxBySource.put(source, txId);
+      if (previous != null && !previous.equals(txId)) {
+        closeFrom(source, txId);
+      }
+    }
     OpenTransaction current = open.get(patient);
     long streamTime = context.currentStreamTimeMs();
     if (current != null && (!Objects.equals(current.txId(), txId) || expired(current, streamTime))) {
@@ -94,9 +130,13 @@ public final class TriggerProcessor implements Processor<String, EmrEvent, Strin
           List.of(e)), record.timestamp()));
       return;
     }
-    OpenTransaction next = current == null
-        ? new OpenTransaction(txId, record.timestamp(), List.of(), 1)
-        : current.plus(record.timestamp());
+    OpenTransaction next;
+    if (current == null) {
+      next = new OpenTransaction(txId, record.timestamp(), List.of(), 1, source);
+      openBySource.computeIfAbsent(source, k -> new HashSet<>()).add(patient);
+    } else {
+      next = current.plus(record.timestamp());
+    }
     buffer.put(bufferKey(patient, next.buffered() - 1), e);
     if (next.buffered() >= maxBuffered) {
       List<EmrEvent> events = drain(patient, next);
@@ -142,9 +182,29 @@ public final class TriggerProcessor implements Processor<String, EmrEvent, Strin
     return t.lastTimestamp() + linger.toMillis() <= streamTime;
   }
 
+  /** Closes, in patient order, the open transactions from {@code source} other than {@code txId}. */
+  private void closeFrom(String source, String txId) {
+    Set<String> patients = openBySource.get(source);
+    if (patients == null || patients.isEmpty()) {
+      return;
+    }
+    for (String patient : new TreeSet<>(patients)) {
+      OpenTransaction t = open.get(patient);
+      if (t != null && !txId.equals(t.txId())) {
+        close(patient, t);
+      }
+    }
+  }
+
   private void close(String patient, OpenTransaction t) {
     List<EmrEvent> events = drain(patient, t);
     open.delete(patient);
+    if (t.source() != null) {
+      Set<String> patients = openBySource.get(t.source());
+      if (patients != null) {
+        patients.remove(patient);
+      }
+    }
     context.forward(new Record<>(patient, (HistoryCommand) new HistoryCommand.Close(t.txId(),
         t.offsetsWith(offsets(events), maxOffsets), events), t.lastTimestamp()));
   }

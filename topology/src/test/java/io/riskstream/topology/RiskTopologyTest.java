@@ -134,6 +134,30 @@ class RiskTopologyTest {
   }
 
   @Test
+  void shouldCloseATransactionOnceItsSourcePartitionMovesOnToAnotherTransaction() {
+    start(TokenSumTestScorer.synchronousBackend());
+    cond("c1", "p1", "2020-01-01T00:00:00Z", "150", 20, 1, 1000);
+    cond("c2", "p1", "2020-01-02T00:00:00Z", "110", 20, 2, 1001);
+    assertThat(scores.isEmpty()).isTrue();
+    // another patient's transaction on the same source partition: p1's transaction 20 is complete
+    cond("c3", "p2", "2020-01-01T00:00:00Z", "120", 21, 3, 1002);
+    List<RiskScore> s = scores.readValuesToList();
+    assertThat(s).extracting(RiskScore::getPatientId).containsExactly("p1");
+    assertThat(s.get(0).getProvenance().getTriggerTxId()).isEqualTo("20");
+    assertThat(s.get(0).getProvenance().getEventCount()).isEqualTo(2);
+  }
+
+  @Test
+  void shouldWaitForTheLingerWhenClosingOnSourceProgressIsOff() {
+    start(TokenSumTestScorer.synchronousBackend(), RiskStreamConfig.TRIGGER_CLOSE_ON_SOURCE_PROGRESS_CONFIG, "false");
+    cond("c1", "p1", "2020-01-01T00:00:00Z", "150", 20, 1, 1000);
+    cond("c3", "p2", "2020-01-01T00:00:00Z", "120", 21, 3, 1002);
+    assertThat(scores.isEmpty()).isTrue();
+    cond("c4", "p3", "2020-01-01T00:00:00Z", "120", 22, 4, 2500);  // stream time passes 1000 + linger
+    assertThat(scores.readValuesToList()).extracting(RiskScore::getPatientId).containsExactly("p1", "p2");
+  }
+
+  @Test
   void shouldScoreEveryEventWithoutTransactionId() {
     start(TokenSumTestScorer.synchronousBackend());
     cond("c1", "p1", "2020-01-01T00:00:00Z", "110", null, 1, 1000);
