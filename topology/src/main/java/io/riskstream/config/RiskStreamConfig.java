@@ -94,7 +94,7 @@ public final class RiskStreamConfig extends AbstractConfig {
   public static final String TRIGGER_CLOSE_ON_SOURCE_PROGRESS_CONFIG = "trigger.close.on.source.progress";
   public static final String TRIGGER_CLOSE_ON_SOURCE_PROGRESS_DOC = "Close a patient's open source transaction as soon as a record of another transaction arrives from the same source partition (for any patient of the task): a partition holds transactions in commit order, so the earlier one is complete. Exact when each patient's records come from one source partition (the shipped routing: one topic partitioned by patient); set false when reading one topic per table, where it would split transactions (then trigger.linger.ms closes them).";
   public static final String TRIGGER_LINGER_MS_CONFIG = "trigger.linger.ms";
-  public static final String TRIGGER_LINGER_MS_DOC = "Stream-time wait before an open source transaction of a patient is closed and scored when no record of another transaction for that patient arrives.";
+  public static final String TRIGGER_LINGER_MS_DOC = "Stream-time wait before an open source transaction of a patient is closed and scored when neither a record of the patient's next transaction nor (with trigger.close.on.source.progress) a record of another transaction from its source partition arrives: the bound for a partition that went quiet. A writer that pauses longer than this inside one transaction (e.g. a producer blocked on a full buffer) gets the transaction split, so keep it well above such pauses.";
   public static final String TRIGGER_IDLE_FLUSH_MS_CONFIG = "trigger.idle.flush.ms";
   public static final String TRIGGER_IDLE_FLUSH_MS_DOC = "Wall-clock time after which, when a task's stream time has not advanced (no input at all), its open transactions are closed and scored; 0 disables (then only later input closes them).";
   public static final String TRIGGER_MAX_BUFFERED_EVENTS_CONFIG = "trigger.max.buffered.events";
@@ -171,7 +171,7 @@ public final class RiskStreamConfig extends AbstractConfig {
       .define(TOPIC_REPLICATION_FACTOR_CONFIG, Type.SHORT, (short) -1, Importance.MEDIUM, TOPIC_REPLICATION_FACTOR_DOC)
       .define(HISTORY_MAX_EVENTS_CONFIG, Type.INT, 512, Range.atLeast(1), Importance.MEDIUM, HISTORY_MAX_EVENTS_DOC)
       .define(HISTORY_MAX_AGE_DAYS_CONFIG, Type.INT, 0, Range.atLeast(0), Importance.MEDIUM, HISTORY_MAX_AGE_DAYS_DOC)
-      .define(TRIGGER_LINGER_MS_CONFIG, Type.LONG, 1000L, Range.atLeast(0), Importance.MEDIUM, TRIGGER_LINGER_MS_DOC)
+      .define(TRIGGER_LINGER_MS_CONFIG, Type.LONG, 10_000L, Range.atLeast(0), Importance.MEDIUM, TRIGGER_LINGER_MS_DOC)
       .define(TRIGGER_CLOSE_ON_SOURCE_PROGRESS_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, TRIGGER_CLOSE_ON_SOURCE_PROGRESS_DOC)
       .define(TRIGGER_IDLE_FLUSH_MS_CONFIG, Type.LONG, 2000L, Range.atLeast(0), Importance.LOW, TRIGGER_IDLE_FLUSH_MS_DOC)
       .define(TRIGGER_MAX_BUFFERED_EVENTS_CONFIG, Type.INT, 256, Range.atLeast(1), Importance.LOW, TRIGGER_MAX_BUFFERED_EVENTS_DOC)
