@@ -8,7 +8,11 @@ import io.riskstream.scoring.ScorerInfo;
 import io.riskstream.scoring.ScoringException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -185,15 +189,15 @@ public final class TensorRtScorer implements Scorer {
   /** Takes the next chunk of every shape that has one (in shape order), runs them at once and collects them. */
   private void runWave(List<ModelInput> batch, ArrayDeque<Chunk> chunks, float[][] out) {
     List<Chunk> wave = new ArrayList<>();
-    java.util.Set<Integer> shapes = new java.util.HashSet<>();
-    for (java.util.Iterator<Chunk> it = chunks.iterator(); it.hasNext(); ) {
+    Set<Integer> shapes = new HashSet<>();
+    for (Iterator<Chunk> it = chunks.iterator(); it.hasNext(); ) {
       Chunk c = it.next();
       if (shapes.add(c.shape())) {
         wave.add(c);
         it.remove();
       }
     }
-    wave.sort(java.util.Comparator.comparingInt(Chunk::shape));
+    wave.sort(Comparator.comparingInt(Chunk::shape));
     List<ExecutionSlot> taken = new ArrayList<>();
     boolean collected = false;
     try {
