@@ -14,6 +14,7 @@ import java.util.Set;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.tensorrt.global.nvinfer.BuilderFlag;
+import org.bytedeco.tensorrt.global.nvinfer.ProfilingVerbosity;
 import org.bytedeco.tensorrt.global.nvinfer.LayerType;
 import org.bytedeco.tensorrt.global.nvinfer.MemoryPoolType;
 import org.bytedeco.tensorrt.global.nvinfer.OptProfileSelector;
@@ -120,6 +121,14 @@ public final class EngineBuilder {
     // TF32 is on by default; it changes FP32 results by ~1e-3, more than the FP32 parity tolerance allows
     config.clearFlag(BuilderFlag.kTF32);
     flags.add("-TF32");
+    if (options.optimizationLevel() != BuildOptions.DEFAULT_OPTIMIZATION_LEVEL) {
+      config.setBuilderOptimizationLevel(options.optimizationLevel());
+      flags.add("optimizationLevel=" + options.optimizationLevel());
+    }
+    if (options.detailedLayers()) {
+      config.setProfilingVerbosity(ProfilingVerbosity.kDETAILED);
+      flags.add("profilingVerbosity=detailed");
+    }
     switch (options.precision()) {
       case FP32 -> { }
       case FP16 -> {

@@ -18,8 +18,10 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.tensorrt.global.nvinfer.DataType;
+import org.bytedeco.tensorrt.global.nvinfer.LayerInformationFormat;
 import org.bytedeco.tensorrt.nvinfer.Dims64;
 import org.bytedeco.tensorrt.nvinfer.ICudaEngine;
+import org.bytedeco.tensorrt.nvinfer.IEngineInspector;
 import org.bytedeco.tensorrt.nvinfer.IRuntime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -124,6 +126,21 @@ public final class TensorRtScorer implements Scorer {
 
   public ProfileSpec profiles() {
     return spec;
+  }
+
+  /**
+   * The engine's layers as TensorRT's engine inspector reports them (JSON): every layer's name and, for an engine
+   * built with {@link BuildOptions#detailedLayers()}, its type, inputs and outputs, tactic and kernels, which shows
+   * e.g. whether attention runs as one fused kernel.
+   */
+  public String layerInformation() {
+    try (Owned<IEngineInspector> inspector = Owned.of(engine.get().createEngineInspector(), "createEngineInspector")) {
+      String json = inspector.get().getEngineInformation(LayerInformationFormat.kJSON);
+      if (json == null) {
+        throw new TensorRtException("IEngineInspector.getEngineInformation returned nothing");
+      }
+      return json;
+    }
   }
 
   /** Execution slots (one per profile). */
