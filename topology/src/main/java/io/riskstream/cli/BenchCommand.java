@@ -78,6 +78,11 @@ public final class BenchCommand implements Runnable {
         + " patient's last transaction closes (it ends the full run); default: ${DEFAULT-VALUE}.", defaultValue = "200")
     private long idleFlushMs;
 
+    @Option(names = "--set", description = "A configuration key for the full topology, e.g. --set"
+        + " processing.guarantee=at_least_once (repeatable; the bench's own settings win for topics, threads and"
+        + " state).", paramLabel = "KEY=VALUE")
+    private Map<String, String> overrides = new LinkedHashMap<>();
+
     @Override
     public Integer call() throws Exception {
       CommandLine cli = spec.commandLine();
@@ -93,7 +98,7 @@ public final class BenchCommand implements Runnable {
               work.resolve("cohort"))).csvDir();
         }
         Map<String, List<EmrEvent>> byPatient = CohortReading.read(csvDir, outWriter);
-        Map<String, Object> appConfig = new HashMap<>();
+        Map<String, Object> appConfig = new HashMap<>(overrides);
         appConfig.put(RiskStreamConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(threads));
         appConfig.put(RiskStreamConfig.TRIGGER_IDLE_FLUSH_MS_CONFIG, Long.toString(idleFlushMs));
         appConfig.put(RiskStreamConfig.TOPIC_PARTITIONS_CONFIG, "4");
@@ -115,6 +120,7 @@ public final class BenchCommand implements Runnable {
         context.put("java", System.getProperty("java.version"));
         context.put("maxHeapBytes", Runtime.getRuntime().maxMemory());
         context.put("cohort", cohort != null ? cohort.toString() : "generated: " + patients + " patients, seed " + seed);
+        context.put("settings", overrides);
         Path json = out.resolve(stem + ".json");
         Path png = out.resolve(stem + ".png");
         BenchReport.writeJson(BenchReport.document(result, context), json);

@@ -97,8 +97,6 @@ public final class RiskStreamConfig extends AbstractConfig {
   public static final String TRIGGER_LINGER_MS_DOC = "Stream-time wait before an open source transaction of a patient is closed and scored when neither a record of the patient's next transaction nor (with trigger.close.on.source.progress) a record of another transaction from its source partition arrives: the bound for a partition that went quiet. A writer that pauses longer than this inside one transaction (e.g. a producer blocked on a full buffer) gets the transaction split, so keep it well above such pauses.";
   public static final String TRIGGER_IDLE_FLUSH_MS_CONFIG = "trigger.idle.flush.ms";
   public static final String TRIGGER_IDLE_FLUSH_MS_DOC = "Wall-clock time after which, when a task's stream time has not advanced (no input at all), its open transactions are closed and scored; 0 disables (then only later input closes them).";
-  public static final String TRIGGER_MAX_BUFFERED_EVENTS_CONFIG = "trigger.max.buffered.events";
-  public static final String TRIGGER_MAX_BUFFERED_EVENTS_DOC = "Events of an open transaction buffered per patient before they are applied to the history in one batch (the transaction stays open; large transactions such as snapshots are applied in batches).";
   public static final String TRIGGER_MAX_OFFSETS_CONFIG = "trigger.max.offsets";
   public static final String TRIGGER_MAX_OFFSETS_DOC = "Most source offsets a scoring request records as provenance (the first ones of the transaction).";
 
@@ -174,7 +172,6 @@ public final class RiskStreamConfig extends AbstractConfig {
       .define(TRIGGER_LINGER_MS_CONFIG, Type.LONG, 10_000L, Range.atLeast(0), Importance.MEDIUM, TRIGGER_LINGER_MS_DOC)
       .define(TRIGGER_CLOSE_ON_SOURCE_PROGRESS_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, TRIGGER_CLOSE_ON_SOURCE_PROGRESS_DOC)
       .define(TRIGGER_IDLE_FLUSH_MS_CONFIG, Type.LONG, 2000L, Range.atLeast(0), Importance.LOW, TRIGGER_IDLE_FLUSH_MS_DOC)
-      .define(TRIGGER_MAX_BUFFERED_EVENTS_CONFIG, Type.INT, 256, Range.atLeast(1), Importance.LOW, TRIGGER_MAX_BUFFERED_EVENTS_DOC)
       .define(TRIGGER_MAX_OFFSETS_CONFIG, Type.INT, 32, Range.atLeast(1), Importance.LOW, TRIGGER_MAX_OFFSETS_DOC)
       .define(BATCHER_MAX_BATCH_SIZE_CONFIG, Type.INT, 64, Range.between(1, 4096), Importance.MEDIUM, BATCHER_MAX_BATCH_SIZE_DOC)
       .define(BATCHER_MAX_QUEUE_DELAY_MS_CONFIG, Type.LONG, 5L, Range.atLeast(0), Importance.MEDIUM, BATCHER_MAX_QUEUE_DELAY_MS_DOC)

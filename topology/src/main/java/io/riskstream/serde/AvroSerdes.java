@@ -56,7 +56,13 @@ public final class AvroSerdes {
     Map<String, Object> c = new HashMap<>();
     c.put(SerdeConfig.AUTO_REGISTER_ARTIFACT, true);
     c.put(AvroSerdeConfig.USE_SPECIFIC_AVRO_READER, true);
+    c.put(AvroSerdeConfig.AVRO_DATUM_PROVIDER, SchemaCachingDatumProvider.class.getName());
     return c;
+  }
+
+  /** The configuration every serde of this instance gets (for tests; may hold registry credentials). */
+  Map<String, Object> serdeConfig() {
+    return serdeConfig;
   }
 
   /** A value serde for {@code type}. */

@@ -6,11 +6,11 @@ import java.util.List;
 /**
  * A patient's source transaction the trigger has seen records of and not closed yet (value of the
  * {@code trigger-open} store, rewritten on every record, so kept small). {@code lastTimestamp} is the record timestamp
- * of its newest record; {@code buffered} counts its events waiting in the {@code trigger-buffer} store (sequence
- * numbers 0..buffered-1), which carry their own source offsets; {@code offsets} holds the source offsets of events
- * already handed to the history in batches (large transactions), at most {@code trigger.max.offsets};
- * {@code source} names the source partition its first record came from ({@code topic-partition}; null in entries
- * written before it was recorded).
+ * of its newest record; {@code offsets} holds the source offsets of its first records, at most
+ * {@code trigger.max.offsets}; {@code source} names the source partition its first record came from
+ * ({@code topic-partition}; null in entries written before it was recorded). {@code buffered} counts events still
+ * waiting in the {@code trigger-buffer} store (sequence numbers 0..buffered-1), which only versions that buffered
+ * events until the close wrote; this version applies each event at once and writes 0.
  */
 public record OpenTransaction(String txId, long lastTimestamp, List<HistoryCommand.SourceOffset> offsets, int buffered,
     String source) {
@@ -19,9 +19,15 @@ public record OpenTransaction(String txId, long lastTimestamp, List<HistoryComma
     offsets = List.copyOf(offsets);
   }
 
-  /** This transaction with one more buffered record. */
-  public OpenTransaction plus(long timestamp) {
-    return new OpenTransaction(txId, Math.max(lastTimestamp, timestamp), offsets, buffered + 1, source);
+  /** This transaction with one more record, whose offset is kept while fewer than {@code maxOffsets} are. */
+  public OpenTransaction plus(long timestamp, HistoryCommand.SourceOffset offset, int maxOffsets) {
+    List<HistoryCommand.SourceOffset> more = offsets;
+    if (offsets.size() < maxOffsets) {
+      more = new ArrayList<>(offsets.size() + 1);
+      more.addAll(offsets);
+      more.add(offset);
+    }
+    return new OpenTransaction(txId, Math.max(lastTimestamp, timestamp), more, buffered, source);
   }
 
   /** This transaction once its buffered events went to the history: {@code allOffsets} are the offsets so far. */

@@ -1,17 +1,10 @@
 package io.riskstream.topology;
 
 import io.riskstream.schemas.EmrEvent;
-import io.riskstream.schemas.EventKind;
-import io.riskstream.schemas.EventOp;
 import io.riskstream.schemas.SourceCoordinates;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificData;
 
@@ -55,74 +48,18 @@ public record PatientHistory(long version, long requestedVersion, List<EmrEvent>
 
   /**
    * Applies {@code batch} in order, as {@link #apply} one event after the other would (the version grows by one per
-   * event that changed the history), in O((n + k) log n) for k events on a history of n instead of O(k n).
+   * event that changed the history), in O((n + k) log n) for k events on a history of n; see {@link LiveHistory#apply}.
    */
   public PatientHistory applyAll(List<EmrEvent> batch, int maxEvents, Duration maxAge) {
     if (batch.isEmpty()) {
       return this;
     }
-    List<EmrEvent> sorted = new ArrayList<>(events);  // kept sorted by ORDER: binary search, no re-sorting
-    Map<String, EmrEvent> byId = new HashMap<>(events.size() * 2);
-    for (EmrEvent e : events) {
-      byId.put(e.getEventId(), e);
+    LiveHistory live = LiveHistory.of(this);
+    boolean changed = false;
+    for (EmrEvent e : batch) {
+      changed |= live.apply(e, maxEvents, maxAge, LiveHistory.Changes.NONE);
     }
-    long changes = 0;
-    List<EmrEvent> evicted = new ArrayList<>();
-    for (EmrEvent event : batch) {
-      String id = event.getEventId();
-      EmrEvent existing = byId.get(id);
-      if (event.getOp() == EventOp.DELETE) {
-        if (existing != null) {
-          sorted.remove(Collections.binarySearch(sorted, existing, ORDER));
-          byId.remove(id);
-          changes++;
-        }
-        continue;
-      }
-      if (existing != null && sameFact(existing, event)) {
-        continue;
-      }
-      EmrEvent stored = slim(event);
-      if (existing != null) {
-        sorted.remove(Collections.binarySearch(sorted, existing, ORDER));
-        byId.remove(id);
-      }
-      int at = Collections.binarySearch(sorted, stored, ORDER);
-      sorted.add(at < 0 ? -at - 1 : at, stored);
-      byId.put(id, stored);
-      evicted.clear();
-      evict(sorted, maxEvents, maxAge, evicted);
-      evicted.forEach(e -> byId.remove(e.getEventId()));
-      boolean unchanged = existing == null && evicted.size() == 1 && evicted.get(0) == stored;
-      if (!unchanged) {
-        changes++;
-      }
-    }
-    return changes == 0 ? this : new PatientHistory(version + changes, requestedVersion, sorted);
-  }
-
-  /** Evicts by age (from the newest event) and then by count, oldest first, never DEMOGRAPHICS; collects what went. */
-  private static void evict(List<EmrEvent> sorted, int maxEvents, Duration maxAge, List<EmrEvent> evicted) {
-    if (!maxAge.isZero() && !sorted.isEmpty()) {
-      long cutoff = sorted.get(sorted.size() - 1).getEventTime().toEpochMilli() - maxAge.toMillis();
-      for (Iterator<EmrEvent> it = sorted.iterator(); it.hasNext(); ) {
-        EmrEvent e = it.next();
-        if (e.getEventTime().toEpochMilli() >= cutoff) {
-          break;
-        }
-        if (e.getKind() != EventKind.DEMOGRAPHICS) {
-          it.remove();
-          evicted.add(e);
-        }
-      }
-    }
-    for (int i = 0; sorted.size() > maxEvents && i < sorted.size(); ) {
-      if (sorted.get(i).getKind() == EventKind.DEMOGRAPHICS) {
-        i++;
-      } else {
-        evicted.add(sorted.remove(i));
-      }
-    }
+    return changed ? live.snapshot() : this;
   }
 
   /**

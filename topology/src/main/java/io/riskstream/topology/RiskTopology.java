@@ -70,10 +70,10 @@ public final class RiskTopology {
     }
 
     // Record caches (statestore.cache.max.bytes) merge a commit interval's writes of one key into one changelog
-    // record: an open transaction rewritten per event, a history per transaction of one patient, a request put and
-    // deleted before the commit.
+    // record: an open transaction rewritten per event, a patient's history versions, a request put and deleted before
+    // the commit. trigger-buffer only holds events written by versions that buffered them (read, never written).
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TriggerProcessor.STORE),
-        Serdes.String(), new JsonSerde<>(OpenTransaction.class)).withCachingEnabled());
+        Serdes.String(), new OpenTransactionSerde()).withCachingEnabled());
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TriggerProcessor.BUFFER),
         Serdes.String(), new EmrEventSerde()).withCachingEnabled());
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HistoryProcessor.STORE),
@@ -88,7 +88,6 @@ public final class RiskTopology {
     Duration linger = config.triggerLinger();
     Duration idle = Duration.ofMillis(config.getLong(RiskStreamConfig.TRIGGER_IDLE_FLUSH_MS_CONFIG));
     int maxOffsets = config.getInt(RiskStreamConfig.TRIGGER_MAX_OFFSETS_CONFIG);
-    int maxBuffered = config.getInt(RiskStreamConfig.TRIGGER_MAX_BUFFERED_EVENTS_CONFIG);
     int maxEvents = config.getInt(RiskStreamConfig.HISTORY_MAX_EVENTS_CONFIG);
     Duration maxAge = Duration.ofDays(config.getInt(RiskStreamConfig.HISTORY_MAX_AGE_DAYS_CONFIG));
     int occlusions = config.alertPolicy().reasons();
@@ -97,7 +96,7 @@ public final class RiskTopology {
 
     KStream<String, ScoredRequest> scored = builder
         .stream(emrTopic, Consumed.with(Serdes.String(), emrSerde).withName(EMR_EVENTS_SOURCE))
-        .process(() -> new TriggerProcessor(linger, idle, maxOffsets, maxBuffered,
+        .process(() -> new TriggerProcessor(linger, idle, maxOffsets,
                 config.getBoolean(RiskStreamConfig.TRIGGER_CLOSE_ON_SOURCE_PROGRESS_CONFIG)), Named.as(TRIGGER),
             TriggerProcessor.STORE, TriggerProcessor.BUFFER)
         .process(() -> new HistoryProcessor(maxEvents, maxAge, encoder, occlusions), Named.as(HISTORY), HistoryProcessor.STORE,

@@ -20,11 +20,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * trigger: decides when a patient's history is scored, so that there is one scoring request per patient per source
- * transaction (Debezium {@code source.txId}), else one per event. The events of an open transaction wait in
- * store {@value #BUFFER} (one small entry per event, so that a record costs O(1) state work) and reach the history
- * with the {@link HistoryCommand.Close} of the transaction, or earlier in {@link HistoryCommand.Apply} batches of
- * {@code maxBuffered} events when a transaction is large (e.g. a snapshot); the history scores on Close if anything
- * changed.
+ * transaction (Debezium {@code source.txId}), else one per event. Each event of an open transaction goes to the
+ * history at once ({@link HistoryCommand.Apply}); the {@link HistoryCommand.Close} of the transaction makes the
+ * history score if anything changed. The open transaction (store {@value #STORE}) keeps its newest record timestamp,
+ * its source partition and the first {@code trigger.max.offsets} source offsets. Store {@value #BUFFER} holds events
+ * only in entries written by versions that buffered them until the close; those are applied before anything newer of
+ * the same patient.
  *
  * <p>A patient's open transaction (store {@value #STORE}) is closed as follows, which is deterministic for a given
  * order of the records in the emr-events partition (see the module README for what that order depends on):
@@ -55,7 +56,6 @@ public final class TriggerProcessor implements Processor<String, EmrEvent, Strin
   private final Duration linger;
   private final Duration idleFlush;
   private final int maxOffsets;
-  private final int maxBuffered;
   private final boolean closeOnSourceProgress;
   /** Derived from the trigger-open store (rebuilt on init): patients with an open transaction, per source partition. */
   private final Map<String, Set<String>> openBySource = new HashMap<>();
@@ -67,12 +67,10 @@ public final class TriggerProcessor implements Processor<String, EmrEvent, Strin
   private long lastStreamTime = Long.MIN_VALUE;
   private long lastStreamTimeChangeWallClock;
 
-  public TriggerProcessor(Duration linger, Duration idleFlush, int maxOffsets, int maxBuffered,
-      boolean closeOnSourceProgress) {
+  public TriggerProcessor(Duration linger, Duration idleFlush, int maxOffsets, boolean closeOnSourceProgress) {
     this.linger = linger;
     this.idleFlush = idleFlush;
     this.maxOffsets = maxOffsets;
-    this.maxBuffered = maxBuffered;
     this.closeOnSourceProgress = closeOnSourceProgress;
   }
 
@@ -132,19 +130,19 @@ public final class TriggerProcessor implements Processor<String, EmrEvent, Strin
     }
     OpenTransaction next;
     if (current == null) {
-      next = new OpenTransaction(txId, record.timestamp(), List.of(), 1, source);
+      next = new OpenTransaction(txId, record.timestamp(), List.of(offset(e)), 0, source);
       openBySource.computeIfAbsent(source, k -> new HashSet<>()).add(patient);
     } else {
-      next = current.plus(record.timestamp());
+      if (current.buffered() > 0) {
+        // events an earlier version buffered for this transaction: they go to the history first, in their order
+        List<EmrEvent> earlier = drain(patient, current);
+        context.forward(new Record<>(patient, (HistoryCommand) new HistoryCommand.Apply(earlier), record.timestamp()));
+        current = current.flushed(current.offsetsWith(offsets(earlier), maxOffsets));
+      }
+      next = current.plus(record.timestamp(), offset(e), maxOffsets);
     }
-    buffer.put(bufferKey(patient, next.buffered() - 1), e);
-    if (next.buffered() >= maxBuffered) {
-      List<EmrEvent> events = drain(patient, next);
-      context.forward(new Record<>(patient, (HistoryCommand) new HistoryCommand.Apply(events), record.timestamp()));
-      open.put(patient, next.flushed(next.offsetsWith(offsets(events), maxOffsets)));
-    } else {
-      open.put(patient, next);
-    }
+    context.forward(new Record<>(patient, (HistoryCommand) new HistoryCommand.Apply(List.of(e)), record.timestamp()));
+    open.put(patient, next);
   }
 
   /** Kafka coordinates of the record an event came from. */

@@ -379,21 +379,47 @@ class RiskTopologyTest {
   }
 
   @Test
-  void shouldApplyLargeTransactionsInBatchesAndScoreThemOnce() {
-    start(TokenSumTestScorer.synchronousBackend(), RiskStreamConfig.TRIGGER_MAX_BUFFERED_EVENTS_CONFIG, "2");
+  void shouldApplyEachEventOfAnOpenTransactionAtOnceAndScoreItOnce() {
+    start(TokenSumTestScorer.synchronousBackend(), RiskStreamConfig.TRIGGER_MAX_OFFSETS_CONFIG, "3");
     for (int i = 0; i < 5; i++) {
       cond("c" + i, "p1", "2020-01-0" + (i + 1) + "T00:00:00Z", "101", 77, i, 1000 + i);
-      assertThat(history("p1") == null ? 0 : history("p1").events().size()).isEqualTo((i + 1) / 2 * 2);
+      assertThat(history("p1").events()).hasSize(i + 1);
     }
     KeyValueStore<String, EmrEvent> buffer = driver.getKeyValueStore(TriggerProcessor.BUFFER);
-    assertThat(count(buffer)).isEqualTo(1);
+    assertThat(count(buffer)).isZero();
     assertThat(scores.isEmpty()).isTrue();
     cond("x", "p2", "2020-01-01T00:00:00Z", "1", 78, 9, 9000);
     List<RiskScore> s = scores.readValuesToList();
     assertThat(s).extracting(RiskScore::getPatientId).containsExactly("p1");
     assertThat(s.get(0).getHistoryVersion()).isEqualTo(5L);
-    assertThat(s.get(0).getProvenance().getSourceOffsets()).hasSize(5);
-    assertThat(count(buffer)).isEqualTo(1); // p2's open transaction only
+    assertThat(s.get(0).getProvenance().getSourceOffsets()).hasSize(3);  // the first trigger.max.offsets
+    assertThat(count(buffer)).isZero();
+  }
+
+  @Test
+  void shouldApplyEventsAnEarlierVersionBufferedBeforeNewerOnes() {
+    start(TokenSumTestScorer.synchronousBackend());
+    // what a version that buffered events until the close left: an open transaction with two buffered events
+    cond("c0", "p1", "2020-01-01T00:00:00Z", "101", 77, 0, 1000);
+    KeyValueStore<String, OpenTransaction> open = driver.getKeyValueStore(TriggerProcessor.STORE);
+    KeyValueStore<String, EmrEvent> buffer = driver.getKeyValueStore(TriggerProcessor.BUFFER);
+    OpenTransaction t = open.get("p1");
+    EmrEvent template = history("p1").events().get(0);
+    EmrEvent b0 = EmrEvent.newBuilder(template).setEventId("conditions:b0").setCode("102")
+        .setEventTime(java.time.Instant.parse("2020-01-02T00:00:00Z")).build();
+    EmrEvent b1 = EmrEvent.newBuilder(b0).setOp(io.riskstream.schemas.EventOp.DELETE).build();  // deletes b0 again
+    buffer.put(TriggerProcessor.bufferKey("p1", 0), b0);
+    buffer.put(TriggerProcessor.bufferKey("p1", 1), b1);
+    open.put("p1", new OpenTransaction(t.txId(), t.lastTimestamp(), t.offsets(), 2, t.source()));
+
+    // a newer event of the same transaction re-adds b0: applied after the buffered upsert and delete, so b0 stays
+    pipe("conditions", change("conditions", "c", condition("b0", "p1", "2020-01-03T00:00:00Z", "103"), 77, 1), 1001);
+    assertThat(count(buffer)).isZero();
+    assertThat(history("p1").events()).extracting(e -> e.getEventId() + "/" + e.getCode())
+        .containsExactly("conditions:c0/101", "conditions:b0/103");
+    assertThat(history("p1").version()).isEqualTo(4);
+    cond("x", "p2", "2020-01-01T00:00:00Z", "1", 78, 9, 9000);
+    assertThat(scores.readValuesToList()).extracting(RiskScore::getPatientId).containsExactly("p1");
   }
 
   @Test

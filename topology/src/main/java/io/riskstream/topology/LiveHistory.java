@@ -1,0 +1,176 @@
+package io.riskstream.topology;
+
+import io.riskstream.schemas.EmrEvent;
+import io.riskstream.schemas.EventKind;
+import io.riskstream.schemas.EventOp;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * A patient's history as the history processor keeps it between records: mutable, sorted by
+ * {@link PatientHistory#ORDER}, indexed by event id, so that one event costs O(log n) instead of a copy of the
+ * history. {@link #apply} is the one implementation of the history's rules (upsert and delete by event id, duplicates
+ * no-ops, eviction by age then count, never DEMOGRAPHICS, one version per change); {@link PatientHistory#applyAll}
+ * runs on it too. It reports every entry to write or delete to a {@link Changes}, so the processor writes through to
+ * its stores event by event.
+ */
+final class LiveHistory {
+
+  /** Where the changes of {@link #apply} go: an event stored (new or replaced) or an event id gone. */
+  interface Changes {
+    void stored(EmrEvent event);
+
+    void removed(EmrEvent event);
+
+    Changes NONE = new Changes() {
+      @Override
+      public void stored(EmrEvent event) {
+      }
+
+      @Override
+      public void removed(EmrEvent event) {
+      }
+    };
+  }
+
+  private final TreeSet<EmrEvent> sorted = new TreeSet<>(PatientHistory.ORDER);
+  private final Map<String, EmrEvent> byId = new HashMap<>();
+  private long version;
+  private long requestedVersion;
+
+  private LiveHistory(long version, long requestedVersion) {
+    this.version = version;
+    this.requestedVersion = requestedVersion;
+  }
+
+  static LiveHistory of(PatientHistory h) {
+    LiveHistory l = new LiveHistory(h.version(), h.requestedVersion());
+    for (EmrEvent e : h.events()) {
+      l.sorted.add(e);
+      l.byId.put(e.getEventId(), e);
+    }
+    return l;
+  }
+
+  /**
+   * Applies an upsert or delete by event id, then evicts: events older than {@code maxAge} before the newest event
+   * (when maxAge is not zero), then the oldest beyond {@code maxEvents}; DEMOGRAPHICS events are never evicted.
+   * Returns whether the history changed (the version grew by one); a duplicate upsert, a delete of an unknown event
+   * and an event that would be evicted at once change nothing.
+   */
+  boolean apply(EmrEvent event, int maxEvents, Duration maxAge, Changes changes) {
+    String id = event.getEventId();
+    EmrEvent existing = byId.get(id);
+    if (event.getOp() == EventOp.DELETE) {
+      if (existing == null) {
+        return false;
+      }
+      sorted.remove(existing);
+      byId.remove(id);
+      changes.removed(existing);
+      version++;
+      return true;
+    }
+    if (existing != null && PatientHistory.sameFact(existing, event)) {
+      return false;
+    }
+    EmrEvent stored = PatientHistory.slim(event);
+    if (existing != null) {
+      sorted.remove(existing);
+    }
+    sorted.add(stored);
+    byId.put(id, stored);
+    List<EmrEvent> evicted = evict(maxEvents, maxAge);
+    boolean storedEvicted = false;
+    for (EmrEvent e : evicted) {
+      if (e == stored) {
+        storedEvicted = true;
+        byId.remove(id);
+      } else {
+        byId.remove(e.getEventId());
+        changes.removed(e);
+      }
+    }
+    if (!storedEvicted) {
+      changes.stored(stored);
+    } else if (existing != null) {
+      changes.removed(existing);  // replaced by a version that went at once: the id is gone
+    }
+    if (existing == null && storedEvicted && evicted.size() == 1) {
+      return false;
+    }
+    version++;
+    return true;
+  }
+
+  /** Evicts by age (from the newest event) and then by count, oldest first, never DEMOGRAPHICS. */
+  private List<EmrEvent> evict(int maxEvents, Duration maxAge) {
+    List<EmrEvent> evicted = new ArrayList<>(1);
+    if (!maxAge.isZero() && !sorted.isEmpty()) {
+      long cutoff = sorted.last().getEventTime().toEpochMilli() - maxAge.toMillis();
+      for (Iterator<EmrEvent> it = sorted.iterator(); it.hasNext(); ) {
+        EmrEvent e = it.next();
+        if (e.getEventTime().toEpochMilli() >= cutoff) {
+          break;
+        }
+        if (e.getKind() != EventKind.DEMOGRAPHICS) {
+          it.remove();
+          evicted.add(e);
+        }
+      }
+    }
+    for (Iterator<EmrEvent> it = sorted.iterator(); sorted.size() > maxEvents && it.hasNext(); ) {
+      EmrEvent e = it.next();
+      if (e.getKind() != EventKind.DEMOGRAPHICS) {
+        it.remove();
+        evicted.add(e);
+      }
+    }
+    return evicted;
+  }
+
+  long version() {
+    return version;
+  }
+
+  long requestedVersion() {
+    return requestedVersion;
+  }
+
+  boolean changedSinceRequest() {
+    return version > requestedVersion;
+  }
+
+  /** Records that a scoring request was made for the current version. */
+  void markRequested() {
+    requestedVersion = version;
+  }
+
+  int size() {
+    return sorted.size();
+  }
+
+  /** The newest event time, or null when empty. */
+  Long newestEventTime() {
+    return sorted.isEmpty() ? null : sorted.last().getEventTime().toEpochMilli();
+  }
+
+  /** The events in history order (a copy). */
+  List<EmrEvent> events() {
+    return new ArrayList<>(sorted);
+  }
+
+  /** The versions without the events: what store {@code patient-history} holds per patient. */
+  PatientHistory header() {
+    return new PatientHistory(version, requestedVersion, List.of());
+  }
+
+  PatientHistory snapshot() {
+    return new PatientHistory(version, requestedVersion, events());
+  }
+}

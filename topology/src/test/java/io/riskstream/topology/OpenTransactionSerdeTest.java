@@ -1,0 +1,40 @@
+package io.riskstream.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class OpenTransactionSerdeTest {
+
+  private final OpenTransactionSerde serde = new OpenTransactionSerde();
+
+  @Test
+  void shouldRoundTripWithAndWithoutSource() {
+    OpenTransaction t = new OpenTransaction("tx-9", 1234L, List.of(new HistoryCommand.SourceOffset("ehr.clinical.changes",
+        3, 99L), new HistoryCommand.SourceOffset("other", 0, 0L)), 2, "ehr.clinical.changes-3");
+    OpenTransaction noSource = new OpenTransaction("7", -5L, List.of(), 0, null);
+    for (OpenTransaction x : List.of(t, noSource)) {
+      byte[] bytes = serde.serializer().serialize("t", x);
+      assertThat(bytes[0]).isEqualTo(OpenTransactionSerde.FORMAT);
+      assertThat(serde.deserializer().deserialize("t", bytes)).isEqualTo(x);
+    }
+    assertThat(serde.serializer().serialize("t", null)).isNull();
+    assertThat(serde.deserializer().deserialize("t", null)).isNull();
+  }
+
+  @Test
+  void shouldReadTheJsonEntriesOfEarlierVersions() {
+    OpenTransaction t = new OpenTransaction("tx-1", 42L, List.of(new HistoryCommand.SourceOffset("a", 1, 2L)), 3, "a-1");
+    byte[] json = new JsonSerde<>(OpenTransaction.class).serializer().serialize("t", t);
+    assertThat(json[0]).isEqualTo((byte) '{');
+    assertThat(serde.deserializer().deserialize("t", json)).isEqualTo(t);
+  }
+
+  @Test
+  void shouldRefuseAnUnknownFormat() {
+    assertThatThrownBy(() -> serde.deserializer().deserialize("t", new byte[] {9, 1, 2}))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("unknown format 9");
+  }
+}
