@@ -38,6 +38,17 @@ public final class BenchReport {
     doc.put("input", input);
     doc.put("passThrough", r.passThrough());
     doc.put("full", r.full());
+    doc.put("cpuSecondsDefinition", "per thread group of the benchmark JVM (broker, stream threads, scorer = the"
+        + " batcher thread running ONNX Runtime, jit-compiler, gc, ...), utime + stime from /proc between the start"
+        + " and the end of the phase");
+    if (r.fullWarmup() != null) {
+      Map<String, Object> warm = new LinkedHashMap<>();
+      warm.put("definition", "a first run of each topology over the same input (own application id and topics)"
+          + " before the measured runs, so that those see JIT-compiled code");
+      warm.put("passThrough", r.passThroughWarmup());
+      warm.put("full", r.fullWarmup());
+      doc.put("warmup", warm);
+    }
     doc.put("fullAlerts", r.fullAlerts());
     doc.put("fullToPassThroughRatio", r.fullToPassThrough());
     doc.put("targetRatio", 0.5);

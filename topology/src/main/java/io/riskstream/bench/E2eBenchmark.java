@@ -60,12 +60,22 @@ public final class E2eBenchmark {
    * before {@code expectedOutputs} arrived: then the rate is not a throughput.
    */
   public record Throughput(long events, long outputs, long expectedOutputs, boolean complete, double seconds,
-      double steadySeconds, double eventsPerSecond) {
+      double steadySeconds, double eventsPerSecond, Map<String, Double> cpuSeconds) {
+    public Throughput {
+      cpuSeconds = Map.copyOf(cpuSeconds);
+    }
+
     static Throughput of(long events, long outputs, long expectedOutputs, long startNanos, long firstOutputNanos,
         long endNanos) {
       double steady = (endNanos - (firstOutputNanos == 0 ? startNanos : firstOutputNanos)) / 1e9;
       return new Throughput(events, outputs, expectedOutputs, outputs >= expectedOutputs, (endNanos - startNanos) / 1e9,
-          steady, events / steady);
+          steady, events / steady, Map.of());
+    }
+
+    /** This measurement with the CPU seconds each thread group of the JVM used during it ({@link ThreadCpu}). */
+    Throughput withCpu(Map<String, Long> before, Map<String, Long> after) {
+      return new Throughput(events, outputs, expectedOutputs, complete, seconds, steadySeconds, eventsPerSecond,
+          ThreadCpu.secondsByGroup(before, after));
     }
   }
 
@@ -80,7 +90,7 @@ public final class E2eBenchmark {
   /** Everything measured. */
   public record Result(int patients, long events, int transactions, Throughput passThrough, Throughput full,
       long fullAlerts, Latency latency, long peakRssBytes, long stateStoreBytes, double stateStoreBytesPerPatient,
-      Map<String, Object> appConfig) {
+      Map<String, Object> appConfig, Throughput passThroughWarmup, Throughput fullWarmup) {
     public Result {
       appConfig = Map.copyOf(appConfig);
     }
@@ -100,6 +110,7 @@ public final class E2eBenchmark {
   private final Map<String, List<EmrEvent>> cohort;
   private final Map<String, Object> appConfig;
   private final Path workDir;
+  private final boolean warmup;
 
   /**
    * @param cohort events by patient
@@ -108,9 +119,19 @@ public final class E2eBenchmark {
    * @param workDir state directories go here
    */
   public E2eBenchmark(Map<String, List<EmrEvent>> cohort, Map<String, Object> appConfig, Path workDir) {
+    this(cohort, appConfig, workDir, true);
+  }
+
+  /**
+   * @param warmup first run both topologies once over the same input (own application ids and topics), so that the
+   *     measured runs see JIT-compiled code: on this 2-core machine the JIT compiler threads took about a quarter of
+   *     the CPU of a first run
+   */
+  public E2eBenchmark(Map<String, List<EmrEvent>> cohort, Map<String, Object> appConfig, Path workDir, boolean warmup) {
     this.cohort = Map.copyOf(cohort);
     this.appConfig = Map.copyOf(appConfig);
     this.workDir = workDir;
+    this.warmup = warmup;
   }
 
   public Result run() throws Exception {
@@ -125,16 +146,26 @@ public final class E2eBenchmark {
       LOG.info("pre-loaded {} change events ({} transactions, {} patients)", feed.records().size(),
           feed.transactions(), cohort.size());
 
-      Throughput pass = passThrough(kafka, feed);
-      LOG.info("pass-through: {} events in {} s ({} s from the first output) = {} events/s", pass.events(),
-          fmt(pass.seconds()), fmt(pass.steadySeconds()), fmt(pass.eventsPerSecond()));
+      Throughput passWarm = null;
+      Throughput fullWarm = null;
+      if (warmup) {
+        passWarm = passThrough(kafka, feed, "-warmup");
+        fullWarm = full(kafka, feed, new RiskStreamConfig(phaseConfig(feed, kafka.bootstrapServers(), "bench-full-warmup",
+            "-warmup")), new long[1]);
+        LOG.info("warm-up runs (JIT): pass-through {} events/s, full {} events/s", fmt(passWarm.eventsPerSecond()),
+            fmt(fullWarm.eventsPerSecond()));
+      }
+      Throughput pass = passThrough(kafka, feed, "");
+      LOG.info("pass-through: {} events in {} s ({} s from the first output) = {} events/s; CPU s by thread group {}",
+          pass.events(), fmt(pass.seconds()), fmt(pass.steadySeconds()), fmt(pass.eventsPerSecond()), pass.cpuSeconds());
 
       Map<String, Object> fullProps = phaseConfig(feed, kafka.bootstrapServers(), "bench-full", "");
       Path fullState = Path.of((String) fullProps.get(RiskStreamConfig.STATE_DIR_CONFIG));
       long[] alerts = new long[1];
       Throughput full = full(kafka, feed, new RiskStreamConfig(fullProps), alerts);
-      LOG.info("full: {} events in {} s ({} s from the first score) = {} events/s, {} scores", full.events(),
-          fmt(full.seconds()), fmt(full.steadySeconds()), fmt(full.eventsPerSecond()), full.outputs());
+      LOG.info("full: {} events in {} s ({} s from the first score) = {} events/s, {} scores; CPU s by thread group {}",
+          full.events(), fmt(full.seconds()), fmt(full.steadySeconds()), fmt(full.eventsPerSecond()), full.outputs(),
+          full.cpuSeconds());
       long stateBytes = directoryBytes(fullState);
 
       double rate = Math.max(1.0, full.eventsPerSecond() / 2);
@@ -142,7 +173,7 @@ public final class E2eBenchmark {
       LOG.info("latency at {} events/s: p50 {} ms, p99 {} ms ({} of {} transactions scored)", fmt(rate),
           fmt(latency.p50Ms()), fmt(latency.p99Ms()), latency.scored(), latency.transactions());
       return new Result(cohort.size(), feed.records().size(), feed.transactions(), pass, full, alerts[0], latency,
-          peakRssBytes(), stateBytes, (double) stateBytes / cohort.size(), appConfig);
+          peakRssBytes(), stateBytes, (double) stateBytes / cohort.size(), appConfig, passWarm, fullWarm);
     }
   }
 
@@ -159,18 +190,21 @@ public final class E2eBenchmark {
     return p;
   }
 
-  private Throughput passThrough(EmbeddedKafka kafka, CdcFeed feed) throws Exception {
-    String out = "bench-pass-through";
+  private Throughput passThrough(EmbeddedKafka kafka, CdcFeed feed, String suffix) throws Exception {
+    String out = "bench-pass-through" + suffix;
     kafka.createTopics(1, out);
-    RiskStreamConfig config = new RiskStreamConfig(phaseConfig(feed, kafka.bootstrapServers(), "bench-pass-through", "-pass"));
+    RiskStreamConfig config = new RiskStreamConfig(phaseConfig(feed, kafka.bootstrapServers(),
+        "bench-pass-through" + suffix, "-pass" + suffix));
     StreamsBuilder builder = new StreamsBuilder();
     builder.stream(feed.topics(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("ehr-source"))
         .to(out, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("pass-through-sink"));
     Properties props = config.streamsProperties();
     props.putAll(STREAMS_OVERRIDES);
     long[] count = new long[1];
+    Map<String, Long> cpu = ThreadCpu.snapshot();
     try (KafkaStreams streams = new KafkaStreams(builder.build(), props);
-        KafkaConsumer<byte[], byte[]> reader = committedReader(kafka.bootstrapServers(), "bench-pass-reader", out)) {
+        KafkaConsumer<byte[], byte[]> reader = committedReader(kafka.bootstrapServers(), "bench-pass-reader" + suffix,
+            out)) {
       streams.start();
       long start = System.nanoTime();
       long[] first = {0};
@@ -186,7 +220,8 @@ public final class E2eBenchmark {
         }
         return count[0] >= feed.records().size();
       }, () -> count[0]);
-      return Throughput.of(feed.records().size(), count[0], feed.records().size(), start, first[0], end);
+      return Throughput.of(feed.records().size(), count[0], feed.records().size(), start, first[0], end)
+          .withCpu(cpu, ThreadCpu.snapshot());
     }
   }
 
@@ -195,11 +230,13 @@ public final class E2eBenchmark {
     long[] scores = new long[1];
     String scoreTopic = config.getString(RiskStreamConfig.TOPIC_RISK_SCORES_CONFIG);
     String alertTopic = config.getString(RiskStreamConfig.TOPIC_RISK_ALERTS_CONFIG);
+    String id = config.getString(RiskStreamConfig.APPLICATION_ID_CONFIG);
     try (ScoringRuntime runtime = ScoringRuntime.start(config)) {
+      Map<String, Long> cpu = ThreadCpu.snapshot();
       long start = System.nanoTime();
       try (RiskStreamApp app = RiskStreamApp.start(config, serdes, runtime.encoder(), runtime.backend(),
           STREAMS_OVERRIDES);
-          KafkaConsumer<byte[], byte[]> reader = committedReader(kafka.bootstrapServers(), "bench-full-reader",
+          KafkaConsumer<byte[], byte[]> reader = committedReader(kafka.bootstrapServers(), id + "-reader",
               scoreTopic, alertTopic)) {
         long[] report = {System.nanoTime()};
         long[] first = {0};
@@ -231,7 +268,8 @@ public final class E2eBenchmark {
             }
           });
         });
-        return Throughput.of(feed.records().size(), scores[0], feed.transactions(), start, first[0], end);
+        return Throughput.of(feed.records().size(), scores[0], feed.transactions(), start, first[0], end)
+            .withCpu(cpu, ThreadCpu.snapshot());
       }
     }
   }

@@ -78,6 +78,11 @@ public final class BenchCommand implements Runnable {
         + " patient's last transaction closes (it ends the full run); default: ${DEFAULT-VALUE}.", defaultValue = "200")
     private long idleFlushMs;
 
+    @Option(names = "--warmup", negatable = true, defaultValue = "true", fallbackValue = "true",
+        description = "First run both topologies once over the input (own application ids and topics) so that the"
+            + " measured runs see JIT-compiled code; --no-warmup measures a cold JVM. Default: ${DEFAULT-VALUE}.")
+    private boolean warmup;
+
     @Option(names = "--set", description = "A configuration key for the full topology, e.g. --set"
         + " processing.guarantee=at_least_once (repeatable; the bench's own settings win for topics, threads and"
         + " state).", paramLabel = "KEY=VALUE")
@@ -105,7 +110,7 @@ public final class BenchCommand implements Runnable {
         if (model != null) {
           appConfig.put(RiskStreamConfig.MODEL_NAME_CONFIG, model);
         }
-        E2eBenchmark.Result result = new E2eBenchmark(byPatient, appConfig, work.resolve("state")).run();
+        E2eBenchmark.Result result = new E2eBenchmark(byPatient, appConfig, work.resolve("state"), warmup).run();
 
         String host = InetAddress.getLocalHost().getHostName();
         ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
@@ -135,6 +140,12 @@ public final class BenchCommand implements Runnable {
                 + " throughput (see the log's 'stalled:' lines)%n", t.outputs(), t.expectedOutputs());
           }
         }
+        if (result.fullWarmup() != null) {
+          outWriter.printf(Locale.ROOT, "(warm-up runs before: pass-through %.0f events/s, full %.0f events/s)%n",
+              result.passThroughWarmup().eventsPerSecond(), result.fullWarmup().eventsPerSecond());
+        }
+        outWriter.printf(Locale.ROOT, "CPU seconds by thread group: pass-through %s; full %s%n",
+            result.passThrough().cpuSeconds(), result.full().cpuSeconds());
         outWriter.printf(Locale.ROOT, "latency at %.0f events/s: p50 %.1f ms, p99 %.1f ms (%d of %d transactions)%n",
             result.latency().rateEventsPerSecond(), result.latency().p50Ms(), result.latency().p99Ms(),
             result.latency().scored(), result.latency().transactions());

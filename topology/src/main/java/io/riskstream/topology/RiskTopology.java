@@ -81,9 +81,9 @@ public final class RiskTopology {
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HistoryProcessor.EVENTS_STORE),
         Serdes.String(), new EmrEventSerde()).withCachingEnabled());
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ScoreProcessor.STORE),
-        Serdes.String(), new JsonSerde<>(ScoringRequest.class)).withCachingEnabled());
+        Serdes.String(), new ScoringRequestSerde()).withCachingEnabled());
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AlertProcessor.STORE),
-        Serdes.String(), new JsonSerde<>(AlertState.class)).withCachingEnabled());
+        Serdes.String(), new AlertStateSerde()).withCachingEnabled());
 
     Duration linger = config.triggerLinger();
     Duration idle = Duration.ofMillis(config.getLong(RiskStreamConfig.TRIGGER_IDLE_FLUSH_MS_CONFIG));

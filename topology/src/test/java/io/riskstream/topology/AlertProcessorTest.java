@@ -40,7 +40,7 @@ class AlertProcessorTest {
         "alert.outcome.b.warning.threshold", "0.9", "alert.outcome.b.critical.threshold", "0.95"));
     context = new MockProcessorContext<>();
     KeyValueStore<String, AlertState> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(AlertProcessor.STORE),
-        Serdes.String(), new JsonSerde<>(AlertState.class)).withLoggingDisabled().build();
+        Serdes.String(), new AlertStateSerde()).withLoggingDisabled().build();
     store.init(context.getStateStoreContext(), store);
     context.addStateStore(store);
     processor = new AlertProcessor(config.alertPolicy());

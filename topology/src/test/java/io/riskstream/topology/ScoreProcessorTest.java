@@ -37,7 +37,7 @@ class ScoreProcessorTest {
 
   private static KeyValueStore<String, ScoringRequest> store(MockProcessorContext<String, ScoredRequest> context) {
     KeyValueStore<String, ScoringRequest> store = Stores.keyValueStoreBuilder(
-        Stores.inMemoryKeyValueStore(ScoreProcessor.STORE), Serdes.String(), new JsonSerde<>(ScoringRequest.class))
+        Stores.inMemoryKeyValueStore(ScoreProcessor.STORE), Serdes.String(), new ScoringRequestSerde())
         .withLoggingDisabled().build();
     store.init(context.getStateStoreContext(), store);
     context.addStateStore(store);
@@ -66,9 +66,13 @@ class ScoreProcessorTest {
   @Test
   void shouldRoundTripRequestsThroughTheStoreSerde() {
     ScoringRequest r = request("p1", 3, 42);
-    JsonSerde<ScoringRequest> serde = new JsonSerde<>(ScoringRequest.class);
-    ScoringRequest back = serde.deserializer().deserialize("t", serde.serializer().serialize("t", r));
-    assertThat(back).isEqualTo(r);
+    ScoringRequestSerde serde = new ScoringRequestSerde();
+    byte[] bytes = serde.serializer().serialize("t", r);
+    assertThat(bytes[0]).isEqualTo(BinaryStoreSerde.FORMAT);
+    assertThat(serde.deserializer().deserialize("t", bytes)).isEqualTo(r);
+    // what earlier versions wrote: JSON
+    byte[] json = new JsonSerde<>(ScoringRequest.class).serializer().serialize("t", r);
+    assertThat(serde.deserializer().deserialize("t", json)).isEqualTo(r);
   }
 
   @Test
@@ -124,8 +128,11 @@ class ScoreProcessorTest {
     ModelInput without = new ModelInput(new long[] {150}, new float[1], new float[1]);
     ScoringRequest stored = new ScoringRequest("p", 1, 1000L, 5L, "tx1", List.of(), 2, List.of(), List.of(base, without),
         List.of(new ScoringRequest.ReasonEvent("conditions:c1", "DIAGNOSIS", "SNOMED-CT", "x", null, 1L, null)));
-    JsonSerde<ScoringRequest> serde = new JsonSerde<>(ScoringRequest.class);
-    ScoringRequest back = serde.deserializer().deserialize("t", serde.serializer().serialize("t", stored));
+    // stored as JSON by that version, read by this one's serde
+    ScoringRequest back = new ScoringRequestSerde().deserializer().deserialize("t",
+        new JsonSerde<>(ScoringRequest.class).serializer().serialize("t", stored));
+    assertThat(new ScoringRequestSerde().deserializer().deserialize("t",
+        new ScoringRequestSerde().serializer().serialize("t", back))).isEqualTo(stored);
     MockProcessorContext<String, ScoredRequest> context = new MockProcessorContext<>();
     store(context).put(back.pendingKey(), back);
     DeferredTestBackend deferred = new DeferredTestBackend();

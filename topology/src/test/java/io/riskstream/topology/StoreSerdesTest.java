@@ -4,9 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class OpenTransactionSerdeTest {
+class StoreSerdesTest {
 
   private final OpenTransactionSerde serde = new OpenTransactionSerde();
 
@@ -35,6 +36,20 @@ class OpenTransactionSerdeTest {
   @Test
   void shouldRefuseAnUnknownFormat() {
     assertThatThrownBy(() -> serde.deserializer().deserialize("t", new byte[] {9, 1, 2}))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("unknown format 9");
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("trigger-open entry of unknown format 9");
+  }
+
+  @Test
+  void shouldRoundTripAlertStatesAndReadTheirJson() {
+    AlertState s = new AlertState(Map.of("sepsis", new AlertState.Outcome(0.42, false, true, 1_600_000_000_000L,
+        "WARNING"), "readmission", AlertState.Outcome.initial()));
+    AlertStateSerde serde = new AlertStateSerde();
+    byte[] bytes = serde.serializer().serialize("t", s);
+    assertThat(bytes[0]).isEqualTo(BinaryStoreSerde.FORMAT);
+    assertThat(serde.deserializer().deserialize("t", bytes)).isEqualTo(s);
+    assertThat(serde.deserializer().deserialize("t", new JsonSerde<>(AlertState.class).serializer().serialize("t", s)))
+        .isEqualTo(s);
+    assertThat(serde.deserializer().deserialize("t", serde.serializer().serialize("t", AlertState.empty())))
+        .isEqualTo(AlertState.empty());
   }
 }
