@@ -37,6 +37,8 @@ public final class BenchReport {
     input.put("transactions", r.transactions());
     doc.put("input", input);
     doc.put("passThrough", r.passThrough());
+    doc.put("passThroughRuns", r.passThroughRuns().stream().map(E2eBenchmark.Throughput::eventsPerSecond).toList());
+    doc.put("passThroughDefinition", "the median of " + r.passThroughRuns().size() + " runs (events/s)");
     doc.put("full", r.full());
     doc.put("cpuSecondsDefinition", "per thread group of the benchmark JVM (broker, stream threads, scorer = the"
         + " batcher thread running ONNX Runtime, jit-compiler, gc, ...), utime + stime from /proc between the start"

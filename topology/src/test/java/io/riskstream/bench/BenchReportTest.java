@@ -22,7 +22,7 @@ class BenchReportTest {
     E2eBenchmark.Throughput full = E2eBenchmark.Throughput.of(1000, 100, 100, 0, 2_000_000_000L, 6_000_000_000L);
     E2eBenchmark.Latency latency = new E2eBenchmark.Latency(125, 500, 50, 50, 20, 90, 30, 95, List.of(10.0, 20.0, 90.0));
     return new E2eBenchmark.Result(3, 1000, 100, pass, full, 7, latency, 1 << 30, 3000, 1000.0, Map.of("scorer", "auto"),
-        null, null);
+        null, null, java.util.List.of(pass));
   }
 
   @Test
