@@ -104,4 +104,48 @@ class HistoryProcessorTest {
     assertThat(HistoryProcessor.history(headers, events, "p2").events()).hasSize(1);
     assertThat(HistoryProcessor.history(headers, events, "unknown")).isEqualTo(PatientHistory.empty());
   }
+
+  @Test
+  void shouldKeepTheStoresEqualToTheHistoryThroughRandomChangesAndEvictions() {
+    java.util.Random random = new java.util.Random(11);
+    for (int round = 0; round < 60; round++) {
+      MockProcessorContext<String, ScoringRequest> ctx = new MockProcessorContext<>();
+      KeyValueStore<String, PatientHistory> h = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(
+          HistoryProcessor.STORE), Serdes.String(), new PatientHistorySerde()).withLoggingDisabled().build();
+      KeyValueStore<String, EmrEvent> ev = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(
+          HistoryProcessor.EVENTS_STORE), Serdes.String(), new EmrEventSerde()).withLoggingDisabled().build();
+      h.init(ctx.getStateStoreContext(), h);
+      ev.init(ctx.getStateStoreContext(), ev);
+      ctx.addStateStore(h);
+      ctx.addStateStore(ev);
+      int maxEvents = 1 + random.nextInt(8);
+      Duration maxAge = random.nextBoolean() ? Duration.ZERO : Duration.ofDays(10 + random.nextInt(100));
+      HistoryProcessor p = new HistoryProcessor(maxEvents, maxAge, new CodeTokenTestEncoder(), 0);
+      p.init(ctx);
+      PatientHistory expected = PatientHistory.empty();
+      for (int step = 0; step < 40; step++) {
+        List<EmrEvent> batch = new ArrayList<>();
+        for (int i = random.nextInt(4); i >= 0; i--) {
+          EventOp op = random.nextInt(5) == 0 ? EventOp.DELETE : EventOp.UPSERT;
+          batch.add(event("e" + random.nextInt(12), random.nextInt(300), "c" + random.nextInt(3), op));
+        }
+        boolean close = random.nextBoolean();
+        HistoryCommand command = close ? close("t" + step, batch.toArray(EmrEvent[]::new))
+            : new HistoryCommand.Apply(batch);
+        if (random.nextInt(10) == 0) {
+          p = new HistoryProcessor(maxEvents, maxAge, new CodeTokenTestEncoder(), 0);  // a restart: read from the stores
+          p.init(ctx);
+        }
+        p.process(new Record<>("p", command, step));
+        expected = expected.applyAll(batch, maxEvents, maxAge);
+        if (close && expected.changedSinceRequest()) {
+          expected = expected.requested();
+        }
+        PatientHistory stored = HistoryProcessor.history(h, ev, "p");
+        assertThat(stored.events()).as("round %d step %d", round, step).isEqualTo(expected.events());
+        assertThat(stored.version()).as("round %d step %d", round, step).isEqualTo(expected.version());
+        assertThat(stored.requestedVersion()).as("round %d step %d", round, step).isEqualTo(expected.requestedVersion());
+      }
+    }
+  }
 }
