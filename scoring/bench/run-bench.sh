@@ -4,7 +4,7 @@
 # only the scoring jars of scoring/gpu/prepare-app.sh), then PyTorch eager FP32/FP16 of the training code's model on
 # the very same inputs, then the merged JSON and the plot, named with the GPU and the date.
 # usage: bash scoring/bench/run-bench.sh APP_DIR OUT_DIR MODEL BUCKETS      e.g. ... emr-risk-small 64,128
-# env: SECONDS_PER_POINT (0.5), BENCH_ARGS (more options of riskstream bench scorer)
+# env: SECONDS_PER_POINT (0.5), BENCH_ARGS (more options of riskstream bench scorer), PYTORCH_ARGS (of pytorch_bench.py)
 set -euo pipefail
 app=$1 out=$2 model=$3 buckets=$4
 seconds=${SECONDS_PER_POINT:-0.5}
@@ -14,7 +14,7 @@ java -Xmx16g -cp "$app/lib/*:scoring/src/main/resources" 'io.riskstream.cli.Benc
   --lengths-dir scoring/bench --buckets "$buckets" --out "$out" --cache /tmp/riskstream-engines --seconds "$seconds" \
   ${BENCH_ARGS:-}
 python3 scoring/bench/pytorch_bench.py "$app/$model.pt" "$out/inputs-$model.bin" "$out/pytorch-$model.json" \
-  --seconds "$seconds"
+  --seconds "$seconds" ${PYTORCH_ARGS:-}
 rm -f "$out/inputs-$model.bin"
 gpu=$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1 | tr ' ' '-' | tr -cd 'A-Za-z0-9_.-')
 python3 scoring/bench/plot_bench.py "$out/scorer-bench-$model.json" "$out/pytorch-$model.json" \

@@ -215,8 +215,9 @@ public final class BenchCommand implements Runnable {
         defaultValue = "1")
     private int minBatch;
 
-    @Option(names = "--contexts", description = "Execution contexts per shape (more than 1 also measures that many"
-        + " threads at once); default: ${DEFAULT-VALUE}.", defaultValue = "1")
+    @Option(names = "--contexts", description = "Execution contexts per shape; more than 1 also measures that many"
+        + " threads at once, and one thread whose calls split their chunks over the contexts; default:"
+        + " ${DEFAULT-VALUE}.", defaultValue = "1")
     private int contexts;
 
     @Option(names = "--inputs", description = "Inputs drawn; default: ${DEFAULT-VALUE}.", defaultValue = "8192")

@@ -129,6 +129,8 @@ public final class RiskStreamConfig extends AbstractConfig {
   public static final String TENSORRT_ENGINE_CACHE_DIR_DOC = "Directory of built TensorRT engines (keyed by model sha256, TensorRT version, GPU, precision and profiles; verified before loading). Empty: <state.dir>/tensorrt-engines.";
   public static final String TENSORRT_MAX_BATCH_CONFIG = "tensorrt.max.batch";
   public static final String TENSORRT_MAX_BATCH_DOC = "Largest batch size of the TensorRT engine, a power of two: the engine runs at the fixed batch sizes 1, 2, 4, ... up to it (one static profile, execution context and CUDA graph per batch size and length bucket), and larger batches are split; keep it at least batcher.max.batch.size.";
+  public static final String TENSORRT_CONTEXTS_CONFIG = "tensorrt.contexts";
+  public static final String TENSORRT_CONTEXTS_DOC = "Execution contexts of the TensorRT engine per shape (batch size and length bucket). With more than one, a scoring call cuts each chunk of 64 or more inputs into that many equal parts (a power of two, at least 32 inputs each) that run at once on their own CUDA streams. Each context holds its own device memory and CUDA graph, and the engine gets one static profile per context and shape, so it is built anew (and takes longer to build) when this changes.";
   public static final String TENSORRT_PARITY_FAILURE_CONFIG = "tensorrt.on.parity.failure";
   public static final String TENSORRT_PARITY_FAILURE_DOC = "When a new engine disagrees with ONNX Runtime on the model's validation set: fallback (serve with ONNX Runtime on the CPU, logged as an error) or fail (refuse to start).";
   public static final String MODEL_NAME_CONFIG = "model.name";
@@ -186,6 +188,7 @@ public final class RiskStreamConfig extends AbstractConfig {
       .define(TENSORRT_PRECISION_CONFIG, Type.STRING, "fp16", ValidString.in("fp32", "fp16", "int8"), Importance.MEDIUM, TENSORRT_PRECISION_DOC)
       .define(TENSORRT_ENGINE_CACHE_DIR_CONFIG, Type.STRING, "", Importance.MEDIUM, TENSORRT_ENGINE_CACHE_DIR_DOC)
       .define(TENSORRT_MAX_BATCH_CONFIG, Type.INT, 64, new PowerOfTwoValidator(4096), Importance.LOW, TENSORRT_MAX_BATCH_DOC)
+      .define(TENSORRT_CONTEXTS_CONFIG, Type.INT, 1, Range.between(1, 8), Importance.LOW, TENSORRT_CONTEXTS_DOC)
       .define(TENSORRT_PARITY_FAILURE_CONFIG, Type.STRING, "fallback", ValidString.in("fallback", "fail"), Importance.MEDIUM, TENSORRT_PARITY_FAILURE_DOC)
       .define(MODEL_NAME_CONFIG, Type.STRING, "emr-risk-small", new ConfigDef.NonEmptyString(), Importance.HIGH, MODEL_NAME_DOC)
       .define(REGISTRY_URL_CONFIG, Type.STRING, "mem://", new RegistryUrlValidator(), Importance.HIGH, REGISTRY_URL_DOC)

@@ -80,14 +80,16 @@ public final class ScoringRuntime implements AutoCloseable {
   /**
    * The TensorRT options serving uses for {@code model} under {@code config} (and {@code riskstream build-engine}
    * prebuilds): batch sizes 1..tensorrt.max.batch, length buckets doubling from 32 to the model's maximum length,
-   * one execution context per shape (the batcher's single worker is the only caller).
+   * tensorrt.contexts execution contexts per shape (the batcher's single worker is the only caller; with more than
+   * one context each of its calls runs parts of a chunk at once).
    */
   public static TensorRtOptions tensorRtOptions(RiskStreamConfig config, ModelBundle model) {
     String dir = config.getString(RiskStreamConfig.TENSORRT_ENGINE_CACHE_DIR_CONFIG);
     Path cacheDir = dir.isEmpty()
         ? Path.of(config.getString(RiskStreamConfig.STATE_DIR_CONFIG), "tensorrt-engines") : Path.of(dir);
     ProfileSpec profiles = ProfileSpec.doubling(config.getInt(RiskStreamConfig.TENSORRT_MAX_BATCH_CONFIG),
-        Math.min(32, model.spec().maxLength()), model.spec().maxLength(), 1);
+        Math.min(32, model.spec().maxLength()), model.spec().maxLength(),
+        config.getInt(RiskStreamConfig.TENSORRT_CONTEXTS_CONFIG));
     return TensorRtOptions.defaults(cacheDir,
             Precision.parse(config.getString(RiskStreamConfig.TENSORRT_PRECISION_CONFIG)), profiles)
         .withOnParityFailure(config.getString(RiskStreamConfig.TENSORRT_PARITY_FAILURE_CONFIG).equals("fail")

@@ -22,6 +22,9 @@ public record ProfileSpec(int minBatch, int maxBatch, List<Integer> lengthBucket
   /** Largest share of padded rows {@link #chunks} accepts before it splits a chunk into smaller ones. */
   static final double MAX_PADDING = 0.25;
 
+  /** {@link #chunks(int, int)} cuts no chunk into parts smaller than this many inputs. */
+  static final int MIN_PARALLEL_PART = 32;
+
   public ProfileSpec {
     lengthBuckets = List.copyOf(lengthBuckets);
     if (minBatch < 1 || Integer.bitCount(minBatch) != 1 || maxBatch < minBatch || Integer.bitCount(maxBatch) != 1) {
@@ -131,6 +134,29 @@ public record ProfileSpec(int minBatch, int maxBatch, List<Integer> lengthBucket
       }
       out.add(down);
       left -= down;
+    }
+    return out;
+  }
+
+  /**
+   * {@link #chunks(int)} with every chunk of at least {@code 2 * }{@link #MIN_PARALLEL_PART} inputs cut into up to
+   * {@code parallel} equal parts (a power of two, each at least {@link #MIN_PARALLEL_PART} and {@code minBatch}), so
+   * that one call runs them at once on {@code parallel} execution contexts of the same shape: the second part's
+   * inputs are written while the first one computes, and the kernels of both share the GPU. The padding is the
+   * same as {@link #chunks(int)}'s. E.g. 1..256, parallel 2: 200 → [128, 128]; 150 → [64, 64, 16, 8]; 30 → [32].
+   */
+  public List<Integer> chunks(int n, int parallel) {
+    if (parallel < 1 || parallel > contexts) {
+      throw new IllegalArgumentException("parallel chunks must lie in 1.." + contexts + " (the execution contexts "
+          + "per shape), got " + parallel);
+    }
+    List<Integer> out = new ArrayList<>();
+    for (int size : chunks(n)) {
+      int parts = Math.min(Integer.highestOneBit(parallel), Math.max(1, size / MIN_PARALLEL_PART));
+      parts = Math.max(1, Math.min(parts, size / minBatch));
+      for (int i = 0; i < parts; i++) {
+        out.add(size / parts);
+      }
     }
     return out;
   }

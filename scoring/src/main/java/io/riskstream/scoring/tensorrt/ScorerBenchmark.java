@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * Scorer benchmark ({@code riskstream bench scorer}): TensorRT (each precision asked for) and ONNX Runtime on the CPU
  * over batch sizes, for a shipped model bundle, on inputs whose lengths are drawn from a cohort's distribution.
  * Per batch size: p50/p99 latency of one {@code score} call (padding, host-to-device and device-to-host copies and
- * the stream synchronisation included) and sequences per second from one thread. Writes
+ * the stream synchronisation included) and sequences per second from one thread. With more than one execution
+ * context per shape also: that many threads at once, and one thread whose calls cut their chunks into that many
+ * parts that run at once ({@code tensorrt-split<k>}). Writes
  * {@code scorer-bench-<model>.json}, and the inputs as a binary file so that other runtimes (PyTorch eager, by
  * scoring/bench/pytorch_bench.py) time the very same inputs. Timing is reported, never asserted.
  */
@@ -222,7 +224,8 @@ public final class ScorerBenchmark {
         builds.put(precision.label(), Map.of("buildMillis", engine.sidecar().buildMillis(), "engineBytes",
             engine.plan().length, "builtNow", engine.built()));
         long before = TensorRt.gpuMemoryUsedBytes(0);
-        try (TensorRtScorer scorer = TensorRtScorer.load(engine.plan(), identity, precision, s.profiles(), 0)) {
+        int contexts = s.profiles().contexts();
+        try (TensorRtScorer scorer = TensorRtScorer.load(engine.plan(), identity, precision, s.profiles(), 1, 0)) {
           memory.put("tensorrt-" + precision.label(), TensorRt.gpuMemoryUsedBytes(0) - before);
           ParityReport report = new ParityGate(options.tolerances(), s.profiles().maxBatch())
               .check(scorer, ort, precision, validation.inputs(), validation.labels());
@@ -233,10 +236,26 @@ public final class ScorerBenchmark {
             LOG.info("{}", p);
             points.add(p);
           }
-          if (s.profiles().contexts() > 1) {
+          if (contexts > 1) {
             for (int batch : s.batchSizes()) {
-              Point p = measureConcurrently(scorer, "tensorrt-" + s.profiles().contexts() + "threads",
-                  precision.label(), inputs, batch, s.secondsPerPoint(), s.profiles().contexts());
+              Point p = measureConcurrently(scorer, "tensorrt-" + contexts + "threads",
+                  precision.label(), inputs, batch, s.secondsPerPoint(), contexts);
+              LOG.info("{}", p);
+              points.add(p);
+            }
+          }
+        }
+        if (contexts > 1) {
+          // the same engine, one caller, each call cutting its chunks into `contexts` parts that run at once
+          try (TensorRtScorer split = TensorRtScorer.load(engine.plan(), identity, precision, s.profiles(), contexts,
+              0)) {
+            ParityReport report = new ParityGate(options.tolerances(), s.profiles().maxBatch())
+                .check(split, ort, precision, validation.inputs(), validation.labels());
+            parity.put(precision.label() + "-split" + contexts, report.summary());
+            LOG.info("{} parity, chunks split in {}: {}", precision.label(), contexts, report.summary());
+            for (int batch : s.batchSizes()) {
+              Point p = measure(split, "tensorrt-split" + contexts, precision.label(), inputs, batch,
+                  s.secondsPerPoint(), 20);
               LOG.info("{}", p);
               points.add(p);
             }

@@ -6,13 +6,10 @@ import io.riskstream.scoring.ModelInput;
 import io.riskstream.scoring.Scorer;
 import io.riskstream.scoring.ScorerInfo;
 import io.riskstream.scoring.ScoringException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -30,12 +27,14 @@ import org.slf4j.LoggerFactory;
  * Scores on the GPU with a TensorRT engine. For every shape of the {@link ProfileSpec} (length bucket × batch size)
  * it keeps {@code contexts} execution slots (context pinned to that shape's static profile, CUDA stream, pinned and
  * device buffers, a captured CUDA graph). A batch is grouped by length bucket (each input is padded only to its
- * bucket's length), each bucket's inputs are cut into batch-size chunks ({@link ProfileSpec#chunks}), and the chunks
- * run at once on their slots' streams and are collected together. Thread-safe: up to {@code contexts} threads per
- * shape run at once, others wait for a slot; a caller takes at most one slot per shape at a time and takes them in
- * shape order, so callers cannot deadlock. A CUDA or TensorRT failure throws {@link ScoringException}; after one,
- * the scorer refuses further batches (a CUDA error can leave the context unusable), so a {@link FailoverScorer}
- * sends them to the CPU.
+ * bucket's length), each bucket's inputs are cut into batch-size chunks, and with {@code parallelChunks} > 1 large
+ * chunks into equal parts ({@link ProfileSpec#chunks(int, int)}); the chunks run at once on their slots' streams
+ * (each launched as soon as its inputs are written, so writing the next overlaps the GPU work of the previous) and
+ * are collected together. Thread-safe: callers share the slots. A caller waits (blocks) for at most one slot per
+ * shape per wave and waits for them in shape order; further slots of a shape it only takes when idle at that moment
+ * (else that chunk runs in the next wave), so callers cannot deadlock. A CUDA or TensorRT failure throws
+ * {@link ScoringException}; after one, the scorer refuses further batches (a CUDA error can leave the context
+ * unusable), so a {@link FailoverScorer} sends them to the CPU.
  */
 public final class TensorRtScorer implements Scorer {
 
@@ -43,6 +42,7 @@ public final class TensorRtScorer implements Scorer {
 
   private final ScorerInfo info;
   private final ProfileSpec spec;
+  private final int parallelChunks;
   private final int device;
   private final TrtLogger logger;
   private final Owned<IRuntime> runtime;
@@ -53,8 +53,14 @@ public final class TensorRtScorer implements Scorer {
   private volatile String failure;
   private volatile boolean closed;
 
-  private TensorRtScorer(byte[] plan, ModelIdentity model, Precision precision, ProfileSpec spec, int device) {
+  private TensorRtScorer(byte[] plan, ModelIdentity model, Precision precision, ProfileSpec spec, int parallelChunks,
+      int device) {
+    if (parallelChunks < 1 || parallelChunks > spec.contexts()) {
+      throw new IllegalArgumentException("parallel chunks must lie in 1.." + spec.contexts() + " (the engine's "
+          + "execution contexts per shape), got " + parallelChunks);
+    }
     this.spec = spec;
+    this.parallelChunks = parallelChunks;
     this.device = device;
     this.info = new ScorerInfo("tensorrt", precision.label(), model.id(), model.version(), model.sha256(),
         model.outcomes());
@@ -91,8 +97,9 @@ public final class TensorRtScorer implements Scorer {
         }
       }
       long graphs = slots.stream().filter(ExecutionSlot::usesGraph).count();
-      LOG.info("TensorRT scorer ready: {} execution slots ({} shapes x {} contexts), {} with CUDA graphs",
-          slots.size(), spec.shapeCount(), spec.contexts(), graphs);
+      LOG.info("TensorRT scorer ready: {} execution slots ({} shapes x {} contexts), {} with CUDA graphs; a call "
+          + "runs up to {} parts of a chunk at once", slots.size(), spec.shapeCount(), spec.contexts(), graphs,
+          parallelChunks);
     } catch (RuntimeException ex) {
       slots.forEach(ExecutionSlot::close);
       if (deserialized != null) {
@@ -104,10 +111,20 @@ public final class TensorRtScorer implements Scorer {
     }
   }
 
-  /** Deserializes {@code plan} (a verified engine built for {@code spec}) and sets up its execution slots. */
+  /**
+   * Deserializes {@code plan} (a verified engine built for {@code spec}) and sets up its execution slots; a call
+   * cuts large chunks into as many parts as there are contexts per shape.
+   */
   public static TensorRtScorer load(byte[] plan, ModelIdentity model, Precision precision, ProfileSpec spec,
       int device) {
-    return new TensorRtScorer(plan, model, precision, spec, device);
+    return load(plan, model, precision, spec, spec.contexts(), device);
+  }
+
+  /** As {@link #load(byte[], ModelIdentity, Precision, ProfileSpec, int)}, cutting chunks into up to
+   *  {@code parallelChunks} (1..contexts) parts. */
+  public static TensorRtScorer load(byte[] plan, ModelIdentity model, Precision precision, ProfileSpec spec,
+      int parallelChunks, int device) {
+    return new TensorRtScorer(plan, model, precision, spec, parallelChunks, device);
   }
 
   private static int outcomes(ICudaEngine engine) {
@@ -126,6 +143,11 @@ public final class TensorRtScorer implements Scorer {
 
   public ProfileSpec profiles() {
     return spec;
+  }
+
+  /** The most parts one call cuts a chunk into to run them at once on contexts of one shape. */
+  public int parallelChunks() {
+    return parallelChunks;
   }
 
   /**
@@ -175,20 +197,22 @@ public final class TensorRtScorer implements Scorer {
       }
       byBucket.get(spec.bucketOf(length)).add(i);
     }
-    // chunks in shape order; a wave takes at most one chunk per shape (only maxBatch chunks can repeat)
-    ArrayDeque<Chunk> chunks = new ArrayDeque<>();
+    List<Chunk> chunks = new ArrayList<>();
     for (int bucket = 0; bucket < byBucket.size(); bucket++) {
       List<Integer> members = byBucket.get(bucket);
       if (members.isEmpty()) {
         continue;
       }
       int from = 0;
-      for (int size : spec.chunks(members.size())) {
+      for (int size : spec.chunks(members.size(), parallelChunks)) {
         int to = Math.min(members.size(), from + size);
-        chunks.add(new Chunk(shapeIndex(bucket, size), members.subList(from, to)));
+        if (from < to) {
+          chunks.add(new Chunk(shapeIndex(bucket, size), members.subList(from, to)));
+        }
         from = to;
       }
     }
+    chunks.sort(Comparator.comparingInt(Chunk::shape));  // stable: the parts of a chunk keep their order
     while (!chunks.isEmpty()) {
       runWave(batch, chunks, out);
     }
@@ -203,24 +227,31 @@ public final class TensorRtScorer implements Scorer {
     return bucket * spec.batchSizeCount() + spec.batchSizeIndex(size);
   }
 
-  /** Takes the next chunk of every shape that has one (in shape order), runs them at once and collects them. */
-  private void runWave(List<ModelInput> batch, ArrayDeque<Chunk> chunks, float[][] out) {
+  /**
+   * Launches as many of {@code chunks} (sorted by shape) as slots allow, then collects them; launched chunks are
+   * removed from the list. Per shape the first chunk waits for a slot, the others take one only if it is idle now.
+   */
+  private void runWave(List<ModelInput> batch, List<Chunk> chunks, float[][] out) {
     List<Chunk> wave = new ArrayList<>();
-    Set<Integer> shapes = new HashSet<>();
-    for (Iterator<Chunk> it = chunks.iterator(); it.hasNext(); ) {
-      Chunk c = it.next();
-      if (shapes.add(c.shape())) {
-        wave.add(c);
-        it.remove();
-      }
-    }
-    wave.sort(Comparator.comparingInt(Chunk::shape));
     List<ExecutionSlot> taken = new ArrayList<>();
     boolean collected = false;
     try {
       Cuda.useDevice(device);
-      for (Chunk c : wave) {
-        ExecutionSlot slot = take(c.shape());
+      int lastShape = -1;
+      for (Iterator<Chunk> it = chunks.iterator(); it.hasNext(); ) {
+        Chunk c = it.next();
+        ExecutionSlot slot;
+        if (c.shape() != lastShape) {
+          slot = take(c.shape());
+          lastShape = c.shape();
+        } else {
+          slot = idle.get(c.shape()).poll();
+          if (slot == null) {
+            continue;  // every slot of this shape is busy: the next wave runs it
+          }
+        }
+        it.remove();
+        wave.add(c);
         taken.add(slot);
         List<ModelInput> inputs = new ArrayList<>(c.members().size());
         c.members().forEach(i -> inputs.add(batch.get(i)));

@@ -80,6 +80,39 @@ class ProfileSpecTest {
   }
 
   @Test
+  void shouldCutChunksIntoEqualPartsForParallelContextsButNoneBelowTheMinimumPart() {
+    assertThat(spec.chunks(200, 1)).containsExactly(256);
+    assertThat(spec.chunks(200, 2)).containsExactly(128, 128);
+    assertThat(spec.chunks(150, 2)).containsExactly(64, 64, 16, 8);
+    assertThat(spec.chunks(30, 2)).as("a chunk of 32 stays whole").containsExactly(32);
+    assertThat(spec.chunks(20, 2)).containsExactly(16, 4);
+    assertThat(spec.chunks(64, 2)).containsExactly(32, 32);
+    assertThat(spec.chunks(600, 2)).containsExactly(128, 128, 128, 128, 32, 32, 32);
+    ProfileSpec four = new ProfileSpec(1, 1024, List.of(128), 4);
+    assertThat(four.chunks(256, 4)).containsExactly(64, 64, 64, 64);
+    assertThat(four.chunks(256, 3)).as("parts are a power of two").containsExactly(128, 128);
+    assertThat(four.chunks(96, 4)).containsExactly(32, 32, 32, 32);
+    assertThat(new ProfileSpec(64, 256, List.of(16), 4).chunks(128, 4)).as("no part below minBatch")
+        .containsExactly(64, 64);
+    assertThatThrownBy(() -> spec.chunks(10, 3)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("1..2");
+    assertThatThrownBy(() -> spec.chunks(10, 0)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void shouldPadNoMoreWhenSplittingForParallelContexts() {
+    ProfileSpec four = new ProfileSpec(1, 1024, List.of(128), 4);
+    for (int n = 1; n <= 2048; n++) {
+      for (int parallel = 1; parallel <= 4; parallel++) {
+        List<Integer> parts = four.chunks(n, parallel);
+        assertThat(parts.stream().mapToInt(Integer::intValue).sum()).as("n=%d p=%d", n, parallel)
+            .isEqualTo(four.chunks(n).stream().mapToInt(Integer::intValue).sum());
+        assertThat(parts).as("n=%d p=%d", n, parallel).allSatisfy(c -> assertThat(four.batchSizes()).contains(c));
+      }
+    }
+  }
+
+  @Test
   void shouldWriteACanonicalFormThatNamesEveryField() {
     assertThat(spec.canonical()).isEqualTo("b1-256;L16,32,64,128;k2;static");
   }

@@ -223,6 +223,33 @@ class TensorRtGpuIT {
     }
   }
 
+  @Test
+  @Order(6)
+  void shouldScoreAlikeWhetherACallSplitsItsChunksOverTheContextsOrNot() {
+    TensorRtOptions options = options(Precision.FP32);
+    CachedEngine cached = TensorRtBackend.engine(model, identity.sha256(), options);
+    List<ModelInput> inputs = validation.inputs();
+    try (TensorRtScorer split = TensorRtScorer.load(cached.plan(), identity, Precision.FP32, PROFILES, 0);
+        TensorRtScorer whole = TensorRtScorer.load(cached.plan(), identity, Precision.FP32, PROFILES, 1, 0)) {
+      assertThat(split.parallelChunks()).isEqualTo(2);
+      assertThat(PROFILES.chunks(64, 2)).as("a full batch runs as two parts").containsExactly(32, 32);
+      double worst = 0;
+      for (int size : new int[] {64, 100, 128, 150}) {
+        for (int from = 0; from + size <= inputs.size(); from += size) {
+          float[][] a = split.score(inputs.subList(from, from + size));
+          float[][] b = whole.score(inputs.subList(from, from + size));
+          for (int i = 0; i < size; i++) {
+            for (int k = 0; k < a[i].length; k++) {
+              worst = Math.max(worst, Math.abs(a[i][k] - b[i][k]));
+            }
+          }
+        }
+      }
+      System.out.printf(Locale.ROOT, "chunks split over 2 contexts vs whole: max abs diff %.3g%n", worst);
+      assertThat(worst).isLessThanOrEqualTo(1e-5);
+    }
+  }
+
   /** Prints sequences/s for a few batch sizes (recorded, never asserted). */
   private static void printThroughput(TensorRtScorer gpu, List<ModelInput> inputs) {
     for (int batch : new int[] {1, 16, 64}) {
@@ -242,7 +269,7 @@ class TensorRtGpuIT {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void shouldFailOverToOnnxRuntimeWhenTheGpuScorerFails() {
     TensorRtOptions options = options(Precision.FP32);
     CachedEngine cached = TensorRtBackend.engine(model, identity.sha256(), options);
@@ -264,7 +291,7 @@ class TensorRtGpuIT {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void shouldFallBackOrRefuseWhenParityFails() {
     ParityTolerances impossible = new ParityTolerances(1e-12, 1e-12, 1e-12, 1e-12);
     TensorRtOptions strict = options(Precision.FP16).withTolerances(impossible);
@@ -282,7 +309,7 @@ class TensorRtGpuIT {
   }
 
   @Test
-  @Order(9)
+  @Order(10)
   void shouldStartFromAShippedModelBundleAgainstTheOnnxRuntimeScorer() {
     ModelBundle tiny = ModelBundle.fromClasspath("test-tiny");
     ProfileSpec profiles = new ProfileSpec(4, 32, List.of(32, tiny.spec().maxLength()), 1);
@@ -301,7 +328,7 @@ class TensorRtGpuIT {
   }
 
   @Test
-  @Order(8)
+  @Order(9)
   void shouldRefuseInt8ForAGraphWithoutQdqNodes() {
     assertThatThrownBy(() -> EngineBuilder.build(model, options(Precision.INT8).buildOptions(), 0))
         .isInstanceOf(EngineBuildException.class).hasMessageContaining("Q/DQ");
