@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * over batch sizes, for a shipped model bundle, on inputs whose lengths are drawn from a cohort's distribution.
  * Per batch size: p50/p99 latency of one {@code score} call (padding, host-to-device and device-to-host copies and
  * the stream synchronisation included) and sequences per second from one thread. With more than one execution
- * context per shape also: that many threads at once, and one thread whose calls cut their chunks into that many
- * parts that run at once ({@code tensorrt-split<k>}). Writes
+ * context per shape also: that many threads at once, and one thread whose calls cut their chunks into 2, 4, …
+ * (up to that many) parts that run at once ({@code tensorrt-split<parts>}). Writes
  * {@code scorer-bench-<model>.json}, and the inputs as a binary file so that other runtimes (PyTorch eager, by
  * scoring/bench/pytorch_bench.py) time the very same inputs. Timing is reported, never asserted.
  */
@@ -245,16 +245,16 @@ public final class ScorerBenchmark {
             }
           }
         }
-        if (contexts > 1) {
-          // the same engine, one caller, each call cutting its chunks into `contexts` parts that run at once
-          try (TensorRtScorer split = TensorRtScorer.load(engine.plan(), identity, precision, s.profiles(), contexts,
+        // the same engine, one caller, each call cutting its chunks into `parts` parts that run at once
+        for (int parts = 2; parts <= contexts; parts *= 2) {
+          try (TensorRtScorer split = TensorRtScorer.load(engine.plan(), identity, precision, s.profiles(), parts,
               0)) {
             ParityReport report = new ParityGate(options.tolerances(), s.profiles().maxBatch())
                 .check(split, ort, precision, validation.inputs(), validation.labels());
-            parity.put(precision.label() + "-split" + contexts, report.summary());
-            LOG.info("{} parity, chunks split in {}: {}", precision.label(), contexts, report.summary());
+            parity.put(precision.label() + "-split" + parts, report.summary());
+            LOG.info("{} parity, chunks split in {}: {}", precision.label(), parts, report.summary());
             for (int batch : s.batchSizes()) {
-              Point p = measure(split, "tensorrt-split" + contexts, precision.label(), inputs, batch,
+              Point p = measure(split, "tensorrt-split" + parts, precision.label(), inputs, batch,
                   s.secondsPerPoint(), 20);
               LOG.info("{}", p);
               points.add(p);
