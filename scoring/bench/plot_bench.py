@@ -92,13 +92,18 @@ def plot(merged, png):
     points, c = merged["points"], merged["model"]["config"]
     fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5))
     series = sorted({(q["runtime"], q["precision"]) for q in points})
+    runtimes = sorted({r for r, _ in series})
+    colors = plt.get_cmap("tab20")
     for runtime, precision in series:
         qs = sorted((q for q in points if q["runtime"] == runtime and q["precision"] == precision),
                     key=lambda q: q["batch"])
         label = f"{runtime} {precision}"
-        left.plot([q["batch"] for q in qs], [q["sequencesPerSecond"] for q in qs], marker="o", label=label)
-        right.plot([q["batch"] for q in qs], [q["p50Ms"] for q in qs], marker="o", label=label)
-    for ax, title, ylabel in ((left, "throughput (one thread)", "sequences / s"),
+        # one colour per runtime, FP32 dashed: a dozen series stay apart
+        style = dict(marker="o", label=label, color=colors(runtimes.index(runtime) % 20),
+                     linestyle="--" if precision == "fp32" else "-")
+        left.plot([q["batch"] for q in qs], [q["sequencesPerSecond"] for q in qs], **style)
+        right.plot([q["batch"] for q in qs], [q["p50Ms"] for q in qs], **style)
+    for ax, title, ylabel in ((left, "throughput (one caller unless named '<N>threads')", "sequences / s"),
                               (right, "latency per batch (p50)", "ms")):
         ax.set_xscale("log", base=2)
         ax.set_yscale("log")
