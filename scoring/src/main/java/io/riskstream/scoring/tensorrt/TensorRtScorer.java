@@ -120,8 +120,10 @@ public final class TensorRtScorer implements Scorer {
     return load(plan, model, precision, spec, spec.contexts(), device);
   }
 
-  /** As {@link #load(byte[], ModelIdentity, Precision, ProfileSpec, int)}, cutting chunks into up to
-   *  {@code parallelChunks} (1..contexts) parts. */
+  /**
+   * As {@link #load(byte[], ModelIdentity, Precision, ProfileSpec, int)}, cutting chunks into up to
+   * {@code parallelChunks} (1..contexts) parts.
+   */
   public static TensorRtScorer load(byte[] plan, ModelIdentity model, Precision precision, ProfileSpec spec,
       int parallelChunks, int device) {
     return new TensorRtScorer(plan, model, precision, spec, parallelChunks, device);
