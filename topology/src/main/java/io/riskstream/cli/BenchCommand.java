@@ -76,8 +76,8 @@ public final class BenchCommand implements Runnable {
 
     @Option(names = "--idle-flush-ms", description = "trigger.idle.flush.ms: how long after the input stops each"
         + " patient's last transaction closes (it ends the full run). The product's default: shorter values end the"
-        + " run sooner but, while the CPU is saturated, a stream thread that stalls that long in the middle of a"
-        + " transaction splits it (200 ms gave 1 to 12 extra scores of 11,378 here); default: ${DEFAULT-VALUE}.",
+        + " run sooner but, while the CPU is saturated, a pause that long upstream of the trigger step in the middle"
+        + " of a transaction splits it (200 ms gave 0 to 12 extra scores of 11,378 here); default: ${DEFAULT-VALUE}.",
         defaultValue = "2000")
     private long idleFlushMs;
 

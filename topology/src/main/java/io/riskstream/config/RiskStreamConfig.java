@@ -96,7 +96,7 @@ public final class RiskStreamConfig extends AbstractConfig {
   public static final String TRIGGER_LINGER_MS_CONFIG = "trigger.linger.ms";
   public static final String TRIGGER_LINGER_MS_DOC = "Stream-time wait before an open source transaction of a patient is closed and scored when neither a record of the patient's next transaction nor (with trigger.close.on.source.progress) a record of another transaction from its source partition arrives: the bound for a partition that went quiet. A writer that pauses longer than this inside one transaction (e.g. a producer blocked on a full buffer) gets the transaction split, so keep it well above such pauses.";
   public static final String TRIGGER_IDLE_FLUSH_MS_CONFIG = "trigger.idle.flush.ms";
-  public static final String TRIGGER_IDLE_FLUSH_MS_DOC = "Wall-clock time after which, when a task's stream time has not advanced (no input at all), its open transactions are closed and scored; 0 disables (then only later input closes them).";
+  public static final String TRIGGER_IDLE_FLUSH_MS_DOC = "Wall-clock time without any record reaching a task after which its open transactions are closed and scored (checked every half of it; a stalled stream thread counts at most half); 0 disables (then only later input closes them).";
   public static final String TRIGGER_MAX_OFFSETS_CONFIG = "trigger.max.offsets";
   public static final String TRIGGER_MAX_OFFSETS_DOC = "Most source offsets a scoring request records as provenance (the first ones of the transaction).";
 

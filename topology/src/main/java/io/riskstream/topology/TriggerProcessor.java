@@ -41,10 +41,13 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *       every record of the earlier transaction for this task's patients has arrived. Exact when a patient's records
  *       all come from one source partition (the shipped routing: one topic partitioned by patient); with one topic
  *       per table it would split transactions, so turn it off there;</li>
- *   <li>by a WALL_CLOCK check when stream time has not advanced for {@code trigger.idle.flush.ms} (the input is idle;
- *       this is the only timing-dependent rule: it also fires when a stream thread stalls that long, e.g. on a
- *       saturated CPU, while a transaction is half read, and then splits it; measured in {@code riskstream bench e2e}
- *       on 2 cores: 200 ms gave 1 to 12 extra scores of 11,378 transactions, the default 2 s none).</li>
+ *   <li>by a WALL_CLOCK check when no record has reached the task for {@code trigger.idle.flush.ms} (the input is
+ *       idle). Idle is counted from the last record's arrival, not from the last advance of stream time: records
+ *       older than stream time (a source partition behind another, a backlog read after a restart) do not advance
+ *       it, yet are input, and counting them as idle split transactions still being read. The check runs every
+ *       half idle time and adds at most that much per run, so a stalled stream thread (GC, a saturated CPU, a long
+ *       commit: its check runs late) does not close anything on its own. This is the only timing-dependent rule:
+ *       it still splits a transaction when the writer upstream (the CDC source) pauses that long in its middle.</li>
  * </ol>
  * A record without txId (or linger 0) closes at once: one request per event. A Close is forwarded with the
  * transaction's newest record timestamp, so its timestamp does not depend on which rule closed it. Debezium's
@@ -66,12 +69,19 @@ public final class TriggerProcessor implements Processor<String, EmrEvent, Strin
   private ProcessorContext<String, HistoryCommand> context;
   private KeyValueStore<String, OpenTransaction> open;
   private KeyValueStore<String, EmrEvent> buffer;
-  private long lastStreamTime = Long.MIN_VALUE;
-  private long lastStreamTimeChangeWallClock;
+  /** How often the idle check runs: half of {@code trigger.idle.flush.ms}; also the most one check adds to the idle time. */
+  private final long idleCheckMs;
+  /** Wall-clock time of the last idle check (or of the task's start). */
+  private long lastCheckWallClock;
+  /** Whether a record reached this task since the last idle check. */
+  private boolean recordSinceCheck;
+  /** Idle time accrued by the checks since the last one that followed a record. */
+  private long idleMs;
 
   public TriggerProcessor(Duration linger, Duration idleFlush, int maxOffsets, boolean closeOnSourceProgress) {
     this.linger = linger;
     this.idleFlush = idleFlush;
+    this.idleCheckMs = Math.max(1, idleFlush.toMillis() / 2);
     this.maxOffsets = maxOffsets;
     this.closeOnSourceProgress = closeOnSourceProgress;
   }
@@ -97,14 +107,15 @@ public final class TriggerProcessor implements Processor<String, EmrEvent, Strin
           PunctuationType.STREAM_TIME, this::closeExpired);
     }
     if (!idleFlush.isZero()) {
-      lastStreamTimeChangeWallClock = context.currentSystemTimeMs();
-      context.schedule(idleFlush.dividedBy(2).isZero() ? Duration.ofMillis(1) : idleFlush.dividedBy(2),
-          PunctuationType.WALL_CLOCK_TIME, this::closeIfIdle);
+      lastCheckWallClock = context.currentSystemTimeMs();
+      idleMs = 0;
+      context.schedule(Duration.ofMillis(idleCheckMs), PunctuationType.WALL_CLOCK_TIME, this::closeIfIdle);
     }
   }
 
   @Override
   public void process(Record<String, EmrEvent> record) {
+    recordSinceCheck = true;
     String patient = record.key();
     EmrEvent e = record.value();
     if (patient == null || e == null) {
@@ -213,12 +224,22 @@ public final class TriggerProcessor implements Processor<String, EmrEvent, Strin
     closeWhere(t -> expired(t, streamTime));
   }
 
+  /**
+   * Idle time accrues from check to check while no record arrives in between, at most {@link #idleCheckMs} per
+   * check: a check that runs late means the stream thread itself did not run (a GC pause, a saturated CPU, a long
+   * commit), so it could not have read its input either, and a stall alone never closes a transaction. The input
+   * is idle once the checks since the last record span {@code trigger.idle.flush.ms}: between that time and one and
+   * a half times it after the last record.
+   */
   private void closeIfIdle(long wallClock) {
-    long streamTime = context.currentStreamTimeMs();
-    if (streamTime != lastStreamTime) {
-      lastStreamTime = streamTime;
-      lastStreamTimeChangeWallClock = wallClock;
-    } else if (wallClock - lastStreamTimeChangeWallClock >= idleFlush.toMillis()) {
+    if (recordSinceCheck) {
+      recordSinceCheck = false;
+      idleMs = 0;
+    } else {
+      idleMs += Math.min(Math.max(0, wallClock - lastCheckWallClock), idleCheckMs);
+    }
+    lastCheckWallClock = wallClock;
+    if (idleMs >= idleFlush.toMillis()) {
       closeWhere(t -> true);
     }
   }

@@ -4,6 +4,7 @@ import static io.riskstream.topology.Cdc.bytes;
 import static io.riskstream.topology.Cdc.change;
 import static io.riskstream.topology.Cdc.condition;
 import static io.riskstream.topology.Cdc.key;
+import static io.riskstream.topology.Cdc.observation;
 import static io.riskstream.topology.Cdc.patient;
 import static io.riskstream.topology.Cdc.row;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -359,6 +360,43 @@ class RiskTopologyTest {
     driver.advanceWallClockTime(Duration.ofMillis(1500));
     driver.advanceWallClockTime(Duration.ofMillis(1500));
     assertThat(scores.readValuesToList()).extracting(s -> s.getProvenance().getTriggerTxId()).containsExactly("10");
+  }
+
+  @Test
+  void shouldTakeOnlyAWallClockGapBetweenRecordsForIdleInput() {
+    // p1's record sets the task's stream time ahead; p2's transaction then arrives slowly, from another source
+    // partition, with older timestamps (e.g. a lagging source partition): stream time stands still while input
+    // flows, so only the wall-clock gap between records may count as idle
+    start(TokenSumTestScorer.synchronousBackend(), RiskStreamConfig.TRIGGER_IDLE_FLUSH_MS_CONFIG, "2000",
+        RiskStreamConfig.TRIGGER_LINGER_MS_CONFIG, String.valueOf(Duration.ofHours(1).toMillis()));
+    cond("c1", "p1", "2020-01-01T00:00:00Z", "110", 10, 1, 50_000);
+    for (int i = 0; i < 4; i++) {
+      pipe("observations", change("observations", "c", observation("o" + i, "p2", "2020-01-0" + (i + 1) + "T00:00:00Z",
+          "2823-3", 4.0 + i, "mmol/L"), 11, 10 + i), 1000 + i);
+      driver.advanceWallClockTime(Duration.ofMillis(1500));
+    }
+    assertThat(scores.isEmpty()).isTrue();
+    driver.advanceWallClockTime(Duration.ofMillis(1500));
+    driver.advanceWallClockTime(Duration.ofMillis(1500));
+    assertThat(scores.readValuesToList()).extracting(s -> s.getPatientId() + "/" + s.getProvenance().getTriggerTxId()
+        + "/" + s.getProvenance().getEventCount()).containsExactlyInAnyOrder("p1/10/1", "p2/11/4");
+  }
+
+  @Test
+  void shouldNotCloseATransactionOnAStalledStreamThreadAlone() {
+    start(TokenSumTestScorer.synchronousBackend(), RiskStreamConfig.TRIGGER_IDLE_FLUSH_MS_CONFIG, "2000");
+    cond("c1", "p1", "2020-01-01T00:00:00Z", "110", 10, 1, 1000);
+    driver.advanceWallClockTime(Duration.ofMillis(1000));
+    // the next idle check runs 10 s late: the thread did not run (GC, saturated CPU), so neither did it read input
+    driver.advanceWallClockTime(Duration.ofMillis(10_000));
+    assertThat(scores.isEmpty()).isTrue();
+    cond("c2", "p1", "2020-01-02T00:00:00Z", "150", 10, 2, 1001);  // the rest of the transaction, read after the stall
+    driver.advanceWallClockTime(Duration.ofMillis(1000));
+    driver.advanceWallClockTime(Duration.ofMillis(1000));
+    assertThat(scores.isEmpty()).isTrue();
+    driver.advanceWallClockTime(Duration.ofMillis(1000));  // the checks since the last record span the idle time
+    assertThat(scores.readValuesToList()).extracting(s -> s.getProvenance().getTriggerTxId() + "/"
+        + s.getProvenance().getEventCount()).containsExactly("10/2");
   }
 
   @Test
