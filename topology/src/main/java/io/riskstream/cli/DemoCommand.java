@@ -149,6 +149,10 @@ public final class DemoCommand implements Callable<Integer> {
         "    %-28s %s%n", e.getKey(), e.getValue().entrySet().stream().sorted(Map.Entry.comparingByKey())
             .map(x -> x.getKey() + " " + x.getValue()).reduce((a, b) -> a + ", " + b).orElse("")));
     out.printf(Locale.ROOT, "  dead letters            %,d%n", s.deadLetters());
+    // which trigger rule closed the transactions; only the idle flush depends on timing
+    out.printf(Locale.ROOT, "  scoring triggers        %s%n", s.transactionCloses().entrySet().stream()
+        .filter(e -> e.getValue() > 0).map(e -> String.format(Locale.ROOT, "%,d %s", e.getValue(),
+            e.getKey().name().toLowerCase(Locale.ROOT).replace('_', ' '))).reduce((a, b) -> a + ", " + b).orElse("none"));
     out.printf(Locale.ROOT, "  highest probability     %s%n", s.maxProbability().entrySet().stream()
         .sorted(Map.Entry.comparingByKey()).map(e -> String.format(Locale.ROOT, "%s %.3f", e.getKey(), e.getValue()))
         .reduce((a, b) -> a + ", " + b).orElse("-"));

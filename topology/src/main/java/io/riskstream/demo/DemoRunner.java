@@ -10,6 +10,7 @@ import io.riskstream.schemas.RiskScore;
 import io.riskstream.serde.AvroSerdes;
 import io.riskstream.serde.InMemorySchemaRegistry;
 import io.riskstream.topology.RiskStreamApp;
+import io.riskstream.topology.TriggerProcessor;
 import io.riskstream.topology.ScoringRuntime;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -200,7 +201,7 @@ public final class DemoRunner {
         progressLine(monitor);
         monitor.close();
         monitorThread.join();
-        return summary(monitor, consumed, feedNanos);
+        return summary(monitor, consumed, feedNanos, transactionCloses(app));
       }
     } finally {
       if (progress != null) {
@@ -458,7 +459,18 @@ public final class DemoRunner {
     return (nanos - startNanos) / 1e9;
   }
 
-  private DemoSummary summary(Monitor m, long consumed, long feedNanos) {
+  /** The trigger's close counters (every task of the app), by rule. */
+  static Map<TriggerProcessor.CloseRule, Long> transactionCloses(RiskStreamApp app) {
+    Map<TriggerProcessor.CloseRule, Long> out = new java.util.EnumMap<>(TriggerProcessor.CloseRule.class);
+    for (TriggerProcessor.CloseRule r : TriggerProcessor.CloseRule.values()) {
+      String name = r.metricOperation() + "-total";
+      out.put(r, app.streams().metrics().entrySet().stream().filter(e -> e.getKey().name().equals(name))
+          .mapToLong(e -> ((Number) e.getValue().metricValue()).longValue()).sum());
+    }
+    return out;
+  }
+
+  private DemoSummary summary(Monitor m, long consumed, long feedNanos, Map<TriggerProcessor.CloseRule, Long> closes) {
     long[] lat = m.latencies();
     Arrays.sort(lat);
     Map<String, Map<String, Long>> byOutcome = new TreeMap<>();
@@ -469,7 +481,7 @@ public final class DemoRunner {
         m.emrEvents.get(), m.scores.get(), m.scoreIds.size(), m.alerts.get(), byOutcome, m.deadLetters.get(),
         new TreeMap<>(m.maxProbability), lat.length, percentile(lat, 0.50) / 1e6, percentile(lat, 0.99) / 1e6,
         firstAlert == 0 ? -1 : seconds(firstAlert), feedNanos / 1e9, seconds(System.nanoTime()), peakRssKb(),
-        stop.get());
+        stop.get(), closes);
   }
 
   /** Nearest-rank percentile of sorted values (a histogram library is not worth it for one number per run). */

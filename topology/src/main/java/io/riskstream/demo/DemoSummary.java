@@ -1,5 +1,7 @@
 package io.riskstream.demo;
 
+import io.riskstream.topology.TriggerProcessor;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -26,17 +28,21 @@ import java.util.TreeMap;
  * @param wallSeconds seconds from start to the end of the drain
  * @param peakRssKb this JVM's peak resident set size (VmHWM), or -1 where unknown
  * @param interrupted whether the run was stopped (Ctrl-C) before the feed was done and drained
+ * @param transactionCloses the trigger's close counters by rule (per-event scorings included), at the end
  */
 public record DemoSummary(long patients, long eventsProduced, long transactions, long rejected, long eventsConsumed,
     long emrEvents, long scores, long distinctScores, long alerts, Map<String, Map<String, Long>> alertsByOutcome,
     long deadLetters, Map<String, Double> maxProbability, long latencySamples, double p50LatencyMs, double p99LatencyMs, double firstAlertSeconds,
-    double feedSeconds, double wallSeconds, long peakRssKb, boolean interrupted) {
+    double feedSeconds, double wallSeconds, long peakRssKb, boolean interrupted,
+    Map<TriggerProcessor.CloseRule, Long> transactionCloses) {
 
   public DemoSummary {
     Map<String, Map<String, Long>> copy = new TreeMap<>();
     alertsByOutcome.forEach((k, v) -> copy.put(k, Map.copyOf(v)));
     alertsByOutcome = Map.copyOf(copy);
     maxProbability = Map.copyOf(maxProbability);
+    transactionCloses = java.util.Collections.unmodifiableMap(new EnumMap<>(transactionCloses.isEmpty()
+        ? new EnumMap<>(TriggerProcessor.CloseRule.class) : transactionCloses));
   }
 
   /** Change events the application consumed per second of wall time (start to the end of the drain). */

@@ -3,6 +3,7 @@ package io.riskstream.topology;
 import io.riskstream.schemas.EmrEvent;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.Objects;
+import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -58,6 +60,30 @@ public final class TriggerProcessor implements Processor<String, EmrEvent, Strin
   public static final String STORE = "trigger-open";
   public static final String BUFFER = "trigger-buffer";
 
+  /**
+   * The rule that closed a transaction (or, for {@link #PER_EVENT}, that an event was scored alone), counted per
+   * task as {@code trigger-close-<rule>-total} in group {@code stream-riskstream-metrics}. Every rule but
+   * {@link #IDLE_FLUSH} is decided by the input alone, so a rising idle-flush count while input flows is the sign of
+   * transactions split by timing (a replay may then group them differently).
+   */
+  public enum CloseRule {
+    /** The patient's next record belongs to another transaction. */
+    NEXT_TRANSACTION,
+    /** A record of another transaction arrived from the same source partition. */
+    SOURCE_PROGRESS,
+    /** Stream time passed the transaction's newest record timestamp + {@code trigger.linger.ms}. */
+    LINGER,
+    /** No record reached the task for {@code trigger.idle.flush.ms}. */
+    IDLE_FLUSH,
+    /** A record without txId (or linger 0): scored alone. */
+    PER_EVENT;
+
+    /** The Kafka Streams sensor name of this rule's counter. */
+    public String metricOperation() {
+      return "trigger-close-" + name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+  }
+
   private final Duration linger;
   private final Duration idleFlush;
   private final int maxOffsets;
@@ -66,6 +92,7 @@ public final class TriggerProcessor implements Processor<String, EmrEvent, Strin
   private final Map<String, Set<String>> openBySource = new HashMap<>();
   /** The txId of the newest record seen per source partition (rebuilt on init from the open transactions). */
   private final Map<String, String> lastTxBySource = new HashMap<>();
+  private final Map<CloseRule, Sensor> closes = new EnumMap<>(CloseRule.class);
   private ProcessorContext<String, HistoryCommand> context;
   private KeyValueStore<String, OpenTransaction> open;
   private KeyValueStore<String, EmrEvent> buffer;
@@ -91,6 +118,10 @@ public final class TriggerProcessor implements Processor<String, EmrEvent, Strin
     this.context = context;
     this.open = context.getStateStore(STORE);
     this.buffer = context.getStateStore(BUFFER);
+    for (CloseRule r : CloseRule.values()) {
+      closes.put(r, context.metrics().addRateTotalSensor(NormalizeProcessor.METRICS_SCOPE, context.taskId().toString(),
+          r.metricOperation(), Sensor.RecordingLevel.INFO));
+    }
     openBySource.clear();
     lastTxBySource.clear();
     try (KeyValueIterator<String, OpenTransaction> it = open.all()) {
@@ -132,11 +163,12 @@ public final class TriggerProcessor implements Processor<String, EmrEvent, Strin
     OpenTransaction current = open.get(patient);
     long streamTime = context.currentStreamTimeMs();
     if (current != null && (!Objects.equals(current.txId(), txId) || expired(current, streamTime))) {
-      close(patient, current);
+      close(patient, current, Objects.equals(current.txId(), txId) ? CloseRule.LINGER : CloseRule.NEXT_TRANSACTION);
       current = null;
     }
     if (txId == null || linger.isZero()) {
       // one request per event: an open transaction of this patient was closed above, so nothing is buffered
+      closes.get(CloseRule.PER_EVENT).record();
       context.forward(new Record<>(patient, (HistoryCommand) new HistoryCommand.Close(txId, List.of(offset(e)),
           List.of(e)), record.timestamp()));
       return;
@@ -202,12 +234,13 @@ public final class TriggerProcessor implements Processor<String, EmrEvent, Strin
     for (String patient : new TreeSet<>(patients)) {
       OpenTransaction t = open.get(patient);
       if (t != null && !txId.equals(t.txId())) {
-        close(patient, t);
+        close(patient, t, CloseRule.SOURCE_PROGRESS);
       }
     }
   }
 
-  private void close(String patient, OpenTransaction t) {
+  private void close(String patient, OpenTransaction t, CloseRule rule) {
+    closes.get(rule).record();
     List<EmrEvent> events = drain(patient, t);
     open.delete(patient);
     if (t.source() != null) {
@@ -221,7 +254,7 @@ public final class TriggerProcessor implements Processor<String, EmrEvent, Strin
   }
 
   private void closeExpired(long streamTime) {
-    closeWhere(t -> expired(t, streamTime));
+    closeWhere(t -> expired(t, streamTime), CloseRule.LINGER);
   }
 
   /**
@@ -240,11 +273,11 @@ public final class TriggerProcessor implements Processor<String, EmrEvent, Strin
     }
     lastCheckWallClock = wallClock;
     if (idleMs >= idleFlush.toMillis()) {
-      closeWhere(t -> true);
+      closeWhere(t -> true, CloseRule.IDLE_FLUSH);
     }
   }
 
-  private void closeWhere(java.util.function.Predicate<OpenTransaction> p) {
+  private void closeWhere(java.util.function.Predicate<OpenTransaction> p, CloseRule rule) {
     List<KeyValue<String, OpenTransaction>> toClose = new ArrayList<>();
     try (KeyValueIterator<String, OpenTransaction> it = open.all()) {
       while (it.hasNext()) {
@@ -255,7 +288,13 @@ public final class TriggerProcessor implements Processor<String, EmrEvent, Strin
       }
     }
     for (KeyValue<String, OpenTransaction> kv : toClose) {
-      close(kv.key, kv.value);
+      close(kv.key, kv.value, rule);
     }
+  }
+
+  @Override
+  public void close() {
+    closes.values().forEach(sensor -> context.metrics().removeSensor(sensor));
+    closes.clear();
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.riskstream.cli.DemoCommand;
 import io.riskstream.connectors.synthea.SyntheaCsvReader;
+import io.riskstream.topology.TriggerProcessor;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -53,5 +54,10 @@ class DemoIT {
     assertThat(text.toString()).contains("ALERT CRITICAL", "Summary:",
         String.format("change events produced  %,d", cohortEvents), "risk scores             " + String.format("%,d", s.scores()));
     assertThat(s.peakRssKb()).isPositive();
+    // every transaction is closed by some rule (a split one twice); the patients' last ones by the idle flush
+    assertThat(s.transactionCloses().values().stream().mapToLong(Long::longValue).sum())
+        .isGreaterThanOrEqualTo(s.transactions());
+    assertThat(s.transactionCloses().get(TriggerProcessor.CloseRule.IDLE_FLUSH)).isPositive();
+    assertThat(text.toString()).containsPattern("scoring triggers +[0-9,]+ [a-z ]+");
   }
 }

@@ -132,6 +132,9 @@ class RiskTopologyTest {
     assertThat(second.get(0).getModel().getSha256()).isEqualTo("0123abcd");
     assertThat(second.get(0).getEngine().getBackend()).isEqualTo("test");
     assertThat(emr.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("p1", "p1", "p1", "p2");
+    // tx 10 by p1's record of tx 11; tx 11 by the stream-time punctuator, which runs before x1 is processed
+    assertThat(closes()).containsExactlyInAnyOrderEntriesOf(Map.of(TriggerProcessor.CloseRule.NEXT_TRANSACTION, 1L,
+        TriggerProcessor.CloseRule.LINGER, 1L));
   }
 
   @Test
@@ -146,6 +149,7 @@ class RiskTopologyTest {
     assertThat(s).extracting(RiskScore::getPatientId).containsExactly("p1");
     assertThat(s.get(0).getProvenance().getTriggerTxId()).isEqualTo("20");
     assertThat(s.get(0).getProvenance().getEventCount()).isEqualTo(2);
+    assertThat(closes()).containsExactlyEntriesOf(Map.of(TriggerProcessor.CloseRule.SOURCE_PROGRESS, 1L));
   }
 
   @Test
@@ -156,6 +160,7 @@ class RiskTopologyTest {
     assertThat(scores.isEmpty()).isTrue();
     cond("c4", "p3", "2020-01-01T00:00:00Z", "120", 22, 4, 2500);  // stream time passes 1000 + linger
     assertThat(scores.readValuesToList()).extracting(RiskScore::getPatientId).containsExactly("p1", "p2");
+    assertThat(closes()).containsExactlyEntriesOf(Map.of(TriggerProcessor.CloseRule.LINGER, 2L));
   }
 
   @Test
@@ -165,6 +170,7 @@ class RiskTopologyTest {
     cond("c2", "p1", "2020-01-02T00:00:00Z", "110", null, 2, 1000);
     cond("c3", "p1", "2020-01-03T00:00:00Z", "110", null, 3, 1000);
     assertThat(scores.readValuesToList()).extracting(RiskScore::getHistoryVersion).containsExactly(1L, 2L, 3L);
+    assertThat(closes()).containsExactlyEntriesOf(Map.of(TriggerProcessor.CloseRule.PER_EVENT, 3L));
   }
 
   @Test
@@ -244,6 +250,18 @@ class RiskTopologyTest {
     }
     assertThat(scores.isEmpty()).isTrue();
     assertThat(emr.isEmpty()).isTrue();
+  }
+
+  /** The trigger's close counters that are not zero, by rule. */
+  private Map<TriggerProcessor.CloseRule, Long> closes() {
+    Map<TriggerProcessor.CloseRule, Long> out = new java.util.EnumMap<>(TriggerProcessor.CloseRule.class);
+    for (TriggerProcessor.CloseRule r : TriggerProcessor.CloseRule.values()) {
+      long n = (long) metricTotal(r.metricOperation() + "-total");
+      if (n != 0) {
+        out.put(r, n);
+      }
+    }
+    return out;
   }
 
   private double metricTotal(String name) {
@@ -360,6 +378,7 @@ class RiskTopologyTest {
     driver.advanceWallClockTime(Duration.ofMillis(1500));
     driver.advanceWallClockTime(Duration.ofMillis(1500));
     assertThat(scores.readValuesToList()).extracting(s -> s.getProvenance().getTriggerTxId()).containsExactly("10");
+    assertThat(closes()).containsExactlyEntriesOf(Map.of(TriggerProcessor.CloseRule.IDLE_FLUSH, 1L));
   }
 
   @Test
@@ -380,6 +399,7 @@ class RiskTopologyTest {
     driver.advanceWallClockTime(Duration.ofMillis(1500));
     assertThat(scores.readValuesToList()).extracting(s -> s.getPatientId() + "/" + s.getProvenance().getTriggerTxId()
         + "/" + s.getProvenance().getEventCount()).containsExactlyInAnyOrder("p1/10/1", "p2/11/4");
+    assertThat(closes()).containsExactlyEntriesOf(Map.of(TriggerProcessor.CloseRule.IDLE_FLUSH, 2L));
   }
 
   @Test
