@@ -8,6 +8,7 @@ import io.riskstream.serde.AvroSerdes;
 import io.riskstream.serde.InMemorySchemaRegistry;
 import io.riskstream.topology.RiskStreamApp;
 import io.riskstream.topology.ScoringRuntime;
+import io.riskstream.topology.TriggerProcessor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,25 +58,35 @@ public final class E2eBenchmark {
    * Throughput of one run over pre-loaded input: {@code seconds} from the app's start to its last expected output,
    * {@code steadySeconds} from its first output to its last (startup, rebalance and topic creation excluded);
    * {@code eventsPerSecond} = events / steadySeconds. {@code complete} is false when the phase ended (stalled)
-   * before {@code expectedOutputs} arrived: then the rate is not a throughput.
+   * before {@code expectedOutputs} arrived: then the rate is not a throughput. {@code triggerCloses}: for the full
+   * topology, how many transactions each trigger rule closed (more than the transactions: some were split).
    */
   public record Throughput(long events, long outputs, long expectedOutputs, boolean complete, double seconds,
-      double steadySeconds, double eventsPerSecond, Map<String, Double> cpuSeconds) {
+      double steadySeconds, double eventsPerSecond, Map<String, Double> cpuSeconds, Map<String, Long> triggerCloses) {
     public Throughput {
       cpuSeconds = Map.copyOf(cpuSeconds);
+      triggerCloses = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(triggerCloses));
     }
 
     static Throughput of(long events, long outputs, long expectedOutputs, long startNanos, long firstOutputNanos,
         long endNanos) {
       double steady = (endNanos - (firstOutputNanos == 0 ? startNanos : firstOutputNanos)) / 1e9;
       return new Throughput(events, outputs, expectedOutputs, outputs >= expectedOutputs, (endNanos - startNanos) / 1e9,
-          steady, events / steady, Map.of());
+          steady, events / steady, Map.of(), Map.of());
     }
 
     /** This measurement with the CPU seconds each thread group of the JVM used during it ({@link ThreadCpu}). */
     Throughput withCpu(Map<String, Long> before, Map<String, Long> after) {
       return new Throughput(events, outputs, expectedOutputs, complete, seconds, steadySeconds, eventsPerSecond,
-          ThreadCpu.secondsByGroup(before, after));
+          ThreadCpu.secondsByGroup(before, after), triggerCloses);
+    }
+
+    /** This measurement with the trigger's close counters of the app at its end, by rule (lower-case names). */
+    Throughput withTriggerCloses(Map<TriggerProcessor.CloseRule, Long> closes) {
+      Map<String, Long> named = new java.util.LinkedHashMap<>();
+      closes.forEach((rule, n) -> named.put(rule.name().toLowerCase(java.util.Locale.ROOT), n));
+      return new Throughput(events, outputs, expectedOutputs, complete, seconds, steadySeconds, eventsPerSecond,
+          cpuSeconds, named);
     }
   }
 
@@ -176,9 +187,9 @@ public final class E2eBenchmark {
       Path fullState = Path.of((String) fullProps.get(RiskStreamConfig.STATE_DIR_CONFIG));
       long[] alerts = new long[1];
       Throughput full = full(kafka, feed, new RiskStreamConfig(fullProps), alerts);
-      LOG.info("full: {} events in {} s ({} s from the first score) = {} events/s, {} scores; CPU s by thread group {}",
-          full.events(), fmt(full.seconds()), fmt(full.steadySeconds()), fmt(full.eventsPerSecond()), full.outputs(),
-          full.cpuSeconds());
+      LOG.info("full: {} events in {} s ({} s from the first score) = {} events/s, {} scores; CPU s by thread group {};"
+          + " transactions closed by rule {}", full.events(), fmt(full.seconds()), fmt(full.steadySeconds()),
+          fmt(full.eventsPerSecond()), full.outputs(), full.cpuSeconds(), full.triggerCloses());
       long stateBytes = directoryBytes(fullState);
 
       double rate = Math.max(1.0, full.eventsPerSecond() / 2);
@@ -282,7 +293,7 @@ public final class E2eBenchmark {
           });
         });
         return Throughput.of(feed.records().size(), scores[0], feed.transactions(), start, first[0], end)
-            .withCpu(cpu, ThreadCpu.snapshot());
+            .withCpu(cpu, ThreadCpu.snapshot()).withTriggerCloses(app.triggerCloses());
       }
     }
   }

@@ -201,7 +201,7 @@ public final class DemoRunner {
         progressLine(monitor);
         monitor.close();
         monitorThread.join();
-        return summary(monitor, consumed, feedNanos, transactionCloses(app));
+        return summary(monitor, consumed, feedNanos, app.triggerCloses());
       }
     } finally {
       if (progress != null) {
@@ -457,17 +457,6 @@ public final class DemoRunner {
 
   private double seconds(long nanos) {
     return (nanos - startNanos) / 1e9;
-  }
-
-  /** The trigger's close counters (every task of the app), by rule. */
-  static Map<TriggerProcessor.CloseRule, Long> transactionCloses(RiskStreamApp app) {
-    Map<TriggerProcessor.CloseRule, Long> out = new java.util.EnumMap<>(TriggerProcessor.CloseRule.class);
-    for (TriggerProcessor.CloseRule r : TriggerProcessor.CloseRule.values()) {
-      String name = r.metricOperation() + "-total";
-      out.put(r, app.streams().metrics().entrySet().stream().filter(e -> e.getKey().name().equals(name))
-          .mapToLong(e -> ((Number) e.getValue().metricValue()).longValue()).sum());
-    }
-    return out;
   }
 
   private DemoSummary summary(Monitor m, long consumed, long feedNanos, Map<TriggerProcessor.CloseRule, Long> closes) {

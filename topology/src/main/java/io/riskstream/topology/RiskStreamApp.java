@@ -96,6 +96,17 @@ public final class RiskStreamApp implements AutoCloseable {
     return streams;
   }
 
+  /** The trigger's close counters summed over this instance's tasks, by rule, in rule order. */
+  public java.util.Map<TriggerProcessor.CloseRule, Long> triggerCloses() {
+    java.util.Map<TriggerProcessor.CloseRule, Long> out = new java.util.EnumMap<>(TriggerProcessor.CloseRule.class);
+    for (TriggerProcessor.CloseRule r : TriggerProcessor.CloseRule.values()) {
+      String name = r.metricOperation() + "-total";
+      out.put(r, streams.metrics().entrySet().stream().filter(e -> e.getKey().name().equals(name))
+          .mapToLong(e -> ((Number) e.getValue().metricValue()).longValue()).sum());
+    }
+    return out;
+  }
+
   @Override
   public void close() {
     streams.close(Duration.ofSeconds(30));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.riskstream.topology.TriggerProcessor;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,7 +20,8 @@ class BenchReportTest {
 
   private static E2eBenchmark.Result result() {
     E2eBenchmark.Throughput pass = E2eBenchmark.Throughput.of(1000, 1000, 1000, 0, 1_000_000_000L, 3_000_000_000L);
-    E2eBenchmark.Throughput full = E2eBenchmark.Throughput.of(1000, 100, 100, 0, 2_000_000_000L, 6_000_000_000L);
+    E2eBenchmark.Throughput full = E2eBenchmark.Throughput.of(1000, 100, 100, 0, 2_000_000_000L, 6_000_000_000L)
+        .withTriggerCloses(Map.of(TriggerProcessor.CloseRule.SOURCE_PROGRESS, 97L, TriggerProcessor.CloseRule.IDLE_FLUSH, 3L));
     E2eBenchmark.Latency latency = new E2eBenchmark.Latency(125, 500, 50, 50, 20, 90, 30, 95, List.of(10.0, 20.0, 90.0));
     return new E2eBenchmark.Result(3, 1000, 100, pass, full, 7, latency, 1 << 30, 3000, 1000.0, Map.of("scorer", "auto"),
         null, null, java.util.List.of(pass));
@@ -62,6 +64,8 @@ class BenchReportTest {
     assertThat(doc.get("fullToPassThroughRatio").asDouble()).isEqualTo(0.5);
     assertThat(doc.get("latency").get("p99Ms").asDouble()).isEqualTo(90.0);
     assertThat(doc.get("stateStoreBytesPerPatient").asDouble()).isEqualTo(1000.0);
+    assertThat(doc.get("full").get("triggerCloses").get("idle_flush").asLong()).isEqualTo(3);
+    assertThat(doc.get("full").get("triggerCloses").get("source_progress").asLong()).isEqualTo(97);
     BufferedImage image = ImageIO.read(png.toFile());
     assertThat(image.getWidth()).isEqualTo(1400);
   }
