@@ -1,6 +1,7 @@
 package io.riskstream.demo;
 
 import io.riskstream.topology.TriggerProcessor;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -41,8 +42,9 @@ public record DemoSummary(long patients, long eventsProduced, long transactions,
     alertsByOutcome.forEach((k, v) -> copy.put(k, Map.copyOf(v)));
     alertsByOutcome = Map.copyOf(copy);
     maxProbability = Map.copyOf(maxProbability);
-    transactionCloses = java.util.Collections.unmodifiableMap(new EnumMap<>(transactionCloses.isEmpty()
-        ? new EnumMap<>(TriggerProcessor.CloseRule.class) : transactionCloses));
+    Map<TriggerProcessor.CloseRule, Long> closes = new EnumMap<>(TriggerProcessor.CloseRule.class);
+    closes.putAll(transactionCloses);
+    transactionCloses = Collections.unmodifiableMap(closes);
   }
 
   /** Change events the application consumed per second of wall time (start to the end of the drain). */
