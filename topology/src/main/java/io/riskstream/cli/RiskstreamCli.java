@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
     description = "Event-driven clinical risk scoring on Kafka Streams.",
     subcommands = {CommandLine.HelpCommand.class, CohortCommand.class, DatasetCommand.class, EvaluateCommand.class,
         CdcCommand.class, ConfigDocsCommand.class, BuildEngineCommand.class, RunCommand.class, DemoCommand.class,
-        BenchCommand.class})
+        BenchCommand.class, ReplayCommand.class})
 public final class RiskstreamCli {
 
   public static void main(String[] args) {
