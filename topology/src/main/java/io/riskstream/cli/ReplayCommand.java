@@ -147,6 +147,7 @@ public final class ReplayCommand implements Callable<Integer> {
     doc.put("emrEventsReplayed", r.emrEvents());
     doc.put("replaySeconds", r.seconds());
     doc.put("replayTriggerCloses", r.triggerCloses());
+    doc.put("replayInternalTopicsDeleted", r.internalTopicsDeleted());
     doc.put("productionScoresOfOtherModels", c.otherModelScores());
     doc.put("productionAlertsOfOtherModels", c.otherModelAlerts());
     doc.put("scores", c.scores());

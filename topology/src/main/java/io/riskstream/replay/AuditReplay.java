@@ -51,10 +51,11 @@ public final class AuditReplay {
    * @param emrEvents records (offsets) of emr-events the replay had to consume
    * @param seconds wall time of the replay run
    * @param triggerCloses how many transactions each trigger rule closed in the replay
+   * @param internalTopicsDeleted the replay's internal topics deleted after it (changelogs, repartition topics)
    * @param comparison the record-by-record comparison
    */
   public record Report(String replayId, String applicationId, String scoresTopic, String alertsTopic, long emrEvents,
-      double seconds, Map<String, Long> triggerCloses, ReplayComparison.Result comparison) {
+      double seconds, Map<String, Long> triggerCloses, int internalTopicsDeleted, ReplayComparison.Result comparison) {
     public Report {
       triggerCloses = Map.copyOf(triggerCloses);
     }
@@ -84,6 +85,7 @@ public final class AuditReplay {
   }
 
   private static final Duration POLL = Duration.ofMillis(500);
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AuditReplay.class);
 
   private AuditReplay() {
   }
@@ -132,8 +134,10 @@ public final class AuditReplay {
         awaitQuiet(admin, app, List.of(config.getString(RiskStreamConfig.TOPIC_RISK_SCORES_CONFIG),
             config.getString(RiskStreamConfig.TOPIC_RISK_ALERTS_CONFIG)), quietMs, deadline);
         app.triggerCloses().forEach((rule, n) -> closes.put(rule.name().toLowerCase(java.util.Locale.ROOT), n));
+        app.closeAndLeaveGroup();
       }
     }
+    int deleted = deleteInternals(client, appId);
     double seconds = (System.nanoTime() - start) / 1e9;
     List<RiskScore> productionScores = readAll(client, production.getString(RiskStreamConfig.TOPIC_RISK_SCORES_CONFIG),
         serdes.value(RiskScore.class).deserializer());
@@ -146,7 +150,29 @@ public final class AuditReplay {
     ReplayComparison.Result result = ReplayComparison.compare(productionScores, productionAlerts, replayScores,
         replayAlerts, modelSha, options.from(), options.to(), options.tolerance());
     return new Report(options.replayId(), appId, config.getString(RiskStreamConfig.TOPIC_RISK_SCORES_CONFIG),
-        config.getString(RiskStreamConfig.TOPIC_RISK_ALERTS_CONFIG), emrEvents, seconds, closes, result);
+        config.getString(RiskStreamConfig.TOPIC_RISK_ALERTS_CONFIG), emrEvents, seconds, closes, deleted, result);
+  }
+
+  /**
+   * Deletes the replay's internal topics (changelogs and repartition topics, named {@code <application id>-...}) and
+   * its consumer group: as large as production's state, and of no use once the replay is done. Returns how many
+   * topics were deleted; a failure is logged and left (the topics can be deleted by hand).
+   */
+  private static int deleteInternals(Map<String, Object> client, String appId) {
+    try (Admin admin = Admin.create(client)) {
+      List<String> internal = admin.listTopics().names().get().stream().filter(t -> t.startsWith(appId + "-"))
+          .sorted().toList();
+      admin.deleteTopics(internal).all().get();
+      admin.deleteConsumerGroups(List.of(appId)).all().get();
+      return internal.size();
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      LOG.warn("could not delete the replay's internal topics or consumer group ({}): delete the topics {}-* by hand",
+          e.getClass().getSimpleName(), appId);
+      return 0;
+    }
   }
 
   /** bootstrap.servers and the security settings of the configuration, for the replay's own clients. */

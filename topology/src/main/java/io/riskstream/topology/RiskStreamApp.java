@@ -107,6 +107,12 @@ public final class RiskStreamApp implements AutoCloseable {
     return out;
   }
 
+  /** Closes and leaves the consumer group at once (for a run whose group is deleted afterwards, e.g. a replay). */
+  public void closeAndLeaveGroup() {
+    streams.close(org.apache.kafka.streams.CloseOptions.timeout(Duration.ofSeconds(30))
+        .withGroupMembershipOperation(org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+  }
+
   @Override
   public void close() {
     streams.close(Duration.ofSeconds(30));

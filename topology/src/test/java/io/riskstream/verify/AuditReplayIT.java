@@ -103,6 +103,13 @@ class AuditReplayIT {
       assertThat(json.get("identical").asBoolean()).isTrue();
       assertThat(json.get("scores").get("matched").asInt()).isEqualTo(feed.transactions());
       assertThat(json.get("scoresTopic").asText()).isEqualTo("risk-scores.replay-it1");
+      // the replay's internal topics and consumer group are gone; its output topics stay for inspection
+      assertThat(first.report.internalTopicsDeleted()).isPositive();
+      try (var admin = kafka.admin()) {
+        assertThat(admin.listTopics().names().get()).noneMatch(t -> t.startsWith("audit-prod-replay-it1-"))
+            .contains("risk-scores.replay-it1", "risk-alerts.replay-it1");
+        assertThat(admin.listConsumerGroups().all().get()).noneMatch(g -> g.groupId().equals("audit-prod-replay-it1"));
+      }
 
       // 2. production altered: one score's probability changed, one alert that no input produces
       RiskScore altered = RiskScore.newBuilder(scores.get(scores.size() / 2)).build();
