@@ -66,7 +66,8 @@ public final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--timeout-minutes", defaultValue = "60", description = "Give up after this long; default: ${DEFAULT-VALUE}.")
   private long timeoutMinutes;
 
-  @Option(names = "--report", description = "The JSON report; default: replay-<id>.json in the working directory.")
+  @Option(names = "--report", description = "The JSON report; - prints it after the summary (e.g. in a Kubernetes"
+      + " Job's log); default: replay-<id>.json in the working directory.")
   private Path report;
 
   private AuditReplay.Report last;
@@ -110,12 +111,19 @@ public final class ReplayCommand implements Callable<Integer> {
       deleteQuietly(stateDir);
     }
     last = r;
+    boolean toStdout = report != null && report.toString().equals("-");
     Path file = report != null ? report : Path.of("replay-" + options.replayId() + ".json");
-    if (file.toAbsolutePath().getParent() != null) {
-      Files.createDirectories(file.toAbsolutePath().getParent());
+    if (!toStdout) {
+      if (file.toAbsolutePath().getParent() != null) {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+      }
+      JSON.writeValue(file.toFile(), document(r));
     }
-    JSON.writeValue(file.toFile(), document(r));
-    print(out, r, file);
+    print(out, r, toStdout ? "standard output" : file.toString());
+    if (toStdout) {
+      out.println(JSON.writeValueAsString(document(r)));
+      out.flush();
+    }
     return r.comparison().identical() ? 0 : 1;
   }
 
@@ -155,7 +163,7 @@ public final class ReplayCommand implements Callable<Integer> {
     return doc;
   }
 
-  private static void print(PrintWriter out, AuditReplay.Report r, Path file) {
+  private static void print(PrintWriter out, AuditReplay.Report r, String file) {
     ReplayComparison.Result c = r.comparison();
     out.printf(Locale.ROOT, "replay %s: %s%n", r.replayId(), c.identical()
         ? "IDENTICAL: every score and alert of the period was reproduced, and nothing else"

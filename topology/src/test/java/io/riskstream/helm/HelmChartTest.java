@@ -259,6 +259,37 @@ class HelmChartTest {
   }
 
   @Test
+  void shouldRenderTheAuditReplayJobOnlyWhenEnabled() throws IOException {
+    assertThat(render(t -> t).all("Job")).isEmpty();
+    Path values = valuesFile(String.join("\n", "replay:", "  enabled: true", "  id: nov-2026",
+        "  from: \"2026-11-01T00:00:00Z\"", "  to: \"2026-12-01T00:00:00Z\"", "  tolerance: 0.001", ""));
+    Rendered r = render(t -> t.withValuesFile(values));
+
+    JsonNode job = r.one("Job");
+    assertThat(job.at("/metadata/name").asText()).isEqualTo("rs-riskstream-replay-nov-2026");
+    assertThat(job.at("/spec/backoffLimit").asInt()).isZero();
+    JsonNode pod = job.at("/spec/template/spec");
+    JsonNode container = pod.at("/containers/0");
+    assertThat(texts(container.get("args"))).containsExactly("replay", "--config", "/etc/riskstream/riskstream.properties",
+        "--id", "nov-2026", "--report", "-", "--tolerance", "0.001", "--timeout-minutes", "60",
+        "--from", "2026-11-01T00:00:00Z", "--to", "2026-12-01T00:00:00Z");
+    assertThat(pod.at("/restartPolicy").asText()).isEqualTo("Never");
+    assertThat(pod.get("enableServiceLinks").asBoolean()).isFalse();
+    assertThat(env(container, "RISKSTREAM_SCORER").path("value").asText()).isEqualTo("onnxruntime");
+    assertThat(volume(pod, "config").at("/configMap/name").asText()).isEqualTo("rs-riskstream");
+    assertThat(volume(pod, "state").path("emptyDir").isObject()).isTrue();
+    assertThat(mountPath(container, "state")).isEqualTo("/var/lib/riskstream/state");
+    // the Services and the disruption budget select the StatefulSet's pods, never the replay's
+    JsonNode selector = r.named("Service", "rs-riskstream").at("/spec/selector");
+    JsonNode labels = job.at("/spec/template/metadata/labels");
+    assertThat(selector.fieldNames()).toIterable().anyMatch(k -> !selector.get(k).equals(labels.get(k)));
+
+    assertThatThrownBy(() -> render(t -> t.set("replay.enabled", "true"))).hasMessageContaining("replay.id is required");
+    assertThatThrownBy(() -> render(t -> t.set("replay.enabled", "true").set("replay.id", "Nov_2026")))
+        .hasMessageContaining("replay");
+  }
+
+  @Test
   void shouldKeepStateInAnEmptyDirWithoutPersistenceAndRenderEmptyDirsWithoutSizeLimits() throws IOException {
     Rendered r = render(t -> t.set("persistence.enabled", "false").set("tmp.sizeLimit", "")
         .set("gpu.enabled", "true").set("gpu.engineCache.sizeLimit", ""));
