@@ -139,14 +139,17 @@ public final class AuditReplay {
     }
     int deleted = deleteInternals(client, appId);
     double seconds = (System.nanoTime() - start) / 1e9;
+    // only the period's records are kept in memory
+    java.util.function.Predicate<Instant> inPeriod = t -> (options.from() == null || !t.isBefore(options.from()))
+        && (options.to() == null || t.isBefore(options.to()));
     List<RiskScore> productionScores = readAll(client, production.getString(RiskStreamConfig.TOPIC_RISK_SCORES_CONFIG),
-        serdes.value(RiskScore.class).deserializer());
+        serdes.value(RiskScore.class).deserializer(), s -> inPeriod.test(s.getAsOf()));
     List<RiskAlert> productionAlerts = readAll(client, production.getString(RiskStreamConfig.TOPIC_RISK_ALERTS_CONFIG),
-        serdes.value(RiskAlert.class).deserializer());
+        serdes.value(RiskAlert.class).deserializer(), a -> inPeriod.test(a.getAsOf()));
     List<RiskScore> replayScores = readAll(client, config.getString(RiskStreamConfig.TOPIC_RISK_SCORES_CONFIG),
-        serdes.value(RiskScore.class).deserializer());
+        serdes.value(RiskScore.class).deserializer(), s -> inPeriod.test(s.getAsOf()));
     List<RiskAlert> replayAlerts = readAll(client, config.getString(RiskStreamConfig.TOPIC_RISK_ALERTS_CONFIG),
-        serdes.value(RiskAlert.class).deserializer());
+        serdes.value(RiskAlert.class).deserializer(), a -> inPeriod.test(a.getAsOf()));
     ReplayComparison.Result result = ReplayComparison.compare(productionScores, productionAlerts, replayScores,
         replayAlerts, modelSha, options.from(), options.to(), options.tolerance());
     return new Report(options.replayId(), appId, config.getString(RiskStreamConfig.TOPIC_RISK_SCORES_CONFIG),
@@ -259,8 +262,9 @@ public final class AuditReplay {
     }
   }
 
-  /** Every committed record of {@code topic} from its start to its end now, decoded. */
-  static <T extends SpecificRecord> List<T> readAll(Map<String, Object> client, String topic, Deserializer<T> values) {
+  /** The committed records of {@code topic} from its start to its end now that {@code keep} accepts, decoded. */
+  static <T extends SpecificRecord> List<T> readAll(Map<String, Object> client, String topic, Deserializer<T> values,
+      java.util.function.Predicate<T> keep) {
     Map<String, Object> p = new HashMap<>(client);
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -278,7 +282,10 @@ public final class AuditReplay {
       while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
           if (r.value() != null) {
-            out.add(values.deserialize(r.topic(), r.value()));
+            T v = values.deserialize(r.topic(), r.value());
+            if (keep.test(v)) {
+              out.add(v);
+            }
           }
         }
       }
