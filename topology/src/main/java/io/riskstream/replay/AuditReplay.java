@@ -124,10 +124,13 @@ public final class AuditReplay {
         options.replayId(), emrEvents, emrTopic, ends.size()));
     Map<String, Long> closes = new java.util.LinkedHashMap<>();
     String modelSha;
+    java.util.Set<String> internal = new java.util.TreeSet<>();
+    int deleted;
     try (ScoringRuntime runtime = ScoringRuntime.start(config)) {
       modelSha = runtime.backend().info().modelSha256();
       try (RiskStreamApp app = RiskStreamApp.start(config, serdes, runtime.encoder(), runtime.backend(), Map.of());
           Admin admin = Admin.create(client)) {
+        internal.addAll(app.internalTopics());
         awaitConsumed(admin, app, appId, ends, deadline, progress);
         // every input is read: the last transactions close on the idle flush, then the batcher drains
         long quietMs = config.getLong(RiskStreamConfig.TRIGGER_IDLE_FLUSH_MS_CONFIG) * 3 / 2 + 5_000;
@@ -136,8 +139,10 @@ public final class AuditReplay {
         app.triggerCloses().forEach((rule, n) -> closes.put(rule.name().toLowerCase(java.util.Locale.ROOT), n));
         app.closeAndLeaveGroup();
       }
+    } finally {
+      // also after a failed replay: it is not resumed (its state directory goes too)
+      deleted = deleteInternals(client, appId, internal);
     }
-    int deleted = deleteInternals(client, appId);
     double seconds = (System.nanoTime() - start) / 1e9;
     // only the period's records are kept in memory
     java.util.function.Predicate<Instant> inPeriod = t -> (options.from() == null || !t.isBefore(options.from()))
@@ -157,25 +162,25 @@ public final class AuditReplay {
   }
 
   /**
-   * Deletes the replay's internal topics (changelogs and repartition topics, named {@code <application id>-...}) and
-   * its consumer group: as large as production's state, and of no use once the replay is done. Returns how many
-   * topics were deleted; a failure is logged and left (the topics can be deleted by hand).
+   * Deletes the replay's internal topics (the changelogs and repartition topics of its topology, by name: nothing
+   * else with its prefix) and its consumer group: as large as production's state, and of no use once the replay is
+   * done. Returns how many topics were deleted; a failure is logged and left (they can be deleted by hand).
    */
-  private static int deleteInternals(Map<String, Object> client, String appId) {
+  private static int deleteInternals(Map<String, Object> client, String appId, java.util.Set<String> internal) {
+    int deleted = 0;
     try (Admin admin = Admin.create(client)) {
-      List<String> internal = admin.listTopics().names().get().stream().filter(t -> t.startsWith(appId + "-"))
-          .sorted().toList();
-      admin.deleteTopics(internal).all().get();
+      List<String> existing = admin.listTopics().names().get().stream().filter(internal::contains).sorted().toList();
+      admin.deleteTopics(existing).all().get();
+      deleted = existing.size();
       admin.deleteConsumerGroups(List.of(appId)).all().get();
-      return internal.size();
     } catch (Exception e) {
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
-      LOG.warn("could not delete the replay's internal topics or consumer group ({}): delete the topics {}-* by hand",
-          e.getClass().getSimpleName(), appId);
-      return 0;
+      LOG.warn("could not delete all of the replay's internal topics and its consumer group {} ({})", appId,
+          e.getClass().getSimpleName());
     }
+    return deleted;
   }
 
   /** bootstrap.servers and the security settings of the configuration, for the replay's own clients. */

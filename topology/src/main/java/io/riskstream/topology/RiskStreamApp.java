@@ -30,9 +30,14 @@ public final class RiskStreamApp implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RiskStreamApp.class);
 
   private final KafkaStreams streams;
+  private final String applicationId;
+  private final org.apache.kafka.streams.TopologyDescription description;
 
-  private RiskStreamApp(KafkaStreams streams) {
+  private RiskStreamApp(KafkaStreams streams, String applicationId,
+      org.apache.kafka.streams.TopologyDescription description) {
     this.streams = streams;
+    this.applicationId = applicationId;
+    this.description = description;
   }
 
   /**
@@ -53,7 +58,7 @@ public final class RiskStreamApp implements AutoCloseable {
     });
     streams.setStateListener((now, before) -> LOG.info("streams state {} -> {}", before, now));
     streams.start();
-    return new RiskStreamApp(streams);
+    return new RiskStreamApp(streams, config.getString(RiskStreamConfig.APPLICATION_ID_CONFIG), topology.describe());
   }
 
   static void ensureTopics(RiskStreamConfig config, Properties props) throws InterruptedException, ExecutionException {
@@ -103,6 +108,27 @@ public final class RiskStreamApp implements AutoCloseable {
       String name = r.metricOperation() + "-total";
       out.put(r, streams.metrics().entrySet().stream().filter(e -> e.getKey().name().equals(name))
           .mapToLong(e -> ((Number) e.getValue().metricValue()).longValue()).sum());
+    }
+    return out;
+  }
+
+  /**
+   * The names of this application's internal topics: the changelog of every store and every repartition topic of
+   * the topology ({@code <application.id>-<store>-changelog}, {@code <application.id>-<name>-repartition}).
+   */
+  public Set<String> internalTopics() {
+    Set<String> out = new java.util.TreeSet<>();
+    for (org.apache.kafka.streams.TopologyDescription.Subtopology sub : description.subtopologies()) {
+      for (org.apache.kafka.streams.TopologyDescription.Node node : sub.nodes()) {
+        if (node instanceof org.apache.kafka.streams.TopologyDescription.Processor p) {
+          p.stores().forEach(store -> out.add(applicationId + "-" + store + "-changelog"));
+        } else if (node instanceof org.apache.kafka.streams.TopologyDescription.Source src && src.topicSet() != null) {
+          src.topicSet().stream().filter(t -> t.endsWith("-repartition")).forEach(t -> out.add(applicationId + "-" + t));
+        } else if (node instanceof org.apache.kafka.streams.TopologyDescription.Sink sink && sink.topic() != null
+            && sink.topic().endsWith("-repartition")) {
+          out.add(applicationId + "-" + sink.topic());
+        }
+      }
     }
     return out;
   }
