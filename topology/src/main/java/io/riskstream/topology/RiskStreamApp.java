@@ -117,6 +117,10 @@ public final class RiskStreamApp implements AutoCloseable {
    * the topology ({@code <application.id>-<store>-changelog}, {@code <application.id>-<name>-repartition}).
    */
   public Set<String> internalTopics() {
+    return internalTopics(applicationId, description);
+  }
+
+  static Set<String> internalTopics(String applicationId, org.apache.kafka.streams.TopologyDescription description) {
     Set<String> out = new java.util.TreeSet<>();
     for (org.apache.kafka.streams.TopologyDescription.Subtopology sub : description.subtopologies()) {
       for (org.apache.kafka.streams.TopologyDescription.Node node : sub.nodes()) {

@@ -430,6 +430,18 @@ class RiskTopologyTest {
   }
 
   @Test
+  void shouldNameTheChangelogOfEveryStoreAsItsInternalTopics() {
+    start(TokenSumTestScorer.synchronousBackend());
+    var description = RiskTopology.build(new StreamsBuilder(), new RiskStreamConfig(Map.of()), serdes,
+        new CodeTokenTestEncoder(), TokenSumTestScorer.synchronousBackend()).describe();
+    // emr-events is a topic of its own, not a repartition topic: the stores' changelogs are all there is
+    assertThat(RiskStreamApp.internalTopics("app", description)).containsExactlyInAnyOrder(
+        "app-" + HistoryProcessor.STORE + "-changelog", "app-" + HistoryProcessor.EVENTS_STORE + "-changelog",
+        "app-" + TriggerProcessor.STORE + "-changelog", "app-" + TriggerProcessor.BUFFER + "-changelog",
+        "app-" + ScoreProcessor.STORE + "-changelog", "app-" + AlertProcessor.STORE + "-changelog");
+  }
+
+  @Test
   void shouldSubscribeToTheDefaultSourcePattern() {
     start(TokenSumTestScorer.synchronousBackend(), RiskStreamConfig.SOURCE_TOPICS_CONFIG, "");
     cond("c1", "p1", "2020-01-01T00:00:00Z", "110", null, 1, 1000);
