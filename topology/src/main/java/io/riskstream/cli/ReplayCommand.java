@@ -31,12 +31,13 @@ import picocli.CommandLine.Spec;
  * {@code riskstream replay --config FILE}: the audit replay of a period ({@link AuditReplay}): re-scores emr-events
  * under its own application id and topics with the configured model and compares, record by record, with what
  * production emitted. Exit status 0 when every score and alert of the period was reproduced and nothing else was,
- * 1 when not, 2 for bad options or configuration.
+ * 1 when not, 2 for bad options or configuration, 3 when the replay could not finish (nothing was compared).
  */
 @Command(name = "replay", mixinStandardHelpOptions = true,
     description = {"Audit replay: re-scores emr-events with production's configuration under its own application id"
         + " and output topics, and compares every score and alert of a period with what production emitted.",
-        "Writes a JSON report; exit status 0 = identical, 1 = differences, 2 = bad options or configuration."})
+        "Writes a JSON report; exit status 0 = identical, 1 = differences, 2 = bad options or configuration,"
+            + " 3 = the replay could not finish."})
 public final class ReplayCommand implements Callable<Integer> {
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -105,6 +106,12 @@ public final class ReplayCommand implements Callable<Integer> {
     } catch (ModelBundleException | ConfigException e) {
       err.println("riskstream replay: " + e.getMessage());
       return 2;
+    } catch (IllegalStateException | java.util.concurrent.ExecutionException e) {
+      // the replay could not finish (timeout, stream failure, broker unreachable): no comparison was made
+      err.println("riskstream replay: the replay did not finish: " + (e.getCause() != null
+          && e instanceof java.util.concurrent.ExecutionException ? e.getCause().getClass().getSimpleName()
+          + " " + e.getCause().getMessage() : e.getMessage()));
+      return 3;
     } finally {
       deleteQuietly(stateDir);
     }

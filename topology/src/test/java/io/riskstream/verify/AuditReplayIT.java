@@ -41,7 +41,7 @@ import picocli.CommandLine;
  * committed cohort on an embedded broker and stops; {@code riskstream replay --config <production's file>} then re-scores
  * emr-events under its own application id and reports every score and alert reproduced (exit 0). After one
  * production score is altered and an alert is added that the input does not produce, a second replay reports exactly
- * those two (exit 1).
+ * those two (exit 1). A replay that cannot run (no such emr-events topic) exits 3.
  */
 class AuditReplayIT {
 
@@ -136,6 +136,15 @@ class AuditReplayIT {
       assertThat(c.alerts().examples().get("onlyInProduction")).containsExactly("invented-alert");
       assertThat(c.alerts().matched()).isEqualTo(alerts.size());
       assertThat(c.scores().onlyInReplay() + c.scores().onlyInProduction() + c.alerts().onlyInReplay()).isZero();
+
+      // 3. a replay that cannot run (no such emr-events topic) says so and exits 3: nothing was compared
+      Path wrong = dir.resolve("wrong.properties");
+      Files.writeString(wrong, Files.readString(config) + "\n" + RiskStreamConfig.TOPIC_EMR_EVENTS_CONFIG
+          + "=no-such-topic\n", StandardCharsets.UTF_8);
+      Run third = replay(wrong, "it3");
+      assertThat(third.rc).as(third.out).isEqualTo(3);
+      assertThat(third.out).contains("the replay did not finish", "UnknownTopicOrPartition");
+      assertThat(third.report).isNull();
     }
   }
 
