@@ -10,15 +10,17 @@ COPY schemas schemas
 COPY scoring scoring
 COPY connectors connectors
 COPY topology topology
+COPY app app
 RUN mvn -q -B -DskipTests ${MAVEN_PROFILES} package
 
 FROM eclipse-temurin:17-jre
 # The chart's pod securityContext runs as this uid/gid.
 RUN groupadd --system --gid 10001 riskstream \
  && useradd --system --uid 10001 --gid riskstream --home-dir /home/riskstream --create-home riskstream
-# riskstream.jar's manifest puts lib/*.jar on the class path, relative to the jar.
-COPY --from=build /src/topology/target/lib /app/lib
-COPY --from=build /src/topology/target/riskstream.jar /app/riskstream.jar
+# The lean production artifact: riskstream.jar's manifest puts lib/*.jar on the class path, relative to the jar.
+# app/target/lib-dev (embedded broker, Synthea, Debezium, plotting: demo, bench, cohort and cdc only) stays out.
+COPY --from=build /src/app/target/lib /app/lib
+COPY --from=build /src/app/target/riskstream.jar /app/riskstream.jar
 USER 10001:10001
 EXPOSE 8080
 ENTRYPOINT ["java","-jar","/app/riskstream.jar"]

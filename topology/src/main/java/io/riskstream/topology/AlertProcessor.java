@@ -1,6 +1,6 @@
 package io.riskstream.topology;
 
-import io.riskstream.config.AlertPolicy;
+import io.riskstream.topology.config.AlertPolicy;
 import io.riskstream.schemas.AlertReason;
 import io.riskstream.schemas.AlertSeverity;
 import io.riskstream.schemas.EventKind;

@@ -65,7 +65,7 @@ public final class HistoryProcessor implements Processor<String, HistoryCommand,
     this.eventStore = context.getStateStore(EVENTS_STORE);
     cache.clear();
     cachedEvents = 0;
-    this.unencodable = context.metrics().addRateTotalSensor(NormalizeProcessor.METRICS_SCOPE,
+    this.unencodable = context.metrics().addRateTotalSensor(DeadLetters.METRICS_SCOPE,
         context.taskId().toString(), "history-unencodable", Sensor.RecordingLevel.INFO);
   }
 

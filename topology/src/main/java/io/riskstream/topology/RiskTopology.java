@@ -1,21 +1,25 @@
 package io.riskstream.topology;
 
-import io.riskstream.config.RiskStreamConfig;
+import io.riskstream.topology.config.RiskStreamConfig;
+import io.riskstream.connectors.debezium.DebeziumNormalizer;
 import io.riskstream.connectors.fhir.FhirNormalizer;
 import io.riskstream.schemas.DeadLetter;
 import io.riskstream.schemas.EmrEvent;
 import io.riskstream.schemas.RiskAlert;
 import io.riskstream.schemas.RiskScore;
-import io.riskstream.serde.AvroSerdes;
+import io.riskstream.topology.serde.AvroSerdes;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyDescription;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
@@ -129,7 +133,7 @@ public final class RiskTopology {
 
     DebeziumNormalizer normalizer = new DebeziumNormalizer(config.sourceMapping(),
         config.getString(RiskStreamConfig.SOURCE_SYSTEM_CONFIG), config.getInt(RiskStreamConfig.SOURCE_MAX_RECORD_BYTES_CONFIG));
-    toEventsAndDeadLetters(source.process(() -> new NormalizeProcessor(normalizer), Named.as(NORMALIZE)), "", config,
+    toEventsAndDeadLetters(source.process(() -> new NormalizeProcessor(normalizer, ""), Named.as(NORMALIZE)), "", config,
         emrTopic, emrSerde, dlqSerde);
   }
 
@@ -138,10 +142,9 @@ public final class RiskTopology {
       Serde<EmrEvent> emrSerde, Serde<DeadLetter> dlqSerde) {
     Consumed<byte[], byte[]> raw = Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
         .withTimestampExtractor(new UsePartitionTimeOnInvalidTimestamp()).withName(FHIR_SOURCE);
-    FhirNormalizer normalizer = new FhirNormalizer();
-    int maxBytes = config.getInt(RiskStreamConfig.FHIR_MAX_RECORD_BYTES_CONFIG);
+    FhirNormalizer normalizer = new FhirNormalizer(config.getInt(RiskStreamConfig.FHIR_MAX_RECORD_BYTES_CONFIG));
     toEventsAndDeadLetters(builder.stream(config.getString(RiskStreamConfig.FHIR_TOPIC_CONFIG), raw)
-        .process(() -> new FhirNormalizeProcessor(normalizer, maxBytes), Named.as(FHIR_NORMALIZE)), "fhir-", config,
+        .process(() -> new NormalizeProcessor(normalizer, "fhir-"), Named.as(FHIR_NORMALIZE)), "fhir-", config,
         emrTopic, emrSerde, dlqSerde);
   }
 
@@ -158,6 +161,27 @@ public final class RiskTopology {
         .map((k, v) -> KeyValue.pair(originalKey((DeadLetter) v), (DeadLetter) v), Named.as(prefix + "dlq-by-original-key"))
         .to(config.getString(RiskStreamConfig.TOPIC_DLQ_CONFIG),
             Produced.with(Serdes.ByteArray(), dlqSerde).withName(prefix + "dlq-sink"));
+  }
+
+  /**
+   * The names of an application's internal topics: the changelog of every store and every repartition topic of the
+   * topology ({@code <application.id>-<store>-changelog}, {@code <application.id>-<name>-repartition}).
+   */
+  public static Set<String> internalTopics(String applicationId, TopologyDescription description) {
+    Set<String> out = new TreeSet<>();
+    for (TopologyDescription.Subtopology sub : description.subtopologies()) {
+      for (TopologyDescription.Node node : sub.nodes()) {
+        if (node instanceof TopologyDescription.Processor p) {
+          p.stores().forEach(store -> out.add(applicationId + "-" + store + "-changelog"));
+        } else if (node instanceof TopologyDescription.Source src && src.topicSet() != null) {
+          src.topicSet().stream().filter(t -> t.endsWith("-repartition")).forEach(t -> out.add(applicationId + "-" + t));
+        } else if (node instanceof TopologyDescription.Sink sink && sink.topic() != null
+            && sink.topic().endsWith("-repartition")) {
+          out.add(applicationId + "-" + sink.topic());
+        }
+      }
+    }
+    return out;
   }
 
   private static byte[] originalKey(DeadLetter d) {

@@ -91,9 +91,9 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
   public void init(ProcessorContext<String, ScoredRequest> context) {
     this.context = context;
     this.store = context.getStateStore(STORE);
-    this.resubmitted = context.metrics().addRateTotalSensor(NormalizeProcessor.METRICS_SCOPE,
+    this.resubmitted = context.metrics().addRateTotalSensor(DeadLetters.METRICS_SCOPE,
         context.taskId().toString(), "scoring-resubmitted", Sensor.RecordingLevel.INFO);
-    this.explained = context.metrics().addRateTotalSensor(NormalizeProcessor.METRICS_SCOPE,
+    this.explained = context.metrics().addRateTotalSensor(DeadLetters.METRICS_SCOPE,
         context.taskId().toString(), "scoring-reasons", Sensor.RecordingLevel.INFO);
     int restored = 0;
     try (KeyValueIterator<String, ScoringRequest> it = store.all()) {

@@ -119,7 +119,7 @@ public final class TriggerProcessor implements Processor<String, EmrEvent, Strin
     this.open = context.getStateStore(STORE);
     this.buffer = context.getStateStore(BUFFER);
     for (CloseRule r : CloseRule.values()) {
-      closes.put(r, context.metrics().addRateTotalSensor(NormalizeProcessor.METRICS_SCOPE, context.taskId().toString(),
+      closes.put(r, context.metrics().addRateTotalSensor(DeadLetters.METRICS_SCOPE, context.taskId().toString(),
           r.metricOperation(), Sensor.RecordingLevel.INFO));
     }
     openBySource.clear();

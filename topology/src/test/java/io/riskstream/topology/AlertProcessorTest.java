@@ -2,7 +2,7 @@ package io.riskstream.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.riskstream.config.RiskStreamConfig;
+import io.riskstream.topology.config.RiskStreamConfig;
 import io.riskstream.schemas.AlertSeverity;
 import io.riskstream.schemas.EngineInfo;
 import io.riskstream.schemas.ModelInfo;

@@ -10,7 +10,7 @@ import java.util.List;
  * number in [1, 9999] else 9999; ages and recency 0. Keeps the newest {@link #MAX_LENGTH} events. An event occupies
  * one position (occlusion drops its token).
  */
-final class CodeTokenTestEncoder implements RequestEncoder {
+public final class CodeTokenTestEncoder implements RequestEncoder {
 
   static final int MAX_LENGTH = 64;
 

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /** Test double of the batcher: keeps submissions pending until the test completes them (with TokenSumTestScorer). */
-final class DeferredTestBackend {
+public final class DeferredTestBackend {
 
   private final TokenSumTestScorer scorer = new TokenSumTestScorer();
   final List<ModelInput> inputs = new ArrayList<>();

@@ -2,14 +2,16 @@ package io.riskstream.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.riskstream.config.RiskStreamConfig;
+import io.riskstream.topology.config.RiskStreamConfig;
+import io.riskstream.connectors.debezium.Cdc;
 import io.riskstream.schemas.DeadLetter;
+import io.riskstream.schemas.DeadLetterReason;
 import io.riskstream.schemas.EmrEvent;
 import io.riskstream.schemas.EventKind;
 import io.riskstream.schemas.EventOp;
 import io.riskstream.schemas.RiskScore;
-import io.riskstream.serde.AvroSerdes;
-import io.riskstream.serde.InMemorySchemaRegistry;
+import io.riskstream.topology.serde.AvroSerdes;
+import io.riskstream.topology.serde.InMemorySchemaRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -200,10 +202,10 @@ class FhirTopologyTest {
     assertThat(dead.get(6).value.getOriginalValue()).isEqualTo(java.nio.ByteBuffer.wrap(mixed));
     assertThat(emr.readValuesToList()).extracting(EmrEvent::getPatientId).containsExactly(P2);
 
-    assertThat(metricTotal(NormalizeProcessor.metricOperation(DeadLetterReason.MALFORMED_JSON) + "-total")).isEqualTo(2.0);
-    assertThat(metricTotal(NormalizeProcessor.metricOperation(DeadLetterReason.UNPARSEABLE_TIME) + "-total")).isEqualTo(2.0);
-    assertThat(metricTotal(NormalizeProcessor.metricOperation(DeadLetterReason.UNSUPPORTED_RESOURCE) + "-total")).isEqualTo(1.0);
-    assertThat(metricTotal(NormalizeProcessor.metricOperation(DeadLetterReason.OVERSIZED_RECORD) + "-total")).isEqualTo(1.0);
+    assertThat(metricTotal(DeadLetters.metricOperation(DeadLetterReason.MALFORMED_JSON) + "-total")).isEqualTo(2.0);
+    assertThat(metricTotal(DeadLetters.metricOperation(DeadLetterReason.UNPARSEABLE_TIME) + "-total")).isEqualTo(2.0);
+    assertThat(metricTotal(DeadLetters.metricOperation(DeadLetterReason.UNSUPPORTED_RESOURCE) + "-total")).isEqualTo(1.0);
+    assertThat(metricTotal(DeadLetters.metricOperation(DeadLetterReason.OVERSIZED_RECORD) + "-total")).isEqualTo(1.0);
     assertThat(metricTotal("fhir-tombstone-skipped-total")).isEqualTo(1.0);
   }
 

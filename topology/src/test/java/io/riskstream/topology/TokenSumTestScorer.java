@@ -10,7 +10,7 @@ import java.util.concurrent.CompletableFuture;
  * Deterministic test scorer with outcomes "a" and "b": p(a) = min(1, Σ (t − 100) / 100 over tokens t in [100, 199]),
  * p(b) the same over [200, 299]. So a condition coded "150" adds 0.5 to outcome a.
  */
-final class TokenSumTestScorer implements Scorer {
+public final class TokenSumTestScorer implements Scorer {
 
   static final ScorerInfo INFO = new ScorerInfo("test", "fp32", "token-sum", "1", "0123abcd", List.of("a", "b"));
 
@@ -41,7 +41,7 @@ final class TokenSumTestScorer implements Scorer {
   }
 
   /** A backend that scores each submission at once (batch of one). */
-  static ScoringBackend synchronousBackend() {
+  public static ScoringBackend synchronousBackend() {
     TokenSumTestScorer s = new TokenSumTestScorer();
     return new ScoringBackend(INFO, List.of(365, 365), in -> CompletableFuture.completedFuture(s.score(List.of(in))[0]));
   }

@@ -3,11 +3,17 @@ package io.riskstream.connectors.fhir;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.riskstream.connectors.fhir.FhirNormalizationException.Reason;
+import io.riskstream.connectors.Normalized;
+import io.riskstream.connectors.RecordNormalizer;
+import io.riskstream.connectors.RejectedInputException;
+import io.riskstream.schemas.DeadLetterReason;
 import io.riskstream.schemas.EmrEvent;
 import io.riskstream.schemas.EventKind;
 import io.riskstream.schemas.EventOp;
 import io.riskstream.schemas.SourceCoordinates;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -40,13 +46,13 @@ import java.util.TreeMap;
  * repetition of a key gets {@code -n}, as in the CSV reader. {@code connectors/README.md} lists what FHIR does not carry.
  *
  * <p>A resource whose status says {@code entered-in-error} becomes a DELETE of the same eventId. Bad resources raise
- * {@link FhirNormalizationException} with a reason code for the dead-letter queue; in a Bundle they are collected per
+ * {@link RejectedInputException} with a reason code for the dead-letter queue; in a Bundle they are collected per
  * entry and the other entries still normalize.
  *
  * <p>Hand-written over Jackson's tree rather than HAPI FHIR's model: HAPI is only a runtime dependency of Synthea here,
  * its R4 model costs seconds of start-up and hundreds of MB, and the six resources need a dozen fields each.
  */
-public final class FhirNormalizer {
+public final class FhirNormalizer implements RecordNormalizer {
 
   /** {@link SourceCoordinates#getSystem()} of FHIR events. */
   public static final String SOURCE_SYSTEM = "fhir";
@@ -70,6 +76,64 @@ public final class FhirNormalizer {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** Prefix of the transaction id the events of one FHIR record share. */
+  public static final String TX_PREFIX = "fhir:";
+
+  private final int maxRecordBytes;
+
+  /** A normalizer for documents of any size (tests, files). */
+  public FhirNormalizer() {
+    this(Integer.MAX_VALUE);
+  }
+
+  /** A normalizer that rejects records (key + value) larger than {@code maxRecordBytes} without parsing them. */
+  public FhirNormalizer(int maxRecordBytes) {
+    this.maxRecordBytes = maxRecordBytes;
+  }
+
+  /**
+   * Normalizes a FHIR record read from a topic. Every event gets the record's coordinates and the source transaction
+   * id {@code fhir:<topic>-<partition>@<offset>}, so one record (e.g. a Bundle) is scored once per patient, like one
+   * Debezium transaction. A document that cannot be read at all is one rejection; each entry of a Bundle that cannot
+   * be normalized is one rejection (naming the entry index and fields) while the other entries still become events.
+   */
+  @Override
+  public Normalized normalize(byte[] key, byte[] value, String topic, int partition, long offset) {
+    if (value == null) {
+      return Normalized.ofTombstone();
+    }
+    int size = value.length + (key == null ? 0 : key.length);
+    if (size > maxRecordBytes) {
+      return Normalized.rejected(DeadLetterReason.OVERSIZED_RECORD, "record of " + size + " bytes exceeds "
+          + maxRecordBytes);
+    }
+    Result result;
+    try {
+      result = normalize(utf8(value));
+    } catch (RejectedInputException e) {
+      return Normalized.rejected(e.reason(), e.getMessage());
+    } catch (CharacterCodingException e) {
+      return Normalized.rejected(DeadLetterReason.MALFORMED_JSON, "not UTF-8 text");
+    }
+    String txId = TX_PREFIX + topic + "-" + partition + "@" + offset;
+    List<EmrEvent> located = new ArrayList<>(result.events().size());
+    for (EmrEvent e : result.events()) {
+      SourceCoordinates source = SourceCoordinates.newBuilder(e.getSource()).setTxId(txId).setTopic(topic)
+          .setPartition(partition).setOffset(offset).build();
+      located.add(EmrEvent.newBuilder(e).setSource(source).build());
+    }
+    List<Normalized.Rejection> rejections = result.rejected().stream().map(r -> new Normalized.Rejection(r.reason(),
+        "Bundle.entry[" + r.entry() + "] (" + r.resourceType() + "): " + r.message())).toList();
+    int skipped = result.skipped().values().stream().mapToInt(Integer::intValue).sum();
+    return new Normalized(located, rejections, false, skipped);
+  }
+
+  /** Strict UTF-8 decoding: invalid bytes are bad input, not silently replaced. */
+  private static String utf8(byte[] value) throws CharacterCodingException {
+    return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(value)).toString();
+  }
+
   /**
    * The events of a Bundle, the entries that could not be normalized, and the entries skipped because their resource
    * type carries no clinical fact RiskStream uses (Claim, DiagnosticReport, ...), counted per type.
@@ -83,25 +147,25 @@ public final class FhirNormalizer {
   }
 
   /** An entry of a Bundle that could not be normalized: its index, type and why. */
-  public record Rejection(int entry, String resourceType, Reason reason, String message) {
+  public record Rejection(int entry, String resourceType, DeadLetterReason reason, String message) {
   }
 
   /** Normalizes a JSON document: a single resource, or a Bundle. */
-  public Result normalize(String json) throws FhirNormalizationException {
+  public Result normalize(String json) throws RejectedInputException {
     JsonNode node;
     try {
       node = JSON.readTree(json);
     } catch (JsonProcessingException e) {
-      throw new FhirNormalizationException(Reason.MALFORMED_JSON, "not valid JSON (line "
+      throw new RejectedInputException(DeadLetterReason.MALFORMED_JSON, "not valid JSON (line "
           + e.getLocation().getLineNr() + ")");
     }
     return normalize(node);
   }
 
   /** Normalizes a parsed resource or Bundle. */
-  public Result normalize(JsonNode node) throws FhirNormalizationException {
+  public Result normalize(JsonNode node) throws RejectedInputException {
     if (node == null || !node.isObject()) {
-      throw new FhirNormalizationException(Reason.MALFORMED_JSON, "a FHIR resource must be a JSON object");
+      throw new RejectedInputException(DeadLetterReason.MALFORMED_JSON, "a FHIR resource must be a JSON object");
     }
     if ("Bundle".equals(node.path("resourceType").asText())) {
       return normalizeBundle(node);
@@ -110,14 +174,14 @@ public final class FhirNormalizer {
   }
 
   /** Normalizes one resource outside a Bundle (references to other resources cannot be resolved). */
-  public List<EmrEvent> normalizeResource(JsonNode resource) throws FhirNormalizationException {
+  public List<EmrEvent> normalizeResource(JsonNode resource) throws RejectedInputException {
     return normalizeResource(resource, Map.of());
   }
 
-  private Result normalizeBundle(JsonNode bundle) throws FhirNormalizationException {
+  private Result normalizeBundle(JsonNode bundle) throws RejectedInputException {
     JsonNode entries = bundle.path("entry");
     if (!entries.isMissingNode() && !entries.isArray()) {
-      throw new FhirNormalizationException(Reason.INVALID_FIELD, "Bundle.entry is not an array");
+      throw new RejectedInputException(DeadLetterReason.INVALID_FIELD, "Bundle.entry is not an array");
     }
     Map<String, JsonNode> byFullUrl = new HashMap<>();
     for (JsonNode entry : entries) {
@@ -138,14 +202,14 @@ public final class FhirNormalizer {
       String type = resource.path("resourceType").asText("");
       try {
         if (!resource.isObject()) {
-          throw new FhirNormalizationException(Reason.MISSING_FIELD, "Bundle.entry[" + index + "] has no resource");
+          throw new RejectedInputException(DeadLetterReason.MISSING_FIELD, "Bundle.entry[" + index + "] has no resource");
         }
         if (KIND_OF.containsKey(type)) {
           events.addAll(normalizeResource(resource, byFullUrl));
         } else {
           skipped.merge(type.isEmpty() ? "(none)" : type, 1, Integer::sum);
         }
-      } catch (FhirNormalizationException e) {
+      } catch (RejectedInputException e) {
         rejected.add(new Rejection(index, type, e.reason(), e.getMessage()));
       }
       index++;
@@ -160,13 +224,13 @@ public final class FhirNormalizer {
       "Procedure", EventKind.PROCEDURE);
 
   private List<EmrEvent> normalizeResource(JsonNode r, Map<String, JsonNode> bundle)
-      throws FhirNormalizationException {
+      throws RejectedInputException {
     if (r == null || !r.isObject()) {
-      throw new FhirNormalizationException(Reason.MALFORMED_JSON, "a FHIR resource must be a JSON object");
+      throw new RejectedInputException(DeadLetterReason.MALFORMED_JSON, "a FHIR resource must be a JSON object");
     }
     String type = r.path("resourceType").asText("");
     if (type.isEmpty()) {
-      throw new FhirNormalizationException(Reason.MISSING_FIELD, "resourceType");
+      throw new RejectedInputException(DeadLetterReason.MISSING_FIELD, "resourceType");
     }
     return switch (type) {
       case "Patient" -> List.of(patient(r));
@@ -175,7 +239,7 @@ public final class FhirNormalizer {
       case "Observation" -> observation(r);
       case "MedicationRequest" -> List.of(medicationRequest(r, bundle));
       case "Procedure" -> List.of(procedure(r));
-      default -> throw new FhirNormalizationException(Reason.UNSUPPORTED_RESOURCE, "resource type " + type
+      default -> throw new RejectedInputException(DeadLetterReason.UNSUPPORTED_RESOURCE, "resource type " + type
           + " is not normalized (supported: Patient, Encounter, Condition, Observation, MedicationRequest,"
           + " Procedure, Bundle)");
     };
@@ -185,11 +249,11 @@ public final class FhirNormalizer {
     return SourceCoordinates.newBuilder().setSystem(SOURCE_SYSTEM).setTable(type).build();
   }
 
-  private EmrEvent patient(JsonNode r) throws FhirNormalizationException {
+  private EmrEvent patient(JsonNode r) throws RejectedInputException {
     String id = text(r, "id", "Patient");
     String gender = text(r, "gender", "Patient");
     if (!List.of("male", "female", "other", "unknown").contains(gender)) {
-      throw new FhirNormalizationException(Reason.INVALID_FIELD, "Patient.gender is not an administrative gender");
+      throw new RejectedInputException(DeadLetterReason.INVALID_FIELD, "Patient.gender is not an administrative gender");
     }
     Instant birth = dateAtMidnight(text(r, "birthDate", "Patient"), "Patient.birthDate");
     Instant death = null;
@@ -201,7 +265,7 @@ public final class FhirNormalizer {
         gender, null, null, null, null, null, null, source("Patient"));
   }
 
-  private EmrEvent encounter(JsonNode r) throws FhirNormalizationException {
+  private EmrEvent encounter(JsonNode r) throws RejectedInputException {
     String id = text(r, "id", "Encounter");
     String patient = reference(r.path("subject"), "Encounter.subject");
     Instant start = instant(required(r.path("period").path("start"), "Encounter.period.start").asText(),
@@ -217,7 +281,7 @@ public final class FhirNormalizer {
         null, id, source("Encounter"));
   }
 
-  private EmrEvent condition(JsonNode r) throws FhirNormalizationException {
+  private EmrEvent condition(JsonNode r) throws RejectedInputException {
     String patient = reference(r.path("subject"), "Condition.subject");
     String encounter = optionalReference(r.path("encounter"), "Condition.encounter");
     JsonNode coding = firstCoding(r.path("code"), "Condition.code");
@@ -237,7 +301,7 @@ public final class FhirNormalizer {
         display(r.path("code"), coding), null, null, null, null, encounter, source("Condition"));
   }
 
-  private List<EmrEvent> observation(JsonNode r) throws FhirNormalizationException {
+  private List<EmrEvent> observation(JsonNode r) throws RejectedInputException {
     String patient = reference(r.path("subject"), "Observation.subject");
     String encounter = optionalReference(r.path("encounter"), "Observation.encounter");
     String dateText = CSV_INSTANT.format(instant(required(r.path("effectiveDateTime"),
@@ -270,7 +334,7 @@ public final class FhirNormalizer {
 
   private EmrEvent observationEvent(JsonNode node, JsonNode codeNode, String where, String patient, String encounter,
                                     String dateText, Instant date, String category, EventOp op)
-      throws FhirNormalizationException {
+      throws RejectedInputException {
     JsonNode coding = firstCoding(codeNode, where + ".code");
     String code = text(coding, "code", where + ".code.coding");
     Double value = null;
@@ -281,12 +345,12 @@ public final class FhirNormalizer {
       JsonNode quantity = node.path("valueQuantity");
       JsonNode v = quantity.path("value");
       if (!v.isNumber()) {
-        throw new FhirNormalizationException(v.isMissingNode() ? Reason.MISSING_FIELD : Reason.INVALID_FIELD,
+        throw new RejectedInputException(v.isMissingNode() ? DeadLetterReason.MISSING_FIELD : DeadLetterReason.INVALID_FIELD,
             where + ".valueQuantity.value");
       }
       value = v.doubleValue();
       if (!Double.isFinite(value)) {
-        throw new FhirNormalizationException(Reason.INVALID_FIELD, where + ".valueQuantity.value is not finite");
+        throw new RejectedInputException(DeadLetterReason.INVALID_FIELD, where + ".valueQuantity.value is not finite");
       }
       unit = quantity.path("unit").isTextual() ? quantity.path("unit").asText()
           : quantity.path("code").asText(null);
@@ -296,14 +360,14 @@ public final class FhirNormalizer {
       JsonNode concept = node.path("valueCodeableConcept");
       valueText = display(concept, concept.path("coding").path(0));
       if (valueText == null) {
-        throw new FhirNormalizationException(Reason.MISSING_FIELD, where + ".valueCodeableConcept display or text");
+        throw new RejectedInputException(DeadLetterReason.MISSING_FIELD, where + ".valueCodeableConcept display or text");
       }
       rawValue = csvText(valueText);
     } else if (node.path("valueString").isTextual()) {
       valueText = node.path("valueString").asText();
       rawValue = csvText(valueText);
     } else if (node.has("valueString")) {
-      throw new FhirNormalizationException(Reason.INVALID_FIELD, where + ".valueString is not a string");
+      throw new RejectedInputException(DeadLetterReason.INVALID_FIELD, where + ".valueString is not a string");
     } else {
       rawValue = "";
     }
@@ -312,7 +376,7 @@ public final class FhirNormalizer {
         unit, encounter, source("Observation"));
   }
 
-  private EmrEvent medicationRequest(JsonNode r, Map<String, JsonNode> bundle) throws FhirNormalizationException {
+  private EmrEvent medicationRequest(JsonNode r, Map<String, JsonNode> bundle) throws RejectedInputException {
     String patient = reference(r.path("subject"), "MedicationRequest.subject");
     String encounter = optionalReference(r.path("encounter"), "MedicationRequest.encounter");
     JsonNode concept = r.path("medicationCodeableConcept");
@@ -323,7 +387,7 @@ public final class FhirNormalizer {
         medication = contained(r, ref);
       }
       if (medication == null) {
-        throw new FhirNormalizationException(Reason.MISSING_FIELD, "MedicationRequest.medicationReference does not"
+        throw new RejectedInputException(DeadLetterReason.MISSING_FIELD, "MedicationRequest.medicationReference does not"
             + " resolve to a Medication in the Bundle or contained resources");
       }
       concept = medication.path("code");
@@ -350,7 +414,7 @@ public final class FhirNormalizer {
     return null;
   }
 
-  private EmrEvent procedure(JsonNode r) throws FhirNormalizationException {
+  private EmrEvent procedure(JsonNode r) throws RejectedInputException {
     String patient = reference(r.path("subject"), "Procedure.subject");
     String encounter = optionalReference(r.path("encounter"), "Procedure.encounter");
     JsonNode coding = firstCoding(r.path("code"), "Procedure.code");
@@ -399,28 +463,28 @@ public final class FhirNormalizer {
     return table + ":" + HexFormat.of().formatHex(digest).substring(0, HASH_HEX_DIGITS);
   }
 
-  private static JsonNode required(JsonNode node, String where) throws FhirNormalizationException {
+  private static JsonNode required(JsonNode node, String where) throws RejectedInputException {
     if (node == null || node.isMissingNode() || node.isNull()) {
-      throw new FhirNormalizationException(Reason.MISSING_FIELD, where);
+      throw new RejectedInputException(DeadLetterReason.MISSING_FIELD, where);
     }
     if (!node.isTextual()) {
-      throw new FhirNormalizationException(Reason.INVALID_FIELD, where + " is not a string");
+      throw new RejectedInputException(DeadLetterReason.INVALID_FIELD, where + " is not a string");
     }
     return node;
   }
 
-  private static String text(JsonNode parent, String field, String where) throws FhirNormalizationException {
+  private static String text(JsonNode parent, String field, String where) throws RejectedInputException {
     String value = required(parent.path(field), where + "." + field).asText();
     if (value.isBlank()) {
-      throw new FhirNormalizationException(Reason.MISSING_FIELD, where + "." + field + " is empty");
+      throw new RejectedInputException(DeadLetterReason.MISSING_FIELD, where + "." + field + " is empty");
     }
     return value;
   }
 
-  private static JsonNode firstCoding(JsonNode concept, String where) throws FhirNormalizationException {
+  private static JsonNode firstCoding(JsonNode concept, String where) throws RejectedInputException {
     JsonNode coding = concept.path("coding").path(0);
     if (!coding.isObject()) {
-      throw new FhirNormalizationException(Reason.MISSING_FIELD, where + ".coding");
+      throw new RejectedInputException(DeadLetterReason.MISSING_FIELD, where + ".coding");
     }
     return coding;
   }
@@ -439,7 +503,7 @@ public final class FhirNormalizer {
   }
 
   /** The id of a Patient or Encounter reference: {@code urn:uuid:<id>} or {@code <Type>/<id>}. */
-  private static String reference(JsonNode ref, String where) throws FhirNormalizationException {
+  private static String reference(JsonNode ref, String where) throws RejectedInputException {
     String value = text(ref, "reference", where);
     String id;
     if (value.startsWith("urn:uuid:")) {
@@ -447,33 +511,33 @@ public final class FhirNormalizer {
     } else {
       int slash = value.lastIndexOf('/');
       if (slash < 0 || value.contains("?")) {
-        throw new FhirNormalizationException(Reason.INVALID_FIELD, where + ".reference is neither urn:uuid:<id>"
+        throw new RejectedInputException(DeadLetterReason.INVALID_FIELD, where + ".reference is neither urn:uuid:<id>"
             + " nor <Type>/<id>");
       }
       id = value.substring(slash + 1);
     }
     if (id.isBlank()) {
-      throw new FhirNormalizationException(Reason.INVALID_FIELD, where + ".reference has no id");
+      throw new RejectedInputException(DeadLetterReason.INVALID_FIELD, where + ".reference has no id");
     }
     return id;
   }
 
-  private static String optionalReference(JsonNode ref, String where) throws FhirNormalizationException {
+  private static String optionalReference(JsonNode ref, String where) throws RejectedInputException {
     return ref.isMissingNode() || ref.isNull() ? null : reference(ref, where);
   }
 
-  private static Instant instant(String text, String where) throws FhirNormalizationException {
+  private static Instant instant(String text, String where) throws RejectedInputException {
     try {
       if (text.length() == 10) {
         return LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant();
       }
       return OffsetDateTime.parse(text).toInstant();
     } catch (DateTimeParseException e) {
-      throw new FhirNormalizationException(Reason.UNPARSEABLE_TIME, where + " is not a FHIR date or dateTime");
+      throw new RejectedInputException(DeadLetterReason.UNPARSEABLE_TIME, where + " is not a FHIR date or dateTime");
     }
   }
 
-  private static Instant optionalInstant(JsonNode node, String where) throws FhirNormalizationException {
+  private static Instant optionalInstant(JsonNode node, String where) throws RejectedInputException {
     if (node.isMissingNode() || node.isNull()) {
       return null;
     }
@@ -484,12 +548,12 @@ public final class FhirNormalizer {
     return LocalDate.ofInstant(instant, ZoneOffset.UTC).toString();
   }
 
-  private static Instant dateAtMidnight(String date, String where) throws FhirNormalizationException {
+  private static Instant dateAtMidnight(String date, String where) throws RejectedInputException {
     try {
       return LocalDate.parse(date.length() > 10 ? date.substring(0, 10) : date).atStartOfDay(ZoneOffset.UTC)
           .toInstant();
     } catch (DateTimeParseException e) {
-      throw new FhirNormalizationException(Reason.UNPARSEABLE_TIME, where + " is not a FHIR date");
+      throw new RejectedInputException(DeadLetterReason.UNPARSEABLE_TIME, where + " is not a FHIR date");
     }
   }
 

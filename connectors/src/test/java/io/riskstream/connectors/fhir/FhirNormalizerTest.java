@@ -3,7 +3,8 @@ package io.riskstream.connectors.fhir;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.riskstream.connectors.fhir.FhirNormalizationException.Reason;
+import io.riskstream.connectors.RejectedInputException;
+import io.riskstream.schemas.DeadLetterReason;
 import io.riskstream.schemas.EmrEvent;
 import io.riskstream.schemas.EventKind;
 import io.riskstream.schemas.EventOp;
@@ -22,13 +23,13 @@ class FhirNormalizerTest {
     return singleQuoted.replace('\'', '"');
   }
 
-  private List<EmrEvent> events(String singleQuotedJson) throws FhirNormalizationException {
+  private List<EmrEvent> events(String singleQuotedJson) throws RejectedInputException {
     return normalizer.normalize(json(singleQuotedJson)).events();
   }
 
-  private void assertRejected(String singleQuotedJson, Reason reason, String fieldInMessage) {
+  private void assertRejected(String singleQuotedJson, DeadLetterReason reason, String fieldInMessage) {
     ThrowingCallable call = () -> normalizer.normalize(json(singleQuotedJson));
-    assertThatThrownBy(call).isInstanceOfSatisfying(FhirNormalizationException.class,
+    assertThatThrownBy(call).isInstanceOfSatisfying(RejectedInputException.class,
         e -> assertThat(e.reason()).isEqualTo(reason)).hasMessageContaining(fieldInMessage);
   }
 
@@ -165,27 +166,27 @@ class FhirNormalizerTest {
 
   @Test
   void shouldRejectBadResourcesWithAReasonAndNoValues() {
-    assertRejected("{not json", Reason.MALFORMED_JSON, "not valid JSON");
-    assertRejected("[1,2]", Reason.MALFORMED_JSON, "JSON object");
-    assertRejected("{'resourceType':'Immunization','id':'x'}", Reason.UNSUPPORTED_RESOURCE, "Immunization");
-    assertRejected("{'id':'x'}", Reason.MISSING_FIELD, "resourceType");
-    assertRejected("{'resourceType':'Patient','gender':'female','birthDate':'1951-04-02'}", Reason.MISSING_FIELD,
+    assertRejected("{not json", DeadLetterReason.MALFORMED_JSON, "not valid JSON");
+    assertRejected("[1,2]", DeadLetterReason.MALFORMED_JSON, "JSON object");
+    assertRejected("{'resourceType':'Immunization','id':'x'}", DeadLetterReason.UNSUPPORTED_RESOURCE, "Immunization");
+    assertRejected("{'id':'x'}", DeadLetterReason.MISSING_FIELD, "resourceType");
+    assertRejected("{'resourceType':'Patient','gender':'female','birthDate':'1951-04-02'}", DeadLetterReason.MISSING_FIELD,
         "Patient.id");
     assertRejected("{'resourceType':'Patient','id':'p','gender':'robot','birthDate':'1951-04-02'}",
-        Reason.INVALID_FIELD, "Patient.gender");
+        DeadLetterReason.INVALID_FIELD, "Patient.gender");
     assertRejected("{'resourceType':'Patient','id':'p','gender':'male','birthDate':'04/02/1951'}",
-        Reason.UNPARSEABLE_TIME, "Patient.birthDate");
+        DeadLetterReason.UNPARSEABLE_TIME, "Patient.birthDate");
     assertRejected("{'resourceType':'Condition','code':{'coding':[{'system':'s','code':'1'}]},"
         + "'subject':{'reference':'Patient?identifier=x|secret-mrn'},'onsetDateTime':'2020-02-03'}",
-        Reason.INVALID_FIELD, "Condition.subject");
+        DeadLetterReason.INVALID_FIELD, "Condition.subject");
     assertRejected("{'resourceType':'Observation','code':{'coding':[{'code':'8867-4'}]},"
         + "'subject':{'reference':'urn:uuid:p'},'effectiveDateTime':'2020-02-03T10:00:00Z',"
-        + "'valueQuantity':{'value':'88'}}", Reason.INVALID_FIELD, "valueQuantity.value");
+        + "'valueQuantity':{'value':'88'}}", DeadLetterReason.INVALID_FIELD, "valueQuantity.value");
     assertRejected("{'resourceType':'MedicationRequest','medicationReference':{'reference':'urn:uuid:nowhere'},"
-        + "'subject':{'reference':'urn:uuid:p'},'authoredOn':'2021-01-05T08:00:00Z'}", Reason.MISSING_FIELD,
+        + "'subject':{'reference':'urn:uuid:p'},'authoredOn':'2021-01-05T08:00:00Z'}", DeadLetterReason.MISSING_FIELD,
         "medicationReference");
     assertRejected("{'resourceType':'Encounter','id':'e','type':[{'coding':[{'code':'1'}]}],"
-        + "'subject':{'reference':'urn:uuid:p'}}", Reason.MISSING_FIELD, "Encounter.period.start");
+        + "'subject':{'reference':'urn:uuid:p'}}", DeadLetterReason.MISSING_FIELD, "Encounter.period.start");
     // the message never carries the offending values
     ThrowingCallable call = () -> normalizer.normalize(json("{'resourceType':'Condition','code':{'coding':[{"
         + "'system':'s','code':'1'}]},'subject':{'reference':'Patient?identifier=x|secret-mrn'},"
@@ -201,7 +202,7 @@ class FhirNormalizerTest {
         + "{'request':{'method':'DELETE'}}]}"));
     assertThat(result.events()).extracting(EmrEvent::getPatientId).containsExactly("p1");
     assertThat(result.rejected()).extracting(FhirNormalizer.Rejection::entry, FhirNormalizer.Rejection::reason)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple(1, Reason.MISSING_FIELD),
-            org.assertj.core.groups.Tuple.tuple(2, Reason.MISSING_FIELD));
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(1, DeadLetterReason.MISSING_FIELD),
+            org.assertj.core.groups.Tuple.tuple(2, DeadLetterReason.MISSING_FIELD));
   }
 }

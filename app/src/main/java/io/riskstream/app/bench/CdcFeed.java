@@ -1,0 +1,80 @@
+package io.riskstream.app.bench;
+
+import io.riskstream.connectors.ehr.EhrRow;
+import io.riskstream.connectors.ehr.EhrRows;
+import io.riskstream.schemas.EmrEvent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A cohort's events as the Debezium change events the CDC connector would write for them, without a database: the
+ * transactions of {@code EhrDatabaseLoader} (each patient row alone, then one transaction per encounter with every
+ * fact that carries its encounter id, in event-time order over all patients), one insert ({@code op c}) per row, all
+ * on {@code <prefix>.clinical.changes} as the shipped Kafka Connect configuration routes them, JSON without schemas,
+ * value formats as in connectors/README.md. Record timestamps increase by 1 ms per record in feed order, so a
+ * transaction's records lie within (size - 1) ms of each other. The transactions and envelopes are the
+ * demo's ({@link io.riskstream.app.demo.CdcFeed}); this adds topic prefixes and record timestamps.
+ */
+public final class CdcFeed {
+
+  /** One change event: its topic, key and value bytes, record timestamp and (for bookkeeping only) transaction id. */
+  public record Record(String topic, byte[] key, byte[] value, long timestamp, long txId) {
+    public Record {
+      Objects.requireNonNull(topic, "topic");
+    }
+  }
+
+  private final List<Record> records;
+  private final int transactions;
+
+  private CdcFeed(List<Record> records, int transactions) {
+    this.records = List.copyOf(records);
+    this.transactions = transactions;
+  }
+
+  /**
+   * The change events of a cohort (events by patient, as {@code SyntheaCsvReader.readByPatient()} returns them).
+   *
+   * @throws IllegalArgumentException for an event that has no EHR row (see {@code EhrRows.toRow})
+   */
+  public static CdcFeed of(Map<String, List<EmrEvent>> byPatient, String topicPrefix, long firstTimestamp) {
+    long[] rejected = {0};
+    List<io.riskstream.app.demo.CdcFeed.Transaction> transactions =
+        io.riskstream.app.demo.CdcFeed.transactions(byPatient, rejected);
+    if (rejected[0] > 0) {
+      throw new IllegalArgumentException(rejected[0] + " events have no EHR row (see EhrRows.toRow)");
+    }
+    List<Record> out = new ArrayList<>();
+    long txId = 1000;
+    long lsn = 1;
+    long timestamp = firstTimestamp;
+    for (io.riskstream.app.demo.CdcFeed.Transaction transaction : transactions) {
+      txId++;
+      for (EhrRow row : transaction.rows()) {
+        String topic = topicPrefix + "." + EhrRows.SCHEMA + ".changes";
+        out.add(new Record(topic, io.riskstream.app.demo.CdcFeed.key(row),
+            io.riskstream.app.demo.CdcFeed.create(row, txId, lsn, 1_700_000_000_000L + lsn), timestamp, txId));
+        lsn++;
+        timestamp++;
+      }
+    }
+    return new CdcFeed(out, transactions.size());
+  }
+
+  /** The change events in feed (commit) order. */
+  public List<Record> records() {
+    return records;
+  }
+
+  /** How many source transactions the feed holds (= scoring requests when each closes on its own). */
+  public int transactions() {
+    return transactions;
+  }
+
+  /** The distinct topics of the feed, sorted. */
+  public List<String> topics() {
+    return records.stream().map(Record::topic).distinct().sorted().toList();
+  }
+}

@@ -1,0 +1,475 @@
+package io.riskstream.app.bench;
+
+import io.riskstream.topology.config.RiskStreamConfig;
+import io.riskstream.app.demo.EmbeddedKafka;
+import io.riskstream.schemas.EmrEvent;
+import io.riskstream.schemas.RiskScore;
+import io.riskstream.topology.serde.AvroSerdes;
+import io.riskstream.topology.serde.InMemorySchemaRegistry;
+import io.riskstream.app.runtime.RiskStreamApp;
+import io.riskstream.app.runtime.ScoringRuntime;
+import io.riskstream.topology.TriggerProcessor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The end-to-end benchmark on an embedded broker: (a) the throughput of a pass-through topology (the source topics to
+ * one sink topic, byte serdes like the full topology's source) and of the full topology with the configured scorer on
+ * the same pre-loaded CDC input, (b) EMR event → risk score latency with the input paced at half the full topology's
+ * rate, (c) the peak RSS of this JVM and the full topology's state-store bytes per patient. Everything runs in this
+ * JVM, the broker included.
+ */
+public final class E2eBenchmark {
+
+  private static final Logger LOG = LoggerFactory.getLogger(E2eBenchmark.class);
+
+  /** Longest paced latency phase; a larger cohort is cut at a transaction boundary. */
+  static final Duration MAX_LATENCY_PHASE = Duration.ofSeconds(60);
+  /** A phase ends when its output stops growing for this long (e.g. a transaction that never closes). */
+  static final Duration STALL = Duration.ofSeconds(60);
+
+  /**
+   * Throughput of one run over pre-loaded input: {@code seconds} from the app's start to its last expected output,
+   * {@code steadySeconds} from its first output to its last (startup, rebalance and topic creation excluded);
+   * {@code eventsPerSecond} = events / steadySeconds. {@code complete} is false when the phase ended (stalled)
+   * before {@code expectedOutputs} arrived: then the rate is not a throughput. {@code triggerCloses}: for the full
+   * topology, how many transactions each trigger rule closed (more than the transactions: some were split).
+   */
+  public record Throughput(long events, long outputs, long expectedOutputs, boolean complete, double seconds,
+      double steadySeconds, double eventsPerSecond, Map<String, Double> cpuSeconds, Map<String, Long> triggerCloses) {
+    public Throughput {
+      cpuSeconds = Map.copyOf(cpuSeconds);
+      triggerCloses = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(triggerCloses));
+    }
+
+    static Throughput of(long events, long outputs, long expectedOutputs, long startNanos, long firstOutputNanos,
+        long endNanos) {
+      double steady = (endNanos - (firstOutputNanos == 0 ? startNanos : firstOutputNanos)) / 1e9;
+      return new Throughput(events, outputs, expectedOutputs, outputs >= expectedOutputs, (endNanos - startNanos) / 1e9,
+          steady, events / steady, Map.of(), Map.of());
+    }
+
+    /** This measurement with the CPU seconds each thread group of the JVM used during it ({@link ThreadCpu}). */
+    Throughput withCpu(Map<String, Long> before, Map<String, Long> after) {
+      return new Throughput(events, outputs, expectedOutputs, complete, seconds, steadySeconds, eventsPerSecond,
+          ThreadCpu.secondsByGroup(before, after), triggerCloses);
+    }
+
+    /** This measurement with the trigger's close counters of the app at its end, by rule (lower-case names). */
+    Throughput withTriggerCloses(Map<TriggerProcessor.CloseRule, Long> closes) {
+      Map<String, Long> named = new java.util.LinkedHashMap<>();
+      closes.forEach((rule, n) -> named.put(rule.name().toLowerCase(java.util.Locale.ROOT), n));
+      return new Throughput(events, outputs, expectedOutputs, complete, seconds, steadySeconds, eventsPerSecond,
+          cpuSeconds, named);
+    }
+  }
+
+  /** Latency of the paced phase, in milliseconds from the send of a transaction's last record to its score. */
+  public record Latency(double rateEventsPerSecond, long events, int transactions, int scored, double p50Ms,
+      double p99Ms, double meanMs, double maxMs, List<Double> sortedMs) {
+    public Latency {
+      sortedMs = List.copyOf(sortedMs);
+    }
+  }
+
+  /** Everything measured. */
+  public record Result(int patients, long events, int transactions, Throughput passThrough, Throughput full,
+      long fullAlerts, Latency latency, long peakRssBytes, long stateStoreBytes, double stateStoreBytesPerPatient,
+      Map<String, Object> appConfig, Throughput passThroughWarmup, Throughput fullWarmup,
+      List<Throughput> passThroughRuns) {
+    public Result {
+      appConfig = Map.copyOf(appConfig);
+      passThroughRuns = List.copyOf(passThroughRuns);
+    }
+
+    public double fullToPassThrough() {
+      return full.eventsPerSecond() / passThrough.eventsPerSecond();
+    }
+  }
+
+  /**
+   * Kafka Streams overrides of every phase: read the pre-loaded input from the start. Otherwise the product's
+   * defaults (the feed is one topic, so {@code max.task.idle.ms} has nothing to synchronise).
+   */
+  static final Map<String, Object> STREAMS_OVERRIDES = Map.of(
+      StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+
+  /** Measured pass-through runs; {@link Result#passThrough()} is their median. */
+  static final int PASS_THROUGH_RUNS = 3;
+
+  private final Map<String, List<EmrEvent>> cohort;
+  private final Map<String, Object> appConfig;
+  private final Path workDir;
+  private final boolean warmup;
+
+  /**
+   * @param cohort events by patient
+   * @param appConfig RiskStream config keys for the full topology (model.name, scorer, num.stream.threads, ...);
+   *     bootstrap.servers, application.id, state.dir and the topic names are set per phase
+   * @param workDir state directories go here
+   */
+  public E2eBenchmark(Map<String, List<EmrEvent>> cohort, Map<String, Object> appConfig, Path workDir) {
+    this(cohort, appConfig, workDir, true);
+  }
+
+  /**
+   * @param warmup first run both topologies once over the same input (own application ids and topics), so that the
+   *     measured runs see JIT-compiled code: on this 2-core machine the JIT compiler threads took about a quarter of
+   *     the CPU of a first run
+   */
+  public E2eBenchmark(Map<String, List<EmrEvent>> cohort, Map<String, Object> appConfig, Path workDir, boolean warmup) {
+    this.cohort = Map.copyOf(cohort);
+    this.appConfig = Map.copyOf(appConfig);
+    this.workDir = workDir;
+    this.warmup = warmup;
+  }
+
+  public Result run() throws Exception {
+    // record timestamps 1 ms apart, ending now: a broker's time-based retention must not see the pre-loaded input as
+    // old (with timestamps from 1970 it deleted the source log in the middle of the full phase, and the consumer
+    // skipped to its end)
+    long events = cohort.values().stream().mapToLong(List::size).sum();
+    CdcFeed feed = CdcFeed.of(cohort, "ehr", System.currentTimeMillis() - events);
+    try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+      kafka.createTopics(1, feed.topics().toArray(String[]::new));
+      produceAll(kafka.bootstrapServers(), feed);
+      LOG.info("pre-loaded {} change events ({} transactions, {} patients)", feed.records().size(),
+          feed.transactions(), cohort.size());
+
+      Throughput passWarm = null;
+      Throughput fullWarm = null;
+      if (warmup) {
+        passWarm = passThrough(kafka, feed, "-warmup");
+        fullWarm = full(kafka, feed, new RiskStreamConfig(phaseConfig(feed, kafka.bootstrapServers(), "bench-full-warmup",
+            "-warmup")), new long[1]);
+        LOG.info("warm-up runs (JIT): pass-through {} events/s, full {} events/s", fmt(passWarm.eventsPerSecond()),
+            fmt(fullWarm.eventsPerSecond()));
+      }
+      // the pass-through phase takes only seconds, so its rate varies from run to run: the median of three
+      List<Throughput> passRuns = new ArrayList<>();
+      for (int i = 1; i <= PASS_THROUGH_RUNS; i++) {
+        passRuns.add(passThrough(kafka, feed, "-run" + i));
+      }
+      Throughput pass = passRuns.stream().sorted(java.util.Comparator.comparingDouble(Throughput::eventsPerSecond))
+          .toList().get(PASS_THROUGH_RUNS / 2);
+      LOG.info("pass-through runs: {} events/s; the median is the reference",
+          passRuns.stream().map(t -> fmt(t.eventsPerSecond())).toList());
+      LOG.info("pass-through: {} events in {} s ({} s from the first output) = {} events/s; CPU s by thread group {}",
+          pass.events(), fmt(pass.seconds()), fmt(pass.steadySeconds()), fmt(pass.eventsPerSecond()), pass.cpuSeconds());
+
+      Map<String, Object> fullProps = phaseConfig(feed, kafka.bootstrapServers(), "bench-full", "");
+      Path fullState = Path.of((String) fullProps.get(RiskStreamConfig.STATE_DIR_CONFIG));
+      long[] alerts = new long[1];
+      Throughput full = full(kafka, feed, new RiskStreamConfig(fullProps), alerts);
+      LOG.info("full: {} events in {} s ({} s from the first score) = {} events/s, {} scores; CPU s by thread group {};"
+          + " transactions closed by rule {}", full.events(), fmt(full.seconds()), fmt(full.steadySeconds()),
+          fmt(full.eventsPerSecond()), full.outputs(), full.cpuSeconds(), full.triggerCloses());
+      long stateBytes = directoryBytes(fullState);
+
+      double rate = Math.max(1.0, full.eventsPerSecond() / 2);
+      Latency latency = latency(kafka, rate);
+      LOG.info("latency at {} events/s: p50 {} ms, p99 {} ms ({} of {} transactions scored)", fmt(rate),
+          fmt(latency.p50Ms()), fmt(latency.p99Ms()), latency.scored(), latency.transactions());
+      return new Result(cohort.size(), feed.records().size(), feed.transactions(), pass, full, alerts[0], latency,
+          peakRssBytes(), stateBytes, (double) stateBytes / cohort.size(), appConfig, passWarm, fullWarm, passRuns);
+    }
+  }
+
+  private Map<String, Object> phaseConfig(CdcFeed feed, String bootstrap, String applicationId, String topicSuffix) {
+    Map<String, Object> p = new HashMap<>(appConfig);
+    p.put(RiskStreamConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(RiskStreamConfig.APPLICATION_ID_CONFIG, applicationId);
+    p.put(RiskStreamConfig.STATE_DIR_CONFIG, workDir.resolve(applicationId).toString());
+    p.put(RiskStreamConfig.SOURCE_TOPICS_CONFIG, String.join(",", feed.topics()));
+    p.put(RiskStreamConfig.TOPIC_EMR_EVENTS_CONFIG, "emr-events" + topicSuffix);
+    p.put(RiskStreamConfig.TOPIC_RISK_SCORES_CONFIG, "risk-scores" + topicSuffix);
+    p.put(RiskStreamConfig.TOPIC_RISK_ALERTS_CONFIG, "risk-alerts" + topicSuffix);
+    p.put(RiskStreamConfig.TOPIC_DLQ_CONFIG, "riskstream-dlq" + topicSuffix);
+    return p;
+  }
+
+  private Throughput passThrough(EmbeddedKafka kafka, CdcFeed feed, String suffix) throws Exception {
+    String out = "bench-pass-through" + suffix;
+    kafka.createTopics(1, out);
+    RiskStreamConfig config = new RiskStreamConfig(phaseConfig(feed, kafka.bootstrapServers(),
+        "bench-pass-through" + suffix, "-pass" + suffix));
+    StreamsBuilder builder = new StreamsBuilder();
+    builder.stream(feed.topics(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("ehr-source"))
+        .to(out, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("pass-through-sink"));
+    Properties props = config.streamsProperties();
+    props.putAll(STREAMS_OVERRIDES);
+    long[] count = new long[1];
+    Map<String, Long> cpu = ThreadCpu.snapshot();
+    try (KafkaStreams streams = new KafkaStreams(builder.build(), props);
+        KafkaConsumer<byte[], byte[]> reader = committedReader(kafka.bootstrapServers(), "bench-pass-reader" + suffix,
+            out)) {
+      streams.start();
+      long start = System.nanoTime();
+      long[] first = {0};
+      long[] report = {System.nanoTime()};
+      long end = until(() -> {
+        count[0] += reader.poll(Duration.ofMillis(50)).count();
+        if (count[0] > 0 && first[0] == 0) {
+          first[0] = System.nanoTime();
+        }
+        if (System.nanoTime() - report[0] > 5_000_000_000L) {
+          LOG.info("pass-through: {} records", count[0]);
+          report[0] = System.nanoTime();
+        }
+        return count[0] >= feed.records().size();
+      }, () -> count[0]);
+      return Throughput.of(feed.records().size(), count[0], feed.records().size(), start, first[0], end)
+          .withCpu(cpu, ThreadCpu.snapshot());
+    }
+  }
+
+  private Throughput full(EmbeddedKafka kafka, CdcFeed feed, RiskStreamConfig config, long[] alerts) throws Exception {
+    AvroSerdes serdes = AvroSerdes.withClient(new InMemorySchemaRegistry());
+    long[] scores = new long[1];
+    String scoreTopic = config.getString(RiskStreamConfig.TOPIC_RISK_SCORES_CONFIG);
+    String alertTopic = config.getString(RiskStreamConfig.TOPIC_RISK_ALERTS_CONFIG);
+    String id = config.getString(RiskStreamConfig.APPLICATION_ID_CONFIG);
+    try (ScoringRuntime runtime = ScoringRuntime.start(config)) {
+      Map<String, Long> cpu = ThreadCpu.snapshot();
+      long start = System.nanoTime();
+      try (RiskStreamApp app = RiskStreamApp.start(config, serdes, runtime.encoder(), runtime.backend(),
+          STREAMS_OVERRIDES);
+          KafkaConsumer<byte[], byte[]> reader = committedReader(kafka.bootstrapServers(), id + "-reader",
+              scoreTopic, alertTopic)) {
+        long[] report = {System.nanoTime()};
+        long[] first = {0};
+        long end = until(() -> {
+          if (scores[0] > 0 && first[0] == 0) {
+            first[0] = System.nanoTime();
+          }
+          if (System.nanoTime() - report[0] > 5_000_000_000L) {
+            LOG.info("full: {} scores, batcher: {} queued, {} requests in {} batches", scores[0],
+                runtime.batcher().queued(), runtime.batcher().requests(), runtime.batcher().batches());
+            report[0] = System.nanoTime();
+          }
+          for (ConsumerRecord<byte[], byte[]> r : reader.poll(Duration.ofMillis(50))) {
+            if (r.topic().equals(scoreTopic)) {
+              scores[0]++;
+            } else {
+              alerts[0]++;
+            }
+          }
+          requireAlive(app);
+          return scores[0] >= feed.transactions();
+        }, () -> scores[0], () -> {
+          logStall(kafka.bootstrapServers(), config.getString(RiskStreamConfig.APPLICATION_ID_CONFIG));
+          app.streams().metrics().forEach((name, m) -> {
+            if (name.name().matches("records-lag|records-consumed-rate|fetch-rate|process-rate|process-total"
+                + "|enforced-processing-rate|dropped-records-total|record-lateness-max|poll-records-avg|buffered-records")
+                && !(m.metricValue() instanceof Double d && (d == 0.0 || d.isNaN()))) {
+              LOG.warn("stalled: metric {} {} = {}", name.name(), name.tags(), m.metricValue());
+            }
+          });
+        });
+        return Throughput.of(feed.records().size(), scores[0], feed.transactions(), start, first[0], end)
+            .withCpu(cpu, ThreadCpu.snapshot()).withTriggerCloses(app.triggerCloses());
+      }
+    }
+  }
+
+  private Latency latency(EmbeddedKafka kafka, double rate) throws Exception {
+    CdcFeed all = CdcFeed.of(cohort, "lat", 0L);
+    long maxEvents = (long) (rate * MAX_LATENCY_PHASE.toSeconds());
+    List<CdcFeed.Record> records = new ArrayList<>();
+    for (CdcFeed.Record r : all.records()) { // cut at a transaction boundary
+      if (records.size() >= maxEvents && r.txId() != records.get(records.size() - 1).txId()) {
+        break;
+      }
+      records.add(r);
+    }
+    int transactions = (int) records.stream().mapToLong(CdcFeed.Record::txId).distinct().count();
+    kafka.createTopics(1, all.topics().toArray(String[]::new));
+    RiskStreamConfig config = new RiskStreamConfig(phaseConfig(all, kafka.bootstrapServers(), "bench-latency", "-lat"));
+    String scoreTopic = config.getString(RiskStreamConfig.TOPIC_RISK_SCORES_CONFIG);
+    AvroSerdes serdes = AvroSerdes.withClient(new InMemorySchemaRegistry());
+    Map<String, Long> lastSend = new ConcurrentHashMap<>();
+    Map<String, Long> scored = new HashMap<>();
+    try (ScoringRuntime runtime = ScoringRuntime.start(config);
+        RiskStreamApp app = RiskStreamApp.start(config, serdes, runtime.encoder(), runtime.backend(),
+            STREAMS_OVERRIDES);
+        KafkaConsumer<byte[], byte[]> reader = committedReader(kafka.bootstrapServers(), "bench-latency-reader", scoreTopic);
+        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers(),
+            "acks", "all", "linger.ms", "0"), new ByteArraySerializer(), new ByteArraySerializer())) {
+      until(() -> app.state() == KafkaStreams.State.RUNNING, () -> 0L);
+      Thread sender = new Thread(() -> {
+        long start = System.nanoTime();
+        for (int i = 0; i < records.size(); i++) {
+          long due = start + (long) (i * 1e9 / rate);
+          long wait = due - System.nanoTime();
+          if (wait > 0) {
+            LockSupport.parkNanos(wait);
+          }
+          CdcFeed.Record r = records.get(i);
+          producer.send(new ProducerRecord<>(r.topic(), 0, System.currentTimeMillis(), r.key(), r.value()));
+          lastSend.put(Long.toString(r.txId()), System.nanoTime());
+        }
+        producer.flush();
+      }, "bench-paced-sender");
+      sender.start();
+      until(() -> {
+        for (ConsumerRecord<byte[], byte[]> r : reader.poll(Duration.ofMillis(20))) {
+          RiskScore score = serdes.value(RiskScore.class).deserializer().deserialize(r.topic(), r.value());
+          scored.putIfAbsent(score.getProvenance().getTriggerTxId(), System.nanoTime());
+        }
+        requireAlive(app);
+        return scored.size() >= transactions;
+      }, () -> (long) scored.size());
+      sender.join();
+    }
+    List<Double> ms = new ArrayList<>();
+    scored.forEach((tx, at) -> {
+      Long sent = lastSend.get(tx);
+      if (sent != null) {
+        ms.add((at - sent) / 1e6);
+      }
+    });
+    ms.sort(Double::compare);
+    double mean = ms.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    return new Latency(rate, records.size(), transactions, scored.size(), percentile(ms, 50), percentile(ms, 99), mean,
+        ms.isEmpty() ? Double.NaN : ms.get(ms.size() - 1), ms);
+  }
+
+  /** Nearest-rank percentile of sorted values. */
+  static double percentile(List<Double> sorted, double p) {
+    if (sorted.isEmpty()) {
+      return Double.NaN;
+    }
+    int rank = (int) Math.ceil(p / 100.0 * sorted.size());
+    return sorted.get(Math.max(0, rank - 1));
+  }
+
+  /** Peak resident set size of this JVM (VmHWM of /proc/self/status), or -1 where that is not available. */
+  static long peakRssBytes() {
+    try (Stream<String> lines = Files.lines(Path.of("/proc/self/status"))) {
+      return lines.filter(l -> l.startsWith("VmHWM:")).findFirst()
+          .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024).orElse(-1L);
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  static long directoryBytes(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return 0;
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      return files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+    }
+  }
+
+  /** Calls {@code step} until it returns true or {@code progress} stalls for {@link #STALL}; returns System.nanoTime(). */
+  private static long until(BooleanSupplier step, java.util.function.LongSupplier progress) {
+    return until(step, progress, () -> { });
+  }
+
+  /** As {@link #until(BooleanSupplier, java.util.function.LongSupplier)}; runs {@code onStall} once after 10 s without progress. */
+  private static long until(BooleanSupplier step, java.util.function.LongSupplier progress, Runnable onStall) {
+    long last = progress.getAsLong();
+    long lastChange = System.nanoTime();
+    boolean reported = false;
+    while (!step.getAsBoolean()) {
+      long now = progress.getAsLong();
+      if (now != last) {
+        last = now;
+        lastChange = System.nanoTime();
+        reported = false;
+      } else if (!reported && System.nanoTime() - lastChange > 10_000_000_000L) {
+        reported = true;
+        onStall.run();
+      } else if (System.nanoTime() - lastChange > STALL.toNanos()) {
+        LOG.warn("no progress for {} s; ending the phase at {}", STALL.toSeconds(), now);
+        break;
+      }
+    }
+    return System.nanoTime();
+  }
+
+  /**
+   * Logs why a phase may be stuck: per input partition of the application, the committed offset, the last stable
+   * offset (what read_committed consumers may read) and the log end; and the broker's ongoing transactions.
+   */
+  static void logStall(String bootstrap, String applicationId) {
+    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+        Map.of("bootstrap.servers", bootstrap))) {
+      Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed =
+          admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata().get();
+      Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
+      committed.keySet().forEach(tp -> latest.put(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()));
+      var stable = admin.listOffsets(latest, new org.apache.kafka.clients.admin.ListOffsetsOptions(
+          org.apache.kafka.common.IsolationLevel.READ_COMMITTED)).all().get();
+      var end = admin.listOffsets(latest).all().get();
+      committed.forEach((tp, o) -> LOG.warn("stalled: {} committed {} stable {} end {}", tp, o == null ? null : o.offset(),
+          stable.get(tp).offset(), end.get(tp).offset()));
+      var ongoing = admin.listTransactions().all().get().stream()
+          .filter(t -> t.state() == org.apache.kafka.clients.admin.TransactionState.ONGOING)
+          .map(org.apache.kafka.clients.admin.TransactionListing::transactionalId).toList();
+      if (!ongoing.isEmpty()) {
+        admin.describeTransactions(ongoing).all().get().forEach((id, d) -> LOG.warn(
+            "stalled: transaction {} ONGOING for {} ms on {} partitions", id,
+            System.currentTimeMillis() - d.transactionStartTimeMs().orElse(System.currentTimeMillis()),
+            d.topicPartitions().size()));
+      }
+    } catch (Exception e) {
+      LOG.warn("stalled: could not describe offsets and transactions: {}", e.toString());
+    }
+  }
+
+  private static void requireAlive(RiskStreamApp app) {
+    if (app.state() == KafkaStreams.State.ERROR || app.state() == KafkaStreams.State.PENDING_ERROR
+        || app.state() == KafkaStreams.State.NOT_RUNNING) {
+      throw new IllegalStateException("the topology stopped: " + app.state());
+    }
+  }
+
+  private static KafkaConsumer<byte[], byte[]> committedReader(String bootstrap, String group, String... topics) {
+    KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,
+        "group.id", group, "auto.offset.reset", "earliest", "isolation.level", "read_committed"),
+        new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    consumer.subscribe(List.of(topics));
+    return consumer;
+  }
+
+  private static void produceAll(String bootstrap, CdcFeed feed) {
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap,
+        "acks", "all", "linger.ms", "20", "batch.size", "262144"), new ByteArraySerializer(), new ByteArraySerializer())) {
+      for (CdcFeed.Record r : feed.records()) {
+        producer.send(new ProducerRecord<>(r.topic(), 0, r.timestamp(), r.key(), r.value()));
+      }
+    }
+  }
+
+  static String fmt(double v) {
+    return String.format(java.util.Locale.ROOT, "%.1f", v);
+  }
+}

@@ -1,0 +1,102 @@
+package io.riskstream.app.cli;
+
+import io.riskstream.topology.config.RiskStreamConfig;
+import io.riskstream.scoring.model.ModelBundle;
+import io.riskstream.scoring.tensorrt.CachedEngine;
+import io.riskstream.scoring.tensorrt.EngineBuildException;
+import io.riskstream.scoring.tensorrt.EngineCache;
+import io.riskstream.scoring.tensorrt.EngineCacheException;
+import io.riskstream.scoring.tensorrt.Precision;
+import io.riskstream.scoring.tensorrt.TensorRt;
+import io.riskstream.scoring.tensorrt.TensorRtBackend;
+import io.riskstream.scoring.tensorrt.TensorRtOptions;
+import io.riskstream.app.runtime.ScoringRuntime;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code riskstream build-engine}: prebuilds (or verifies) the TensorRT engines a model is served with into an engine
+ * cache, for CI/CD and container images. The profiles come from the same configuration {@code riskstream run} reads
+ * (tensorrt.max.batch, the model's maximum length), so the runtime finds exactly these engines in its cache. Needs a
+ * GPU and TensorRT; an engine is specific to the GPU model and TensorRT version it was built with.
+ */
+@Command(name = "build-engine", mixinStandardHelpOptions = true,
+    description = "Build (or verify) the TensorRT engines of a model, as riskstream run would use them, into an engine"
+        + " cache directory.")
+public final class BuildEngineCommand implements Callable<Integer> {
+
+  static final int EXIT_UNAVAILABLE = 3;
+  static final int EXIT_FAILED = 4;
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--model", required = true, description = "A bundled model name (e.g. emr-risk-small) or a model"
+      + " directory (model.onnx, model.onnx.sha256, encoder-spec.json, validation/).")
+  String model;
+
+  @Option(names = "--config", description = "The properties file riskstream run uses (tensorrt.* keys); default:"
+      + " the defaults.")
+  Path config;
+
+  @Option(names = "--precision", split = ",",
+      description = "Engine precisions, comma-separated: fp32, fp16, int8 (int8 needs Q/DQ nodes). Default: the"
+          + " config's tensorrt.precision.")
+  List<String> precisions;
+
+  @Option(names = "--workspace-gib", defaultValue = "8", description = "Builder workspace limit in GiB. Default: 8.")
+  long workspaceGib;
+
+  @Option(names = "--cache-dir", required = true, description = "Engine cache directory (tensorrt.engine.cache.dir"
+      + " of the deployment).")
+  Path cacheDir;
+
+  @Option(names = "--device", defaultValue = "0", description = "CUDA device index. Default: 0.")
+  int device;
+
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    RiskStreamConfig cfg;
+    ModelBundle bundle;
+    try {
+      cfg = RiskStreamConfig.load(config, System.getenv());
+      bundle = ModelBundle.load(model);
+    } catch (IOException | RuntimeException e) {
+      err.println("build-engine: " + e.getMessage());
+      return EXIT_FAILED;
+    }
+    TensorRtOptions served = ScoringRuntime.tensorRtOptions(cfg, bundle);
+    Optional<String> unavailable = TensorRt.unavailableReason();
+    if (unavailable.isPresent()) {
+      err.println("build-engine: TensorRT cannot run here: " + unavailable.get()
+          + ". Run it on a host with an NVIDIA GPU, TensorRT 10.6 and CUDA 12 libraries (LD_LIBRARY_PATH).");
+      return EXIT_UNAVAILABLE;
+    }
+    List<String> labels = precisions != null ? precisions : List.of(served.precision().label());
+    for (String label : labels) {
+      TensorRtOptions options = new TensorRtOptions(Precision.parse(label), served.profiles(), workspaceGib << 30,
+          cacheDir, true, served.tolerances(), TensorRtOptions.ParityFailurePolicy.FAIL, device, 3);
+      try {
+        CachedEngine engine = TensorRtBackend.engine(bundle, options);
+        out.printf("%s %s engine %s: %s (%d bytes, profiles %s, key %s)%n", bundle.name(), label, engine.built()
+                ? "built in " + engine.sidecar().buildMillis() + " ms" : "verified in the cache",
+            new EngineCache(cacheDir).enginePath(TensorRtBackend.cacheKey(bundle.sha256(), options)),
+            engine.plan().length, options.profiles().canonical(), engine.sidecar().keyDigest().substring(0, 16));
+      } catch (EngineBuildException | EngineCacheException e) {
+        err.println("build-engine: " + label + ": " + e.getMessage());
+        return EXIT_FAILED;
+      }
+    }
+    return 0;
+  }
+}

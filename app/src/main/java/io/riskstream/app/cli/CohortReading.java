@@ -1,0 +1,35 @@
+package io.riskstream.app.cli;
+
+import io.riskstream.connectors.synthea.ReadReport;
+import io.riskstream.connectors.synthea.SyntheaCsvReader;
+import io.riskstream.schemas.EmrEvent;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/** Reads a Synthea CSV export for the dataset and evaluate commands and prints what was read (counts only). */
+final class CohortReading {
+
+  private CohortReading() {
+  }
+
+  static Map<String, List<EmrEvent>> read(Path csvDir, PrintWriter out) {
+    if (!Files.isDirectory(csvDir)) {
+      throw new IllegalArgumentException("--cohort " + csvDir + " is not a directory");
+    }
+    SyntheaCsvReader reader = new SyntheaCsvReader(csvDir);
+    Map<String, List<EmrEvent>> patients = reader.readByPatient();
+    ReadReport report = reader.report();
+    long events = patients.values().stream().mapToLong(List::size).sum();
+    out.printf("Read %d patients, %d events from %s%n", patients.size(), events, csvDir);
+    report.malformedByTable().forEach((table, reasons) -> reasons.forEach((reason, count) -> {
+      if (count > 0) {
+        out.printf("  malformed rows in %s: %d (%s)%n", table, count, reason);
+      }
+    }));
+    out.flush();
+    return patients;
+  }
+}

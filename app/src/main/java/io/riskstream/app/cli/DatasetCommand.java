@@ -1,0 +1,89 @@
+package io.riskstream.app.cli;
+
+import io.riskstream.schemas.EmrEvent;
+import io.riskstream.scoring.dataset.DatasetBuilder;
+import io.riskstream.scoring.dataset.DatasetSummary;
+import io.riskstream.scoring.dataset.SamplingOptions;
+import io.riskstream.scoring.encoder.EncoderSpec;
+import io.riskstream.scoring.encoder.OutcomeSpec;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code riskstream dataset}: training datasets. Subcommand: {@code export}. */
+@Command(name = "dataset", mixinStandardHelpOptions = true,
+    description = "Training datasets built by the same encoder that serves.",
+    subcommands = {DatasetCommand.Export.class})
+public final class DatasetCommand implements Runnable {
+
+  @Spec
+  private CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand (e.g. export)");
+  }
+
+  /** {@code riskstream dataset export --cohort DIR --out DIR [--max-length L]}. */
+  @Command(name = "export", mixinStandardHelpOptions = true,
+      description = {"Reads a Synthea CSV export, samples index times (ends of adult encounters, at most one per"
+          + " --min-days-between days), labels the default outcomes (onset within 365 days), fits the encoder spec on"
+          + " the training split (70/15/15 by patient hash) and writes tokens/ages/recency/labels/split/patient/"
+          + "index_time .npy files, encoder-spec.json and dataset.json to --out."})
+  public static final class Export implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--cohort", required = true, description = "Synthea CSV export directory.")
+    private Path cohort;
+
+    @Option(names = "--out", required = true, description = "Output directory (created if absent).")
+    private Path out;
+
+    @Option(names = "--max-length", defaultValue = "128", description = "Maximum input length L; default:"
+        + " ${DEFAULT-VALUE}.")
+    private int maxLength;
+
+    @Option(names = "--min-count", defaultValue = "5", description = "Minimum count of a vocabulary token in the"
+        + " training split; default: ${DEFAULT-VALUE}.")
+    private int minCount;
+
+    @Option(names = "--bins", defaultValue = "5", description = "Quantile bins per numeric LOINC code; default:"
+        + " ${DEFAULT-VALUE}.")
+    private int bins;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the index-time sampling; default:"
+        + " ${DEFAULT-VALUE}.")
+    private long seed;
+
+    @Option(names = "--min-days-between", defaultValue = "180", description = "Minimum days between two index"
+        + " times of a patient; default: ${DEFAULT-VALUE}.")
+    private int minDaysBetween;
+
+    @Override
+    public Integer call() {
+      PrintWriter console = spec.commandLine().getOut();
+      Map<String, List<EmrEvent>> patients = CohortReading.read(cohort, console);
+      DatasetBuilder builder = new DatasetBuilder(OutcomeSpec.defaults(), new SamplingOptions(seed, 18,
+          minDaysBetween));
+      DatasetSummary summary = builder.export(patients,
+          EncoderSpec.builder().maxLength(maxLength).minCount(minCount).binCount(bins), out,
+          cohort.toAbsolutePath().normalize().toString());
+      console.printf("Dataset written to %s: %d samples of %d patients, length %d, vocabulary %d, spec sha256 %s%n",
+          out, summary.samples(), summary.patients(), summary.maxLength(), summary.vocabularySize(),
+          summary.specSha256());
+      summary.splits().forEach((split, counts) -> console.printf("  %-10s %6d patients %8d samples%n", split,
+          counts.patients(), counts.samples()));
+      console.flush();
+      return 0;
+    }
+  }
+}

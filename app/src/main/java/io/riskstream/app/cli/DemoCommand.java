@@ -1,0 +1,170 @@
+package io.riskstream.app.cli;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import io.riskstream.app.demo.DemoCohort;
+import io.riskstream.app.demo.DemoRunner;
+import io.riskstream.app.demo.DemoSummary;
+import io.riskstream.scoring.model.ModelBundleException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.config.ConfigException;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code riskstream demo}: the whole pipeline in one JVM (embedded KRaft broker, in-memory registry, topology,
+ * scoring runtime) fed with a Synthea cohort as Debezium CDC events; live progress, alerts as they arrive, a summary.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = {"Runs RiskStream end to end in this JVM: embedded Kafka (KRaft), in-memory schema registry, the"
+        + " topology with the scorer, and a Synthea cohort fed as Debezium CDC events (one source transaction per"
+        + " encounter) in event-time order. Prints progress, each alert, and a summary. Ctrl-C stops cleanly.",
+        "Cohorts are cached under ~/.cache/riskstream/cohorts/<seed>-<patients>/."})
+public final class DemoCommand implements Callable<Integer> {
+
+  @Spec
+  private CommandSpec spec;
+
+  @Option(names = "--patients", defaultValue = "200", description = "Cohort size; default: ${DEFAULT-VALUE}.")
+  private int patients;
+
+  @Option(names = "--seed", defaultValue = "1", description = "Synthea seed; default: ${DEFAULT-VALUE}.")
+  private long seed;
+
+  @Option(names = "--speed", defaultValue = "0", description = "Simulated seconds per wall-clock second"
+      + " (e.g. 3e7: about a year per second); 0 feeds as fast as possible (default).")
+  private double speed;
+
+  @Option(names = "--scorer", defaultValue = "auto", description = "auto, onnxruntime or tensorrt; default:"
+      + " ${DEFAULT-VALUE}.")
+  private String scorer;
+
+  @Option(names = "--max-events", defaultValue = "9223372036854775807", description = "Stop feeding after the"
+      + " transaction that reaches this many change events.")
+  private long maxEvents;
+
+  @Option(names = "--live-years", defaultValue = "2", description = "Years before the cohort's newest event from"
+      + " which changes arrive live, one transaction per encounter; each patient's earlier history arrives first as"
+      + " one snapshot transaction. 0: the whole history live (one score per encounter). Default: ${DEFAULT-VALUE}.")
+  private double liveYears;
+
+  @Option(names = "--model", defaultValue = "emr-risk-small", description = "Model name or model directory;"
+      + " default: ${DEFAULT-VALUE}.")
+  private String model;
+
+  @Option(names = "--cohort", description = "Feed this existing Synthea CSV export instead of generating a cohort.")
+  private Path cohort;
+
+  @Option(names = "--cache-dir", description = "Cohort cache; default: ~/.cache/riskstream/cohorts.")
+  private Path cacheDir;
+
+  @Option(names = "--set", description = "Further configuration, key=value (see riskstream config-docs), e.g."
+      + " --set alert.warning.threshold=0.2.")
+  private Map<String, String> settings = new LinkedHashMap<>();
+
+  @Option(names = "--progress-seconds", defaultValue = "2", description = "Interval of the progress line;"
+      + " default: ${DEFAULT-VALUE}.")
+  private double progressSeconds;
+
+  private DemoSummary summary;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    DemoRunner runner;
+    try {
+      runner = new DemoRunner(new DemoRunner.Options(patients, seed, speed, scorer, maxEvents, liveYears, model, cohort,
+          cacheDir == null ? DemoCohort.defaultCacheRoot() : cacheDir, settings,
+          Duration.ofMillis((long) (progressSeconds * 1000))), out);
+    } catch (IllegalArgumentException e) {
+      spec.commandLine().getErr().println("riskstream demo: " + e.getMessage());
+      return 2;
+    }
+    CountDownLatch printed = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      // The broker's and clients' warnings while everything is torn down (connections closing, fetches aborted)
+      // are noise at the end of a demo: silence Kafka's loggers for the rest of this (ending) JVM.
+      muteBrokerLogs();
+      runner.requestStop();
+      try {
+        printed.await(60, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "riskstream-demo-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      summary = runner.run();
+      print(out, summary);
+    } catch (ModelBundleException | ConfigException | IllegalArgumentException e) {
+      // bad model, configuration or option: say what to fix, without a stack trace
+      spec.commandLine().getErr().println("riskstream demo: " + e.getMessage());
+      return 2;
+    } finally {
+      printed.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // Ctrl-C: the hook is running and waited for the summary
+      }
+    }
+    return 0;
+  }
+
+  private static void muteBrokerLogs() {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+      for (String name : new String[] {"kafka", "org.apache.kafka", "state.change.logger"}) {
+        context.getLogger(name).setLevel(Level.OFF);
+      }
+    }
+  }
+
+  /** The summary of the last run (null before). */
+  public DemoSummary summary() {
+    return summary;
+  }
+
+  static void print(PrintWriter out, DemoSummary s) {
+    out.println();
+    out.println(s.interrupted() ? "Summary (stopped before the end of the feed):" : "Summary:");
+    out.printf(Locale.ROOT, "  patients fed            %,d%n", s.patients());
+    out.printf(Locale.ROOT, "  change events produced  %,d in %,d transactions (%,d events not representable)%n",
+        s.eventsProduced(), s.transactions(), s.rejected());
+    out.printf(Locale.ROOT, "  consumed by the app     %,d; normalized EmrEvents %,d%n", s.eventsConsumed(),
+        s.emrEvents());
+    out.printf(Locale.ROOT, "  risk scores             %,d (%,d distinct)%n", s.scores(), s.distinctScores());
+    out.printf(Locale.ROOT, "  risk alerts             %,d%n", s.alerts());
+    s.alertsByOutcome().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> out.printf(Locale.ROOT,
+        "    %-28s %s%n", e.getKey(), e.getValue().entrySet().stream().sorted(Map.Entry.comparingByKey())
+            .map(x -> x.getKey() + " " + x.getValue()).reduce((a, b) -> a + ", " + b).orElse("")));
+    out.printf(Locale.ROOT, "  dead letters            %,d%n", s.deadLetters());
+    // which trigger rule closed the transactions; only the idle flush depends on timing
+    out.printf(Locale.ROOT, "  scoring triggers        %s%n", s.transactionCloses().entrySet().stream()
+        .filter(e -> e.getValue() > 0).map(e -> String.format(Locale.ROOT, "%,d %s", e.getValue(),
+            e.getKey().name().toLowerCase(Locale.ROOT).replace('_', ' '))).reduce((a, b) -> a + ", " + b).orElse("none"));
+    out.printf(Locale.ROOT, "  highest probability     %s%n", s.maxProbability().entrySet().stream()
+        .sorted(Map.Entry.comparingByKey()).map(e -> String.format(Locale.ROOT, "%s %.3f", e.getKey(), e.getValue()))
+        .reduce((a, b) -> a + ", " + b).orElse("-"));
+    out.printf(Locale.ROOT, "  throughput              %,.0f events/s consumed by the app, %,.1f scores/s (over the wall time)%n",
+        s.eventsPerSecond(), s.scoresPerSecond());
+    out.printf(Locale.ROOT, "  latency event→score     p50 %.0f ms, p99 %.0f ms (%,d samples: last change event"
+        + " produced → score received)%n", s.p50LatencyMs(), s.p99LatencyMs(), s.latencySamples());
+    out.printf(Locale.ROOT, "  first alert             %s%n",
+        s.firstAlertSeconds() < 0 ? "none" : String.format(Locale.ROOT, "%.1f s after start", s.firstAlertSeconds()));
+    out.printf(Locale.ROOT, "  wall time               %.1f s (feeding %.1f s)%n", s.wallSeconds(), s.feedSeconds());
+    out.printf(Locale.ROOT, "  peak RSS of this JVM    %s%n",
+        s.peakRssKb() < 0 ? "unknown" : String.format(Locale.ROOT, "%,d MiB", s.peakRssKb() / 1024));
+    out.flush();
+  }
+}

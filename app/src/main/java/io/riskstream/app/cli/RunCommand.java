@@ -1,0 +1,154 @@
+package io.riskstream.app.cli;
+
+import io.riskstream.topology.config.RiskStreamConfig;
+import io.riskstream.app.http.HttpEndpoints;
+import io.riskstream.app.http.RiskStreamMetrics;
+import io.riskstream.scoring.model.ModelBundleException;
+import io.riskstream.topology.serde.AvroSerdes;
+import io.riskstream.topology.serde.InMemorySchemaRegistry;
+import io.riskstream.app.runtime.RiskStreamApp;
+import io.riskstream.app.runtime.ScoringRuntime;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.KafkaStreams;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code riskstream run --config FILE}: production mode. Config from the file plus {@code RISKSTREAM_*} environment
+ * overrides; serdes for the configured registry; the scoring runtime; the topology; the HTTP endpoints. Runs until
+ * SIGTERM/SIGINT (a shutdown hook closes the HTTP server, then the streams, then the scoring runtime) or until the
+ * streams client fails (exit status 1).
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = {"Runs the topology against an external Kafka cluster and schema registry (production mode).",
+        "Config: a properties file (keys: riskstream config-docs), overridden by RISKSTREAM_<KEY> environment variables."})
+public final class RunCommand implements Callable<Integer> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+
+  @Option(names = "--config", required = true, description = "Properties file with the RiskStream configuration.")
+  private Path config;
+
+  @Override
+  public Integer call() throws Exception {
+    RiskStreamConfig cfg;
+    try {
+      cfg = RiskStreamConfig.load(config, System.getenv());
+    } catch (java.io.IOException e) {
+      System.err.println("riskstream run: cannot read the config file " + config + " (" + e.getClass().getSimpleName()
+          + ")");
+      return 2;
+    } catch (ConfigException e) {
+      System.err.println("riskstream run: " + e.getMessage());
+      return 2;
+    }
+    Running running;
+    try {
+      running = Running.start(cfg, Map.of());
+    } catch (ModelBundleException | ConfigException | IllegalArgumentException e) {
+      // bad model or configuration: fail fast with what to fix, without a stack trace
+      System.err.println("riskstream run: " + e.getMessage());
+      return 2;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      running.close();
+      stopped.countDown();
+    }, "riskstream-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    // RiskStreamApp owns the state listener (set before start), so the failure of the client is polled here.
+    while (!stopped.await(1, TimeUnit.SECONDS)) {
+      KafkaStreams.State state = running.app().state();
+      if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING) {
+        LOG.error("streams stopped in state {}; exiting", state);
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException alreadyShuttingDown) {
+          return 1;
+        }
+        running.close();
+        return 1;
+      }
+    }
+    return 0;
+  }
+
+  /**
+   * One running instance: scoring runtime, streams app, metrics and HTTP endpoints. {@link #close()} stops them in
+   * the order HTTP, streams, metrics, scoring runtime, once.
+   */
+  public static final class Running implements AutoCloseable {
+    private final ScoringRuntime runtime;
+    private final RiskStreamApp app;
+    private final RiskStreamMetrics metrics;
+    private final HttpEndpoints http;
+    private final AtomicBoolean scorerReady;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private Running(ScoringRuntime runtime, RiskStreamApp app, RiskStreamMetrics metrics, HttpEndpoints http,
+        AtomicBoolean scorerReady) {
+      this.runtime = runtime;
+      this.app = app;
+      this.metrics = metrics;
+      this.http = http;
+      this.scorerReady = scorerReady;
+    }
+
+    /** Starts everything for {@code cfg}; {@code overrides} are extra Kafka Streams properties. */
+    public static Running start(RiskStreamConfig cfg, Map<String, Object> overrides) throws Exception {
+      AvroSerdes serdes = AvroSerdes.fromConfig(cfg, new InMemorySchemaRegistry());
+      ScoringRuntime runtime = ScoringRuntime.start(cfg);
+      AtomicBoolean scorerReady = new AtomicBoolean(true);
+      RiskStreamApp app = null;
+      RiskStreamMetrics metrics = null;
+      try {
+        app = RiskStreamApp.start(cfg, serdes, runtime.encoder(), runtime.backend(), overrides);
+        metrics = RiskStreamMetrics.bind(app.streams(), runtime.batcher());
+        RiskStreamApp started = app;
+        RiskStreamMetrics bound = metrics;
+        HttpEndpoints http = HttpEndpoints.start(cfg.getInt(RiskStreamConfig.HTTP_PORT_CONFIG), started::state,
+            scorerReady::get, bound::scrape, HttpEndpoints.alertStateLookup(started.streams()));
+        return new Running(runtime, app, metrics, http, scorerReady);
+      } catch (Exception | Error e) {
+        if (metrics != null) {
+          metrics.close();
+        }
+        if (app != null) {
+          app.close();
+        }
+        runtime.close();
+        throw e;
+      }
+    }
+
+    public RiskStreamApp app() {
+      return app;
+    }
+
+    public int httpPort() {
+      return http.port();
+    }
+
+    @Override
+    public void close() {
+      if (!closed.compareAndSet(false, true)) {
+        return;
+      }
+      LOG.info("shutting down: HTTP, streams, scoring runtime");
+      http.close();
+      scorerReady.set(false);
+      app.close();
+      metrics.close();
+      runtime.close();
+      LOG.info("stopped");
+    }
+  }
+}

@@ -1,0 +1,616 @@
+package io.riskstream.app.demo;
+
+import io.riskstream.topology.config.RiskStreamConfig;
+import io.riskstream.connectors.ehr.EhrRow;
+import io.riskstream.connectors.synthea.SyntheaCohortGenerator;
+import io.riskstream.connectors.synthea.SyntheaCsvReader;
+import io.riskstream.schemas.AlertReason;
+import io.riskstream.schemas.RiskAlert;
+import io.riskstream.schemas.RiskScore;
+import io.riskstream.topology.serde.AvroSerdes;
+import io.riskstream.topology.serde.InMemorySchemaRegistry;
+import io.riskstream.app.runtime.RiskStreamApp;
+import io.riskstream.app.runtime.ScoringRuntime;
+import io.riskstream.topology.TriggerProcessor;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.utils.Exit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one-command demo: an embedded broker, the in-memory registry, the topology with the scoring runtime, and a
+ * Synthea cohort fed as Debezium CDC events while it is still being generated (see {@link DemoCohort}). A monitor
+ * consumer (read_committed) counts events, scores, alerts and dead letters, prints each alert and measures the
+ * latency from producing a transaction's last change event to receiving the score it triggered. Prints a progress
+ * line every few seconds and returns a {@link DemoSummary}. Only this demo prints (shortened, synthetic) patient ids,
+ * from its own consumer; the application's logs carry counts only.
+ */
+public final class DemoRunner {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DemoRunner.class);
+  private static final Object END = new Object();
+  private static final String APPLICATION_ID = "riskstream-demo";
+  /**
+   * The demo's default alert thresholds, lower than the production defaults (0.3 / 0.6): the shipped models predict
+   * onsets within a year whose base rates are 0.1-1 %, and their probabilities on a 6-patient demo cohort peaked at
+   * about 0.10 (emr-risk-small 1.0.0). {@code --set alert.warning.threshold=...} overrides them.
+   */
+  public static final Map<String, String> DEMO_ALERT_THRESHOLDS = Map.of(
+      RiskStreamConfig.ALERT_WARNING_THRESHOLD_CONFIG, "0.05", RiskStreamConfig.ALERT_CRITICAL_THRESHOLD_CONFIG, "0.10");
+
+  /**
+   * Options of a run.
+   *
+   * @param patients cohort size
+   * @param seed Synthea seed
+   * @param speed simulated seconds per wall-clock second; 0 feeds as fast as possible
+   * @param scorer scorer kind (auto, onnxruntime, tensorrt)
+   * @param maxEvents stop feeding after the transaction that reaches this many events
+   * @param liveYears years before the newest event from which encounters are fed live; earlier history arrives as
+   *     one snapshot transaction per patient (0: all live)
+   * @param model model name or directory
+   * @param cohortDir an existing Synthea CSV export to feed instead of generating one (null: generate)
+   * @param cacheRoot where generated cohorts are cached
+   * @param overrides further RiskStream configuration
+   * @param progressInterval interval of the progress line
+   */
+  public record Options(int patients, long seed, double speed, String scorer, long maxEvents, double liveYears,
+      String model,
+      Path cohortDir, Path cacheRoot, Map<String, String> overrides, Duration progressInterval) {
+    public Options {
+      if (patients < 1) {
+        throw new IllegalArgumentException("--patients must be at least 1");
+      }
+      if (!(speed >= 0) || Double.isInfinite(speed)) {
+        throw new IllegalArgumentException("--speed must be a finite number >= 0");
+      }
+      if (!(liveYears >= 0) || Double.isInfinite(liveYears)) {
+        throw new IllegalArgumentException("--live-years must be a finite number >= 0");
+      }
+      if (maxEvents < 1) {
+        throw new IllegalArgumentException("--max-events must be at least 1");
+      }
+      Objects.requireNonNull(scorer, "scorer");
+      Objects.requireNonNull(model, "model");
+      Objects.requireNonNull(cacheRoot, "cacheRoot");
+      overrides = Map.copyOf(overrides);
+      Objects.requireNonNull(progressInterval, "progressInterval");
+    }
+  }
+
+  private final Options options;
+  private final PrintWriter out;
+  private final AtomicBoolean stop = new AtomicBoolean();
+  private final long startNanos = System.nanoTime();
+
+  // Written by the feeding thread, read by the progress line.
+  private final AtomicLong eventsProduced = new AtomicLong();
+  private final AtomicLong patientsFed = new AtomicLong();
+  private final AtomicReference<String> cohortStatus = new AtomicReference<>("cohort: starting");
+  private final AtomicReference<String> stage = new AtomicReference<>("starting");
+  /** Trigger txId → nanoTime its last change event was handed to the producer; removed at its first score. */
+  private final Map<String, Long> sentAt = new ConcurrentHashMap<>();
+  private final AtomicLong lag = new AtomicLong(-1);
+
+  public DemoRunner(Options options, PrintWriter out) {
+    this.options = Objects.requireNonNull(options, "options");
+    this.out = Objects.requireNonNull(out, "out");
+  }
+
+  /** Asks a running demo to stop feeding, print its summary and shut down (e.g. from a shutdown hook). */
+  public void requestStop() {
+    stop.set(true);
+  }
+
+  /** Runs the demo to the end of the feed and the drain of the outputs, or until {@link #requestStop()}. */
+  public DemoSummary run() throws Exception {
+    return runInternal();
+  }
+
+  private DemoSummary runInternal() throws Exception {
+    BlockingQueue<Object> parts = new LinkedBlockingQueue<>();
+    Thread generator = startCohort(parts);
+    Path stateDir = Files.createTempDirectory("riskstream-demo-state");
+    Monitor monitor = null;
+    Thread monitorThread = null;
+    Thread progress = null;
+    long feedNanos = 0;
+    // Kafka's test kit deletes the broker's temporary directories in JVM shutdown hooks of its own (Exit.addShutdownHook).
+    // On Ctrl-C those run concurrently with the demo's orderly shutdown, and a broker whose log directories vanish
+    // halts the JVM before the summary is printed. Collect them instead and run them after the broker is closed.
+    List<Runnable> tempDirCleanups = new java.util.concurrent.CopyOnWriteArrayList<>();
+    EmbeddedKafka started;
+    Exit.setShutdownHookAdder((name, hook) -> tempDirCleanups.add(hook));
+    try {
+      started = EmbeddedKafka.start();
+    } catch (Exception | Error e) {
+      generator.interrupt();
+      tempDirCleanups.forEach(Runnable::run);
+      deleteQuietly(stateDir);
+      throw e;
+    } finally {
+      Exit.resetShutdownHookAdder();
+    }
+    try (EmbeddedKafka kafka = started) {
+      kafka.createTopics(1, CdcFeed.topics().toArray(String[]::new));
+      RiskStreamConfig config = config(kafka.bootstrapServers(), stateDir);
+      AvroSerdes serdes = AvroSerdes.withClient(new InMemorySchemaRegistry());
+      try (ScoringRuntime runtime = ScoringRuntime.start(config);
+           RiskStreamApp app = RiskStreamApp.start(config, serdes, runtime.encoder(), runtime.backend(), Map.of());
+           Admin admin = kafka.admin();
+           KafkaProducer<byte[], byte[]> producer = producer(kafka.bootstrapServers())) {
+        out.printf(Locale.ROOT, "RiskStream demo: embedded Kafka at %s, model %s %s on %s, alert thresholds %.2f/%.2f;"
+                + " %s%n", kafka.bootstrapServers(), runtime.model().name(), runtime.model().version(),
+            runtime.backend().info().backend(), config.getDouble(RiskStreamConfig.ALERT_WARNING_THRESHOLD_CONFIG),
+            config.getDouble(RiskStreamConfig.ALERT_CRITICAL_THRESHOLD_CONFIG),
+            options.speed() > 0 ? "speed " + options.speed() + " simulated s per s" : "feeding as fast as possible");
+        out.flush();
+        monitor = new Monitor(kafka.bootstrapServers(), serdes, config);
+        monitorThread = new Thread(monitor, "demo-monitor");
+        monitorThread.start();
+        progress = startProgress(monitor, admin, config);
+        stage.set("waiting for cohort");
+        long feedStart = System.nanoTime();
+        feed(parts, producer, app, config.getInt(RiskStreamConfig.HISTORY_MAX_EVENTS_CONFIG));
+        producer.flush();
+        feedNanos = System.nanoTime() - feedStart;
+        drain(monitor, admin, config);
+        long consumed = sourceConsumed(admin);
+        progress.interrupt();
+        progress.join();
+        progressLine(monitor);
+        monitor.close();
+        monitorThread.join();
+        return summary(monitor, consumed, feedNanos, app.triggerCloses());
+      }
+    } finally {
+      if (progress != null) {
+        progress.interrupt();
+      }
+      if (monitor != null) {
+        monitor.close();
+      }
+      generator.interrupt();
+      generator.join(10_000);
+      deleteQuietly(stateDir);
+      tempDirCleanups.forEach(Runnable::run);
+    }
+  }
+
+  /** Waits (up to a minute) until the streams client runs, so that latencies measure the pipeline, not start-up. */
+  private void awaitRunning(RiskStreamApp app) throws InterruptedException {
+    if (app.state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING) {
+      return;
+    }
+    stage.set("starting streams");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!stop.get() && app.state() != org.apache.kafka.streams.KafkaStreams.State.RUNNING
+        && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+  }
+
+  private RiskStreamConfig config(String bootstrap, Path stateDir) {
+    Map<String, Object> props = new HashMap<>();
+    props.put(RiskStreamConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(RiskStreamConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
+    props.put(RiskStreamConfig.STATE_DIR_CONFIG, stateDir.toString());
+    props.put(RiskStreamConfig.REGISTRY_URL_CONFIG, "mem://");
+    props.put(RiskStreamConfig.MODEL_NAME_CONFIG, options.model());
+    props.put(RiskStreamConfig.SCORER_CONFIG, options.scorer());
+    props.putAll(DEMO_ALERT_THRESHOLDS);
+    props.putAll(options.overrides());
+    return new RiskStreamConfig(props);
+  }
+
+  private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+    Map<String, Object> p = new HashMap<>();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, "riskstream-demo-feed");
+    return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  /** Generates (or finds in the cache) the cohort's parts in a background thread, queueing each part's directory. */
+  private Thread startCohort(BlockingQueue<Object> parts) {
+    Thread t = new Thread(() -> {
+      try {
+        if (options.cohortDir() != null) {
+          parts.add(options.cohortDir());
+        } else {
+          SyntheaCohortGenerator generator = new SyntheaCohortGenerator();
+          for (DemoCohort.Part part : DemoCohort.plan(options.patients(), options.seed(), options.cacheRoot())) {
+            boolean cached = part.cached();
+            cohortStatus.set((cached ? "cohort: cached part " : "cohort: generating part ") + (part.index() + 1));
+            long t0 = System.nanoTime();
+            DemoCohort.ensure(part, generator);
+            if (!cached) {
+              out.printf("Synthea: part %d (%d patients, seed %d) generated in %.1f s, cached in %s%n",
+                  part.index() + 1, part.patients(), part.seed(), (System.nanoTime() - t0) / 1e9, part.dir());
+              out.flush();
+            }
+            parts.add(part.dir());
+          }
+        }
+        cohortStatus.set("cohort: ready");
+        parts.add(END);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        parts.add(END);
+      } catch (Exception e) {
+        parts.add(e);
+      }
+    }, "demo-cohort");
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  /** Feeds every part as it arrives, in event-time order within each part. */
+  /** The start of the live period: {@code liveYears} before the part's newest event; none live before it. */
+  private java.time.Instant liveFrom(Map<String, List<io.riskstream.schemas.EmrEvent>> byPatient) {
+    if (options.liveYears() == 0) {
+      return java.time.Instant.MIN;
+    }
+    java.time.Instant newest = byPatient.values().stream().flatMap(List::stream)
+        .map(io.riskstream.schemas.EmrEvent::getEventTime).max(java.util.Comparator.naturalOrder())
+        .orElse(java.time.Instant.EPOCH);
+    return newest.minusMillis((long) (options.liveYears() * 365.25 * 86_400_000L));
+  }
+
+  private void feed(BlockingQueue<Object> parts, KafkaProducer<byte[], byte[]> producer, RiskStreamApp app,
+      int historyBound)
+      throws Exception {
+    long txId = 1000;
+    long lsn = 1;
+    while (!stop.get() && eventsProduced.get() < options.maxEvents()) {
+      Object next = parts.poll(200, TimeUnit.MILLISECONDS);
+      if (next == null) {
+        continue;
+      }
+      if (next == END) {
+        break;
+      }
+      if (next instanceof Exception e) {
+        throw new IOException("cohort generation failed: " + e.getMessage(), e);
+      }
+      Path dir = (Path) next;
+      stage.set("reading " + dir.getFileName());
+      Map<String, List<io.riskstream.schemas.EmrEvent>> byPatient = new SyntheaCsvReader(dir).readByPatient();
+      long[] rejected = {0};
+      List<CdcFeed.Transaction> txs = CdcFeed.transactions(byPatient, rejected, liveFrom(byPatient),
+          historyBound);
+      this.rejected.addAndGet(rejected[0]);
+      int partPatients = byPatient.size();
+      // the first part is read while the streams client starts; its records are produced once it runs
+      awaitRunning(app);
+      stage.set("feeding " + dir.getFileName());
+      java.time.Instant firstTime = txs.stream().skip(Math.min(txs.size(), partPatients)).findFirst()
+          .map(CdcFeed.Transaction::time).orElse(null);
+      long partStart = System.nanoTime();
+      Set<String> fedPatients = new HashSet<>();
+      for (CdcFeed.Transaction tx : txs) {
+        if (stop.get() || eventsProduced.get() >= options.maxEvents()) {
+          break;
+        }
+        if (options.speed() > 0 && firstTime != null && tx.time().isAfter(firstTime)) {
+          double simulated = (tx.time().toEpochMilli() - firstTime.toEpochMilli()) / 1000.0;
+          long due = partStart + (long) (simulated / options.speed() * 1e9);
+          long wait = due - System.nanoTime();
+          while (wait > 0 && !stop.get()) {
+            TimeUnit.NANOSECONDS.sleep(Math.min(wait, 200_000_000L));
+            wait = due - System.nanoTime();
+          }
+        }
+        long id = txId++;
+        List<EhrRow> rows = tx.rows();
+        for (int i = 0; i < rows.size(); i++) {
+          EhrRow row = rows.get(i);
+          long now = System.currentTimeMillis();
+          if (i == rows.size() - 1) {
+            sentAt.put(Long.toString(id), System.nanoTime());
+          }
+          producer.send(new ProducerRecord<>(CdcFeed.topic(row.table()), CdcFeed.key(row),
+              CdcFeed.create(row, id, lsn++, now)));
+          eventsProduced.incrementAndGet();
+        }
+        transactions.incrementAndGet();
+        if (fedPatients.add(tx.patientId())) {
+          patientsFed.incrementAndGet();
+        }
+      }
+      stage.set("waiting for cohort");
+    }
+    stage.set(stop.get() ? "stopping" : "feed done, draining");
+  }
+
+  private final AtomicLong rejected = new AtomicLong();
+  private final AtomicLong transactions = new AtomicLong();
+
+  /**
+   * Waits until the application has consumed every change event and no output has arrived for the trigger's idle
+   * flush time plus three seconds (its last open transactions are closed by then), or until stopped.
+   */
+  private void drain(Monitor monitor, Admin admin, RiskStreamConfig config) throws Exception {
+    long quietNanos = TimeUnit.MILLISECONDS.toNanos(config.getLong(RiskStreamConfig.TRIGGER_IDLE_FLUSH_MS_CONFIG)
+        + config.triggerLinger().toMillis() + 3000);
+    long lastChange = System.nanoTime();
+    long lastCount = -1;
+    while (!stop.get()) {
+      long count = monitor.scores.get() + monitor.alerts.get() + monitor.deadLetters.get() + monitor.emrEvents.get();
+      if (count != lastCount) {
+        lastCount = count;
+        lastChange = System.nanoTime();
+      }
+      boolean consumedAll = sourceConsumed(admin) >= eventsProduced.get();
+      if (consumedAll && System.nanoTime() - lastChange >= quietNanos) {
+        return;
+      }
+      Thread.sleep(250);
+    }
+  }
+
+  /** Change events the application has consumed: the sum of its committed offsets on the source topics. */
+  private long sourceConsumed(Admin admin) {
+    try {
+      Map<TopicPartition, OffsetAndMetadata> committed =
+          admin.listConsumerGroupOffsets(APPLICATION_ID).partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
+      return committed.entrySet().stream().filter(e -> e.getKey().topic().startsWith(CdcFeed.TOPIC_PREFIX))
+          .filter(e -> e.getValue() != null).mapToLong(e -> e.getValue().offset()).sum();
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  /** The application's consumer lag over its input topics (sources and emr-events), -1 when unknown. */
+  private long computeLag(Admin admin, String emrTopic) {
+    try {
+      Map<TopicPartition, OffsetAndMetadata> committed =
+          admin.listConsumerGroupOffsets(APPLICATION_ID).partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
+      Set<String> inputs = new HashSet<>(CdcFeed.topics());
+      inputs.add(emrTopic);
+      Map<TopicPartition, OffsetSpec> request = admin.describeTopics(inputs).allTopicNames().get(5, TimeUnit.SECONDS)
+          .values().stream().flatMap(d -> d.partitions().stream().map(p -> new TopicPartition(d.name(), p.partition())))
+          .collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
+      Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
+          admin.listOffsets(request).all().get(5, TimeUnit.SECONDS);
+      long total = 0;
+      for (var e : ends.entrySet()) {
+        OffsetAndMetadata c = committed.get(e.getKey());
+        total += Math.max(0, e.getValue().offset() - (c == null ? 0 : c.offset()));
+      }
+      return total;
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  private Thread startProgress(Monitor monitor, Admin admin, RiskStreamConfig config) {
+    String emrTopic = config.getString(RiskStreamConfig.TOPIC_EMR_EVENTS_CONFIG);
+    Thread t = new Thread(() -> {
+      try {
+        while (!Thread.currentThread().isInterrupted()) {
+          Thread.sleep(options.progressInterval().toMillis());
+          lag.set(computeLag(admin, emrTopic));
+          progressLine(monitor);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "demo-progress");
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  private void progressLine(Monitor monitor) {
+    long l = lag.get();
+    synchronized (out) {
+      out.printf(Locale.ROOT, "[%6.1fs] %-19s | %-26s | patients %,d | events in %,d | scores %,d | alerts %,d"
+              + " | dead letters %,d | lag %s%n", seconds(System.nanoTime()), stage.get(), cohortStatus.get(),
+          patientsFed.get(), eventsProduced.get(),
+          monitor.scores.get(), monitor.alerts.get(), monitor.deadLetters.get(), l < 0 ? "?" : String.format("%,d", l));
+      out.flush();
+    }
+  }
+
+  private double seconds(long nanos) {
+    return (nanos - startNanos) / 1e9;
+  }
+
+  private DemoSummary summary(Monitor m, long consumed, long feedNanos, Map<TriggerProcessor.CloseRule, Long> closes) {
+    long[] lat = m.latencies();
+    Arrays.sort(lat);
+    Map<String, Map<String, Long>> byOutcome = new TreeMap<>();
+    m.alertCounts.forEach((k, v) -> byOutcome.computeIfAbsent(k.split("\\|")[0], x -> new TreeMap<>())
+        .put(k.split("\\|")[1], v.get()));
+    long firstAlert = m.firstAlertNanos.get();
+    return new DemoSummary(patientsFed.get(), eventsProduced.get(), transactions.get(), rejected.get(), consumed,
+        m.emrEvents.get(), m.scores.get(), m.scoreIds.size(), m.alerts.get(), byOutcome, m.deadLetters.get(),
+        new TreeMap<>(m.maxProbability), lat.length, percentile(lat, 0.50) / 1e6, percentile(lat, 0.99) / 1e6,
+        firstAlert == 0 ? -1 : seconds(firstAlert), feedNanos / 1e9, seconds(System.nanoTime()), peakRssKb(),
+        stop.get(), closes);
+  }
+
+  /** Nearest-rank percentile of sorted values (a histogram library is not worth it for one number per run). */
+  static double percentile(long[] sorted, double q) {
+    if (sorted.length == 0) {
+      return Double.NaN;
+    }
+    int rank = (int) Math.ceil(q * sorted.length);
+    return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+  }
+
+  /** This JVM's peak resident set size (Linux VmHWM) in KiB, or -1. */
+  static long peakRssKb() {
+    try (Stream<String> lines = Files.lines(Path.of("/proc/self/status"), StandardCharsets.US_ASCII)) {
+      return lines.filter(l -> l.startsWith("VmHWM:")).findFirst()
+          .map(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).orElse(-1L);
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      LOG.warn("could not delete the demo's state directory {}", dir);
+    }
+  }
+
+  /** The demo's own consumer of the outputs (and of emr-events, counted only). */
+  private final class Monitor implements Runnable {
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Deserializer<RiskScore> scoreDe;
+    private final Deserializer<RiskAlert> alertDe;
+    private final String scoresTopic;
+    private final String alertsTopic;
+    private final String dlqTopic;
+    private final String emrTopic;
+    private final AtomicLong scores = new AtomicLong();
+    private final AtomicLong alerts = new AtomicLong();
+    private final AtomicLong deadLetters = new AtomicLong();
+    private final AtomicLong emrEvents = new AtomicLong();
+    private final AtomicLong firstAlertNanos = new AtomicLong();
+    private final Map<String, AtomicLong> alertCounts = new ConcurrentHashMap<>();
+    private final Set<String> scoreIds = ConcurrentHashMap.newKeySet();
+    private final Map<String, Double> maxProbability = new ConcurrentHashMap<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private long[] latencies = new long[1024];
+    private int latencyCount;
+
+    Monitor(String bootstrap, AvroSerdes serdes, RiskStreamConfig config) {
+      Map<String, Object> p = new HashMap<>();
+      p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+      p.put(ConsumerConfig.GROUP_ID_CONFIG, "riskstream-demo-monitor");
+      p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+      p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+      p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+      this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+      this.scoreDe = serdes.value(RiskScore.class).deserializer();
+      this.alertDe = serdes.value(RiskAlert.class).deserializer();
+      this.scoresTopic = config.getString(RiskStreamConfig.TOPIC_RISK_SCORES_CONFIG);
+      this.alertsTopic = config.getString(RiskStreamConfig.TOPIC_RISK_ALERTS_CONFIG);
+      this.dlqTopic = config.getString(RiskStreamConfig.TOPIC_DLQ_CONFIG);
+      this.emrTopic = config.getString(RiskStreamConfig.TOPIC_EMR_EVENTS_CONFIG);
+    }
+
+    @Override
+    public void run() {
+      try {
+        consumer.subscribe(List.of(scoresTopic, alertsTopic, dlqTopic, emrTopic));
+        while (!closed.get()) {
+          for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+            long now = System.nanoTime();
+            String topic = r.topic();
+            if (topic.equals(scoresTopic)) {
+              onScore(scoreDe.deserialize(topic, r.headers(), r.value()), now);
+            } else if (topic.equals(alertsTopic)) {
+              onAlert(alertDe.deserialize(topic, r.headers(), r.value()), now);
+            } else if (topic.equals(dlqTopic)) {
+              deadLetters.incrementAndGet();
+            } else {
+              emrEvents.incrementAndGet();
+            }
+          }
+        }
+      } catch (WakeupException e) {
+        // closing
+      } finally {
+        consumer.close(Duration.ofSeconds(5));
+      }
+    }
+
+    private void onScore(RiskScore s, long now) {
+      scores.incrementAndGet();
+      scoreIds.add(s.getScoreId());
+      s.getOutcomes().forEach(o -> maxProbability.merge(o.getOutcome(), o.getProbability(), Math::max));
+      String tx = s.getProvenance().getTriggerTxId();
+      Long sent = tx == null ? null : sentAt.remove(tx);
+      if (sent != null) {
+        synchronized (this) {
+          if (latencyCount == latencies.length) {
+            latencies = Arrays.copyOf(latencies, latencies.length * 2);
+          }
+          latencies[latencyCount++] = now - sent;
+        }
+      }
+    }
+
+    private void onAlert(RiskAlert a, long now) {
+      alerts.incrementAndGet();
+      firstAlertNanos.compareAndSet(0, now);
+      alertCounts.computeIfAbsent(a.getOutcome() + "|" + a.getSeverity(), k -> new AtomicLong()).incrementAndGet();
+      List<String> reasons = new ArrayList<>();
+      for (AlertReason r : a.getReasons()) {
+        if (reasons.size() == 3) {
+          break;
+        }
+        reasons.add(String.format(Locale.ROOT, "%s %s:%s (%+.3f)", r.getKind(), r.getCodeSystem(), r.getCode(),
+            r.getContribution()));
+      }
+      String id = a.getPatientId();
+      synchronized (out) {
+        out.printf(Locale.ROOT, "[%6.1fs] ALERT %-8s patient %s… %-28s p=%.3f (threshold %.2f) as of %s; reasons: %s%n",
+            seconds(now), a.getSeverity(), id.substring(0, Math.min(8, id.length())), a.getOutcome(),
+            a.getProbability(), a.getThreshold(), a.getAsOf().toString().substring(0, 10),
+            reasons.isEmpty() ? "-" : String.join(", ", reasons));
+        out.flush();
+      }
+    }
+
+    synchronized long[] latencies() {
+      return Arrays.copyOf(latencies, latencyCount);
+    }
+
+    void close() {
+      if (closed.compareAndSet(false, true)) {
+        consumer.wakeup();
+      }
+    }
+  }
+}

@@ -1,0 +1,137 @@
+package io.riskstream.app.runtime;
+
+import io.riskstream.topology.RequestEncoder;
+import io.riskstream.topology.ScoringBackend;
+import io.riskstream.topology.TriggerProcessor;
+import io.riskstream.topology.RiskTopology;
+import io.riskstream.topology.config.RiskStreamConfig;
+import io.riskstream.topology.serde.AvroSerdes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the RiskStream topology on a Kafka cluster: creates the output and re-keying topics when missing, starts
+ * Kafka Streams and stops it cleanly. An uncaught error (e.g. a scorer that kept failing) shuts the client down;
+ * pending scoring requests stay in their changelogged store and are re-scored at the next start.
+ */
+public final class RiskStreamApp implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RiskStreamApp.class);
+
+  private final KafkaStreams streams;
+  private final String applicationId;
+  private final org.apache.kafka.streams.TopologyDescription description;
+
+  private RiskStreamApp(KafkaStreams streams, String applicationId,
+      org.apache.kafka.streams.TopologyDescription description) {
+    this.streams = streams;
+    this.applicationId = applicationId;
+    this.description = description;
+  }
+
+  /**
+   * Builds the topology and starts it. {@code overrides} are extra Kafka Streams properties (e.g. consumer tuning)
+   * applied after the config's.
+   */
+  public static RiskStreamApp start(RiskStreamConfig config, AvroSerdes serdes, RequestEncoder encoder,
+      ScoringBackend backend, Map<String, Object> overrides) throws InterruptedException, ExecutionException {
+    Properties props = config.streamsProperties();
+    props.putAll(overrides);
+    ensureTopics(config, props);
+    Topology topology = RiskTopology.build(new StreamsBuilder(), config, serdes, encoder, backend);
+    KafkaStreams streams = new KafkaStreams(topology, props);
+    streams.setUncaughtExceptionHandler(e -> {
+      LOG.error("stream thread failed ({}); shutting down, pending requests are re-scored at the next start",
+          e.getClass().getSimpleName());
+      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+    });
+    streams.setStateListener((now, before) -> LOG.info("streams state {} -> {}", before, now));
+    streams.start();
+    return new RiskStreamApp(streams, config.getString(RiskStreamConfig.APPLICATION_ID_CONFIG), topology.describe());
+  }
+
+  static void ensureTopics(RiskStreamConfig config, Properties props) throws InterruptedException, ExecutionException {
+    List<String> names = List.of(config.getString(RiskStreamConfig.TOPIC_EMR_EVENTS_CONFIG),
+        config.getString(RiskStreamConfig.TOPIC_RISK_SCORES_CONFIG),
+        config.getString(RiskStreamConfig.TOPIC_RISK_ALERTS_CONFIG),
+        config.getString(RiskStreamConfig.TOPIC_DLQ_CONFIG));
+    Map<String, Object> adminProps = new java.util.HashMap<>();
+    props.forEach((k, v) -> adminProps.put((String) k, v));
+    int partitions = config.getInt(RiskStreamConfig.TOPIC_PARTITIONS_CONFIG);
+    short rf = config.getShort(RiskStreamConfig.TOPIC_REPLICATION_FACTOR_CONFIG);
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", adminProps.get("bootstrap.servers")))) {
+      Set<String> existing = admin.listTopics().names().get();
+      List<NewTopic> missing = new ArrayList<>();
+      for (String n : names) {
+        if (!existing.contains(n)) {
+          missing.add(new NewTopic(n, Optional.of(partitions), rf < 0 ? Optional.empty() : Optional.of(rf)));
+        }
+      }
+      for (var f : admin.createTopics(missing).values().values()) {
+        try {
+          f.get();
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof TopicExistsException)) {
+            throw e;
+          }
+        }
+      }
+      if (!missing.isEmpty()) {
+        LOG.info("created {} topics with {} partitions", missing.size(), partitions);
+      }
+    }
+  }
+
+  public KafkaStreams.State state() {
+    return streams.state();
+  }
+
+  public KafkaStreams streams() {
+    return streams;
+  }
+
+  /** The trigger's close counters summed over this instance's tasks, by rule, in rule order. */
+  public java.util.Map<TriggerProcessor.CloseRule, Long> triggerCloses() {
+    java.util.Map<TriggerProcessor.CloseRule, Long> out = new java.util.EnumMap<>(TriggerProcessor.CloseRule.class);
+    for (TriggerProcessor.CloseRule r : TriggerProcessor.CloseRule.values()) {
+      String name = r.metricOperation() + "-total";
+      out.put(r, streams.metrics().entrySet().stream().filter(e -> e.getKey().name().equals(name))
+          .mapToLong(e -> ((Number) e.getValue().metricValue()).longValue()).sum());
+    }
+    return out;
+  }
+
+  /**
+   * The names of this application's internal topics: the changelog of every store and every repartition topic of
+   * the topology ({@code <application.id>-<store>-changelog}, {@code <application.id>-<name>-repartition}).
+   */
+  public Set<String> internalTopics() {
+    return RiskTopology.internalTopics(applicationId, description);
+  }
+
+  /** Closes and leaves the consumer group at once (for a run whose group is deleted afterwards, e.g. a replay). */
+  public void closeAndLeaveGroup() {
+    streams.close(org.apache.kafka.streams.CloseOptions.timeout(Duration.ofSeconds(30))
+        .withGroupMembershipOperation(org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+  }
+
+  @Override
+  public void close() {
+    streams.close(Duration.ofSeconds(30));
+  }
+}

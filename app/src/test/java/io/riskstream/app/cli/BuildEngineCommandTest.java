@@ -1,0 +1,58 @@
+package io.riskstream.app.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BuildEngineCommandTest {
+
+  @TempDir
+  Path dir;
+
+  private final CliRun cli = new CliRun();
+
+  private int run(String... args) {
+    return cli.run(args);
+  }
+
+  @Test
+  void shouldBeRegisteredWithItsOptionsDocumented() {
+    int code = run("build-engine", "--help");
+
+    assertThat(code).isZero();
+    assertThat(cli.out()).contains("--model", "--config", "--precision", "--workspace-gib", "--cache-dir");
+  }
+
+  @Test
+  void shouldRequireTheModelAndTheCacheDirectory() {
+    assertThat(run("build-engine")).isNotZero();
+    assertThat(cli.err()).contains("--model").contains("--cache-dir");
+  }
+
+  @Test
+  void shouldNameAModelItCannotLoad() {
+    int code = run("build-engine", "--model", dir.resolve("no-such-model").toString(), "--cache-dir",
+        dir.resolve("engines").toString());
+
+    assertThat(code).isEqualTo(BuildEngineCommand.EXIT_FAILED);
+    assertThat(cli.err()).startsWith("build-engine: ").contains("no-such-model");
+  }
+
+  @Test
+  void shouldSayWhyItCannotBuildTheEngine() throws Exception {
+    Path config = dir.resolve("riskstream.properties");
+    Files.writeString(config, "tensorrt.max.batch=32\n");
+    int code = run("build-engine", "--model", "emr-risk-small", "--config", config.toString(), "--cache-dir",
+        dir.resolve("engines").toString());
+
+    if (code == BuildEngineCommand.EXIT_UNAVAILABLE) {
+      assertThat(cli.err()).contains("TensorRT cannot run here");
+    } else {
+      assertThat(code).as(cli.err()).isZero();  // on a GPU host: built (or verified) with the served profiles
+      assertThat(cli.out()).contains("emr-risk-small fp16 engine", "b1-32;L32,64,128;k1;static");
+    }
+  }
+}

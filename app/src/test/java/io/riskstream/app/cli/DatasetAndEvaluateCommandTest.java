@@ -1,0 +1,117 @@
+package io.riskstream.app.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.riskstream.scoring.npy.Npy;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class DatasetAndEvaluateCommandTest {
+
+  /** The scoring module's test-only model (random weights; outcomes a, b, c = SNOMED codes 1, 2, 3). */
+  static final Path TINY_MODEL = Path.of("../scoring/src/test/resources/models/test-tiny");
+
+  /** A Synthea-format CSV export: 12 adults with an encounter, an HbA1c and a diagnosis about every 60 days. */
+  static Path cohort(Path dir) throws IOException {
+    Random random = new Random(1);
+    List<String> patients = new ArrayList<>(List.of("Id,BIRTHDATE,DEATHDATE,GENDER"));
+    List<String> encounters = new ArrayList<>(List.of("Id,START,STOP,PATIENT,ENCOUNTERCLASS,CODE,DESCRIPTION"));
+    List<String> conditions = new ArrayList<>(List.of("START,STOP,PATIENT,ENCOUNTER,SYSTEM,CODE,DESCRIPTION"));
+    List<String> observations = new ArrayList<>(
+        List.of("DATE,PATIENT,ENCOUNTER,CATEGORY,CODE,DESCRIPTION,VALUE,UNITS,TYPE"));
+    for (int p = 0; p < 12; p++) {
+      String id = "p-" + p;
+      patients.add(id + "," + LocalDate.of(1950 + p * 2, 1 + p % 12, 1) + ",," + (p % 2 == 0 ? "M" : "F"));
+      LocalDate day = LocalDate.of(2008, 1, 1).plusDays(p * 7);
+      for (int e = 0; day.isBefore(LocalDate.of(2020, 1, 1)); e++, day = day.plusDays(30 + random.nextInt(60))) {
+        String enc = id + "-e" + e;
+        encounters.add(enc + "," + day + "T09:00:00Z," + day + "T09:30:00Z," + id + ",ambulatory,185349003,Visit");
+        observations.add(day + "T09:10:00Z," + id + "," + enc + ",laboratory,4548-4,HbA1c,"
+            + String.format("%.1f", 4.5 + 4 * random.nextDouble()) + ",%,numeric");
+        int code = random.nextInt(10) == 0 ? 1 + random.nextInt(3) : 10 + random.nextInt(30);
+        conditions.add(day + ",," + id + "," + enc + ",SNOMED-CT," + code + ",Condition " + code);
+      }
+    }
+    Files.createDirectories(dir);
+    Files.write(dir.resolve("patients.csv"), patients);
+    Files.write(dir.resolve("encounters.csv"), encounters);
+    Files.write(dir.resolve("conditions.csv"), conditions);
+    Files.write(dir.resolve("observations.csv"), observations);
+    Files.write(dir.resolve("medications.csv"), List.of("START,STOP,PATIENT,ENCOUNTER,CODE,DESCRIPTION"));
+    Files.write(dir.resolve("procedures.csv"), List.of("START,PATIENT,ENCOUNTER,CODE,DESCRIPTION"));
+    return dir;
+  }
+
+  static int run(StringWriter out, String... args) {
+    CommandLine cli = new CommandLine(new RiskstreamCli());
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(out));
+    return cli.execute(args);
+  }
+
+  @Test
+  void shouldExportADatasetFromASyntheaExport(@TempDir Path dir) throws IOException {
+    Path cohort = cohort(dir.resolve("csv"));
+    StringWriter out = new StringWriter();
+
+    int exit = run(out, "dataset", "export", "--cohort", cohort.toString(), "--out", dir.resolve("ds").toString(),
+        "--max-length", "32", "--min-count", "2");
+
+    assertThat(exit).as(out.toString()).isZero();
+    assertThat(out.toString()).contains("Read 12 patients").contains("Dataset written to");
+    JsonNode summary = new ObjectMapper().readTree(dir.resolve("ds/dataset.json").toFile());
+    int n = summary.get("samples").asInt();
+    assertThat(n).isGreaterThan(12);
+    assertThat(Npy.read(dir.resolve("ds/tokens.npy")).shape()).containsExactly(n, 32);
+    assertThat(dir.resolve("ds/encoder-spec.json")).exists();
+    // one label column per outcome of the spec (the default outcomes changed from six to five on main)
+    int outcomes = new ObjectMapper().readTree(dir.resolve("ds/encoder-spec.json").toFile()).get("outcomes").size();
+    assertThat(outcomes).isPositive();
+    assertThat(Npy.read(dir.resolve("ds/labels.npy")).shape()).containsExactly(n, outcomes);
+  }
+
+  @Test
+  void shouldEvaluateAModelOnASyntheaExportAndWriteJson(@TempDir Path dir) throws IOException {
+    Path cohort = cohort(dir.resolve("csv"));
+    Path report = dir.resolve("reports/eval.json");
+    StringWriter out = new StringWriter();
+
+    int exit = run(out, "evaluate", "--cohort", cohort.toString(), "--model", TINY_MODEL.toString(), "--out",
+        report.toString(), "--bootstrap", "50", "--min-days-between", "90");
+
+    assertThat(exit).as(out.toString()).isZero();
+    JsonNode json = new ObjectMapper().readTree(report.toFile());
+    assertThat(json.get("model").asText()).isEqualTo("test-tiny");
+    assertThat(json.get("patients").asInt()).isEqualTo(12);
+    assertThat(json.get("samples").asInt()).isGreaterThan(12);
+    assertThat(json.get("outcomes")).hasSize(3);
+    JsonNode a = json.get("outcomes").get(0);
+    assertThat(a.get("name").asText()).isEqualTo("a");
+    assertThat(a.get("positives").asInt()).isPositive();
+    assertThat(a.get("auroc").get("estimate").asDouble()).isBetween(0.0, 1.0);
+    assertThat(out.toString()).contains("\"auprc\"");
+  }
+
+  @Test
+  void shouldFailWithAClearMessageForAMissingCohort(@TempDir Path dir) {
+    StringWriter out = new StringWriter();
+
+    int exit = run(out, "dataset", "export", "--cohort", dir.resolve("absent").toString(), "--out",
+        dir.resolve("ds").toString());
+
+    assertThat(exit).isNotZero();
+    assertThat(out.toString()).contains("is not a directory");
+  }
+}

@@ -1,0 +1,67 @@
+package io.riskstream.connectors.debezium;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Builds Debezium JSON change events (schemas.enable=false) for tests. */
+public final class Cdc {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private Cdc() {
+  }
+
+  public static Map<String, Object> row(Object... kv) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (int i = 0; i < kv.length; i += 2) {
+      m.put((String) kv[i], kv[i + 1]);
+    }
+    return m;
+  }
+
+  public static byte[] change(String table, String op, Map<String, Object> row, Object txId, long lsn) {
+    ObjectNode env = JSON.createObjectNode();
+    boolean delete = "d".equals(op);
+    env.set("before", delete ? JSON.valueToTree(row) : null);
+    env.set("after", delete ? null : JSON.valueToTree(row));
+    ObjectNode source = env.putObject("source");
+    source.put("connector", "postgresql");
+    source.put("db", "ehr");
+    source.put("schema", "clinical");
+    source.put("table", table);
+    if (txId != null) {
+      source.putPOJO("txId", txId);
+    }
+    source.put("lsn", lsn);
+    source.put("ts_ms", 1_700_000_000_000L + lsn);
+    env.put("op", op);
+    env.put("ts_ms", 1_700_000_000_000L + lsn);
+    return bytes(env.toString());
+  }
+
+  public static byte[] key(String id) {
+    return bytes("{\"id\":\"" + id + "\"}");
+  }
+
+  public static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  public static Map<String, Object> patient(String id, String birthIsoDate, String gender) {
+    return row("id", id, "birthdate", (int) java.time.LocalDate.parse(birthIsoDate).toEpochDay(), "deathdate", null,
+        "gender", gender, "race", "white", "ethnicity", "nonhispanic");
+  }
+
+  public static Map<String, Object> condition(String id, String patient, String startIso, String code) {
+    return row("id", id, "patient_id", patient, "encounter_id", "enc-1", "start_time", startIso, "stop_time", null,
+        "code_system", "SNOMED-CT", "code", code, "description", "test condition");
+  }
+
+  public static Map<String, Object> observation(String id, String patient, String timeIso, String code, Double value, String unit) {
+    return row("id", id, "patient_id", patient, "encounter_id", "enc-1", "effective_time", timeIso, "category", "laboratory",
+        "code_system", "LOINC", "code", code, "description", "lab", "value_numeric", value, "value_text", null, "unit", unit);
+  }
+}

@@ -1,0 +1,357 @@
+package io.riskstream.topology.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import io.riskstream.connectors.debezium.SourceMapping;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * RiskStream's configuration: typed, validated and documented in one {@link ConfigDef}. Values come from a
+ * properties file, overridden by environment variables {@code RISKSTREAM_<KEY>} where the key is upper-cased and
+ * dots and dashes become underscores (e.g. {@code RISKSTREAM_HISTORY_MAX_EVENTS=200}). Password-typed values are
+ * never logged ({@link AbstractConfig} prints them as {@code [hidden]}). Per-table source mappings
+ * ({@value #SOURCE_TABLE_PREFIX}) and per-outcome alert policies ({@value #ALERT_OUTCOME_PREFIX}) are prefixed keys,
+ * see {@link SourceMapping} and {@link AlertPolicy}.
+ */
+public final class RiskStreamConfig extends AbstractConfig {
+
+  public static final String ENV_PREFIX = "RISKSTREAM_";
+
+  public static final String APPLICATION_ID_CONFIG = "application.id";
+  public static final String APPLICATION_ID_DOC = "Kafka Streams application id: consumer group, prefix of internal topics and state directories.";
+  public static final String BOOTSTRAP_SERVERS_CONFIG = "bootstrap.servers";
+  public static final String BOOTSTRAP_SERVERS_DOC = "Kafka brokers, host:port[,host:port...].";
+  public static final String PROCESSING_GUARANTEE_CONFIG = "processing.guarantee";
+  public static final String PROCESSING_GUARANTEE_DOC = "exactly_once_v2 (default: every score and alert is produced exactly once) or at_least_once.";
+  public static final String STATE_DIR_CONFIG = "state.dir";
+  public static final String STATE_DIR_DOC = "Directory of the RocksDB state stores (a persistent volume in production).";
+  public static final String NUM_STREAM_THREADS_CONFIG = "num.stream.threads";
+  public static final String NUM_STREAM_THREADS_DOC = "Kafka Streams threads; all of them share the one scorer of the JVM.";
+  public static final String COMMIT_INTERVAL_MS_CONFIG = "commit.interval.ms";
+  public static final String COMMIT_INTERVAL_MS_DOC = "How often Kafka Streams commits (and, with exactly-once, ends its transaction).";
+  public static final String MAX_TASK_IDLE_MS_CONFIG = "max.task.idle.ms";
+  public static final String MAX_TASK_IDLE_MS_DOC = "Kafka Streams' max.task.idle.ms: how long a task with several input partitions waits for data on all of them before it processes out of timestamp order. With the CDC input on one topic partitioned by patient every task reads one partition and this does not matter; with one topic per table, 0 (Kafka's default) waits for records already on the broker and keeps a transaction's rows in timestamp order more often, a positive value also waits that long for producers (latency), -1 never waits.";
+
+  public static final String NORMALIZE_ENABLED_CONFIG = "normalize.enabled";
+  public static final String NORMALIZE_ENABLED_DOC = "Whether this instance normalizes the Debezium topics into emr-events. false runs only the scoring part from emr-events: the deterministic replay of a period (with its own application.id and output topics).";
+  public static final String SOURCE_TOPIC_PATTERN_CONFIG = "source.topic.pattern";
+  public static final String SOURCE_TOPIC_PATTERN_DOC = "Regular expression of the Debezium topics to read (used when source.topics is empty). The table is the last dot-separated part of the topic name.";
+  public static final String SOURCE_TOPICS_CONFIG = "source.topics";
+  public static final String SOURCE_TOPICS_DOC = "Explicit list of Debezium topics to read; overrides source.topic.pattern when not empty.";
+  public static final String SOURCE_SYSTEM_CONFIG = "source.system";
+  public static final String SOURCE_SYSTEM_DOC = "Name of the source system written into EmrEvent.source.system.";
+  public static final String SOURCE_TABLES_CONFIG = "source.tables";
+  public static final String SOURCE_TABLES_DOC = "Source tables to normalize; each has a mapping (built in for the six tables of connectors/ehr-db/schema.sql, overridable with source.table.<table>.<field>). A record from any other table is dead-lettered as UNKNOWN_TABLE.";
+  public static final String SOURCE_MAX_RECORD_BYTES_CONFIG = "source.max.record.bytes";
+  public static final String SOURCE_MAX_RECORD_BYTES_DOC = "Records larger than this (key + value bytes) are dead-lettered as OVERSIZED_RECORD without being parsed.";
+  public static final String SOURCE_TABLE_PREFIX = "source.table.";
+
+  public static final String FHIR_ENABLED_CONFIG = "fhir.enabled";
+  public static final String FHIR_ENABLED_DOC = "Whether this instance also reads FHIR R4 JSON resources and Bundles from fhir.topic and normalizes them into emr-events (re-keyed by patient); resources it cannot use go to the dead-letter topic with the FHIR normalizer's reason. Needs normalize.enabled=true.";
+  public static final String FHIR_TOPIC_CONFIG = "fhir.topic";
+  public static final String FHIR_TOPIC_DOC = "Topic of FHIR R4 JSON resources or Bundles (any key). The events of one record share one source transaction (fhir:<topic>-<partition>@<offset>), so a Bundle is scored once per patient.";
+  public static final String FHIR_MAX_RECORD_BYTES_CONFIG = "fhir.max.record.bytes";
+  public static final String FHIR_MAX_RECORD_BYTES_DOC = "FHIR records larger than this (key + value bytes) are dead-lettered as OVERSIZED_RECORD without being parsed (a patient's Bundle can be several MB; the topic's max.message.bytes must allow it too).";
+
+  public static final String TOPIC_EMR_EVENTS_CONFIG = "topic.emr.events";
+  public static final String TOPIC_EMR_EVENTS_DOC = "Topic of normalized EmrEvents keyed by patient id (also the re-keying topic the history reads).";
+  public static final String TOPIC_RISK_SCORES_CONFIG = "topic.risk.scores";
+  public static final String TOPIC_RISK_SCORES_DOC = "Output topic of RiskScore records keyed by patient id.";
+  public static final String TOPIC_RISK_ALERTS_CONFIG = "topic.risk.alerts";
+  public static final String TOPIC_RISK_ALERTS_DOC = "Output topic of RiskAlert records keyed by patient id.";
+  public static final String TOPIC_DLQ_CONFIG = "topic.dlq";
+  public static final String TOPIC_DLQ_DOC = "Dead-letter topic: DeadLetter records keyed by the original key.";
+
+  public static final String TOPIC_PARTITIONS_CONFIG = "topic.partitions";
+  public static final String TOPIC_PARTITIONS_DOC = "Partitions of the topics RiskStream creates at start-up when they are missing (emr-events, risk-scores, risk-alerts, riskstream-dlq); emr-events' count bounds the parallelism of history and scoring.";
+  public static final String TOPIC_REPLICATION_FACTOR_CONFIG = "topic.replication.factor";
+  public static final String TOPIC_REPLICATION_FACTOR_DOC = "Replication factor of the topics RiskStream creates and of its internal (changelog) topics; -1 uses the broker's default.";
+
+  public static final String HISTORY_MAX_EVENTS_CONFIG = "history.max.events";
+  public static final String HISTORY_MAX_EVENTS_DOC = "Most events kept per patient; the oldest (by event time, then event id) are evicted first. The DEMOGRAPHICS event is never evicted.";
+  public static final String HISTORY_MAX_AGE_DAYS_CONFIG = "history.max.age.days";
+  public static final String HISTORY_MAX_AGE_DAYS_DOC = "Events older than this many days before the patient's newest event (event time) are evicted; 0 keeps all.";
+
+  public static final String TRIGGER_CLOSE_ON_SOURCE_PROGRESS_CONFIG = "trigger.close.on.source.progress";
+  public static final String TRIGGER_CLOSE_ON_SOURCE_PROGRESS_DOC = "Close a patient's open source transaction as soon as a record of another transaction arrives from the same source partition (for any patient of the task): a partition holds transactions in commit order, so the earlier one is complete. Exact when each patient's records come from one source partition (the shipped routing: one topic partitioned by patient); set false when reading one topic per table, where it would split transactions (then trigger.linger.ms closes them).";
+  public static final String TRIGGER_LINGER_MS_CONFIG = "trigger.linger.ms";
+  public static final String TRIGGER_LINGER_MS_DOC = "Stream-time wait before an open source transaction of a patient is closed and scored when neither a record of the patient's next transaction nor (with trigger.close.on.source.progress) a record of another transaction from its source partition arrives: the bound for a partition that went quiet. A writer that pauses longer than this inside one transaction (e.g. a producer blocked on a full buffer) gets the transaction split, so keep it well above such pauses.";
+  public static final String TRIGGER_IDLE_FLUSH_MS_CONFIG = "trigger.idle.flush.ms";
+  public static final String TRIGGER_IDLE_FLUSH_MS_DOC = "Wall-clock time without any record reaching a task after which its open transactions are closed and scored (checked every half of it; a stalled stream thread counts at most half); 0 disables (then only later input closes them).";
+  public static final String TRIGGER_MAX_OFFSETS_CONFIG = "trigger.max.offsets";
+  public static final String TRIGGER_MAX_OFFSETS_DOC = "Most source offsets a scoring request records as provenance (the first ones of the transaction).";
+
+  public static final String BATCHER_MAX_BATCH_SIZE_CONFIG = "batcher.max.batch.size";
+  public static final String BATCHER_MAX_BATCH_SIZE_DOC = "Largest batch the per-JVM dynamic batcher sends to the scorer.";
+  public static final String BATCHER_MAX_QUEUE_DELAY_MS_CONFIG = "batcher.max.queue.delay.ms";
+  public static final String BATCHER_MAX_QUEUE_DELAY_MS_DOC = "Longest time a request waits in the batcher for a fuller batch.";
+  public static final String SCORE_DRAIN_INTERVAL_MS_CONFIG = "score.drain.interval.ms";
+  public static final String SCORE_DRAIN_INTERVAL_MS_DOC = "Wall-clock interval at which stream threads forward completed scores (they also do on every record).";
+  public static final String SCORE_MAX_RETRIES_CONFIG = "score.max.retries";
+  public static final String SCORE_MAX_RETRIES_DOC = "Times a request is re-submitted after a scorer failure before the stream thread fails (the request stays in scoring-pending and is re-scored on restart).";
+
+  public static final String ALERT_WARNING_THRESHOLD_CONFIG = "alert.warning.threshold";
+  public static final String ALERT_WARNING_THRESHOLD_DOC = "Default warning threshold of every outcome (probability); per outcome: alert.outcome.<name>.warning.threshold.";
+  public static final String ALERT_CRITICAL_THRESHOLD_CONFIG = "alert.critical.threshold";
+  public static final String ALERT_CRITICAL_THRESHOLD_DOC = "Default critical threshold of every outcome; per outcome: alert.outcome.<name>.critical.threshold.";
+  public static final String ALERT_HYSTERESIS_MARGIN_CONFIG = "alert.hysteresis.margin";
+  public static final String ALERT_HYSTERESIS_MARGIN_DOC = "A severity re-arms only after the probability falls below its threshold minus this margin; per outcome: alert.outcome.<name>.hysteresis.margin.";
+  public static final String ALERT_COOLDOWN_HOURS_CONFIG = "alert.cooldown.hours";
+  public static final String ALERT_COOLDOWN_HOURS_DOC = "Event-time hours after an alert of an outcome during which no alert of the same or lower severity is raised; per outcome: alert.outcome.<name>.cooldown.hours.";
+  public static final String ALERT_REASONS_CONFIG = "alert.reasons";
+  public static final String ALERT_REASONS_DOC = "Number of newest events occluded and re-scored (in the same batch) to find each alert's reasons; 0 disables reasons.";
+  public static final String ALERT_OUTCOME_PREFIX = "alert.outcome.";
+
+  public static final String SCORER_CONFIG = "scorer";
+  public static final String SCORER_DOC = "Scoring backend: auto (TensorRT when a GPU and TensorRT load, else ONNX Runtime), onnxruntime or tensorrt.";
+  public static final String TENSORRT_PRECISION_CONFIG = "tensorrt.precision";
+  public static final String TENSORRT_PRECISION_DOC = "Precision of the TensorRT engine: fp32 or fp16 (int8 only for models with Q/DQ nodes).";
+  public static final String TENSORRT_ENGINE_CACHE_DIR_CONFIG = "tensorrt.engine.cache.dir";
+  public static final String TENSORRT_ENGINE_CACHE_DIR_DOC = "Directory of built TensorRT engines (keyed by model sha256, TensorRT version, GPU, precision and profiles; verified before loading). Empty: <state.dir>/tensorrt-engines.";
+  public static final String TENSORRT_MAX_BATCH_CONFIG = "tensorrt.max.batch";
+  public static final String TENSORRT_MAX_BATCH_DOC = "Largest batch size of the TensorRT engine, a power of two: the engine runs at the fixed batch sizes 1, 2, 4, ... up to it (one static profile, execution context and CUDA graph per batch size and length bucket), and larger batches are split; keep it at least batcher.max.batch.size.";
+  public static final String TENSORRT_CONTEXTS_CONFIG = "tensorrt.contexts";
+  public static final String TENSORRT_CONTEXTS_DOC = "Execution contexts of the TensorRT engine per shape (batch size and length bucket). With more than one, a scoring call cuts each chunk of 64 or more inputs into up to that many equal parts (the largest power of two not above it, at least 32 inputs each) that run at once on their own CUDA streams; measured on an H200 it pays for batches of 256 and more (bench/results/README.md). Each context holds its own device memory and CUDA graph, and the engine gets one static profile per context and shape, so it is built anew (and takes longer to build) when this changes.";
+  public static final String TENSORRT_PARITY_FAILURE_CONFIG = "tensorrt.on.parity.failure";
+  public static final String TENSORRT_PARITY_FAILURE_DOC = "When a new engine disagrees with ONNX Runtime on the model's validation set: fallback (serve with ONNX Runtime on the CPU, logged as an error) or fail (refuse to start).";
+  public static final String MODEL_NAME_CONFIG = "model.name";
+  public static final String MODEL_NAME_DOC = "Model to serve: the name of a bundled model (e.g. emr-risk-small, emr-risk-base) or the path of a model directory.";
+  public static final String REGISTRY_URL_CONFIG = "registry.url";
+  public static final String REGISTRY_URL_DOC = "Apicurio Registry REST URL (e.g. http://registry:8080/apis/registry/v3), or mem:// for the in-memory registry of the demo and tests.";
+  public static final String REGISTRY_USERNAME_CONFIG = "registry.username";
+  public static final String REGISTRY_USERNAME_DOC = "User name for the schema registry (empty: no authentication).";
+  public static final String REGISTRY_PASSWORD_CONFIG = "registry.password";
+  public static final String REGISTRY_PASSWORD_DOC = "Password for the schema registry; a secret, never logged.";
+
+  public static final String HTTP_PORT_CONFIG = "http.port";
+  public static final String HTTP_PORT_DOC = "Port of the HTTP endpoints of `riskstream run`: /health/live, /health/ready, /metrics (Prometheus) and /patients/{id}/risk; 0 picks a free port.";
+
+  private static final ConfigDef CONFIG = new ConfigDef()
+      .define(APPLICATION_ID_CONFIG, Type.STRING, "riskstream", new ConfigDef.NonEmptyString(), Importance.HIGH, APPLICATION_ID_DOC)
+      .define(BOOTSTRAP_SERVERS_CONFIG, Type.LIST, "localhost:9092", Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
+      .define(PROCESSING_GUARANTEE_CONFIG, Type.STRING, StreamsConfig.EXACTLY_ONCE_V2,
+          ValidString.in(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE), Importance.HIGH, PROCESSING_GUARANTEE_DOC)
+      .define(STATE_DIR_CONFIG, Type.STRING, "/var/lib/riskstream/state", new ConfigDef.NonEmptyString(), Importance.HIGH, STATE_DIR_DOC)
+      .define(NUM_STREAM_THREADS_CONFIG, Type.INT, 1, Range.atLeast(1), Importance.MEDIUM, NUM_STREAM_THREADS_DOC)
+      .define(COMMIT_INTERVAL_MS_CONFIG, Type.LONG, 100L, Range.atLeast(1), Importance.MEDIUM, COMMIT_INTERVAL_MS_DOC)
+      .define(MAX_TASK_IDLE_MS_CONFIG, Type.LONG, 0L, Range.atLeast(-1), Importance.LOW, MAX_TASK_IDLE_MS_DOC)
+      .define(NORMALIZE_ENABLED_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, NORMALIZE_ENABLED_DOC)
+      .define(SOURCE_TOPIC_PATTERN_CONFIG, Type.STRING, "ehr\\.clinical\\.[a-z_]+", new RegexValidator(), Importance.HIGH, SOURCE_TOPIC_PATTERN_DOC)
+      .define(SOURCE_TOPICS_CONFIG, Type.LIST, List.of(), Importance.MEDIUM, SOURCE_TOPICS_DOC)
+      .define(SOURCE_SYSTEM_CONFIG, Type.STRING, "postgres:ehr", new ConfigDef.NonEmptyString(), Importance.LOW, SOURCE_SYSTEM_DOC)
+      .define(SOURCE_TABLES_CONFIG, Type.LIST, SourceMapping.DEFAULT_TABLES, ConfigDef.ValidList.anyNonDuplicateValues(false, false), Importance.MEDIUM, SOURCE_TABLES_DOC)
+      .define(SOURCE_MAX_RECORD_BYTES_CONFIG, Type.INT, 1 << 20, Range.atLeast(1024), Importance.LOW, SOURCE_MAX_RECORD_BYTES_DOC)
+      .define(FHIR_ENABLED_CONFIG, Type.BOOLEAN, false, Importance.MEDIUM, FHIR_ENABLED_DOC)
+      .define(FHIR_TOPIC_CONFIG, Type.STRING, "fhir.resources", new ConfigDef.NonEmptyString(), Importance.MEDIUM, FHIR_TOPIC_DOC)
+      .define(FHIR_MAX_RECORD_BYTES_CONFIG, Type.INT, 16 << 20, Range.atLeast(1024), Importance.LOW, FHIR_MAX_RECORD_BYTES_DOC)
+      .define(TOPIC_EMR_EVENTS_CONFIG, Type.STRING, "emr-events", new ConfigDef.NonEmptyString(), Importance.MEDIUM, TOPIC_EMR_EVENTS_DOC)
+      .define(TOPIC_RISK_SCORES_CONFIG, Type.STRING, "risk-scores", new ConfigDef.NonEmptyString(), Importance.MEDIUM, TOPIC_RISK_SCORES_DOC)
+      .define(TOPIC_RISK_ALERTS_CONFIG, Type.STRING, "risk-alerts", new ConfigDef.NonEmptyString(), Importance.MEDIUM, TOPIC_RISK_ALERTS_DOC)
+      .define(TOPIC_DLQ_CONFIG, Type.STRING, "riskstream-dlq", new ConfigDef.NonEmptyString(), Importance.MEDIUM, TOPIC_DLQ_DOC)
+      .define(TOPIC_PARTITIONS_CONFIG, Type.INT, 4, Range.atLeast(1), Importance.MEDIUM, TOPIC_PARTITIONS_DOC)
+      .define(TOPIC_REPLICATION_FACTOR_CONFIG, Type.SHORT, (short) -1, Importance.MEDIUM, TOPIC_REPLICATION_FACTOR_DOC)
+      .define(HISTORY_MAX_EVENTS_CONFIG, Type.INT, 512, Range.atLeast(1), Importance.MEDIUM, HISTORY_MAX_EVENTS_DOC)
+      .define(HISTORY_MAX_AGE_DAYS_CONFIG, Type.INT, 0, Range.atLeast(0), Importance.MEDIUM, HISTORY_MAX_AGE_DAYS_DOC)
+      .define(TRIGGER_LINGER_MS_CONFIG, Type.LONG, 10_000L, Range.atLeast(0), Importance.MEDIUM, TRIGGER_LINGER_MS_DOC)
+      .define(TRIGGER_CLOSE_ON_SOURCE_PROGRESS_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, TRIGGER_CLOSE_ON_SOURCE_PROGRESS_DOC)
+      .define(TRIGGER_IDLE_FLUSH_MS_CONFIG, Type.LONG, 2000L, Range.atLeast(0), Importance.LOW, TRIGGER_IDLE_FLUSH_MS_DOC)
+      .define(TRIGGER_MAX_OFFSETS_CONFIG, Type.INT, 32, Range.atLeast(1), Importance.LOW, TRIGGER_MAX_OFFSETS_DOC)
+      .define(BATCHER_MAX_BATCH_SIZE_CONFIG, Type.INT, 64, Range.between(1, 4096), Importance.MEDIUM, BATCHER_MAX_BATCH_SIZE_DOC)
+      .define(BATCHER_MAX_QUEUE_DELAY_MS_CONFIG, Type.LONG, 5L, Range.atLeast(0), Importance.MEDIUM, BATCHER_MAX_QUEUE_DELAY_MS_DOC)
+      .define(SCORE_DRAIN_INTERVAL_MS_CONFIG, Type.LONG, 10L, Range.atLeast(1), Importance.LOW, SCORE_DRAIN_INTERVAL_MS_DOC)
+      .define(SCORE_MAX_RETRIES_CONFIG, Type.INT, 3, Range.atLeast(0), Importance.LOW, SCORE_MAX_RETRIES_DOC)
+      .define(ALERT_WARNING_THRESHOLD_CONFIG, Type.DOUBLE, 0.3, Range.between(0.0, 1.0), Importance.HIGH, ALERT_WARNING_THRESHOLD_DOC)
+      .define(ALERT_CRITICAL_THRESHOLD_CONFIG, Type.DOUBLE, 0.6, Range.between(0.0, 1.0), Importance.HIGH, ALERT_CRITICAL_THRESHOLD_DOC)
+      .define(ALERT_HYSTERESIS_MARGIN_CONFIG, Type.DOUBLE, 0.05, Range.between(0.0, 1.0), Importance.MEDIUM, ALERT_HYSTERESIS_MARGIN_DOC)
+      .define(ALERT_COOLDOWN_HOURS_CONFIG, Type.LONG, 24L * 30, Range.atLeast(0), Importance.MEDIUM, ALERT_COOLDOWN_HOURS_DOC)
+      .define(ALERT_REASONS_CONFIG, Type.INT, 3, Range.between(0, 32), Importance.LOW, ALERT_REASONS_DOC)
+      .define(SCORER_CONFIG, Type.STRING, "auto", ValidString.in("auto", "onnxruntime", "tensorrt"), Importance.HIGH, SCORER_DOC)
+      .define(TENSORRT_PRECISION_CONFIG, Type.STRING, "fp16", ValidString.in("fp32", "fp16", "int8"), Importance.MEDIUM, TENSORRT_PRECISION_DOC)
+      .define(TENSORRT_ENGINE_CACHE_DIR_CONFIG, Type.STRING, "", Importance.MEDIUM, TENSORRT_ENGINE_CACHE_DIR_DOC)
+      .define(TENSORRT_MAX_BATCH_CONFIG, Type.INT, 64, new PowerOfTwoValidator(4096), Importance.LOW, TENSORRT_MAX_BATCH_DOC)
+      .define(TENSORRT_CONTEXTS_CONFIG, Type.INT, 1, Range.between(1, 8), Importance.LOW, TENSORRT_CONTEXTS_DOC)
+      .define(TENSORRT_PARITY_FAILURE_CONFIG, Type.STRING, "fallback", ValidString.in("fallback", "fail"), Importance.MEDIUM, TENSORRT_PARITY_FAILURE_DOC)
+      .define(MODEL_NAME_CONFIG, Type.STRING, "emr-risk-small", new ConfigDef.NonEmptyString(), Importance.HIGH, MODEL_NAME_DOC)
+      .define(REGISTRY_URL_CONFIG, Type.STRING, "mem://", new RegistryUrlValidator(), Importance.HIGH, REGISTRY_URL_DOC)
+      .define(REGISTRY_USERNAME_CONFIG, Type.STRING, "", Importance.LOW, REGISTRY_USERNAME_DOC)
+      .define(REGISTRY_PASSWORD_CONFIG, Type.PASSWORD, null, Importance.LOW, REGISTRY_PASSWORD_DOC)
+      .define(HTTP_PORT_CONFIG, Type.INT, 8080, Range.between(0, 65535), Importance.MEDIUM, HTTP_PORT_DOC);
+
+  private final SourceMapping sourceMapping;
+  private final AlertPolicy alertPolicy;
+
+  public RiskStreamConfig(Map<?, ?> props) {
+    super(CONFIG, props, true);
+    if (getDouble(ALERT_CRITICAL_THRESHOLD_CONFIG) < getDouble(ALERT_WARNING_THRESHOLD_CONFIG)) {
+      throw new ConfigException(ALERT_CRITICAL_THRESHOLD_CONFIG + " must be at least " + ALERT_WARNING_THRESHOLD_CONFIG);
+    }
+    this.sourceMapping = SourceMapping.fromConfig(getList(SOURCE_TABLES_CONFIG), originalsWithPrefix(SOURCE_TABLE_PREFIX));
+    this.alertPolicy = AlertPolicy.fromConfig(this, originalsWithPrefix(ALERT_OUTCOME_PREFIX));
+  }
+
+  /** The documented definition of every key. */
+  public static ConfigDef configDef() {
+    return new ConfigDef(CONFIG);
+  }
+
+  /** Loads a properties file (when given) and applies {@code RISKSTREAM_*} overrides from {@code env}. */
+  public static RiskStreamConfig load(Path file, Map<String, String> env) throws IOException {
+    Map<String, Object> props = new HashMap<>();
+    if (file != null) {
+      Properties p = new Properties();
+      try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        p.load(r);
+      }
+      p.forEach((k, v) -> props.put((String) k, v));
+    }
+    props.putAll(environmentOverrides(env, props.keySet()));
+    return new RiskStreamConfig(props);
+  }
+
+  /**
+   * Maps {@code RISKSTREAM_FOO_BAR} to the known key whose env form it is ({@code foo.bar}); for prefixed keys that
+   * are not in the ConfigDef (per table or outcome), underscores become dots unless the key already exists in the
+   * file with underscores.
+   */
+  static Map<String, Object> environmentOverrides(Map<String, String> env, Set<String> fileKeys) {
+    Map<String, String> known = new HashMap<>();
+    for (String name : CONFIG.names()) {
+      known.put(envName(name), name);
+    }
+    for (String name : fileKeys) {
+      known.putIfAbsent(envName(name), name);
+    }
+    Map<String, Object> out = new HashMap<>();
+    env.forEach((k, v) -> {
+      if (k.startsWith(ENV_PREFIX)) {
+        String key = known.getOrDefault(k, k.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.'));
+        out.put(key, v);
+      }
+    });
+    return out;
+  }
+
+  /** The environment variable that overrides {@code key}. */
+  public static String envName(String key) {
+    return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+  }
+
+  /** Properties for {@link org.apache.kafka.streams.KafkaStreams}. */
+  public Properties streamsProperties() {
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, getString(APPLICATION_ID_CONFIG));
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", getList(BOOTSTRAP_SERVERS_CONFIG)));
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, getString(PROCESSING_GUARANTEE_CONFIG));
+    p.put(StreamsConfig.STATE_DIR_CONFIG, getString(STATE_DIR_CONFIG));
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, getInt(NUM_STREAM_THREADS_CONFIG));
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, getLong(COMMIT_INTERVAL_MS_CONFIG));
+    p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, getLong(MAX_TASK_IDLE_MS_CONFIG));
+    p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) getShort(TOPIC_REPLICATION_FACTOR_CONFIG));
+    return p;
+  }
+
+  public Pattern sourceTopicPattern() {
+    return Pattern.compile(getString(SOURCE_TOPIC_PATTERN_CONFIG));
+  }
+
+  public List<String> sourceTopics() {
+    return getList(SOURCE_TOPICS_CONFIG);
+  }
+
+  public SourceMapping sourceMapping() {
+    return sourceMapping;
+  }
+
+  public AlertPolicy alertPolicy() {
+    return alertPolicy;
+  }
+
+  public Duration triggerLinger() {
+    return Duration.ofMillis(getLong(TRIGGER_LINGER_MS_CONFIG));
+  }
+
+  public Duration scoreDrainInterval() {
+    return Duration.ofMillis(getLong(SCORE_DRAIN_INTERVAL_MS_CONFIG));
+  }
+
+  public Duration batcherMaxQueueDelay() {
+    return Duration.ofMillis(getLong(BATCHER_MAX_QUEUE_DELAY_MS_CONFIG));
+  }
+
+  /** The registry password, or null; never log the result. */
+  public Password registryPassword() {
+    return getPassword(REGISTRY_PASSWORD_CONFIG);
+  }
+
+  private static final class RegexValidator implements ConfigDef.Validator {
+    @Override
+    public void ensureValid(String name, Object value) {
+      try {
+        Pattern.compile((String) value);
+      } catch (PatternSyntaxException e) {
+        throw new ConfigException(name, value, "not a regular expression: " + e.getDescription());
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "a Java regular expression";
+    }
+  }
+
+  private static final class PowerOfTwoValidator implements ConfigDef.Validator {
+    private final int max;
+
+    PowerOfTwoValidator(int max) {
+      this.max = max;
+    }
+
+    @Override
+    public void ensureValid(String name, Object value) {
+      int v = (Integer) value;
+      if (v < 1 || v > max || Integer.bitCount(v) != 1) {
+        throw new ConfigException(name, value, "must be a power of two from 1 to " + max);
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "a power of two, 1..." + max;
+    }
+  }
+
+  private static final class RegistryUrlValidator implements ConfigDef.Validator {
+    @Override
+    public void ensureValid(String name, Object value) {
+      String s = (String) value;
+      if (s == null || !(s.startsWith("mem://") || s.startsWith("http://") || s.startsWith("https://"))) {
+        throw new ConfigException(name, value, "must be mem:// or an http(s) URL of an Apicurio Registry");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "mem:// or http(s)://...";
+    }
+  }
+}

@@ -1,0 +1,98 @@
+package io.riskstream.topology.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.riskstream.connectors.debezium.SourceMapping;
+import io.riskstream.schemas.EventKind;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RiskStreamConfigTest {
+
+  @Test
+  void shouldDocumentEveryKey() {
+    for (ConfigDef.ConfigKey key : RiskStreamConfig.configDef().configKeys().values()) {
+      assertThat(key.documentation).as("documentation of %s", key.name).isNotBlank().hasSizeGreaterThan(15);
+    }
+  }
+
+  @Test
+  void shouldDefaultToExactlyOnceV2() {
+    RiskStreamConfig c = new RiskStreamConfig(Map.of());
+    assertThat(c.streamsProperties().get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo("exactly_once_v2");
+  }
+
+  @Test
+  void shouldRejectInvalidValues() {
+    assertThatThrownBy(() -> new RiskStreamConfig(Map.of("scorer", "gpu"))).isInstanceOf(ConfigException.class);
+    assertThatThrownBy(() -> new RiskStreamConfig(Map.of("history.max.events", "0"))).isInstanceOf(ConfigException.class);
+    assertThatThrownBy(() -> new RiskStreamConfig(Map.of("registry.url", "ftp://x"))).isInstanceOf(ConfigException.class);
+    assertThatThrownBy(() -> new RiskStreamConfig(Map.of("alert.warning.threshold", "0.8", "alert.critical.threshold", "0.5")))
+        .isInstanceOf(ConfigException.class);
+    assertThatThrownBy(() -> new RiskStreamConfig(Map.of("source.tables", "patients,labs"))).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("labs");
+  }
+
+  @Test
+  void shouldApplyFileThenEnvironmentOverrides(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("rs.properties");
+    Files.writeString(file, "history.max.events=100\nregistry.url=http://registry:8080/apis/registry/v3\n"
+        + "alert.outcome.stroke.critical.threshold=0.9\n");
+    RiskStreamConfig c = RiskStreamConfig.load(file, Map.of("RISKSTREAM_HISTORY_MAX_EVENTS", "50",
+        "RISKSTREAM_ALERT_OUTCOME_STROKE_COOLDOWN_HOURS", "2", "PATH", "/bin"));
+    assertThat(c.getInt(RiskStreamConfig.HISTORY_MAX_EVENTS_CONFIG)).isEqualTo(50);
+    assertThat(c.getString(RiskStreamConfig.REGISTRY_URL_CONFIG)).startsWith("http://registry");
+    assertThat(c.alertPolicy().forOutcome("stroke").criticalThreshold()).isEqualTo(0.9);
+    assertThat(c.alertPolicy().forOutcome("stroke").cooldown()).isEqualTo(Duration.ofHours(2));
+    assertThat(c.alertPolicy().forOutcome("heart_failure").criticalThreshold()).isEqualTo(0.6);
+  }
+
+  @Test
+  void shouldHidePasswordsInToString() {
+    RiskStreamConfig c = new RiskStreamConfig(Map.of("registry.password", "s3cret-value"));
+    assertThat(c.registryPassword().value()).isEqualTo("s3cret-value");
+    assertThat(c.toString()).doesNotContain("s3cret-value");
+    assertThat(c.values().toString()).doesNotContain("s3cret-value");
+  }
+
+  @Test
+  void shouldMapTheSixEhrTablesByDefault() {
+    SourceMapping m = new RiskStreamConfig(Map.of()).sourceMapping();
+    assertThat(m.tables()).containsOnlyKeys("patients", "encounters", "conditions", "observations", "medications", "procedures");
+    assertThat(m.table("observations").orElseThrow().valueColumn()).isEqualTo("value_numeric");
+    assertThat(m.table("patients").orElseThrow().kind()).isEqualTo(EventKind.DEMOGRAPHICS);
+    assertThat(m.table("patients").orElseThrow().patientColumn()).isEqualTo("id");
+    assertThat(m.table("conditions").orElseThrow().patientColumn()).isEqualTo("patient_id");
+  }
+
+  @Test
+  void shouldOverrideATableColumn() {
+    SourceMapping m = new RiskStreamConfig(Map.of("source.table.conditions.code.column", "icd10")).sourceMapping();
+    assertThat(m.table("conditions").orElseThrow().codeColumn()).isEqualTo("icd10");
+  }
+
+  @Test
+  void shouldGenerateMarkdownReferenceWithEveryKey() {
+    String md = ConfigDocs.markdown(RiskStreamConfig.configDef());
+    for (String name : RiskStreamConfig.configDef().names()) {
+      assertThat(md).contains("`" + name + "`");
+    }
+    assertThat(md).contains("RISKSTREAM_HISTORY_MAX_EVENTS");
+  }
+
+  @Test
+  void shouldKeepTheCommittedConfigurationReferenceUpToDate() throws Exception {
+    Path committed = Path.of("CONFIGURATION.md");
+    assertThat(committed).exists();
+    assertThat(Files.readString(committed)).as("regenerate with: riskstream config-docs --out topology/CONFIGURATION.md")
+        .isEqualTo(ConfigDocs.document(RiskStreamConfig.configDef()));
+  }
+}

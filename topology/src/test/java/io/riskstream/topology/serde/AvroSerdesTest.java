@@ -1,0 +1,69 @@
+package io.riskstream.topology.serde;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.riskstream.schemas.DeadLetter;
+import io.riskstream.schemas.EmrEvent;
+import io.riskstream.schemas.EventKind;
+import io.riskstream.schemas.EventOp;
+import io.riskstream.schemas.SourceCoordinates;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.Arrays;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.kafka.common.serialization.Serde;
+import org.junit.jupiter.api.Test;
+
+class AvroSerdesTest {
+
+  private static EmrEvent event() {
+    return EmrEvent.newBuilder().setPatientId("p-1").setEventId("conditions:c1").setOp(EventOp.UPSERT)
+        .setKind(EventKind.DIAGNOSIS).setEventTime(Instant.parse("2020-01-02T00:00:00Z")).setCode("44054006")
+        .setCodeSystem("SNOMED-CT").setSource(SourceCoordinates.newBuilder().setSystem("postgres:ehr")
+            .setTable("conditions").setTxId("7").setLsn(42L).build()).build();
+  }
+
+  @Test
+  void shouldWriteConfluentFramingReadableByPlainAvro() throws Exception {
+    InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+    Serde<EmrEvent> serde = AvroSerdes.withClient(registry).value(EmrEvent.class);
+    byte[] bytes = serde.serializer().serialize("emr-events", event());
+
+    assertThat(bytes[0]).isEqualTo((byte) 0);
+    int id = ByteBuffer.wrap(bytes, 1, 4).getInt();
+    assertThat(id).isPositive();
+    assertThat(registry.getSchemaByContentId((long) id)).contains("EmrEvent");
+
+    SpecificDatumReader<EmrEvent> reader = new SpecificDatumReader<>(EmrEvent.getClassSchema());
+    EmrEvent plain = reader.read(null, DecoderFactory.get().binaryDecoder(Arrays.copyOfRange(bytes, 5, bytes.length), null));
+    assertThat(plain).isEqualTo(event());
+  }
+
+  @Test
+  void shouldRoundTripSpecificRecordsAndReuseSchemaIds() {
+    InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+    AvroSerdes serdes = AvroSerdes.withClient(registry);
+    Serde<EmrEvent> serde = serdes.value(EmrEvent.class);
+    byte[] a = serde.serializer().serialize("emr-events", event());
+    byte[] b = serdes.value(EmrEvent.class).serializer().serialize("emr-events", event());
+    assertThat(Arrays.copyOfRange(a, 0, 5)).isEqualTo(Arrays.copyOfRange(b, 0, 5));
+    EmrEvent back = serde.deserializer().deserialize("emr-events", a);
+    assertThat(back).isInstanceOf(EmrEvent.class).isEqualTo(event());
+
+    DeadLetter dl = DeadLetter.newBuilder().setReason("MALFORMED_JSON").setMessage("m").setSourceTopic("t")
+        .setSourcePartition(0).setSourceOffset(3).build();
+    byte[] c = serdes.value(DeadLetter.class).serializer().serialize("riskstream-dlq", dl);
+    assertThat(ByteBuffer.wrap(c, 1, 4).getInt()).isNotEqualTo(ByteBuffer.wrap(a, 1, 4).getInt());
+    assertThat(serdes.value(DeadLetter.class).deserializer().deserialize("riskstream-dlq", c)).isEqualTo(dl);
+    assertThat(registry.getSchemaByContentId((long) ByteBuffer.wrap(c, 1, 4).getInt())).contains("\"DeadLetter\"");
+  }
+
+  @Test
+  void shouldUseTheGivenInMemoryRegistryForMemUrls() {
+    InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+    AvroSerdes serdes = AvroSerdes.fromConfig(new io.riskstream.topology.config.RiskStreamConfig(java.util.Map.of()), registry);
+    serdes.value(EmrEvent.class).serializer().serialize("emr-events", event());
+    assertThat(registry.size()).isPositive();
+  }
+}
