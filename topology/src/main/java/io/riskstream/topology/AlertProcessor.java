@@ -17,15 +17,7 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * alert: applies the per-outcome policy to each score, with state in store {@value #STORE}. For an outcome with
- * probability p at event time t (the score's asOf):
- * <ul>
- *   <li>hysteresis: a severity that fired is disarmed and re-arms only once p &lt; its threshold − margin;</li>
- *   <li>p ≥ critical and critical armed → CRITICAL (disarms critical and warning); else p ≥ warning and warning
- *       armed → WARNING (disarms warning);</li>
- *   <li>cooldown (event time): within {@code cooldown} after the last alert of the outcome, an alert of the same or a
- *       lower severity is suppressed (and stays armed); an escalation WARNING → CRITICAL is never suppressed.</li>
- * </ul>
+ * alert: applies the per-outcome policy ({@link AlertDecision}) to each score, with state in store {@value #STORE}.
  * Reasons: the occluded newest events whose removal lowers p (contribution = p − p without the event), largest
  * first, ties by eventId; the score processor scored the occluded inputs because p reached the warning threshold
  * (a score without them cannot raise an alert, and gets none). alertId = hash(scoreId, outcome, severity).
@@ -62,35 +54,12 @@ public final class AlertProcessor implements Processor<String, ScoredRequest, St
     for (int k = 0; k < outcomes.size(); k++) {
       String name = outcomes.get(k).getOutcome();
       double p = outcomes.get(k).getProbability();
-      AlertPolicy.Outcome pol = policy.forOutcome(name);
-      AlertState.Outcome s = state.outcome(name);
-      boolean warnArmed = s.warningArmed() || p < pol.warningThreshold() - pol.hysteresisMargin();
-      boolean critArmed = s.criticalArmed() || p < pol.criticalThreshold() - pol.hysteresisMargin();
-      AlertSeverity severity = null;
-      double threshold = 0;
-      if (p >= pol.criticalThreshold() && critArmed) {
-        severity = AlertSeverity.CRITICAL;
-        threshold = pol.criticalThreshold();
-      } else if (p >= pol.warningThreshold() && warnArmed) {
-        severity = AlertSeverity.WARNING;
-        threshold = pol.warningThreshold();
+      AlertState.Outcome previous = state.outcome(name);
+      AlertDecision d = AlertDecision.decide(policy.forOutcome(name), previous, p, t);
+      if (d.severity() != null) {
+        alerts.add(alert(record.value(), k, name, p, d.severity(), d.threshold(), previous.lastProbability()));
       }
-      Long lastAt = s.lastAlertAt();
-      String lastSeverity = s.lastSeverity();
-      if (severity != null) {
-        boolean coolingDown = lastAt != null && t - lastAt < pol.cooldown().toMillis()
-            && AlertSeverity.valueOf(lastSeverity).ordinal() >= severity.ordinal();
-        if (!coolingDown) {
-          alerts.add(alert(record.value(), k, name, p, severity, threshold, s.lastProbability()));
-          lastAt = t;
-          lastSeverity = severity.name();
-          warnArmed = false;
-          if (severity == AlertSeverity.CRITICAL) {
-            critArmed = false;
-          }
-        }
-      }
-      state = state.with(name, new AlertState.Outcome(p, warnArmed, critArmed, lastAt, lastSeverity));
+      state = state.with(name, d.next());
     }
     store.put(patient, state);
     for (RiskAlert a : alerts) {

@@ -64,7 +64,7 @@ public final class RiskTopology {
     Serde<DeadLetter> dlqSerde = serdes.value(DeadLetter.class);
     Serde<RiskScore> scoreSerde = serdes.value(RiskScore.class);
     Serde<RiskAlert> alertSerde = serdes.value(RiskAlert.class);
-    String emrTopic = config.getString(RiskStreamConfig.TOPIC_EMR_EVENTS_CONFIG);
+    String emrTopic = config.topics().emrEvents().name();
 
     if (config.getBoolean(RiskStreamConfig.NORMALIZE_ENABLED_CONFIG)) {
       addNormalize(builder, config, emrTopic, emrSerde, dlqSerde);
@@ -108,10 +108,10 @@ public final class RiskTopology {
         .process(() -> new ScoreProcessor(backend, drain, retries, reasonThresholds(config, backend)), Named.as(SCORE),
             ScoreProcessor.STORE);
     scored.mapValues(ScoredRequest::score, Named.as("as-risk-score"))
-        .to(config.getString(RiskStreamConfig.TOPIC_RISK_SCORES_CONFIG),
+        .to(config.topics().riskScores().name(),
             Produced.with(Serdes.String(), scoreSerde).withName("risk-scores-sink"));
     scored.process(() -> new AlertProcessor(config.alertPolicy()), Named.as(ALERT), AlertProcessor.STORE)
-        .to(config.getString(RiskStreamConfig.TOPIC_RISK_ALERTS_CONFIG),
+        .to(config.topics().riskAlerts().name(),
             Produced.with(Serdes.String(), alertSerde).withName("risk-alerts-sink"));
     return builder.build();
   }
@@ -159,7 +159,7 @@ public final class RiskTopology {
         .to(emrTopic, Produced.with(Serdes.String(), emrSerde).withName(prefix + "emr-events-sink"));
     normalized.get(prefix + "normalized-dead-letters")
         .map((k, v) -> KeyValue.pair(originalKey((DeadLetter) v), (DeadLetter) v), Named.as(prefix + "dlq-by-original-key"))
-        .to(config.getString(RiskStreamConfig.TOPIC_DLQ_CONFIG),
+        .to(config.topics().deadLetters().name(),
             Produced.with(Serdes.ByteArray(), dlqSerde).withName(prefix + "dlq-sink"));
   }
 

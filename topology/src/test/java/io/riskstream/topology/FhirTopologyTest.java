@@ -3,6 +3,7 @@ package io.riskstream.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.riskstream.topology.config.RiskStreamConfig;
+import io.riskstream.topology.config.Topics;
 import io.riskstream.connectors.debezium.Cdc;
 import io.riskstream.schemas.DeadLetter;
 import io.riskstream.schemas.DeadLetterReason;
@@ -70,9 +71,13 @@ class FhirTopologyTest {
         TokenSumTestScorer.synchronousBackend()), config.streamsProperties(), Instant.parse("2026-01-01T00:00:00Z"));
     fhir = driver.createInputTopic(FHIR_TOPIC, Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
     cdc = driver.createInputTopic("ehr.clinical.conditions", Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
-    emr = driver.createOutputTopic("emr-events", Serdes.String().deserializer(), serdes.value(EmrEvent.class).deserializer());
-    scores = driver.createOutputTopic("risk-scores", Serdes.String().deserializer(), serdes.value(RiskScore.class).deserializer());
-    dlq = driver.createOutputTopic("riskstream-dlq", Serdes.ByteArray().deserializer(), serdes.value(DeadLetter.class).deserializer());
+    Topics topics = config.topics();
+    emr = driver.createOutputTopic(topics.emrEvents().name(), Serdes.String().deserializer(),
+        serdes.value(topics.emrEvents()).deserializer());
+    scores = driver.createOutputTopic(topics.riskScores().name(), Serdes.String().deserializer(),
+        serdes.value(topics.riskScores()).deserializer());
+    dlq = driver.createOutputTopic(topics.deadLetters().name(), Serdes.ByteArray().deserializer(),
+        serdes.value(topics.deadLetters()).deserializer());
   }
 
   @AfterEach

@@ -10,6 +10,7 @@ import static io.riskstream.connectors.debezium.Cdc.row;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.riskstream.topology.config.RiskStreamConfig;
+import io.riskstream.topology.config.Topics;
 import io.riskstream.schemas.AlertSeverity;
 import io.riskstream.connectors.debezium.Cdc;
 import io.riskstream.schemas.DeadLetter;
@@ -77,10 +78,15 @@ class RiskTopologyTest {
     for (String t : TOPICS) {
       in.put(t.substring(t.lastIndexOf('.') + 1), driver.createInputTopic(t, Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer()));
     }
-    scores = driver.createOutputTopic("risk-scores", Serdes.String().deserializer(), serdes.value(RiskScore.class).deserializer());
-    alerts = driver.createOutputTopic("risk-alerts", Serdes.String().deserializer(), serdes.value(RiskAlert.class).deserializer());
-    dlq = driver.createOutputTopic("riskstream-dlq", Serdes.ByteArray().deserializer(), serdes.value(DeadLetter.class).deserializer());
-    emr = driver.createOutputTopic("emr-events", Serdes.String().deserializer(), serdes.value(EmrEvent.class).deserializer());
+    Topics topics = config.topics();
+    scores = driver.createOutputTopic(topics.riskScores().name(), Serdes.String().deserializer(),
+        serdes.value(topics.riskScores()).deserializer());
+    alerts = driver.createOutputTopic(topics.riskAlerts().name(), Serdes.String().deserializer(),
+        serdes.value(topics.riskAlerts()).deserializer());
+    dlq = driver.createOutputTopic(topics.deadLetters().name(), Serdes.ByteArray().deserializer(),
+        serdes.value(topics.deadLetters()).deserializer());
+    emr = driver.createOutputTopic(topics.emrEvents().name(), Serdes.String().deserializer(),
+        serdes.value(topics.emrEvents()).deserializer());
   }
 
   @AfterEach
@@ -501,8 +507,8 @@ class RiskTopologyTest {
     List<org.apache.kafka.streams.test.TestRecord<String, EmrEvent>> events = lastEmrEvents;
     assertThat(events).hasSizeGreaterThan(60);
     start(TokenSumTestScorer.synchronousBackend(), RiskStreamConfig.NORMALIZE_ENABLED_CONFIG, "false");
-    assertThat(driver.producedTopicNames()).doesNotContain("emr-events");
-    TestInputTopic<String, EmrEvent> replay = driver.createInputTopic("emr-events", Serdes.String().serializer(),
+    assertThat(driver.producedTopicNames()).doesNotContain(Topics.DEFAULTS.emrEvents().name());
+    TestInputTopic<String, EmrEvent> replay = driver.createInputTopic(Topics.DEFAULTS.emrEvents().name(), Serdes.String().serializer(),
         serdes.value(EmrEvent.class).serializer());
     replay.pipeRecordList(events);
     List<Object> replayed = new ArrayList<>(scores.readValuesToList());

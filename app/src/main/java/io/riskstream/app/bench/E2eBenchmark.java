@@ -1,6 +1,7 @@
 package io.riskstream.app.bench;
 
 import io.riskstream.topology.config.RiskStreamConfig;
+import io.riskstream.topology.config.Topics;
 import io.riskstream.app.demo.EmbeddedKafka;
 import io.riskstream.schemas.EmrEvent;
 import io.riskstream.schemas.RiskScore;
@@ -207,10 +208,11 @@ public final class E2eBenchmark {
     p.put(RiskStreamConfig.APPLICATION_ID_CONFIG, applicationId);
     p.put(RiskStreamConfig.STATE_DIR_CONFIG, workDir.resolve(applicationId).toString());
     p.put(RiskStreamConfig.SOURCE_TOPICS_CONFIG, String.join(",", feed.topics()));
-    p.put(RiskStreamConfig.TOPIC_EMR_EVENTS_CONFIG, "emr-events" + topicSuffix);
-    p.put(RiskStreamConfig.TOPIC_RISK_SCORES_CONFIG, "risk-scores" + topicSuffix);
-    p.put(RiskStreamConfig.TOPIC_RISK_ALERTS_CONFIG, "risk-alerts" + topicSuffix);
-    p.put(RiskStreamConfig.TOPIC_DLQ_CONFIG, "riskstream-dlq" + topicSuffix);
+    Topics topics = Topics.DEFAULTS;
+    p.put(RiskStreamConfig.TOPIC_EMR_EVENTS_CONFIG, topics.emrEvents().name() + topicSuffix);
+    p.put(RiskStreamConfig.TOPIC_RISK_SCORES_CONFIG, topics.riskScores().name() + topicSuffix);
+    p.put(RiskStreamConfig.TOPIC_RISK_ALERTS_CONFIG, topics.riskAlerts().name() + topicSuffix);
+    p.put(RiskStreamConfig.TOPIC_DLQ_CONFIG, topics.deadLetters().name() + topicSuffix);
     return p;
   }
 
@@ -252,8 +254,8 @@ public final class E2eBenchmark {
   private Throughput full(EmbeddedKafka kafka, CdcFeed feed, RiskStreamConfig config, long[] alerts) throws Exception {
     AvroSerdes serdes = AvroSerdes.withClient(new InMemorySchemaRegistry());
     long[] scores = new long[1];
-    String scoreTopic = config.getString(RiskStreamConfig.TOPIC_RISK_SCORES_CONFIG);
-    String alertTopic = config.getString(RiskStreamConfig.TOPIC_RISK_ALERTS_CONFIG);
+    String scoreTopic = config.topics().riskScores().name();
+    String alertTopic = config.topics().riskAlerts().name();
     String id = config.getString(RiskStreamConfig.APPLICATION_ID_CONFIG);
     try (ScoringRuntime runtime = ScoringRuntime.start(config)) {
       Map<String, Long> cpu = ThreadCpu.snapshot();
@@ -311,7 +313,7 @@ public final class E2eBenchmark {
     int transactions = (int) records.stream().mapToLong(CdcFeed.Record::txId).distinct().count();
     kafka.createTopics(1, all.topics().toArray(String[]::new));
     RiskStreamConfig config = new RiskStreamConfig(phaseConfig(all, kafka.bootstrapServers(), "bench-latency", "-lat"));
-    String scoreTopic = config.getString(RiskStreamConfig.TOPIC_RISK_SCORES_CONFIG);
+    String scoreTopic = config.topics().riskScores().name();
     AvroSerdes serdes = AvroSerdes.withClient(new InMemorySchemaRegistry());
     Map<String, Long> lastSend = new ConcurrentHashMap<>();
     Map<String, Long> scored = new HashMap<>();

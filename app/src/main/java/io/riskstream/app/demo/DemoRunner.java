@@ -427,7 +427,7 @@ public final class DemoRunner {
   }
 
   private Thread startProgress(Monitor monitor, Admin admin, RiskStreamConfig config) {
-    String emrTopic = config.getString(RiskStreamConfig.TOPIC_EMR_EVENTS_CONFIG);
+    String emrTopic = config.topics().emrEvents().name();
     Thread t = new Thread(() -> {
       try {
         while (!Thread.currentThread().isInterrupted()) {
@@ -533,10 +533,10 @@ public final class DemoRunner {
       this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
       this.scoreDe = serdes.value(RiskScore.class).deserializer();
       this.alertDe = serdes.value(RiskAlert.class).deserializer();
-      this.scoresTopic = config.getString(RiskStreamConfig.TOPIC_RISK_SCORES_CONFIG);
-      this.alertsTopic = config.getString(RiskStreamConfig.TOPIC_RISK_ALERTS_CONFIG);
-      this.dlqTopic = config.getString(RiskStreamConfig.TOPIC_DLQ_CONFIG);
-      this.emrTopic = config.getString(RiskStreamConfig.TOPIC_EMR_EVENTS_CONFIG);
+      this.scoresTopic = config.topics().riskScores().name();
+      this.alertsTopic = config.topics().riskAlerts().name();
+      this.dlqTopic = config.topics().deadLetters().name();
+      this.emrTopic = config.topics().emrEvents().name();
     }
 
     @Override

@@ -111,7 +111,7 @@ public final class AuditReplay {
       Consumer<String> progress) throws Exception {
     RiskStreamConfig config = replayConfig(production, options.replayId(), stateDir);
     Map<String, Object> client = clientProps(production);
-    String emrTopic = production.getString(RiskStreamConfig.TOPIC_EMR_EVENTS_CONFIG);
+    String emrTopic = production.topics().emrEvents().name();
     String appId = config.getString(RiskStreamConfig.APPLICATION_ID_CONFIG);
     long start = System.nanoTime();
     long deadline = start + options.timeout().toNanos();
@@ -134,8 +134,8 @@ public final class AuditReplay {
         awaitConsumed(admin, app, appId, ends, deadline, progress);
         // every input is read: the last transactions close on the idle flush, then the batcher drains
         long quietMs = config.getLong(RiskStreamConfig.TRIGGER_IDLE_FLUSH_MS_CONFIG) * 3 / 2 + 5_000;
-        awaitQuiet(admin, app, List.of(config.getString(RiskStreamConfig.TOPIC_RISK_SCORES_CONFIG),
-            config.getString(RiskStreamConfig.TOPIC_RISK_ALERTS_CONFIG)), quietMs, deadline);
+        awaitQuiet(admin, app, List.of(config.topics().riskScores().name(), config.topics().riskAlerts().name()),
+            quietMs, deadline);
         app.triggerCloses().forEach((rule, n) -> closes.put(rule.name().toLowerCase(java.util.Locale.ROOT), n));
         app.closeAndLeaveGroup();
       }
@@ -147,18 +147,18 @@ public final class AuditReplay {
     // only the period's records are kept in memory
     java.util.function.Predicate<Instant> inPeriod = t -> (options.from() == null || !t.isBefore(options.from()))
         && (options.to() == null || t.isBefore(options.to()));
-    List<RiskScore> productionScores = readAll(client, production.getString(RiskStreamConfig.TOPIC_RISK_SCORES_CONFIG),
+    List<RiskScore> productionScores = readAll(client, production.topics().riskScores().name(),
         serdes.value(RiskScore.class).deserializer(), s -> inPeriod.test(s.getAsOf()));
-    List<RiskAlert> productionAlerts = readAll(client, production.getString(RiskStreamConfig.TOPIC_RISK_ALERTS_CONFIG),
+    List<RiskAlert> productionAlerts = readAll(client, production.topics().riskAlerts().name(),
         serdes.value(RiskAlert.class).deserializer(), a -> inPeriod.test(a.getAsOf()));
-    List<RiskScore> replayScores = readAll(client, config.getString(RiskStreamConfig.TOPIC_RISK_SCORES_CONFIG),
+    List<RiskScore> replayScores = readAll(client, config.topics().riskScores().name(),
         serdes.value(RiskScore.class).deserializer(), s -> inPeriod.test(s.getAsOf()));
-    List<RiskAlert> replayAlerts = readAll(client, config.getString(RiskStreamConfig.TOPIC_RISK_ALERTS_CONFIG),
+    List<RiskAlert> replayAlerts = readAll(client, config.topics().riskAlerts().name(),
         serdes.value(RiskAlert.class).deserializer(), a -> inPeriod.test(a.getAsOf()));
     ReplayComparison.Result result = ReplayComparison.compare(productionScores, productionAlerts, replayScores,
         replayAlerts, modelSha, options.from(), options.to(), options.tolerance());
-    return new Report(options.replayId(), appId, config.getString(RiskStreamConfig.TOPIC_RISK_SCORES_CONFIG),
-        config.getString(RiskStreamConfig.TOPIC_RISK_ALERTS_CONFIG), emrEvents, seconds, closes, deleted, result);
+    return new Report(options.replayId(), appId, config.topics().riskScores().name(),
+        config.topics().riskAlerts().name(), emrEvents, seconds, closes, deleted, result);
   }
 
   /**

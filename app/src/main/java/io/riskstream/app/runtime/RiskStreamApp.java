@@ -66,10 +66,7 @@ public final class RiskStreamApp implements AutoCloseable {
   }
 
   static void ensureTopics(RiskStreamConfig config, Properties props) throws InterruptedException, ExecutionException {
-    List<String> names = List.of(config.getString(RiskStreamConfig.TOPIC_EMR_EVENTS_CONFIG),
-        config.getString(RiskStreamConfig.TOPIC_RISK_SCORES_CONFIG),
-        config.getString(RiskStreamConfig.TOPIC_RISK_ALERTS_CONFIG),
-        config.getString(RiskStreamConfig.TOPIC_DLQ_CONFIG));
+    List<String> names = config.topics().names();
     Map<String, Object> adminProps = new java.util.HashMap<>();
     props.forEach((k, v) -> adminProps.put((String) k, v));
     int partitions = config.getInt(RiskStreamConfig.TOPIC_PARTITIONS_CONFIG);

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.riskstream.topology.config.RiskStreamConfig;
+import io.riskstream.topology.config.Topics;
 import io.riskstream.connectors.cdc.CdcConfig;
 import io.riskstream.connectors.cdc.CdcRunner;
 import io.riskstream.connectors.ehr.EhrDatabaseLoader;
@@ -268,14 +269,14 @@ class CdcEndToEndIT {
         driver.advanceWallClockTime(Duration.ofMillis(5500));
         sleep(100);
         driver.advanceWallClockTime(Duration.ofMillis(20));
-        out.addAll(driver.createOutputTopic("risk-scores", Serdes.String().deserializer(),
-            serdes.value(RiskScore.class).deserializer()).readValuesToList());
-        out.addAll(driver.createOutputTopic("risk-alerts", Serdes.String().deserializer(),
-            serdes.value(RiskAlert.class).deserializer()).readValuesToList());
+        out.addAll(driver.createOutputTopic(Topics.DEFAULTS.riskScores().name(), Serdes.String().deserializer(),
+            serdes.value(Topics.DEFAULTS.riskScores()).deserializer()).readValuesToList());
+        out.addAll(driver.createOutputTopic(Topics.DEFAULTS.riskAlerts().name(), Serdes.String().deserializer(),
+            serdes.value(Topics.DEFAULTS.riskAlerts()).deserializer()).readValuesToList());
       }
       assertThat(of(out, RiskScore.class)).as("one score per transaction").hasSize(expectedScores);
-      assertThat(driver.createOutputTopic("riskstream-dlq", Serdes.ByteArray().deserializer(),
-          serdes.value(DeadLetter.class).deserializer()).isEmpty()).isTrue();
+      assertThat(driver.createOutputTopic(Topics.DEFAULTS.deadLetters().name(), Serdes.ByteArray().deserializer(),
+          serdes.value(Topics.DEFAULTS.deadLetters()).deserializer()).isEmpty()).isTrue();
       return sorted(out);
     }
   }
@@ -312,7 +313,7 @@ class CdcEndToEndIT {
       consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
           ConsumerConfig.GROUP_ID_CONFIG, "e2e-" + UUID.randomUUID(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
           ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-      consumer.subscribe(List.of("risk-scores", "risk-alerts", "riskstream-dlq"));
+      consumer.subscribe(Topics.DEFAULTS.names().subList(1, 4));
     }
 
     List<SpecificRecord> until(Predicate<List<SpecificRecord>> done, KafkaStreams streams) {
@@ -327,11 +328,8 @@ class CdcEndToEndIT {
 
     void poll(Duration d) {
       for (ConsumerRecord<byte[], byte[]> r : consumer.poll(d)) {
-        Class<? extends SpecificRecord> type = switch (r.topic()) {
-          case "risk-scores" -> RiskScore.class;
-          case "risk-alerts" -> RiskAlert.class;
-          default -> DeadLetter.class;
-        };
+        Class<? extends SpecificRecord> type = r.topic().equals(Topics.DEFAULTS.riskScores().name()) ? RiskScore.class
+            : r.topic().equals(Topics.DEFAULTS.riskAlerts().name()) ? RiskAlert.class : DeadLetter.class;
         records.add(serdes.value(type).deserializer().deserialize(r.topic(), r.value()));
       }
     }

@@ -7,6 +7,7 @@ import io.riskstream.topology.CodeTokenTestEncoder;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.riskstream.topology.config.RiskStreamConfig;
+import io.riskstream.topology.config.Topics;
 import io.riskstream.app.demo.EmbeddedKafka;
 import io.riskstream.schemas.RiskAlert;
 import io.riskstream.schemas.RiskScore;
@@ -92,10 +93,10 @@ class RiskTopologyIT {
       for (int i = 0; i < 4; i++) {
         driver.advanceWallClockTime(Duration.ofMillis(1000));
       }
-      List<Object> out = new ArrayList<>(driver.createOutputTopic("risk-scores", Serdes.String().deserializer(),
-          serdes.value(RiskScore.class).deserializer()).readValuesToList());
-      out.addAll(driver.createOutputTopic("risk-alerts", Serdes.String().deserializer(),
-          serdes.value(RiskAlert.class).deserializer()).readValuesToList());
+      List<Object> out = new ArrayList<>(driver.createOutputTopic(Topics.DEFAULTS.riskScores().name(), Serdes.String().deserializer(),
+          serdes.value(Topics.DEFAULTS.riskScores()).deserializer()).readValuesToList());
+      out.addAll(driver.createOutputTopic(Topics.DEFAULTS.riskAlerts().name(), Serdes.String().deserializer(),
+          serdes.value(Topics.DEFAULTS.riskAlerts()).deserializer()).readValuesToList());
       return sorted(out);
     }
   }
@@ -128,9 +129,9 @@ class RiskTopologyIT {
           KafkaConsumer<String, Object> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", kafka.bootstrapServers(),
               "group.id", "it-reader", "auto.offset.reset", "earliest", "isolation.level", "read_committed"),
               new StringDeserializer(), (org.apache.kafka.common.serialization.Deserializer<Object>) (topic, data) ->
-                  topic.equals("risk-scores") ? serdes.value(RiskScore.class).deserializer().deserialize(topic, data)
+                  topic.equals(Topics.DEFAULTS.riskScores().name()) ? serdes.value(RiskScore.class).deserializer().deserialize(topic, data)
                       : serdes.value(RiskAlert.class).deserializer().deserialize(topic, data))) {
-        consumer.subscribe(List.of("risk-scores", "risk-alerts"));
+        consumer.subscribe(List.of(Topics.DEFAULTS.riskScores().name(), Topics.DEFAULTS.riskAlerts().name()));
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (actual.size() < expected.size() && System.nanoTime() < deadline) {
           for (ConsumerRecord<String, Object> r : consumer.poll(Duration.ofMillis(500))) {

@@ -2,6 +2,7 @@ package io.riskstream.app.verify;
 
 import io.riskstream.app.bench.CdcFeed;
 import io.riskstream.topology.config.RiskStreamConfig;
+import io.riskstream.topology.config.Topics;
 import io.riskstream.connectors.synthea.SyntheaCsvReader;
 import io.riskstream.schemas.RiskAlert;
 import io.riskstream.schemas.RiskScore;
@@ -57,8 +58,8 @@ final class CohortRuns {
   /** Where the feed's record timestamps end: fixed per JVM, so the runs of one test see the same feed. */
   private static final long FEED_EPOCH = System.currentTimeMillis();
 
-  static final String SCORES = "risk-scores";
-  static final String ALERTS = "risk-alerts";
+  static final String SCORES = Topics.DEFAULTS.riskScores().name();
+  static final String ALERTS = Topics.DEFAULTS.riskAlerts().name();
 
   private CohortRuns() {
   }

@@ -164,10 +164,10 @@ public final class RiskStreamConfig extends AbstractConfig {
       .define(FHIR_ENABLED_CONFIG, Type.BOOLEAN, false, Importance.MEDIUM, FHIR_ENABLED_DOC)
       .define(FHIR_TOPIC_CONFIG, Type.STRING, "fhir.resources", new ConfigDef.NonEmptyString(), Importance.MEDIUM, FHIR_TOPIC_DOC)
       .define(FHIR_MAX_RECORD_BYTES_CONFIG, Type.INT, 16 << 20, Range.atLeast(1024), Importance.LOW, FHIR_MAX_RECORD_BYTES_DOC)
-      .define(TOPIC_EMR_EVENTS_CONFIG, Type.STRING, "emr-events", new ConfigDef.NonEmptyString(), Importance.MEDIUM, TOPIC_EMR_EVENTS_DOC)
-      .define(TOPIC_RISK_SCORES_CONFIG, Type.STRING, "risk-scores", new ConfigDef.NonEmptyString(), Importance.MEDIUM, TOPIC_RISK_SCORES_DOC)
-      .define(TOPIC_RISK_ALERTS_CONFIG, Type.STRING, "risk-alerts", new ConfigDef.NonEmptyString(), Importance.MEDIUM, TOPIC_RISK_ALERTS_DOC)
-      .define(TOPIC_DLQ_CONFIG, Type.STRING, "riskstream-dlq", new ConfigDef.NonEmptyString(), Importance.MEDIUM, TOPIC_DLQ_DOC)
+      .define(TOPIC_EMR_EVENTS_CONFIG, Type.STRING, Topics.DEFAULTS.emrEvents().name(), new ConfigDef.NonEmptyString(), Importance.MEDIUM, TOPIC_EMR_EVENTS_DOC)
+      .define(TOPIC_RISK_SCORES_CONFIG, Type.STRING, Topics.DEFAULTS.riskScores().name(), new ConfigDef.NonEmptyString(), Importance.MEDIUM, TOPIC_RISK_SCORES_DOC)
+      .define(TOPIC_RISK_ALERTS_CONFIG, Type.STRING, Topics.DEFAULTS.riskAlerts().name(), new ConfigDef.NonEmptyString(), Importance.MEDIUM, TOPIC_RISK_ALERTS_DOC)
+      .define(TOPIC_DLQ_CONFIG, Type.STRING, Topics.DEFAULTS.deadLetters().name(), new ConfigDef.NonEmptyString(), Importance.MEDIUM, TOPIC_DLQ_DOC)
       .define(TOPIC_PARTITIONS_CONFIG, Type.INT, 4, Range.atLeast(1), Importance.MEDIUM, TOPIC_PARTITIONS_DOC)
       .define(TOPIC_REPLICATION_FACTOR_CONFIG, Type.SHORT, (short) -1, Importance.MEDIUM, TOPIC_REPLICATION_FACTOR_DOC)
       .define(HISTORY_MAX_EVENTS_CONFIG, Type.INT, 512, Range.atLeast(1), Importance.MEDIUM, HISTORY_MAX_EVENTS_DOC)
@@ -199,6 +199,7 @@ public final class RiskStreamConfig extends AbstractConfig {
 
   private final SourceMapping sourceMapping;
   private final AlertPolicy alertPolicy;
+  private final Topics topics;
 
   public RiskStreamConfig(Map<?, ?> props) {
     super(CONFIG, props, true);
@@ -207,6 +208,7 @@ public final class RiskStreamConfig extends AbstractConfig {
     }
     this.sourceMapping = SourceMapping.fromConfig(getList(SOURCE_TABLES_CONFIG), originalsWithPrefix(SOURCE_TABLE_PREFIX));
     this.alertPolicy = AlertPolicy.fromConfig(this, originalsWithPrefix(ALERT_OUTCOME_PREFIX));
+    this.topics = Topics.of(this);
   }
 
   /** The documented definition of every key. */
@@ -268,6 +270,11 @@ public final class RiskStreamConfig extends AbstractConfig {
     p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, getLong(MAX_TASK_IDLE_MS_CONFIG));
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) getShort(TOPIC_REPLICATION_FACTOR_CONFIG));
     return p;
+  }
+
+  /** The output and contract topics as this configuration names them. */
+  public Topics topics() {
+    return topics;
   }
 
   public Pattern sourceTopicPattern() {

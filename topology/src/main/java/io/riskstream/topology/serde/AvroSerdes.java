@@ -7,6 +7,7 @@ import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
 import io.apicurio.registry.serde.avro.AvroSerdeConfig;
 import io.apicurio.registry.serde.config.SerdeConfig;
 import io.riskstream.topology.config.RiskStreamConfig;
+import io.riskstream.topology.config.Topics;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
@@ -71,6 +72,11 @@ public final class AvroSerdes {
   }
 
   /** A key serde for {@code type}. */
+  /** The value serde of {@code topic}'s record type. */
+  public <T extends SpecificRecord> Serde<T> value(Topics.Topic<T> topic) {
+    return value(topic.valueType());
+  }
+
   public <T extends SpecificRecord> Serde<T> key(Class<T> type) {
     return create(true);
   }

@@ -7,6 +7,7 @@ import io.riskstream.schemas.EmrEvent;
 import io.riskstream.schemas.EventKind;
 import io.riskstream.schemas.EventOp;
 import io.riskstream.schemas.SourceCoordinates;
+import io.riskstream.topology.config.Topics;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Arrays;
@@ -16,6 +17,9 @@ import org.apache.kafka.common.serialization.Serde;
 import org.junit.jupiter.api.Test;
 
 class AvroSerdesTest {
+
+  private static final String EMR_EVENTS = Topics.DEFAULTS.emrEvents().name();
+  private static final String DLQ = Topics.DEFAULTS.deadLetters().name();
 
   private static EmrEvent event() {
     return EmrEvent.newBuilder().setPatientId("p-1").setEventId("conditions:c1").setOp(EventOp.UPSERT)
@@ -28,7 +32,7 @@ class AvroSerdesTest {
   void shouldWriteConfluentFramingReadableByPlainAvro() throws Exception {
     InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
     Serde<EmrEvent> serde = AvroSerdes.withClient(registry).value(EmrEvent.class);
-    byte[] bytes = serde.serializer().serialize("emr-events", event());
+    byte[] bytes = serde.serializer().serialize(EMR_EVENTS, event());
 
     assertThat(bytes[0]).isEqualTo((byte) 0);
     int id = ByteBuffer.wrap(bytes, 1, 4).getInt();
@@ -45,17 +49,17 @@ class AvroSerdesTest {
     InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
     AvroSerdes serdes = AvroSerdes.withClient(registry);
     Serde<EmrEvent> serde = serdes.value(EmrEvent.class);
-    byte[] a = serde.serializer().serialize("emr-events", event());
-    byte[] b = serdes.value(EmrEvent.class).serializer().serialize("emr-events", event());
+    byte[] a = serde.serializer().serialize(EMR_EVENTS, event());
+    byte[] b = serdes.value(EmrEvent.class).serializer().serialize(EMR_EVENTS, event());
     assertThat(Arrays.copyOfRange(a, 0, 5)).isEqualTo(Arrays.copyOfRange(b, 0, 5));
-    EmrEvent back = serde.deserializer().deserialize("emr-events", a);
+    EmrEvent back = serde.deserializer().deserialize(EMR_EVENTS, a);
     assertThat(back).isInstanceOf(EmrEvent.class).isEqualTo(event());
 
     DeadLetter dl = DeadLetter.newBuilder().setReason("MALFORMED_JSON").setMessage("m").setSourceTopic("t")
         .setSourcePartition(0).setSourceOffset(3).build();
-    byte[] c = serdes.value(DeadLetter.class).serializer().serialize("riskstream-dlq", dl);
+    byte[] c = serdes.value(DeadLetter.class).serializer().serialize(DLQ, dl);
     assertThat(ByteBuffer.wrap(c, 1, 4).getInt()).isNotEqualTo(ByteBuffer.wrap(a, 1, 4).getInt());
-    assertThat(serdes.value(DeadLetter.class).deserializer().deserialize("riskstream-dlq", c)).isEqualTo(dl);
+    assertThat(serdes.value(DeadLetter.class).deserializer().deserialize(DLQ, c)).isEqualTo(dl);
     assertThat(registry.getSchemaByContentId((long) ByteBuffer.wrap(c, 1, 4).getInt())).contains("\"DeadLetter\"");
   }
 
@@ -63,7 +67,7 @@ class AvroSerdesTest {
   void shouldUseTheGivenInMemoryRegistryForMemUrls() {
     InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
     AvroSerdes serdes = AvroSerdes.fromConfig(new io.riskstream.topology.config.RiskStreamConfig(java.util.Map.of()), registry);
-    serdes.value(EmrEvent.class).serializer().serialize("emr-events", event());
+    serdes.value(EmrEvent.class).serializer().serialize(EMR_EVENTS, event());
     assertThat(registry.size()).isPositive();
   }
 }

@@ -11,12 +11,16 @@ import io.riskstream.schemas.SourceCoordinates;
 import io.riskstream.schemas.RiskAlert;
 import io.riskstream.schemas.RiskScore;
 import io.apicurio.registry.resolver.client.RegistryVersionCoordinates;
+import io.riskstream.topology.config.Topics;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class InMemorySchemaRegistryTest {
+
+  private static final String EMR_EVENTS = Topics.DEFAULTS.emrEvents().name();
+  private static final String DLQ = Topics.DEFAULTS.deadLetters().name();
 
   private static RegistryVersionCoordinates register(InMemorySchemaRegistry registry, String artifact, String schema) {
     return registry.createSchema("AVRO", "default", artifact, null, "FIND_OR_CREATE_VERSION", false, schema, null);
@@ -61,16 +65,16 @@ class InMemorySchemaRegistryTest {
     DeadLetter dl = DeadLetter.newBuilder().setReason("MALFORMED_JSON").setMessage("m").setSourceTopic("t")
         .setSourcePartition(0).setSourceOffset(3).build();
     AvroSerdes writer = AvroSerdes.withClient(new InMemorySchemaRegistry()); // an earlier process
-    byte[] eventBytes = writer.value(EmrEvent.class).serializer().serialize("emr-events", event);
-    byte[] dlBytes = writer.value(DeadLetter.class).serializer().serialize("riskstream-dlq", dl);
+    byte[] eventBytes = writer.value(EmrEvent.class).serializer().serialize(EMR_EVENTS, event);
+    byte[] dlBytes = writer.value(DeadLetter.class).serializer().serialize(DLQ, dl);
 
     InMemorySchemaRegistry fresh = InMemorySchemaRegistry.withRiskStreamSchemas();
     AvroSerdes reader = AvroSerdes.withClient(fresh);
-    assertThat(reader.value(EmrEvent.class).deserializer().deserialize("emr-events", eventBytes)).isEqualTo(event);
-    assertThat(reader.value(DeadLetter.class).deserializer().deserialize("riskstream-dlq", dlBytes)).isEqualTo(dl);
+    assertThat(reader.value(EmrEvent.class).deserializer().deserialize(EMR_EVENTS, eventBytes)).isEqualTo(event);
+    assertThat(reader.value(DeadLetter.class).deserializer().deserialize(DLQ, dlBytes)).isEqualTo(dl);
     int preloaded = fresh.size();
     assertThat(preloaded).isGreaterThanOrEqualTo(4);
-    AvroSerdes.withClient(fresh).value(EmrEvent.class).serializer().serialize("emr-events", event);
+    AvroSerdes.withClient(fresh).value(EmrEvent.class).serializer().serialize(EMR_EVENTS, event);
     assertThat(fresh.size()).isEqualTo(preloaded); // the serializer registers nothing new
     assertThatThrownBy(() -> new InMemorySchemaRegistry().getSchemaByContentId(
         (long) ByteBuffer.wrap(eventBytes, 1, 4).getInt())).isInstanceOf(IllegalArgumentException.class);
