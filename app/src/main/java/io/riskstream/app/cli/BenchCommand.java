@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
 /** {@code riskstream bench}: benchmarks. Subcommands {@code e2e} and {@code scorer}. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
     subcommands = {BenchCommand.E2e.class, BenchCommand.ScorerBench.class})
-public final class BenchCommand implements Runnable {
+public final class BenchCommand implements Runnable, DeveloperCommand {
 
   @Spec
   private CommandSpec spec;

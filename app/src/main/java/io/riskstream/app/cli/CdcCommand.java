@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
             + " database.password.file (or env " + CdcConfig.DATABASE_PASSWORD_ENV + "), topic.prefix, slot.name,"
             + " publication.name, snapshot.mode, heartbeat.interval.ms, offset.storage (kafka|file), ...;"
             + " debezium.* and producer.* pass through."})
-public final class CdcCommand implements Callable<Integer> {
+public final class CdcCommand implements Callable<Integer>, DeveloperCommand {
 
   @Spec
   private CommandSpec spec;

@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "cohort", mixinStandardHelpOptions = true,
     description = "Synthetic EHR cohorts (Synthea): generate them, load them.",
     subcommands = {CohortCommand.Generate.class, CohortCommand.Summarize.class, CohortLoadCommand.class})
-public final class CohortCommand implements Runnable {
+public final class CohortCommand implements Runnable, DeveloperCommand {
 
   @Spec
   private CommandSpec spec;

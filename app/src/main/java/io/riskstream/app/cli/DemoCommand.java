@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
         + " topology with the scorer, and a Synthea cohort fed as Debezium CDC events (one source transaction per"
         + " encounter) in event-time order. Prints progress, each alert, and a summary. Ctrl-C stops cleanly.",
         "Cohorts are cached under ~/.cache/riskstream/cohorts/<seed>-<patients>/."})
-public final class DemoCommand implements Callable<Integer> {
+public final class DemoCommand implements Callable<Integer>, DeveloperCommand {
 
   @Spec
   private CommandSpec spec;

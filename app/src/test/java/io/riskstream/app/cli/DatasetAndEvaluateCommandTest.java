@@ -55,7 +55,7 @@ class DatasetAndEvaluateCommandTest {
   }
 
   static int run(StringWriter out, String... args) {
-    CommandLine cli = new CommandLine(new RiskstreamCli());
+    CommandLine cli = RiskstreamCli.commandLine();
     cli.setOut(new PrintWriter(out));
     cli.setErr(new PrintWriter(out));
     return cli.execute(args);

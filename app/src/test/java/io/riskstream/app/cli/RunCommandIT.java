@@ -3,8 +3,6 @@ package io.riskstream.app.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.riskstream.topology.config.RiskStreamConfig;
-import io.riskstream.connectors.ehr.EhrRow;
-import io.riskstream.app.demo.CdcFeed;
 import io.riskstream.app.demo.EmbeddedKafka;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,14 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.LocalDate;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,7 +54,7 @@ class RunCommandIT {
         HttpResponse<String> ready = await(port, "/health/ready", r -> r.statusCode() == 200);
         assertThat(ready.body()).contains("\"streams\":\"RUNNING\"");
 
-        produce(kafka.bootstrapServers());
+        OnePatientFeed.produce(kafka.bootstrapServers(), true);
         HttpResponse<String> risk = await(port, "/patients/p-1/risk", r -> r.statusCode() == 200);
         assertThat(risk.body()).contains("\"patientId\":\"p-1\"", "\"a\":{\"probability\":", "\"b\":", "\"c\":");
         assertThat(get(port, "/patients/nobody/risk").statusCode()).isEqualTo(404);
@@ -75,35 +67,6 @@ class RunCommandIT {
         running.close();
       }
       assertThat(running.app().state()).isEqualTo(KafkaStreams.State.NOT_RUNNING);
-    }
-  }
-
-  private static void produce(String bootstrap) {
-    Map<String, Object> p = new LinkedHashMap<>();
-    p.put("id", "p-1");
-    p.put("birthdate", LocalDate.parse("1960-01-01"));
-    p.put("deathdate", null);
-    p.put("gender", "female");
-    p.put("race", null);
-    p.put("ethnicity", null);
-    EhrRow patient = new EhrRow("patients", p);
-    Map<String, Object> c = new LinkedHashMap<>();
-    c.put("id", "c-1");
-    c.put("patient_id", "p-1");
-    c.put("encounter_id", null);
-    c.put("start_time", Instant.parse("2020-01-01T00:00:00Z"));
-    c.put("stop_time", null);
-    c.put("code_system", "SNOMED-CT");
-    c.put("code", "1");
-    c.put("description", "test");
-    EhrRow condition = new EhrRow("conditions", c);
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),
-        new ByteArraySerializer(), new ByteArraySerializer())) {
-      producer.send(new ProducerRecord<>("ehr.clinical.patients", CdcFeed.key(patient), CdcFeed.create(patient, 1, 1, 1)));
-      producer.send(new ProducerRecord<>("ehr.clinical.conditions", CdcFeed.key(condition),
-          CdcFeed.create(condition, 2, 2, 2)));
-      producer.send(new ProducerRecord<>("ehr.clinical.conditions", "k".getBytes(StandardCharsets.UTF_8),
-          "{not json".getBytes(StandardCharsets.UTF_8)));
     }
   }
 

@@ -1,0 +1,51 @@
+package io.riskstream.app.cli;
+
+import io.riskstream.app.demo.CdcFeed;
+import io.riskstream.connectors.ehr.EhrRow;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** Debezium change events of one patient (p-1) and one condition, for the tests of {@code riskstream run}. */
+final class OnePatientFeed {
+
+  private OnePatientFeed() {
+  }
+
+  /** Produces p-1 and its condition (and, with {@code withBadRecord}, one record that is not JSON). */
+  static void produce(String bootstrap, boolean withBadRecord) {
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("id", "p-1");
+    p.put("birthdate", LocalDate.parse("1960-01-01"));
+    p.put("deathdate", null);
+    p.put("gender", "female");
+    p.put("race", null);
+    p.put("ethnicity", null);
+    EhrRow patient = new EhrRow("patients", p);
+    Map<String, Object> c = new LinkedHashMap<>();
+    c.put("id", "c-1");
+    c.put("patient_id", "p-1");
+    c.put("encounter_id", null);
+    c.put("start_time", Instant.parse("2020-01-01T00:00:00Z"));
+    c.put("stop_time", null);
+    c.put("code_system", "SNOMED-CT");
+    c.put("code", "1");
+    c.put("description", "test");
+    EhrRow condition = new EhrRow("conditions", c);
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),
+        new ByteArraySerializer(), new ByteArraySerializer())) {
+      producer.send(new ProducerRecord<>("ehr.clinical.patients", CdcFeed.key(patient), CdcFeed.create(patient, 1, 1, 1)));
+      producer.send(new ProducerRecord<>("ehr.clinical.conditions", CdcFeed.key(condition),
+          CdcFeed.create(condition, 2, 2, 2)));
+      if (withBadRecord) {
+        producer.send(new ProducerRecord<>("ehr.clinical.conditions", "k".getBytes(StandardCharsets.UTF_8),
+            "{not json".getBytes(StandardCharsets.UTF_8)));
+      }
+    }
+  }
+}
