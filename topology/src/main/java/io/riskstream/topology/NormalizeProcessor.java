@@ -2,6 +2,7 @@ package io.riskstream.topology;
 
 import io.riskstream.connectors.Normalized;
 import io.riskstream.connectors.RecordNormalizer;
+import io.riskstream.schemas.DeadLetterStage;
 import io.riskstream.schemas.EmrEvent;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.metrics.Sensor;
@@ -34,7 +35,7 @@ public final class NormalizeProcessor implements Processor<byte[], byte[], Strin
   @Override
   public void init(ProcessorContext<String, SpecificRecord> context) {
     this.context = context;
-    this.deadLetters = new DeadLetters(context);
+    this.deadLetters = new DeadLetters(context, DeadLetterStage.NORMALIZE);
     String task = context.taskId().toString();
     tombstones = context.metrics().addRateTotalSensor(DeadLetters.METRICS_SCOPE, task,
         metricPrefix + "tombstone-skipped", Sensor.RecordingLevel.INFO);

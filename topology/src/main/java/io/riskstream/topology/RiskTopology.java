@@ -8,7 +8,6 @@ import io.riskstream.schemas.EmrEvent;
 import io.riskstream.schemas.RiskAlert;
 import io.riskstream.schemas.RiskScore;
 import io.riskstream.topology.serde.AvroSerdes;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -158,7 +157,7 @@ public final class RiskTopology {
         .mapValues(v -> (EmrEvent) v, Named.as(prefix + "as-emr-event"))
         .to(emrTopic, Produced.with(Serdes.String(), emrSerde).withName(prefix + "emr-events-sink"));
     normalized.get(prefix + "normalized-dead-letters")
-        .map((k, v) -> KeyValue.pair(originalKey((DeadLetter) v), (DeadLetter) v), Named.as(prefix + "dlq-by-original-key"))
+        .map((k, v) -> KeyValue.pair(DeadLetters.key((DeadLetter) v), (DeadLetter) v), Named.as(prefix + "dlq-by-original-key"))
         .to(config.topics().deadLetters().name(),
             Produced.with(Serdes.ByteArray(), dlqSerde).withName(prefix + "dlq-sink"));
   }
@@ -184,13 +183,4 @@ public final class RiskTopology {
     return out;
   }
 
-  private static byte[] originalKey(DeadLetter d) {
-    ByteBuffer b = d.getOriginalKey();
-    if (b == null) {
-      return null;
-    }
-    byte[] out = new byte[b.remaining()];
-    b.duplicate().get(out);
-    return out;
-  }
 }

@@ -7,6 +7,7 @@ import io.riskstream.topology.config.Topics;
 import io.riskstream.connectors.debezium.Cdc;
 import io.riskstream.schemas.DeadLetter;
 import io.riskstream.schemas.DeadLetterReason;
+import io.riskstream.schemas.DeadLetterStage;
 import io.riskstream.schemas.EmrEvent;
 import io.riskstream.schemas.EventKind;
 import io.riskstream.schemas.EventOp;
@@ -202,7 +203,10 @@ class FhirTopologyTest {
       assertThat(kv.value.getMessage()).doesNotContain(P1).doesNotContain(P2);
     });
     assertThat(dead).extracting(kv -> kv.value.getSourceOffset()).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 7L);
-    assertThat(dead.get(4).value.getOriginalValue()).isNull();
+    // the oversized record's value is kept (it is under DeadLetters.MAX_ORIGINAL_BYTES), with its size
+    assertThat(dead.get(4).value.getOriginalValueBytes()).isEqualTo(dead.get(4).value.getOriginalValue().remaining());
+    assertThat(dead.get(4).value.getOriginalValueTruncated()).isFalse();
+    assertThat(dead).allSatisfy(kv -> assertThat(kv.value.getStage()).isEqualTo(DeadLetterStage.NORMALIZE));
     assertThat(dead.get(6).value.getMessage()).contains("Bundle.entry[1]").contains("Condition");
     assertThat(dead.get(6).value.getOriginalValue()).isEqualTo(java.nio.ByteBuffer.wrap(mixed));
     assertThat(emr.readValuesToList()).extracting(EmrEvent::getPatientId).containsExactly(P2);
