@@ -7,7 +7,6 @@ import io.riskstream.app.replay.AuditReplay;
 import io.riskstream.app.replay.ReplayComparison;
 import io.riskstream.scoring.model.ModelBundleException;
 import io.riskstream.topology.serde.AvroSerdes;
-import io.riskstream.topology.serde.InMemorySchemaRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -98,7 +97,7 @@ public final class ReplayCommand implements Callable<Integer> {
     Path stateDir = Path.of(cfg.getString(RiskStreamConfig.STATE_DIR_CONFIG)).resolve("replay-" + options.replayId());
     AuditReplay.Report r;
     try {
-      r = AuditReplay.run(cfg, AvroSerdes.fromConfig(cfg, InMemorySchemaRegistry.withRiskStreamSchemas()), options,
+      r = AuditReplay.run(cfg, AvroSerdes.fromConfig(cfg), options,
           stateDir, line -> {
         out.println(line);
         out.flush();

@@ -5,7 +5,6 @@ import io.riskstream.app.http.HttpEndpoints;
 import io.riskstream.app.http.RiskStreamMetrics;
 import io.riskstream.scoring.model.ModelBundleException;
 import io.riskstream.topology.serde.AvroSerdes;
-import io.riskstream.topology.serde.InMemorySchemaRegistry;
 import io.riskstream.app.runtime.RiskStreamApp;
 import io.riskstream.app.runtime.ScoringRuntime;
 import java.nio.file.Path;
@@ -104,7 +103,7 @@ public final class RunCommand implements Callable<Integer> {
 
     /** Starts everything for {@code cfg}; {@code overrides} are extra Kafka Streams properties. */
     public static Running start(RiskStreamConfig cfg, Map<String, Object> overrides) throws Exception {
-      AvroSerdes serdes = AvroSerdes.fromConfig(cfg, new InMemorySchemaRegistry());
+      AvroSerdes serdes = AvroSerdes.fromConfig(cfg);
       ScoringRuntime runtime = ScoringRuntime.start(cfg);
       AtomicBoolean scorerReady = new AtomicBoolean(true);
       RiskStreamApp app = null;

@@ -36,11 +36,16 @@ public final class AvroSerdes {
     return new AvroSerdes(client, baseConfig());
   }
 
-  /** Serdes for {@code registry.url}: an Apicurio REST URL, or {@code mem://} served by {@code inMemory}. */
-  public static AvroSerdes fromConfig(RiskStreamConfig config, RegistryClientFacade inMemory) {
+  /**
+   * Serdes for {@code registry.url}: an Apicurio REST URL, or {@code mem://}: an in-memory registry that knows the
+   * RiskStream schemas from the start under ids derived from their content
+   * ({@link InMemorySchemaRegistry#withRiskStreamSchemas()}), so that a restarted process reads what the previous one
+   * wrote (records of other schemas are unreadable after a restart).
+   */
+  public static AvroSerdes fromConfig(RiskStreamConfig config) {
     String url = config.getString(RiskStreamConfig.REGISTRY_URL_CONFIG);
     if (url.startsWith("mem://")) {
-      return withClient(inMemory);
+      return withClient(InMemorySchemaRegistry.withRiskStreamSchemas());
     }
     Map<String, Object> c = baseConfig();
     c.put(SchemaResolverConfig.REGISTRY_URL, url);

@@ -7,6 +7,7 @@ import io.riskstream.schemas.EmrEvent;
 import io.riskstream.schemas.EventKind;
 import io.riskstream.schemas.EventOp;
 import io.riskstream.schemas.SourceCoordinates;
+import io.riskstream.topology.config.RiskStreamConfig;
 import io.riskstream.topology.config.Topics;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -64,10 +65,16 @@ class AvroSerdesTest {
   }
 
   @Test
-  void shouldUseTheGivenInMemoryRegistryForMemUrls() {
-    InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
-    AvroSerdes serdes = AvroSerdes.fromConfig(new io.riskstream.topology.config.RiskStreamConfig(java.util.Map.of()), registry);
-    serdes.value(EmrEvent.class).serializer().serialize(EMR_EVENTS, event());
-    assertThat(registry.size()).isPositive();
+  void shouldReadWhatAnEarlierProcessWroteWithMemUrls() {
+    RiskStreamConfig config = new RiskStreamConfig(java.util.Map.of(RiskStreamConfig.REGISTRY_URL_CONFIG, "mem://"));
+    byte[] written = AvroSerdes.fromConfig(config).value(EmrEvent.class).serializer().serialize(EMR_EVENTS, event());
+    byte[] dead = AvroSerdes.fromConfig(config).value(DeadLetter.class).serializer().serialize(DLQ,
+        DeadLetter.newBuilder().setReason("MALFORMED_JSON").setMessage("m").setSourceTopic("t").setSourcePartition(0)
+            .setSourceOffset(1L).build());
+    // a restarted process: a new registry, which has registered nothing yet
+    AvroSerdes restarted = AvroSerdes.fromConfig(config);
+    assertThat(restarted.value(EmrEvent.class).deserializer().deserialize(EMR_EVENTS, written)).isEqualTo(event());
+    assertThat(restarted.value(DeadLetter.class).deserializer().deserialize(DLQ, dead).getReason())
+        .isEqualTo("MALFORMED_JSON");
   }
 }
