@@ -1,6 +1,5 @@
 package io.riskstream.app.runtime;
 
-import io.riskstream.scoring.Backend;
 import io.riskstream.scoring.Scoring;
 import io.riskstream.scoring.ScoringOptions;
 import io.riskstream.scoring.ScoringService;
@@ -8,14 +7,11 @@ import io.riskstream.scoring.batch.DynamicBatcher;
 import io.riskstream.scoring.encoder.HistoryEncoder;
 import io.riskstream.scoring.encoder.OutcomeSpec;
 import io.riskstream.scoring.model.ModelBundle;
-import io.riskstream.scoring.tensorrt.ParityFailurePolicy;
-import io.riskstream.scoring.tensorrt.Precision;
 import io.riskstream.topology.HistoryEncoderAdapter;
 import io.riskstream.topology.RequestEncoder;
 import io.riskstream.topology.ScoringBackend;
 import io.riskstream.topology.config.RiskStreamConfig;
 import java.nio.file.Path;
-import java.util.Locale;
 
 /**
  * The one scoring service of a JVM ({@link Scoring#start}) as the topology sees it: a {@link RequestEncoder} and a
@@ -55,14 +51,11 @@ public final class ScoringRuntime implements AutoCloseable {
     String dir = config.getString(RiskStreamConfig.TENSORRT_ENGINE_CACHE_DIR_CONFIG);
     Path cacheDir = dir.isEmpty()
         ? Path.of(config.getString(RiskStreamConfig.STATE_DIR_CONFIG), "tensorrt-engines") : Path.of(dir);
-    Backend backend = Backend.valueOf(config.getString(RiskStreamConfig.SCORER_CONFIG).toUpperCase(Locale.ROOT));
-    ParityFailurePolicy onParityFailure = ParityFailurePolicy.valueOf(
-        config.getString(RiskStreamConfig.TENSORRT_PARITY_FAILURE_CONFIG).toUpperCase(Locale.ROOT));
-    return new ScoringOptions(backend, config.getString(RiskStreamConfig.MODEL_NAME_CONFIG),
+    return new ScoringOptions(config.scorer(), config.getString(RiskStreamConfig.MODEL_NAME_CONFIG),
         config.getInt(RiskStreamConfig.BATCHER_MAX_BATCH_SIZE_CONFIG), config.batcherMaxQueueDelay(),
-        new ScoringOptions.TensorRtSettings(Precision.parse(config.getString(RiskStreamConfig.TENSORRT_PRECISION_CONFIG)),
-            cacheDir, config.getInt(RiskStreamConfig.TENSORRT_MAX_BATCH_CONFIG),
-            config.getInt(RiskStreamConfig.TENSORRT_CONTEXTS_CONFIG), onParityFailure));
+        new ScoringOptions.TensorRtSettings(config.tensorRtPrecision(), cacheDir,
+            config.getInt(RiskStreamConfig.TENSORRT_MAX_BATCH_CONFIG),
+            config.getInt(RiskStreamConfig.TENSORRT_CONTEXTS_CONFIG), config.tensorRtOnParityFailure()));
   }
 
   public ModelBundle model() {
