@@ -20,7 +20,7 @@ for v in ("split", "nomask"):
     print(f"VARIANT {v}: max abs diff vs the shipped graph on ONNX Runtime {np.abs(o - ref).max():.3g}")
 PY
 run() {  # label onnx level
-  java -cp "$app/lib/*" io.riskstream.scoring.tensorrt.EngineProbe scoring/src/main/resources/models/emr-risk-base "$2" "$1" "$batch" "$length" fp16 "$3" 200 "$out" 2>&1 \
+  java -cp "$app/lib/*" io.riskstream.scoring.tensorrt.internal.EngineProbe scoring/src/main/resources/models/emr-risk-base "$2" "$1" "$batch" "$length" fp16 "$3" 200 "$out" 2>&1 \
     | grep -E "PROBE|ERROR|Exception|WARN" | grep -v "Using an OS temp" | head -20
 }
 run base-original "$model" 3

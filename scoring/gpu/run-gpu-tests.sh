@@ -11,5 +11,5 @@ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader ||
 java -version 2>&1 | head -1
 exec java -jar "$app"/junit-platform-console-standalone-*.jar execute \
   --class-path "$(ls "$app"/lib/*.jar | tr '\n' ':')scoring/src/main/resources" \
-  --select-class io.riskstream.scoring.tensorrt.TensorRtGpuIT \
+  --select-class io.riskstream.scoring.tensorrt.internal.TensorRtGpuIT \
   --details=tree --disable-banner --disable-ansi-colors --reports-dir="$reports"

@@ -1,16 +1,15 @@
 package io.riskstream.app.cli;
 
-import io.riskstream.topology.config.RiskStreamConfig;
+import io.riskstream.app.runtime.ScoringRuntime;
+import io.riskstream.scoring.Scoring;
 import io.riskstream.scoring.model.ModelBundle;
 import io.riskstream.scoring.tensorrt.CachedEngine;
 import io.riskstream.scoring.tensorrt.EngineBuildException;
-import io.riskstream.scoring.tensorrt.EngineCache;
 import io.riskstream.scoring.tensorrt.EngineCacheException;
+import io.riskstream.scoring.tensorrt.ParityFailurePolicy;
 import io.riskstream.scoring.tensorrt.Precision;
-import io.riskstream.scoring.tensorrt.TensorRt;
-import io.riskstream.scoring.tensorrt.TensorRtBackend;
 import io.riskstream.scoring.tensorrt.TensorRtOptions;
-import io.riskstream.app.runtime.ScoringRuntime;
+import io.riskstream.topology.config.RiskStreamConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -75,8 +74,8 @@ public final class BuildEngineCommand implements Callable<Integer> {
       err.println("build-engine: " + e.getMessage());
       return EXIT_FAILED;
     }
-    TensorRtOptions served = ScoringRuntime.tensorRtOptions(cfg, bundle);
-    Optional<String> unavailable = TensorRt.unavailableReason();
+    TensorRtOptions served = ScoringRuntime.options(cfg).tensorRt().engineOptions(bundle);
+    Optional<String> unavailable = Scoring.tensorRtUnavailableReason();
     if (unavailable.isPresent()) {
       err.println("build-engine: TensorRT cannot run here: " + unavailable.get()
           + ". Run it on a host with an NVIDIA GPU, TensorRT 10.6 and CUDA 12 libraries (LD_LIBRARY_PATH).");
@@ -85,12 +84,12 @@ public final class BuildEngineCommand implements Callable<Integer> {
     List<String> labels = precisions != null ? precisions : List.of(served.precision().label());
     for (String label : labels) {
       TensorRtOptions options = new TensorRtOptions(Precision.parse(label), served.profiles(), workspaceGib << 30,
-          cacheDir, true, served.tolerances(), TensorRtOptions.ParityFailurePolicy.FAIL, device, 3);
+          cacheDir, true, served.tolerances(), ParityFailurePolicy.FAIL, device, 3);
       try {
-        CachedEngine engine = TensorRtBackend.engine(bundle, options);
+        CachedEngine engine = Scoring.prepareEngine(bundle, options);
         out.printf("%s %s engine %s: %s (%d bytes, profiles %s, key %s)%n", bundle.name(), label, engine.built()
                 ? "built in " + engine.sidecar().buildMillis() + " ms" : "verified in the cache",
-            new EngineCache(cacheDir).enginePath(TensorRtBackend.cacheKey(bundle.sha256(), options)),
+            Scoring.enginePath(bundle, options),
             engine.plan().length, options.profiles().canonical(), engine.sidecar().keyDigest().substring(0, 16));
       } catch (EngineBuildException | EngineCacheException e) {
         err.println("build-engine: " + label + ": " + e.getMessage());

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.riskstream.scoring.tensorrt.TensorRt;
+import io.riskstream.scoring.Scoring;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -43,7 +43,7 @@ class BenchScorerCommandTest {
 
   @Test
   void shouldWriteTheCohortsServingLengthsAndTimeOnnxRuntimeWhereTensorRtCannotRun() throws Exception {
-    Assumptions.assumeTrue(TensorRt.unavailableReason().isPresent(), "a GPU host runs the full benchmark");
+    Assumptions.assumeTrue(Scoring.tensorRtUnavailableReason().isPresent(), "a GPU host runs the full benchmark");
     int code = run("bench", "scorer", "--cohort", COHORT.toString(), "--model", TINY, "--batches", "1,4",
         "--inputs", "32", "--seconds", "0", "--ort-threads", "1", "--cache", dir.resolve("engines").toString(),
         "--out", dir.toString());

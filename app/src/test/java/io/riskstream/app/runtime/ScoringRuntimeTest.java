@@ -2,21 +2,28 @@ package io.riskstream.app.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.riskstream.topology.config.RiskStreamConfig;
+import io.riskstream.scoring.Backend;
+import io.riskstream.scoring.ModelInput;
+import io.riskstream.scoring.ScoringOptions;
 import io.riskstream.scoring.model.ModelBundle;
+import io.riskstream.scoring.tensorrt.ParityFailurePolicy;
 import io.riskstream.scoring.tensorrt.Precision;
 import io.riskstream.scoring.tensorrt.ProfileSpec;
 import io.riskstream.scoring.tensorrt.TensorRtOptions;
+import io.riskstream.topology.config.RiskStreamConfig;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The TensorRT options serving derives from the configuration (the GPU itself is exercised by TensorRtGpuIT). */
+/** The scoring options the configuration maps to, and the service adapted to the topology (GPU: TensorRtGpuIT). */
 class ScoringRuntimeTest {
 
   private static final ModelBundle SMALL = ModelBundle.load("emr-risk-small");
+  /** scoring's test model, as a model directory (it is not on this module's classpath). */
+  private static final String TINY = "../scoring/src/test/resources/models/test-tiny";
 
   private static RiskStreamConfig config(Map<String, String> overrides) {
     Map<String, String> props = new HashMap<>(Map.of("state.dir", "/var/lib/riskstream"));
@@ -25,8 +32,30 @@ class ScoringRuntimeTest {
   }
 
   @Test
+  void shouldMapTheDefaultConfiguration() {
+    ScoringOptions options = ScoringRuntime.options(config(Map.of()));
+
+    assertThat(options).isEqualTo(new ScoringOptions(Backend.AUTO, "emr-risk-small", 64, Duration.ofMillis(5),
+        new ScoringOptions.TensorRtSettings(Precision.FP16, Path.of("/var/lib/riskstream", "tensorrt-engines"), 64,
+            1, ParityFailurePolicy.FALLBACK)));
+  }
+
+  @Test
+  void shouldMapEveryScoringKey() {
+    ScoringOptions options = ScoringRuntime.options(config(Map.of("scorer", "tensorrt", "model.name", "emr-risk-base",
+        "batcher.max.batch.size", "128", "batcher.max.queue.delay.ms", "20", "tensorrt.contexts", "2",
+        "tensorrt.max.batch", "256", "tensorrt.precision", "fp32", "tensorrt.on.parity.failure", "fail",
+        "tensorrt.engine.cache.dir", "/cache/engines")));
+
+    assertThat(options).isEqualTo(new ScoringOptions(Backend.TENSORRT, "emr-risk-base", 128, Duration.ofMillis(20),
+        new ScoringOptions.TensorRtSettings(Precision.FP32, Path.of("/cache/engines"), 256, 2,
+            ParityFailurePolicy.FAIL)));
+  }
+
+  @Test
   void shouldServeOneContextPerShapeAtBatchSizesUpToTheMaximumByDefault() {
-    TensorRtOptions options = ScoringRuntime.tensorRtOptions(config(Map.of()), SMALL);
+    TensorRtOptions options = ScoringRuntime.options(config(Map.of())).tensorRt().engineOptions(SMALL);
+
     ProfileSpec profiles = options.profiles();
     assertThat(profiles.contexts()).isEqualTo(1);
     assertThat(profiles.minBatch()).isEqualTo(1);
@@ -34,21 +63,23 @@ class ScoringRuntimeTest {
     assertThat(profiles.lengthBuckets()).containsExactly(32, 64, SMALL.spec().maxLength());
     assertThat(options.precision()).isEqualTo(Precision.FP16);
     assertThat(options.cacheDirectory()).isEqualTo(Path.of("/var/lib/riskstream", "tensorrt-engines"));
-    assertThat(options.onParityFailure()).isEqualTo(TensorRtOptions.ParityFailurePolicy.FALLBACK);
+    assertThat(options.onParityFailure()).isEqualTo(ParityFailurePolicy.FALLBACK);
   }
 
   @Test
-  void shouldGiveEveryShapeTheConfiguredContextsSoThatACallSplitsItsChunks() {
-    TensorRtOptions options = ScoringRuntime.tensorRtOptions(config(Map.of("tensorrt.contexts", "2",
-        "tensorrt.max.batch", "256", "tensorrt.precision", "fp32", "tensorrt.on.parity.failure", "fail",
-        "tensorrt.engine.cache.dir", "/cache/engines")), SMALL);
-    ProfileSpec profiles = options.profiles();
-    assertThat(profiles.contexts()).isEqualTo(2);
-    assertThat(profiles.maxBatch()).isEqualTo(256);
-    assertThat(profiles.profileCount()).isEqualTo(2 * profiles.shapeCount());
-    assertThat(profiles.chunks(256, profiles.contexts())).isEqualTo(List.of(128, 128));
-    assertThat(options.precision()).isEqualTo(Precision.FP32);
-    assertThat(options.cacheDirectory()).isEqualTo(Path.of("/cache/engines"));
-    assertThat(options.onParityFailure()).isEqualTo(TensorRtOptions.ParityFailurePolicy.FAIL);
+  void shouldAdaptTheServiceToTheTopology() throws Exception {
+    try (ScoringRuntime runtime = ScoringRuntime.start(config(Map.of("scorer", "onnxruntime", "model.name", TINY)))) {
+      assertThat(runtime.model().name()).isEqualTo("test-tiny");
+      assertThat(runtime.backend().info().backend()).isEqualTo("onnxruntime");
+      assertThat(runtime.backend().info().outcomes()).hasSize(runtime.model().spec().outcomes().size());
+      assertThat(runtime.backend().horizonDays()).hasSize(runtime.model().spec().outcomes().size());
+      assertThat(runtime.encoder()).isNotNull();
+
+      float[] probabilities = runtime.backend().submitter().submit(new ModelInput(new long[] {1, 2, 3},
+          new float[] {40f, 40.5f, 41f}, new float[] {1f, 0.5f, 0f})).get(30, TimeUnit.SECONDS);
+
+      assertThat(probabilities).hasSize(runtime.model().spec().outcomes().size());
+      assertThat(runtime.batcher().requests()).isEqualTo(1);
+    }
   }
 }

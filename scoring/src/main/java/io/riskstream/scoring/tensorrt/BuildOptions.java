@@ -7,7 +7,7 @@ import java.util.Optional;
  * How to build an engine: precision, optimization profiles, the builder's workspace limit (an FP32 transformer
  * probe needed 3.1 GB; default 8 GiB), where the timing cache persists (optional), TensorRT's builder optimization
  * level (0-5; 3 is TensorRT's default, higher levels search more tactics for longer) and whether the engine keeps
- * detailed layer information (layer names, tactics and kernels, for {@link TensorRtScorer#layerInformation()};
+ * detailed layer information (layer names, tactics and kernels in the TensorRT scorer's layer report;
  * otherwise only layer names).
  */
 public record BuildOptions(Precision precision, ProfileSpec profiles, long workspaceBytes, Optional<Path> timingCache,

@@ -20,14 +20,6 @@ public record TensorRtOptions(Precision precision, ProfileSpec profiles, long wo
     boolean rebuildAllowed, ParityTolerances tolerances, ParityFailurePolicy onParityFailure, int device,
     int abandonAfter) {
 
-  /** What happens when an engine fails the parity gate. */
-  public enum ParityFailurePolicy {
-    /** Serve with ONNX Runtime on the CPU, logging an error. */
-    FALLBACK,
-    /** Refuse to start: {@link ParityException}. */
-    FAIL
-  }
-
   public TensorRtOptions {
     if (device < 0 || abandonAfter < 1) {
       throw new IllegalArgumentException("device must be >= 0 and abandonAfter >= 1");

@@ -15,6 +15,9 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import io.riskstream.connectors.debezium.SourceMapping;
+import io.riskstream.scoring.Backend;
+import io.riskstream.scoring.tensorrt.ParityFailurePolicy;
+import io.riskstream.scoring.tensorrt.Precision;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -185,12 +188,12 @@ public final class RiskStreamConfig extends AbstractConfig {
       .define(ALERT_HYSTERESIS_MARGIN_CONFIG, Type.DOUBLE, 0.05, Range.between(0.0, 1.0), Importance.MEDIUM, ALERT_HYSTERESIS_MARGIN_DOC)
       .define(ALERT_COOLDOWN_HOURS_CONFIG, Type.LONG, 24L * 30, Range.atLeast(0), Importance.MEDIUM, ALERT_COOLDOWN_HOURS_DOC)
       .define(ALERT_REASONS_CONFIG, Type.INT, 3, Range.between(0, 32), Importance.LOW, ALERT_REASONS_DOC)
-      .define(SCORER_CONFIG, Type.STRING, "auto", ValidString.in("auto", "onnxruntime", "tensorrt"), Importance.HIGH, SCORER_DOC)
-      .define(TENSORRT_PRECISION_CONFIG, Type.STRING, "fp16", ValidString.in("fp32", "fp16", "int8"), Importance.MEDIUM, TENSORRT_PRECISION_DOC)
+      .define(SCORER_CONFIG, Type.STRING, "auto", EnumValidator.of(Backend.class), Importance.HIGH, SCORER_DOC)
+      .define(TENSORRT_PRECISION_CONFIG, Type.STRING, "fp16", EnumValidator.of(Precision.class), Importance.MEDIUM, TENSORRT_PRECISION_DOC)
       .define(TENSORRT_ENGINE_CACHE_DIR_CONFIG, Type.STRING, "", Importance.MEDIUM, TENSORRT_ENGINE_CACHE_DIR_DOC)
       .define(TENSORRT_MAX_BATCH_CONFIG, Type.INT, 64, new PowerOfTwoValidator(4096), Importance.LOW, TENSORRT_MAX_BATCH_DOC)
       .define(TENSORRT_CONTEXTS_CONFIG, Type.INT, 1, Range.between(1, 8), Importance.LOW, TENSORRT_CONTEXTS_DOC)
-      .define(TENSORRT_PARITY_FAILURE_CONFIG, Type.STRING, "fallback", ValidString.in("fallback", "fail"), Importance.MEDIUM, TENSORRT_PARITY_FAILURE_DOC)
+      .define(TENSORRT_PARITY_FAILURE_CONFIG, Type.STRING, "fallback", EnumValidator.of(ParityFailurePolicy.class), Importance.MEDIUM, TENSORRT_PARITY_FAILURE_DOC)
       .define(MODEL_NAME_CONFIG, Type.STRING, "emr-risk-small", new ConfigDef.NonEmptyString(), Importance.HIGH, MODEL_NAME_DOC)
       .define(REGISTRY_URL_CONFIG, Type.STRING, "mem://", new RegistryUrlValidator(), Importance.HIGH, REGISTRY_URL_DOC)
       .define(REGISTRY_USERNAME_CONFIG, Type.STRING, "", Importance.LOW, REGISTRY_USERNAME_DOC)
@@ -303,6 +306,21 @@ public final class RiskStreamConfig extends AbstractConfig {
 
   public Duration batcherMaxQueueDelay() {
     return Duration.ofMillis(getLong(BATCHER_MAX_QUEUE_DELAY_MS_CONFIG));
+  }
+
+  /** {@value #SCORER_CONFIG}: which scoring backend serves. */
+  public Backend scorer() {
+    return EnumValidator.parse(Backend.class, getString(SCORER_CONFIG));
+  }
+
+  /** {@value #TENSORRT_PRECISION_CONFIG}: the TensorRT engine's precision. */
+  public Precision tensorRtPrecision() {
+    return EnumValidator.parse(Precision.class, getString(TENSORRT_PRECISION_CONFIG));
+  }
+
+  /** {@value #TENSORRT_PARITY_FAILURE_CONFIG}: what happens when an engine fails the parity gate. */
+  public ParityFailurePolicy tensorRtOnParityFailure() {
+    return EnumValidator.parse(ParityFailurePolicy.class, getString(TENSORRT_PARITY_FAILURE_CONFIG));
   }
 
   /** The registry password, or null; never log the result. */

@@ -1,7 +1,21 @@
-package io.riskstream.scoring.tensorrt;
+package io.riskstream.scoring.tensorrt.internal;
 
+import io.riskstream.scoring.FailoverScorer;
 import io.riskstream.scoring.Scorer;
 import io.riskstream.scoring.model.ModelBundle;
+import io.riskstream.scoring.tensorrt.CachedEngine;
+import io.riskstream.scoring.tensorrt.EngineBuildException;
+import io.riskstream.scoring.tensorrt.EngineCache;
+import io.riskstream.scoring.tensorrt.EngineCacheException;
+import io.riskstream.scoring.tensorrt.EngineCacheKey;
+import io.riskstream.scoring.tensorrt.Hashing;
+import io.riskstream.scoring.tensorrt.ModelIdentity;
+import io.riskstream.scoring.tensorrt.ParityException;
+import io.riskstream.scoring.tensorrt.ParityFailurePolicy;
+import io.riskstream.scoring.tensorrt.ParityGate;
+import io.riskstream.scoring.tensorrt.ParityReport;
+import io.riskstream.scoring.tensorrt.ParitySet;
+import io.riskstream.scoring.tensorrt.TensorRtOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -41,7 +55,7 @@ public final class TensorRtBackend {
    * Returns the verified cached engine for the model, building (and caching) it when it is missing, built for
    * something else or tampered with and {@code options.rebuildAllowed()}; else {@link EngineCacheException}.
    */
-  public static CachedEngine engine(Path onnxModel, String modelSha256, TensorRtOptions options) {
+  static CachedEngine engine(Path onnxModel, String modelSha256, TensorRtOptions options) {
     verifyModelHash(onnxModel, modelSha256);
     EngineCacheKey key = cacheKey(modelSha256, options);
     return new EngineCache(options.cacheDirectory()).loadOrBuild(key, options.rebuildAllowed(),
@@ -54,53 +68,70 @@ public final class TensorRtBackend {
   }
 
   /**
-   * Starts the GPU scorer. Takes ownership of {@code reference}: it is closed with the returned scorer.
+   * Starts the GPU scorer. Takes ownership of {@code reference}: it is closed with the returned scorer, or before
+   * this method throws.
    *
    * @throws ParityException when parity fails and the policy is FAIL
    * @throws EngineCacheException when the cached engine is unusable and rebuilding is disabled
    */
-  public static Startup start(Path onnxModel, ModelIdentity model, ValidationSet validation, Scorer reference,
+  static Startup start(Path onnxModel, ModelIdentity model, ParitySet validation, Scorer reference,
       TensorRtOptions options) {
-    CachedEngine cached = engine(onnxModel, model.sha256(), options);
-    TensorRtScorer gpu = TensorRtScorer.load(cached.plan(), model, options.precision(), options.profiles(),
-        options.device());
-    ParityReport report;
     try {
-      report = new ParityGate(options.tolerances(), options.profiles().maxBatch())
-          .check(gpu, reference, options.precision(), validation.inputs(), validation.labels());
-    } catch (RuntimeException e) {
+      CachedEngine cached = engine(onnxModel, model.sha256(), options);
+      TensorRtScorer gpu = TensorRtScorer.load(cached.plan(), model, options.precision(), options.profiles(),
+          options.device());
+      ParityReport report;
+      try {
+        report = new ParityGate(options.tolerances(), options.profiles().maxBatch())
+            .check(gpu, reference, options.precision(), validation.inputs(), validation.labels());
+      } catch (RuntimeException e) {
+        gpu.close();
+        throw e;
+      }
+      if (report.passed()) {
+        LOG.info("TensorRT engine {} serves: {}", cached.sidecar().keyDigest().substring(0, 16), report.summary());
+        FailoverScorer serving = new FailoverScorer(gpu, reference, options.abandonAfter());
+        return new Startup(serving, Optional.of(serving), cached, report);
+      }
       gpu.close();
+      if (options.onParityFailure() == ParityFailurePolicy.FAIL) {
+        throw new ParityException(report);
+      }
+      LOG.error("TensorRT engine does NOT serve, falling back to ONNX Runtime on the CPU: {}", report.summary());
+      return new Startup(reference, Optional.empty(), cached, report);
+    } catch (RuntimeException e) {
+      reference.close();
       throw e;
     }
-    if (report.passed()) {
-      LOG.info("TensorRT engine {} serves: {}", cached.sidecar().keyDigest().substring(0, 16), report.summary());
-      FailoverScorer serving = new FailoverScorer(gpu, reference, options.abandonAfter());
-      return new Startup(serving, Optional.of(serving), cached, report);
-    }
-    gpu.close();
-    if (options.onParityFailure() == TensorRtOptions.ParityFailurePolicy.FAIL) {
-      throw new ParityException(report);
-    }
-    LOG.error("TensorRT engine does NOT serve, falling back to ONNX Runtime on the CPU: {}", report.summary());
-    return new Startup(reference, Optional.empty(), cached, report);
   }
 
   /**
    * Starts the GPU scorer for a shipped model: its ONNX bytes (written once to {@code <cache>/models/<sha256>.onnx}
    * for the TensorRT parser), its validation set for the parity gate and {@code reference} (normally the
-   * {@link io.riskstream.scoring.onnx.OnnxRuntimeScorer} of the same bundle; owned from here on).
+   * {@link io.riskstream.scoring.onnx.OnnxRuntimeScorer} of the same bundle; owned from here on, closed when this
+   * method throws).
    *
    * @throws IllegalArgumentException when the model ships no validation set or the profiles do not cover its
    *     maximum length
    */
   public static Startup start(ModelBundle bundle, Scorer reference, TensorRtOptions options) {
-    ValidationSet validation = ValidationSet.of(bundle.validation().orElseThrow(() -> new IllegalArgumentException(
-        "model " + bundle.name() + " " + bundle.version() + " ships no validation set; the parity gate needs one")));
-    if (options.profiles().maxLength() < bundle.spec().maxLength()) {
-      throw new IllegalArgumentException("engine profiles end at length " + options.profiles().maxLength()
-          + " but model " + bundle.name() + " takes up to " + bundle.spec().maxLength());
+    ParitySet validation;
+    ModelIdentity identity;
+    Path onnx;
+    try {
+      validation = ParitySet.of(bundle.validation().orElseThrow(() -> new IllegalArgumentException(
+          "model " + bundle.name() + " " + bundle.version() + " ships no validation set; the parity gate needs one")));
+      if (options.profiles().maxLength() < bundle.spec().maxLength()) {
+        throw new IllegalArgumentException("engine profiles end at length " + options.profiles().maxLength()
+            + " but model " + bundle.name() + " takes up to " + bundle.spec().maxLength());
+      }
+      identity = ModelIdentity.of(bundle);
+      onnx = onnxFile(bundle, options.cacheDirectory());
+    } catch (RuntimeException e) {
+      reference.close();
+      throw e;
     }
-    return start(onnxFile(bundle, options.cacheDirectory()), ModelIdentity.of(bundle), validation, reference, options);
+    return start(onnx, identity, validation, reference, options);
   }
 
   /** The bundle's ONNX model as a file under {@code <cache>/models/}, written (atomically) when missing or stale. */

@@ -1,14 +1,27 @@
-package io.riskstream.scoring.tensorrt;
+package io.riskstream.scoring.tensorrt.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.riskstream.scoring.FailoverScorer;
 import io.riskstream.scoring.ModelInput;
 import io.riskstream.scoring.ScoringException;
 import io.riskstream.scoring.model.ModelBundle;
 import io.riskstream.scoring.onnx.OnnxRuntimeScorer;
+import io.riskstream.scoring.tensorrt.CachedEngine;
+import io.riskstream.scoring.tensorrt.EngineBuildException;
+import io.riskstream.scoring.tensorrt.EngineCache;
+import io.riskstream.scoring.tensorrt.EngineCacheException;
 import io.riskstream.scoring.tensorrt.EngineCacheException.Reason;
-import io.riskstream.scoring.tensorrt.TensorRtOptions.ParityFailurePolicy;
+import io.riskstream.scoring.tensorrt.GpuDescription;
+import io.riskstream.scoring.tensorrt.ModelIdentity;
+import io.riskstream.scoring.tensorrt.ParityException;
+import io.riskstream.scoring.tensorrt.ParityFailurePolicy;
+import io.riskstream.scoring.tensorrt.ParitySet;
+import io.riskstream.scoring.tensorrt.ParityTolerances;
+import io.riskstream.scoring.tensorrt.Precision;
+import io.riskstream.scoring.tensorrt.ProfileSpec;
+import io.riskstream.scoring.tensorrt.TensorRtOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,7 +59,7 @@ class TensorRtGpuIT {
   static ModelBundle bundle;
   static Path model;
   static ModelIdentity identity;
-  static ValidationSet validation;
+  static ParitySet validation;
   static OnnxRuntimeScorer reference;
 
   @BeforeAll
@@ -57,7 +70,7 @@ class TensorRtGpuIT {
     model = TensorRtBackend.onnxFile(bundle, dir);
     identity = ModelIdentity.of(bundle);
     reference = cpu();
-    validation = ValidationSet.of(bundle.validation().orElseThrow());
+    validation = ParitySet.of(bundle.validation().orElseThrow());
     GpuDescription gpu = TensorRt.gpu(0);
     System.out.printf(Locale.ROOT, "GPU: %s, sm %s, %.1f GiB; TensorRT %s%n", gpu.name(), gpu.computeCapability(),
         gpu.totalMemoryBytes() / (double) (1L << 30), TensorRt.version());

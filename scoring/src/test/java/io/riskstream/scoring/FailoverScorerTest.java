@@ -1,12 +1,8 @@
-package io.riskstream.scoring.tensorrt;
+package io.riskstream.scoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.riskstream.scoring.ModelInput;
-import io.riskstream.scoring.Scorer;
-import io.riskstream.scoring.ScorerInfo;
-import io.riskstream.scoring.ScoringException;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;

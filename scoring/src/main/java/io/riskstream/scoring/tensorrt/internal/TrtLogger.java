@@ -1,4 +1,4 @@
-package io.riskstream.scoring.tensorrt;
+package io.riskstream.scoring.tensorrt.internal;
 
 import org.bytedeco.tensorrt.nvinfer.ILogger;
 import org.slf4j.Logger;

@@ -1,4 +1,4 @@
-package io.riskstream.scoring.tensorrt;
+package io.riskstream.scoring.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,10 +6,14 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.riskstream.schemas.EmrEvent;
 import io.riskstream.scoring.ModelInput;
+import io.riskstream.scoring.Scoring;
 import io.riskstream.scoring.TestEvents;
+import io.riskstream.scoring.TinyModel;
 import io.riskstream.scoring.encoder.HistoryEncoder;
 import io.riskstream.scoring.model.ModelBundle;
 import io.riskstream.scoring.onnx.OnnxRuntimeScorer;
+import io.riskstream.scoring.tensorrt.Precision;
+import io.riskstream.scoring.tensorrt.ProfileSpec;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -79,7 +83,7 @@ class ScorerBenchmarkTest {
 
   @Test
   void shouldMeasureOnnxRuntimeOnlyAndSayWhyWhereTensorRtCannotRun() throws Exception {
-    Assumptions.assumeTrue(TensorRt.unavailableReason().isPresent(), "this host runs TensorRT: see TensorRtGpuIT");
+    Assumptions.assumeTrue(Scoring.tensorRtUnavailableReason().isPresent(), "this host runs TensorRT: see TensorRtGpuIT");
     ScorerBenchmark.Settings settings = new ScorerBenchmark.Settings(TINY, List.of(5, 20, 64), 64, List.of(1, 4),
         List.of(Precision.FP16), ProfileSpec.doubling(4, 16, 64, 1), dir.resolve("engines"), 1, 4, 0.0, dir,
         dir.resolve("inputs.bin"));

@@ -1,8 +1,14 @@
-package io.riskstream.scoring.tensorrt;
+package io.riskstream.scoring.tensorrt.internal;
 
 import static org.bytedeco.tensorrt.global.nvinfer.createInferBuilder;
 import static org.bytedeco.tensorrt.global.nvonnxparser.createParser;
 
+import io.riskstream.scoring.tensorrt.BuildOptions;
+import io.riskstream.scoring.tensorrt.BuildReport;
+import io.riskstream.scoring.tensorrt.BuiltEngine;
+import io.riskstream.scoring.tensorrt.EngineBuildException;
+import io.riskstream.scoring.tensorrt.ProfileSpec;
+import io.riskstream.scoring.tensorrt.TensorRtException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -14,10 +20,10 @@ import java.util.Set;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.tensorrt.global.nvinfer.BuilderFlag;
-import org.bytedeco.tensorrt.global.nvinfer.ProfilingVerbosity;
 import org.bytedeco.tensorrt.global.nvinfer.LayerType;
 import org.bytedeco.tensorrt.global.nvinfer.MemoryPoolType;
 import org.bytedeco.tensorrt.global.nvinfer.OptProfileSelector;
+import org.bytedeco.tensorrt.global.nvinfer.ProfilingVerbosity;
 import org.bytedeco.tensorrt.nvinfer.Dims64;
 import org.bytedeco.tensorrt.nvinfer.IBuilder;
 import org.bytedeco.tensorrt.nvinfer.IBuilderConfig;
@@ -37,11 +43,11 @@ import org.slf4j.LoggerFactory;
  * batch size) of the {@link ProfileSpec}; the
  * configured workspace; a timing cache read from and written back to disk.
  */
-public final class EngineBuilder {
+final class EngineBuilder {
 
   /** The model contract's inputs ({@code [batch, length]}) and output ({@code [batch, outcomes]}). */
-  public static final List<String> INPUTS = List.of("tokens", "ages", "recency");
-  public static final String OUTPUT = "risk";
+  static final List<String> INPUTS = List.of("tokens", "ages", "recency");
+  static final String OUTPUT = "risk";
 
   private static final Logger LOG = LoggerFactory.getLogger(EngineBuilder.class);
   private static final Set<Integer> QDQ = Set.of(LayerType.kQUANTIZE.value, LayerType.kDEQUANTIZE.value);
@@ -49,7 +55,7 @@ public final class EngineBuilder {
   private EngineBuilder() {
   }
 
-  public static BuiltEngine build(Path onnxModel, BuildOptions options, int device) {
+  static BuiltEngine build(Path onnxModel, BuildOptions options, int device) {
     Cuda.useDevice(device);
     long start = System.nanoTime();
     TrtLogger logger = new TrtLogger();

@@ -1,16 +1,18 @@
 package io.riskstream.scoring.tensorrt;
 
 import io.riskstream.scoring.ModelInput;
+import io.riskstream.scoring.model.ValidationSet;
 import java.util.List;
 
 /**
- * A model's shipped validation inputs and their labels ({@code labels[i][k]} = 1 when sample i has outcome k, 0 when
- * not, -1 when unknown).
+ * The inputs and integer labels the {@link ParityGate} compares an engine with the reference runtime on
+ * ({@code labels[i][k]} = 1 when sample i has outcome k, 0 when not, -1 when unknown), taken from a model's shipped
+ * {@link ValidationSet}.
  */
-public record ValidationSet(List<ModelInput> inputs, int[][] labels) {
+public record ParitySet(List<ModelInput> inputs, int[][] labels) {
 
-  /** The validation set a {@link io.riskstream.scoring.model.ModelBundle} ships ({@code validation/*.npy}). */
-  public static ValidationSet of(io.riskstream.scoring.model.ValidationSet shipped) {
+  /** From the validation set a {@link io.riskstream.scoring.model.ModelBundle} ships ({@code validation/*.npy}). */
+  public static ParitySet of(ValidationSet shipped) {
     float[][] rows = shipped.labelRows();
     int[][] labels = new int[rows.length][];
     for (int i = 0; i < rows.length; i++) {
@@ -23,10 +25,10 @@ public record ValidationSet(List<ModelInput> inputs, int[][] labels) {
         labels[i][k] = (int) v;
       }
     }
-    return new ValidationSet(shipped.inputs(), labels);
+    return new ParitySet(shipped.inputs(), labels);
   }
 
-  public ValidationSet {
+  public ParitySet {
     inputs = List.copyOf(inputs);
     labels = labels.clone();
     if (inputs.isEmpty() || inputs.size() != labels.length) {
@@ -42,7 +44,7 @@ public record ValidationSet(List<ModelInput> inputs, int[][] labels) {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof ValidationSet other && inputs.equals(other.inputs)
+    return o instanceof ParitySet other && inputs.equals(other.inputs)
         && java.util.Arrays.deepEquals(labels, other.labels);
   }
 
@@ -53,6 +55,6 @@ public record ValidationSet(List<ModelInput> inputs, int[][] labels) {
 
   @Override
   public String toString() {
-    return "ValidationSet[" + inputs.size() + " samples]";
+    return "ParitySet[" + inputs.size() + " samples]";
   }
 }

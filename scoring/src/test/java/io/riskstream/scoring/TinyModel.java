@@ -1,25 +1,24 @@
-package io.riskstream.scoring.tensorrt;
+package io.riskstream.scoring;
 
-import io.riskstream.scoring.ModelInput;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
 /** Seeded model inputs for tests of the scorers. */
-final class TinyModel {
+public final class TinyModel {
 
-  static final int VOCAB = 64;
+  public static final int VOCAB = 64;
 
   private TinyModel() {
   }
 
   /** {@code n} histories of lengths 1..maxLength, tokens 1..VOCAB-1, with increasing ages and recency in [0, 1]. */
-  static List<ModelInput> inputs(int n, int maxLength, long seed) {
+  public static List<ModelInput> inputs(int n, int maxLength, long seed) {
     return inputs(n, maxLength, seed, VOCAB);
   }
 
   /** {@code n} histories of lengths 1..maxLength, tokens 1..vocab-1, with increasing ages and recency in [0, 1]. */
-  static List<ModelInput> inputs(int n, int maxLength, long seed, int vocab) {
+  public static List<ModelInput> inputs(int n, int maxLength, long seed, int vocab) {
     Random random = new Random(seed);
     List<ModelInput> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {

@@ -1,4 +1,4 @@
-package io.riskstream.scoring.tensorrt;
+package io.riskstream.scoring.tensorrt.internal;
 
 import static org.bytedeco.cuda.global.cudart.cudaDevAttrComputeCapabilityMajor;
 import static org.bytedeco.cuda.global.cudart.cudaDevAttrComputeCapabilityMinor;
@@ -9,6 +9,8 @@ import static org.bytedeco.cuda.global.cudart.cudaGetErrorString;
 import static org.bytedeco.cuda.global.cudart.cudaSetDevice;
 import static org.bytedeco.cuda.global.cudart.cudaSuccess;
 
+import io.riskstream.scoring.tensorrt.GpuDescription;
+import io.riskstream.scoring.tensorrt.TensorRtException;
 import org.bytedeco.cuda.cudart.cudaDeviceProp;
 import org.bytedeco.javacpp.BytePointer;
 

@@ -1,7 +1,12 @@
-package io.riskstream.scoring.tensorrt;
+package io.riskstream.scoring.tensorrt.internal;
 
 import io.riskstream.scoring.ModelInput;
 import io.riskstream.scoring.model.ModelBundle;
+import io.riskstream.scoring.tensorrt.BuildOptions;
+import io.riskstream.scoring.tensorrt.BuiltEngine;
+import io.riskstream.scoring.tensorrt.ModelIdentity;
+import io.riskstream.scoring.tensorrt.Precision;
+import io.riskstream.scoring.tensorrt.ProfileSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

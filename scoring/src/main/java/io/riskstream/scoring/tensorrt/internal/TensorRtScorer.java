@@ -1,4 +1,4 @@
-package io.riskstream.scoring.tensorrt;
+package io.riskstream.scoring.tensorrt.internal;
 
 import static org.bytedeco.tensorrt.global.nvinfer.createInferRuntime;
 
@@ -6,6 +6,10 @@ import io.riskstream.scoring.ModelInput;
 import io.riskstream.scoring.Scorer;
 import io.riskstream.scoring.ScorerInfo;
 import io.riskstream.scoring.ScoringException;
+import io.riskstream.scoring.tensorrt.ModelIdentity;
+import io.riskstream.scoring.tensorrt.Precision;
+import io.riskstream.scoring.tensorrt.ProfileSpec;
+import io.riskstream.scoring.tensorrt.TensorRtException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -34,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * shape per wave and waits for them in shape order; further slots of a shape it only takes when idle at that moment
  * (else that chunk runs in the next wave), so callers cannot deadlock. A CUDA or TensorRT failure throws
  * {@link ScoringException}; after one, the scorer refuses further batches (a CUDA error can leave the context
- * unusable), so a {@link FailoverScorer} sends them to the CPU.
+ * unusable), so a {@link io.riskstream.scoring.FailoverScorer} sends them to the CPU.
  */
 public final class TensorRtScorer implements Scorer {
 
@@ -143,12 +147,12 @@ public final class TensorRtScorer implements Scorer {
     return info;
   }
 
-  public ProfileSpec profiles() {
+  ProfileSpec profiles() {
     return spec;
   }
 
   /** The most parts one call cuts a chunk into to run them at once on contexts of one shape. */
-  public int parallelChunks() {
+  int parallelChunks() {
     return parallelChunks;
   }
 
@@ -157,7 +161,7 @@ public final class TensorRtScorer implements Scorer {
    * built with {@link BuildOptions#detailedLayers()}, its type, inputs and outputs, tactic and kernels, which shows
    * e.g. whether attention runs as one fused kernel.
    */
-  public String layerInformation() {
+  String layerInformation() {
     try (Owned<IEngineInspector> inspector = Owned.of(engine.get().createEngineInspector(), "createEngineInspector")) {
       String json = inspector.get().getEngineInformation(LayerInformationFormat.kJSON);
       if (json == null) {
@@ -168,12 +172,12 @@ public final class TensorRtScorer implements Scorer {
   }
 
   /** Execution slots (one per profile). */
-  public int slots() {
+  int slots() {
     return slots.size();
   }
 
   /** Execution slots that replay a captured CUDA graph (the others run their steps one by one). */
-  public long slotsWithGraphs() {
+  long slotsWithGraphs() {
     return slots.stream().filter(ExecutionSlot::usesGraph).count();
   }
 

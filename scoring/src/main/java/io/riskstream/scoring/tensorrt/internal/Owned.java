@@ -1,5 +1,6 @@
-package io.riskstream.scoring.tensorrt;
+package io.riskstream.scoring.tensorrt.internal;
 
+import io.riskstream.scoring.tensorrt.TensorRtException;
 import org.bytedeco.javacpp.Pointer;
 
 /**

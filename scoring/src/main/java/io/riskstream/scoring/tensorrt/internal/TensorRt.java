@@ -1,18 +1,16 @@
-package io.riskstream.scoring.tensorrt;
+package io.riskstream.scoring.tensorrt.internal;
 
+import io.riskstream.scoring.tensorrt.GpuDescription;
+import io.riskstream.scoring.tensorrt.TensorRtException;
 import java.util.Optional;
 import org.bytedeco.cuda.global.cudart;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.SizeTPointer;
 import org.bytedeco.tensorrt.global.nvinfer;
 import org.bytedeco.tensorrt.global.nvonnxparser;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-/** Whether TensorRT and a CUDA GPU can be used in this process, and which TensorRT this is. */
+/** Whether TensorRT and a CUDA GPU can be used in this process, which TensorRT this is, and the GPU's state. */
 public final class TensorRt {
-
-  private static final Logger LOG = LoggerFactory.getLogger(TensorRt.class);
 
   private TensorRt() {
   }
@@ -33,12 +31,6 @@ public final class TensorRt {
     } catch (TensorRtException e) {
       return Optional.of(e.getMessage());
     }
-  }
-
-  public static boolean available() {
-    Optional<String> why = unavailableReason();
-    why.ifPresent(reason -> LOG.info("TensorRT unavailable: {}", reason));
-    return why.isEmpty();
   }
 
   /** The TensorRT library version actually loaded, e.g. {@code 10.6.0}. */

@@ -1,9 +1,5 @@
-package io.riskstream.scoring.tensorrt;
+package io.riskstream.scoring;
 
-import io.riskstream.scoring.ModelInput;
-import io.riskstream.scoring.Scorer;
-import io.riskstream.scoring.ScorerInfo;
-import io.riskstream.scoring.ScoringException;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;

@@ -1,4 +1,4 @@
-package io.riskstream.scoring.tensorrt;
+package io.riskstream.scoring.tensorrt.internal;
 
 import static org.bytedeco.cuda.global.cudart.cudaFree;
 import static org.bytedeco.cuda.global.cudart.cudaFreeHost;
@@ -22,6 +22,8 @@ import static org.bytedeco.cuda.global.cudart.cudaStreamSynchronize;
 import static org.bytedeco.cuda.global.cudart.cudaSuccess;
 
 import io.riskstream.scoring.ModelInput;
+import io.riskstream.scoring.tensorrt.ProfileSpec;
+import io.riskstream.scoring.tensorrt.TensorRtException;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;

@@ -1,15 +1,27 @@
-package io.riskstream.scoring.tensorrt;
+package io.riskstream.scoring.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.riskstream.scoring.ModelInput;
-import io.riskstream.scoring.Scorer;
 import io.riskstream.schemas.EmrEvent;
 import io.riskstream.schemas.EventKind;
+import io.riskstream.scoring.ModelInput;
+import io.riskstream.scoring.Scorer;
 import io.riskstream.scoring.encoder.HistoryEncoder;
 import io.riskstream.scoring.encoder.PreparedHistory;
 import io.riskstream.scoring.model.ModelBundle;
 import io.riskstream.scoring.onnx.OnnxRuntimeScorer;
+import io.riskstream.scoring.tensorrt.CachedEngine;
+import io.riskstream.scoring.tensorrt.GpuDescription;
+import io.riskstream.scoring.tensorrt.ModelIdentity;
+import io.riskstream.scoring.tensorrt.ParityGate;
+import io.riskstream.scoring.tensorrt.ParityReport;
+import io.riskstream.scoring.tensorrt.ParitySet;
+import io.riskstream.scoring.tensorrt.Precision;
+import io.riskstream.scoring.tensorrt.ProfileSpec;
+import io.riskstream.scoring.tensorrt.TensorRtOptions;
+import io.riskstream.scoring.tensorrt.internal.TensorRt;
+import io.riskstream.scoring.tensorrt.internal.TensorRtBackend;
+import io.riskstream.scoring.tensorrt.internal.TensorRtScorer;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -208,7 +220,7 @@ public final class ScorerBenchmark {
     List<ModelInput> inputs = inputs(s.lengthPool(), s.inputs(), bundle.spec().vocabularySize(), 42);
     writeInputs(inputs, bundle.spec().maxLength(), s.inputsFile());
     ModelIdentity identity = ModelIdentity.of(bundle);
-    ValidationSet validation = ValidationSet.of(bundle.validation().orElseThrow(() -> new IllegalArgumentException(
+    ParitySet validation = ParitySet.of(bundle.validation().orElseThrow(() -> new IllegalArgumentException(
         "model " + bundle.name() + " ships no validation set")));
     List<Point> points = new ArrayList<>();
     Map<String, Object> memory = new LinkedHashMap<>();
