@@ -8,6 +8,7 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import io.riskstream.scoring.fixture.BoundaryViolation;
@@ -18,7 +19,8 @@ import org.junit.jupiter.api.Test;
  * The module boundaries of shared DESIGN.md, checked on the main classes of every module (app's test class path holds
  * them all): dependencies point one way, app → topology → {scoring, connectors} → schemas; scoring and connectors do
  * not know each other; nothing depends on app; only scoring uses the native runtimes (bytedeco, ONNX Runtime); only
- * topology and app use Kafka Streams; only connectors uses Synthea and Debezium.
+ * topology and app use Kafka Streams; only connectors uses Synthea and Debezium. Within scoring, only the TensorRT
+ * internals use bytedeco and only the ONNX Runtime backend uses ONNX Runtime.
  */
 class ModuleBoundaryTest {
 
@@ -41,23 +43,33 @@ class ModuleBoundaryTest {
 
   /** The rules, by name. */
   static Map<String, ArchRule> rules() {
-    return Map.of(
-        "only scoring uses native runtimes", noClasses().that().resideOutsideOfPackage(SCORING)
-            .should().dependOnClassesThat().resideInAnyPackage("org.bytedeco..", "ai.onnxruntime.."),
-        "only topology and app use Kafka Streams", noClasses().that().resideOutsideOfPackages(TOPOLOGY, APP)
-            .should().dependOnClassesThat().resideInAPackage("org.apache.kafka.streams.."),
-        "only connectors uses Synthea and Debezium", noClasses().that().resideOutsideOfPackage(CONNECTORS)
-            .should().dependOnClassesThat().resideInAnyPackage("org.mitre.synthea..", "io.debezium.."),
-        "nothing depends on app", noClasses().that().resideOutsideOfPackage(APP)
-            .should().dependOnClassesThat().resideInAPackage(APP),
-        "topology does not depend on app", noClasses().that().resideInAPackage(TOPOLOGY)
-            .should().dependOnClassesThat().resideInAPackage(APP),
-        "scoring knows only schemas", noClasses().that().resideInAPackage(SCORING)
-            .should().dependOnClassesThat().resideInAnyPackage(CONNECTORS, TOPOLOGY, APP),
-        "connectors knows only schemas", noClasses().that().resideInAPackage(CONNECTORS)
-            .should().dependOnClassesThat().resideInAnyPackage(SCORING, TOPOLOGY, APP),
-        "schemas knows no other module", noClasses().that().resideInAPackage(SCHEMAS)
-            .should().dependOnClassesThat().resideInAnyPackage(SCORING, CONNECTORS, TOPOLOGY, APP));
+    Map<String, ArchRule> rules = new LinkedHashMap<>();
+    rules.put("only scoring uses native runtimes", noClasses().that().resideOutsideOfPackage(SCORING)
+        .should().dependOnClassesThat().resideInAnyPackage("org.bytedeco..", "ai.onnxruntime.."));
+    rules.put("only scoring's TensorRT internals use bytedeco", noClasses().that()
+        .resideOutsideOfPackage("io.riskstream.scoring.tensorrt.internal..")
+        .should().dependOnClassesThat().resideInAPackage("org.bytedeco.."));
+    rules.put("only scoring's ONNX Runtime backend uses ONNX Runtime", noClasses().that()
+        .resideOutsideOfPackage("io.riskstream.scoring.onnx..")
+        .should().dependOnClassesThat().resideInAPackage("ai.onnxruntime.."));
+    rules.put("only the facade, the TensorRT package and the scorer benchmark use the TensorRT internals",
+        noClasses().that().resideOutsideOfPackages("io.riskstream.scoring.tensorrt..", "io.riskstream.scoring.bench..")
+        .and().doNotHaveFullyQualifiedName(
+            "io.riskstream.scoring.Scoring")
+        .should().dependOnClassesThat().resideInAPackage("io.riskstream.scoring.tensorrt.internal.."));
+    rules.put("only topology and app use Kafka Streams", noClasses().that().resideOutsideOfPackages(TOPOLOGY, APP)
+        .should().dependOnClassesThat().resideInAPackage("org.apache.kafka.streams.."));
+    rules.put("only connectors uses Synthea and Debezium", noClasses().that().resideOutsideOfPackage(CONNECTORS)
+        .should().dependOnClassesThat().resideInAnyPackage("org.mitre.synthea..", "io.debezium.."));
+    rules.put("nothing depends on app", noClasses().that().resideOutsideOfPackage(APP)
+        .should().dependOnClassesThat().resideInAPackage(APP));
+    rules.put("scoring knows only schemas", noClasses().that().resideInAPackage(SCORING)
+        .should().dependOnClassesThat().resideInAnyPackage(CONNECTORS, TOPOLOGY, APP));
+    rules.put("connectors knows only schemas", noClasses().that().resideInAPackage(CONNECTORS)
+        .should().dependOnClassesThat().resideInAnyPackage(SCORING, TOPOLOGY, APP));
+    rules.put("schemas knows no other module", noClasses().that().resideInAPackage(SCHEMAS)
+        .should().dependOnClassesThat().resideInAnyPackage(SCORING, CONNECTORS, TOPOLOGY, APP));
+    return rules;
   }
 
   @Test
