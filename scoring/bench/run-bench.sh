@@ -10,7 +10,7 @@ app=$1 out=$2 model=$3 buckets=$4
 seconds=${SECONDS_PER_POINT:-0.5}
 [ -f /tmp/riskstream-gpu/env.sh ] && . /tmp/riskstream-gpu/env.sh
 mkdir -p "$out"
-java -Xmx16g -cp "$app/lib/*:scoring/src/main/resources" 'io.riskstream.cli.BenchCommand$ScorerBench' --model "$model" \
+java -Xmx16g -cp "$app/lib/*:scoring/src/main/resources" 'io.riskstream.app.cli.BenchCommand$ScorerBench' --model "$model" \
   --lengths-dir scoring/bench --buckets "$buckets" --out "$out" --cache /tmp/riskstream-engines --seconds "$seconds" \
   ${BENCH_ARGS:-}
 python3 scoring/bench/pytorch_bench.py "$app/$model.pt" "$out/inputs-$model.bin" "$out/pytorch-$model.json" \

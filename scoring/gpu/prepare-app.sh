@@ -2,7 +2,7 @@
 # Packs what the GPU tests and `riskstream bench scorer` need on a bare GPU host into one folder (default: .gpu/app
 # under the project root), small enough for one transfer beside the working tree:
 #   lib/    the riskstream jars (scoring with its test classes but without the shipped models, which the host reads
-#           from the working tree's scoring/src/main/resources; schemas; topology and connectors without their
+#           from the working tree's scoring/src/main/resources; schemas; topology, connectors and app (the CLI) without their
 #           Kafka/Synthea/Debezium dependencies, which these commands never load), picocli, Jackson, Avro, SLF4J and
 #           Logback, the bytedeco JNI jars (never the redist jars: TensorRT comes from ../shared/gpu), ONNX Runtime
 #           stripped to its linux-x64 library, AssertJ
@@ -17,7 +17,7 @@ out=$(realpath -m "${1:-.gpu/app}")
 junit=1.13.4
 rm -rf "$out" && mkdir -p "$out/lib"
 all=$(mktemp -d)
-mvn -q -o -pl topology dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$all" >/dev/null
+mvn -q -o -pl app dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$all" >/dev/null
 mvn -q -o -pl scoring dependency:copy-dependencies -DincludeScope=test -DoutputDirectory="$all" >/dev/null
 keep='^(riskstream-|picocli-|jackson-(annotations|core|databind)-|avro-1|slf4j-api-|logback-(classic|core)-|javacpp-1|tensorrt-10|cuda-12|onnxruntime-|assertj-core-)'
 for jar in "$all"/*.jar; do
@@ -28,8 +28,9 @@ rm -rf "$all"
 ort=$(ls "$out"/lib/onnxruntime-*.jar)
 tmp=$(mktemp -d) && (cd "$tmp" && unzip -q "$ort" && find ai/onnxruntime/native -mindepth 1 -maxdepth 1 ! -name linux-x64 -exec rm -rf {} + \
   && rm -f "$ort" && zip -q -r "$ort" .) && rm -rf "$tmp"
-cp schemas/target/riskstream-schemas-*.jar connectors/target/riskstream-connectors-*.jar "$out/lib/"
-cp topology/target/riskstream.jar "$out/lib/riskstream-topology.jar"
+cp schemas/target/riskstream-schemas-*.jar connectors/target/riskstream-connectors-*.jar \
+  topology/target/riskstream-topology-*.jar "$out/lib/"
+cp app/target/riskstream.jar "$out/lib/riskstream-app.jar"
 scoring=$(ls scoring/target/riskstream-scoring-*.jar | grep -v -e -tests -e -sources)
 cp "$scoring" "$out/lib/" && zip -q -d "$out/lib/$(basename "$scoring")" 'models/*'
 rm -f "$out"/lib/*-tests.jar "$out"/lib/*-sources.jar
