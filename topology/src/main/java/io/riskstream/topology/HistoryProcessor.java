@@ -3,8 +3,10 @@ package io.riskstream.topology;
 import io.riskstream.schemas.EmrEvent;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -23,8 +25,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Storage is incremental and written through event by event: store {@value #STORE} holds per patient the versions
  * (a {@link PatientHistory} without events), store {@value #EVENTS_STORE} one entry per event, keyed
- * {@code patientId NUL eventId}. A {@value #STORE} entry that still holds its events (written by version 1, which kept
- * the whole history in one entry) is read as it is and moved to the incremental layout when the patient is next seen.
+ * {@code <length of patientId>:<patientId><eventId>} ({@link #eventKey}): the length fixes where the patient id ends,
+ * so no id, whatever it contains, makes one patient's key a prefix of another's, and a patient's events are read back
+ * by prefix scan. Entries whose value names another patient are never read as the patient's.
+ *
+ * <p>Older layouts are read and moved when the patient is next seen: a {@value #STORE} entry that still holds its
+ * events (version 1 kept the whole history in one entry), and event keys {@code patientId NUL eventId} (up to 0.1,
+ * {@link #legacyEventKey}), which an id holding NUL could make collide; of those only entries whose value carries the
+ * patient's id are taken.
  *
  * <p>The histories it read or wrote last are kept live ({@link LiveHistory}; least recently used first out, at most
  * {@link #CACHED_EVENTS} events in all), so an event costs O(log n) and a transaction's scoring does not decode the
@@ -125,6 +133,20 @@ public final class HistoryProcessor implements Processor<String, HistoryCommand,
     };
   }
 
+  /** Moves the patient's events stored under 0.1's keys to the current ones (values of other patients stay). */
+  private void moveLegacyEvents(String patient) {
+    List<String> legacy = new ArrayList<>();
+    try (KeyValueIterator<String, EmrEvent> it = eventStore.prefixScan(legacyPrefix(patient), new StringSerializer())) {
+      it.forEachRemaining(kv -> {
+        if (patient.equals(kv.value.getPatientId())) {
+          legacy.add(kv.key);
+          eventStore.put(eventKey(patient, kv.value.getEventId()), kv.value);
+        }
+      });
+    }
+    legacy.forEach(eventStore::delete);
+  }
+
   /** The patient's live history: cached, else read from the stores (a version 1 entry is moved on the way). */
   private LiveHistory live(String patient) {
     LiveHistory h = cache.get(patient);
@@ -134,6 +156,8 @@ public final class HistoryProcessor implements Processor<String, HistoryCommand,
         // a version 1 entry: the whole history in the patient-history entry; move its events to the events store
         header.events().forEach(e -> eventStore.put(eventKey(patient, e.getEventId()), e));
         store.put(patient, new PatientHistory(header.version(), header.requestedVersion(), List.of()));
+      } else if (header != null) {
+        moveLegacyEvents(patient);
       }
       h = LiveHistory.of(history(header, eventStore, patient));
       cache.put(patient, h);
@@ -170,16 +194,37 @@ public final class HistoryProcessor implements Processor<String, HistoryCommand,
     if (!header.events().isEmpty()) {
       return header;  // version 1 layout: the whole history in one entry
     }
-    List<EmrEvent> list = new ArrayList<>();
-    try (KeyValueIterator<String, EmrEvent> it = events.prefixScan(patient + '\u0000', new StringSerializer())) {
-      it.forEachRemaining(kv -> list.add(kv.value));
+    Map<String, EmrEvent> byId = new HashMap<>();
+    for (String prefix : List.of(legacyPrefix(patient), prefix(patient))) { // current keys win over legacy ones
+      try (KeyValueIterator<String, EmrEvent> it = events.prefixScan(prefix, new StringSerializer())) {
+        it.forEachRemaining(kv -> {
+          if (patient.equals(kv.value.getPatientId())) {
+            byId.put(kv.value.getEventId(), kv.value);
+          }
+        });
+      }
     }
+    List<EmrEvent> list = new ArrayList<>(byId.values());
     list.sort(PatientHistory.ORDER);
     return new PatientHistory(header.version(), header.requestedVersion(), list);
   }
 
+  /** The key of a patient's event in {@value #EVENTS_STORE}. */
   static String eventKey(String patient, String eventId) {
-    return patient + '\u0000' + eventId;
+    return prefix(patient) + eventId;
+  }
+
+  private static String prefix(String patient) {
+    return patient.length() + ":" + patient;
+  }
+
+  /** The key 0.1 stored a patient's event under (read and moved, never written). */
+  static String legacyEventKey(String patient, String eventId) {
+    return legacyPrefix(patient) + eventId;
+  }
+
+  private static String legacyPrefix(String patient) {
+    return patient + '\u0000';
   }
 
   @Override

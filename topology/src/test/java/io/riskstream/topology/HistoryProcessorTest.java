@@ -33,7 +33,11 @@ class HistoryProcessorTest {
   }
 
   private static EmrEvent event(String id, long day, String code, EventOp op) {
-    return EmrEvent.newBuilder().setPatientId("p").setEventId(id).setOp(op).setKind(EventKind.DIAGNOSIS)
+    return event("p", id, day, code, op);
+  }
+
+  private static EmrEvent event(String patient, String id, long day, String code, EventOp op) {
+    return EmrEvent.newBuilder().setPatientId(patient).setEventId(id).setOp(op).setKind(EventKind.DIAGNOSIS)
         .setEventTime(Instant.ofEpochMilli(day * 86_400_000L)).setCodeSystem("SNOMED-CT").setCode(code)
         .setSource(SourceCoordinates.newBuilder().setSystem("s").setTable("conditions").build()).build();
   }
@@ -51,7 +55,12 @@ class HistoryProcessorTest {
   private List<String> eventKeys() {
     List<String> keys = new ArrayList<>();
     try (KeyValueIterator<String, EmrEvent> it = events.all()) {
-      it.forEachRemaining(kv -> keys.add(kv.key.replace('\u0000', '|')));
+      it.forEachRemaining(kv -> {
+        // <length>:<patient><eventId>, shown as patient|eventId
+        int colon = kv.key.indexOf(':');
+        int end = colon + 1 + Integer.parseInt(kv.key.substring(0, colon));
+        keys.add(kv.key.substring(colon + 1, end) + "|" + kv.key.substring(end));
+      });
     }
     return keys;
   }
@@ -98,11 +107,53 @@ class HistoryProcessorTest {
   void shouldKeepPatientsApartUnderTheKeyPrefix() {
     HistoryProcessor p = processor();
     p.process(new Record<>("p", close("1", event("a", 10, "1", EventOp.UPSERT)), 1L));
-    p.process(new Record<>("p2", close("2", event("a", 11, "1", EventOp.UPSERT)), 2L));
+    p.process(new Record<>("p2", close("2", event("p2", "a", 11, "1", EventOp.UPSERT)), 2L));
 
     assertThat(HistoryProcessor.history(headers, events, "p").events()).hasSize(1);
     assertThat(HistoryProcessor.history(headers, events, "p2").events()).hasSize(1);
     assertThat(HistoryProcessor.history(headers, events, "unknown")).isEqualTo(PatientHistory.empty());
+  }
+
+  @Test
+  void shouldKeepPatientsApartWhateverTheirIdsContain() {
+    // ids that made 0.1's keys (patient NUL eventId) collide: a prefix of another patient's key, the same key
+    HistoryProcessor p = processor();
+    p.process(new Record<>("a", close("1", event("a", "x\u0000e", 10, "1", EventOp.UPSERT)), 1L));
+    p.process(new Record<>("a\u0000x", close("2", event("a\u0000x", "e", 11, "2", EventOp.UPSERT)), 2L));
+    p.process(new Record<>("1:a", close("3", event("1:a", "b", 12, "3", EventOp.UPSERT)), 3L));
+    p.process(new Record<>("a\u0000", close("4", event("a\u0000", "c", 13, "4", EventOp.UPSERT)), 4L));
+
+    assertThat(HistoryProcessor.history(headers, events, "a").events()).extracting(EmrEvent::getEventId)
+        .containsExactly("x\u0000e");
+    assertThat(HistoryProcessor.history(headers, events, "a\u0000x").events()).extracting(EmrEvent::getEventId)
+        .containsExactly("e");
+    assertThat(HistoryProcessor.history(headers, events, "1:a").events()).extracting(EmrEvent::getEventId)
+        .containsExactly("b");
+    // and a restarted processor (empty cache) reads each patient's own events only
+    processor().process(new Record<>("a", close("5", event("a", "d", 14, "5", EventOp.UPSERT)), 5L));
+    assertThat(HistoryProcessor.history(headers, events, "a").events()).extracting(EmrEvent::getEventId)
+        .containsExactly("x\u0000e", "d");
+  }
+
+  @Test
+  void shouldMoveTheLegacyKeysOfThePatientAndNoOneElses() {
+    headers.put("p", new PatientHistory(2, 2, List.of()));
+    events.put(HistoryProcessor.legacyEventKey("p", "a"), event("a", 10, "1", EventOp.UPSERT));
+    // a crafted event of patient "p NUL x" that 0.1's prefix scan for "p" took for p's
+    EmrEvent crafted = event("p\u0000x", "b", 11, "9", EventOp.UPSERT);
+    events.put(HistoryProcessor.legacyEventKey("p\u0000x", "b"), crafted);
+    assertThat(HistoryProcessor.history(headers, events, "p").events()).extracting(EmrEvent::getEventId)
+        .containsExactly("a");
+
+    processor().process(new Record<>("p", close("9", event("c", 30, "3", EventOp.UPSERT)), 1L));
+
+    assertThat(HistoryProcessor.history(headers, events, "p").events()).extracting(EmrEvent::getEventId)
+        .containsExactly("a", "c");
+    assertThat(events.get(HistoryProcessor.legacyEventKey("p", "a"))).isNull();
+    assertThat(events.get(HistoryProcessor.eventKey("p", "a"))).isNotNull();
+    assertThat(events.get(HistoryProcessor.legacyEventKey("p\u0000x", "b"))).isEqualTo(crafted);
+    assertThat(context.forwarded()).singleElement()
+        .satisfies(f -> assertThat(f.record().value().eventCount()).isEqualTo(2));
   }
 
   @Test
