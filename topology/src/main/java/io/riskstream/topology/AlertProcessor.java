@@ -1,12 +1,12 @@
 package io.riskstream.topology;
 
-import io.riskstream.topology.config.AlertPolicy;
 import io.riskstream.schemas.AlertReason;
 import io.riskstream.schemas.AlertSeverity;
 import io.riskstream.schemas.EventKind;
 import io.riskstream.schemas.OutcomeProbability;
 import io.riskstream.schemas.RiskAlert;
 import io.riskstream.schemas.RiskScore;
+import io.riskstream.topology.config.AlertPolicy;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -59,6 +59,17 @@ public final class DeadLetters {
     return build(stage, reason, message, source.topic(), source.partition(), source.offset(), key, value);
   }
 
+  /**
+   * Counts and builds the dead letter of a record that is not the one being processed (e.g. a scoring request that
+   * the scorer rejected in a punctuation): its coordinates are given.
+   */
+  public DeadLetter deadLetter(DeadLetterReason reason, String message, String topic, int partition, long offset,
+      byte[] key, byte[] value) {
+    counts.get(reason).record();
+    LOG.debug("dead letter {} {} at {}-{}@{}", stage, reason, topic, partition, offset);
+    return build(stage, reason, message, topic, partition, offset, key, value);
+  }
+
   /** The dead letter of a record, its key and value cut to {@link #MAX_ORIGINAL_BYTES}. */
   public static DeadLetter build(DeadLetterStage stage, DeadLetterReason reason, String message, String topic,
       int partition, long offset, byte[] key, byte[] value) {

@@ -1,6 +1,9 @@
 package io.riskstream.topology;
 
+import io.riskstream.schemas.DeadLetterReason;
+import io.riskstream.schemas.DeadLetterStage;
 import io.riskstream.schemas.EmrEvent;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,7 +24,10 @@ import org.slf4j.LoggerFactory;
 /**
  * history: keeps each patient's bounded history (upsert/delete by eventId, sorted by event time, duplicates no-ops,
  * see {@link LiveHistory#apply}) and, on {@link HistoryCommand.Close}, encodes it into a {@link ScoringRequest}
- * when it changed since the last request. Index time = newest event time + 1 ms.
+ * when it changed since the last request. Index time = newest event time + 1 ms. A history the encoder rejects
+ * ({@link IllegalArgumentException}) becomes a DeadLetter (stage ENCODE, UNENCODABLE_HISTORY; key = patient id,
+ * coordinates = the closing transaction's first source offset) instead of a request; the history itself is kept.
+ * Output: {@link ScoringRequest}s and {@link io.riskstream.schemas.DeadLetter}s.
  *
  * <p>Storage is incremental and written through event by event: store {@value #STORE} holds per patient the versions
  * (a {@link PatientHistory} without events), store {@value #EVENTS_STORE} one entry per event, keyed
@@ -39,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * whole history again. The stores stay the truth: every change is written through at once, and the cache starts
  * empty whenever the task is (re)initialized, e.g. after its stores were restored from the changelog.
  */
-public final class HistoryProcessor implements Processor<String, HistoryCommand, String, ScoringRequest> {
+public final class HistoryProcessor implements Processor<String, HistoryCommand, String, Object> {
 
   public static final String STORE = "patient-history";
   public static final String EVENTS_STORE = "patient-history-events";
@@ -54,7 +60,8 @@ public final class HistoryProcessor implements Processor<String, HistoryCommand,
   private final Duration maxAge;
   private final RequestEncoder encoder;
   private final int occlusions;
-  private ProcessorContext<String, ScoringRequest> context;
+  private ProcessorContext<String, Object> context;
+  private DeadLetters deadLetters;
   private KeyValueStore<String, PatientHistory> store;
   private KeyValueStore<String, EmrEvent> eventStore;
   private Sensor unencodable;
@@ -67,8 +74,9 @@ public final class HistoryProcessor implements Processor<String, HistoryCommand,
   }
 
   @Override
-  public void init(ProcessorContext<String, ScoringRequest> context) {
+  public void init(ProcessorContext<String, Object> context) {
     this.context = context;
+    this.deadLetters = new DeadLetters(context, DeadLetterStage.ENCODE);
     this.store = context.getStateStore(STORE);
     this.eventStore = context.getStateStore(EVENTS_STORE);
     cache.clear();
@@ -111,11 +119,17 @@ public final class HistoryProcessor implements Processor<String, HistoryCommand,
       enc = encoder.encode(events, newest + 1, occlusions);
     } catch (IllegalArgumentException e) {
       unencodable.record();
-      LOG.warn("history version {} of a patient in task {} cannot be encoded ({} events): {}", h.version(),
-          context.taskId(), events.size(), e.getClass().getSimpleName());
+      LOG.warn("history version {} of a patient in task {} cannot be encoded ({} events): {}; dead-lettered",
+          h.version(), context.taskId(), events.size(), e.getClass().getSimpleName());
+      HistoryCommand.SourceOffset at = c.offsets().isEmpty() ? new HistoryCommand.SourceOffset("", -1, -1L)
+          : c.offsets().get(0);
+      context.forward(record.withValue((Object) deadLetters.deadLetter(DeadLetterReason.UNENCODABLE_HISTORY,
+          "history version " + h.version() + " (" + events.size() + " events) cannot be encoded: "
+              + e.getClass().getSimpleName(), at.topic(), at.partition(), at.offset(),
+          patient.getBytes(StandardCharsets.UTF_8), null)));
       return;
     }
-    context.forward(record.withValue(ScoringRequest.of(patient, h.version(), newest, c, enc, events,
+    context.forward(record.withValue((Object) ScoringRequest.of(patient, h.version(), newest, c, enc, events,
         record.timestamp())));
   }
 
@@ -232,6 +246,7 @@ public final class HistoryProcessor implements Processor<String, HistoryCommand,
     cache.clear();
     cachedEvents = 0;
     if (unencodable != null) {
+      deadLetters.close();
       context.metrics().removeSensor(unencodable);
     }
   }

@@ -1,12 +1,12 @@
 package io.riskstream.topology;
 
-import io.riskstream.topology.config.RiskStreamConfig;
 import io.riskstream.connectors.debezium.DebeziumNormalizer;
 import io.riskstream.connectors.fhir.FhirNormalizer;
 import io.riskstream.schemas.DeadLetter;
 import io.riskstream.schemas.EmrEvent;
 import io.riskstream.schemas.RiskAlert;
 import io.riskstream.schemas.RiskScore;
+import io.riskstream.topology.config.RiskStreamConfig;
 import io.riskstream.topology.serde.AvroSerdes;
 import java.time.Duration;
 import java.util.Map;
@@ -97,15 +97,17 @@ public final class RiskTopology {
     Duration drain = config.scoreDrainInterval();
     int retries = config.getInt(RiskStreamConfig.SCORE_MAX_RETRIES_CONFIG);
 
-    KStream<String, ScoredRequest> scored = builder
+    String dlqTopic = config.topics().deadLetters().name();
+    KStream<String, ScoringRequest> requests = deadLettersApart(builder
         .stream(emrTopic, Consumed.with(Serdes.String(), emrSerde).withName(EMR_EVENTS_SOURCE))
         .process(() -> new TriggerProcessor(linger, idle, maxOffsets,
                 config.getBoolean(RiskStreamConfig.TRIGGER_CLOSE_ON_SOURCE_PROGRESS_CONFIG)), Named.as(TRIGGER),
             TriggerProcessor.STORE, TriggerProcessor.BUFFER)
         .process(() -> new HistoryProcessor(maxEvents, maxAge, encoder, occlusions), Named.as(HISTORY), HistoryProcessor.STORE,
-            HistoryProcessor.EVENTS_STORE)
+            HistoryProcessor.EVENTS_STORE), ScoringRequest.class, HISTORY, dlqTopic, dlqSerde);
+    KStream<String, ScoredRequest> scored = deadLettersApart(requests
         .process(() -> new ScoreProcessor(backend, drain, retries, reasonThresholds(config, backend)), Named.as(SCORE),
-            ScoreProcessor.STORE);
+            ScoreProcessor.STORE), ScoredRequest.class, SCORE, dlqTopic, dlqSerde);
     scored.mapValues(ScoredRequest::score, Named.as("as-risk-score"))
         .to(config.topics().riskScores().name(),
             Produced.with(Serdes.String(), scoreSerde).withName("risk-scores-sink"));
@@ -113,6 +115,21 @@ public final class RiskTopology {
         .to(config.topics().riskAlerts().name(),
             Produced.with(Serdes.String(), alertSerde).withName("risk-alerts-sink"));
     return builder.build();
+  }
+
+  /**
+   * A stage's output apart from its dead letters, which go to the dead-letter topic keyed by the original key (nodes
+   * {@code <stage>-output-dead-letters}, {@code <stage>-dlq-sink}).
+   */
+  private static <T> KStream<String, T> deadLettersApart(KStream<String, Object> output, Class<T> type, String stage,
+      String dlqTopic, Serde<DeadLetter> dlqSerde) {
+    Map<String, KStream<String, Object>> split = output.split(Named.as(stage + "-output-"))
+        .branch((k, v) -> v instanceof DeadLetter, Branched.as("dead-letters"))
+        .defaultBranch(Branched.as("records"));
+    split.get(stage + "-output-dead-letters")
+        .map((k, v) -> KeyValue.pair(DeadLetters.key((DeadLetter) v), (DeadLetter) v), Named.as(stage + "-dlq-by-key"))
+        .to(dlqTopic, Produced.with(Serdes.ByteArray(), dlqSerde).withName(stage + "-dlq-sink"));
+    return split.get(stage + "-output-records").mapValues(type::cast, Named.as(stage + "-output-as-" + type.getSimpleName()));
   }
 
   /** Per outcome of the backend, the warning threshold of the alert policy: below it no alert needs reasons. */

@@ -1,5 +1,8 @@
 package io.riskstream.topology;
 
+import io.riskstream.schemas.DeadLetter;
+import io.riskstream.schemas.DeadLetterReason;
+import io.riskstream.schemas.DeadLetterStage;
 import io.riskstream.schemas.EngineInfo;
 import io.riskstream.schemas.ModelInfo;
 import io.riskstream.schemas.OutcomeProbability;
@@ -8,6 +11,7 @@ import io.riskstream.schemas.ScoreProvenance;
 import io.riskstream.schemas.SourceOffset;
 import io.riskstream.scoring.ModelInput;
 import io.riskstream.scoring.ScorerInfo;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,11 +43,16 @@ import org.slf4j.LoggerFactory;
  * requests get them depends only on their probabilities and the policy, never on timing. A patient's requests are
  * forwarded in history-version order (a completed request waits for its patient's earlier ones), so what the alert
  * policy sees does not depend on scoring timing. On init (start, restart, rebalance) every request in the store is
- * submitted again: nothing is held only in memory across a commit. A scorer failure re-submits the failed stage up
- * to {@code maxRetries} times, then fails the stream thread (the request stays in the store and is re-scored on
- * restart).
+ * submitted again: nothing is held only in memory across a commit. Failures are told apart as the scorer reports them:
+ * an input the scorer rejects as invalid ({@link IllegalArgumentException}, e.g. a token outside the model's
+ * vocabulary) is bad input: the request becomes a DeadLetter (stage SCORE, INVALID_MODEL_INPUT; key = patient id,
+ * coordinates = the request's first source offset), leaves the store and does not hold back the patient's later
+ * requests. Any other failure is the backend's: the failed stage is re-submitted up to {@code maxRetries} times, then
+ * the stream thread fails (the request stays in the store and is re-scored on restart).
+ *
+ * <p>Output: {@link ScoredRequest}s and {@link io.riskstream.schemas.DeadLetter}s.
  */
-public final class ScoreProcessor implements Processor<String, ScoringRequest, String, ScoredRequest> {
+public final class ScoreProcessor implements Processor<String, ScoringRequest, String, Object> {
 
   public static final String STORE = "scoring-pending";
   private static final Logger LOG = LoggerFactory.getLogger(ScoreProcessor.class);
@@ -68,8 +77,9 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
   private final TreeMap<String, InFlight> inFlight = new TreeMap<>();
   /** Futures completed (on the batcher's threads) since the last drain: drain only walks in-flight when > 0. */
   private final AtomicInteger completions = new AtomicInteger();
-  private ProcessorContext<String, ScoredRequest> context;
+  private ProcessorContext<String, Object> context;
   private KeyValueStore<String, ScoringRequest> store;
+  private DeadLetters deadLetters;
   private Sensor resubmitted;
   private Sensor explained;
 
@@ -88,9 +98,10 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
   }
 
   @Override
-  public void init(ProcessorContext<String, ScoredRequest> context) {
+  public void init(ProcessorContext<String, Object> context) {
     this.context = context;
     this.store = context.getStateStore(STORE);
+    this.deadLetters = new DeadLetters(context, DeadLetterStage.SCORE);
     this.resubmitted = context.metrics().addRateTotalSensor(DeadLetters.METRICS_SCOPE,
         context.taskId().toString(), "scoring-resubmitted", Sensor.RecordingLevel.INFO);
     this.explained = context.metrics().addRateTotalSensor(DeadLetters.METRICS_SCOPE,
@@ -168,7 +179,14 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
         blocked.add(patient);
         continue;
       }
-      if (stage.stream().anyMatch(CompletableFuture::isCompletedExceptionally)) {
+      Throwable failure = stage.stream().filter(CompletableFuture::isCompletedExceptionally).findFirst()
+          .map(ScoreProcessor::cause).orElse(null);
+      if (failure instanceof IllegalArgumentException invalid) {
+        deadLetter(f.request, invalid);
+        it.remove();
+        continue;
+      }
+      if (failure != null) {
         retry(f);
         blocked.add(patient);
         continue;
@@ -190,10 +208,28 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
         }
       }
       ScoringRequest r = f.request;
-      context.forward(new Record<>(patient, new ScoredRequest(toScore(r, base), r, probs), r.timestamp()));
+      context.forward(new Record<>(patient, (Object) new ScoredRequest(toScore(r, base), r, probs), r.timestamp()));
       store.delete(r.pendingKey());
       it.remove();
     }
+  }
+
+  private static Throwable cause(CompletableFuture<float[]> failed) {
+    Throwable e = failed.handle((v, x) -> x).join();
+    return e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+  }
+
+  /** Dead-letters a request the scorer rejected as invalid input; the message names no value. */
+  private void deadLetter(ScoringRequest r, IllegalArgumentException invalid) {
+    HistoryCommand.SourceOffset at = r.sourceOffsets().isEmpty() ? new HistoryCommand.SourceOffset("", -1, -1L)
+        : r.sourceOffsets().get(0);
+    LOG.warn("task {}: the scorer rejected a request as invalid input ({}); dead-lettered", context.taskId(),
+        invalid.getClass().getSimpleName());
+    DeadLetter d = deadLetters.deadLetter(DeadLetterReason.INVALID_MODEL_INPUT, "the scorer rejected the model input of"
+        + " history version " + r.historyVersion() + " (" + r.eventCount() + " events) as invalid", at.topic(),
+        at.partition(), at.offset(), r.patientId().getBytes(StandardCharsets.UTF_8), null);
+    context.forward(new Record<>(r.patientId(), (Object) d, r.timestamp()));
+    store.delete(r.pendingKey());
   }
 
   /** Re-submits the failed stage of {@code f}, or fails the thread after {@code maxRetries} re-submissions. */
@@ -251,6 +287,7 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
   public void close() {
     inFlight.clear();
     if (resubmitted != null) {
+      deadLetters.close();
       context.metrics().removeSensor(resubmitted);
       context.metrics().removeSensor(explained);
     }

@@ -2,7 +2,6 @@ package io.riskstream.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.riskstream.topology.config.RiskStreamConfig;
 import io.riskstream.schemas.AlertSeverity;
 import io.riskstream.schemas.EngineInfo;
 import io.riskstream.schemas.ModelInfo;
@@ -11,6 +10,7 @@ import io.riskstream.schemas.RiskAlert;
 import io.riskstream.schemas.RiskScore;
 import io.riskstream.schemas.ScoreProvenance;
 import io.riskstream.scoring.ModelInput;
+import io.riskstream.topology.config.RiskStreamConfig;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

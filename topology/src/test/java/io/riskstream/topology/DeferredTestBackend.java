@@ -29,6 +29,11 @@ public final class DeferredTestBackend {
     futures.get(i).completeExceptionally(new io.riskstream.scoring.ScoringException("test failure"));
   }
 
+  /** Fails submission {@code i} as the batcher fails an input the scorer rejects as invalid. */
+  void reject(int i) {
+    futures.get(i).completeExceptionally(new IllegalArgumentException("input 0 holds token id 99999 outside 1..300"));
+  }
+
   void completeAll() {
     for (int i = 0; i < futures.size(); i++) {
       if (!futures.get(i).isDone()) {

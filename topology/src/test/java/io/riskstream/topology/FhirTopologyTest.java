@@ -2,8 +2,6 @@ package io.riskstream.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.riskstream.topology.config.RiskStreamConfig;
-import io.riskstream.topology.config.Topics;
 import io.riskstream.connectors.debezium.Cdc;
 import io.riskstream.schemas.DeadLetter;
 import io.riskstream.schemas.DeadLetterReason;
@@ -12,6 +10,8 @@ import io.riskstream.schemas.EmrEvent;
 import io.riskstream.schemas.EventKind;
 import io.riskstream.schemas.EventOp;
 import io.riskstream.schemas.RiskScore;
+import io.riskstream.topology.config.RiskStreamConfig;
+import io.riskstream.topology.config.Topics;
 import io.riskstream.topology.serde.AvroSerdes;
 import io.riskstream.topology.serde.InMemorySchemaRegistry;
 import java.nio.charset.StandardCharsets;

@@ -2,6 +2,9 @@ package io.riskstream.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.riskstream.schemas.DeadLetter;
+import io.riskstream.schemas.DeadLetterReason;
+import io.riskstream.schemas.DeadLetterStage;
 import io.riskstream.schemas.EmrEvent;
 import io.riskstream.schemas.EventKind;
 import io.riskstream.schemas.EventOp;
@@ -20,7 +23,7 @@ import org.junit.jupiter.api.Test;
 
 class HistoryProcessorTest {
 
-  private final MockProcessorContext<String, ScoringRequest> context = new MockProcessorContext<>();
+  private final MockProcessorContext<String, Object> context = new MockProcessorContext<>();
   private final KeyValueStore<String, PatientHistory> headers = store(HistoryProcessor.STORE, new PatientHistorySerde());
   private final KeyValueStore<String, EmrEvent> events = store(HistoryProcessor.EVENTS_STORE, new EmrEventSerde());
 
@@ -100,7 +103,7 @@ class HistoryProcessorTest {
     assertThat(headers.get("p").version()).isEqualTo(3);
     assertThat(eventKeys()).containsExactlyInAnyOrder("p|a", "p|b", "p|c");
     assertThat(context.forwarded()).singleElement()
-        .satisfies(f -> assertThat(f.record().value().eventCount()).isEqualTo(3));
+        .satisfies(f -> assertThat(((ScoringRequest) f.record().value()).eventCount()).isEqualTo(3));
   }
 
   @Test
@@ -153,14 +156,37 @@ class HistoryProcessorTest {
     assertThat(events.get(HistoryProcessor.eventKey("p", "a"))).isNotNull();
     assertThat(events.get(HistoryProcessor.legacyEventKey("p\u0000x", "b"))).isEqualTo(crafted);
     assertThat(context.forwarded()).singleElement()
-        .satisfies(f -> assertThat(f.record().value().eventCount()).isEqualTo(2));
+        .satisfies(f -> assertThat(((ScoringRequest) f.record().value()).eventCount()).isEqualTo(2));
+  }
+
+  @Test
+  void shouldDeadLetterAHistoryTheEncoderRejectsAndKeepTheHistory() {
+    RequestEncoder rejecting = (history, indexTime, occlusions) -> {
+      throw new IllegalArgumentException("history too long for the model");
+    };
+    HistoryProcessor p = new HistoryProcessor(100, Duration.ZERO, rejecting, 0);
+    p.init(context);
+    HistoryCommand.Close close = new HistoryCommand.Close("7", List.of(new HistoryCommand.SourceOffset(
+        "ehr.clinical.changes", 2, 41L)), List.of(event("a", 10, "1", EventOp.UPSERT)));
+    p.process(new Record<>("p", close, 1L));
+
+    assertThat(context.forwarded()).singleElement().satisfies(f -> assertThat(f.record().value())
+        .isInstanceOfSatisfying(DeadLetter.class, d -> {
+          assertThat(d.getReasonCode()).isEqualTo(DeadLetterReason.UNENCODABLE_HISTORY);
+          assertThat(d.getStage()).isEqualTo(DeadLetterStage.ENCODE);
+          assertThat(d.getSourceTopic()).isEqualTo("ehr.clinical.changes");
+          assertThat(d.getSourcePartition()).isEqualTo(2);
+          assertThat(d.getSourceOffset()).isEqualTo(41L);
+          assertThat(d.getMessage()).contains("history version 1").doesNotContain("SNOMED");
+        }));
+    assertThat(HistoryProcessor.history(headers, events, "p").events()).hasSize(1);
   }
 
   @Test
   void shouldKeepTheStoresEqualToTheHistoryThroughRandomChangesAndEvictions() {
     java.util.Random random = new java.util.Random(11);
     for (int round = 0; round < 60; round++) {
-      MockProcessorContext<String, ScoringRequest> ctx = new MockProcessorContext<>();
+      MockProcessorContext<String, Object> ctx = new MockProcessorContext<>();
       KeyValueStore<String, PatientHistory> h = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(
           HistoryProcessor.STORE), Serdes.String(), new PatientHistorySerde()).withLoggingDisabled().build();
       KeyValueStore<String, EmrEvent> ev = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(

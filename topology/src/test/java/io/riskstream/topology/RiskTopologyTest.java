@@ -9,15 +9,16 @@ import static io.riskstream.connectors.debezium.Cdc.patient;
 import static io.riskstream.connectors.debezium.Cdc.row;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.riskstream.topology.config.RiskStreamConfig;
-import io.riskstream.topology.config.Topics;
-import io.riskstream.schemas.AlertSeverity;
 import io.riskstream.connectors.debezium.Cdc;
+import io.riskstream.schemas.AlertSeverity;
 import io.riskstream.schemas.DeadLetter;
 import io.riskstream.schemas.DeadLetterReason;
+import io.riskstream.schemas.DeadLetterStage;
 import io.riskstream.schemas.EmrEvent;
 import io.riskstream.schemas.RiskAlert;
 import io.riskstream.schemas.RiskScore;
+import io.riskstream.topology.config.RiskStreamConfig;
+import io.riskstream.topology.config.Topics;
 import io.riskstream.topology.serde.AvroSerdes;
 import io.riskstream.topology.serde.InMemorySchemaRegistry;
 import java.nio.file.Path;
@@ -231,6 +232,33 @@ class RiskTopologyTest {
     cond("old", "p1", "2019-12-01T00:00:00Z", "1", null, 6, 1000); // would be evicted at once: no change
     assertThat(history("p1").version()).isEqualTo(version);
     assertThat(scores.readValuesToList()).extracting(RiskScore::getHistoryVersion).containsExactly(1L, 2L, 3L, 4L, 5L);
+  }
+
+  @Test
+  void shouldDeadLetterARequestTheScorerRejectsAndKeepScoringOthers() {
+    // a scorer that rejects the inputs of histories with code 666 as invalid (as ONNX Runtime rejects a token outside
+    // its vocabulary), and scores the others
+    TokenSumTestScorer sums = new TokenSumTestScorer();
+    ScoringBackend picky = new ScoringBackend(TokenSumTestScorer.INFO, List.of(365, 365), in -> {
+      for (long t : in.tokens()) {
+        if (t == 666) {
+          return java.util.concurrent.CompletableFuture.failedFuture(new IllegalArgumentException("token out of range"));
+        }
+      }
+      return java.util.concurrent.CompletableFuture.completedFuture(sums.score(List.of(in))[0]);
+    });
+    start(picky);
+    cond("c1", "p1", "2020-01-01T00:00:00Z", "666", 10, 1, 1000);
+    cond("c2", "p2", "2020-01-02T00:00:00Z", "5", 11, 2, 1001);
+    cond("c3", "p3", "2020-01-03T00:00:00Z", "6", 12, 3, 1002);
+    List<KeyValue<byte[], DeadLetter>> dead = dlq.readKeyValuesToList();
+    assertThat(dead).singleElement().satisfies(kv -> {
+      assertThat(kv.value.getReasonCode()).isEqualTo(DeadLetterReason.INVALID_MODEL_INPUT);
+      assertThat(kv.value.getStage()).isEqualTo(DeadLetterStage.SCORE);
+      assertThat(new String(kv.key, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("p1");
+      assertThat(kv.value.getSourceTopic()).isEqualTo("ehr.clinical.conditions");
+    });
+    assertThat(scores.readValuesToList()).extracting(RiskScore::getPatientId).containsExactly("p2");
   }
 
   @Test

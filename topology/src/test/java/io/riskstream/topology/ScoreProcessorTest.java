@@ -2,6 +2,9 @@ package io.riskstream.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.riskstream.schemas.DeadLetter;
+import io.riskstream.schemas.DeadLetterReason;
+import io.riskstream.schemas.DeadLetterStage;
 import io.riskstream.scoring.ModelInput;
 import java.time.Duration;
 import java.util.List;
@@ -35,7 +38,7 @@ class ScoreProcessorTest {
         List.of("conditions:c" + version), List.of(in), List.of());
   }
 
-  private static KeyValueStore<String, ScoringRequest> store(MockProcessorContext<String, ScoredRequest> context) {
+  private static KeyValueStore<String, ScoringRequest> store(MockProcessorContext<String, Object> context) {
     KeyValueStore<String, ScoringRequest> store = Stores.keyValueStoreBuilder(
         Stores.inMemoryKeyValueStore(ScoreProcessor.STORE), Serdes.String(), new ScoringRequestSerde())
         .withLoggingDisabled().build();
@@ -46,7 +49,7 @@ class ScoreProcessorTest {
 
   @Test
   void shouldResubmitRequestsFoundInTheStoreOnInit() {
-    MockProcessorContext<String, ScoredRequest> context = new MockProcessorContext<>();
+    MockProcessorContext<String, Object> context = new MockProcessorContext<>();
     KeyValueStore<String, ScoringRequest> store = store(context);
     // what a crashed instance left behind: two requests in the changelogged store, never scored
     store.put(request("p1", 1, 150).pendingKey(), request("p1", 1, 150));
@@ -57,8 +60,8 @@ class ScoreProcessorTest {
     assertThat(deferred.inputs).hasSize(2);
     deferred.completeAll();
     processor.drain();
-    assertThat(context.forwarded()).extracting(f -> f.record().value().score().getPatientId()).containsExactly("p1", "p2");
-    assertThat(context.forwarded().get(0).record().value().score().getOutcomes().get(0).getProbability())
+    assertThat(context.forwarded()).extracting(f -> ((ScoredRequest) f.record().value()).score().getPatientId()).containsExactly("p1", "p2");
+    assertThat(((ScoredRequest) context.forwarded().get(0).record().value()).score().getOutcomes().get(0).getProbability())
         .isCloseTo(0.5, org.assertj.core.data.Offset.offset(1e-6));
     assertThat(store.approximateNumEntries()).isZero();
   }
@@ -76,8 +79,35 @@ class ScoreProcessorTest {
   }
 
   @Test
+  void shouldDeadLetterARequestTheScorerRejectsAsInvalidWithoutRetryOrHoldingBackThePatient() {
+    MockProcessorContext<String, Object> context = new MockProcessorContext<>();
+    KeyValueStore<String, ScoringRequest> store = store(context);
+    DeferredTestBackend deferred = new DeferredTestBackend();
+    ScoreProcessor processor = new ScoreProcessor(deferred.backend(), Duration.ofMillis(10), 3, THRESHOLDS);
+    processor.init(context);
+    processor.process(new Record<>("p1", request("p1", 1, 150), 0L));
+    processor.process(new Record<>("p1", request("p1", 2, 160), 0L));
+    deferred.reject(0);
+    deferred.complete(1);
+    processor.drain();
+
+    assertThat(deferred.inputs).hasSize(2); // no retry of the invalid input
+    assertThat(context.forwarded()).hasSize(2);
+    assertThat(context.forwarded().get(0).record().value()).isInstanceOfSatisfying(DeadLetter.class, d -> {
+      assertThat(d.getReasonCode()).isEqualTo(DeadLetterReason.INVALID_MODEL_INPUT);
+      assertThat(d.getStage()).isEqualTo(DeadLetterStage.SCORE);
+      assertThat(d.getMessage()).contains("history version 1").doesNotContain("99999");
+      assertThat(DeadLetters.key(d)).isEqualTo("p1".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    });
+    assertThat(((ScoredRequest) context.forwarded().get(1).record().value()).score().getHistoryVersion()).isEqualTo(2);
+    assertThat(store.get(request("p1", 1, 150).pendingKey())).isNull();
+    assertThat(store.get(request("p1", 2, 160).pendingKey())).isNull();
+    assertThat(processor.inFlightCount()).isZero();
+  }
+
+  @Test
   void shouldFailTheThreadAfterMaxRetriesKeepingTheRequest() {
-    MockProcessorContext<String, ScoredRequest> context = new MockProcessorContext<>();
+    MockProcessorContext<String, Object> context = new MockProcessorContext<>();
     KeyValueStore<String, ScoringRequest> store = store(context);
     DeferredTestBackend deferred = new DeferredTestBackend();
     ScoreProcessor processor = new ScoreProcessor(deferred.backend(), Duration.ofMillis(10), 1, THRESHOLDS);
@@ -94,7 +124,7 @@ class ScoreProcessorTest {
 
   @Test
   void shouldScoreTheReasonInputsOnlyWhenAnOutcomeReachesItsWarningThreshold() {
-    MockProcessorContext<String, ScoredRequest> context = new MockProcessorContext<>();
+    MockProcessorContext<String, Object> context = new MockProcessorContext<>();
     store(context);
     DeferredTestBackend deferred = new DeferredTestBackend();
     ScoreProcessor processor = new ScoreProcessor(deferred.backend(), Duration.ofMillis(10), 1, THRESHOLDS);
@@ -107,7 +137,7 @@ class ScoreProcessorTest {
     processor.drain();
 
     assertThat(context.forwarded()).hasSize(1);
-    ScoredRequest low = context.forwarded().get(0).record().value();
+    ScoredRequest low = (ScoredRequest) context.forwarded().get(0).record().value();
     assertThat(low.score().getPatientId()).isEqualTo("low");
     assertThat(low.probabilities()).hasSize(1);
     assertThat(deferred.inputs).hasSize(4);  // p(a) of "high" reached 0.3: its two occluded inputs follow
@@ -116,7 +146,7 @@ class ScoreProcessorTest {
 
     deferred.completeAll();
     processor.drain();
-    ScoredRequest high = context.forwarded().get(1).record().value();
+    ScoredRequest high = (ScoredRequest) context.forwarded().get(1).record().value();
     assertThat(high.probabilities()).hasSize(3);
     assertThat(high.probabilities().get(1)[0]).isCloseTo(0.6f, org.assertj.core.data.Offset.offset(1e-6f));
     assertThat(high.probabilities().get(2)[0]).isCloseTo(0.3f, org.assertj.core.data.Offset.offset(1e-6f));
@@ -133,7 +163,7 @@ class ScoreProcessorTest {
         new JsonSerde<>(ScoringRequest.class).serializer().serialize("t", stored));
     assertThat(new ScoringRequestSerde().deserializer().deserialize("t",
         new ScoringRequestSerde().serializer().serialize("t", back))).isEqualTo(stored);
-    MockProcessorContext<String, ScoredRequest> context = new MockProcessorContext<>();
+    MockProcessorContext<String, Object> context = new MockProcessorContext<>();
     store(context).put(back.pendingKey(), back);
     DeferredTestBackend deferred = new DeferredTestBackend();
     ScoreProcessor processor = new ScoreProcessor(deferred.backend(), Duration.ofMillis(10), 1, THRESHOLDS);
@@ -147,6 +177,6 @@ class ScoreProcessorTest {
     assertThat(back.occluded(0)).isEqualTo(without);
     assertThat(deferred.inputs).containsExactly(base, without);
     assertThat(context.forwarded()).singleElement()
-        .satisfies(f -> assertThat(f.record().value().probabilities()).hasSize(2));
+        .satisfies(f -> assertThat(((ScoredRequest) f.record().value()).probabilities()).hasSize(2));
   }
 }

@@ -1,15 +1,15 @@
 package io.riskstream.app.bench;
 
-import io.riskstream.topology.config.RiskStreamConfig;
-import io.riskstream.topology.config.Topics;
 import io.riskstream.app.demo.EmbeddedKafka;
-import io.riskstream.schemas.EmrEvent;
-import io.riskstream.schemas.RiskScore;
-import io.riskstream.topology.serde.AvroSerdes;
-import io.riskstream.topology.serde.InMemorySchemaRegistry;
 import io.riskstream.app.runtime.RiskStreamApp;
 import io.riskstream.app.runtime.ScoringRuntime;
+import io.riskstream.schemas.EmrEvent;
+import io.riskstream.schemas.RiskScore;
 import io.riskstream.topology.TriggerProcessor;
+import io.riskstream.topology.config.RiskStreamConfig;
+import io.riskstream.topology.config.Topics;
+import io.riskstream.topology.serde.AvroSerdes;
+import io.riskstream.topology.serde.InMemorySchemaRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

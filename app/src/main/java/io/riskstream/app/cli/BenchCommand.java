@@ -2,7 +2,6 @@ package io.riskstream.app.cli;
 
 import io.riskstream.app.bench.BenchReport;
 import io.riskstream.app.bench.E2eBenchmark;
-import io.riskstream.topology.config.RiskStreamConfig;
 import io.riskstream.connectors.synthea.SyntheaCohortGenerator;
 import io.riskstream.schemas.EmrEvent;
 import io.riskstream.scoring.bench.ScorerBenchmark;
@@ -10,6 +9,7 @@ import io.riskstream.scoring.encoder.HistoryEncoder;
 import io.riskstream.scoring.model.ModelBundle;
 import io.riskstream.scoring.tensorrt.Precision;
 import io.riskstream.scoring.tensorrt.ProfileSpec;
+import io.riskstream.topology.config.RiskStreamConfig;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.nio.file.Files;

@@ -2,10 +2,10 @@ package io.riskstream.app.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.riskstream.topology.config.RiskStreamConfig;
 import io.riskstream.app.replay.AuditReplay;
 import io.riskstream.app.replay.ReplayComparison;
 import io.riskstream.scoring.model.ModelBundleException;
+import io.riskstream.topology.config.RiskStreamConfig;
 import io.riskstream.topology.serde.AvroSerdes;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -1,17 +1,17 @@
 package io.riskstream.app.demo;
 
-import io.riskstream.topology.config.RiskStreamConfig;
+import io.riskstream.app.runtime.RiskStreamApp;
+import io.riskstream.app.runtime.ScoringRuntime;
 import io.riskstream.connectors.ehr.EhrRow;
 import io.riskstream.connectors.synthea.SyntheaCohortGenerator;
 import io.riskstream.connectors.synthea.SyntheaCsvReader;
 import io.riskstream.schemas.AlertReason;
 import io.riskstream.schemas.RiskAlert;
 import io.riskstream.schemas.RiskScore;
+import io.riskstream.topology.TriggerProcessor;
+import io.riskstream.topology.config.RiskStreamConfig;
 import io.riskstream.topology.serde.AvroSerdes;
 import io.riskstream.topology.serde.InMemorySchemaRegistry;
-import io.riskstream.app.runtime.RiskStreamApp;
-import io.riskstream.app.runtime.ScoringRuntime;
-import io.riskstream.topology.TriggerProcessor;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;

@@ -1,12 +1,12 @@
 package io.riskstream.app.replay;
 
-import io.riskstream.topology.config.RiskStreamConfig;
-import io.riskstream.schemas.RiskAlert;
-import io.riskstream.schemas.RiskScore;
-import io.riskstream.topology.serde.AvroSerdes;
 import io.riskstream.app.runtime.RiskStreamApp;
 import io.riskstream.app.runtime.ScoringRuntime;
+import io.riskstream.schemas.RiskAlert;
+import io.riskstream.schemas.RiskScore;
 import io.riskstream.topology.TriggerProcessor;
+import io.riskstream.topology.config.RiskStreamConfig;
+import io.riskstream.topology.serde.AvroSerdes;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

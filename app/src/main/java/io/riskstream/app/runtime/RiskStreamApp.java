@@ -1,9 +1,9 @@
 package io.riskstream.app.runtime;
 
 import io.riskstream.topology.RequestEncoder;
+import io.riskstream.topology.RiskTopology;
 import io.riskstream.topology.ScoringBackend;
 import io.riskstream.topology.TriggerProcessor;
-import io.riskstream.topology.RiskTopology;
 import io.riskstream.topology.config.RiskStreamConfig;
 import io.riskstream.topology.serde.AvroSerdes;
 import java.time.Duration;

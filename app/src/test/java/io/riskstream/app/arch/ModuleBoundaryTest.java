@@ -8,10 +8,10 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
+import io.riskstream.scoring.fixture.BoundaryViolation;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import io.riskstream.scoring.fixture.BoundaryViolation;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 

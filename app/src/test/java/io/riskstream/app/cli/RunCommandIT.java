@@ -2,8 +2,8 @@ package io.riskstream.app.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.riskstream.topology.config.RiskStreamConfig;
 import io.riskstream.app.demo.EmbeddedKafka;
+import io.riskstream.topology.config.RiskStreamConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

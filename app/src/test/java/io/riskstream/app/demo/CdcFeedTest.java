@@ -2,13 +2,13 @@ package io.riskstream.app.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.riskstream.connectors.Normalized;
+import io.riskstream.connectors.debezium.DebeziumNormalizer;
 import io.riskstream.connectors.debezium.SourceMapping;
 import io.riskstream.connectors.ehr.EhrRow;
 import io.riskstream.connectors.synthea.SyntheaCsvReader;
 import io.riskstream.schemas.EmrEvent;
 import io.riskstream.schemas.EventKind;
-import io.riskstream.connectors.Normalized;
-import io.riskstream.connectors.debezium.DebeziumNormalizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,15 +1,11 @@
 package io.riskstream.app.runtime;
 
-import io.riskstream.topology.RiskTopology;
-import io.riskstream.topology.HistoryProcessor;
-import io.riskstream.topology.PatientHistory;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.riskstream.topology.config.RiskStreamConfig;
-import io.riskstream.topology.config.Topics;
+import io.riskstream.app.demo.EmbeddedKafka;
 import io.riskstream.connectors.cdc.CdcConfig;
 import io.riskstream.connectors.cdc.CdcRunner;
 import io.riskstream.connectors.ehr.EhrDatabaseLoader;
@@ -19,7 +15,6 @@ import io.riskstream.connectors.ehr.EhrRows;
 import io.riskstream.connectors.ehr.PostgresServer;
 import io.riskstream.connectors.synthea.SyntheaCohortGenerator;
 import io.riskstream.connectors.synthea.SyntheaCsvReader;
-import io.riskstream.app.demo.EmbeddedKafka;
 import io.riskstream.schemas.DeadLetter;
 import io.riskstream.schemas.DeadLetterReason;
 import io.riskstream.schemas.EmrEvent;
@@ -27,6 +22,11 @@ import io.riskstream.schemas.EventKind;
 import io.riskstream.schemas.RiskAlert;
 import io.riskstream.schemas.RiskScore;
 import io.riskstream.schemas.ScoreProvenance;
+import io.riskstream.topology.HistoryProcessor;
+import io.riskstream.topology.PatientHistory;
+import io.riskstream.topology.RiskTopology;
+import io.riskstream.topology.config.RiskStreamConfig;
+import io.riskstream.topology.config.Topics;
 import io.riskstream.topology.serde.AvroSerdes;
 import io.riskstream.topology.serde.InMemorySchemaRegistry;
 import java.nio.charset.StandardCharsets;

@@ -1,16 +1,16 @@
 package io.riskstream.app.runtime;
 
-import io.riskstream.connectors.debezium.Cdc;
-import io.riskstream.topology.RiskTopology;
-import io.riskstream.topology.TokenSumTestScorer;
-import io.riskstream.topology.CodeTokenTestEncoder;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.riskstream.topology.config.RiskStreamConfig;
-import io.riskstream.topology.config.Topics;
 import io.riskstream.app.demo.EmbeddedKafka;
+import io.riskstream.connectors.debezium.Cdc;
 import io.riskstream.schemas.RiskAlert;
 import io.riskstream.schemas.RiskScore;
+import io.riskstream.topology.CodeTokenTestEncoder;
+import io.riskstream.topology.RiskTopology;
+import io.riskstream.topology.TokenSumTestScorer;
+import io.riskstream.topology.config.RiskStreamConfig;
+import io.riskstream.topology.config.Topics;
 import io.riskstream.topology.serde.AvroSerdes;
 import io.riskstream.topology.serde.InMemorySchemaRegistry;
 import java.nio.file.Path;

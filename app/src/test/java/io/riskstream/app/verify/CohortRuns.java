@@ -1,15 +1,16 @@
 package io.riskstream.app.verify;
 
 import io.riskstream.app.bench.CdcFeed;
-import io.riskstream.topology.config.RiskStreamConfig;
-import io.riskstream.topology.config.Topics;
+import io.riskstream.app.runtime.ScoringRuntime;
 import io.riskstream.connectors.synthea.SyntheaCsvReader;
+import io.riskstream.schemas.EmrEvent;
 import io.riskstream.schemas.RiskAlert;
 import io.riskstream.schemas.RiskScore;
+import io.riskstream.topology.RiskTopology;
+import io.riskstream.topology.config.RiskStreamConfig;
+import io.riskstream.topology.config.Topics;
 import io.riskstream.topology.serde.AvroSerdes;
 import io.riskstream.topology.serde.InMemorySchemaRegistry;
-import io.riskstream.topology.RiskTopology;
-import io.riskstream.app.runtime.ScoringRuntime;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -17,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import io.riskstream.schemas.EmrEvent;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.io.DecoderFactory;

@@ -1,10 +1,10 @@
 package io.riskstream.app.verify;
 
+import io.riskstream.app.runtime.RiskStreamApp;
+import io.riskstream.app.runtime.ScoringRuntime;
 import io.riskstream.topology.config.RiskStreamConfig;
 import io.riskstream.topology.serde.AvroSerdes;
 import io.riskstream.topology.serde.InMemorySchemaRegistry;
-import io.riskstream.app.runtime.RiskStreamApp;
-import io.riskstream.app.runtime.ScoringRuntime;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;

@@ -3,10 +3,10 @@ package io.riskstream.app.verify;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.riskstream.app.bench.CdcFeed;
-import io.riskstream.topology.config.RiskStreamConfig;
 import io.riskstream.app.demo.EmbeddedKafka;
 import io.riskstream.schemas.RiskAlert;
 import io.riskstream.schemas.RiskScore;
+import io.riskstream.topology.config.RiskStreamConfig;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;

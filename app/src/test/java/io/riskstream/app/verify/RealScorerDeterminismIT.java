@@ -3,15 +3,15 @@ package io.riskstream.app.verify;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.riskstream.app.bench.CdcFeed;
-import io.riskstream.topology.config.RiskStreamConfig;
 import io.riskstream.app.demo.EmbeddedKafka;
+import io.riskstream.app.runtime.RiskStreamApp;
+import io.riskstream.app.runtime.ScoringRuntime;
 import io.riskstream.schemas.OutcomeProbability;
 import io.riskstream.schemas.RiskAlert;
 import io.riskstream.schemas.RiskScore;
+import io.riskstream.topology.config.RiskStreamConfig;
 import io.riskstream.topology.serde.AvroSerdes;
 import io.riskstream.topology.serde.InMemorySchemaRegistry;
-import io.riskstream.app.runtime.RiskStreamApp;
-import io.riskstream.app.runtime.ScoringRuntime;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,5 +1,9 @@
 package io.riskstream.topology.config;
 
+import io.riskstream.connectors.debezium.SourceMapping;
+import io.riskstream.scoring.Backend;
+import io.riskstream.scoring.tensorrt.ParityFailurePolicy;
+import io.riskstream.scoring.tensorrt.Precision;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -14,10 +18,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
-import io.riskstream.connectors.debezium.SourceMapping;
-import io.riskstream.scoring.Backend;
-import io.riskstream.scoring.tensorrt.ParityFailurePolicy;
-import io.riskstream.scoring.tensorrt.Precision;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;

@@ -3,14 +3,14 @@ package io.riskstream.topology.serde;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.apicurio.registry.resolver.client.RegistryVersionCoordinates;
 import io.riskstream.schemas.DeadLetter;
 import io.riskstream.schemas.EmrEvent;
 import io.riskstream.schemas.EventKind;
 import io.riskstream.schemas.EventOp;
-import io.riskstream.schemas.SourceCoordinates;
 import io.riskstream.schemas.RiskAlert;
 import io.riskstream.schemas.RiskScore;
-import io.apicurio.registry.resolver.client.RegistryVersionCoordinates;
+import io.riskstream.schemas.SourceCoordinates;
 import io.riskstream.topology.config.Topics;
 import java.nio.ByteBuffer;
 import java.time.Instant;
