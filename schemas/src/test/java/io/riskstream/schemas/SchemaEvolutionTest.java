@@ -66,7 +66,7 @@ class SchemaEvolutionTest {
   @Test
   void shouldReadAReasonANewerWriterAddedAsUnknown() throws Exception {
     Schema newer = new Schema.Parser().parse(DeadLetterReason.SCHEMA$.toString()
-        .replace("\"OUTPUT_TOO_LARGE\"", "\"OUTPUT_TOO_LARGE\",\"SOMETHING_NEW\""));
+        .replace("\"PROCESSING_ERROR\"", "\"PROCESSING_ERROR\",\"SOMETHING_NEW\""));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
     new GenericDatumWriter<Object>(newer).write(new GenericData.EnumSymbol(newer, "SOMETHING_NEW"), enc);

@@ -33,15 +33,20 @@ public final class DeadLetters {
 
   private final ProcessorContext<?, ?> context;
   private final DeadLetterStage stage;
-  private final Map<DeadLetterReason, Sensor> counts = new EnumMap<>(DeadLetterReason.class);
+  private final DeadLetterCounts instanceCounts;
+  private final Map<DeadLetterReason, Sensor> sensors = new EnumMap<>(DeadLetterReason.class);
 
-  /** Registers the per-reason sensors of {@code context}'s task, for dead letters of {@code stage}. */
-  public DeadLetters(ProcessorContext<?, ?> context, DeadLetterStage stage) {
+  /**
+   * Registers the per-reason sensors of {@code context}'s task, for dead letters of {@code stage}, which are also
+   * counted in {@code instanceCounts}.
+   */
+  public DeadLetters(ProcessorContext<?, ?> context, DeadLetterStage stage, DeadLetterCounts instanceCounts) {
     this.context = context;
     this.stage = stage;
+    this.instanceCounts = instanceCounts;
     String task = context.taskId().toString();
     for (DeadLetterReason r : DeadLetterReason.values()) {
-      counts.put(r, context.metrics().addRateTotalSensor(METRICS_SCOPE, task, metricOperation(r),
+      sensors.put(r, context.metrics().addRateTotalSensor(METRICS_SCOPE, task, metricOperation(r),
           Sensor.RecordingLevel.INFO));
     }
   }
@@ -54,7 +59,7 @@ public final class DeadLetters {
   /** Counts and builds the dead letter of the record at {@code source}. */
   public DeadLetter deadLetter(DeadLetterReason reason, String message, RecordMetadata source, byte[] key,
       byte[] value) {
-    counts.get(reason).record();
+    count(reason);
     LOG.debug("dead letter {} {} at {}-{}@{}", stage, reason, source.topic(), source.partition(), source.offset());
     return build(stage, reason, message, source.topic(), source.partition(), source.offset(), key, value);
   }
@@ -65,9 +70,14 @@ public final class DeadLetters {
    */
   public DeadLetter deadLetter(DeadLetterReason reason, String message, String topic, int partition, long offset,
       byte[] key, byte[] value) {
-    counts.get(reason).record();
+    count(reason);
     LOG.debug("dead letter {} {} at {}-{}@{}", stage, reason, topic, partition, offset);
     return build(stage, reason, message, topic, partition, offset, key, value);
+  }
+
+  private void count(DeadLetterReason reason) {
+    sensors.get(reason).record();
+    instanceCounts.add(stage, reason);
   }
 
   /** The dead letter of a record, its key and value cut to {@link #MAX_ORIGINAL_BYTES}. */
@@ -105,6 +115,6 @@ public final class DeadLetters {
 
   /** Removes the sensors (processor close). */
   public void close() {
-    counts.values().forEach(s -> context.metrics().removeSensor(s));
+    sensors.values().forEach(s -> context.metrics().removeSensor(s));
   }
 }

@@ -60,6 +60,7 @@ public final class HistoryProcessor implements Processor<String, HistoryCommand,
   private final Duration maxAge;
   private final RequestEncoder encoder;
   private final int occlusions;
+  private final DeadLetterCounts deadLetterCounts;
   private ProcessorContext<String, Object> context;
   private DeadLetters deadLetters;
   private KeyValueStore<String, PatientHistory> store;
@@ -67,6 +68,12 @@ public final class HistoryProcessor implements Processor<String, HistoryCommand,
   private Sensor unencodable;
 
   public HistoryProcessor(int maxEvents, Duration maxAge, RequestEncoder encoder, int occlusions) {
+    this(maxEvents, maxAge, encoder, occlusions, new DeadLetterCounts());
+  }
+
+  public HistoryProcessor(int maxEvents, Duration maxAge, RequestEncoder encoder, int occlusions,
+      DeadLetterCounts deadLetterCounts) {
+    this.deadLetterCounts = deadLetterCounts;
     this.maxEvents = maxEvents;
     this.maxAge = maxAge;
     this.encoder = encoder;
@@ -76,7 +83,7 @@ public final class HistoryProcessor implements Processor<String, HistoryCommand,
   @Override
   public void init(ProcessorContext<String, Object> context) {
     this.context = context;
-    this.deadLetters = new DeadLetters(context, DeadLetterStage.ENCODE);
+    this.deadLetters = new DeadLetters(context, DeadLetterStage.ENCODE, deadLetterCounts);
     this.store = context.getStateStore(STORE);
     this.eventStore = context.getStateStore(EVENTS_STORE);
     cache.clear();

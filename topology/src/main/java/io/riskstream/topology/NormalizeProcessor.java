@@ -22,20 +22,22 @@ public final class NormalizeProcessor implements Processor<byte[], byte[], Strin
 
   private final RecordNormalizer normalizer;
   private final String metricPrefix;
+  private final DeadLetterCounts deadLetterCounts;
   private ProcessorContext<String, SpecificRecord> context;
   private DeadLetters deadLetters;
   private Sensor tombstones;
   private Sensor skipped;
 
-  public NormalizeProcessor(RecordNormalizer normalizer, String metricPrefix) {
+  public NormalizeProcessor(RecordNormalizer normalizer, String metricPrefix, DeadLetterCounts deadLetterCounts) {
     this.normalizer = normalizer;
     this.metricPrefix = metricPrefix;
+    this.deadLetterCounts = deadLetterCounts;
   }
 
   @Override
   public void init(ProcessorContext<String, SpecificRecord> context) {
     this.context = context;
-    this.deadLetters = new DeadLetters(context, DeadLetterStage.NORMALIZE);
+    this.deadLetters = new DeadLetters(context, DeadLetterStage.NORMALIZE, deadLetterCounts);
     String task = context.taskId().toString();
     tombstones = context.metrics().addRateTotalSensor(DeadLetters.METRICS_SCOPE, task,
         metricPrefix + "tombstone-skipped", Sensor.RecordingLevel.INFO);

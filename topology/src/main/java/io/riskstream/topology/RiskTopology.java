@@ -59,6 +59,12 @@ public final class RiskTopology {
 
   public static Topology build(StreamsBuilder builder, RiskStreamConfig config, AvroSerdes serdes,
       RequestEncoder encoder, ScoringBackend backend) {
+    return build(builder, config, serdes, encoder, backend, new DeadLetterCounts());
+  }
+
+  /** The topology; its stages count their dead letters in {@code deadLetters}. */
+  public static Topology build(StreamsBuilder builder, RiskStreamConfig config, AvroSerdes serdes,
+      RequestEncoder encoder, ScoringBackend backend, DeadLetterCounts deadLetters) {
     Serde<EmrEvent> emrSerde = serdes.value(EmrEvent.class);
     Serde<DeadLetter> dlqSerde = serdes.value(DeadLetter.class);
     Serde<RiskScore> scoreSerde = serdes.value(RiskScore.class);
@@ -66,9 +72,9 @@ public final class RiskTopology {
     String emrTopic = config.topics().emrEvents().name();
 
     if (config.getBoolean(RiskStreamConfig.NORMALIZE_ENABLED_CONFIG)) {
-      addNormalize(builder, config, emrTopic, emrSerde, dlqSerde);
+      addNormalize(builder, config, emrTopic, emrSerde, dlqSerde, deadLetters);
       if (config.getBoolean(RiskStreamConfig.FHIR_ENABLED_CONFIG)) {
-        addFhirNormalize(builder, config, emrTopic, emrSerde, dlqSerde);
+        addFhirNormalize(builder, config, emrTopic, emrSerde, dlqSerde, deadLetters);
       }
     }
 
@@ -103,10 +109,10 @@ public final class RiskTopology {
         .process(() -> new TriggerProcessor(linger, idle, maxOffsets,
                 config.getBoolean(RiskStreamConfig.TRIGGER_CLOSE_ON_SOURCE_PROGRESS_CONFIG)), Named.as(TRIGGER),
             TriggerProcessor.STORE, TriggerProcessor.BUFFER)
-        .process(() -> new HistoryProcessor(maxEvents, maxAge, encoder, occlusions), Named.as(HISTORY), HistoryProcessor.STORE,
+        .process(() -> new HistoryProcessor(maxEvents, maxAge, encoder, occlusions, deadLetters), Named.as(HISTORY), HistoryProcessor.STORE,
             HistoryProcessor.EVENTS_STORE), ScoringRequest.class, HISTORY, dlqTopic, dlqSerde);
     KStream<String, ScoredRequest> scored = deadLettersApart(requests
-        .process(() -> new ScoreProcessor(backend, drain, retries, reasonThresholds(config, backend)), Named.as(SCORE),
+        .process(() -> new ScoreProcessor(backend, drain, retries, reasonThresholds(config, backend), deadLetters), Named.as(SCORE),
             ScoreProcessor.STORE), ScoredRequest.class, SCORE, dlqTopic, dlqSerde);
     scored.mapValues(ScoredRequest::score, Named.as("as-risk-score"))
         .to(config.topics().riskScores().name(),
@@ -139,7 +145,7 @@ public final class RiskTopology {
   }
 
   private static void addNormalize(StreamsBuilder builder, RiskStreamConfig config, String emrTopic,
-      Serde<EmrEvent> emrSerde, Serde<DeadLetter> dlqSerde) {
+      Serde<EmrEvent> emrSerde, Serde<DeadLetter> dlqSerde, DeadLetterCounts deadLetters) {
     // a record with an invalid (negative) timestamp takes its partition's time instead of stopping the stream
     Consumed<byte[], byte[]> raw = Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
         .withTimestampExtractor(new UsePartitionTimeOnInvalidTimestamp()).withName(SOURCE);
@@ -149,18 +155,18 @@ public final class RiskTopology {
 
     DebeziumNormalizer normalizer = new DebeziumNormalizer(config.sourceMapping(),
         config.getString(RiskStreamConfig.SOURCE_SYSTEM_CONFIG), config.getInt(RiskStreamConfig.SOURCE_MAX_RECORD_BYTES_CONFIG));
-    toEventsAndDeadLetters(source.process(() -> new NormalizeProcessor(normalizer, ""), Named.as(NORMALIZE)), "", config,
+    toEventsAndDeadLetters(source.process(() -> new NormalizeProcessor(normalizer, "", deadLetters), Named.as(NORMALIZE)), "", config,
         emrTopic, emrSerde, dlqSerde);
   }
 
   /** fhir-source (FHIR R4 JSON, any key) → fhir-normalize → emr-events (re-keyed by patient) and the DLQ. */
   private static void addFhirNormalize(StreamsBuilder builder, RiskStreamConfig config, String emrTopic,
-      Serde<EmrEvent> emrSerde, Serde<DeadLetter> dlqSerde) {
+      Serde<EmrEvent> emrSerde, Serde<DeadLetter> dlqSerde, DeadLetterCounts deadLetters) {
     Consumed<byte[], byte[]> raw = Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
         .withTimestampExtractor(new UsePartitionTimeOnInvalidTimestamp()).withName(FHIR_SOURCE);
     FhirNormalizer normalizer = new FhirNormalizer(config.getInt(RiskStreamConfig.FHIR_MAX_RECORD_BYTES_CONFIG));
     toEventsAndDeadLetters(builder.stream(config.getString(RiskStreamConfig.FHIR_TOPIC_CONFIG), raw)
-        .process(() -> new NormalizeProcessor(normalizer, "fhir-"), Named.as(FHIR_NORMALIZE)), "fhir-", config,
+        .process(() -> new NormalizeProcessor(normalizer, "fhir-", deadLetters), Named.as(FHIR_NORMALIZE)), "fhir-", config,
         emrTopic, emrSerde, dlqSerde);
   }
 

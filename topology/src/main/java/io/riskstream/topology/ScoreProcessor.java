@@ -74,6 +74,7 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
   private final Duration drainInterval;
   private final int maxRetries;
   private final double[] reasonThresholds;
+  private final DeadLetterCounts deadLetterCounts;
   private final TreeMap<String, InFlight> inFlight = new TreeMap<>();
   /** Futures completed (on the batcher's threads) since the last drain: drain only walks in-flight when > 0. */
   private final AtomicInteger completions = new AtomicInteger();
@@ -88,6 +89,12 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
    *     its reasons, is possible: the outcome's warning threshold
    */
   public ScoreProcessor(ScoringBackend backend, Duration drainInterval, int maxRetries, double[] reasonThresholds) {
+    this(backend, drainInterval, maxRetries, reasonThresholds, new DeadLetterCounts());
+  }
+
+  public ScoreProcessor(ScoringBackend backend, Duration drainInterval, int maxRetries, double[] reasonThresholds,
+      DeadLetterCounts deadLetterCounts) {
+    this.deadLetterCounts = deadLetterCounts;
     if (reasonThresholds.length != backend.info().outcomes().size()) {
       throw new IllegalArgumentException("one reason threshold per outcome expected");
     }
@@ -101,7 +108,7 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
   public void init(ProcessorContext<String, Object> context) {
     this.context = context;
     this.store = context.getStateStore(STORE);
-    this.deadLetters = new DeadLetters(context, DeadLetterStage.SCORE);
+    this.deadLetters = new DeadLetters(context, DeadLetterStage.SCORE, deadLetterCounts);
     this.resubmitted = context.metrics().addRateTotalSensor(DeadLetters.METRICS_SCOPE,
         context.taskId().toString(), "scoring-resubmitted", Sensor.RecordingLevel.INFO);
     this.explained = context.metrics().addRateTotalSensor(DeadLetters.METRICS_SCOPE,

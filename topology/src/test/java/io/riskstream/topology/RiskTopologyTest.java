@@ -34,8 +34,10 @@ import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyConfig;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -59,6 +61,9 @@ class RiskTopologyTest {
   private TestOutputTopic<byte[], DeadLetter> dlq;
   private TestOutputTopic<String, EmrEvent> emr;
 
+  private final DeadLetterCounts deadLetterCounts = new DeadLetterCounts();
+  private RequestEncoder encoder = new CodeTokenTestEncoder();
+
   private void start(ScoringBackend backend, Object... overrides) {
     Map<String, Object> props = new HashMap<>();
     props.put(RiskStreamConfig.SOURCE_TOPICS_CONFIG, String.join(",", TOPICS));
@@ -72,9 +77,11 @@ class RiskTopologyTest {
     }
     RiskStreamConfig config = new RiskStreamConfig(props);
     serdes = AvroSerdes.withClient(new InMemorySchemaRegistry());
-    StreamsBuilder b = new StreamsBuilder();
     Properties p = config.streamsProperties();
-    driver = new TopologyTestDriver(RiskTopology.build(b, config, serdes, new CodeTokenTestEncoder(), backend), p,
+    p.putAll(ErrorHandling.streamsProperties(config, serdes, deadLetterCounts));
+    // the error handlers are task configuration: the driver takes them from the topology's configuration
+    StreamsBuilder b = new StreamsBuilder(new TopologyConfig(new StreamsConfig(p)));
+    driver = new TopologyTestDriver(RiskTopology.build(b, config, serdes, encoder, backend, deadLetterCounts), p,
         Instant.parse("2026-01-01T00:00:00Z"));
     for (String t : TOPICS) {
       in.put(t.substring(t.lastIndexOf('.') + 1), driver.createInputTopic(t, Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer()));
@@ -232,6 +239,47 @@ class RiskTopologyTest {
     cond("old", "p1", "2019-12-01T00:00:00Z", "1", null, 6, 1000); // would be evicted at once: no change
     assertThat(history("p1").version()).isEqualTo(version);
     assertThat(scores.readValuesToList()).extracting(RiskScore::getHistoryVersion).containsExactly(1L, 2L, 3L, 4L, 5L);
+  }
+
+  @Test
+  void shouldDeadLetterARecordOnEmrEventsThatDoesNotDeserialize() {
+    start(TokenSumTestScorer.synchronousBackend());
+    TestInputTopic<byte[], byte[]> raw = driver.createInputTopic(Topics.DEFAULTS.emrEvents().name(),
+        Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
+    raw.pipeInput("p1".getBytes(), new byte[] {0, 0, 0, 0, 42, 1, 2, 3}, Instant.ofEpochMilli(5));
+    raw.pipeInput("p1".getBytes(), "not avro at all".getBytes(), Instant.ofEpochMilli(6));
+    cond("c1", "p2", "2020-01-01T00:00:00Z", "5", 10, 1, 1000);
+    cond("c2", "p2", "2020-01-02T00:00:00Z", "6", 11, 2, 1001);
+
+    // the driver does not write what a deserialization handler returns for the dead-letter topic (RiskTopologyIT
+    // checks those records on a broker); the handler ran, and the stream went on
+    assertThat(scores.readValuesToList()).extracting(RiskScore::getPatientId).containsExactly("p2");
+    assertThat(deadLetterCounts.get(DeadLetterStage.SOURCE, DeadLetterReason.UNDECODABLE_RECORD)).isEqualTo(2);
+  }
+
+  @Test
+  void shouldDeadLetterARecordAProcessorFailsOnUnexpectedlyAndGoOn() {
+    // an encoder with a bug that only one patient's history reaches
+    CodeTokenTestEncoder real = new CodeTokenTestEncoder();
+    encoder = (history, indexTime, occlusions) -> {
+      if (history.get(0).getPatientId().equals("p1")) {
+        throw new NullPointerException("bug");
+      }
+      return real.encode(history, indexTime, occlusions);
+    };
+    start(TokenSumTestScorer.synchronousBackend());
+    cond("c1", "p1", "2020-01-01T00:00:00Z", "5", 10, 1, 1000);
+    cond("c2", "p2", "2020-01-02T00:00:00Z", "6", 11, 2, 1001);
+    cond("c3", "p3", "2020-01-03T00:00:00Z", "7", 12, 3, 1002);
+
+    List<KeyValue<byte[], DeadLetter>> dead = dlq.readKeyValuesToList();
+    assertThat(dead).singleElement().satisfies(kv -> {
+      assertThat(kv.value.getStage()).isEqualTo(DeadLetterStage.HISTORY);
+      assertThat(kv.value.getReasonCode()).isEqualTo(DeadLetterReason.PROCESSING_ERROR);
+      assertThat(kv.value.getMessage()).contains("NullPointerException").doesNotContain("bug");
+      assertThat(kv.value.getOriginalValue()).isNotNull();
+    });
+    assertThat(scores.readValuesToList()).extracting(RiskScore::getPatientId).containsExactly("p2");
   }
 
   @Test

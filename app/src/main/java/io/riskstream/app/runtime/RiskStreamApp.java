@@ -1,5 +1,7 @@
 package io.riskstream.app.runtime;
 
+import io.riskstream.topology.DeadLetterCounts;
+import io.riskstream.topology.ErrorHandling;
 import io.riskstream.topology.RequestEncoder;
 import io.riskstream.topology.RiskTopology;
 import io.riskstream.topology.ScoringBackend;
@@ -19,7 +21,9 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,11 +41,14 @@ public final class RiskStreamApp implements AutoCloseable {
   private final String applicationId;
   private final org.apache.kafka.streams.TopologyDescription description;
 
+  private final DeadLetterCounts deadLetters;
+
   private RiskStreamApp(KafkaStreams streams, String applicationId,
-      org.apache.kafka.streams.TopologyDescription description) {
+      org.apache.kafka.streams.TopologyDescription description, DeadLetterCounts deadLetters) {
     this.streams = streams;
     this.applicationId = applicationId;
     this.description = description;
+    this.deadLetters = deadLetters;
   }
 
   /**
@@ -51,9 +58,13 @@ public final class RiskStreamApp implements AutoCloseable {
   public static RiskStreamApp start(RiskStreamConfig config, AvroSerdes serdes, RequestEncoder encoder,
       ScoringBackend backend, Map<String, Object> overrides) throws InterruptedException, ExecutionException {
     Properties props = config.streamsProperties();
+    DeadLetterCounts deadLetters = new DeadLetterCounts();
+    props.putAll(ErrorHandling.streamsProperties(config, serdes, deadLetters));
     props.putAll(overrides);
     ensureTopics(config, props);
-    Topology topology = RiskTopology.build(new StreamsBuilder(), config, serdes, encoder, backend);
+    // the error handlers are task configuration, which tasks take from the topology's configuration
+    Topology topology = RiskTopology.build(new StreamsBuilder(new TopologyConfig(new StreamsConfig(props))), config,
+        serdes, encoder, backend, deadLetters);
     KafkaStreams streams = new KafkaStreams(topology, props);
     streams.setUncaughtExceptionHandler(e -> {
       LOG.error("stream thread failed ({}); shutting down, pending requests are re-scored at the next start",
@@ -62,7 +73,8 @@ public final class RiskStreamApp implements AutoCloseable {
     });
     streams.setStateListener((now, before) -> LOG.info("streams state {} -> {}", before, now));
     streams.start();
-    return new RiskStreamApp(streams, config.getString(RiskStreamConfig.APPLICATION_ID_CONFIG), topology.describe());
+    return new RiskStreamApp(streams, config.getString(RiskStreamConfig.APPLICATION_ID_CONFIG), topology.describe(),
+        deadLetters);
   }
 
   static void ensureTopics(RiskStreamConfig config, Properties props) throws InterruptedException, ExecutionException {
@@ -92,6 +104,11 @@ public final class RiskStreamApp implements AutoCloseable {
         LOG.info("created {} topics with {} partitions", missing.size(), partitions);
       }
     }
+  }
+
+  /** This instance's dead letters by stage and reason. */
+  public DeadLetterCounts deadLetters() {
+    return deadLetters;
   }
 
   public KafkaStreams.State state() {

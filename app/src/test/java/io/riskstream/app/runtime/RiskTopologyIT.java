@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.riskstream.app.demo.EmbeddedKafka;
 import io.riskstream.connectors.debezium.Cdc;
+import io.riskstream.schemas.DeadLetter;
+import io.riskstream.schemas.DeadLetterReason;
+import io.riskstream.schemas.DeadLetterStage;
 import io.riskstream.schemas.RiskAlert;
 import io.riskstream.schemas.RiskScore;
 import io.riskstream.topology.CodeTokenTestEncoder;
@@ -146,5 +149,54 @@ class RiskTopologyIT {
       }
     }
     assertThat(sorted(actual)).isEqualTo(expected);
+  }
+
+  @Test
+  void shouldDeadLetterUndecodableEmrEventsAndKeepScoringExactlyOnce() throws Exception {
+    List<Object> expected = expected();
+    List<Object> actual = new ArrayList<>();
+    List<DeadLetter> dead = new ArrayList<>();
+    try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+      kafka.createTopics(1, TOPIC);
+      AvroSerdes serdes = AvroSerdes.withClient(new InMemorySchemaRegistry());
+      RiskStreamConfig config = new RiskStreamConfig(props(kafka.bootstrapServers(), dir.resolve("app").toString()));
+      Topics topics = config.topics();
+      try (RiskStreamApp app = RiskStreamApp.start(config, serdes, new CodeTokenTestEncoder(),
+          TokenSumTestScorer.synchronousBackend(), Map.of(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest"));
+          KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
+              kafka.bootstrapServers(), "acks", "all"), new ByteArraySerializer(), new ByteArraySerializer());
+          KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers",
+              kafka.bootstrapServers(), "group.id", "it-dlq-reader", "auto.offset.reset", "earliest",
+              "isolation.level", "read_committed"), new StringDeserializer(),
+              new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+        // records on emr-events that no EmrEvent reader can decode: unknown schema id, and no framing at all
+        producer.send(new ProducerRecord<>(topics.emrEvents().name(), 0, "p0".getBytes(), new byte[] {0, 0, 0, 0, 7, 1}));
+        producer.send(new ProducerRecord<>(topics.emrEvents().name(), 0, "p0".getBytes(), "garbage".getBytes()));
+        for (In r : cohort()) {
+          producer.send(new ProducerRecord<>(TOPIC, 0, r.timestamp(), r.key(), r.value()));
+        }
+        producer.flush();
+        consumer.subscribe(List.of(topics.riskScores().name(), topics.riskAlerts().name(), topics.deadLetters().name()));
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while ((actual.size() < expected.size() || dead.size() < 3) && System.nanoTime() < deadline) {
+          for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+            if (r.topic().equals(topics.deadLetters().name())) {
+              dead.add(serdes.value(topics.deadLetters()).deserializer().deserialize(r.topic(), r.value()));
+            } else if (r.topic().equals(topics.riskScores().name())) {
+              actual.add(serdes.value(topics.riskScores()).deserializer().deserialize(r.topic(), r.value()));
+            } else {
+              actual.add(serdes.value(topics.riskAlerts()).deserializer().deserialize(r.topic(), r.value()));
+            }
+          }
+          assertThat(app.state()).isIn(KafkaStreams.State.RUNNING, KafkaStreams.State.REBALANCING);
+        }
+        assertThat(app.deadLetters().get(DeadLetterStage.SOURCE, DeadLetterReason.UNDECODABLE_RECORD)).isEqualTo(2);
+      }
+    }
+    assertThat(sorted(actual)).isEqualTo(expected);
+    assertThat(dead).extracting(DeadLetter::getStage, DeadLetter::getReasonCode).containsExactlyInAnyOrder(
+        org.assertj.core.groups.Tuple.tuple(DeadLetterStage.SOURCE, DeadLetterReason.UNDECODABLE_RECORD),
+        org.assertj.core.groups.Tuple.tuple(DeadLetterStage.SOURCE, DeadLetterReason.UNDECODABLE_RECORD),
+        org.assertj.core.groups.Tuple.tuple(DeadLetterStage.NORMALIZE, DeadLetterReason.MALFORMED_JSON));
   }
 }
