@@ -6,14 +6,20 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.riskstream.schemas.DeadLetterReason;
+import io.riskstream.schemas.DeadLetterStage;
 import io.riskstream.scoring.batch.DynamicBatcher;
+import io.riskstream.topology.DeadLetterCounts;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * The Prometheus registry of an instance: every Kafka Streams metric (Micrometer's {@link KafkaStreamsMetrics}, so
  * the dead-letter counters {@code dead-letter-<reason>-total} of group {@code stream-riskstream-metrics} appear as
- * {@code kafka_stream_riskstream_dead_letter_<reason>_total}), the dynamic batcher's counters and JVM memory.
+ * {@code kafka_stream_riskstream_dead_letter_<reason>_total} per task), every dead letter of the instance by stage and
+ * reason ({@code riskstream_dead_letters_total{stage,reason}}, also those Kafka Streams' error handlers write), the
+ * dynamic batcher's counters and JVM memory.
  *
  * <p>The Kafka Streams metrics are bound at the first scrape that finds the client RUNNING: task-level sensors such
  * as the dead-letter counters only exist once tasks are assigned, and Micrometer's binder looks for new Kafka metrics
@@ -32,10 +38,18 @@ public final class RiskStreamMetrics implements AutoCloseable {
     this.streamsMetrics = new KafkaStreamsMetrics(streams);
   }
 
-  /** Binds the metrics of {@code streams} and {@code batcher}. */
-  public static RiskStreamMetrics bind(KafkaStreams streams, DynamicBatcher batcher) {
+  /** Binds the metrics of {@code streams}, {@code batcher} and the instance's {@code deadLetters}. */
+  public static RiskStreamMetrics bind(KafkaStreams streams, DynamicBatcher batcher, DeadLetterCounts deadLetters) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
+    for (DeadLetterStage stage : DeadLetterStage.values()) {
+      for (DeadLetterReason reason : DeadLetterReason.values()) {
+        FunctionCounter.builder("riskstream.dead.letters", deadLetters, c -> c.get(stage, reason))
+            .description("Records dead-lettered by this instance, by stage and reason")
+            .tag("stage", stage.name().toLowerCase(Locale.ROOT)).tag("reason", reason.name().toLowerCase(Locale.ROOT))
+            .register(registry);
+      }
+    }
     FunctionCounter.builder("riskstream.batcher.batches", batcher, DynamicBatcher::batches)
         .description("Batches the dynamic batcher sent to the scorer").register(registry);
     FunctionCounter.builder("riskstream.batcher.requests", batcher, DynamicBatcher::requests)

@@ -61,6 +61,8 @@ class RunCommandIT {
 
         HttpResponse<String> metrics = await(port, "/metrics",
             r -> r.body().matches("(?s).*dead_letter_malformed_json_total\\{[^}]*} 1\\.0.*"));
+        assertThat(metrics.body()).containsPattern(
+            "riskstream_dead_letters_total\\{[^}]*reason=\"malformed_json\"[^}]*stage=\"normalize\"[^}]*} 1\\.0");
         assertThat(metrics.body()).contains("riskstream_batcher_requests_total", "kafka_stream_thread_process_total",
             "kafka_stream_riskstream_trigger_close_idle_flush_total", "kafka_stream_riskstream_trigger_close_linger_total");
       } finally {
