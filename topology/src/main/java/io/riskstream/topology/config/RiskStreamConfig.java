@@ -23,7 +23,6 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
-import org.apache.kafka.common.config.ConfigDef.ValidString;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
 import org.apache.kafka.streams.StreamsConfig;
@@ -53,10 +52,10 @@ public final class RiskStreamConfig extends AbstractConfig {
   public static final String COMMIT_INTERVAL_MS_CONFIG = "commit.interval.ms";
   public static final String COMMIT_INTERVAL_MS_DOC = "How often Kafka Streams commits (and, with exactly-once, ends its transaction).";
   public static final String MAX_TASK_IDLE_MS_CONFIG = "max.task.idle.ms";
-  public static final String MAX_TASK_IDLE_MS_DOC = "Kafka Streams' max.task.idle.ms: how long a task with several input partitions waits for data on all of them before it processes out of timestamp order. With the CDC input on one topic partitioned by patient every task reads one partition and this does not matter; with one topic per table, 0 (Kafka's default) waits for records already on the broker and keeps a transaction's rows in timestamp order more often, a positive value also waits that long for producers (latency), -1 never waits.";
+  public static final String MAX_TASK_IDLE_MS_DOC = "Kafka Streams' max.task.idle.ms: how long a task with several input partitions waits for data on all of them before it processes out of timestamp order (matters with one topic per table; see topology/README.md).";
 
   public static final String NORMALIZE_ENABLED_CONFIG = "normalize.enabled";
-  public static final String NORMALIZE_ENABLED_DOC = "Whether this instance normalizes the Debezium topics into emr-events. false runs only the scoring part from emr-events: the deterministic replay of a period (with its own application.id and output topics).";
+  public static final String NORMALIZE_ENABLED_DOC = "Whether this instance normalizes the source topics into emr-events; false runs only the scoring part from emr-events (the audit replay).";
   public static final String SOURCE_TOPIC_PATTERN_CONFIG = "source.topic.pattern";
   public static final String SOURCE_TOPIC_PATTERN_DOC = "Regular expression of the Debezium topics to read (used when source.topics is empty). The table is the last dot-separated part of the topic name.";
   public static final String SOURCE_TOPICS_CONFIG = "source.topics";
@@ -64,17 +63,17 @@ public final class RiskStreamConfig extends AbstractConfig {
   public static final String SOURCE_SYSTEM_CONFIG = "source.system";
   public static final String SOURCE_SYSTEM_DOC = "Name of the source system written into EmrEvent.source.system.";
   public static final String SOURCE_TABLES_CONFIG = "source.tables";
-  public static final String SOURCE_TABLES_DOC = "Source tables to normalize; each has a mapping (built in for the six tables of connectors/ehr-db/schema.sql, overridable with source.table.<table>.<field>). A record from any other table is dead-lettered as UNKNOWN_TABLE.";
+  public static final String SOURCE_TABLES_DOC = "Source tables to normalize, each with a mapping (built in for the six tables of connectors/ehr-db/schema.sql, overridable with source.table.<table>.<field>); other tables are dead-lettered as UNKNOWN_TABLE.";
   public static final String SOURCE_MAX_RECORD_BYTES_CONFIG = "source.max.record.bytes";
   public static final String SOURCE_MAX_RECORD_BYTES_DOC = "Records larger than this (key + value bytes) are dead-lettered as OVERSIZED_RECORD without being parsed.";
   public static final String SOURCE_TABLE_PREFIX = "source.table.";
 
   public static final String FHIR_ENABLED_CONFIG = "fhir.enabled";
-  public static final String FHIR_ENABLED_DOC = "Whether this instance also reads FHIR R4 JSON resources and Bundles from fhir.topic and normalizes them into emr-events (re-keyed by patient); resources it cannot use go to the dead-letter topic with the FHIR normalizer's reason. Needs normalize.enabled=true.";
+  public static final String FHIR_ENABLED_DOC = "Whether this instance also normalizes FHIR R4 resources and Bundles from fhir.topic into emr-events (needs normalize.enabled=true).";
   public static final String FHIR_TOPIC_CONFIG = "fhir.topic";
-  public static final String FHIR_TOPIC_DOC = "Topic of FHIR R4 JSON resources or Bundles (any key). The events of one record share one source transaction (fhir:<topic>-<partition>@<offset>), so a Bundle is scored once per patient.";
+  public static final String FHIR_TOPIC_DOC = "Topic of FHIR R4 JSON resources or Bundles (any key); the events of one record form one source transaction.";
   public static final String FHIR_MAX_RECORD_BYTES_CONFIG = "fhir.max.record.bytes";
-  public static final String FHIR_MAX_RECORD_BYTES_DOC = "FHIR records larger than this (key + value bytes) are dead-lettered as OVERSIZED_RECORD without being parsed (a patient's Bundle can be several MB; the topic's max.message.bytes must allow it too).";
+  public static final String FHIR_MAX_RECORD_BYTES_DOC = "FHIR records larger than this (key + value bytes) are dead-lettered as OVERSIZED_RECORD without being parsed; the topic's max.message.bytes must allow it too.";
 
   public static final String TOPIC_EMR_EVENTS_CONFIG = "topic.emr.events";
   public static final String TOPIC_EMR_EVENTS_DOC = "Topic of normalized EmrEvents keyed by patient id (also the re-keying topic the history reads).";
@@ -86,7 +85,7 @@ public final class RiskStreamConfig extends AbstractConfig {
   public static final String TOPIC_DLQ_DOC = "Dead-letter topic: DeadLetter records keyed by the original key.";
 
   public static final String TOPIC_PARTITIONS_CONFIG = "topic.partitions";
-  public static final String TOPIC_PARTITIONS_DOC = "Partitions of the topics RiskStream creates at start-up when they are missing (emr-events, risk-scores, risk-alerts, riskstream-dlq); emr-events' count bounds the parallelism of history and scoring.";
+  public static final String TOPIC_PARTITIONS_DOC = "Partitions of the topics RiskStream creates when they are missing (emr-events, risk-scores, risk-alerts, riskstream-dlq); emr-events' count bounds the parallelism of history and scoring.";
   public static final String TOPIC_REPLICATION_FACTOR_CONFIG = "topic.replication.factor";
   public static final String TOPIC_REPLICATION_FACTOR_DOC = "Replication factor of the topics RiskStream creates and of its internal (changelog) topics; -1 uses the broker's default.";
 
@@ -96,11 +95,11 @@ public final class RiskStreamConfig extends AbstractConfig {
   public static final String HISTORY_MAX_AGE_DAYS_DOC = "Events older than this many days before the patient's newest event (event time) are evicted; 0 keeps all.";
 
   public static final String TRIGGER_CLOSE_ON_SOURCE_PROGRESS_CONFIG = "trigger.close.on.source.progress";
-  public static final String TRIGGER_CLOSE_ON_SOURCE_PROGRESS_DOC = "Close a patient's open source transaction as soon as a record of another transaction arrives from the same source partition (for any patient of the task): a partition holds transactions in commit order, so the earlier one is complete. Exact when each patient's records come from one source partition (the shipped routing: one topic partitioned by patient); set false when reading one topic per table, where it would split transactions (then trigger.linger.ms closes them).";
+  public static final String TRIGGER_CLOSE_ON_SOURCE_PROGRESS_DOC = "Close a patient's open transaction when a record of another transaction arrives from the same source partition: exact when each patient's records come from one partition (the shipped routing); false for one topic per table.";
   public static final String TRIGGER_LINGER_MS_CONFIG = "trigger.linger.ms";
-  public static final String TRIGGER_LINGER_MS_DOC = "Stream-time wait before an open source transaction of a patient is closed and scored when neither a record of the patient's next transaction nor (with trigger.close.on.source.progress) a record of another transaction from its source partition arrives: the bound for a partition that went quiet. A writer that pauses longer than this inside one transaction (e.g. a producer blocked on a full buffer) gets the transaction split, so keep it well above such pauses.";
+  public static final String TRIGGER_LINGER_MS_DOC = "Stream-time wait after which an open transaction that nothing later closed is closed and scored (a partition that went quiet); keep it well above a writer's pauses inside one transaction.";
   public static final String TRIGGER_IDLE_FLUSH_MS_CONFIG = "trigger.idle.flush.ms";
-  public static final String TRIGGER_IDLE_FLUSH_MS_DOC = "Wall-clock time without any record reaching a task after which its open transactions are closed and scored (checked every half of it; a stalled stream thread counts at most half); 0 disables (then only later input closes them).";
+  public static final String TRIGGER_IDLE_FLUSH_MS_DOC = "Wall-clock time without any record reaching a task after which its open transactions are closed and scored; 0 disables (then only later input closes them). See topology/README.md.";
   public static final String TRIGGER_MAX_OFFSETS_CONFIG = "trigger.max.offsets";
   public static final String TRIGGER_MAX_OFFSETS_DOC = "Most source offsets a scoring request records as provenance (the first ones of the transaction).";
 
@@ -132,9 +131,9 @@ public final class RiskStreamConfig extends AbstractConfig {
   public static final String TENSORRT_ENGINE_CACHE_DIR_CONFIG = "tensorrt.engine.cache.dir";
   public static final String TENSORRT_ENGINE_CACHE_DIR_DOC = "Directory of built TensorRT engines (keyed by model sha256, TensorRT version, GPU, precision and profiles; verified before loading). Empty: <state.dir>/tensorrt-engines.";
   public static final String TENSORRT_MAX_BATCH_CONFIG = "tensorrt.max.batch";
-  public static final String TENSORRT_MAX_BATCH_DOC = "Largest batch size of the TensorRT engine, a power of two: the engine runs at the fixed batch sizes 1, 2, 4, ... up to it (one static profile, execution context and CUDA graph per batch size and length bucket), and larger batches are split; keep it at least batcher.max.batch.size.";
+  public static final String TENSORRT_MAX_BATCH_DOC = "Largest batch size of the TensorRT engine, a power of two (one static profile per batch size 1, 2, 4, ... up to it; larger batches are split); keep it at least batcher.max.batch.size.";
   public static final String TENSORRT_CONTEXTS_CONFIG = "tensorrt.contexts";
-  public static final String TENSORRT_CONTEXTS_DOC = "Execution contexts of the TensorRT engine per shape (batch size and length bucket). With more than one, a scoring call cuts each chunk of 64 or more inputs into up to that many equal parts (the largest power of two not above it, at least 32 inputs each) that run at once on their own CUDA streams; measured on an H200 it pays for batches of 256 and more (bench/results/README.md). Each context holds its own device memory and CUDA graph, and the engine gets one static profile per context and shape, so it is built anew (and takes longer to build) when this changes.";
+  public static final String TENSORRT_CONTEXTS_DOC = "Execution contexts of the TensorRT engine per shape; with more than one, a call cuts large chunks into parts that run at once on their own CUDA streams. Changing it rebuilds the engine (see topology/README.md).";
   public static final String TENSORRT_PARITY_FAILURE_CONFIG = "tensorrt.on.parity.failure";
   public static final String TENSORRT_PARITY_FAILURE_DOC = "When a new engine disagrees with ONNX Runtime on the model's validation set: fallback (serve with ONNX Runtime on the CPU, logged as an error) or fail (refuse to start).";
   public static final String MODEL_NAME_CONFIG = "model.name";
@@ -152,8 +151,8 @@ public final class RiskStreamConfig extends AbstractConfig {
   private static final ConfigDef CONFIG = new ConfigDef()
       .define(APPLICATION_ID_CONFIG, Type.STRING, "riskstream", new ConfigDef.NonEmptyString(), Importance.HIGH, APPLICATION_ID_DOC)
       .define(BOOTSTRAP_SERVERS_CONFIG, Type.LIST, "localhost:9092", Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
-      .define(PROCESSING_GUARANTEE_CONFIG, Type.STRING, StreamsConfig.EXACTLY_ONCE_V2,
-          ValidString.in(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE), Importance.HIGH, PROCESSING_GUARANTEE_DOC)
+      .define(PROCESSING_GUARANTEE_CONFIG, Type.STRING, ProcessingGuarantee.EXACTLY_ONCE_V2.streamsValue(),
+          EnumValidator.of(ProcessingGuarantee.class), Importance.HIGH, PROCESSING_GUARANTEE_DOC)
       .define(STATE_DIR_CONFIG, Type.STRING, "/var/lib/riskstream/state", new ConfigDef.NonEmptyString(), Importance.HIGH, STATE_DIR_DOC)
       .define(NUM_STREAM_THREADS_CONFIG, Type.INT, 1, Range.atLeast(1), Importance.MEDIUM, NUM_STREAM_THREADS_DOC)
       .define(COMMIT_INTERVAL_MS_CONFIG, Type.LONG, 100L, Range.atLeast(1), Importance.MEDIUM, COMMIT_INTERVAL_MS_DOC)
@@ -266,13 +265,17 @@ public final class RiskStreamConfig extends AbstractConfig {
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, getString(APPLICATION_ID_CONFIG));
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", getList(BOOTSTRAP_SERVERS_CONFIG)));
-    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, getString(PROCESSING_GUARANTEE_CONFIG));
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, processingGuarantee().streamsValue());
     p.put(StreamsConfig.STATE_DIR_CONFIG, getString(STATE_DIR_CONFIG));
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, getInt(NUM_STREAM_THREADS_CONFIG));
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, getLong(COMMIT_INTERVAL_MS_CONFIG));
     p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, getLong(MAX_TASK_IDLE_MS_CONFIG));
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) getShort(TOPIC_REPLICATION_FACTOR_CONFIG));
     return p;
+  }
+
+  public ProcessingGuarantee processingGuarantee() {
+    return EnumValidator.parse(ProcessingGuarantee.class, getString(PROCESSING_GUARANTEE_CONFIG));
   }
 
   /** The output and contract topics as this configuration names them. */

@@ -55,4 +55,16 @@ class EnumValidatorTest {
     assertThat(keys.get("tensorrt.precision").validator).hasToString("[fp32, fp16, int8]");
     assertThat(keys.get("tensorrt.on.parity.failure").validator).hasToString("[fallback, fail]");
   }
+
+  @Test
+  void shouldReadTheProcessingGuaranteeAsAnEnum() {
+    assertThat(new RiskStreamConfig(java.util.Map.of()).processingGuarantee()).isEqualTo(ProcessingGuarantee.EXACTLY_ONCE_V2);
+    RiskStreamConfig atLeastOnce = new RiskStreamConfig(java.util.Map.of(RiskStreamConfig.PROCESSING_GUARANTEE_CONFIG,
+        "at_least_once"));
+    assertThat(atLeastOnce.processingGuarantee()).isEqualTo(ProcessingGuarantee.AT_LEAST_ONCE);
+    assertThat(atLeastOnce.streamsProperties().get("processing.guarantee")).isEqualTo("at_least_once");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new RiskStreamConfig(java.util.Map.of(
+        RiskStreamConfig.PROCESSING_GUARANTEE_CONFIG, "exactly_once"))).hasMessageContaining("processing.guarantee")
+        .hasMessageContaining("exactly_once_v2, at_least_once");
+  }
 }

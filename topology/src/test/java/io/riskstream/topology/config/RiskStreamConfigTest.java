@@ -80,6 +80,14 @@ class RiskStreamConfigTest {
   }
 
   @Test
+  void shouldDocumentEveryKeyBriefly() {
+    // the longer story of a key belongs in topology/README.md ("Configuration notes"), not in its description
+    for (ConfigDef.ConfigKey key : RiskStreamConfig.configDef().configKeys().values()) {
+      assertThat(key.documentation).as(key.name).isNotBlank().hasSizeLessThanOrEqualTo(240);
+    }
+  }
+
+  @Test
   void shouldGenerateMarkdownReferenceWithEveryKey() {
     String md = ConfigDocs.markdown(RiskStreamConfig.configDef());
     for (String name : RiskStreamConfig.configDef().names()) {
