@@ -12,10 +12,11 @@ import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
 /**
- * A single-node Kafka 4.3.1 cluster in KRaft mode (one combined broker + controller) on free loopback ports, for the
- * demo and the integration tests, built on Kafka's own KafkaClusterTestKit. Replication factors and ISR are 1 so that
- * transactions (exactly-once) work on one node. Records are kept for the broker's life (no time-based retention). Its
- * log directories are deleted on close.
+ * A Kafka 4.3.1 cluster in KRaft mode on free loopback ports, for the demo and the integration tests, built on Kafka's
+ * own KafkaClusterTestKit: one combined broker + controller (replication factors and ISR 1, so that transactions work
+ * on one node), or for fault tests several brokers beside one controller (internal and default replication factor 3,
+ * min.insync.replicas 2), whose brokers can be stopped and started again. Records are kept for the cluster's life (no
+ * time-based retention). Its log directories are deleted on close.
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
@@ -27,13 +28,29 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   /** Formats and starts the node, and waits until the broker is ready. */
   public static EmbeddedKafka start() throws Exception {
-    TestKitNodes nodes = new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build();
+    return start(1);
+  }
+
+  /**
+   * Formats and starts {@code brokers} brokers (1: one combined node; 3 or more: brokers beside one controller, with
+   * replication factor 3 and min.insync.replicas 2) and waits until they are ready.
+   */
+  public static EmbeddedKafka start(int brokers) throws Exception {
+    if (brokers != 1 && brokers < 3) {
+      throw new IllegalArgumentException("1 broker, or 3 or more (replication factor 3), not " + brokers);
+    }
+    String rf = brokers == 1 ? "1" : "3";
+    String isr = brokers == 1 ? "1" : "2";
+    TestKitNodes nodes = new TestKitNodes.Builder().setCombined(brokers == 1).setNumBrokerNodes(brokers)
+        .setNumControllerNodes(1).build();
     KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes)
-        .setConfigProp("offsets.topic.replication.factor", "1")
+        .setConfigProp("offsets.topic.replication.factor", rf)
         .setConfigProp("offsets.topic.num.partitions", "4")
-        .setConfigProp("transaction.state.log.replication.factor", "1")
-        .setConfigProp("transaction.state.log.min.isr", "1")
+        .setConfigProp("transaction.state.log.replication.factor", rf)
+        .setConfigProp("transaction.state.log.min.isr", isr)
         .setConfigProp("transaction.state.log.num.partitions", "4")
+        .setConfigProp("default.replication.factor", rf)
+        .setConfigProp("min.insync.replicas", isr)
         .setConfigProp("group.initial.rebalance.delay.ms", "0")
         .setConfigProp("auto.create.topics.enable", "false")
         // keep every record for the life of this temporary broker: replayed or synthetic input may carry old record
@@ -76,6 +93,30 @@ public final class EmbeddedKafka implements AutoCloseable {
           }
         }
       }
+    }
+  }
+
+  /** The ids of the brokers. */
+  public java.util.Set<Integer> brokerIds() {
+    return cluster.brokers().keySet();
+  }
+
+  /** Stops broker {@code id} (a controlled shutdown: it hands over its partitions' leadership first). */
+  public void stopBroker(int id) {
+    cluster.brokers().get(id).shutdown();
+    cluster.brokers().get(id).awaitShutdown();
+  }
+
+  /** Starts broker {@code id} again after {@link #stopBroker}. */
+  public void startBroker(int id) {
+    cluster.brokers().get(id).startup();
+  }
+
+  /** The broker that leads {@code topic}'s partition {@code partition} now. */
+  public int leaderOf(String topic, int partition) throws InterruptedException, ExecutionException {
+    try (Admin admin = admin()) {
+      return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().get(partition)
+          .leader().id();
     }
   }
 
