@@ -27,7 +27,7 @@ abstract class BinaryStoreSerde<T> implements Serde<T> {
 
   BinaryStoreSerde(String store, Class<T> type) {
     this.store = store;
-    this.legacy = new JsonSerde<>(type);
+    this.legacy = type == null ? null : new JsonSerde<>(type); // null: no JSON written by earlier versions
   }
 
   abstract void write(T value, BinaryEncoder out) throws IOException;
@@ -60,12 +60,12 @@ abstract class BinaryStoreSerde<T> implements Serde<T> {
 
   @Override
   public final Deserializer<T> deserializer() {
-    Deserializer<T> json = legacy.deserializer();
+    Deserializer<T> json = legacy == null ? null : legacy.deserializer();
     return (topic, bytes) -> {
       if (bytes == null) {
         return null;
       }
-      if (bytes.length > 0 && bytes[0] == '{') {
+      if (json != null && bytes.length > 0 && bytes[0] == '{') {
         return json.deserialize(topic, bytes);
       }
       if (bytes.length == 0 || bytes[0] != FORMAT) {

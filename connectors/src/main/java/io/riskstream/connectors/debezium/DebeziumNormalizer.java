@@ -50,11 +50,38 @@ public final class DebeziumNormalizer implements RecordNormalizer {
     if (value == null) {
       return Normalized.ofTombstone();
     }
+    JsonNode envelope;
+    String transactionId;
     try {
-      return Normalized.event(toEvent(parse(value), topic, partition, offset));
+      envelope = parse(value);
+      transactionId = transactionId(envelope);
     } catch (RejectedInputException b) {
       return Normalized.rejected(b.reason(), b.getMessage());
     }
+    try {
+      return Normalized.event(toEvent(envelope, topic, partition, offset, transactionId));
+    } catch (RejectedInputException b) {
+      return Normalized.rejected(b.reason(), b.getMessage(), transactionId);
+    }
+  }
+
+  /** Most characters of a transaction metadata id (PostgreSQL's are {@code txId:LSN}). */
+  static final int MAX_TRANSACTION_ID_CHARS = 256;
+
+  /**
+   * The {@code transaction.id} of an envelope Debezium wrote with {@code provide.transaction.metadata=true}, else null.
+   */
+  private static String transactionId(JsonNode envelope) throws RejectedInputException {
+    JsonNode transaction = envelope.get("transaction");
+    if (transaction == null || transaction.isNull()) {
+      return null;
+    }
+    JsonNode id = transaction.isObject() ? transaction.get("id") : null;
+    if (id == null || !id.isTextual() || id.asText().isEmpty() || id.asText().length() > MAX_TRANSACTION_ID_CHARS) {
+      throw new RejectedInputException(DeadLetterReason.INVALID_FIELD,
+          "transaction.id is not a string of 1.." + MAX_TRANSACTION_ID_CHARS + " characters");
+    }
+    return id.asText();
   }
 
   private JsonNode parse(byte[] value) throws RejectedInputException {
@@ -79,7 +106,8 @@ public final class DebeziumNormalizer implements RecordNormalizer {
     return root;
   }
 
-  private EmrEvent toEvent(JsonNode env, String topic, int partition, long offset) throws RejectedInputException {
+  private EmrEvent toEvent(JsonNode env, String topic, int partition, long offset, String transactionId)
+      throws RejectedInputException {
     String op = text(env, "op", "envelope");
     EventOp eventOp = switch (op) {
       case "c", "u", "r" -> EventOp.UPSERT;
@@ -119,7 +147,7 @@ public final class DebeziumNormalizer implements RecordNormalizer {
         .setTxId(source == null ? null : optText(source, "txId", "source", true))
         .setLsn(optLong(source, "lsn", "source"))
         .setCommitTime(commitTime == null ? null : Instant.ofEpochMilli(commitTime))
-        .setTopic(topic).setPartition(partition).setOffset(offset).build();
+        .setTopic(topic).setPartition(partition).setOffset(offset).setTransactionId(transactionId).build();
     String codeSystem = t.codeSystemColumn() == null ? null : optText(row, t.codeSystemColumn(), table, false);
     Double value = null;
     if (t.valueColumn() != null && row.hasNonNull(t.valueColumn())) {

@@ -1,0 +1,68 @@
+package io.riskstream.connectors.debezium;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.riskstream.connectors.RejectedInputException;
+import io.riskstream.schemas.DeadLetterReason;
+import java.io.IOException;
+
+/**
+ * One record of the transaction metadata topic Debezium writes with {@code provide.transaction.metadata=true}
+ * ({@code <topic.prefix>.transaction}): BEGIN, or END with the number of change events the transaction wrote (over all
+ * tables). JSON without schemas, or in a {@code {"schema":..,"payload":..}} envelope. Pure and thread-safe.
+ *
+ * @param id the transaction's id, as every change event of it carries in {@code transaction.id}
+ * @param eventCount the transaction's change events (END only; null for BEGIN)
+ */
+public record TransactionMetadata(Status status, String id, Long eventCount) {
+
+  /** BEGIN or END of a transaction. */
+  public enum Status { BEGIN, END }
+
+  private static final ObjectMapper JSON = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+      .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(16).maxStringLength(64 * 1024).build())
+      .build()).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+  /** Reads a record of the transaction topic; a record that is not one is rejected with a reason. */
+  public static TransactionMetadata parse(byte[] value) throws RejectedInputException {
+    if (value == null) {
+      throw new RejectedInputException(DeadLetterReason.MISSING_FIELD, "transaction metadata record without a value");
+    }
+    JsonNode node;
+    try {
+      node = JSON.readTree(value);
+    } catch (JsonProcessingException e) {
+      throw new RejectedInputException(DeadLetterReason.MALFORMED_JSON, "transaction metadata is not one JSON value");
+    } catch (IOException e) {
+      throw new RejectedInputException(DeadLetterReason.MALFORMED_JSON, "transaction metadata cannot be read");
+    }
+    if (node != null && node.isObject() && node.has("payload") && node.has("schema")) {
+      node = node.get("payload");
+    }
+    if (node == null || !node.isObject()) {
+      throw new RejectedInputException(DeadLetterReason.MALFORMED_JSON, "transaction metadata is not a JSON object");
+    }
+    JsonNode status = node.get("status");
+    JsonNode id = node.get("id");
+    if (status == null || !status.isTextual() || !(status.asText().equals("BEGIN") || status.asText().equals("END"))) {
+      throw new RejectedInputException(DeadLetterReason.INVALID_FIELD, "transaction metadata status is not BEGIN or END");
+    }
+    if (id == null || !id.isTextual() || id.asText().isEmpty()
+        || id.asText().length() > DebeziumNormalizer.MAX_TRANSACTION_ID_CHARS) {
+      throw new RejectedInputException(DeadLetterReason.INVALID_FIELD, "transaction metadata id is not a string of 1.."
+          + DebeziumNormalizer.MAX_TRANSACTION_ID_CHARS + " characters");
+    }
+    if (status.asText().equals("BEGIN")) {
+      return new TransactionMetadata(Status.BEGIN, id.asText(), null);
+    }
+    JsonNode count = node.get("event_count");
+    if (count == null || !count.canConvertToLong() || !count.isIntegralNumber() || count.asLong() < 0) {
+      throw new RejectedInputException(DeadLetterReason.INVALID_FIELD,
+          "transaction metadata END has no event_count of zero or more");
+    }
+    return new TransactionMetadata(Status.END, id.asText(), count.asLong());
+  }
+}

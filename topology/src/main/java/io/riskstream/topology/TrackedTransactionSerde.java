@@ -1,0 +1,43 @@
+package io.riskstream.topology;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.BinaryEncoder;
+
+/** Store serde of {@link TrackedTransaction}: txId (nullable), seen, announced (nullable), patients, lastTimestamp. */
+final class TrackedTransactionSerde extends BinaryStoreSerde<TrackedTransaction> {
+
+  TrackedTransactionSerde() {
+    super(TransactionTracker.STORE, null);
+  }
+
+  @Override
+  void write(TrackedTransaction t, BinaryEncoder out) throws IOException {
+    writeNullable(out, t.txId());
+    out.writeLong(t.seen());
+    out.writeBoolean(t.announced() != null);
+    if (t.announced() != null) {
+      out.writeLong(t.announced());
+    }
+    out.writeInt(t.patients().size());
+    for (String p : t.patients()) {
+      out.writeString(p);
+    }
+    out.writeLong(t.lastTimestamp());
+  }
+
+  @Override
+  TrackedTransaction read(BinaryDecoder in) throws IOException {
+    String txId = readNullable(in);
+    long seen = in.readLong();
+    Long announced = in.readBoolean() ? in.readLong() : null;
+    int n = in.readInt();
+    List<String> patients = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      patients.add(in.readString());
+    }
+    return new TrackedTransaction(txId, seen, announced, patients, in.readLong());
+  }
+}
