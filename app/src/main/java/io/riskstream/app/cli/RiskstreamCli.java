@@ -1,5 +1,13 @@
 package io.riskstream.app.cli;
 
+import io.riskstream.connectors.synthea.SyntheaCsvException;
+import io.riskstream.scoring.model.ModelBundleException;
+import io.riskstream.topology.config.RiskStreamConfig;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,7 +19,49 @@ import picocli.CommandLine.Command;
         BenchCommand.class, ReplayCommand.class})
 public final class RiskstreamCli {
 
+  /** Exit status of a command given bad input: an option, configuration, model or cohort to fix (as picocli's). */
+  public static final int EXIT_BAD_INPUT = CommandLine.ExitCode.USAGE;
+
   public static void main(String[] args) {
-    System.exit(new CommandLine(new RiskstreamCli()).execute(args));
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The {@code riskstream} command line, with {@link #withBadInputHandling}. */
+  public static CommandLine commandLine() {
+    return withBadInputHandling(new CommandLine(new RiskstreamCli()));
+  }
+
+  /**
+   * Ends a command that fails on bad input ({@link #isBadInput}) with one line on its error stream, {@code riskstream
+   * <command>: <what to fix>}, and exit status 2; any other exception stays a failure (stack trace, exit status 1).
+   */
+  public static CommandLine withBadInputHandling(CommandLine cli) {
+    return cli.setExecutionExceptionHandler((e, command, parsed) -> {
+      if (!isBadInput(e)) {
+        throw e;
+      }
+      command.getErr().println(command.getCommandSpec().qualifiedName() + ": " + e.getMessage());
+      command.getErr().flush();
+      return EXIT_BAD_INPUT;
+    });
+  }
+
+  /** Whether {@code e} says that the user has to fix an option, a configuration, a model or a cohort. */
+  public static boolean isBadInput(Throwable e) {
+    return e instanceof BadInputException || e instanceof ModelBundleException || e instanceof ConfigException
+        || e instanceof SyntheaCsvException;
+  }
+
+  /** Loads a configuration file (null: the defaults) with the environment's overrides; a file it cannot read is bad input. */
+  static RiskStreamConfig loadConfig(Path file) {
+    try {
+      return RiskStreamConfig.load(file, System.getenv());
+    } catch (NoSuchFileException e) {
+      throw new BadInputException("cannot read the config file " + file + ": no such file");
+    } catch (AccessDeniedException e) {
+      throw new BadInputException("cannot read the config file " + file + ": permission denied");
+    } catch (IOException e) {
+      throw new BadInputException("cannot read the config file " + file + ": " + e.getMessage());
+    }
   }
 }

@@ -16,7 +16,7 @@ class CdcCommandTest {
   private final StringWriter err = new StringWriter();
 
   private int run(String... args) {
-    CommandLine cli = new CommandLine(new RiskstreamCli());
+    CommandLine cli = RiskstreamCli.commandLine();
     cli.setOut(new PrintWriter(out));
     cli.setErr(new PrintWriter(err));
     return cli.execute(args);

@@ -11,7 +11,7 @@ final class CliRun {
   final StringWriter err = new StringWriter();
 
   int run(String... args) {
-    CommandLine cli = new CommandLine(new RiskstreamCli());
+    CommandLine cli = RiskstreamCli.commandLine();
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
     return cli.execute(args);

@@ -17,7 +17,7 @@ class CohortCommandTest {
   private final StringWriter err = new StringWriter();
 
   private int run(String... args) {
-    CommandLine cli = new CommandLine(new RiskstreamCli());
+    CommandLine cli = RiskstreamCli.commandLine();
     cli.setOut(new PrintWriter(out));
     cli.setErr(new PrintWriter(err));
     return cli.execute(args);
@@ -25,7 +25,7 @@ class CohortCommandTest {
 
   @Test
   void shouldRegisterCohortAsAParentCommandWithGenerate() {
-    CommandLine cli = new CommandLine(new RiskstreamCli());
+    CommandLine cli = RiskstreamCli.commandLine();
 
     assertThat(cli.getSubcommands()).containsKey("cohort");
     assertThat(cli.getSubcommands().get("cohort").getSubcommands()).containsKey("generate");

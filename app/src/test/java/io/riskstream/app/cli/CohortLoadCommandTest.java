@@ -60,7 +60,7 @@ class CohortLoadCommandTest {
 
   @Test
   void shouldBeRegisteredUnderCohort() {
-    CommandLine cli = new CommandLine(new RiskstreamCli());
+    CommandLine cli = RiskstreamCli.commandLine();
     assertThat(cli.getSubcommands().get("cohort").getSubcommands()).containsKey("load");
     assertThat(cli.getSubcommands()).containsKey("cdc");
   }
