@@ -96,4 +96,20 @@ class BadInputTest {
     assertThat(badInput("run", "--config", config("alert.warning.threshold=high").toString()))
         .startsWith("riskstream run: ").contains("alert.warning.threshold");
   }
+
+  @Test
+  void shouldSayWhatToFixBeforeTheDemoStartsAnything() {
+    Path work = dir.resolve("work");
+
+    assertThat(badInput("demo", "--model", "nope", "--work-dir", work.toString()))
+        .startsWith("riskstream demo: unknown model 'nope'").contains(BUNDLED);
+    assertThat(badInput("demo", "--cohort", dir.resolve("absent").toString(), "--work-dir", work.toString()))
+        .contains("--cohort ", "absent is not a directory");
+    assertThat(badInput("demo", "--cohort", dir.toString(), "--work-dir", work.toString()))
+        .contains("has no patients.csv");
+    assertThat(badInput("demo", "--set", "alert.warning.threshold=high", "--work-dir", work.toString()))
+        .contains("alert.warning.threshold");
+    assertThat(badInput("demo", "--patients", "0", "--work-dir", work.toString())).contains("--patients");
+    assertThat(work).doesNotExist();
+  }
 }
