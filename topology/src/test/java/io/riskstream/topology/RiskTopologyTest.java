@@ -38,6 +38,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyConfig;
+import org.apache.kafka.streams.TopologyDescription;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -119,6 +120,20 @@ class RiskTopologyTest {
   private PatientHistory history(String patient) {
     return HistoryProcessor.history(driver.getKeyValueStore(HistoryProcessor.STORE),
         driver.getKeyValueStore(HistoryProcessor.EVENTS_STORE), patient);
+  }
+
+  @Test
+  void shouldHaveNoGlobalStateSoEnablingTheGlobalProcessingExceptionHandlerChangesNothing() {
+    RiskStreamConfig config = new RiskStreamConfig(Map.of(RiskStreamConfig.SOURCE_TOPICS_CONFIG, String.join(",", TOPICS),
+        RiskStreamConfig.STATE_DIR_CONFIG, stateDir.toString()));
+
+    TopologyDescription description = RiskTopology.build(new StreamsBuilder(), config,
+        AvroSerdes.withClient(new InMemorySchemaRegistry()), new CodeTokenTestEncoder(),
+        TokenSumTestScorer.synchronousBackend()).describe();
+
+    assertThat(description.globalStores()).isEmpty();
+    assertThat(config.streamsProperties())
+        .containsEntry(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
   }
 
   @Test

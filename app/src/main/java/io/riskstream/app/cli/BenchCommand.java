@@ -98,6 +98,9 @@ public final class BenchCommand implements Runnable, DeveloperCommand {
       if (patients < 1) {
         throw new CommandLine.ParameterException(cli, "--patients must be at least 1");
       }
+      if (model != null) {
+        ModelBundle.load(model);  // a bad --model fails here (exit status 2), not after the cohort and the broker
+      }
       Path work = Files.createTempDirectory("riskstream-bench-");
       try {
         Path csvDir = cohort;
@@ -182,7 +185,8 @@ public final class BenchCommand implements Runnable, DeveloperCommand {
      * Synthea dependencies that the other commands of {@link RiskstreamCli} load (scoring/bench/run-bench.sh).
      */
     public static void main(String[] args) {
-      System.exit(new CommandLine(new ScorerBench()).setCommandName("riskstream bench scorer").execute(args));
+      System.exit(RiskstreamCli.withBadInputHandling(new CommandLine(new ScorerBench()))
+          .setCommandName("riskstream bench scorer").execute(args));
     }
 
     @Spec
@@ -258,10 +262,10 @@ public final class BenchCommand implements Runnable, DeveloperCommand {
         throw new CommandLine.ParameterException(cli, "the largest batch (" + maxBatch + ") and --min-batch ("
             + minBatch + ") must be powers of two, --min-batch the smaller");
       }
+      List<ModelBundle> bundles = models.stream().map(ModelBundle::load).toList();
       Files.createDirectories(out);
       Map<String, List<EmrEvent>> byPatient = cohort == null ? null : CohortReading.read(cohort, outWriter);
-      for (String name : models) {
-        ModelBundle bundle = ModelBundle.load(name);
+      for (ModelBundle bundle : bundles) {
         int maxLength = bundle.spec().maxLength();
         List<Integer> lengths;
         if (byPatient != null) {

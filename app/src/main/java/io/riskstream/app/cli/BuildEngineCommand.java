@@ -28,8 +28,10 @@ import picocli.CommandLine.Spec;
  * GPU and TensorRT; an engine is specific to the GPU model and TensorRT version it was built with.
  */
 @Command(name = "build-engine", mixinStandardHelpOptions = true,
-    description = "Build (or verify) the TensorRT engines of a model, as riskstream run would use them, into an engine"
-        + " cache directory.")
+    description = {"Build (or verify) the TensorRT engines of a model, as riskstream run would use them, into an engine"
+        + " cache directory.",
+        "Exit status: 0 built or verified, 2 bad options, configuration or model, 3 TensorRT cannot run here, 4 the"
+            + " build or its verification failed."})
 public final class BuildEngineCommand implements Callable<Integer> {
 
   static final int EXIT_UNAVAILABLE = 3;
@@ -62,26 +64,27 @@ public final class BuildEngineCommand implements Callable<Integer> {
   int device;
 
   @Override
-  public Integer call() throws IOException {
+  public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    RiskStreamConfig cfg;
-    ModelBundle bundle;
-    try {
-      cfg = RiskStreamConfig.load(config, System.getenv());
-      bundle = ModelBundle.load(model);
-    } catch (IOException | RuntimeException e) {
-      err.println("build-engine: " + e.getMessage());
-      return EXIT_FAILED;
-    }
+    // a config file it cannot read or a bad model: exit status 2 (RiskstreamCli.withBadInputHandling)
+    RiskStreamConfig cfg = RiskstreamCli.loadConfig(config);
+    ModelBundle bundle = ModelBundle.load(model);
     TensorRtOptions served = ScoringRuntime.options(cfg).tensorRt().engineOptions(bundle);
+    List<String> labels = precisions != null ? precisions : List.of(served.precision().label());
+    for (String label : labels) {
+      try {
+        Precision.parse(label);
+      } catch (IllegalArgumentException e) {
+        throw new BadInputException("--precision: " + e.getMessage());
+      }
+    }
     Optional<String> unavailable = Scoring.tensorRtUnavailableReason();
     if (unavailable.isPresent()) {
-      err.println("build-engine: TensorRT cannot run here: " + unavailable.get()
+      err.println("riskstream build-engine: TensorRT cannot run here: " + unavailable.get()
           + ". Run it on a host with an NVIDIA GPU, TensorRT 10.6 and CUDA 12 libraries (LD_LIBRARY_PATH).");
       return EXIT_UNAVAILABLE;
     }
-    List<String> labels = precisions != null ? precisions : List.of(served.precision().label());
     for (String label : labels) {
       TensorRtOptions options = new TensorRtOptions(Precision.parse(label), served.profiles(), workspaceGib << 30,
           cacheDir, true, served.tolerances(), ParityFailurePolicy.FAIL, device, 3);
@@ -92,7 +95,7 @@ public final class BuildEngineCommand implements Callable<Integer> {
             Scoring.enginePath(bundle, options),
             engine.plan().length, options.profiles().canonical(), engine.sidecar().keyDigest().substring(0, 16));
       } catch (EngineBuildException | EngineCacheException e) {
-        err.println("build-engine: " + label + ": " + e.getMessage());
+        err.println("riskstream build-engine: " + label + ": " + e.getMessage());
         return EXIT_FAILED;
       }
     }

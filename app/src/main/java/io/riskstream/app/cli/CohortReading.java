@@ -17,7 +17,7 @@ final class CohortReading {
 
   static Map<String, List<EmrEvent>> read(Path csvDir, PrintWriter out) {
     if (!Files.isDirectory(csvDir)) {
-      throw new IllegalArgumentException("--cohort " + csvDir + " is not a directory");
+      throw new BadInputException("--cohort " + csvDir + " is not a directory");
     }
     SyntheaCsvReader reader = new SyntheaCsvReader(csvDir);
     Map<String, List<EmrEvent>> patients = reader.readByPatient();

@@ -2,10 +2,12 @@ package io.riskstream.app.cli;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
+import io.riskstream.app.demo.ConsoleStatus;
 import io.riskstream.app.demo.DemoCohort;
+import io.riskstream.app.demo.DemoLogging;
+import io.riskstream.app.demo.DemoProgress;
 import io.riskstream.app.demo.DemoRunner;
 import io.riskstream.app.demo.DemoSummary;
-import io.riskstream.scoring.model.ModelBundleException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,7 +17,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.common.config.ConfigException;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -73,28 +74,55 @@ public final class DemoCommand implements Callable<Integer>, DeveloperCommand {
       + " --set alert.warning.threshold=0.2.")
   private Map<String, String> settings = new LinkedHashMap<>();
 
-  @Option(names = "--progress-seconds", defaultValue = "2", description = "Interval of the progress line;"
-      + " default: ${DEFAULT-VALUE}.")
-  private double progressSeconds;
+  @Option(names = "--progress", defaultValue = "auto", description = "The progress line: auto (one line updated in"
+      + " place when the output is a terminal, else plain lines), tty (updated in place) or plain; default:"
+      + " ${DEFAULT-VALUE}.")
+  private ProgressMode progress;
+
+  @Option(names = "--progress-seconds", description = "Interval of the progress line; default: 1 updated in place,"
+      + " 10 as plain lines.")
+  private Double progressSeconds;
+
+  @Option(names = "--work-dir", description = "Where the demo writes its log (the embedded broker's and the Kafka"
+      + " clients' messages) and keeps the application's state while it runs; default: ~/.cache/riskstream/demo.")
+  private Path workDir;
+
+  /** How the progress line is shown. */
+  enum ProgressMode { auto, tty, plain }
 
   private DemoSummary summary;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    boolean updating = progress == ProgressMode.tty || progress == ProgressMode.auto && ConsoleStatus.terminal();
+    double interval = progressSeconds != null ? progressSeconds : updating ? 1 : 10;
+    Path work = workDir != null ? workDir : DemoCohort.defaultCacheRoot().resolveSibling("demo");
+    ConsoleStatus console = new ConsoleStatus(out, updating);
     DemoRunner runner;
     try {
+      if (!(interval > 0)) {
+        throw new IllegalArgumentException("--progress-seconds must be positive");
+      }
       runner = new DemoRunner(new DemoRunner.Options(patients, seed, speed, scorer, maxEvents, liveYears, model, cohort,
-          cacheDir == null ? DemoCohort.defaultCacheRoot() : cacheDir, settings,
-          Duration.ofMillis((long) (progressSeconds * 1000))), out);
-    } catch (IllegalArgumentException e) {
-      spec.commandLine().getErr().println("riskstream demo: " + e.getMessage());
-      return 2;
+          cacheDir == null ? DemoCohort.defaultCacheRoot() : cacheDir, work, settings,
+          Duration.ofMillis((long) (interval * 1000))), console);
+      runner.validate();
+    } catch (RuntimeException e) {
+      if (!(RiskstreamCli.isBadInput(e) || e instanceof IllegalArgumentException)) {
+        throw e;
+      }
+      // a bad option, setting, model or cohort: say what to fix, without a stack trace, before anything starts
+      err.println("riskstream demo: " + e.getMessage());
+      err.flush();
+      return RiskstreamCli.EXIT_BAD_INPUT;
     }
+    Path log = DemoLogging.newLogFile(work.resolve("logs"));
     CountDownLatch printed = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
-      // The broker's and clients' warnings while everything is torn down (connections closing, fetches aborted)
-      // are noise at the end of a demo: silence Kafka's loggers for the rest of this (ending) JVM.
+      // the broker's and clients' warnings while everything is torn down (connections closing, fetches aborted) are
+      // noise, in the log too: silence Kafka's loggers for the rest of this (ending) JVM
       muteBrokerLogs();
       runner.requestStop();
       try {
@@ -104,13 +132,21 @@ public final class DemoCommand implements Callable<Integer>, DeveloperCommand {
       }
     }, "riskstream-demo-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
-    try {
+    try (DemoLogging logging = DemoLogging.start(log, console)) {
+      console.message("Kafka broker and client messages go to " + log);
       summary = runner.run();
-      print(out, summary);
-    } catch (ModelBundleException | ConfigException | IllegalArgumentException e) {
-      // bad model, configuration or option: say what to fix, without a stack trace
-      spec.commandLine().getErr().println("riskstream demo: " + e.getMessage());
-      return 2;
+      console.finish();
+      print(out, summary, speed, log);
+    } catch (Exception e) {
+      console.finish();
+      if (RiskstreamCli.isBadInput(e)) {
+        err.println("riskstream demo: " + e.getMessage());
+        err.flush();
+        return RiskstreamCli.EXIT_BAD_INPUT;
+      }
+      err.println("riskstream demo: the demo failed; the Kafka broker's and clients' messages are in " + log);
+      err.flush();
+      throw e;
     } finally {
       printed.countDown();
       try {
@@ -135,7 +171,7 @@ public final class DemoCommand implements Callable<Integer>, DeveloperCommand {
     return summary;
   }
 
-  static void print(PrintWriter out, DemoSummary s) {
+  static void print(PrintWriter out, DemoSummary s, double speed, Path log) {
     out.println();
     out.println(s.interrupted() ? "Summary (stopped before the end of the feed):" : "Summary:");
     out.printf(Locale.ROOT, "  patients fed            %,d%n", s.patients());
@@ -158,13 +194,19 @@ public final class DemoCommand implements Callable<Integer>, DeveloperCommand {
         .reduce((a, b) -> a + ", " + b).orElse("-"));
     out.printf(Locale.ROOT, "  throughput              %,.0f events/s consumed by the app, %,.1f scores/s (over the wall time)%n",
         s.eventsPerSecond(), s.scoresPerSecond());
-    out.printf(Locale.ROOT, "  latency event→score     p50 %.0f ms, p99 %.0f ms (%,d samples: last change event"
-        + " produced → score received)%n", s.p50LatencyMs(), s.p99LatencyMs(), s.latencySamples());
+    out.printf(Locale.ROOT, "  latency event→score     p50 %s, p99 %s (%,d scores: from producing a transaction's last"
+        + " change event to receiving its score)%n", DemoProgress.millis(s.p50LatencyMs()),
+        DemoProgress.millis(s.p99LatencyMs()), s.latencySamples());
+    if (speed == 0) {
+      out.printf(Locale.ROOT, "                          fed as fast as possible (--speed 0): mostly time queued behind"
+          + " the backlog, not the stream's own latency; pace the feed with --speed to measure that%n");
+    }
     out.printf(Locale.ROOT, "  first alert             %s%n",
         s.firstAlertSeconds() < 0 ? "none" : String.format(Locale.ROOT, "%.1f s after start", s.firstAlertSeconds()));
     out.printf(Locale.ROOT, "  wall time               %.1f s (feeding %.1f s)%n", s.wallSeconds(), s.feedSeconds());
     out.printf(Locale.ROOT, "  peak RSS of this JVM    %s%n",
         s.peakRssKb() < 0 ? "unknown" : String.format(Locale.ROOT, "%,d MiB", s.peakRssKb() / 1024));
+    out.printf(Locale.ROOT, "  Kafka's messages        %s%n", log);
     out.flush();
   }
 }

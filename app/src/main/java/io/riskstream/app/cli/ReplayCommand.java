@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.riskstream.app.replay.AuditReplay;
 import io.riskstream.app.replay.ReplayComparison;
+import io.riskstream.scoring.model.ModelBundle;
 import io.riskstream.scoring.model.ModelBundleException;
 import io.riskstream.topology.config.RiskStreamConfig;
 import io.riskstream.topology.serde.AvroSerdes;
@@ -82,15 +83,14 @@ public final class ReplayCommand implements Callable<Integer> {
     RiskStreamConfig cfg;
     AuditReplay.Options options;
     try {
-      cfg = RiskStreamConfig.load(config, System.getenv());
+      cfg = RiskstreamCli.loadConfig(config);
       String replayId = id != null ? id
           : DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now());
       options = new AuditReplay.Options(replayId, instant("--from", from), instant("--to", to), tolerance,
           Duration.ofMinutes(timeoutMinutes));
-    } catch (IOException e) {
-      err.println("riskstream replay: cannot read the config file " + config + " (" + e.getClass().getSimpleName() + ")");
-      return 2;
-    } catch (ConfigException | IllegalArgumentException e) {
+      // a model that cannot load is bad configuration: say so before connecting to anything
+      ModelBundle.load(cfg.getString(RiskStreamConfig.MODEL_NAME_CONFIG));
+    } catch (BadInputException | ConfigException | IllegalArgumentException | ModelBundleException e) {
       err.println("riskstream replay: " + e.getMessage());
       return 2;
     }

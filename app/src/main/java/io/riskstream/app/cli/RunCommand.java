@@ -13,7 +13,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,24 +37,13 @@ public final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    RiskStreamConfig cfg;
-    try {
-      cfg = RiskStreamConfig.load(config, System.getenv());
-    } catch (java.io.IOException e) {
-      System.err.println("riskstream run: cannot read the config file " + config + " (" + e.getClass().getSimpleName()
-          + ")");
-      return 2;
-    } catch (ConfigException e) {
-      System.err.println("riskstream run: " + e.getMessage());
-      return 2;
-    }
+    // a config file it cannot read, bad configuration or a bad model: exit status 2 (RiskstreamCli.withBadInputHandling)
+    RiskStreamConfig cfg = RiskstreamCli.loadConfig(config);
     Running running;
     try {
       running = Running.start(cfg, Map.of());
-    } catch (ModelBundleException | ConfigException | IllegalArgumentException e) {
-      // bad model or configuration: fail fast with what to fix, without a stack trace
-      System.err.println("riskstream run: " + e.getMessage());
-      return 2;
+    } catch (IllegalArgumentException e) {
+      throw new BadInputException(e.getMessage());
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook = new Thread(() -> {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.LongConsumer;
 import java.util.stream.Stream;
 
 /**
@@ -51,14 +52,18 @@ public final class DemoCohort {
     return List.copyOf(parts);
   }
 
-  /** Generates a part unless it is cached; a partial earlier attempt is removed first. */
-  public static void ensure(Part part, SyntheaCohortGenerator generator) throws IOException, InterruptedException {
+  /**
+   * Generates a part unless it is cached; a partial earlier attempt is removed first. While Synthea runs,
+   * {@code progress} receives the number of the part's patients generated so far, about once a second.
+   */
+  public static void ensure(Part part, SyntheaCohortGenerator generator, LongConsumer progress)
+      throws IOException, InterruptedException {
     if (part.cached()) {
       return;
     }
     deleteRecursively(part.dir());
     Files.createDirectories(part.dir().getParent());
-    generator.generate(SyntheaCohortGenerator.Options.of(part.patients(), part.seed(), part.dir()));
+    generator.generate(SyntheaCohortGenerator.Options.of(part.patients(), part.seed(), part.dir()), progress);
   }
 
   private static void deleteRecursively(Path dir) throws IOException {

@@ -8,12 +8,12 @@ import io.riskstream.connectors.synthea.SyntheaCsvReader;
 import io.riskstream.schemas.AlertReason;
 import io.riskstream.schemas.RiskAlert;
 import io.riskstream.schemas.RiskScore;
+import io.riskstream.scoring.model.ModelBundle;
 import io.riskstream.topology.TriggerProcessor;
 import io.riskstream.topology.config.RiskStreamConfig;
 import io.riskstream.topology.serde.AvroSerdes;
 import io.riskstream.topology.serde.InMemorySchemaRegistry;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
@@ -36,6 +37,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongConsumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
@@ -91,12 +93,14 @@ public final class DemoRunner {
    * @param model model name or directory
    * @param cohortDir an existing Synthea CSV export to feed instead of generating one (null: generate)
    * @param cacheRoot where generated cohorts are cached
+   * @param workDir where the application's state directory is created while the demo runs (not under the OS's
+   *     temporary directory, which may be cleaned while it is in use)
    * @param overrides further RiskStream configuration
    * @param progressInterval interval of the progress line
    */
   public record Options(int patients, long seed, double speed, String scorer, long maxEvents, double liveYears,
       String model,
-      Path cohortDir, Path cacheRoot, Map<String, String> overrides, Duration progressInterval) {
+      Path cohortDir, Path cacheRoot, Path workDir, Map<String, String> overrides, Duration progressInterval) {
     public Options {
       if (patients < 1) {
         throw new IllegalArgumentException("--patients must be at least 1");
@@ -113,28 +117,47 @@ public final class DemoRunner {
       Objects.requireNonNull(scorer, "scorer");
       Objects.requireNonNull(model, "model");
       Objects.requireNonNull(cacheRoot, "cacheRoot");
+      Objects.requireNonNull(workDir, "workDir");
+      if (cohortDir != null && !Files.isDirectory(cohortDir)) {
+        throw new IllegalArgumentException("--cohort " + cohortDir + " is not a directory");
+      }
+      if (cohortDir != null && !Files.isRegularFile(cohortDir.resolve("patients.csv"))) {
+        throw new IllegalArgumentException("--cohort " + cohortDir + " has no patients.csv (is it a Synthea CSV export"
+            + " folder?)");
+      }
       overrides = Map.copyOf(overrides);
       Objects.requireNonNull(progressInterval, "progressInterval");
     }
   }
 
   private final Options options;
-  private final PrintWriter out;
+  private final ConsoleStatus console;
   private final AtomicBoolean stop = new AtomicBoolean();
   private final long startNanos = System.nanoTime();
 
   // Written by the feeding thread, read by the progress line.
   private final AtomicLong eventsProduced = new AtomicLong();
   private final AtomicLong patientsFed = new AtomicLong();
-  private final AtomicReference<String> cohortStatus = new AtomicReference<>("cohort: starting");
+  private final AtomicReference<String> cohortStatus = new AtomicReference<>("cohort starting");
   private final AtomicReference<String> stage = new AtomicReference<>("starting");
   /** Trigger txId → nanoTime its last change event was handed to the producer; removed at its first score. */
   private final Map<String, Long> sentAt = new ConcurrentHashMap<>();
   private final AtomicLong lag = new AtomicLong(-1);
 
-  public DemoRunner(Options options, PrintWriter out) {
+  public DemoRunner(Options options, ConsoleStatus console) {
     this.options = Objects.requireNonNull(options, "options");
-    this.out = Objects.requireNonNull(out, "out");
+    this.console = Objects.requireNonNull(console, "console");
+  }
+
+  /**
+   * Checks the configuration ({@code --set}, {@code --scorer}) and loads the model before anything starts.
+   *
+   * @throws org.apache.kafka.common.config.ConfigException for a bad setting
+   * @throws io.riskstream.scoring.model.ModelBundleException for a model that cannot load
+   */
+  public void validate() {
+    config("localhost:9092", options.workDir());
+    ModelBundle.load(options.model());
   }
 
   /** Asks a running demo to stop feeding, print its summary and shut down (e.g. from a shutdown hook). */
@@ -148,9 +171,12 @@ public final class DemoRunner {
   }
 
   private DemoSummary runInternal() throws Exception {
+    console.status(String.format(Locale.ROOT, "[%6.1fs] starting the embedded Kafka broker, the scorer and the"
+        + " streams application", seconds(System.nanoTime())));
     BlockingQueue<Object> parts = new LinkedBlockingQueue<>();
     Thread generator = startCohort(parts);
-    Path stateDir = Files.createTempDirectory("riskstream-demo-state");
+    Files.createDirectories(options.workDir());
+    Path stateDir = Files.createTempDirectory(options.workDir(), "state-");
     Monitor monitor = null;
     Thread monitorThread = null;
     Thread progress = null;
@@ -179,12 +205,11 @@ public final class DemoRunner {
            RiskStreamApp app = RiskStreamApp.start(config, serdes, runtime.encoder(), runtime.backend(), Map.of());
            Admin admin = kafka.admin();
            KafkaProducer<byte[], byte[]> producer = producer(kafka.bootstrapServers())) {
-        out.printf(Locale.ROOT, "RiskStream demo: embedded Kafka at %s, model %s %s on %s, alert thresholds %.2f/%.2f;"
-                + " %s%n", kafka.bootstrapServers(), runtime.model().name(), runtime.model().version(),
+        console.message(String.format(Locale.ROOT, "RiskStream demo: embedded Kafka at %s, model %s %s on %s, alert"
+                + " thresholds %.2f/%.2f; %s", kafka.bootstrapServers(), runtime.model().name(), runtime.model().version(),
             runtime.backend().info().backend(), config.getDouble(RiskStreamConfig.ALERT_WARNING_THRESHOLD_CONFIG),
             config.getDouble(RiskStreamConfig.ALERT_CRITICAL_THRESHOLD_CONFIG),
-            options.speed() > 0 ? "speed " + options.speed() + " simulated s per s" : "feeding as fast as possible");
-        out.flush();
+            options.speed() > 0 ? "speed " + options.speed() + " simulated s per s" : "feeding as fast as possible"));
         monitor = new Monitor(kafka.bootstrapServers(), serdes, config);
         monitorThread = new Thread(monitor, "demo-monitor");
         monitorThread.start();
@@ -260,20 +285,27 @@ public final class DemoRunner {
           parts.add(options.cohortDir());
         } else {
           SyntheaCohortGenerator generator = new SyntheaCohortGenerator();
+          long before = 0;
           for (DemoCohort.Part part : DemoCohort.plan(options.patients(), options.seed(), options.cacheRoot())) {
             boolean cached = part.cached();
-            cohortStatus.set((cached ? "cohort: cached part " : "cohort: generating part ") + (part.index() + 1));
             long t0 = System.nanoTime();
-            DemoCohort.ensure(part, generator);
-            if (!cached) {
-              out.printf("Synthea: part %d (%d patients, seed %d) generated in %.1f s, cached in %s%n",
-                  part.index() + 1, part.patients(), part.seed(), (System.nanoTime() - t0) / 1e9, part.dir());
-              out.flush();
+            if (cached) {
+              cohortStatus.set(String.format(Locale.ROOT, "cohort %,d/%,d cached", before + part.patients(),
+                  options.patients()));
+            } else {
+              cohortStatus.set(DemoProgress.generating(before, options.patients(), OptionalDouble.empty()));
             }
+            DemoCohort.ensure(part, generator, cohortProgress(before));
+            if (!cached) {
+              console.message(String.format(Locale.ROOT, "Synthea: part %d (%d patients, seed %d) generated in %.1f s,"
+                  + " cached in %s", part.index() + 1, part.patients(), part.seed(), (System.nanoTime() - t0) / 1e9,
+                  part.dir()));
+            }
+            before += part.patients();
             parts.add(part.dir());
           }
         }
-        cohortStatus.set("cohort: ready");
+        cohortStatus.set("cohort ready");
         parts.add(END);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -287,7 +319,24 @@ public final class DemoRunner {
     return t;
   }
 
-  /** Feeds every part as it arrives, in event-time order within each part. */
+  /**
+   * Turns Synthea's count of generated patients of a part into the cohort's part of the progress line, with the time
+   * left at the rate since the first count of that part (Synthea's start-up is not part of the rate).
+   */
+  private LongConsumer cohortProgress(long before) {
+    long[] first = {-1, 0};
+    return generated -> {
+      long now = System.nanoTime();
+      long done = before + generated;
+      if (first[0] < 0 && generated > 0) {
+        first[0] = done;
+        first[1] = now;
+      }
+      cohortStatus.set(DemoProgress.generating(done, options.patients(), first[0] < 0 ? OptionalDouble.empty()
+          : DemoProgress.secondsLeft(done, options.patients(), first[0], (now - first[1]) / 1e9)));
+    };
+  }
+
   /** The start of the live period: {@code liveYears} before the part's newest event; none live before it. */
   private java.time.Instant liveFrom(Map<String, List<io.riskstream.schemas.EmrEvent>> byPatient) {
     if (options.liveYears() == 0) {
@@ -299,6 +348,7 @@ public final class DemoRunner {
     return newest.minusMillis((long) (options.liveYears() * 365.25 * 86_400_000L));
   }
 
+  /** Feeds every part as it arrives, in event-time order within each part. */
   private void feed(BlockingQueue<Object> parts, KafkaProducer<byte[], byte[]> producer, RiskStreamApp app,
       int historyBound)
       throws Exception {
@@ -398,6 +448,9 @@ public final class DemoRunner {
           admin.listConsumerGroupOffsets(APPLICATION_ID).partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
       return committed.entrySet().stream().filter(e -> e.getKey().topic().startsWith(CdcFeed.TOPIC_PREFIX))
           .filter(e -> e.getValue() != null).mapToLong(e -> e.getValue().offset()).sum();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
     } catch (Exception e) {
       return -1;
     }
@@ -421,6 +474,10 @@ public final class DemoRunner {
         total += Math.max(0, e.getValue().offset() - (c == null ? 0 : c.offset()));
       }
       return total;
+    } catch (InterruptedException e) {
+      // keep the interrupt: it is how the progress thread is stopped
+      Thread.currentThread().interrupt();
+      return -1;
     } catch (Exception e) {
       return -1;
     }
@@ -445,14 +502,8 @@ public final class DemoRunner {
   }
 
   private void progressLine(Monitor monitor) {
-    long l = lag.get();
-    synchronized (out) {
-      out.printf(Locale.ROOT, "[%6.1fs] %-19s | %-26s | patients %,d | events in %,d | scores %,d | alerts %,d"
-              + " | dead letters %,d | lag %s%n", seconds(System.nanoTime()), stage.get(), cohortStatus.get(),
-          patientsFed.get(), eventsProduced.get(),
-          monitor.scores.get(), monitor.alerts.get(), monitor.deadLetters.get(), l < 0 ? "?" : String.format("%,d", l));
-      out.flush();
-    }
+    console.status(DemoProgress.line(seconds(System.nanoTime()), stage.get(), cohortStatus.get(), patientsFed.get(),
+        eventsProduced.get(), monitor.scores.get(), monitor.alerts.get(), monitor.deadLetters.get(), lag.get()));
   }
 
   private double seconds(long nanos) {
@@ -594,13 +645,10 @@ public final class DemoRunner {
             r.getContribution()));
       }
       String id = a.getPatientId();
-      synchronized (out) {
-        out.printf(Locale.ROOT, "[%6.1fs] ALERT %-8s patient %s… %-28s p=%.3f (threshold %.2f) as of %s; reasons: %s%n",
-            seconds(now), a.getSeverity(), id.substring(0, Math.min(8, id.length())), a.getOutcome(),
-            a.getProbability(), a.getThreshold(), a.getAsOf().toString().substring(0, 10),
-            reasons.isEmpty() ? "-" : String.join(", ", reasons));
-        out.flush();
-      }
+      console.message(String.format(Locale.ROOT, "[%6.1fs] ALERT %-8s patient %s… %-28s p=%.3f (threshold %.2f) as of"
+              + " %s; reasons: %s", seconds(now), a.getSeverity(), id.substring(0, Math.min(8, id.length())),
+          a.getOutcome(), a.getProbability(), a.getThreshold(), a.getAsOf().toString().substring(0, 10),
+          reasons.isEmpty() ? "-" : String.join(", ", reasons)));
     }
 
     synchronized long[] latencies() {

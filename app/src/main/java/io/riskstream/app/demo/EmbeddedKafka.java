@@ -1,5 +1,8 @@
 package io.riskstream.app.demo;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +13,8 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A Kafka 4.3.1 cluster in KRaft mode on free loopback ports, for the demo and the integration tests, built on Kafka's
@@ -17,8 +22,11 @@ import org.apache.kafka.common.test.TestKitNodes;
  * on one node), or for fault tests several brokers beside one controller (internal and default replication factor 3,
  * min.insync.replicas 2), whose brokers can be stopped and started again. Records are kept for the cluster's life (no
  * time-based retention). Its log directories are deleted on close.
+ * Kafka's formatter's console output goes to the log, not to standard output.
  */
 public final class EmbeddedKafka implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
 
   private final KafkaClusterTestKit cluster;
 
@@ -58,7 +66,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         .setConfigProp("log.retention.ms", "-1")
         .build();
     try {
-      cluster.format();
+      format(cluster);
       cluster.startup();
       cluster.waitForReadyBrokers();
     } catch (Exception e) {
@@ -66,6 +74,24 @@ public final class EmbeddedKafka implements AutoCloseable {
       throw e;
     }
     return new EmbeddedKafka(cluster);
+  }
+
+  /**
+   * Formats the node's directories. Kafka's formatter prints its bootstrap metadata and each directory it formats to
+   * {@code System.out}; those lines go to the log (debug) instead of the console of the demo and the tests.
+   */
+  private static void format(KafkaClusterTestKit cluster) throws Exception {
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    PrintStream console = System.out;
+    synchronized (EmbeddedKafka.class) {
+      System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+      try {
+        cluster.format();
+      } finally {
+        System.setOut(console);
+      }
+    }
+    printed.toString(StandardCharsets.UTF_8).lines().forEach(line -> LOG.debug("format: {}", line));
   }
 
   public String bootstrapServers() {

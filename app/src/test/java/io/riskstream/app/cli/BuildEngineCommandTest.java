@@ -37,8 +37,8 @@ class BuildEngineCommandTest {
     int code = run("build-engine", "--model", dir.resolve("no-such-model").toString(), "--cache-dir",
         dir.resolve("engines").toString());
 
-    assertThat(code).isEqualTo(BuildEngineCommand.EXIT_FAILED);
-    assertThat(cli.err()).startsWith("build-engine: ").contains("no-such-model");
+    assertThat(code).isEqualTo(RiskstreamCli.EXIT_BAD_INPUT);
+    assertThat(cli.err()).startsWith("riskstream build-engine: ").contains("no-such-model");
   }
 
   @Test

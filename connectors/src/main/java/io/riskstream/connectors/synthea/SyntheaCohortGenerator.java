@@ -16,6 +16,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -214,6 +216,15 @@ public final class SyntheaCohortGenerator {
    * @throws IOException if outDir is not empty, Synthea fails, or a file cannot be written
    */
   public Result generate(Options options) throws IOException, InterruptedException {
+    return generate(options, generated -> { });
+  }
+
+  /**
+   * As {@link #generate(Options)}, and reports progress while Synthea runs: about once a second, {@code progress}
+   * receives how many living patients (Synthea's {@code -p} counts living ones) it has generated so far, counted from
+   * its console output.
+   */
+  public Result generate(Options options, LongConsumer progress) throws IOException, InterruptedException {
     Path outDir = options.outDir();
     prepareOutDir(outDir);
     Path configFile = outDir.resolve(CONFIG_FILE);
@@ -241,7 +252,10 @@ public final class SyntheaCohortGenerator {
     Runtime.getRuntime().addShutdownHook(stopSynthea);
     int rc;
     try {
-      rc = process.waitFor();
+      while (!process.waitFor(1, TimeUnit.SECONDS)) {
+        progress.accept(livingPatients(log));
+      }
+      rc = process.exitValue();
     } catch (InterruptedException e) {
       process.destroyForcibly();
       throw e;
@@ -296,6 +310,24 @@ public final class SyntheaCohortGenerator {
       }
     }
     Files.createDirectories(outDir);
+  }
+
+  /**
+   * Synthea's line for each generated person, e.g. {@code 7 -- Name (36 y/o M) City, State  (50556)}, with
+   * {@code DECEASED} before the last parenthesis for a dead one (Synthea then generates that slot again).
+   */
+  private static final Pattern PERSON_LINE = Pattern.compile("^\\d+ -- .* (DECEASED)? \\(\\d+\\)$");
+
+  /** How many living patients Synthea's console output reports as generated (its lines name no one here). */
+  static long livingPatients(Stream<String> syntheaOutput) {
+    return syntheaOutput.map(PERSON_LINE::matcher).filter(m -> m.matches() && m.group(1) == null).count();
+  }
+
+  private static long livingPatients(Path log) throws IOException {
+    // ISO-8859-1 decodes any bytes: a line being written or a name in another encoding never fails the count
+    try (Stream<String> lines = Files.lines(log, StandardCharsets.ISO_8859_1)) {
+      return livingPatients(lines);
+    }
   }
 
   /** Synthea's closing summary line, e.g. {@code Records: total=4, alive=4, dead=0}. */

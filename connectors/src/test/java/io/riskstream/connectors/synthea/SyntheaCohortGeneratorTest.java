@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Properties;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -95,5 +96,20 @@ class SyntheaCohortGeneratorTest {
     assertThat(SyntheaCohortGenerator.riskstreamCommand(options)).isEqualTo("riskstream cohort generate"
         + " --patients 600 --seed 2 --clinician-seed 3 --reference-date 2025-12-31 --out /data/holdout");
     assertThat(SyntheaCohortGenerator.riskstreamCommand(options.withState("Utah"))).contains("--state 'Utah'");
+  }
+
+  @Test
+  void shouldCountTheLivingPatientsInSyntheasConsoleOutput() {
+    // Synthea's format ("%d -- %s (%d y/o %s) %s, %s %s (%d)"); a dead person's slot is generated again
+    Stream<String> output = Stream.of(
+        "Loading submodule modules/allergies/allergy_panel.json",
+        "2 -- Given1 Family1 (31 y/o M) Town A, Massachusetts  (47277)",
+        "1 -- Given2 Family2 (63 y/o F) Town B, Massachusetts  (100738)",
+        "3 -- Given3 Family3 (51 y/o F) Town C, Massachusetts DECEASED (96500)",
+        "3 -- Given4 Family4 (56 y/o F) Town C, Massachusetts  (81854)",
+        "4 -- Given5 Fami",
+        "Records: total=4, alive=3, dead=1");
+
+    assertThat(SyntheaCohortGenerator.livingPatients(output)).isEqualTo(3);
   }
 }

@@ -30,6 +30,8 @@ import java.util.regex.Pattern;
 public final class ModelBundle {
 
   public static final String CLASSPATH_ROOT = "models/";
+  /** The classpath file that names the bundled models, one a line (a jar's folders cannot be listed reliably). */
+  public static final String BUNDLED_INDEX = CLASSPATH_ROOT + "bundled.txt";
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -77,16 +79,43 @@ public final class ModelBundle {
   public static ModelBundle fromClasspath(String name) {
     if (!NAME.matcher(name).matches()) {
       throw new ModelBundleException("'" + name + "' is neither a model directory nor a model name "
-          + "(letters, digits, '.', '_', '-')");
+          + "(letters, digits, '.', '_', '-'); " + bundledList());
     }
-    ClassLoader loader = Thread.currentThread().getContextClassLoader() != null
-        ? Thread.currentThread().getContextClassLoader() : ModelBundle.class.getClassLoader();
+    ClassLoader loader = classLoader();
     String root = CLASSPATH_ROOT + name + "/";
+    if (loader.getResource(root + "model.onnx") == null) {
+      throw new ModelBundleException("unknown model '" + name + "': no such directory and no bundled model of that"
+          + " name; " + bundledList());
+    }
     return load(name, "classpath:" + root, file -> {
       try (InputStream in = loader.getResourceAsStream(root + file)) {
         return in == null ? null : in.readAllBytes();
       }
     });
+  }
+
+  /** The names of the models bundled with this build (from {@link #BUNDLED_INDEX}), sorted. */
+  public static List<String> bundled() {
+    try (InputStream in = classLoader().getResourceAsStream(BUNDLED_INDEX)) {
+      if (in == null) {
+        return List.of();
+      }
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().map(String::trim)
+          .filter(l -> !l.isEmpty() && !l.startsWith("#")).sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + BUNDLED_INDEX, e);
+    }
+  }
+
+  private static String bundledList() {
+    List<String> names = bundled();
+    return names.isEmpty() ? "no models are bundled with this build (give a model directory)"
+        : "bundled models: " + String.join(", ", names) + " (or give a model directory)";
+  }
+
+  private static ClassLoader classLoader() {
+    return Thread.currentThread().getContextClassLoader() != null
+        ? Thread.currentThread().getContextClassLoader() : ModelBundle.class.getClassLoader();
   }
 
   private interface Source {

@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -74,9 +75,26 @@ class ModelBundleTest {
 
     assertThatThrownBy(() -> ModelBundle.load(bundle.toString())).isInstanceOf(ModelBundleException.class)
         .hasMessageContaining("lacks encoder-spec.json");
-    assertThatThrownBy(() -> ModelBundle.load("no-such-model")).isInstanceOf(ModelBundleException.class)
-        .hasMessageContaining("classpath:models/no-such-model/").hasMessageContaining("lacks model.onnx");
     assertThatThrownBy(() -> ModelBundle.load("../etc")).isInstanceOf(ModelBundleException.class)
-        .hasMessageContaining("neither a model directory nor a model name");
+        .hasMessageContaining("neither a model directory nor a model name")
+        .hasMessageContaining("bundled models: emr-risk-base, emr-risk-small");
+  }
+
+  @Test
+  void shouldListTheBundledModelsForAnUnknownName() {
+    assertThatThrownBy(() -> ModelBundle.load("no-such-model")).isInstanceOf(ModelBundleException.class)
+        .hasMessage("unknown model 'no-such-model': no such directory and no bundled model of that name;"
+            + " bundled models: emr-risk-base, emr-risk-small (or give a model directory)");
+  }
+
+  @Test
+  void shouldIndexExactlyTheBundledModelFolders() throws IOException {
+    List<String> folders;
+    try (Stream<Path> dirs = Files.list(Path.of("src/main/resources/models"))) {
+      folders = dirs.filter(Files::isDirectory).map(d -> d.getFileName().toString()).sorted().toList();
+    }
+
+    assertThat(ModelBundle.bundled()).isEqualTo(folders).isNotEmpty();
+    assertThat(ModelBundle.bundled()).allSatisfy(name -> assertThat(ModelBundle.load(name).name()).isEqualTo(name));
   }
 }

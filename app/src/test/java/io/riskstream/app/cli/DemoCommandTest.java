@@ -1,0 +1,52 @@
+package io.riskstream.app.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.riskstream.app.demo.DemoSummary;
+import io.riskstream.topology.TriggerProcessor;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class DemoCommandTest {
+
+  private static final Path LOG = Path.of("/home/u/.cache/riskstream/demo/logs/demo-20260101-120000-7.log");
+
+  private static DemoSummary summary(double p50Ms, double p99Ms) {
+    return new DemoSummary(235, 157_136, 3_899, 0, 157_136, 157_136, 3_899, 3_899, 101,
+        Map.of("ckd_stage3plus", Map.of("CRITICAL", 60L, "WARNING", 41L)), 0, Map.of("ckd_stage3plus", 0.214), 3_899,
+        p50Ms, p99Ms, 14.9, 80.0, 97.0, 1_054 * 1024, false, Map.of(TriggerProcessor.CloseRule.IDLE_FLUSH, 7L));
+  }
+
+  private static String print(DemoSummary s, double speed) {
+    StringWriter text = new StringWriter();
+    DemoCommand.print(new PrintWriter(text), s, speed, LOG);
+    return text.toString();
+  }
+
+  @Test
+  void shouldFormatTheLatencyAndSayWhatItMeasuresWhenFedAsFastAsPossible() {
+    String text = print(summary(66_028, 112_345.6), 0);
+
+    assertThat(text).contains("latency event→score     p50 66.0 s, p99 112.3 s (3,899 scores: from producing a"
+        + " transaction's last change event to receiving its score)");
+    assertThat(text).contains("fed as fast as possible (--speed 0): mostly time queued behind the backlog, not the"
+        + " stream's own latency");
+    assertThat(text).doesNotContain("66028");
+  }
+
+  @Test
+  void shouldLeaveOutTheBacklogNoteForAPacedFeed() {
+    String text = print(summary(85.2, 1_450), 3e7);
+
+    assertThat(text).contains("p50 85 ms, p99 1.5 s").doesNotContain("as fast as possible");
+  }
+
+  @Test
+  void shouldNameTheLogOfKafkasMessages() {
+    assertThat(print(summary(1, 2), 0)).contains("risk scores             3,899", "risk alerts             101",
+        "Kafka's messages        " + LOG);
+  }
+}
