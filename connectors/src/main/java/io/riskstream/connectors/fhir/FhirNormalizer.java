@@ -269,14 +269,22 @@ public final class FhirNormalizer implements RecordNormalizer {
     return SourceCoordinates.newBuilder().setSystem(SOURCE_SYSTEM).setTable(type).build();
   }
 
-  /** {@code event} once it meets {@link FieldRules}; {@code prefix} names the element its code and value came from. */
-  private static EmrEvent checked(EmrEvent event, String type, String prefix) throws RejectedInputException {
-    FieldRules.check(event, names(type, prefix));
+  /**
+   * {@code event} once it meets {@link FieldRules}; {@code concept} names the CodeableConcept its code came from,
+   * {@code element} the element that holds its value (an Observation or one of its components).
+   */
+  private static EmrEvent checked(EmrEvent event, String type, String concept, String element)
+      throws RejectedInputException {
+    FieldRules.check(event, names(type, concept, element));
     return event;
   }
 
+  private static EmrEvent checked(EmrEvent event, String type, String concept) throws RejectedInputException {
+    return checked(event, type, concept, type);
+  }
+
   /** Where in a resource of {@code type} each EmrEvent field comes from, for messages. */
-  private static Function<FieldRules.Field, String> names(String type, String prefix) {
+  private static Function<FieldRules.Field, String> names(String type, String concept, String element) {
     return f -> switch (f) {
       case PATIENT_ID -> type.equals("Patient") ? "Patient.id" : type + ".subject.reference";
       case EVENT_ID -> type.equals("Patient") || type.equals("Encounter") ? type + ".id" : type + " natural key";
@@ -295,13 +303,13 @@ public final class FhirNormalizer implements RecordNormalizer {
         case "Condition" -> "Condition.abatementDateTime";
         default -> type + ".performedPeriod.end";
       };
-      case CODE_SYSTEM -> prefix + ".coding.system";
-      case CODE -> type.equals("Patient") ? "Patient.gender" : prefix + ".coding.code";
-      case DESCRIPTION -> prefix + ".coding.display or .text";
+      case CODE_SYSTEM -> concept + ".coding.system";
+      case CODE -> type.equals("Patient") ? "Patient.gender" : concept + ".coding.code";
+      case DESCRIPTION -> concept + ".coding.display or .text";
       case CATEGORY -> type.equals("Encounter") ? "Encounter.class.code" : type + ".category.coding.code";
-      case VALUE -> prefix + ".valueQuantity.value";
-      case VALUE_TEXT -> prefix + ".valueCodeableConcept or .valueString";
-      case UNIT -> prefix + ".valueQuantity.unit or .code";
+      case VALUE -> element + ".valueQuantity.value";
+      case VALUE_TEXT -> element + ".valueCodeableConcept or .valueString";
+      case UNIT -> element + ".valueQuantity.unit or .code";
     };
   }
 
@@ -381,7 +389,7 @@ public final class FhirNormalizer implements RecordNormalizer {
     if (components != null) {
       for (int i = 0; i < components.size(); i++) {
         String where = "Observation.component[" + i + "]";
-        JsonNode component = element(components, i, where);
+        JsonNode component = element(components, i, "Observation.component");
         if (hasValue(component)) {
           events.add(observationEvent(component, where, patient, encounter, dateText, date, category, op));
         }
@@ -442,7 +450,7 @@ public final class FhirNormalizer implements RecordNormalizer {
     }
     return checked(new EmrEvent(patient, hashId("observations", patient, nullToEmpty(encounter), dateText, code,
         rawValue), op, EventKind.OBSERVATION, date, null, LOINC, code, display(concept, coding, where + ".code"),
-        category, value, valueText, unit, encounter, source("Observation")), "Observation", where + ".code");
+        category, value, valueText, unit, encounter, source("Observation")), "Observation", where + ".code", where);
   }
 
   private EmrEvent medicationRequest(JsonNode r, Map<String, JsonNode> bundle) throws RejectedInputException {
