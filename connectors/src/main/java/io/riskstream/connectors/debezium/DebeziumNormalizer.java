@@ -1,12 +1,12 @@
 package io.riskstream.connectors.debezium;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.riskstream.connectors.FieldRules;
 import io.riskstream.connectors.Normalized;
+import io.riskstream.connectors.NormalizerFailures;
 import io.riskstream.connectors.RecordNormalizer;
 import io.riskstream.connectors.RejectedInputException;
-import io.riskstream.connectors.debezium.SourceMapping;
+import io.riskstream.connectors.StrictJson;
 import io.riskstream.schemas.DeadLetterReason;
 import io.riskstream.schemas.EmrEvent;
 import io.riskstream.schemas.EventOp;
@@ -17,32 +17,41 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
-import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
- * Turns one Debezium change event (the {@link RecordNormalizer} of CDC topics) (JSON, {@code schemas.enable=false}; a {@code {"schema":..,"payload":..}}
- * envelope is unwrapped too) into an {@link EmrEvent}, a skip (tombstone) or a dead letter. Pure and thread-safe.
- * op c/u/r → UPSERT from {@code after}; d → DELETE from {@code before}. The table is {@code source.table}, else the
- * last dot-separated part of the topic. eventId = {@code <table>:<id>}. Times: ISO-8601 strings (Debezium's
- * ZonedTimestamp for timestamptz; a date or a local date-time is read as UTC) or numbers in the column's mapped
- * unit (days since epoch for {@code date}, micro- or milliseconds for timestamps). Messages name fields, never values.
+ * Turns one Debezium change event (the {@link RecordNormalizer} of CDC topics) (JSON, {@code schemas.enable=false}; a
+ * {@code {"schema":..,"payload":..}} envelope is unwrapped too) into an {@link EmrEvent}, a skip (tombstone) or a dead
+ * letter. Pure and thread-safe. op c/u/r → UPSERT from {@code after}; d → DELETE from {@code before}. The table is
+ * {@code source.table}, else the last dot-separated part of the topic. eventId = {@code <table>:<id>}. Times: ISO-8601
+ * strings (Debezium's ZonedTimestamp for timestamptz; a date or a local date-time is read as UTC) or numbers in the
+ * column's mapped unit (days since epoch for {@code date}, micro- or milliseconds for timestamps). The JSON is read by
+ * {@link StrictJson} and every event meets {@link FieldRules}; {@code source.txId} is an identifier too. Messages name
+ * fields, never values.
  */
 public final class DebeziumNormalizer implements RecordNormalizer {
+
+  /** Longest time text read (no ISO-8601 date or time is longer); longer is UNPARSEABLE_TIME without parsing. */
+  static final int MAX_TIME_CHARS = 64;
+  /** A table name shown in messages: a plain SQL identifier; any other name is not echoed. */
+  private static final Pattern SHOWN_TABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]{0,62}");
 
   private final SourceMapping mapping;
   private final String system;
   private final int maxRecordBytes;
-  private final ObjectMapper json = new ObjectMapper();
+  private final StrictJson json;
 
   public DebeziumNormalizer(SourceMapping mapping, String system, int maxRecordBytes) {
     this.mapping = mapping;
     this.system = system;
     this.maxRecordBytes = maxRecordBytes;
+    this.json = StrictJson.withMaxDocumentChars(maxRecordBytes);
   }
 
+  /** Never throws for any key and value: bad input is a rejection, a bug an PROCESSING_ERROR rejection. */
   @Override
   public Normalized normalize(byte[] key, byte[] value, String topic, int partition, long offset) {
-    int size = (key == null ? 0 : key.length) + (value == null ? 0 : value.length);
+    long size = (key == null ? 0L : key.length) + (value == null ? 0L : value.length);
     if (size > maxRecordBytes) {
       return Normalized.rejected(DeadLetterReason.OVERSIZED_RECORD, "record of " + size + " bytes exceeds "
           + maxRecordBytes);
@@ -57,11 +66,15 @@ public final class DebeziumNormalizer implements RecordNormalizer {
       transactionId = transactionId(envelope);
     } catch (RejectedInputException b) {
       return Normalized.rejected(b.reason(), b.getMessage());
+    } catch (RuntimeException bug) {
+      return NormalizerFailures.unexpected(bug, "DebeziumNormalizer", topic, partition, offset);
     }
     try {
       return Normalized.event(toEvent(envelope, topic, partition, offset, transactionId));
     } catch (RejectedInputException b) {
       return Normalized.rejected(b.reason(), b.getMessage(), transactionId);
+    } catch (RuntimeException bug) {
+      return NormalizerFailures.unexpected(bug, "DebeziumNormalizer", topic, partition, offset);
     }
   }
 
@@ -85,16 +98,8 @@ public final class DebeziumNormalizer implements RecordNormalizer {
   }
 
   private JsonNode parse(byte[] value) throws RejectedInputException {
-    JsonNode root;
-    try {
-      root = json.readTree(value);
-    } catch (JsonProcessingException e) {
-      throw new RejectedInputException(DeadLetterReason.MALFORMED_JSON, "value is not JSON (line " + e.getLocation().getLineNr()
-          + ", column " + e.getLocation().getColumnNr() + ")");
-    } catch (java.io.IOException e) {
-      throw new RejectedInputException(DeadLetterReason.MALFORMED_JSON, "value is not JSON");
-    }
-    if (root == null || !root.isObject()) {
+    JsonNode root = json.parse(value);
+    if (!root.isObject()) {
       throw new RejectedInputException(DeadLetterReason.MALFORMED_JSON, "value is not a JSON object");
     }
     if (root.has("payload") && root.has("schema")) {
@@ -115,13 +120,18 @@ public final class DebeziumNormalizer implements RecordNormalizer {
       default -> throw new RejectedInputException(DeadLetterReason.INVALID_FIELD, "op must be c, u, r or d");
     };
     JsonNode source = env.get("source");
-    if (source != null && !source.isNull() && !source.isObject()) {
+    if (source != null && source.isNull()) {
+      source = null;
+    }
+    if (source != null && !source.isObject()) {
       throw new RejectedInputException(DeadLetterReason.INVALID_FIELD, "source is not an object");
     }
-    String table = source != null && source.hasNonNull("table") ? source.get("table").asText()
+    String table = source != null && source.hasNonNull("table") ? text(source, "table", "source")
         : topic.substring(topic.lastIndexOf('.') + 1);
     SourceMapping.Table t = mapping.table(table)
-        .orElseThrow(() -> new RejectedInputException(DeadLetterReason.UNKNOWN_TABLE, "table '" + table + "' has no source mapping"));
+        .orElseThrow(() -> new RejectedInputException(DeadLetterReason.UNKNOWN_TABLE, "table "
+            + (SHOWN_TABLE.matcher(table).matches() ? "'" + table + "'" : "(name not shown: not a plain identifier)")
+            + " has no source mapping"));
     String rowField = eventOp == EventOp.DELETE ? "before" : "after";
     JsonNode row = env.get(rowField);
     if (row == null || row.isNull()) {
@@ -133,19 +143,28 @@ public final class DebeziumNormalizer implements RecordNormalizer {
     String id = idText(row, t.idColumn(), table);
     String patient = idText(row, t.patientColumn(), table);
 
+    String txId = source == null ? null : optText(source, "txId", "source", true);
+    if (txId != null) {
+      FieldRules.identifier(txId, "source.txId");
+    }
+    Long lsn = optLong(source, "lsn", "source");
     Long commitTime = optLong(source, "ts_ms", "source");
+    if (commitTime != null && !FieldRules.plausible(commitTime)) {
+      throw new RejectedInputException(DeadLetterReason.INVALID_FIELD, "source.ts_ms is outside the plausible range "
+          + FieldRules.EARLIEST_TIME + " .. " + FieldRules.LATEST_TIME);
+    }
     long eventTime;
     if (eventOp == EventOp.DELETE && !row.hasNonNull(t.timeColumn())) {
       // a delete needs only the event id; with REPLICA IDENTITY DEFAULT the before image has only the key
       eventTime = commitTime != null ? commitTime : 0L;
     } else {
-      eventTime = time(row, t.timeColumn(), t, true);
+      eventTime = time(row, t.timeColumn(), t);
     }
     Long endTime = t.endTimeColumn() == null ? null : optTime(row, t.endTimeColumn(), t);
 
     SourceCoordinates coords = SourceCoordinates.newBuilder().setSystem(system).setTable(table)
-        .setTxId(source == null ? null : optText(source, "txId", "source", true))
-        .setLsn(optLong(source, "lsn", "source"))
+        .setTxId(txId)
+        .setLsn(lsn)
         .setCommitTime(commitTime == null ? null : Instant.ofEpochMilli(commitTime))
         .setTopic(topic).setPartition(partition).setOffset(offset).setTransactionId(transactionId).build();
     String codeSystem = t.codeSystemColumn() == null ? null : optText(row, t.codeSystemColumn(), table, false);
@@ -157,7 +176,7 @@ public final class DebeziumNormalizer implements RecordNormalizer {
       }
       value = v.doubleValue();
     }
-    return EmrEvent.newBuilder()
+    EmrEvent event = EmrEvent.newBuilder()
         .setPatientId(patient)
         .setEventId(table + ":" + id)
         .setOp(eventOp)
@@ -174,6 +193,27 @@ public final class DebeziumNormalizer implements RecordNormalizer {
         .setEncounterId(t.encounterColumn() == null ? null : optText(row, t.encounterColumn(), table, true))
         .setSource(coords)
         .build();
+    FieldRules.check(event, f -> columnName(t, f, eventOp == EventOp.DELETE && !row.hasNonNull(t.timeColumn())));
+    return event;
+  }
+
+  /** The source column a field of the event came from, for messages. */
+  private static String columnName(SourceMapping.Table t, FieldRules.Field field, boolean timeFromCommit) {
+    String column = switch (field) {
+      case PATIENT_ID -> t.patientColumn();
+      case EVENT_ID -> t.idColumn();
+      case ENCOUNTER_ID -> t.encounterColumn();
+      case EVENT_TIME -> timeFromCommit ? null : t.timeColumn();
+      case END_TIME -> t.endTimeColumn();
+      case CODE_SYSTEM -> t.codeSystemColumn() == null ? "code.system.default" : t.codeSystemColumn();
+      case CODE -> t.codeColumn();
+      case DESCRIPTION -> t.descriptionColumn();
+      case CATEGORY -> t.categoryColumn();
+      case VALUE -> t.valueColumn();
+      case VALUE_TEXT -> t.valueTextColumn();
+      case UNIT -> t.unitColumn();
+    };
+    return column == null ? "source.ts_ms" : t.table() + "." + column;
   }
 
   private static String text(JsonNode node, String field, String where) throws RejectedInputException {
@@ -214,46 +254,70 @@ public final class DebeziumNormalizer implements RecordNormalizer {
       return null;
     }
     JsonNode v = node.get(field);
-    if (!v.isIntegralNumber()) {
-      throw new RejectedInputException(DeadLetterReason.INVALID_FIELD, where + "." + field + " is not an integer");
+    if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+      throw new RejectedInputException(DeadLetterReason.INVALID_FIELD, where + "." + field + " is not a 64-bit integer");
     }
     return v.longValue();
   }
 
   private static Long optTime(JsonNode row, String column, SourceMapping.Table t) throws RejectedInputException {
-    return row.hasNonNull(column) ? time(row, column, t, false) : null;
+    return row.hasNonNull(column) ? time(row, column, t) : null;
   }
 
-  private static long time(JsonNode row, String column, SourceMapping.Table t, boolean required) throws RejectedInputException {
+  /**
+   * A time column in epoch milliseconds: an ISO-8601 string (at most {@value #MAX_TIME_CHARS} chars) or an integer in
+   * the column's unit; unparseable → UNPARSEABLE_TIME; outside {@link FieldRules#EARLIEST_TIME} ..
+   * {@link FieldRules#LATEST_TIME} (or not a 64-bit integer) → INVALID_FIELD.
+   */
+  private static long time(JsonNode row, String column, SourceMapping.Table t) throws RejectedInputException {
     JsonNode v = row.get(column);
     String name = t.table() + "." + column;
     if (v == null || v.isNull()) {
       throw new RejectedInputException(DeadLetterReason.MISSING_FIELD, name + " is missing");
     }
     if (v.isIntegralNumber()) {
+      if (!v.canConvertToLong()) {
+        throw new RejectedInputException(DeadLetterReason.INVALID_FIELD, name + " is not a 64-bit integer");
+      }
       long n = v.longValue();
-      return switch (t.numericTimeUnit()) {
-        case DAYS -> TimeUnit.DAYS.toMillis(n);
+      long millis = switch (t.numericTimeUnit()) {
+        case DAYS -> Math.abs(n) > 100_000_000L ? Long.MAX_VALUE : n * 86_400_000L;
         case MILLIS -> n;
         case MICROS -> Math.floorDiv(n, 1000L);
       };
+      return plausible(millis, name);
     }
     if (!v.isTextual()) {
       throw new RejectedInputException(DeadLetterReason.INVALID_FIELD, name + " is neither a string nor an integer");
     }
     String s = v.asText();
+    if (s.length() > MAX_TIME_CHARS) {
+      throw new RejectedInputException(DeadLetterReason.UNPARSEABLE_TIME, name + " is not an ISO-8601 date or time"
+          + " (longer than " + MAX_TIME_CHARS + " chars)");
+    }
+    Instant instant;
     try {
-      return OffsetDateTime.parse(s).toInstant().toEpochMilli();
+      instant = OffsetDateTime.parse(s).toInstant();
     } catch (DateTimeParseException e1) {
       try {
-        return LocalDateTime.parse(s).toInstant(ZoneOffset.UTC).toEpochMilli();
+        instant = LocalDateTime.parse(s).toInstant(ZoneOffset.UTC);
       } catch (DateTimeParseException e2) {
         try {
-          return LocalDate.parse(s).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+          instant = LocalDate.parse(s).atStartOfDay(ZoneOffset.UTC).toInstant();
         } catch (DateTimeParseException e3) {
           throw new RejectedInputException(DeadLetterReason.UNPARSEABLE_TIME, name + " is not an ISO-8601 date or time");
         }
       }
     }
+    // checked before toEpochMilli, which overflows for instants far from 1970
+    return FieldRules.time(instant, name).toEpochMilli();
+  }
+
+  private static long plausible(long millis, String name) throws RejectedInputException {
+    if (!FieldRules.plausible(millis)) {
+      throw new RejectedInputException(DeadLetterReason.INVALID_FIELD, name + " is outside the plausible range "
+          + FieldRules.EARLIEST_TIME + " .. " + FieldRules.LATEST_TIME);
+    }
+    return millis;
   }
 }

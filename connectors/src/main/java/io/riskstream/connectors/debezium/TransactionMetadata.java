@@ -1,13 +1,9 @@
 package io.riskstream.connectors.debezium;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.riskstream.connectors.RejectedInputException;
+import io.riskstream.connectors.StrictJson;
 import io.riskstream.schemas.DeadLetterReason;
-import java.io.IOException;
 
 /**
  * One record of the transaction metadata topic Debezium writes with {@code provide.transaction.metadata=true}
@@ -22,23 +18,20 @@ public record TransactionMetadata(Status status, String id, Long eventCount) {
   /** BEGIN or END of a transaction. */
   public enum Status { BEGIN, END }
 
-  private static final ObjectMapper JSON = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
-      .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(16).maxStringLength(64 * 1024).build())
-      .build()).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  /** Most bytes of a transaction metadata record (an END lists one count per table). */
+  private static final int MAX_BYTES = 64 * 1024;
+  private static final StrictJson JSON = StrictJson.withMaxDocumentChars(MAX_BYTES);
 
   /** Reads a record of the transaction topic; a record that is not one is rejected with a reason. */
   public static TransactionMetadata parse(byte[] value) throws RejectedInputException {
     if (value == null) {
       throw new RejectedInputException(DeadLetterReason.MISSING_FIELD, "transaction metadata record without a value");
     }
-    JsonNode node;
-    try {
-      node = JSON.readTree(value);
-    } catch (JsonProcessingException e) {
-      throw new RejectedInputException(DeadLetterReason.MALFORMED_JSON, "transaction metadata is not one JSON value");
-    } catch (IOException e) {
-      throw new RejectedInputException(DeadLetterReason.MALFORMED_JSON, "transaction metadata cannot be read");
+    if (value.length > MAX_BYTES) {
+      throw new RejectedInputException(DeadLetterReason.OVERSIZED_RECORD, "transaction metadata record of "
+          + value.length + " bytes exceeds " + MAX_BYTES);
     }
+    JsonNode node = JSON.parse(value);
     if (node != null && node.isObject() && node.has("payload") && node.has("schema")) {
       node = node.get("payload");
     }

@@ -55,7 +55,8 @@ class FhirSyntheaParityIT {
     }
   }
 
-  private static void generate(Path out) throws IOException, InterruptedException {
+  /** Runs Synthea (2 patients, fixed seeds) with CSV and FHIR export into {@code out}. */
+  static void generate(Path out) throws IOException, InterruptedException {
     Files.createDirectories(out);
     Path config = out.resolve("overrides.properties");
     Files.write(config, List.of(
