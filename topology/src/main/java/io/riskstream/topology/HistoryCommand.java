@@ -24,6 +24,13 @@ public sealed interface HistoryCommand {
     }
   }
 
+  /**
+   * An event the trigger refused (e.g. a record on emr-events whose key is not its patient id, or whose fields break
+   * the input rules): the history does not apply it and forwards its dead letter.
+   */
+  record Reject(io.riskstream.schemas.DeadLetter deadLetter) implements HistoryCommand {
+  }
+
   /** Kafka coordinates of an input record. */
   record SourceOffset(String topic, int partition, long offset) {
   }

@@ -94,6 +94,10 @@ public final class HistoryProcessor implements Processor<String, HistoryCommand,
 
   @Override
   public void process(Record<String, HistoryCommand> record) {
+    if (record.value() instanceof HistoryCommand.Reject r) {
+      context.forward(record.withValue((Object) r.deadLetter()));
+      return;
+    }
     String patient = record.key();
     LiveHistory h = live(patient);
     int sizeBefore = h.size();

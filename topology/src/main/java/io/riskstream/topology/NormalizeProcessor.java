@@ -4,7 +4,6 @@ import io.riskstream.connectors.Normalized;
 import io.riskstream.connectors.RecordNormalizer;
 import io.riskstream.schemas.DeadLetterStage;
 import io.riskstream.schemas.EmrEvent;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -16,14 +15,16 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  * DeadLetter per rejection, keyed by null (the DLQ sink re-keys it by the original key). The {@link RecordNormalizer}
  * of the input does the work; this processor forwards, dead-letters ({@link DeadLetters}) and counts:
  * {@code <prefix>tombstone-skipped-total} and {@code <prefix>resource-skipped-total} (parts that carry no clinical
- * fact), with prefix {@code ""} for Debezium and {@code "fhir-"} for FHIR input.
+ * fact), with prefix {@code ""} for Debezium and {@code "fhir-"} for FHIR input. A rejected record of a source transaction
+ * with metadata also gives a {@link TransactionSignal.Counted} without patient, keyed by the transaction metadata id,
+ * so that the transaction tracker can still match the transaction's END.
  */
-public final class NormalizeProcessor implements Processor<byte[], byte[], String, SpecificRecord> {
+public final class NormalizeProcessor implements Processor<byte[], byte[], String, Object> {
 
   private final RecordNormalizer normalizer;
   private final String metricPrefix;
   private final DeadLetterCounts deadLetterCounts;
-  private ProcessorContext<String, SpecificRecord> context;
+  private ProcessorContext<String, Object> context;
   private DeadLetters deadLetters;
   private Sensor tombstones;
   private Sensor skipped;
@@ -35,7 +36,7 @@ public final class NormalizeProcessor implements Processor<byte[], byte[], Strin
   }
 
   @Override
-  public void init(ProcessorContext<String, SpecificRecord> context) {
+  public void init(ProcessorContext<String, Object> context) {
     this.context = context;
     this.deadLetters = new DeadLetters(context, DeadLetterStage.NORMALIZE, deadLetterCounts);
     String task = context.taskId().toString();
@@ -53,11 +54,16 @@ public final class NormalizeProcessor implements Processor<byte[], byte[], Strin
       tombstones.record();
     }
     for (EmrEvent e : n.events()) {
-      context.forward(new Record<>(e.getPatientId(), (SpecificRecord) e, record.timestamp()));
+      context.forward(new Record<>(e.getPatientId(), (Object) e, record.timestamp()));
     }
     for (Normalized.Rejection r : n.rejections()) {
-      context.forward(new Record<>((String) null, (SpecificRecord) deadLetters.deadLetter(r.reason(), r.message(), md,
+      context.forward(new Record<>((String) null, (Object) deadLetters.deadLetter(r.reason(), r.message(), md,
           record.key(), record.value()), record.timestamp()));
+      if (n.transactionId() != null) {
+        // a rejected record of a tracked transaction still counts towards its END (TransactionTracker)
+        context.forward(new Record<>(n.transactionId(), (Object) new TransactionSignal.Counted(null, null),
+            record.timestamp()));
+      }
     }
     for (int i = 0; i < n.skipped(); i++) {
       skipped.record();

@@ -10,13 +10,20 @@ import java.util.List;
  * {@code trigger.max.offsets}; {@code source} names the source partition its first record came from
  * ({@code topic-partition}; null in entries written before it was recorded). {@code buffered} counts events still
  * waiting in the {@code trigger-buffer} store (sequence numbers 0..buffered-1), which only versions that buffered
- * events until the close wrote; this version applies each event at once and writes 0.
+ * events until the close wrote; this version applies each event at once and writes 0. {@code awaitsEnd}: its events
+ * carry a transaction metadata id and the topology tracks transactions, so only an input-decided rule or the
+ * transaction's END closes it, never a timing rule short of {@code trigger.transaction.end.timeout.ms}.
  */
 public record OpenTransaction(String txId, long lastTimestamp, List<HistoryCommand.SourceOffset> offsets, int buffered,
-    String source) {
+    String source, boolean awaitsEnd) {
 
   public OpenTransaction {
     offsets = List.copyOf(offsets);
+  }
+
+  public OpenTransaction(String txId, long lastTimestamp, List<HistoryCommand.SourceOffset> offsets, int buffered,
+      String source) {
+    this(txId, lastTimestamp, offsets, buffered, source, false);
   }
 
   /** This transaction with one more record, whose offset is kept while fewer than {@code maxOffsets} are. */
@@ -27,12 +34,12 @@ public record OpenTransaction(String txId, long lastTimestamp, List<HistoryComma
       more.addAll(offsets);
       more.add(offset);
     }
-    return new OpenTransaction(txId, Math.max(lastTimestamp, timestamp), more, buffered, source);
+    return new OpenTransaction(txId, Math.max(lastTimestamp, timestamp), more, buffered, source, awaitsEnd);
   }
 
   /** This transaction once its buffered events went to the history: {@code allOffsets} are the offsets so far. */
   public OpenTransaction flushed(List<HistoryCommand.SourceOffset> allOffsets) {
-    return new OpenTransaction(txId, lastTimestamp, allOffsets, 0, source);
+    return new OpenTransaction(txId, lastTimestamp, allOffsets, 0, source, awaitsEnd);
   }
 
   /** {@link #offsets} followed by {@code more}, at most {@code max} in all (the first ones). */

@@ -8,7 +8,8 @@ import org.apache.avro.io.BinaryEncoder;
 
 /**
  * Store serde of {@link OpenTransaction} (store {@code trigger-open}, written on every record): {@code txId,
- * lastTimestamp, buffered, source (nullable), offsets (count, then topic, partition, offset each)}.
+ * lastTimestamp, buffered, source (nullable), offsets (count, then topic, partition, offset each), awaitsEnd}; entries
+ * written before {@code awaitsEnd} existed end after the offsets and read as false.
  */
 final class OpenTransactionSerde extends BinaryStoreSerde<OpenTransaction> {
 
@@ -28,6 +29,7 @@ final class OpenTransactionSerde extends BinaryStoreSerde<OpenTransaction> {
     out.writeInt(t.buffered());
     writeNullable(out, t.source());
     writeOffsets(out, t.offsets());
+    out.writeBoolean(t.awaitsEnd());
   }
 
   @Override
@@ -36,7 +38,8 @@ final class OpenTransactionSerde extends BinaryStoreSerde<OpenTransaction> {
     long last = in.readLong();
     int buffered = in.readInt();
     String source = readNullable(in);
-    return new OpenTransaction(txId, last, readOffsets(in), buffered, source);
+    List<HistoryCommand.SourceOffset> offsets = readOffsets(in);
+    return new OpenTransaction(txId, last, offsets, buffered, source, !in.isEnd() && in.readBoolean());
   }
 
   static void writeOffsets(BinaryEncoder out, List<HistoryCommand.SourceOffset> offsets) throws IOException {

@@ -24,6 +24,7 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.processor.UsePartitionTimeOnInvalidTimestamp;
 import org.apache.kafka.streams.state.Stores;
 
@@ -53,6 +54,11 @@ public final class RiskTopology {
   public static final String HISTORY = "history";
   public static final String SCORE = "score";
   public static final String ALERT = "alert";
+  public static final String TRANSACTION_SOURCE = "transaction-source";
+  public static final String TRANSACTION_METADATA = "transaction-metadata";
+  public static final String TRANSACTION_TRACKER = "transaction-tracker";
+  /** How long (stream time) the tracker keeps a transaction whose END never came. */
+  static final Duration TRACKER_RETENTION = Duration.ofDays(1);
 
   private RiskTopology() {
   }
@@ -71,8 +77,9 @@ public final class RiskTopology {
     Serde<RiskAlert> alertSerde = serdes.value(RiskAlert.class);
     String emrTopic = config.topics().emrEvents().name();
 
+    KStream<String, TransactionSignal> rejectedCounts = null;
     if (config.getBoolean(RiskStreamConfig.NORMALIZE_ENABLED_CONFIG)) {
-      addNormalize(builder, config, emrTopic, emrSerde, dlqSerde, deadLetters);
+      rejectedCounts = addNormalize(builder, config, emrTopic, emrSerde, dlqSerde, deadLetters);
       if (config.getBoolean(RiskStreamConfig.FHIR_ENABLED_CONFIG)) {
         addFhirNormalize(builder, config, emrTopic, emrSerde, dlqSerde, deadLetters);
       }
@@ -104,10 +111,19 @@ public final class RiskTopology {
     int retries = config.getInt(RiskStreamConfig.SCORE_MAX_RETRIES_CONFIG);
 
     String dlqTopic = config.topics().deadLetters().name();
-    KStream<String, ScoringRequest> requests = deadLettersApart(builder
-        .stream(emrTopic, Consumed.with(Serdes.String(), emrSerde).withName(EMR_EVENTS_SOURCE))
+    boolean tracks = rejectedCounts != null && config.tracksTransactions();
+    Duration endTimeout = Duration.ofMillis(config.getLong(RiskStreamConfig.TRIGGER_TRANSACTION_END_TIMEOUT_MS_CONFIG));
+    KStream<String, EmrEvent> emrEvents = builder.stream(emrTopic,
+        Consumed.with(Serdes.String(), emrSerde).withName(EMR_EVENTS_SOURCE));
+    KStream<String, Object> triggerInput = emrEvents.mapValues(v -> (Object) v, Named.as("emr-events-as-input"));
+    if (tracks) {
+      triggerInput = triggerInput.merge(addTransactionTracking(builder, config, emrEvents, rejectedCounts, dlqSerde,
+          deadLetters).mapValues(v -> (Object) v, Named.as("transaction-complete-as-input")), Named.as("trigger-input"));
+    }
+    KStream<String, ScoringRequest> requests = deadLettersApart(triggerInput
         .process(() -> new TriggerProcessor(linger, idle, maxOffsets,
-                config.getBoolean(RiskStreamConfig.TRIGGER_CLOSE_ON_SOURCE_PROGRESS_CONFIG)), Named.as(TRIGGER),
+                config.getBoolean(RiskStreamConfig.TRIGGER_CLOSE_ON_SOURCE_PROGRESS_CONFIG), tracks, endTimeout,
+                deadLetters), Named.as(TRIGGER),
             TriggerProcessor.STORE, TriggerProcessor.BUFFER)
         .process(() -> new HistoryProcessor(maxEvents, maxAge, encoder, occlusions, deadLetters), Named.as(HISTORY), HistoryProcessor.STORE,
             HistoryProcessor.EVENTS_STORE), ScoringRequest.class, HISTORY, dlqTopic, dlqSerde);
@@ -121,6 +137,44 @@ public final class RiskTopology {
         .to(config.topics().riskAlerts().name(),
             Produced.with(Serdes.String(), alertSerde).withName("risk-alerts-sink"));
     return builder.build();
+  }
+
+  /**
+   * Transaction tracking (with {@code source.transaction.topic}): the events the trigger reads that carry a transaction
+   * metadata id, the records normalize rejected of such transactions, and the END records of the transaction topic,
+   * each keyed by the transaction metadata id through a named repartition topic ({@code transaction-progress},
+   * {@code transaction-rejected}, {@code transaction-end}), meet in {@link TransactionTracker}; its verdicts reach the
+   * trigger keyed by patient through {@code transaction-complete}, with as many partitions as emr-events (RiskStream
+   * creates emr-events with {@code topic.partitions} and checks the count of an existing one), so that a patient's
+   * verdict reaches the task that holds the patient.
+   */
+  private static KStream<String, TransactionSignal> addTransactionTracking(StreamsBuilder builder,
+      RiskStreamConfig config, KStream<String, EmrEvent> emrEvents, KStream<String, TransactionSignal> rejectedCounts,
+      Serde<DeadLetter> dlqSerde, DeadLetterCounts deadLetters) {
+    int partitions = config.getInt(RiskStreamConfig.TOPIC_PARTITIONS_CONFIG);
+    Serde<TransactionSignal> signals = new TransactionSignalSerde();
+    KStream<String, TransactionSignal> progress = emrEvents
+        .filter((k, v) -> v != null && v.getSource().getTransactionId() != null, Named.as("with-transaction-metadata"))
+        .map((k, v) -> KeyValue.pair(v.getSource().getTransactionId(),
+            (TransactionSignal) new TransactionSignal.Counted(v.getSource().getTxId(), k)), Named.as("count-transaction-event"))
+        .repartition(Repartitioned.with(Serdes.String(), signals).withName("transaction-progress")
+            .withNumberOfPartitions(partitions));
+    KStream<String, TransactionSignal> rejected = rejectedCounts.repartition(Repartitioned.with(Serdes.String(), signals)
+        .withName("transaction-rejected").withNumberOfPartitions(partitions));
+    Consumed<byte[], byte[]> raw = Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
+        .withTimestampExtractor(new UsePartitionTimeOnInvalidTimestamp()).withName(TRANSACTION_SOURCE);
+    KStream<String, TransactionSignal> ends = deadLettersApart(builder
+        .stream(config.getString(RiskStreamConfig.SOURCE_TRANSACTION_TOPIC_CONFIG), raw)
+        .process(() -> new TransactionMetadataProcessor(deadLetters), Named.as(TRANSACTION_METADATA)),
+            TransactionSignal.class, TRANSACTION_METADATA, config.topics().deadLetters().name(), dlqSerde)
+        .repartition(Repartitioned.with(Serdes.String(), signals).withName("transaction-end")
+            .withNumberOfPartitions(partitions));
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TransactionTracker.STORE),
+        Serdes.String(), new TrackedTransactionSerde()).withCachingEnabled());
+    return progress.merge(rejected, Named.as("transaction-counts")).merge(ends, Named.as("transaction-signals"))
+        .process(() -> new TransactionTracker(TRACKER_RETENTION), Named.as(TRANSACTION_TRACKER), TransactionTracker.STORE)
+        .repartition(Repartitioned.with(Serdes.String(), signals).withName("transaction-complete")
+            .withNumberOfPartitions(partitions));
   }
 
   /**
@@ -144,8 +198,9 @@ public final class RiskTopology {
         .mapToDouble(o -> config.alertPolicy().forOutcome(o).warningThreshold()).toArray();
   }
 
-  private static void addNormalize(StreamsBuilder builder, RiskStreamConfig config, String emrTopic,
-      Serde<EmrEvent> emrSerde, Serde<DeadLetter> dlqSerde, DeadLetterCounts deadLetters) {
+  /** ehr-source → normalize → emr-events and the DLQ; returns the counts of rejected records of tracked transactions. */
+  private static KStream<String, TransactionSignal> addNormalize(StreamsBuilder builder, RiskStreamConfig config,
+      String emrTopic, Serde<EmrEvent> emrSerde, Serde<DeadLetter> dlqSerde, DeadLetterCounts deadLetters) {
     // a record with an invalid (negative) timestamp takes its partition's time instead of stopping the stream
     Consumed<byte[], byte[]> raw = Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
         .withTimestampExtractor(new UsePartitionTimeOnInvalidTimestamp()).withName(SOURCE);
@@ -155,8 +210,8 @@ public final class RiskTopology {
 
     DebeziumNormalizer normalizer = new DebeziumNormalizer(config.sourceMapping(),
         config.getString(RiskStreamConfig.SOURCE_SYSTEM_CONFIG), config.getInt(RiskStreamConfig.SOURCE_MAX_RECORD_BYTES_CONFIG));
-    toEventsAndDeadLetters(source.process(() -> new NormalizeProcessor(normalizer, "", deadLetters), Named.as(NORMALIZE)), "", config,
-        emrTopic, emrSerde, dlqSerde);
+    return toEventsAndDeadLetters(source.process(() -> new NormalizeProcessor(normalizer, "", deadLetters),
+        Named.as(NORMALIZE)), "", config, emrTopic, emrSerde, dlqSerde);
   }
 
   /** fhir-source (FHIR R4 JSON, any key) → fhir-normalize → emr-events (re-keyed by patient) and the DLQ. */
@@ -170,11 +225,16 @@ public final class RiskTopology {
         emrTopic, emrSerde, dlqSerde);
   }
 
-  private static void toEventsAndDeadLetters(KStream<String, SpecificRecord> normalizedStream, String prefix,
-      RiskStreamConfig config, String emrTopic, Serde<EmrEvent> emrSerde, Serde<DeadLetter> dlqSerde) {
-    Map<String, KStream<String, SpecificRecord>> normalized = normalizedStream
+  /**
+   * Normalize's output: events to emr-events, dead letters to the DLQ; returns the transaction counts of rejected
+   * records (keyed by transaction metadata id).
+   */
+  private static KStream<String, TransactionSignal> toEventsAndDeadLetters(KStream<String, Object> normalizedStream,
+      String prefix, RiskStreamConfig config, String emrTopic, Serde<EmrEvent> emrSerde, Serde<DeadLetter> dlqSerde) {
+    Map<String, KStream<String, Object>> normalized = normalizedStream
         .split(Named.as(prefix + "normalized-"))
         .branch((k, v) -> v instanceof EmrEvent, Branched.as("events"))
+        .branch((k, v) -> v instanceof TransactionSignal, Branched.as("transaction-counts"))
         .defaultBranch(Branched.as("dead-letters"));
     normalized.get(prefix + "normalized-events")
         .mapValues(v -> (EmrEvent) v, Named.as(prefix + "as-emr-event"))
@@ -183,6 +243,8 @@ public final class RiskTopology {
         .map((k, v) -> KeyValue.pair(DeadLetters.key((DeadLetter) v), (DeadLetter) v), Named.as(prefix + "dlq-by-original-key"))
         .to(config.topics().deadLetters().name(),
             Produced.with(Serdes.ByteArray(), dlqSerde).withName(prefix + "dlq-sink"));
+    return normalized.get(prefix + "normalized-transaction-counts")
+        .mapValues(v -> (TransactionSignal) v, Named.as(prefix + "as-transaction-count"));
   }
 
   /**

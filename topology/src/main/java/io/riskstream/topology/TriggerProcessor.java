@@ -1,6 +1,12 @@
 package io.riskstream.topology;
 
+import io.riskstream.connectors.FieldRules;
+import io.riskstream.connectors.RejectedInputException;
+import io.riskstream.schemas.DeadLetter;
+import io.riskstream.schemas.DeadLetterReason;
+import io.riskstream.schemas.DeadLetterStage;
 import io.riskstream.schemas.EmrEvent;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -17,6 +23,7 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
@@ -52,10 +59,21 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *       it still splits a transaction when the writer upstream (the CDC source) pauses that long in its middle.</li>
  * </ol>
  * A record without txId (or linger 0) closes at once: one request per event. A Close is forwarded with the
- * transaction's newest record timestamp, so its timestamp does not depend on which rule closed it. Debezium's
- * transaction metadata topic (END markers) would allow closing without linger; it is not consumed yet.
+ * transaction's newest record timestamp, so its timestamp does not depend on which rule closed it.
+ *
+ * <p>When the source writes transaction metadata (Debezium's {@code provide.transaction.metadata}: every change event
+ * carries {@code transaction.id}, the transaction topic carries its END with the number of events) and the topology
+ * tracks it ({@code source.transaction.topic}), the {@link TransactionTracker} tells the trigger when every event of a
+ * transaction has reached it ({@link TransactionSignal.Complete}, keyed by patient): the transaction is closed then
+ * (rule TRANSACTION_END). Such a transaction ({@link OpenTransaction#awaitsEnd()}) is never closed by linger, and by
+ * the idle check only after {@code trigger.transaction.end.timeout.ms} of idle input (an END that never comes), so its
+ * boundary does not depend on timing or load. Sources without metadata keep the rules above.
+ *
+ * <p>An event whose key is not its patient id, or whose fields break the input rules ({@code FieldRules}; emr-events
+ * is a contract topic other writers may use), is refused: a {@link HistoryCommand.Reject} carries its dead letter
+ * (stage HISTORY) through the history to the dead-letter topic.
  */
-public final class TriggerProcessor implements Processor<String, EmrEvent, String, HistoryCommand> {
+public final class TriggerProcessor implements Processor<String, Object, String, HistoryCommand> {
 
   public static final String STORE = "trigger-open";
   public static final String BUFFER = "trigger-buffer";
@@ -76,7 +94,9 @@ public final class TriggerProcessor implements Processor<String, EmrEvent, Strin
     /** No record reached the task for {@code trigger.idle.flush.ms}. */
     IDLE_FLUSH,
     /** A record without txId (or linger 0): scored alone. */
-    PER_EVENT;
+    PER_EVENT,
+    /** The transaction tracker saw every event the transaction's END announced. */
+    TRANSACTION_END;
 
     /** The Kafka Streams sensor name of this rule's counter. */
     public String metricOperation() {
@@ -88,6 +108,10 @@ public final class TriggerProcessor implements Processor<String, EmrEvent, Strin
   private final Duration idleFlush;
   private final int maxOffsets;
   private final boolean closeOnSourceProgress;
+  private final boolean tracksTransactions;
+  private final Duration transactionEndTimeout;
+  private final DeadLetterCounts deadLetterCounts;
+  private DeadLetters deadLetters;
   /** Derived from the trigger-open store (rebuilt on init): patients with an open transaction, per source partition. */
   private final Map<String, Set<String>> openBySource = new HashMap<>();
   /** The txId of the newest record seen per source partition (rebuilt on init from the open transactions). */
@@ -106,6 +130,19 @@ public final class TriggerProcessor implements Processor<String, EmrEvent, Strin
   private long idleMs;
 
   public TriggerProcessor(Duration linger, Duration idleFlush, int maxOffsets, boolean closeOnSourceProgress) {
+    this(linger, idleFlush, maxOffsets, closeOnSourceProgress, false, Duration.ZERO, new DeadLetterCounts());
+  }
+
+  /**
+   * @param tracksTransactions whether the topology tracks transaction metadata: then a transaction whose events carry a
+   *     transaction metadata id awaits its END
+   * @param transactionEndTimeout idle input after which such a transaction is closed anyway (its END never came)
+   */
+  public TriggerProcessor(Duration linger, Duration idleFlush, int maxOffsets, boolean closeOnSourceProgress,
+      boolean tracksTransactions, Duration transactionEndTimeout, DeadLetterCounts deadLetterCounts) {
+    this.tracksTransactions = tracksTransactions;
+    this.transactionEndTimeout = transactionEndTimeout;
+    this.deadLetterCounts = deadLetterCounts;
     this.linger = linger;
     this.idleFlush = idleFlush;
     this.idleCheckMs = Math.max(1, idleFlush.toMillis() / 2);
@@ -116,6 +153,7 @@ public final class TriggerProcessor implements Processor<String, EmrEvent, Strin
   @Override
   public void init(ProcessorContext<String, HistoryCommand> context) {
     this.context = context;
+    this.deadLetters = new DeadLetters(context, DeadLetterStage.HISTORY, deadLetterCounts);
     this.open = context.getStateStore(STORE);
     this.buffer = context.getStateStore(BUFFER);
     for (CloseRule r : CloseRule.values()) {
@@ -145,7 +183,56 @@ public final class TriggerProcessor implements Processor<String, EmrEvent, Strin
   }
 
   @Override
-  public void process(Record<String, EmrEvent> record) {
+  public void process(Record<String, Object> record) {
+    if (record.value() instanceof TransactionSignal.Complete complete) {
+      transactionComplete(record.key(), complete);
+    } else if (record.value() instanceof EmrEvent e) {
+      String refused = refusal(record.key(), e);
+      if (refused == null) {
+        event(record.withValue(e));
+      } else {
+        refuse(record, refused);
+      }
+    }
+  }
+
+  /** Closes the patient's open transaction that the tracker found complete (a later Complete finds none: ignored). */
+  private void transactionComplete(String patient, TransactionSignal.Complete complete) {
+    if (patient == null) {
+      return;
+    }
+    OpenTransaction t = open.get(patient);
+    if (t != null && Objects.equals(t.txId(), complete.txId())) {
+      close(patient, t, CloseRule.TRANSACTION_END);
+    }
+  }
+
+  /** Why an event from emr-events cannot be applied (a message without values), or null when it can. */
+  private static String refusal(String key, EmrEvent e) {
+    if (key == null || !key.equals(e.getPatientId())) {
+      return "the record's key is not the event's patient id";
+    }
+    try {
+      FieldRules.check(e, f -> "EmrEvent." + f.eventField());
+    } catch (RejectedInputException x) {
+      return x.reason().name() + ": " + x.getMessage();
+    }
+    return null;
+  }
+
+  private void refuse(Record<String, Object> record, String why) {
+    RecordMetadata md = context.recordMetadata().orElse(null);
+    DeadLetterReason reason = why.startsWith("the record's key") ? DeadLetterReason.INVALID_FIELD
+        : DeadLetterReason.valueOf(why.substring(0, why.indexOf(':')));
+    String message = why.startsWith("the record's key") ? why : why.substring(why.indexOf(':') + 2);
+    byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
+    DeadLetter d = md == null
+        ? deadLetters.deadLetter(reason, message, "", -1, -1L, key, null)
+        : deadLetters.deadLetter(reason, message, md, key, null);
+    context.forward(new Record<>(record.key(), (HistoryCommand) new HistoryCommand.Reject(d), record.timestamp()));
+  }
+
+  private void event(Record<String, EmrEvent> record) {
     recordSinceCheck = true;
     String patient = record.key();
     EmrEvent e = record.value();
@@ -175,7 +262,8 @@ public final class TriggerProcessor implements Processor<String, EmrEvent, Strin
     }
     OpenTransaction next;
     if (current == null) {
-      next = new OpenTransaction(txId, record.timestamp(), List.of(offset(e)), 0, source);
+      boolean awaitsEnd = tracksTransactions && e.getSource().getTransactionId() != null;
+      next = new OpenTransaction(txId, record.timestamp(), List.of(offset(e)), 0, source, awaitsEnd);
       openBySource.computeIfAbsent(source, k -> new HashSet<>()).add(patient);
     } else {
       if (current.buffered() > 0) {
@@ -222,7 +310,7 @@ public final class TriggerProcessor implements Processor<String, EmrEvent, Strin
   }
 
   private boolean expired(OpenTransaction t, long streamTime) {
-    return t.lastTimestamp() + linger.toMillis() <= streamTime;
+    return !t.awaitsEnd() && t.lastTimestamp() + linger.toMillis() <= streamTime;
   }
 
   /** Closes, in patient order, the open transactions from {@code source} other than {@code txId}. */
@@ -273,7 +361,9 @@ public final class TriggerProcessor implements Processor<String, EmrEvent, Strin
     }
     lastCheckWallClock = wallClock;
     if (idleMs >= idleFlush.toMillis()) {
-      closeWhere(t -> true, CloseRule.IDLE_FLUSH);
+      // a transaction awaiting its END waits for it, unless the input has been idle for the END timeout
+      boolean endOverdue = idleMs >= transactionEndTimeout.toMillis();
+      closeWhere(t -> !t.awaitsEnd() || endOverdue, CloseRule.IDLE_FLUSH);
     }
   }
 
@@ -294,6 +384,9 @@ public final class TriggerProcessor implements Processor<String, EmrEvent, Strin
 
   @Override
   public void close() {
+    if (deadLetters != null) {
+      deadLetters.close();
+    }
     closes.values().forEach(sensor -> context.metrics().removeSensor(sensor));
     closes.clear();
   }

@@ -15,6 +15,8 @@ import io.riskstream.schemas.DeadLetter;
 import io.riskstream.schemas.DeadLetterReason;
 import io.riskstream.schemas.DeadLetterStage;
 import io.riskstream.schemas.EmrEvent;
+import io.riskstream.schemas.EventKind;
+import io.riskstream.schemas.EventOp;
 import io.riskstream.schemas.RiskAlert;
 import io.riskstream.schemas.RiskScore;
 import io.riskstream.topology.config.RiskStreamConfig;
@@ -270,6 +272,27 @@ class RiskTopologyTest {
     // checks those records on a broker); the handler ran, and the stream went on
     assertThat(scores.readValuesToList()).extracting(RiskScore::getPatientId).containsExactly("p2");
     assertThat(deadLetterCounts.get(DeadLetterStage.SOURCE, DeadLetterReason.UNDECODABLE_RECORD)).isEqualTo(2);
+  }
+
+  @Test
+  void shouldRefuseAnEmrEventWhoseKeyIsNotItsPatientOrThatBreaksTheInputRules() {
+    start(TokenSumTestScorer.synchronousBackend());
+    TestInputTopic<String, EmrEvent> direct = driver.createInputTopic(Topics.DEFAULTS.emrEvents().name(),
+        Serdes.String().serializer(), serdes.value(EmrEvent.class).serializer());
+    EmrEvent good = EmrEvent.newBuilder().setPatientId("p9").setEventId("conditions:x1").setOp(EventOp.UPSERT)
+        .setKind(EventKind.DIAGNOSIS).setEventTime(Instant.parse("2020-01-01T00:00:00Z")).setCodeSystem("SNOMED-CT")
+        .setCode("5").setSource(io.riskstream.schemas.SourceCoordinates.newBuilder().setSystem("other-writer")
+            .setTable("conditions").build()).build();
+    // another patient's key: it would land in the wrong patient's history
+    direct.pipeInput("p1", good, Instant.ofEpochMilli(5));
+    // a NUL in the patient id, written straight to emr-events by another producer
+    direct.pipeInput("p9\u0000x", EmrEvent.newBuilder(good).setPatientId("p9\u0000x").build(), Instant.ofEpochMilli(6));
+    direct.pipeInput("p9", good, Instant.ofEpochMilli(7));
+
+    assertThat(dlq.readValuesToList()).extracting(DeadLetter::getStage, DeadLetter::getReasonCode).containsExactly(
+        org.assertj.core.groups.Tuple.tuple(DeadLetterStage.HISTORY, DeadLetterReason.INVALID_FIELD),
+        org.assertj.core.groups.Tuple.tuple(DeadLetterStage.HISTORY, DeadLetterReason.INVALID_CHARACTERS));
+    assertThat(scores.readValuesToList()).extracting(RiskScore::getPatientId).containsExactly("p9");
   }
 
   @Test

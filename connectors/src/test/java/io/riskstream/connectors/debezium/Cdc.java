@@ -42,6 +42,30 @@ public final class Cdc {
     return bytes(env.toString());
   }
 
+  /** {@code change} with Debezium's transaction block ({@code provide.transaction.metadata=true}). */
+  public static byte[] withTransaction(byte[] change, String transactionId, long totalOrder) {
+    try {
+      ObjectNode env = (ObjectNode) JSON.readTree(change);
+      env.putObject("transaction").put("id", transactionId).put("total_order", totalOrder)
+          .put("data_collection_order", totalOrder);
+      return JSON.writeValueAsBytes(env);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** A record of Debezium's transaction topic: BEGIN, or END with {@code eventCount} events. */
+  public static byte[] transactionMarker(String transactionId, String status, long eventCount) {
+    ObjectNode m = JSON.createObjectNode().put("status", status).put("id", transactionId).put("ts_ms", 1L);
+    if (status.equals("END")) {
+      m.put("event_count", eventCount);
+      m.putArray("data_collections");
+    } else {
+      m.putNull("event_count");
+    }
+    return m.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
   public static byte[] key(String id) {
     return bytes("{\"id\":\"" + id + "\"}");
   }

@@ -67,6 +67,10 @@ public final class RiskStreamConfig extends AbstractConfig {
   public static final String SOURCE_MAX_RECORD_BYTES_CONFIG = "source.max.record.bytes";
   public static final String SOURCE_MAX_RECORD_BYTES_DOC = "Records larger than this (key + value bytes) are dead-lettered as OVERSIZED_RECORD without being parsed.";
   public static final String SOURCE_TABLE_PREFIX = "source.table.";
+  public static final String SOURCE_TRANSACTION_TOPIC_CONFIG = "source.transaction.topic";
+  public static final String SOURCE_TRANSACTION_TOPIC_DOC = "Debezium's transaction metadata topic (provide.transaction.metadata=true; <topic.prefix>.transaction): a transaction is closed when all its events arrived, independent of timing. Empty: not read.";
+  public static final String TRIGGER_TRANSACTION_END_TIMEOUT_MS_CONFIG = "trigger.transaction.end.timeout.ms";
+  public static final String TRIGGER_TRANSACTION_END_TIMEOUT_MS_DOC = "With source.transaction.topic: wall-clock time without input after which a transaction whose END never came is closed anyway.";
 
   public static final String FHIR_ENABLED_CONFIG = "fhir.enabled";
   public static final String FHIR_ENABLED_DOC = "Whether this instance also normalizes FHIR R4 resources and Bundles from fhir.topic into emr-events (needs normalize.enabled=true).";
@@ -163,6 +167,9 @@ public final class RiskStreamConfig extends AbstractConfig {
       .define(SOURCE_SYSTEM_CONFIG, Type.STRING, "postgres:ehr", new ConfigDef.NonEmptyString(), Importance.LOW, SOURCE_SYSTEM_DOC)
       .define(SOURCE_TABLES_CONFIG, Type.LIST, SourceMapping.DEFAULT_TABLES, ConfigDef.ValidList.anyNonDuplicateValues(false, false), Importance.MEDIUM, SOURCE_TABLES_DOC)
       .define(SOURCE_MAX_RECORD_BYTES_CONFIG, Type.INT, 1 << 20, Range.atLeast(1024), Importance.LOW, SOURCE_MAX_RECORD_BYTES_DOC)
+      .define(SOURCE_TRANSACTION_TOPIC_CONFIG, Type.STRING, "", Importance.MEDIUM, SOURCE_TRANSACTION_TOPIC_DOC)
+      .define(TRIGGER_TRANSACTION_END_TIMEOUT_MS_CONFIG, Type.LONG, 300_000L, Range.atLeast(0), Importance.LOW,
+          TRIGGER_TRANSACTION_END_TIMEOUT_MS_DOC)
       .define(FHIR_ENABLED_CONFIG, Type.BOOLEAN, false, Importance.MEDIUM, FHIR_ENABLED_DOC)
       .define(FHIR_TOPIC_CONFIG, Type.STRING, "fhir.resources", new ConfigDef.NonEmptyString(), Importance.MEDIUM, FHIR_TOPIC_DOC)
       .define(FHIR_MAX_RECORD_BYTES_CONFIG, Type.INT, 16 << 20, Range.atLeast(1024), Importance.LOW, FHIR_MAX_RECORD_BYTES_DOC)
@@ -279,6 +286,11 @@ public final class RiskStreamConfig extends AbstractConfig {
 
   public ProcessingGuarantee processingGuarantee() {
     return EnumValidator.parse(ProcessingGuarantee.class, getString(PROCESSING_GUARANTEE_CONFIG));
+  }
+
+  /** Whether this instance normalizes and reads Debezium's transaction metadata ({@code source.transaction.topic}). */
+  public boolean tracksTransactions() {
+    return getBoolean(NORMALIZE_ENABLED_CONFIG) && !getString(SOURCE_TRANSACTION_TOPIC_CONFIG).isEmpty();
   }
 
   /** The output and contract topics as this configuration names them. */
