@@ -156,7 +156,7 @@ public final class E2eBenchmark {
     // old (with timestamps from 1970 it deleted the source log in the middle of the full phase, and the consumer
     // skipped to its end)
     long events = cohort.values().stream().mapToLong(List::size).sum();
-    CdcFeed feed = CdcFeed.of(cohort, "ehr", System.currentTimeMillis() - events);
+    ChangeEventFeed feed = ChangeEventFeed.of(cohort, "ehr", System.currentTimeMillis() - events);
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
       kafka.createTopics(1, feed.topics().toArray(String[]::new));
       produceAll(kafka.bootstrapServers(), feed);
@@ -202,7 +202,7 @@ public final class E2eBenchmark {
     }
   }
 
-  private Map<String, Object> phaseConfig(CdcFeed feed, String bootstrap, String applicationId, String topicSuffix) {
+  private Map<String, Object> phaseConfig(ChangeEventFeed feed, String bootstrap, String applicationId, String topicSuffix) {
     Map<String, Object> p = new HashMap<>(appConfig);
     p.put(RiskStreamConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(RiskStreamConfig.APPLICATION_ID_CONFIG, applicationId);
@@ -216,7 +216,7 @@ public final class E2eBenchmark {
     return p;
   }
 
-  private Throughput passThrough(EmbeddedKafka kafka, CdcFeed feed, String suffix) throws Exception {
+  private Throughput passThrough(EmbeddedKafka kafka, ChangeEventFeed feed, String suffix) throws Exception {
     String out = "bench-pass-through" + suffix;
     kafka.createTopics(1, out);
     RiskStreamConfig config = new RiskStreamConfig(phaseConfig(feed, kafka.bootstrapServers(),
@@ -251,7 +251,7 @@ public final class E2eBenchmark {
     }
   }
 
-  private Throughput full(EmbeddedKafka kafka, CdcFeed feed, RiskStreamConfig config, long[] alerts) throws Exception {
+  private Throughput full(EmbeddedKafka kafka, ChangeEventFeed feed, RiskStreamConfig config, long[] alerts) throws Exception {
     AvroSerdes serdes = AvroSerdes.withClient(new InMemorySchemaRegistry());
     long[] scores = new long[1];
     String scoreTopic = config.topics().riskScores().name();
@@ -301,16 +301,16 @@ public final class E2eBenchmark {
   }
 
   private Latency latency(EmbeddedKafka kafka, double rate) throws Exception {
-    CdcFeed all = CdcFeed.of(cohort, "lat", 0L);
+    ChangeEventFeed all = ChangeEventFeed.of(cohort, "lat", 0L);
     long maxEvents = (long) (rate * MAX_LATENCY_PHASE.toSeconds());
-    List<CdcFeed.Record> records = new ArrayList<>();
-    for (CdcFeed.Record r : all.records()) { // cut at a transaction boundary
+    List<ChangeEventFeed.Record> records = new ArrayList<>();
+    for (ChangeEventFeed.Record r : all.records()) { // cut at a transaction boundary
       if (records.size() >= maxEvents && r.txId() != records.get(records.size() - 1).txId()) {
         break;
       }
       records.add(r);
     }
-    int transactions = (int) records.stream().mapToLong(CdcFeed.Record::txId).distinct().count();
+    int transactions = (int) records.stream().mapToLong(ChangeEventFeed.Record::txId).distinct().count();
     kafka.createTopics(1, all.topics().toArray(String[]::new));
     RiskStreamConfig config = new RiskStreamConfig(phaseConfig(all, kafka.bootstrapServers(), "bench-latency", "-lat"));
     String scoreTopic = config.topics().riskScores().name();
@@ -332,7 +332,7 @@ public final class E2eBenchmark {
           if (wait > 0) {
             LockSupport.parkNanos(wait);
           }
-          CdcFeed.Record r = records.get(i);
+          ChangeEventFeed.Record r = records.get(i);
           producer.send(new ProducerRecord<>(r.topic(), 0, System.currentTimeMillis(), r.key(), r.value()));
           lastSend.put(Long.toString(r.txId()), System.nanoTime());
         }
@@ -462,10 +462,10 @@ public final class E2eBenchmark {
     return consumer;
   }
 
-  private static void produceAll(String bootstrap, CdcFeed feed) {
+  private static void produceAll(String bootstrap, ChangeEventFeed feed) {
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap,
         "acks", "all", "linger.ms", "20", "batch.size", "262144"), new ByteArraySerializer(), new ByteArraySerializer())) {
-      for (CdcFeed.Record r : feed.records()) {
+      for (ChangeEventFeed.Record r : feed.records()) {
         producer.send(new ProducerRecord<>(r.topic(), 0, r.timestamp(), r.key(), r.value()));
       }
     }

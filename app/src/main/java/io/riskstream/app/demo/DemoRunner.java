@@ -198,7 +198,7 @@ public final class DemoRunner {
       Exit.resetShutdownHookAdder();
     }
     try (EmbeddedKafka kafka = started) {
-      kafka.createTopics(1, CdcFeed.topics().toArray(String[]::new));
+      kafka.createTopics(1, DebeziumChangeEvents.topics().toArray(String[]::new));
       RiskStreamConfig config = config(kafka.bootstrapServers(), stateDir);
       AvroSerdes serdes = AvroSerdes.withClient(new InMemorySchemaRegistry());
       try (ScoringRuntime runtime = ScoringRuntime.start(config);
@@ -369,7 +369,7 @@ public final class DemoRunner {
       stage.set("reading " + dir.getFileName());
       Map<String, List<io.riskstream.schemas.EmrEvent>> byPatient = new SyntheaCsvReader(dir).readByPatient();
       long[] rejected = {0};
-      List<CdcFeed.Transaction> txs = CdcFeed.transactions(byPatient, rejected, liveFrom(byPatient),
+      List<DebeziumChangeEvents.Transaction> txs = DebeziumChangeEvents.transactions(byPatient, rejected, liveFrom(byPatient),
           historyBound);
       this.rejected.addAndGet(rejected[0]);
       int partPatients = byPatient.size();
@@ -377,10 +377,10 @@ public final class DemoRunner {
       awaitRunning(app);
       stage.set("feeding " + dir.getFileName());
       java.time.Instant firstTime = txs.stream().skip(Math.min(txs.size(), partPatients)).findFirst()
-          .map(CdcFeed.Transaction::time).orElse(null);
+          .map(DebeziumChangeEvents.Transaction::time).orElse(null);
       long partStart = System.nanoTime();
       Set<String> fedPatients = new HashSet<>();
-      for (CdcFeed.Transaction tx : txs) {
+      for (DebeziumChangeEvents.Transaction tx : txs) {
         if (stop.get() || eventsProduced.get() >= options.maxEvents()) {
           break;
         }
@@ -401,8 +401,8 @@ public final class DemoRunner {
           if (i == rows.size() - 1) {
             sentAt.put(Long.toString(id), System.nanoTime());
           }
-          producer.send(new ProducerRecord<>(CdcFeed.topic(row.table()), CdcFeed.key(row),
-              CdcFeed.create(row, id, lsn++, now)));
+          producer.send(new ProducerRecord<>(DebeziumChangeEvents.topic(row.table()), DebeziumChangeEvents.key(row),
+              DebeziumChangeEvents.create(row, id, lsn++, now)));
           eventsProduced.incrementAndGet();
         }
         transactions.incrementAndGet();
@@ -446,7 +446,7 @@ public final class DemoRunner {
     try {
       Map<TopicPartition, OffsetAndMetadata> committed =
           admin.listConsumerGroupOffsets(APPLICATION_ID).partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
-      return committed.entrySet().stream().filter(e -> e.getKey().topic().startsWith(CdcFeed.TOPIC_PREFIX))
+      return committed.entrySet().stream().filter(e -> e.getKey().topic().startsWith(DebeziumChangeEvents.TOPIC_PREFIX))
           .filter(e -> e.getValue() != null).mapToLong(e -> e.getValue().offset()).sum();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -461,7 +461,7 @@ public final class DemoRunner {
     try {
       Map<TopicPartition, OffsetAndMetadata> committed =
           admin.listConsumerGroupOffsets(APPLICATION_ID).partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
-      Set<String> inputs = new HashSet<>(CdcFeed.topics());
+      Set<String> inputs = new HashSet<>(DebeziumChangeEvents.topics());
       inputs.add(emrTopic);
       Map<TopicPartition, OffsetSpec> request = admin.describeTopics(inputs).allTopicNames().get(5, TimeUnit.SECONDS)
           .values().stream().flatMap(d -> d.partitions().stream().map(p -> new TopicPartition(d.name(), p.partition())))

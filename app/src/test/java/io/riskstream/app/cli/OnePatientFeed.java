@@ -1,6 +1,6 @@
 package io.riskstream.app.cli;
 
-import io.riskstream.app.demo.CdcFeed;
+import io.riskstream.app.demo.DebeziumChangeEvents;
 import io.riskstream.connectors.ehr.EhrRow;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -39,9 +39,9 @@ final class OnePatientFeed {
     EhrRow condition = new EhrRow("conditions", c);
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),
         new ByteArraySerializer(), new ByteArraySerializer())) {
-      producer.send(new ProducerRecord<>("ehr.clinical.patients", CdcFeed.key(patient), CdcFeed.create(patient, 1, 1, 1)));
-      producer.send(new ProducerRecord<>("ehr.clinical.conditions", CdcFeed.key(condition),
-          CdcFeed.create(condition, 2, 2, 2)));
+      producer.send(new ProducerRecord<>("ehr.clinical.patients", DebeziumChangeEvents.key(patient), DebeziumChangeEvents.create(patient, 1, 1, 1)));
+      producer.send(new ProducerRecord<>("ehr.clinical.conditions", DebeziumChangeEvents.key(condition),
+          DebeziumChangeEvents.create(condition, 2, 2, 2)));
       if (withBadRecord) {
         producer.send(new ProducerRecord<>("ehr.clinical.conditions", "k".getBytes(StandardCharsets.UTF_8),
             "{not json".getBytes(StandardCharsets.UTF_8)));

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.riskstream.app.bench.CdcFeed;
+import io.riskstream.app.bench.ChangeEventFeed;
 import io.riskstream.app.cli.ReplayCommand;
 import io.riskstream.app.demo.EmbeddedKafka;
 import io.riskstream.app.replay.AuditReplay;
@@ -54,7 +54,7 @@ class AuditReplayIT {
     Map<String, List<EmrEvent>> cohort = new SyntheaCsvReader(CohortRuns.COHORT).readByPatient();
     Map.Entry<String, List<EmrEvent>> smallest = cohort.entrySet().stream()
         .min(java.util.Comparator.comparingInt(e -> e.getValue().size())).orElseThrow();
-    CdcFeed feed = CdcFeed.of(Map.of(smallest.getKey(), smallest.getValue()), "ehr",
+    ChangeEventFeed feed = ChangeEventFeed.of(Map.of(smallest.getKey(), smallest.getValue()), "ehr",
         System.currentTimeMillis() - smallest.getValue().size());
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
       kafka.createTopics(1, CohortRuns.SOURCE_TOPIC);

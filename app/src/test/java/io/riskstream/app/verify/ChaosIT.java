@@ -2,7 +2,7 @@ package io.riskstream.app.verify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.riskstream.app.bench.CdcFeed;
+import io.riskstream.app.bench.ChangeEventFeed;
 import io.riskstream.app.demo.EmbeddedKafka;
 import io.riskstream.schemas.RiskAlert;
 import io.riskstream.schemas.RiskScore;
@@ -38,7 +38,7 @@ class ChaosIT {
 
   @Test
   void shouldLoseAndDuplicateNothingThroughKillsAndBrokerFailures() throws Exception {
-    CdcFeed feed = CohortRuns.feed();
+    ChangeEventFeed feed = CohortRuns.feed();
     CohortRuns.Output expected = CohortRuns.testDriverRun(
         new RiskStreamConfig(CohortRuns.props(feed, "unused:9092", "chaos-ttd", dir.resolve("ttd"))), feed.transactions());
     int n = feed.transactions();

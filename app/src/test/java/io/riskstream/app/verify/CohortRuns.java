@@ -1,6 +1,6 @@
 package io.riskstream.app.verify;
 
-import io.riskstream.app.bench.CdcFeed;
+import io.riskstream.app.bench.ChangeEventFeed;
 import io.riskstream.app.runtime.ScoringRuntime;
 import io.riskstream.connectors.synthea.SyntheaCsvReader;
 import io.riskstream.schemas.EmrEvent;
@@ -72,13 +72,13 @@ final class CohortRuns {
     }
   }
 
-  static CdcFeed feed() {
+  static ChangeEventFeed feed() {
     // timestamps 1 ms apart ending about now (never older than the broker's retention)
     Map<String, List<EmrEvent>> cohort = new SyntheaCsvReader(COHORT).readByPatient();
-    return CdcFeed.of(cohort, "ehr", FEED_EPOCH - cohort.values().stream().mapToLong(List::size).sum());
+    return ChangeEventFeed.of(cohort, "ehr", FEED_EPOCH - cohort.values().stream().mapToLong(List::size).sum());
   }
 
-  static Map<String, Object> props(CdcFeed feed, String bootstrap, String applicationId, Path stateDir) {
+  static Map<String, Object> props(ChangeEventFeed feed, String bootstrap, String applicationId, Path stateDir) {
     Map<String, Object> p = new HashMap<>();
     p.put(RiskStreamConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(RiskStreamConfig.APPLICATION_ID_CONFIG, applicationId);
@@ -86,7 +86,7 @@ final class CohortRuns {
     p.put(RiskStreamConfig.SOURCE_TOPICS_CONFIG, SOURCE_TOPIC);
     p.put(RiskStreamConfig.TOPIC_PARTITIONS_CONFIG, "3");
     p.put(RiskStreamConfig.NUM_STREAM_THREADS_CONFIG, "2");
-    // a transaction's records lie within (size - 1) ms of each other (CdcFeed): never split by the linger
+    // a transaction's records lie within (size - 1) ms of each other (ChangeEventFeed): never split by the linger
     p.put(RiskStreamConfig.TRIGGER_LINGER_MS_CONFIG, "5000");
     p.put(RiskStreamConfig.TRIGGER_IDLE_FLUSH_MS_CONFIG, "2000");
     p.put(RiskStreamConfig.MODEL_NAME_CONFIG, MODEL);
@@ -97,10 +97,10 @@ final class CohortRuns {
   }
 
   /** Writes the feed in order, each record with its timestamp, to the one partition of {@link #SOURCE_TOPIC}. */
-  static void produce(String bootstrap, CdcFeed feed) {
+  static void produce(String bootstrap, ChangeEventFeed feed) {
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap,
         "acks", "all", "enable.idempotence", "true"), new ByteArraySerializer(), new ByteArraySerializer())) {
-      for (CdcFeed.Record r : feed.records()) {
+      for (ChangeEventFeed.Record r : feed.records()) {
         producer.send(new ProducerRecord<>(SOURCE_TOPIC, 0, r.timestamp(), r.key(), r.value()));
       }
     }
@@ -112,7 +112,7 @@ final class CohortRuns {
    */
   static Output testDriverRun(RiskStreamConfig config, int expectedScores) throws InterruptedException {
     AvroSerdes serdes = AvroSerdes.withClient(new InMemorySchemaRegistry());
-    CdcFeed feed = feed();
+    ChangeEventFeed feed = feed();
     try (ScoringRuntime runtime = ScoringRuntime.start(config);
         TopologyTestDriver driver = new TopologyTestDriver(RiskTopology.build(new StreamsBuilder(), config, serdes,
             runtime.encoder(), runtime.backend()), config.streamsProperties())) {
@@ -124,7 +124,7 @@ final class CohortRuns {
           serdes.value(RiskAlert.class).deserializer());
       List<RiskScore> scores = new ArrayList<>();
       List<RiskAlert> alerts = new ArrayList<>();
-      for (CdcFeed.Record r : feed.records()) {
+      for (ChangeEventFeed.Record r : feed.records()) {
         input.pipeInput(r.key(), r.value(), r.timestamp());
         scores.addAll(scoreTopic.readValuesToList());
         alerts.addAll(alertTopic.readValuesToList());

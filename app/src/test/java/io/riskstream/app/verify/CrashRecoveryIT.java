@@ -2,7 +2,7 @@ package io.riskstream.app.verify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.riskstream.app.bench.CdcFeed;
+import io.riskstream.app.bench.ChangeEventFeed;
 import io.riskstream.app.demo.EmbeddedKafka;
 import io.riskstream.schemas.RiskAlert;
 import io.riskstream.schemas.RiskScore;
@@ -33,7 +33,7 @@ class CrashRecoveryIT {
 
   @Test
   void shouldScoreEveryRequestExactlyOnceAcrossASigkill() throws Exception {
-    CdcFeed feed = CohortRuns.feed();
+    ChangeEventFeed feed = CohortRuns.feed();
     CohortRuns.Output expected = CohortRuns.testDriverRun(
         new RiskStreamConfig(CohortRuns.props(feed, "unused:9092", "crash-ttd", dir.resolve("ttd"))), feed.transactions());
     assertThat(expected.scores()).hasSize(feed.transactions());

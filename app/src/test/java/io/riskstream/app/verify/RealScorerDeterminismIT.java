@@ -2,7 +2,7 @@ package io.riskstream.app.verify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.riskstream.app.bench.CdcFeed;
+import io.riskstream.app.bench.ChangeEventFeed;
 import io.riskstream.app.demo.EmbeddedKafka;
 import io.riskstream.app.runtime.RiskStreamApp;
 import io.riskstream.app.runtime.ScoringRuntime;
@@ -35,7 +35,7 @@ class RealScorerDeterminismIT {
 
   @Test
   void shouldScoreACohortOnTheClusterExactlyAsOnTheTestDriver() throws Exception {
-    CdcFeed feed = CohortRuns.feed();
+    ChangeEventFeed feed = CohortRuns.feed();
     RiskStreamConfig ttdConfig = new RiskStreamConfig(CohortRuns.props(feed, "unused:9092", "determinism-ttd", dir.resolve("ttd")));
     CohortRuns.Output expected = CohortRuns.testDriverRun(ttdConfig, feed.transactions());
     // one request per source transaction: every transaction of the feed adds events to its patient's history

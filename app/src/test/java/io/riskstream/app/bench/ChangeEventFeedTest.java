@@ -16,18 +16,18 @@ class CdcFeedTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private static CdcFeed feed() {
+  private static ChangeEventFeed feed() {
     Map<String, List<EmrEvent>> cohort = new SyntheaCsvReader(Path.of("src/test/resources/synthea/valid")).readByPatient();
-    return CdcFeed.of(cohort, "ehr", 5_000L);
+    return ChangeEventFeed.of(cohort, "ehr", 5_000L);
   }
 
   @Test
   void shouldWriteOneInsertPerEventOnTheChangesTopic() throws Exception {
     Map<String, List<EmrEvent>> cohort = new SyntheaCsvReader(Path.of("src/test/resources/synthea/valid")).readByPatient();
-    CdcFeed feed = CdcFeed.of(cohort, "ehr", 5_000L);
+    ChangeEventFeed feed = ChangeEventFeed.of(cohort, "ehr", 5_000L);
     assertThat(feed.records()).hasSize(cohort.values().stream().mapToInt(List::size).sum());
     assertThat(feed.topics()).containsExactly("ehr.clinical.changes");
-    for (CdcFeed.Record r : feed.records()) {
+    for (ChangeEventFeed.Record r : feed.records()) {
       JsonNode env = JSON.readTree(r.value());
       assertThat(env.get("op").asText()).isEqualTo("c");
       assertThat(env.get("before").isNull()).isTrue();
@@ -40,15 +40,15 @@ class CdcFeedTest {
 
   @Test
   void shouldPutPatientsFirstThenOneTransactionPerEncounterWithIncreasingTimestamps() throws Exception {
-    CdcFeed feed = feed();
-    List<CdcFeed.Record> records = feed.records();
+    ChangeEventFeed feed = feed();
+    List<ChangeEventFeed.Record> records = feed.records();
     long patients = records.stream().filter(r -> r.topic().endsWith(".patients")).count();
     for (int i = 0; i < patients; i++) {
       assertThat(records.get(i).topic()).isEqualTo("ehr.clinical.patients");
     }
     Map<Long, String> encounterOfTx = new HashMap<>();
     for (int i = 0; i < records.size(); i++) {
-      CdcFeed.Record r = records.get(i);
+      ChangeEventFeed.Record r = records.get(i);
       assertThat(r.timestamp()).isEqualTo(5_000L + i);
       if (i > 0) {
         assertThat(r.txId()).isGreaterThanOrEqualTo(records.get(i - 1).txId()); // a transaction's records are contiguous
@@ -60,12 +60,12 @@ class CdcFeedTest {
         assertThat(encounterOfTx.putIfAbsent(r.txId(), encounter)).isIn(null, encounter);
       }
     }
-    assertThat(feed.transactions()).isEqualTo((int) records.stream().mapToLong(CdcFeed.Record::txId).distinct().count());
+    assertThat(feed.transactions()).isEqualTo((int) records.stream().mapToLong(ChangeEventFeed.Record::txId).distinct().count());
   }
 
   @Test
   void shouldUseDebeziumValueFormats() throws Exception {
-    CdcFeed feed = feed();
+    ChangeEventFeed feed = feed();
     JsonNode patient = JSON.readTree(feed.records().get(0).value()).get("after");
     assertThat(patient.get("birthdate").isInt()).isTrue(); // date: days since the epoch
     JsonNode encounter = feed.records().stream().filter(r -> table(r.value()).equals("encounters")).findFirst()

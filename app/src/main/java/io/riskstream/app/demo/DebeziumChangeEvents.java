@@ -25,7 +25,7 @@ import java.util.TreeMap;
  * Written here rather than through Debezium because the demo has no database; the format is the one the connectors'
  * CdcPipelineIT pins.
  */
-public final class CdcFeed {
+public final class DebeziumChangeEvents {
 
   /** Topic prefix of the demo's source topic: {@code ehr.clinical.}. */
   public static final String TOPIC_PREFIX = "ehr.clinical.";
@@ -44,7 +44,7 @@ public final class CdcFeed {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private CdcFeed() {
+  private DebeziumChangeEvents() {
   }
 
   /**

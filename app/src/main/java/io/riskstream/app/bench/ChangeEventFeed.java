@@ -15,9 +15,9 @@ import java.util.Objects;
  * on {@code <prefix>.clinical.changes} as the shipped Kafka Connect configuration routes them, JSON without schemas,
  * value formats as in connectors/README.md. Record timestamps increase by 1 ms per record in feed order, so a
  * transaction's records lie within (size - 1) ms of each other. The transactions and envelopes are the
- * demo's ({@link io.riskstream.app.demo.CdcFeed}); this adds topic prefixes and record timestamps.
+ * demo's ({@link io.riskstream.app.demo.DebeziumChangeEvents}); this adds topic prefixes and record timestamps.
  */
-public final class CdcFeed {
+public final class ChangeEventFeed {
 
   /** One change event: its topic, key and value bytes, record timestamp and (for bookkeeping only) transaction id. */
   public record Record(String topic, byte[] key, byte[] value, long timestamp, long txId) {
@@ -29,7 +29,7 @@ public final class CdcFeed {
   private final List<Record> records;
   private final int transactions;
 
-  private CdcFeed(List<Record> records, int transactions) {
+  private ChangeEventFeed(List<Record> records, int transactions) {
     this.records = List.copyOf(records);
     this.transactions = transactions;
   }
@@ -39,10 +39,10 @@ public final class CdcFeed {
    *
    * @throws IllegalArgumentException for an event that has no EHR row (see {@code EhrRows.toRow})
    */
-  public static CdcFeed of(Map<String, List<EmrEvent>> byPatient, String topicPrefix, long firstTimestamp) {
+  public static ChangeEventFeed of(Map<String, List<EmrEvent>> byPatient, String topicPrefix, long firstTimestamp) {
     long[] rejected = {0};
-    List<io.riskstream.app.demo.CdcFeed.Transaction> transactions =
-        io.riskstream.app.demo.CdcFeed.transactions(byPatient, rejected);
+    List<io.riskstream.app.demo.DebeziumChangeEvents.Transaction> transactions =
+        io.riskstream.app.demo.DebeziumChangeEvents.transactions(byPatient, rejected);
     if (rejected[0] > 0) {
       throw new IllegalArgumentException(rejected[0] + " events have no EHR row (see EhrRows.toRow)");
     }
@@ -50,17 +50,17 @@ public final class CdcFeed {
     long txId = 1000;
     long lsn = 1;
     long timestamp = firstTimestamp;
-    for (io.riskstream.app.demo.CdcFeed.Transaction transaction : transactions) {
+    for (io.riskstream.app.demo.DebeziumChangeEvents.Transaction transaction : transactions) {
       txId++;
       for (EhrRow row : transaction.rows()) {
         String topic = topicPrefix + "." + EhrRows.SCHEMA + ".changes";
-        out.add(new Record(topic, io.riskstream.app.demo.CdcFeed.key(row),
-            io.riskstream.app.demo.CdcFeed.create(row, txId, lsn, 1_700_000_000_000L + lsn), timestamp, txId));
+        out.add(new Record(topic, io.riskstream.app.demo.DebeziumChangeEvents.key(row),
+            io.riskstream.app.demo.DebeziumChangeEvents.create(row, txId, lsn, 1_700_000_000_000L + lsn), timestamp, txId));
         lsn++;
         timestamp++;
       }
     }
-    return new CdcFeed(out, transactions.size());
+    return new ChangeEventFeed(out, transactions.size());
   }
 
   /** The change events in feed (commit) order. */

@@ -24,17 +24,17 @@ class CdcFeedTest {
   void shouldFeedPatientsFirstThenOneTransactionPerEncounterInEventTimeOrder() {
     Map<String, List<EmrEvent>> byPatient = new SyntheaCsvReader(COHORT).readByPatient();
     long[] rejected = {0};
-    List<CdcFeed.Transaction> txs = CdcFeed.transactions(byPatient, rejected);
+    List<DebeziumChangeEvents.Transaction> txs = DebeziumChangeEvents.transactions(byPatient, rejected);
 
     assertThat(rejected[0]).isZero();
     assertThat(txs.subList(0, 3)).allSatisfy(t -> {
       assertThat(t.rows()).hasSize(1);
       assertThat(t.rows().get(0).table()).isEqualTo("patients");
     });
-    List<CdcFeed.Transaction> encounters = txs.subList(3, txs.size());
+    List<DebeziumChangeEvents.Transaction> encounters = txs.subList(3, txs.size());
     assertThat(encounters).isSortedAccordingTo((a, b) -> a.time().compareTo(b.time()));
     long encounterLed = 0;
-    for (CdcFeed.Transaction t : encounters) {
+    for (DebeziumChangeEvents.Transaction t : encounters) {
       EhrRow first = t.rows().get(0);
       if (first.table().equals("encounters")) {
         encounterLed++;
@@ -58,19 +58,19 @@ class CdcFeedTest {
         .max(java.util.Comparator.naturalOrder()).orElseThrow().minus(java.time.Duration.ofDays(730));
     int bound = 50;
 
-    List<CdcFeed.Transaction> txs = CdcFeed.transactions(byPatient, new long[1], liveFrom, bound);
+    List<DebeziumChangeEvents.Transaction> txs = DebeziumChangeEvents.transactions(byPatient, new long[1], liveFrom, bound);
 
-    List<CdcFeed.Transaction> snapshots = txs.stream().filter(t -> t.time().isBefore(liveFrom)
+    List<DebeziumChangeEvents.Transaction> snapshots = txs.stream().filter(t -> t.time().isBefore(liveFrom)
         && !t.rows().get(0).table().equals("patients")).toList();
     assertThat(snapshots).hasSize(byPatient.size());
-    for (CdcFeed.Transaction snapshot : snapshots) {
+    for (DebeziumChangeEvents.Transaction snapshot : snapshots) {
       List<EmrEvent> past = byPatient.get(snapshot.patientId()).stream()
           .filter(e -> e.getKind() != EventKind.DEMOGRAPHICS && e.getEventTime().isBefore(liveFrom)).toList();
       // the newest `bound` events of the past, oldest first, all in one transaction
       assertThat(snapshot.events()).hasSize(Math.min(bound, past.size()))
           .containsExactlyElementsOf(past.subList(past.size() - snapshot.events().size(), past.size()));
     }
-    List<CdcFeed.Transaction> live = txs.stream().filter(t -> !t.time().isBefore(liveFrom)).toList();
+    List<DebeziumChangeEvents.Transaction> live = txs.stream().filter(t -> !t.time().isBefore(liveFrom)).toList();
     assertThat(live).isNotEmpty().allSatisfy(t ->
         assertThat(t.events()).allSatisfy(e -> assertThat(e.getEventTime()).isAfterOrEqualTo(liveFrom)));
   }
@@ -85,10 +85,10 @@ class CdcFeedTest {
     List<EmrEvent> normalized = new ArrayList<>();
     long txId = 7;
     long lsn = 1;
-    for (CdcFeed.Transaction t : CdcFeed.transactions(byPatient, new long[1])) {
+    for (DebeziumChangeEvents.Transaction t : DebeziumChangeEvents.transactions(byPatient, new long[1])) {
       for (EhrRow row : t.rows()) {
-        Normalized r = normalizer.normalize(CdcFeed.key(row), CdcFeed.create(row, txId, lsn, 1000L),
-            CdcFeed.topic(row.table()), 0, lsn);
+        Normalized r = normalizer.normalize(DebeziumChangeEvents.key(row), DebeziumChangeEvents.create(row, txId, lsn, 1000L),
+            DebeziumChangeEvents.topic(row.table()), 0, lsn);
         assertThat(r.rejections()).isEmpty();
         assertThat(r.events()).hasSize(1);
         EmrEvent e = r.events().get(0);
