@@ -1,5 +1,6 @@
 package io.riskstream.app.bench;
 
+import io.riskstream.app.demo.DebeziumChangeEvents;
 import io.riskstream.connectors.ehr.EhrRow;
 import io.riskstream.connectors.ehr.EhrRows;
 import io.riskstream.schemas.EmrEvent;
@@ -13,7 +14,8 @@ import java.util.Objects;
  * transactions of {@code EhrDatabaseLoader} (each patient row alone, then one transaction per encounter with every
  * fact that carries its encounter id, in event-time order over all patients), one insert ({@code op c}) per row, all
  * on {@code <prefix>.clinical.changes} as the shipped Kafka Connect configuration routes them, JSON without schemas,
- * value formats as in connectors/README.md. Record timestamps increase by 1 ms per record in feed order, so a
+ * value formats as in connectors/README.md, with Debezium's transaction metadata (the {@code transaction} block and the
+ * END records of {@link #transactionEnds()}). Record timestamps increase by 1 ms per record in feed order, so a
  * transaction's records lie within (size - 1) ms of each other. The transactions and envelopes are the
  * demo's ({@link io.riskstream.app.demo.DebeziumChangeEvents}); this adds topic prefixes and record timestamps.
  */
@@ -27,10 +29,12 @@ public final class ChangeEventFeed {
   }
 
   private final List<Record> records;
+  private final List<Record> transactionEnds;
   private final int transactions;
 
-  private ChangeEventFeed(List<Record> records, int transactions) {
+  private ChangeEventFeed(List<Record> records, List<Record> transactionEnds, int transactions) {
     this.records = List.copyOf(records);
+    this.transactionEnds = List.copyOf(transactionEnds);
     this.transactions = transactions;
   }
 
@@ -41,26 +45,39 @@ public final class ChangeEventFeed {
    */
   public static ChangeEventFeed of(Map<String, List<EmrEvent>> byPatient, String topicPrefix, long firstTimestamp) {
     long[] rejected = {0};
-    List<io.riskstream.app.demo.DebeziumChangeEvents.Transaction> transactions =
-        io.riskstream.app.demo.DebeziumChangeEvents.transactions(byPatient, rejected);
+    List<DebeziumChangeEvents.Transaction> transactions =
+        DebeziumChangeEvents.transactions(byPatient, rejected);
     if (rejected[0] > 0) {
       throw new IllegalArgumentException(rejected[0] + " events have no EHR row (see EhrRows.toRow)");
     }
     List<Record> out = new ArrayList<>();
+    List<Record> ends = new ArrayList<>();
     long txId = 1000;
     long lsn = 1;
     long timestamp = firstTimestamp;
-    for (io.riskstream.app.demo.DebeziumChangeEvents.Transaction transaction : transactions) {
+    String topic = topicPrefix + "." + EhrRows.SCHEMA + ".changes";
+    for (DebeziumChangeEvents.Transaction transaction : transactions) {
       txId++;
-      for (EhrRow row : transaction.rows()) {
-        String topic = topicPrefix + "." + EhrRows.SCHEMA + ".changes";
-        out.add(new Record(topic, io.riskstream.app.demo.DebeziumChangeEvents.key(row),
-            io.riskstream.app.demo.DebeziumChangeEvents.create(row, txId, lsn, 1_700_000_000_000L + lsn), timestamp, txId));
+      String transactionId = DebeziumChangeEvents.transactionId(txId, lsn);
+      List<EhrRow> rows = transaction.rows();
+      for (int i = 0; i < rows.size(); i++) {
+        out.add(new Record(topic, DebeziumChangeEvents.key(rows.get(i)), DebeziumChangeEvents.create(rows.get(i), txId,
+            lsn, 1_700_000_000_000L + lsn, transactionId, i + 1), timestamp, txId));
         lsn++;
         timestamp++;
       }
+      ends.add(new Record(topicPrefix + ".transaction", DebeziumChangeEvents.transactionKey(transactionId),
+          DebeziumChangeEvents.transactionEnd(transactionId, rows, 1_700_000_000_000L + lsn - 1), timestamp - 1, txId));
     }
-    return new ChangeEventFeed(out, transactions.size());
+    return new ChangeEventFeed(out, ends, transactions.size());
+  }
+
+  /**
+   * The END record of every transaction (topic {@code <prefix>.transaction}), in feed order, each with the timestamp of
+   * the transaction's last change event, as Debezium writes them with {@code provide.transaction.metadata=true}.
+   */
+  public List<Record> transactionEnds() {
+    return transactionEnds;
   }
 
   /** The change events in feed (commit) order. */

@@ -38,6 +38,12 @@ public final class DebeziumChangeEvents {
    */
   public static final String CHANGES_TOPIC = TOPIC_PREFIX + "changes";
 
+  /**
+   * Debezium's transaction metadata topic for the shipped connector ({@code topic.prefix=ehr},
+   * {@code provide.transaction.metadata=true}): BEGIN and END (with the event count) of every transaction.
+   */
+  public static final String TRANSACTION_TOPIC = "ehr.transaction";
+
   /** How Debezium's JSON converter writes a PostgreSQL timestamptz (io.debezium.time.ZonedTimestamp). */
   private static final java.time.format.DateTimeFormatter DEBEZIUM_TIMESTAMP = java.time.format.DateTimeFormatter
       .ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(java.time.ZoneOffset.UTC);
@@ -142,8 +148,53 @@ public final class DebeziumChangeEvents {
     return bytes(key);
   }
 
+  /**
+   * The transaction metadata id Debezium's PostgreSQL connector gives the transaction {@code txId} whose first change
+   * is at {@code lsn}: {@code txId:lsn}.
+   */
+  public static String transactionId(long txId, long lsn) {
+    return txId + ":" + lsn;
+  }
+
+  /**
+   * The create event of a row written with {@code provide.transaction.metadata=true}: as {@link #create(EhrRow, long,
+   * long, long)} plus the {@code transaction} block (id, total order, order within the table, both 1-based).
+   */
+  public static byte[] create(EhrRow row, long txId, long lsn, long tsMs, String transactionId, long totalOrder) {
+    ObjectNode env = envelope(row, txId, lsn, tsMs);
+    env.putObject("transaction").put("id", transactionId).put("total_order", totalOrder)
+        .put("data_collection_order", totalOrder);
+    return bytes(env);
+  }
+
+  /** The key of a record of the transaction topic: {@code {"id": "..."}}. */
+  public static byte[] transactionKey(String transactionId) {
+    ObjectNode key = JSON.createObjectNode();
+    key.put("id", transactionId);
+    return bytes(key);
+  }
+
+  /** The END record of a transaction that wrote {@code eventCount} change events (one table's count per event). */
+  public static byte[] transactionEnd(String transactionId, List<EhrRow> rows, long tsMs) {
+    ObjectNode end = JSON.createObjectNode();
+    end.put("status", "END");
+    end.put("id", transactionId);
+    end.put("ts_ms", tsMs);
+    end.put("event_count", rows.size());
+    Map<String, Integer> byTable = new java.util.TreeMap<>();
+    rows.forEach(r -> byTable.merge(r.table(), 1, Integer::sum));
+    var collections = end.putArray("data_collections");
+    byTable.forEach((table, n) -> collections.addObject().put("data_collection", EhrRows.SCHEMA + "." + table)
+        .put("event_count", n));
+    return bytes(end);
+  }
+
   /** The Debezium create event ({@code op "c"}) of a row, in transaction {@code txId} at {@code lsn}. */
   public static byte[] create(EhrRow row, long txId, long lsn, long tsMs) {
+    return bytes(envelope(row, txId, lsn, tsMs));
+  }
+
+  private static ObjectNode envelope(EhrRow row, long txId, long lsn, long tsMs) {
     ObjectNode env = JSON.createObjectNode();
     env.putNull("before");
     ObjectNode after = env.putObject("after");
@@ -172,7 +223,7 @@ public final class DebeziumChangeEvents {
     source.put("lsn", lsn);
     env.put("op", "c");
     env.put("ts_ms", tsMs);
-    return bytes(env);
+    return env;
   }
 
   private static byte[] bytes(ObjectNode node) {

@@ -199,6 +199,7 @@ public final class DemoRunner {
     }
     try (EmbeddedKafka kafka = started) {
       kafka.createTopics(1, DebeziumChangeEvents.topics().toArray(String[]::new));
+      kafka.createTopics(1, DebeziumChangeEvents.TRANSACTION_TOPIC);
       RiskStreamConfig config = config(kafka.bootstrapServers(), stateDir);
       AvroSerdes serdes = AvroSerdes.withClient(new InMemorySchemaRegistry());
       try (ScoringRuntime runtime = ScoringRuntime.start(config);
@@ -261,6 +262,7 @@ public final class DemoRunner {
     props.put(RiskStreamConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
     props.put(RiskStreamConfig.STATE_DIR_CONFIG, stateDir.toString());
     props.put(RiskStreamConfig.REGISTRY_URL_CONFIG, "mem://");
+    props.put(RiskStreamConfig.SOURCE_TRANSACTION_TOPIC_CONFIG, DebeziumChangeEvents.TRANSACTION_TOPIC);
     props.put(RiskStreamConfig.MODEL_NAME_CONFIG, options.model());
     props.put(RiskStreamConfig.SCORER_CONFIG, options.scorer());
     props.putAll(DEMO_ALERT_THRESHOLDS);
@@ -395,6 +397,9 @@ public final class DemoRunner {
         }
         long id = txId++;
         List<EhrRow> rows = tx.rows();
+        // as Debezium with provide.transaction.metadata=true: each change carries the transaction's id, and the
+        // transaction topic gets its END with the event count, so the topology closes it exactly
+        String transactionId = DebeziumChangeEvents.transactionId(id, lsn);
         for (int i = 0; i < rows.size(); i++) {
           EhrRow row = rows.get(i);
           long now = System.currentTimeMillis();
@@ -402,9 +407,12 @@ public final class DemoRunner {
             sentAt.put(Long.toString(id), System.nanoTime());
           }
           producer.send(new ProducerRecord<>(DebeziumChangeEvents.topic(row.table()), DebeziumChangeEvents.key(row),
-              DebeziumChangeEvents.create(row, id, lsn++, now)));
+              DebeziumChangeEvents.create(row, id, lsn++, now, transactionId, i + 1)));
           eventsProduced.incrementAndGet();
         }
+        producer.send(new ProducerRecord<>(DebeziumChangeEvents.TRANSACTION_TOPIC,
+            DebeziumChangeEvents.transactionKey(transactionId),
+            DebeziumChangeEvents.transactionEnd(transactionId, rows, System.currentTimeMillis())));
         transactions.incrementAndGet();
         if (fedPatients.add(tx.patientId())) {
           patientsFed.incrementAndGet();

@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -91,6 +92,11 @@ public final class RiskStreamApp implements AutoCloseable {
           missing.add(new NewTopic(n, Optional.of(partitions), rf < 0 ? Optional.empty() : Optional.of(rf)));
         }
       }
+      String transactions = config.getString(RiskStreamConfig.SOURCE_TRANSACTION_TOPIC_CONFIG);
+      if (config.tracksTransactions() && !existing.contains(transactions)) {
+        // Debezium creates it when it first writes; until then the topology needs it to exist
+        missing.add(new NewTopic(transactions, Optional.of(1), rf < 0 ? Optional.empty() : Optional.of(rf)));
+      }
       for (var f : admin.createTopics(missing).values().values()) {
         try {
           f.get();
@@ -101,7 +107,17 @@ public final class RiskStreamApp implements AutoCloseable {
         }
       }
       if (!missing.isEmpty()) {
-        LOG.info("created {} topics with {} partitions", missing.size(), partitions);
+        LOG.info("created {} topics", missing.size());
+      }
+      if (config.tracksTransactions()) {
+        String emrEvents = config.topics().emrEvents().name();
+        int actual = admin.describeTopics(List.of(emrEvents)).allTopicNames().get().get(emrEvents).partitions().size();
+        if (actual != partitions) {
+          // the tracker's verdicts reach the trigger through a topic with topic.partitions partitions, by patient
+          throw new ConfigException(RiskStreamConfig.TOPIC_PARTITIONS_CONFIG, partitions, emrEvents + " has " + actual
+              + " partitions; with " + RiskStreamConfig.SOURCE_TRANSACTION_TOPIC_CONFIG + " set, "
+              + RiskStreamConfig.TOPIC_PARTITIONS_CONFIG + " must equal them: set it to " + actual);
+        }
       }
     }
   }

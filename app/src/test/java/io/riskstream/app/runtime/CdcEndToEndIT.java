@@ -115,6 +115,9 @@ class CdcEndToEndIT {
     p.put(RiskStreamConfig.APPLICATION_ID_CONFIG, "riskstream-e2e");
     p.put(RiskStreamConfig.STATE_DIR_CONFIG, stateDir);
     p.put(RiskStreamConfig.TOPIC_PARTITIONS_CONFIG, "2");
+    // Debezium's transaction metadata (provide.transaction.metadata, as CdcConfig sets it): each transaction closes
+    // when all its events arrived; the direct feed below carries none and closes by the rules below
+    p.put(RiskStreamConfig.SOURCE_TRANSACTION_TOPIC_CONFIG, "ehr.transaction");
     // the wall-clock idle flush closes each patient's last transaction; long enough that a pause upstream of the
     // trigger step (e.g. an exactly-once task recovery of normalize on the embedded broker) does not close one early
     p.put(RiskStreamConfig.TRIGGER_IDLE_FLUSH_MS_CONFIG, "5000");

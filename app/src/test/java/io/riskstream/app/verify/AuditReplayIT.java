@@ -57,7 +57,7 @@ class AuditReplayIT {
     ChangeEventFeed feed = ChangeEventFeed.of(Map.of(smallest.getKey(), smallest.getValue()), "ehr",
         System.currentTimeMillis() - smallest.getValue().size());
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-      kafka.createTopics(1, CohortRuns.SOURCE_TOPIC);
+      kafka.createTopics(1, CohortRuns.SOURCE_TOPIC, CohortRuns.TRANSACTION_TOPIC);
       CohortRuns.produce(kafka.bootstrapServers(), feed);
       Map<String, Object> props = CohortRuns.props(feed, kafka.bootstrapServers(), "audit-prod", dir.resolve("prod"));
       props.put(RiskStreamConfig.REGISTRY_URL_CONFIG, "mem://");

@@ -49,7 +49,7 @@ class ChaosIT {
     List<RiskAlert> alerts = new ArrayList<>();
     List<String> log = new ArrayList<>();
     try (EmbeddedKafka kafka = EmbeddedKafka.start(3)) {
-      kafka.createTopics(1, CohortRuns.SOURCE_TOPIC);
+      kafka.createTopics(1, CohortRuns.SOURCE_TOPIC, CohortRuns.TRANSACTION_TOPIC);
       CohortRuns.produce(kafka.bootstrapServers(), feed);
       try (KafkaConsumer<byte[], byte[]> reader = CohortRuns.committedReader(kafka.bootstrapServers(), "chaos-reader")) {
         for (int round = 0; round <= killAt.length; round++) {

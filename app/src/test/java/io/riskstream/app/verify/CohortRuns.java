@@ -55,6 +55,9 @@ final class CohortRuns {
    */
   static final String SOURCE_TOPIC = "ehr.clinical.changes";
 
+  /** Debezium's transaction metadata topic of the feed (one partition): every transaction's END. */
+  static final String TRANSACTION_TOPIC = "ehr.transaction";
+
   /** Where the feed's record timestamps end: fixed per JVM, so the runs of one test see the same feed. */
   private static final long FEED_EPOCH = System.currentTimeMillis();
 
@@ -84,6 +87,7 @@ final class CohortRuns {
     p.put(RiskStreamConfig.APPLICATION_ID_CONFIG, applicationId);
     p.put(RiskStreamConfig.STATE_DIR_CONFIG, stateDir.toString());
     p.put(RiskStreamConfig.SOURCE_TOPICS_CONFIG, SOURCE_TOPIC);
+    p.put(RiskStreamConfig.SOURCE_TRANSACTION_TOPIC_CONFIG, TRANSACTION_TOPIC);
     p.put(RiskStreamConfig.TOPIC_PARTITIONS_CONFIG, "3");
     p.put(RiskStreamConfig.NUM_STREAM_THREADS_CONFIG, "2");
     // a transaction's records lie within (size - 1) ms of each other (ChangeEventFeed): never split by the linger
@@ -96,12 +100,18 @@ final class CohortRuns {
     return p;
   }
 
-  /** Writes the feed in order, each record with its timestamp, to the one partition of {@link #SOURCE_TOPIC}. */
+  /**
+   * Writes the feed in order, each record with its timestamp, to the one partition of {@link #SOURCE_TOPIC}, and the
+   * transactions' END records to {@link #TRANSACTION_TOPIC}.
+   */
   static void produce(String bootstrap, ChangeEventFeed feed) {
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap,
         "acks", "all", "enable.idempotence", "true"), new ByteArraySerializer(), new ByteArraySerializer())) {
       for (ChangeEventFeed.Record r : feed.records()) {
         producer.send(new ProducerRecord<>(SOURCE_TOPIC, 0, r.timestamp(), r.key(), r.value()));
+      }
+      for (ChangeEventFeed.Record r : feed.transactionEnds()) {
+        producer.send(new ProducerRecord<>(TRANSACTION_TOPIC, 0, r.timestamp(), r.key(), r.value()));
       }
     }
   }
@@ -118,6 +128,8 @@ final class CohortRuns {
             runtime.encoder(), runtime.backend()), config.streamsProperties())) {
       TestInputTopic<byte[], byte[]> input = driver.createInputTopic(SOURCE_TOPIC, Serdes.ByteArray().serializer(),
           Serdes.ByteArray().serializer());
+      TestInputTopic<byte[], byte[]> ends = driver.createInputTopic(TRANSACTION_TOPIC, Serdes.ByteArray().serializer(),
+          Serdes.ByteArray().serializer());
       TestOutputTopic<String, RiskScore> scoreTopic = driver.createOutputTopic(SCORES, Serdes.String().deserializer(),
           serdes.value(RiskScore.class).deserializer());
       TestOutputTopic<String, RiskAlert> alertTopic = driver.createOutputTopic(ALERTS, Serdes.String().deserializer(),
@@ -128,6 +140,9 @@ final class CohortRuns {
         input.pipeInput(r.key(), r.value(), r.timestamp());
         scores.addAll(scoreTopic.readValuesToList());
         alerts.addAll(alertTopic.readValuesToList());
+      }
+      for (ChangeEventFeed.Record r : feed.transactionEnds()) {
+        ends.pipeInput(r.key(), r.value(), r.timestamp());
       }
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       while (scores.size() < expectedScores && System.nanoTime() < deadline) {

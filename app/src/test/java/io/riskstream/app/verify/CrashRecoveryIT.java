@@ -42,7 +42,7 @@ class CrashRecoveryIT {
     List<RiskAlert> alerts = new ArrayList<>();
     int scoresAtKill;
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-      kafka.createTopics(1, CohortRuns.SOURCE_TOPIC);
+      kafka.createTopics(1, CohortRuns.SOURCE_TOPIC, CohortRuns.TRANSACTION_TOPIC);
       CohortRuns.produce(kafka.bootstrapServers(), feed);
       try (KafkaConsumer<byte[], byte[]> reader = CohortRuns.committedReader(kafka.bootstrapServers(), "crash-reader")) {
         Process first = startChild(kafka.bootstrapServers(), "first");

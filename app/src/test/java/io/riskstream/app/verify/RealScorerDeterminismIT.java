@@ -45,7 +45,7 @@ class RealScorerDeterminismIT {
     List<RiskScore> scores = new ArrayList<>();
     List<RiskAlert> alerts = new ArrayList<>();
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-      kafka.createTopics(1, CohortRuns.SOURCE_TOPIC);
+      kafka.createTopics(1, CohortRuns.SOURCE_TOPIC, CohortRuns.TRANSACTION_TOPIC);
       CohortRuns.produce(kafka.bootstrapServers(), feed);
       RiskStreamConfig config = new RiskStreamConfig(CohortRuns.props(feed, kafka.bootstrapServers(), "determinism-it",
           dir.resolve("app")));

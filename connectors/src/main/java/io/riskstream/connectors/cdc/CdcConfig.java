@@ -154,6 +154,9 @@ public final class CdcConfig extends AbstractConfig {
     p.setProperty("snapshot.mode", getString(SNAPSHOT_MODE_CONFIG));
     p.setProperty("heartbeat.interval.ms", String.valueOf(getInt(HEARTBEAT_INTERVAL_MS_CONFIG)));
     p.setProperty("tombstones.on.delete", "true");
+    // BEGIN/END with event counts on <topic.prefix>.transaction, and transaction.id in every change event: the
+    // topology closes a transaction when all its events arrived (source.transaction.topic)
+    p.setProperty("provide.transaction.metadata", "true");
     p.setProperty("signal.enabled.channels", "source");
     p.setProperty("signal.data.collection", "clinical.debezium_signal");
     // JSON key and value without the embedded Connect schema (DESIGN.md: schemas.enable=false)
