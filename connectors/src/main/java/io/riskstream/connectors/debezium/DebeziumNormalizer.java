@@ -82,7 +82,8 @@ public final class DebeziumNormalizer implements RecordNormalizer {
   static final int MAX_TRANSACTION_ID_CHARS = 256;
 
   /**
-   * The {@code transaction.id} of an envelope Debezium wrote with {@code provide.transaction.metadata=true}, else null.
+   * The transaction key ({@link TransactionMetadata#key}) of the {@code transaction.id} of an envelope Debezium wrote
+   * with {@code provide.transaction.metadata=true}, else null.
    */
   private static String transactionId(JsonNode envelope) throws RejectedInputException {
     JsonNode transaction = envelope.get("transaction");
@@ -94,7 +95,7 @@ public final class DebeziumNormalizer implements RecordNormalizer {
       throw new RejectedInputException(DeadLetterReason.INVALID_FIELD,
           "transaction.id is not a string of 1.." + MAX_TRANSACTION_ID_CHARS + " characters");
     }
-    return id.asText();
+    return TransactionMetadata.key(id.asText());
   }
 
   private JsonNode parse(byte[] value) throws RejectedInputException {

@@ -125,6 +125,43 @@ class CdcPipelineIT {
     return records;
   }
 
+  /**
+   * provide.transaction.metadata (CdcConfig): every change event carries transaction.id, and the END record of each
+   * such transaction on ehr.transaction names the same transaction (TransactionMetadata.key: PostgreSQL's ids are
+   * xid:LSN with each event's own LSN) and counts exactly its change events.
+   */
+  private static void assertTransactionMetadata(List<ConsumerRecord<String, String>> changes)
+      throws InterruptedException {
+    Map<String, Long> counted = new java.util.TreeMap<>();
+    for (ConsumerRecord<String, String> r : changes) {
+      if (r.value() != null) {
+        JsonNode transaction = parse(r.value()).path("transaction");
+        assertThat(transaction.path("id").isTextual()).as("transaction.id of a change on %s", r.topic()).isTrue();
+        counted.merge(io.riskstream.connectors.debezium.TransactionMetadata.key(transaction.path("id").asText()), 1L,
+            Long::sum);
+        assertThat(transaction.path("id").asText()).startsWith(parse(r.value()).path("source").path("txId").asText() + ":");
+      }
+    }
+    Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+        ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    Map<String, Long> ended = new java.util.TreeMap<>();
+    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+        new StringDeserializer())) {
+      consumer.subscribe(List.of("ehr.transaction"));
+      Instant deadline = Instant.now().plus(WAIT);
+      while (!ended.keySet().containsAll(counted.keySet()) && Instant.now().isBefore(deadline)) {
+        for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(250))) {
+          JsonNode m = parse(r.value());
+          if (m.path("status").asText().equals("END")) {
+            ended.put(io.riskstream.connectors.debezium.TransactionMetadata.key(m.path("id").asText()),
+                m.path("event_count").asLong());
+          }
+        }
+      }
+    }
+    assertThat(ended).as("END records by id, change events by transaction.id: %s", counted).containsAllEntriesOf(counted);
+  }
+
   private static List<JsonNode> values(List<ConsumerRecord<String, String>> records, String table, String op) {
     return values(records, "ehr", table, op);
   }
@@ -198,6 +235,7 @@ class CdcPipelineIT {
         assertThat(values(records, "conditions", "c")).hasSize(3);
         assertThat(values(records, "observations", "c")).hasSize(6);
         assertThat(values(records, "medications", "c")).hasSize(1);
+        assertTransactionMetadata(records);
         assertThat(values(records, "procedures", "c")).hasSize(1);
         JsonNode sbp = values(records, "observations", "c").stream()
             .filter(v -> v.path("after").path("id").asText().equals("o-a1-sbp")).findFirst().orElseThrow();
