@@ -21,7 +21,6 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Synthea's FHIR R4 export and its CSV export of the same run (3 patients, fixed seeds): the FHIR normalizer must
@@ -29,20 +28,42 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FhirSyntheaParityIT {
 
-  @TempDir
-  static Path dir;
+  /** The export of this JVM's ITs (generated once: StrictInputSyntheaIT reads the same one). */
+  private static Path shared;
   private static Map<String, List<EmrEvent>> csv;
   private static Map<String, List<EmrEvent>> fhir;
   private static int rejected;
 
+  /**
+   * The Synthea export (CSV and FHIR) the ITs of this JVM share, generated on first use into a temporary directory that
+   * is deleted when the JVM ends; {@code -Driskstream.parity.dir=DIR} reuses (or keeps) one for local iteration.
+   */
+  static synchronized Path sharedExport() throws IOException, InterruptedException {
+    if (shared == null) {
+      String keep = System.getProperty("riskstream.parity.dir", "");
+      Path out = keep.isEmpty() ? Files.createTempDirectory("riskstream-synthea-it") : Path.of(keep);
+      if (keep.isEmpty()) {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(out)));
+      }
+      if (!Files.isDirectory(out.resolve("csv"))) {
+        generate(out);
+      }
+      shared = out;
+    }
+    return shared;
+  }
+
+  private static void deleteQuietly(Path root) {
+    try (Stream<Path> paths = Files.walk(root)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // a temporary directory: the OS cleans it up eventually
+    }
+  }
+
   @BeforeAll
   static void generateBothExports() throws Exception {
-    // -Driskstream.parity.dir=DIR reuses (or keeps) an export for local iteration
-    String keep = System.getProperty("riskstream.parity.dir", "");
-    Path out = keep.isEmpty() ? dir.resolve("synthea") : Path.of(keep);
-    if (!Files.isDirectory(out.resolve("csv"))) {
-      generate(out);
-    }
+    Path out = sharedExport();
     csv = new SyntheaCsvReader(out.resolve("csv")).readByPatient();
     fhir = new TreeMap<>();
     FhirNormalizer normalizer = new FhirNormalizer();

@@ -30,7 +30,6 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Synthea's exports (2 patients, the parity test's seeds) against the strict input rules: every FHIR document fits
@@ -44,17 +43,11 @@ class StrictInputSyntheaIT {
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir
-  static Path dir;
   private static Path out;
 
   @BeforeAll
   static void generate() throws Exception {
-    String keep = System.getProperty("riskstream.parity.dir", "");
-    out = keep.isEmpty() ? dir.resolve("synthea") : Path.of(keep);
-    if (!Files.isDirectory(out.resolve("csv"))) {
-      FhirSyntheaParityIT.generate(out);
-    }
+    out = FhirSyntheaParityIT.sharedExport();
   }
 
   /** Depth, longest string, number and name, and tokens of one document, read without limits. */
