@@ -1,7 +1,12 @@
 package io.riskstream.app.cli;
 
 import io.riskstream.app.bench.BenchReport;
+import io.riskstream.app.bench.ChaosReport;
+import io.riskstream.app.bench.ChaosSoak;
 import io.riskstream.app.bench.E2eBenchmark;
+import io.riskstream.app.demo.ConsoleStatus;
+import io.riskstream.app.demo.DemoCohort;
+import io.riskstream.app.demo.DemoLogging;
 import io.riskstream.connectors.synthea.SyntheaCohortGenerator;
 import io.riskstream.schemas.EmrEvent;
 import io.riskstream.scoring.bench.ScorerBenchmark;
@@ -14,6 +19,7 @@ import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -31,9 +37,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code riskstream bench}: benchmarks. Subcommands {@code e2e} and {@code scorer}. */
+/** {@code riskstream bench}: benchmarks. Subcommands {@code e2e}, {@code scorer} and {@code chaos}. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
-    subcommands = {BenchCommand.E2e.class, BenchCommand.ScorerBench.class})
+    subcommands = {BenchCommand.E2e.class, BenchCommand.ScorerBench.class, BenchCommand.Chaos.class})
 public final class BenchCommand implements Runnable, DeveloperCommand {
 
   @Spec
@@ -293,6 +299,159 @@ public final class BenchCommand implements Runnable, DeveloperCommand {
         outWriter.flush();
       }
       return 0;
+    }
+  }
+
+  /**
+   * {@code riskstream bench chaos}: see {@link ChaosSoak}. The cohort comes from {@code --cohort} directories or from
+   * the demo's cohort cache ({@code --patients}, {@code --cohort-seed}; generated with Synthea when missing).
+   */
+  @Command(name = "chaos", mixinStandardHelpOptions = true,
+      description = {"Chaos soak: the production app (riskstream run, ONNX Runtime, exactly-once) in a child JVM on 3"
+          + " embedded brokers, SIGKILLed --kills times at seeded points counted in committed scores, while the leader"
+          + " of emr-events' partition is stopped and started again and another broker is restarted; its committed"
+          + " scores and alerts are compared with those of a fault-free run of the same command and feed (lost,"
+          + " duplicated, split, differing).",
+          "Writes chaos-<host>-<UTC time>.json under --out; exit status 0 when identical to the reference (and every"
+          + " fault done, no app JVM ended on its own, no dead letter), 1 when not. Broker and client messages go to"
+          + " a log file in the work directory, which is kept (without the state stores) and printed."})
+  public static final class Chaos implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--events", description = "Change events (whole patients until at least this many); default:"
+        + " ${DEFAULT-VALUE}.", defaultValue = "200000")
+    private int events;
+
+    @Option(names = "--kills", description = "SIGKILLs of the app; default: ${DEFAULT-VALUE}.", defaultValue = "10")
+    private int kills;
+
+    @Option(names = "--seed", description = "Seed of the patients' order, the kill points and the broker fault points;"
+        + " default: ${DEFAULT-VALUE}.", defaultValue = "20261204")
+    private long seed;
+
+    @Option(names = "--cohort", description = "Synthea CSV cohort directories (repeatable) instead of the cache.")
+    private List<Path> cohorts;
+
+    @Option(names = "--patients", description = "Patients of the cached (or generated) cohort; default:"
+        + " ${DEFAULT-VALUE}.", defaultValue = "200")
+    private int patients;
+
+    @Option(names = "--cohort-seed", description = "Synthea seed of the cached cohort; default: ${DEFAULT-VALUE}.",
+        defaultValue = "1")
+    private long cohortSeed;
+
+    @Option(names = "--cache-dir", description = "Cohort cache; default: ~/.cache/riskstream/cohorts.")
+    private Path cacheDir;
+
+    @Option(names = "--model", description = "model.name (a bundled name or a model directory); default: the config's.")
+    private String model;
+
+    @Option(names = "--threads", description = "num.stream.threads; default: ${DEFAULT-VALUE}.", defaultValue = "2")
+    private int threads;
+
+    @Option(names = "--partitions", description = "topic.partitions (emr-events, outputs); default: ${DEFAULT-VALUE}.",
+        defaultValue = "3")
+    private int partitions;
+
+    @Option(names = "--child-heap", description = "-Xmx of the app's JVM; default: ${DEFAULT-VALUE}.",
+        defaultValue = "1g")
+    private String childHeap;
+
+    @Option(names = "--stall-seconds", description = "A phase ends when no committed output came for this long;"
+        + " default: ${DEFAULT-VALUE}.", defaultValue = "180")
+    private long stallSeconds;
+
+    @Option(names = "--set", description = "A configuration key for the app and the reference (repeatable; the soak's"
+        + " own settings win for the broker, application id, state, source topic, scorer, registry and HTTP port).",
+        paramLabel = "KEY=VALUE")
+    private Map<String, String> overrides = new LinkedHashMap<>();
+
+    @Option(names = "--out", description = "Result directory; default: ${DEFAULT-VALUE}.", defaultValue = "bench/results")
+    private Path out;
+
+    @Override
+    public Integer call() throws Exception {
+      CommandLine cli = spec.commandLine();
+      PrintWriter outWriter = cli.getOut();
+      if (events < 1 || kills < 0 || patients < 1 || threads < 1 || partitions < 1 || stallSeconds < 1) {
+        throw new CommandLine.ParameterException(cli, "--events, --patients, --threads, --partitions and"
+            + " --stall-seconds must be at least 1, --kills at least 0");
+      }
+      if (model != null) {
+        ModelBundle.load(model);  // a bad --model fails here (exit status 2), not after the cohort and the brokers
+      }
+      Map<String, String> appConfig = new LinkedHashMap<>(overrides);
+      appConfig.put(RiskStreamConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(threads));
+      appConfig.put(RiskStreamConfig.TOPIC_PARTITIONS_CONFIG, Integer.toString(partitions));
+      if (model != null) {
+        appConfig.put(RiskStreamConfig.MODEL_NAME_CONFIG, model);
+      }
+      ChaosSoak.Options options = new ChaosSoak.Options(events, kills, seed, appConfig, List.of("-Xmx" + childHeap),
+          Duration.ofSeconds(stallSeconds));
+      Path work = Files.createTempDirectory("riskstream-chaos-");
+      outWriter.printf("Work directory (configuration, logs of every app JVM, broker and client messages): %s%n", work);
+      outWriter.flush();
+      ChaosSoak.Result result;
+      String cohortText;
+      try (DemoLogging logging = DemoLogging.start(work.resolve("riskstream-bench-chaos.log"),
+          new ConsoleStatus(outWriter, false))) {
+        Map<String, List<EmrEvent>> byPatient = new HashMap<>();
+        if (cohorts != null && !cohorts.isEmpty()) {
+          for (Path dir : cohorts) {
+            byPatient.putAll(CohortReading.read(dir, outWriter));
+          }
+          cohortText = cohorts.toString();
+        } else {
+          Path root = cacheDir != null ? cacheDir : DemoCohort.defaultCacheRoot();
+          SyntheaCohortGenerator generator = new SyntheaCohortGenerator();
+          for (DemoCohort.Part part : DemoCohort.plan(patients, cohortSeed, root)) {
+            if (!part.cached()) {
+              outWriter.printf("generating %d Synthea patients (seed %d) into %s%n", part.patients(), part.seed(),
+                  part.dir());
+              outWriter.flush();
+            }
+            DemoCohort.ensure(part, generator, n -> { });
+            byPatient.putAll(CohortReading.read(part.dir(), outWriter));
+          }
+          cohortText = "cache " + root.resolve(cohortSeed + "-" + patients) + ": " + patients
+              + " patients, Synthea seed " + cohortSeed;
+        }
+        result = new ChaosSoak(byPatient, options, work, outWriter).run();
+      }
+
+      String host = InetAddress.getLocalHost().getHostName();
+      ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
+      String stem = "chaos-" + host.replaceAll("[^A-Za-z0-9.-]", "_") + "-"
+          + now.format(DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'"));
+      Map<String, Object> context = new LinkedHashMap<>();
+      context.put("benchmark", "riskstream bench chaos");
+      context.put("commandLine", String.join(" ", cli.getParseResult().originalArgs()));
+      context.put("host", host);
+      context.put("date", now.toString());
+      context.put("availableProcessors", Runtime.getRuntime().availableProcessors());
+      context.put("loadAverageAtEnd",
+          java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+      context.put("java", System.getProperty("java.version"));
+      context.put("cohort", cohortText);
+      context.put("referenceDefinition", "a fault-free run of the same command, configuration and feed on the same"
+          + " cluster before the run with faults, under another application id into other output topics");
+      Path json = out.resolve(stem + ".json");
+      BenchReport.writeJson(ChaosReport.document(result, context), json);
+      ChaosReport.summary(result).forEach(outWriter::println);
+      // the state stores are large; the logs and configuration stay
+      try (Stream<Path> dirs = Files.list(work)) {
+        for (Path dir : dirs.filter(p -> Files.isDirectory(p) && p.getFileName().toString().startsWith("state"))
+            .toList()) {
+          try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+          }
+        }
+      }
+      outWriter.printf("Logs and configuration: %s%nWrote %s%n", work, json);
+      outWriter.flush();
+      return result.passed() ? 0 : 1;
     }
   }
 }

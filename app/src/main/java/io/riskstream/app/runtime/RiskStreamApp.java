@@ -58,6 +58,17 @@ public final class RiskStreamApp implements AutoCloseable {
    */
   public static RiskStreamApp start(RiskStreamConfig config, AvroSerdes serdes, RequestEncoder encoder,
       ScoringBackend backend, Map<String, Object> overrides) throws InterruptedException, ExecutionException {
+    return start(config, serdes, encoder, backend, overrides, (now, before) -> { });
+  }
+
+  /**
+   * As {@link #start(RiskStreamConfig, AvroSerdes, RequestEncoder, ScoringBackend, Map)}, and {@code listener} hears
+   * every state transition of the Kafka Streams client from its start on (after this class's own listener, which
+   * logs it; Kafka Streams takes a listener only before the start).
+   */
+  public static RiskStreamApp start(RiskStreamConfig config, AvroSerdes serdes, RequestEncoder encoder,
+      ScoringBackend backend, Map<String, Object> overrides, KafkaStreams.StateListener listener)
+      throws InterruptedException, ExecutionException {
     Properties props = config.streamsProperties();
     DeadLetterCounts deadLetters = new DeadLetterCounts();
     props.putAll(ErrorHandling.streamsProperties(config, serdes, deadLetters));
@@ -72,7 +83,10 @@ public final class RiskStreamApp implements AutoCloseable {
           e.getClass().getSimpleName());
       return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
     });
-    streams.setStateListener((now, before) -> LOG.info("streams state {} -> {}", before, now));
+    streams.setStateListener((now, before) -> {
+      LOG.info("streams state {} -> {}", before, now);
+      listener.onChange(now, before);
+    });
     streams.start();
     return new RiskStreamApp(streams, config.getString(RiskStreamConfig.APPLICATION_ID_CONFIG), topology.describe(),
         deadLetters);
