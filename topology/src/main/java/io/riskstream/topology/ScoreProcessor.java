@@ -47,8 +47,8 @@ import org.slf4j.LoggerFactory;
  * an input the scorer rejects as invalid ({@link IllegalArgumentException}, e.g. a token outside the model's
  * vocabulary) is bad input: the request becomes a DeadLetter (stage SCORE, INVALID_MODEL_INPUT; key = patient id,
  * coordinates = the request's first source offset), leaves the store and does not hold back the patient's later
- * requests. Any other failure is the backend's: the failed stage is re-submitted up to {@code maxRetries} times, then
- * the stream thread fails (the request stays in the store and is re-scored on restart).
+ * requests. Any other failure is the backend's: the failed stage is re-submitted after a backoff up to
+ * {@code maxRetries} times, then the stream thread fails (the request stays in the store and is re-scored on restart).
  *
  * <p>Output: {@link ScoredRequest}s and {@link io.riskstream.schemas.DeadLetter}s.
  */
@@ -63,6 +63,8 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
     /** null until the base probabilities call for reasons; then one per reason event. */
     List<CompletableFuture<float[]>> occluded;
     int attempts = 1;
+    /** Wall-clock time (ms) at which a failed stage is re-submitted; 0 when no re-submission is due. */
+    long retryAt;
 
     InFlight(ScoringRequest request, CompletableFuture<float[]> base) {
       this.request = request;
@@ -78,6 +80,11 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
   private final TreeMap<String, InFlight> inFlight = new TreeMap<>();
   /** Futures completed (on the batcher's threads) since the last drain: drain only walks in-flight when > 0. */
   private final AtomicInteger completions = new AtomicInteger();
+  /** Requests waiting out a retry backoff: drain walks in-flight while any do. */
+  private int backingOff;
+  /** First wait before re-submitting after a backend failure; doubled per attempt, at most {@link #MAX_BACKOFF_MS}. */
+  static final long FIRST_BACKOFF_MS = 100;
+  static final long MAX_BACKOFF_MS = 5_000;
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, ScoringRequest> store;
   private DeadLetters deadLetters;
@@ -170,7 +177,7 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
 
   /** Forwards every completed request whose patient has no earlier request still in flight. */
   void drain() {
-    if (completions.getAndSet(0) == 0) {
+    if (completions.getAndSet(0) == 0 && backingOff == 0) {
       return;
     }
     Set<String> blocked = new HashSet<>();
@@ -194,7 +201,7 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
         continue;
       }
       if (failure != null) {
-        retry(f);
+        retry(f, context.currentSystemTimeMs());
         blocked.add(patient);
         continue;
       }
@@ -239,8 +246,11 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
     store.delete(r.pendingKey());
   }
 
-  /** Re-submits the failed stage of {@code f}, or fails the thread after {@code maxRetries} re-submissions. */
-  private void retry(InFlight f) {
+  /**
+   * Re-submits the failed stage of {@code f} after a backoff (100 ms, doubling per attempt, at most 5 s), or fails the
+   * thread after {@code maxRetries} re-submissions.
+   */
+  private void retry(InFlight f, long now) {
     List<CompletableFuture<float[]>> stage = f.occluded == null ? List.of(f.base) : f.occluded;
     if (f.attempts > maxRetries) {
       throw new StreamsException("scoring failed " + f.attempts + " times for a request in task "
@@ -248,7 +258,18 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
           stage.stream().filter(CompletableFuture::isCompletedExceptionally).findFirst()
               .map(x -> x.handle((v, e) -> e).join()).orElse(null));
     }
-    LOG.warn("task {}: scoring attempt {} failed; re-submitting", context.taskId(), f.attempts);
+    if (f.retryAt == 0) {
+      long backoff = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS << Math.min(20, f.attempts - 1));
+      f.retryAt = now + backoff;
+      backingOff++;
+      LOG.warn("task {}: scoring attempt {} failed; re-submitting in {} ms", context.taskId(), f.attempts, backoff);
+      return;
+    }
+    if (now < f.retryAt) {
+      return;
+    }
+    f.retryAt = 0;
+    backingOff--;
     f.attempts++;
     if (f.occluded == null) {
       f.base = submit(f.request.base());

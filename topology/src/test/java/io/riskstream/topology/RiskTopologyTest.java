@@ -443,6 +443,8 @@ class RiskTopologyTest {
     cond("c1", "p1", "2020-01-01T00:00:00Z", "110", null, 1, 1000);
     deferred.fail(0);
     driver.advanceWallClockTime(Duration.ofMillis(50));
+    assertThat(deferred.inputs).as("re-submitted only after the backoff").hasSize(1);
+    driver.advanceWallClockTime(Duration.ofMillis(ScoreProcessor.FIRST_BACKOFF_MS));
     assertThat(deferred.inputs).hasSize(2);
     assertThat(scores.isEmpty()).isTrue();
     deferred.complete(1);

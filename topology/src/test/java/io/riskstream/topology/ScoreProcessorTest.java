@@ -112,9 +112,18 @@ class ScoreProcessorTest {
     DeferredTestBackend deferred = new DeferredTestBackend();
     ScoreProcessor processor = new ScoreProcessor(deferred.backend(), Duration.ofMillis(10), 1, THRESHOLDS);
     processor.init(context);
+    context.setCurrentSystemTimeMs(1_000);
     processor.process(new Record<>("p1", request("p1", 1, 150), 0L));
     deferred.fail(0);
     processor.drain();
+    // the backend failed: the request waits out the backoff before it is re-submitted
+    assertThat(deferred.inputs).hasSize(1);
+    context.setCurrentSystemTimeMs(1_000 + ScoreProcessor.FIRST_BACKOFF_MS - 1);
+    processor.drain();
+    assertThat(deferred.inputs).hasSize(1);
+    context.setCurrentSystemTimeMs(1_000 + ScoreProcessor.FIRST_BACKOFF_MS);
+    processor.drain();
+    assertThat(deferred.inputs).hasSize(2);
     deferred.fail(1);
     org.assertj.core.api.Assertions.assertThatThrownBy(processor::drain)
         .isInstanceOf(org.apache.kafka.streams.errors.StreamsException.class).hasMessageContaining("scoring failed 2 times");
