@@ -9,7 +9,6 @@ import static io.riskstream.connectors.debezium.Cdc.patient;
 import static io.riskstream.connectors.debezium.Cdc.row;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.riskstream.connectors.debezium.Cdc;
 import io.riskstream.schemas.AlertSeverity;
 import io.riskstream.schemas.DeadLetter;
 import io.riskstream.schemas.DeadLetterReason;

@@ -10,7 +10,6 @@ import io.riskstream.scoring.tensorrt.ParityFailurePolicy;
 import io.riskstream.scoring.tensorrt.Precision;
 import io.riskstream.scoring.tensorrt.TensorRtOptions;
 import io.riskstream.topology.config.RiskStreamConfig;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;

@@ -4,7 +4,6 @@ import io.riskstream.app.http.HttpEndpoints;
 import io.riskstream.app.http.RiskStreamMetrics;
 import io.riskstream.app.runtime.RiskStreamApp;
 import io.riskstream.app.runtime.ScoringRuntime;
-import io.riskstream.scoring.model.ModelBundleException;
 import io.riskstream.topology.config.RiskStreamConfig;
 import io.riskstream.topology.serde.AvroSerdes;
 import java.nio.file.Path;
