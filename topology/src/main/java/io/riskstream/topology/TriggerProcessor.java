@@ -187,7 +187,7 @@ public final class TriggerProcessor implements Processor<String, Object, String,
     if (record.value() instanceof TransactionSignal.Complete complete) {
       transactionComplete(record.key(), complete);
     } else if (record.value() instanceof EmrEvent e) {
-      String refused = refusal(record.key(), e);
+      RejectedInputException refused = refusal(record.key(), e);
       if (refused == null) {
         event(record.withValue(e));
       } else {
@@ -208,27 +208,24 @@ public final class TriggerProcessor implements Processor<String, Object, String,
   }
 
   /** Why an event from emr-events cannot be applied (a message without values), or null when it can. */
-  private static String refusal(String key, EmrEvent e) {
+  private static RejectedInputException refusal(String key, EmrEvent e) {
     if (key == null || !key.equals(e.getPatientId())) {
-      return "the record's key is not the event's patient id";
+      return new RejectedInputException(DeadLetterReason.INVALID_FIELD, "the record's key is not the event's patient id");
     }
     try {
       FieldRules.check(e, f -> "EmrEvent." + f.eventField());
+      return null;
     } catch (RejectedInputException x) {
-      return x.reason().name() + ": " + x.getMessage();
+      return x;
     }
-    return null;
   }
 
-  private void refuse(Record<String, Object> record, String why) {
+  private void refuse(Record<String, Object> record, RejectedInputException why) {
     RecordMetadata md = context.recordMetadata().orElse(null);
-    DeadLetterReason reason = why.startsWith("the record's key") ? DeadLetterReason.INVALID_FIELD
-        : DeadLetterReason.valueOf(why.substring(0, why.indexOf(':')));
-    String message = why.startsWith("the record's key") ? why : why.substring(why.indexOf(':') + 2);
     byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
     DeadLetter d = md == null
-        ? deadLetters.deadLetter(reason, message, "", -1, -1L, key, null)
-        : deadLetters.deadLetter(reason, message, md, key, null);
+        ? deadLetters.deadLetter(why.reason(), why.getMessage(), "", -1, -1L, key, null)
+        : deadLetters.deadLetter(why.reason(), why.getMessage(), md, key, null);
     context.forward(new Record<>(record.key(), (HistoryCommand) new HistoryCommand.Reject(d), record.timestamp()));
   }
 
