@@ -170,8 +170,11 @@ public final class RiskTopology {
             .withNumberOfPartitions(partitions));
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TransactionTracker.STORE),
         Serdes.String(), new TrackedTransactionSerde()).withCachingEnabled());
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TransactionTracker.PATIENTS),
+        Serdes.String(), Serdes.String()).withCachingEnabled());
     return progress.merge(rejected, Named.as("transaction-counts")).merge(ends, Named.as("transaction-signals"))
-        .process(() -> new TransactionTracker(TRACKER_RETENTION), Named.as(TRANSACTION_TRACKER), TransactionTracker.STORE)
+        .process(() -> new TransactionTracker(TRACKER_RETENTION), Named.as(TRANSACTION_TRACKER), TransactionTracker.STORE,
+            TransactionTracker.PATIENTS)
         .repartition(Repartitioned.with(Serdes.String(), signals).withName("transaction-complete")
             .withNumberOfPartitions(partitions));
   }

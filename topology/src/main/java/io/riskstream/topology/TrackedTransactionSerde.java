@@ -1,12 +1,10 @@
 package io.riskstream.topology;
 
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 
-/** Store serde of {@link TrackedTransaction}: txId (nullable), seen, announced (nullable), patients, lastTimestamp. */
+/** Store serde of {@link TrackedTransaction}: txId (nullable), seen, announced (nullable), lastTimestamp. */
 final class TrackedTransactionSerde extends BinaryStoreSerde<TrackedTransaction> {
 
   TrackedTransactionSerde() {
@@ -21,10 +19,6 @@ final class TrackedTransactionSerde extends BinaryStoreSerde<TrackedTransaction>
     if (t.announced() != null) {
       out.writeLong(t.announced());
     }
-    out.writeInt(t.patients().size());
-    for (String p : t.patients()) {
-      out.writeString(p);
-    }
     out.writeLong(t.lastTimestamp());
   }
 
@@ -33,11 +27,6 @@ final class TrackedTransactionSerde extends BinaryStoreSerde<TrackedTransaction>
     String txId = readNullable(in);
     long seen = in.readLong();
     Long announced = in.readBoolean() ? in.readLong() : null;
-    int n = in.readInt();
-    List<String> patients = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      patients.add(in.readString());
-    }
-    return new TrackedTransaction(txId, seen, announced, patients, in.readLong());
+    return new TrackedTransaction(txId, seen, announced, in.readLong());
   }
 }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -17,17 +18,20 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * trigger sees them ({@link TransactionSignal.Counted} with a patient) and as normalize rejects them (without one),
  * and takes the number its END announced ({@link TransactionSignal.Ended}). Once both agree it forwards a
  * {@link TransactionSignal.Complete} per patient the transaction touched (keyed by patient, for the trigger) and forgets
- * the transaction. Since a patient's events are counted only after the trigger read them, a Complete never overtakes
+ * the transaction. The patients are one entry each in store {@value #PATIENTS} (key {@code <length>:<id><patient>},
+ * read back by prefix scan), so no value grows with the size of a transaction. Since a patient's events are counted only after the trigger read them, a Complete never overtakes
  * an event it covers. Entries that never complete (an END that never came) are dropped after {@code retention} of
  * stream time and counted ({@code transaction-tracker-expired-total}).
  */
 public final class TransactionTracker implements Processor<String, TransactionSignal, String, TransactionSignal> {
 
   public static final String STORE = "transaction-tracker";
+  public static final String PATIENTS = "transaction-patients";
 
   private final Duration retention;
   private ProcessorContext<String, TransactionSignal> context;
   private KeyValueStore<String, TrackedTransaction> store;
+  private KeyValueStore<String, String> patients;
   private Sensor expired;
 
   public TransactionTracker(Duration retention) {
@@ -38,6 +42,7 @@ public final class TransactionTracker implements Processor<String, TransactionSi
   public void init(ProcessorContext<String, TransactionSignal> context) {
     this.context = context;
     this.store = context.getStateStore(STORE);
+    this.patients = context.getStateStore(PATIENTS);
     this.expired = context.metrics().addRateTotalSensor(DeadLetters.METRICS_SCOPE, context.taskId().toString(),
         "transaction-tracker-expired", Sensor.RecordingLevel.INFO);
     context.schedule(retention.dividedBy(4), PunctuationType.STREAM_TIME, this::expire);
@@ -55,6 +60,9 @@ public final class TransactionTracker implements Processor<String, TransactionSi
     }
     if (record.value() instanceof TransactionSignal.Counted c) {
       t = t.counted(c, record.timestamp());
+      if (c.patientId() != null) {
+        patients.put(prefix(id) + c.patientId(), c.patientId());
+      }
     } else if (record.value() instanceof TransactionSignal.Ended e) {
       t = t.ended(e, record.timestamp());
     } else {
@@ -62,7 +70,7 @@ public final class TransactionTracker implements Processor<String, TransactionSi
     }
     if (t.complete()) {
       store.delete(id);
-      for (String patient : t.patients()) {
+      for (String patient : forget(id)) {
         context.forward(new Record<>(patient, (TransactionSignal) new TransactionSignal.Complete(t.txId()),
             t.lastTimestamp()));
       }
@@ -81,10 +89,32 @@ public final class TransactionTracker implements Processor<String, TransactionSi
         }
       }
     }
-    old.forEach(store::delete);
+    for (String id : old) {
+      store.delete(id);
+      forget(id);
+    }
     if (!old.isEmpty()) {
       expired.record(old.size());
     }
+  }
+
+  /** Removes and returns the patients of transaction {@code id}, in key order. */
+  private List<String> forget(String id) {
+    List<String> out = new ArrayList<>();
+    List<String> keys = new ArrayList<>();
+    try (KeyValueIterator<String, String> it = patients.prefixScan(prefix(id), new StringSerializer())) {
+      it.forEachRemaining(kv -> {
+        keys.add(kv.key);
+        out.add(kv.value);
+      });
+    }
+    keys.forEach(patients::delete);
+    return out;
+  }
+
+  /** The key prefix of a transaction's patients: its length fixes where the id ends (see HistoryProcessor's keys). */
+  private static String prefix(String id) {
+    return id.length() + ":" + id;
   }
 
   @Override
