@@ -28,19 +28,25 @@ import org.apache.kafka.streams.processor.UsePartitionTimeOnInvalidTimestamp;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The RiskStream topology as a pure factory. Two sub-topologies, three with FHIR input:
+ * The RiskStream topology as a pure factory. Two sub-topologies, three with FHIR input, four with transaction tracking:
  * <pre>
  *  ehr-source (Debezium JSON) → normalize ─┬→ emr-events-sink (EmrEvent, key patientId)
- *                                          └→ dlq-sink (DeadLetter, key = original key)
+ *                                          ├→ dlq-sink (DeadLetter, key = original key)
+ *                                          └→ transaction-rejected (with source.transaction.topic)
  *  fhir-source (FHIR R4 JSON; fhir.enabled) → fhir-normalize ─┬→ fhir-emr-events-sink
  *                                                             └→ fhir-dlq-sink
- *  emr-events-source → trigger [trigger-open, trigger-buffer] → history [patient-history] → score [scoring-pending]
+ *  transaction-source (source.transaction.topic) → transaction-metadata → transaction-end
+ *  transaction-progress + transaction-rejected + transaction-end → transaction-tracker → transaction-complete
+ *  emr-events-source (+ transaction-complete) → trigger [trigger-open, trigger-buffer]
+ *       → history [patient-history, patient-history-events] → score [scoring-pending]
  *                       ─┬→ risk-scores-sink (RiskScore)
  *                        └→ alert [alert-state] → risk-alerts-sink (RiskAlert)
+ *  (emr-events-source → transaction-progress; each stage's dead letters → <stage>-dlq-sink)
  * </pre>
- * {@code emr-events} is both the public contract topic and the re-keying (by patient) topic between the two
- * sub-topologies (the FHIR input writes to it too), so there is no internal repartition topic. Every processor, source, sink and store is named.
- * With {@code normalize.enabled=false} only the second sub-topology runs: a replay from emr-events.
+ * {@code emr-events} is both the public contract topic and the re-keying (by patient) topic between normalize and the
+ * scoring part (the FHIR input writes to it too). The transaction topics are named repartition topics. Every
+ * processor, source, sink and store is named. With {@code normalize.enabled=false} only the scoring part runs, without
+ * transaction tracking: a replay from emr-events.
  */
 public final class RiskTopology {
 
