@@ -2,11 +2,6 @@ package io.riskstream.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.riskstream.connectors.debezium.Cdc;
-import io.riskstream.connectors.hostile.HostileInputs;
-import io.riskstream.connectors.hostile.HostileInputs.Accepted;
-import io.riskstream.connectors.hostile.HostileInputs.Hostile;
-import io.riskstream.connectors.hostile.HostileInputs.Input;
 import io.riskstream.schemas.DeadLetter;
 import io.riskstream.schemas.DeadLetterReason;
 import io.riskstream.schemas.DeadLetterStage;
@@ -15,12 +10,13 @@ import io.riskstream.schemas.EventOp;
 import io.riskstream.schemas.RiskAlert;
 import io.riskstream.schemas.RiskScore;
 import io.riskstream.schemas.SourceOffset;
+import io.riskstream.topology.HostileFeed.Kind;
+import io.riskstream.topology.HostileFeed.Step;
 import io.riskstream.topology.config.RiskStreamConfig;
 import io.riskstream.topology.config.Topics;
 import io.riskstream.topology.serde.AvroSerdes;
 import io.riskstream.topology.serde.InMemorySchemaRegistry;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -30,7 +26,6 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.TreeMap;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
@@ -65,154 +60,9 @@ class HostileInputTopologyTest {
   @TempDir
   Path stateDir;
 
-  /** What a step of the feed is. */
-  private enum Kind { VALID, HOSTILE, COPY, AT_BOUND }
-
-  /** One record to pipe; {@code ref}: the valid step a copy repeats. */
-  private record Step(Kind kind, Input input, long timestamp, Hostile hostile, Accepted accepted, Step ref) {
-  }
-
   /** What a run produced, and at which offset each step was read. */
   private record Run(List<RiskScore> scores, List<RiskAlert> alerts, List<TestRecord<String, EmrEvent>> events,
       List<KeyValue<byte[], DeadLetter>> dead, Map<Step, Long> offsets, Map<DeadLetterReason, Double> counts) {
-  }
-
-  // ---- the valid feed --------------------------------------------------------------------------------------------
-
-  /** Four CDC patients: a patient row each, then encounters as transactions of four rows; all with a txId. */
-  private static List<Step> validCdc() {
-    List<Step> steps = new ArrayList<>();
-    long ts = 10_000;
-    long lsn = 1;
-    for (int p = 0; p < 4; p++) {
-      steps.add(cdc(Cdc.change("patients", "c", Cdc.patient("cdc-p" + p, "196" + p + "-02-03", p % 2 == 0 ? "male"
-          : "female"), 100 + p, lsn++), ts));
-      ts += 300;
-    }
-    for (int i = 0; i < 14; i++) {
-      String patient = "cdc-p" + (i % 4);
-      int tx = 200 + i;
-      String day = java.time.LocalDate.parse("2020-01-01").plusDays(i * 20L) + "T08:00:00.000000Z";
-      steps.add(cdc(Cdc.change("encounters", "c", Cdc.row("id", "cdc-e" + i, "patient_id", patient, "start_time", day,
-          "stop_time", null, "encounter_class", "ambulatory", "code_system", "SNOMED-CT", "code", "185349003",
-          "description", "Encounter for check up", "reason_code", null), tx, lsn++), ts));
-      steps.add(cdc(Cdc.change("conditions", "c", Cdc.condition("cdc-c" + i, patient, day,
-          String.valueOf(100 + (i * 13) % 70)), tx, lsn++), ts));
-      steps.add(cdc(Cdc.change("observations", "c", Cdc.observation("cdc-o" + i, patient, day, "4548-4",
-          5.0 + i / 10.0, "%"), tx, lsn++), ts));
-      steps.add(cdc(Cdc.change("conditions", "c", Cdc.condition("cdc-d" + i, patient, day,
-          String.valueOf(120 + (i * 7) % 50)), tx, lsn++), ts));
-      ts += 300;
-    }
-    // an update and a delete, each a transaction of its own
-    steps.add(cdc(Cdc.change("conditions", "u", Cdc.condition("cdc-c1", "cdc-p1", "2020-01-21T08:00:00Z", "199"), 300,
-        lsn++), ts));
-    ts += 300;
-    steps.add(cdc(Cdc.change("conditions", "d", Cdc.row("id", "cdc-d2", "patient_id", "cdc-p2"), 301, lsn++), ts));
-    ts += 300;
-    steps.add(cdc(Cdc.change("conditions", "c", Cdc.condition("cdc-last", "cdc-p3", "2022-01-01T00:00:00Z", "101"),
-        302, lsn), ts + 5000));
-    return steps;
-  }
-
-  private static Step cdc(byte[] value, long ts) {
-    return new Step(Kind.VALID, new Input(CDC_TOPIC, Cdc.key("k" + ts), value), ts, null, null, null);
-  }
-
-  /** Three FHIR patients: a Bundle each, then single Conditions; each record is a transaction. */
-  private static List<Step> validFhir() {
-    List<Step> steps = new ArrayList<>();
-    long ts = 10_100;
-    for (int p = 0; p < 3; p++) {
-      String id = "fhir-p" + p;
-      String enc = "fhir-e" + p;
-      String bundle = "{'resourceType':'Bundle','type':'collection','entry':["
-          + "{'fullUrl':'urn:uuid:" + id + "','resource':{'resourceType':'Patient','id':'" + id + "','gender':'female',"
-          + "'birthDate':'1955-0" + (p + 1) + "-01'}},"
-          + "{'resource':{'resourceType':'Encounter','id':'" + enc + "','status':'finished','class':{'code':'AMB'},"
-          + "'type':[{'coding':[{'system':'http://snomed.info/sct','code':'185349003'}]}],"
-          + "'subject':{'reference':'urn:uuid:" + id + "'},'period':{'start':'2020-02-0" + (p + 1) + "T10:00:00Z'}}},"
-          + condition(id, enc, "2020-02-0" + (p + 1), String.valueOf(140 + p * 5)) + ","
-          + condition(id, enc, "2020-02-0" + (p + 1), "160") + ","
-          + "{'resource':{'resourceType':'Observation','status':'final','code':{'coding':[{'code':'4548-4'}]},"
-          + "'subject':{'reference':'urn:uuid:" + id + "'},'effectiveDateTime':'2020-02-0" + (p + 1) + "T10:05:00Z',"
-          + "'valueQuantity':{'value':6." + p + ",'unit':'%'}}},"
-          + "{'resource':{'resourceType':'Claim','id':'claim-" + p + "'}}]}";
-      steps.add(fhir(bundle, ts));
-      ts += 700;
-    }
-    for (int k = 0; k < 6; k++) {
-      String id = "fhir-p" + (k % 3);
-      String resource = condition(id, null, "2021-0" + (k + 1) + "-15", String.valueOf(110 + k * 9));
-      steps.add(fhir(resource.substring("{'resource':".length(), resource.length() - 1), ts));
-      ts += 700;
-    }
-    return steps;
-  }
-
-  private static String condition(String patient, String encounter, String onset, String code) {
-    return "{'resource':{'resourceType':'Condition','code':{'coding':[{'system':'http://snomed.info/sct','code':'"
-        + code + "'}]},'subject':{'reference':'urn:uuid:" + patient + "'},"
-        + (encounter == null ? "" : "'encounter':{'reference':'urn:uuid:" + encounter + "'},")
-        + "'onsetDateTime':'" + onset + "'}}";
-  }
-
-  private static Step fhir(String singleQuoted, long ts) {
-    return new Step(Kind.VALID, new Input(FHIR_TOPIC, ("{\"ts\":" + ts + "}").getBytes(StandardCharsets.UTF_8),
-        singleQuoted.replace('\'', '"').getBytes(StandardCharsets.UTF_8)), ts, null, null, null);
-  }
-
-  /** Valid steps of both inputs, in timestamp order. */
-  private static List<Step> validFeed() {
-    List<Step> all = new ArrayList<>(validCdc());
-    all.addAll(validFhir());
-    all.sort(java.util.Comparator.comparingLong(Step::timestamp));
-    return all;
-  }
-
-  /** The valid feed with the generator's records of both inputs interleaved (picked by the seed). */
-  private static List<Step> hostileFeed(long seed, List<Step> valid) {
-    List<Step> cdcValid = valid.stream().filter(s -> s.input().topic().equals(CDC_TOPIC)).toList();
-    List<Step> fhirValid = valid.stream().filter(s -> s.input().topic().equals(FHIR_TOPIC)).toList();
-    HostileInputs cdc = HostileInputs.debezium(seed, CDC_TOPIC, CDC_LIMIT, cdcValid.stream().map(Step::input).toList());
-    HostileInputs fhir = HostileInputs.fhir(seed, FHIR_TOPIC, FHIR_LIMIT, fhirValid.stream().map(Step::input).toList());
-    Random random = new Random(seed);
-    // copies right after their original; everything else at a random place
-    Map<Step, List<Step>> after = new HashMap<>();
-    List<List<Step>> before = new ArrayList<>();
-    for (int i = 0; i <= valid.size(); i++) {
-      before.add(new ArrayList<>());
-    }
-    for (HostileInputs inputs : List.of(cdc, fhir)) {
-      List<Step> originals = inputs == cdc ? cdcValid : fhirValid;
-      for (Hostile h : inputs.hostile()) {
-        before.get(random.nextInt(valid.size() + 1)).add(new Step(Kind.HOSTILE, h.input(), 0, h, null, null));
-      }
-      for (Accepted a : inputs.accepted()) {
-        if (a.copyOf() >= 0) {
-          Step original = originals.get(a.copyOf());
-          after.computeIfAbsent(original, k -> new ArrayList<>())
-              .add(new Step(Kind.COPY, a.input(), original.timestamp(), null, a, original));
-        } else {
-          before.get(random.nextInt(valid.size() + 1)).add(new Step(Kind.AT_BOUND, a.input(), 0, null, a, null));
-        }
-      }
-    }
-    List<Step> feed = new ArrayList<>();
-    long ts = valid.get(0).timestamp();
-    for (int i = 0; i <= valid.size(); i++) {
-      for (Step s : before.get(i)) {
-        // a timestamp no later than stream time: it must not advance the trigger's punctuation
-        feed.add(new Step(s.kind(), s.input(), ts, s.hostile(), s.accepted(), s.ref()));
-      }
-      if (i < valid.size()) {
-        Step v = valid.get(i);
-        feed.add(v);
-        ts = v.timestamp();
-        feed.addAll(after.getOrDefault(v, List.of()));
-      }
-    }
-    return feed;
   }
 
   // ---- a run -------------------------------------------------------------------------------------------------------
@@ -277,14 +127,15 @@ class HostileInputTopologyTest {
   @ValueSource(longs = {1, 2, 3})
   void shouldDeadLetterEveryHostileRecordOnceAndLeaveTheValidPatientsScoresAndAlertsAsTheyWere(long seed)
       throws Exception {
-    List<Step> valid = validFeed();
+    List<Step> valid = HostileFeed.sorted(HostileFeed.validCdc(CDC_TOPIC, 10_000, true),
+        HostileFeed.validFhir(FHIR_TOPIC, 10_100));
     Run clean = run(valid, "clean");
     assertThat(clean.dead()).isEmpty();
     assertThat(clean.scores()).hasSizeGreaterThan(15);
     assertThat(clean.alerts()).isNotEmpty();
     assertThat(clean.scores()).extracting(RiskScore::getPatientId).contains("cdc-p0", "cdc-p3", "fhir-p0", "fhir-p2");
 
-    List<Step> feed = hostileFeed(seed, valid);
+    List<Step> feed = HostileFeed.interleaved(valid, CDC_TOPIC, CDC_LIMIT, FHIR_TOPIC, FHIR_LIMIT, seed);
     Run hostile = run(feed, "hostile");
 
     // one dead letter per hostile record, in feed order, with its reason, coordinates and original bytes

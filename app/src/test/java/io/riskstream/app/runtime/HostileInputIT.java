@@ -6,8 +6,6 @@ import io.riskstream.app.demo.EmbeddedKafka;
 import io.riskstream.connectors.StrictJson;
 import io.riskstream.connectors.debezium.Cdc;
 import io.riskstream.connectors.hostile.HostileInputs;
-import io.riskstream.connectors.hostile.HostileInputs.Accepted;
-import io.riskstream.connectors.hostile.HostileInputs.Hostile;
 import io.riskstream.connectors.hostile.HostileInputs.Input;
 import io.riskstream.schemas.DeadLetter;
 import io.riskstream.schemas.DeadLetterReason;
@@ -20,6 +18,9 @@ import io.riskstream.schemas.SourceCoordinates;
 import io.riskstream.schemas.SourceOffset;
 import io.riskstream.topology.CodeTokenTestEncoder;
 import io.riskstream.topology.DeadLetters;
+import io.riskstream.topology.HostileFeed;
+import io.riskstream.topology.HostileFeed.Kind;
+import io.riskstream.topology.HostileFeed.Step;
 import io.riskstream.topology.RiskTopology;
 import io.riskstream.topology.TokenSumTestScorer;
 import io.riskstream.topology.config.RiskStreamConfig;
@@ -32,16 +33,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -109,110 +107,12 @@ class HostileInputIT {
   @TempDir
   Path dir;
 
-  /** What a step of the feed is. */
-  private enum Kind { VALID, CLOSER, HOSTILE, COPY, AT_BOUND }
-
-  /** One record to send; {@code ref}: the valid step a copy repeats. */
-  private record Step(Kind kind, Input input, long timestamp, Hostile hostile, Accepted accepted, Step ref) {
-  }
-
   /** What a run produced, and at which offset of its topic each step was written. */
   private record Run(List<RiskScore> scores, List<RiskAlert> alerts, List<EmrEvent> events, List<DeadLetter> dead,
       Map<Step, Long> offsets) {
   }
 
   // ---- the valid feed --------------------------------------------------------------------------------------------
-
-  /** Four CDC patients: a patient row each, then encounters as transactions of four rows; an update; a delete. */
-  private static List<Step> validCdc() {
-    List<Step> steps = new ArrayList<>();
-    long ts = BASE;
-    long lsn = 1;
-    for (int p = 0; p < 4; p++) {
-      steps.add(cdc(Cdc.change("patients", "c", Cdc.patient("cdc-p" + p, "196" + p + "-02-03", p % 2 == 0 ? "male"
-          : "female"), 100 + p, lsn++), ts));
-      ts += 300;
-    }
-    for (int i = 0; i < 14; i++) {
-      String patient = "cdc-p" + (i % 4);
-      int tx = 200 + i;
-      String day = LocalDate.parse("2020-01-01").plusDays(i * 20L) + "T08:00:00.000000Z";
-      steps.add(cdc(Cdc.change("encounters", "c", Cdc.row("id", "cdc-e" + i, "patient_id", patient, "start_time", day,
-          "stop_time", null, "encounter_class", "ambulatory", "code_system", "SNOMED-CT", "code", "185349003",
-          "description", "Encounter for check up", "reason_code", null), tx, lsn++), ts));
-      steps.add(cdc(Cdc.change("conditions", "c", Cdc.condition("cdc-c" + i, patient, day,
-          String.valueOf(100 + (i * 13) % 70)), tx, lsn++), ts));
-      steps.add(cdc(Cdc.change("observations", "c", Cdc.observation("cdc-o" + i, patient, day, "4548-4",
-          5.0 + i / 10.0, "%"), tx, lsn++), ts));
-      steps.add(cdc(Cdc.change("conditions", "c", Cdc.condition("cdc-d" + i, patient, day,
-          String.valueOf(120 + (i * 7) % 50)), tx, lsn++), ts));
-      ts += 300;
-    }
-    steps.add(cdc(Cdc.change("conditions", "u", Cdc.condition("cdc-c1", "cdc-p1", "2020-01-21T08:00:00Z", "199"), 300,
-        lsn++), ts));
-    ts += 300;
-    steps.add(cdc(Cdc.change("conditions", "d", Cdc.row("id", "cdc-d2", "patient_id", "cdc-p2"), 301, lsn), ts));
-    return steps;
-  }
-
-  private static Step cdc(byte[] value, long ts) {
-    return new Step(Kind.VALID, new Input(CDC_TOPIC, Cdc.key("k" + ts), value), ts, null, null, null);
-  }
-
-  /** Three FHIR patients: a Bundle each, then single Conditions; each record is a transaction. */
-  private static List<Step> validFhir() {
-    List<Step> steps = new ArrayList<>();
-    long ts = BASE + 100;
-    for (int p = 0; p < 3; p++) {
-      String id = "fhir-p" + p;
-      String enc = "fhir-e" + p;
-      String bundle = "{'resourceType':'Bundle','type':'collection','entry':["
-          + patientEntry(id, "1955-0" + (p + 1) + "-01") + ","
-          + "{'resource':{'resourceType':'Encounter','id':'" + enc + "','status':'finished','class':{'code':'AMB'},"
-          + "'type':[{'coding':[{'system':'http://snomed.info/sct','code':'185349003'}]}],"
-          + "'subject':{'reference':'urn:uuid:" + id + "'},'period':{'start':'2020-02-0" + (p + 1) + "T10:00:00Z'}}},"
-          + condition(id, enc, "2020-02-0" + (p + 1), String.valueOf(140 + p * 5)) + ","
-          + condition(id, enc, "2020-02-0" + (p + 1), "160") + ","
-          + "{'resource':{'resourceType':'Observation','status':'final','code':{'coding':[{'code':'4548-4'}]},"
-          + "'subject':{'reference':'urn:uuid:" + id + "'},'effectiveDateTime':'2020-02-0" + (p + 1) + "T10:05:00Z',"
-          + "'valueQuantity':{'value':6." + p + ",'unit':'%'}}},"
-          + "{'resource':{'resourceType':'Claim','id':'claim-" + p + "'}}]}";
-      steps.add(fhir(Kind.VALID, bundle, ts));
-      ts += 700;
-    }
-    for (int k = 0; k < 6; k++) {
-      String id = "fhir-p" + (k % 3);
-      String resource = condition(id, null, "2021-0" + (k + 1) + "-15", String.valueOf(110 + k * 9));
-      steps.add(fhir(Kind.VALID, resource.substring("{'resource':".length(), resource.length() - 1), ts));
-      ts += 700;
-    }
-    return steps;
-  }
-
-  private static String patientEntry(String id, String birthDate) {
-    return "{'fullUrl':'urn:uuid:" + id + "','resource':{'resourceType':'Patient','id':'" + id + "','gender':'female',"
-        + "'birthDate':'" + birthDate + "'}}";
-  }
-
-  private static String condition(String patient, String encounter, String onset, String code) {
-    return "{'resource':{'resourceType':'Condition','code':{'coding':[{'system':'http://snomed.info/sct','code':'"
-        + code + "'}]},'subject':{'reference':'urn:uuid:" + patient + "'},"
-        + (encounter == null ? "" : "'encounter':{'reference':'urn:uuid:" + encounter + "'},")
-        + "'onsetDateTime':'" + onset + "'}}";
-  }
-
-  private static Step fhir(Kind kind, String singleQuoted, long ts) {
-    return new Step(kind, new Input(FHIR_TOPIC, ("{\"ts\":" + ts + "}").getBytes(StandardCharsets.UTF_8),
-        singleQuoted.replace('\'', '"').getBytes(StandardCharsets.UTF_8)), ts, null, null, null);
-  }
-
-  /** Valid steps of both inputs, in timestamp order. */
-  private static List<Step> validFeed() {
-    List<Step> all = new ArrayList<>(validCdc());
-    all.addAll(validFhir());
-    all.sort(Comparator.comparingLong(Step::timestamp));
-    return all;
-  }
 
   /** The emr-events partition of a patient (the default partitioner over the String key). */
   private static int partitionOf(String patient) {
@@ -240,56 +140,15 @@ class HostileInputIT {
           Cdc.patient(id, "1970-01-01", "female"), 999, lsn++)), ts, null, null, null));
     }
     String bundle = "{'resourceType':'Bundle','type':'collection','entry':[" + closers("fhir-closer-").stream()
-        .map(id -> patientEntry(id, "1971-01-01")).collect(Collectors.joining(",")) + "]}";
-    steps.add(fhir(Kind.CLOSER, bundle, ts));
+        .map(id -> HostileFeed.patientEntry(id, "1971-01-01")).collect(Collectors.joining(",")) + "]}";
+    steps.add(HostileFeed.fhir(Kind.CLOSER, FHIR_TOPIC, bundle, ts));
     return steps;
   }
 
   /** The valid feed with the generator's records of both inputs and every seed interleaved, then the closers. */
   private static List<Step> hostileFeed(List<Step> valid, List<Step> closers) {
-    List<Step> cdcValid = valid.stream().filter(s -> s.input().topic().equals(CDC_TOPIC)).toList();
-    List<Step> fhirValid = valid.stream().filter(s -> s.input().topic().equals(FHIR_TOPIC)).toList();
-    Map<Step, List<Step>> after = new IdentityHashMap<>();
-    List<List<Step>> before = new ArrayList<>();
-    for (int i = 0; i <= valid.size(); i++) {
-      before.add(new ArrayList<>());
-    }
-    for (long seed : SEEDS) {
-      HostileInputs cdc = HostileInputs.debezium(seed, CDC_TOPIC, CDC_LIMIT,
-          cdcValid.stream().map(Step::input).toList());
-      HostileInputs fhir = HostileInputs.fhir(seed, FHIR_TOPIC, FHIR_LIMIT,
-          fhirValid.stream().map(Step::input).toList());
-      Random random = new Random(seed);
-      for (HostileInputs inputs : List.of(cdc, fhir)) {
-        List<Step> originals = inputs == cdc ? cdcValid : fhirValid;
-        for (Hostile h : inputs.hostile()) {
-          before.get(random.nextInt(valid.size() + 1)).add(new Step(Kind.HOSTILE, h.input(), 0, h, null, null));
-        }
-        for (Accepted a : inputs.accepted()) {
-          if (a.copyOf() >= 0) {
-            Step original = originals.get(a.copyOf());
-            after.computeIfAbsent(original, k -> new ArrayList<>())
-                .add(new Step(Kind.COPY, a.input(), original.timestamp(), null, a, original));
-          } else {
-            before.get(random.nextInt(valid.size() + 1)).add(new Step(Kind.AT_BOUND, a.input(), 0, null, a, null));
-          }
-        }
-      }
-    }
-    List<Step> feed = new ArrayList<>();
-    long ts = valid.get(0).timestamp();
-    for (int i = 0; i <= valid.size(); i++) {
-      for (Step s : before.get(i)) {
-        // the timestamp of the valid record before it: the generator's records never advance stream time
-        feed.add(new Step(s.kind(), s.input(), ts, s.hostile(), s.accepted(), s.ref()));
-      }
-      if (i < valid.size()) {
-        Step v = valid.get(i);
-        feed.add(v);
-        ts = v.timestamp();
-        feed.addAll(after.getOrDefault(v, List.of()));
-      }
-    }
+    List<Step> feed = new ArrayList<>(
+        HostileFeed.interleaved(valid, CDC_TOPIC, CDC_LIMIT, FHIR_TOPIC, FHIR_LIMIT, SEEDS));
     feed.addAll(closers);
     return feed;
   }
@@ -356,7 +215,8 @@ class HostileInputIT {
   @Test
   void shouldDeadLetterEveryHostileRecordOnceThroughARealBrokerWithoutStoppingOrRestartingTheStream()
       throws Exception {
-    List<Step> valid = validFeed();
+    List<Step> valid = HostileFeed.sorted(HostileFeed.validCdc(CDC_TOPIC, BASE, false),
+        HostileFeed.validFhir(FHIR_TOPIC, BASE + 100));
     List<Step> closers = closing(valid.get(valid.size() - 1).timestamp() + 1);
     List<Step> cleanFeed = new ArrayList<>(valid);
     cleanFeed.addAll(closers);
