@@ -7,6 +7,7 @@ import static io.riskstream.connectors.hostile.HostileInputs.json;
 import static io.riskstream.connectors.hostile.HostileInputs.jsonText;
 import static io.riskstream.connectors.hostile.HostileInputs.nested;
 import static io.riskstream.connectors.hostile.HostileInputs.number;
+import static io.riskstream.connectors.hostile.HostileInputs.padTo;
 import static io.riskstream.connectors.hostile.HostileInputs.padded;
 import static io.riskstream.connectors.hostile.HostileInputs.pick;
 import static io.riskstream.connectors.hostile.HostileInputs.utf8;
@@ -409,36 +410,6 @@ final class DebeziumHostileInputs {
     random.nextBytes(key);
     add(Category.HUGE_DOCUMENT, "key of " + key.length + " bytes", key, k.value(), DeadLetterReason.OVERSIZED_RECORD,
         k.secrets);
-  }
-
-  /**
-   * The envelope with unknown pad columns in {@code row} so that key + value is exactly {@code total} bytes (ASCII
-   * pads, at most {@link StrictJson#MAX_STRING_CHARS} each).
-   */
-  static byte[] padTo(ObjectNode envelope, ObjectNode row, int keyBytes, int total) {
-    int pads = 1;
-    while (true) {
-      for (int i = 0; i < pads; i++) {
-        row.put("x_pad" + i, "");
-      }
-      int missing = total - keyBytes - json(envelope).length;
-      if (missing < 0) {
-        throw new IllegalStateException("record is already larger than " + total);
-      }
-      if (missing <= (long) pads * StrictJson.MAX_STRING_CHARS) {
-        for (int i = 0; i < pads; i++) {
-          int n = Math.min(missing, StrictJson.MAX_STRING_CHARS);
-          row.put("x_pad" + i, "p".repeat(n));
-          missing -= n;
-        }
-        byte[] value = json(envelope);
-        if (value.length + keyBytes != total) {
-          throw new IllegalStateException("padding missed");
-        }
-        return value;
-      }
-      pads++;
-    }
   }
 
   // ---- mapped fields -----------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import static io.riskstream.connectors.hostile.HostileInputs.json;
 import static io.riskstream.connectors.hostile.HostileInputs.jsonText;
 import static io.riskstream.connectors.hostile.HostileInputs.nested;
 import static io.riskstream.connectors.hostile.HostileInputs.number;
+import static io.riskstream.connectors.hostile.HostileInputs.padTo;
 import static io.riskstream.connectors.hostile.HostileInputs.padded;
 import static io.riskstream.connectors.hostile.HostileInputs.pick;
 import static io.riskstream.connectors.hostile.HostileInputs.set;
@@ -434,40 +435,13 @@ final class FhirHostileInputs {
     Resource r = new Resource(pick(random, List.of("patient", "condition", "observation")));
     int over = 1 + (random.nextBoolean() ? 0 : random.nextInt(4096));
     byte[] key = key(serial);
-    add(Category.HUGE_DOCUMENT, "value " + over + " bytes over", padTo(r.root, key.length, maxRecordBytes + over),
+    add(Category.HUGE_DOCUMENT, "value " + over + " bytes over", padTo(r.root, r.root, key.length, maxRecordBytes + over),
         DeadLetterReason.OVERSIZED_RECORD, r.secrets);
     Resource k = new Resource("patient");
     byte[] bigKey = new byte[maxRecordBytes];
     random.nextBytes(bigKey);
     hostile.add(new Hostile(Category.HUGE_DOCUMENT, "key of " + bigKey.length + " bytes",
         new Input(topic, bigKey, json(k.root)), DeadLetterReason.OVERSIZED_RECORD, k.secrets));
-  }
-
-  /** The document with unknown pad elements so that key + value is exactly {@code total} bytes. */
-  static byte[] padTo(ObjectNode root, int keyBytes, int total) {
-    int pads = 1;
-    while (true) {
-      for (int i = 0; i < pads; i++) {
-        root.put("x_pad" + i, "");
-      }
-      int missing = total - keyBytes - json(root).length;
-      if (missing < 0) {
-        throw new IllegalStateException("record is already larger than " + total);
-      }
-      if (missing <= (long) pads * StrictJson.MAX_STRING_CHARS) {
-        for (int i = 0; i < pads; i++) {
-          int n = Math.min(missing, StrictJson.MAX_STRING_CHARS);
-          root.put("x_pad" + i, "p".repeat(n));
-          missing -= n;
-        }
-        byte[] value = json(root);
-        if (value.length + keyBytes != total) {
-          throw new IllegalStateException("padding missed");
-        }
-        return value;
-      }
-      pads++;
-    }
   }
 
   // ---- elements -----------------------------------------------------------------------------------------------------
@@ -701,7 +675,7 @@ final class FhirHostileInputs {
       doc = parse(valid.get(index));
       byte[] key = valid.get(index).key();
       accept(Category.AT_LIMIT, "record of " + maxRecordBytes + " bytes", index, key,
-          padTo(doc, key == null ? 0 : key.length, maxRecordBytes), -1);
+          padTo(doc, doc, key == null ? 0 : key.length, maxRecordBytes), -1);
     }
     // every bounded field at its bound: entered-in-error (DELETE) resources of the generator's own patients
     String patient = padded("hostile-fhir-patient-at-bound-" + seed + "-", FieldRules.MAX_ID_CHARS);

@@ -176,6 +176,36 @@ public final class HostileInputs {
     }
   }
 
+  /**
+   * The document with unknown pad fields in {@code padded} (the document itself, or an object inside it) so that key +
+   * value is exactly {@code total} bytes (ASCII pads, at most {@link StrictJson#MAX_STRING_CHARS} each).
+   */
+  static byte[] padTo(ObjectNode document, ObjectNode padded, int keyBytes, int total) {
+    int pads = 1;
+    while (true) {
+      for (int i = 0; i < pads; i++) {
+        padded.put("x_pad" + i, "");
+      }
+      int missing = total - keyBytes - json(document).length;
+      if (missing < 0) {
+        throw new IllegalStateException("record is already larger than " + total);
+      }
+      if (missing <= (long) pads * StrictJson.MAX_STRING_CHARS) {
+        for (int i = 0; i < pads; i++) {
+          int n = Math.min(missing, StrictJson.MAX_STRING_CHARS);
+          padded.put("x_pad" + i, "p".repeat(n));
+          missing -= n;
+        }
+        byte[] value = json(document);
+        if (value.length + keyBytes != total) {
+          throw new IllegalStateException("padding missed");
+        }
+        return value;
+      }
+      pads++;
+    }
+  }
+
   /** The tree as JSON text, non-ASCII escaped. */
   static String jsonText(JsonNode tree) {
     return new String(json(tree), StandardCharsets.UTF_8);
