@@ -5,9 +5,15 @@ import io.riskstream.connectors.hostile.HostileInputs;
 import io.riskstream.connectors.hostile.HostileInputs.Accepted;
 import io.riskstream.connectors.hostile.HostileInputs.Hostile;
 import io.riskstream.connectors.hostile.HostileInputs.Input;
+import io.riskstream.schemas.EmrEvent;
+import io.riskstream.schemas.RiskScore;
+import io.riskstream.schemas.SourceCoordinates;
+import io.riskstream.schemas.SourceOffset;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -76,7 +82,9 @@ public final class HostileFeed {
     return new Step(Kind.VALID, new Input(topic, Cdc.key("k" + ts), value), ts, null, null, null);
   }
 
-  /** Three FHIR patients from {@code firstTimestamp}: a Bundle each, then single Conditions; each record a transaction. */
+  /**
+   * Three FHIR patients from {@code firstTimestamp}: a Bundle each, then single Conditions; each record a transaction.
+   */
   public static List<Step> validFhir(String topic, long firstTimestamp) {
     List<Step> steps = new ArrayList<>();
     long ts = firstTimestamp;
@@ -181,5 +189,67 @@ public final class HostileFeed {
       }
     }
     return feed;
+  }
+
+  // ---- comparing a run of the feed with the clean run --------------------------------------------------------------
+
+  /** A value as a dead letter keeps it: cut to {@link DeadLetters#MAX_ORIGINAL_BYTES}. */
+  public static ByteBuffer cut(byte[] value) {
+    return value == null ? null
+        : ByteBuffer.wrap(Arrays.copyOf(value, Math.min(value.length, DeadLetters.MAX_ORIGINAL_BYTES)));
+  }
+
+  /**
+   * An event of the run with its source offset (and FHIR transaction id) as the clean run read it; {@code toClean}:
+   * {@code topic@offset} of the run to the clean offset.
+   */
+  public static EmrEvent translate(EmrEvent e, Map<String, Long> toClean, String fhirTopic) {
+    return EmrEvent.newBuilder(e).setSource(SourceCoordinates.newBuilder(e.getSource())
+        .setOffset(clean(toClean, e.getSource().getTopic(), e.getSource().getOffset()))
+        .setTxId(txId(e.getSource().getTxId(), toClean, fhirTopic)).build()).build();
+  }
+
+  /** A score of the run with its provenance's offsets (and FHIR transaction id) as the clean run read them. */
+  public static RiskScore translate(RiskScore s, Map<String, Long> toClean, String fhirTopic) {
+    RiskScore out = RiskScore.newBuilder(s).build();
+    out.getProvenance().setTriggerTxId(txId(s.getProvenance().getTriggerTxId(), toClean, fhirTopic));
+    out.getProvenance().setSourceOffsets(s.getProvenance().getSourceOffsets().stream()
+        .map(o -> new SourceOffset(o.getTopic(), o.getPartition(), clean(toClean, o.getTopic(), o.getOffset())))
+        .toList());
+    return out;
+  }
+
+  /**
+   * A clean score as it reads with Debezium copies in its transaction: each copied offset of {@code cdcTopic}
+   * repeated, the provenance cut at {@code maxOffsets}.
+   */
+  public static RiskScore withCopies(RiskScore s, Map<Long, Integer> cdcCopies, String cdcTopic, int maxOffsets) {
+    List<SourceOffset> expanded = new ArrayList<>();
+    for (SourceOffset o : s.getProvenance().getSourceOffsets()) {
+      int times = 1 + (o.getTopic().equals(cdcTopic) ? cdcCopies.getOrDefault(o.getOffset(), 0) : 0);
+      for (int i = 0; i < times; i++) {
+        expanded.add(o);
+      }
+    }
+    RiskScore out = RiskScore.newBuilder(s).build();
+    out.getProvenance().setSourceOffsets(expanded.subList(0, Math.min(expanded.size(), maxOffsets)));
+    return out;
+  }
+
+  private static long clean(Map<String, Long> toClean, String topic, long offset) {
+    Long c = toClean.get(topic + "@" + offset);
+    if (c == null) {
+      throw new AssertionError("provenance names " + topic + "@" + offset + ", which is not a valid record or a copy");
+    }
+    return c;
+  }
+
+  /** The FHIR transaction id of the record at a clean offset. */
+  private static String txId(String txId, Map<String, Long> toClean, String fhirTopic) {
+    String prefix = "fhir:" + fhirTopic + "-0@";
+    if (txId == null || !txId.startsWith(prefix)) {
+      return txId;
+    }
+    return prefix + clean(toClean, fhirTopic, Long.parseLong(txId.substring(prefix.length())));
   }
 }

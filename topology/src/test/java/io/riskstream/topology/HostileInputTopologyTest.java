@@ -9,14 +9,12 @@ import io.riskstream.schemas.EmrEvent;
 import io.riskstream.schemas.EventOp;
 import io.riskstream.schemas.RiskAlert;
 import io.riskstream.schemas.RiskScore;
-import io.riskstream.schemas.SourceOffset;
 import io.riskstream.topology.HostileFeed.Kind;
 import io.riskstream.topology.HostileFeed.Step;
 import io.riskstream.topology.config.RiskStreamConfig;
 import io.riskstream.topology.config.Topics;
 import io.riskstream.topology.serde.AvroSerdes;
 import io.riskstream.topology.serde.InMemorySchemaRegistry;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -151,7 +149,7 @@ class HostileInputTopologyTest {
       assertThat(d.getSourceTopic()).as(what).isEqualTo(s.input().topic());
       assertThat(d.getSourcePartition()).as(what).isZero();
       assertThat(d.getSourceOffset()).as(what).isEqualTo(hostile.offsets().get(s));
-      assertThat(d.getOriginalValue()).as(what).isEqualTo(cut(s.input().value()));
+      assertThat(d.getOriginalValue()).as(what).isEqualTo(HostileFeed.cut(s.input().value()));
       assertThat(hostile.dead().get(i).key).as(what).isEqualTo(s.input().key() == null ? null
           : Arrays.copyOf(s.input().key(), Math.min(s.input().key().length, DeadLetters.MAX_ORIGINAL_BYTES)));
       for (String secret : s.hostile().secrets()) {
@@ -184,11 +182,11 @@ class HostileInputTopologyTest {
       EmrEvent e = r.value();
       Step step = stepAt(feed, hostile, e.getSource().getTopic(), e.getSource().getOffset());
       switch (step.kind()) {
-        case VALID -> validEvents.add(translate(e, toClean));
+        case VALID -> validEvents.add(HostileFeed.translate(e, toClean, FHIR_TOPIC));
         case COPY -> {
           copies++;
           assertThat(eventsByCleanOffset.get(step.input().topic() + "@" + clean.offsets().get(step.ref())))
-              .as(step.accepted().toString()).contains(translate(e, toClean));
+              .as(step.accepted().toString()).contains(HostileFeed.translate(e, toClean, FHIR_TOPIC));
         }
         case AT_BOUND -> {
           atBound++;
@@ -208,19 +206,14 @@ class HostileInputTopologyTest {
     Map<Long, Integer> cdcCopies = new HashMap<>();
     feed.stream().filter(s -> s.kind() == Kind.COPY && s.input().topic().equals(CDC_TOPIC))
         .forEach(s -> cdcCopies.merge(clean.offsets().get(s.ref()), 1, Integer::sum));
-    Map<String, List<Object>> expected = perPatient(clean.scores().stream().map(s -> withCopies(s, cdcCopies)).toList(),
-        clean.alerts());
-    Map<String, List<Object>> actual = perPatient(hostile.scores().stream().map(s -> translate(s, toClean)).toList(),
-        hostile.alerts());
+    Map<String, List<Object>> expected = perPatient(clean.scores().stream()
+        .map(s -> HostileFeed.withCopies(s, cdcCopies, CDC_TOPIC, MAX_OFFSETS)).toList(), clean.alerts());
+    Map<String, List<Object>> actual = perPatient(hostile.scores().stream()
+        .map(s -> HostileFeed.translate(s, toClean, FHIR_TOPIC)).toList(), hostile.alerts());
     assertThat(actual.keySet()).isEqualTo(expected.keySet());
     for (String patient : expected.keySet()) {
       assertThat(actual.get(patient)).as(patient).isEqualTo(expected.get(patient));
     }
-  }
-
-  private static ByteBuffer cut(byte[] value) {
-    return value == null ? null
-        : ByteBuffer.wrap(Arrays.copyOf(value, Math.min(value.length, DeadLetters.MAX_ORIGINAL_BYTES)));
   }
 
   private static Step stepAt(List<Step> feed, Run run, String topic, long offset) {
@@ -230,52 +223,6 @@ class HostileInputTopologyTest {
       }
     }
     throw new AssertionError("no record at " + topic + "@" + offset);
-  }
-
-  private static long clean(Map<String, Long> toClean, String topic, long offset) {
-    Long c = toClean.get(topic + "@" + offset);
-    if (c == null) {
-      throw new AssertionError("provenance names " + topic + "@" + offset + ", which is not a valid record or a copy");
-    }
-    return c;
-  }
-
-  /** The FHIR transaction id of the record at a clean offset. */
-  private static String txId(String txId, Map<String, Long> toClean) {
-    String prefix = "fhir:" + FHIR_TOPIC + "-0@";
-    if (txId == null || !txId.startsWith(prefix)) {
-      return txId;
-    }
-    return prefix + clean(toClean, FHIR_TOPIC, Long.parseLong(txId.substring(prefix.length())));
-  }
-
-  private static EmrEvent translate(EmrEvent e, Map<String, Long> toClean) {
-    return EmrEvent.newBuilder(e).setSource(io.riskstream.schemas.SourceCoordinates.newBuilder(e.getSource())
-        .setOffset(clean(toClean, e.getSource().getTopic(), e.getSource().getOffset()))
-        .setTxId(txId(e.getSource().getTxId(), toClean)).build()).build();
-  }
-
-  private static RiskScore translate(RiskScore s, Map<String, Long> toClean) {
-    RiskScore out = RiskScore.newBuilder(s).build();
-    out.getProvenance().setTriggerTxId(txId(s.getProvenance().getTriggerTxId(), toClean));
-    out.getProvenance().setSourceOffsets(s.getProvenance().getSourceOffsets().stream()
-        .map(o -> new SourceOffset(o.getTopic(), o.getPartition(), clean(toClean, o.getTopic(), o.getOffset())))
-        .toList());
-    return out;
-  }
-
-  /** A clean score as it reads with Debezium copies in its transaction: each copied offset repeated. */
-  private static RiskScore withCopies(RiskScore s, Map<Long, Integer> cdcCopies) {
-    List<SourceOffset> expanded = new ArrayList<>();
-    for (SourceOffset o : s.getProvenance().getSourceOffsets()) {
-      int times = 1 + (o.getTopic().equals(CDC_TOPIC) ? cdcCopies.getOrDefault(o.getOffset(), 0) : 0);
-      for (int i = 0; i < times; i++) {
-        expanded.add(o);
-      }
-    }
-    RiskScore out = RiskScore.newBuilder(s).build();
-    out.getProvenance().setSourceOffsets(expanded.subList(0, Math.min(expanded.size(), MAX_OFFSETS)));
-    return out;
   }
 
   private static Map<String, List<Object>> perPatient(List<RiskScore> scores, List<RiskAlert> alerts) {

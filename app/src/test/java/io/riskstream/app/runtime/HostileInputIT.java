@@ -14,10 +14,7 @@ import io.riskstream.schemas.EmrEvent;
 import io.riskstream.schemas.EventOp;
 import io.riskstream.schemas.RiskAlert;
 import io.riskstream.schemas.RiskScore;
-import io.riskstream.schemas.SourceCoordinates;
-import io.riskstream.schemas.SourceOffset;
 import io.riskstream.topology.CodeTokenTestEncoder;
-import io.riskstream.topology.DeadLetters;
 import io.riskstream.topology.HostileFeed;
 import io.riskstream.topology.HostileFeed.Kind;
 import io.riskstream.topology.HostileFeed.Step;
@@ -27,7 +24,6 @@ import io.riskstream.topology.config.RiskStreamConfig;
 import io.riskstream.topology.config.Topics;
 import io.riskstream.topology.serde.AvroSerdes;
 import io.riskstream.topology.serde.InMemorySchemaRegistry;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -358,8 +354,8 @@ class HostileInputIT {
       assertThat(d.getReasonCode()).as(what).isEqualTo(s.hostile().expected());
       assertThat(d.getStage()).as(what).isEqualTo(DeadLetterStage.NORMALIZE);
       assertThat(d.getSourcePartition()).as(what).isZero();
-      assertThat(d.getOriginalValue()).as(what).isEqualTo(cut(s.input().value()));
-      assertThat(d.getOriginalKey()).as(what).isEqualTo(cut(s.input().key()));
+      assertThat(d.getOriginalValue()).as(what).isEqualTo(HostileFeed.cut(s.input().value()));
+      assertThat(d.getOriginalKey()).as(what).isEqualTo(HostileFeed.cut(s.input().key()));
       for (String secret : s.hostile().secrets()) {
         assertThat(d.getMessage()).as(what).doesNotContain(secret);
       }
@@ -389,11 +385,11 @@ class HostileInputIT {
       Step step = byCoordinates.get(e.getSource().getTopic() + "@" + e.getSource().getOffset());
       assertThat(step).isNotNull();
       switch (step.kind()) {
-        case VALID, CLOSER -> validEvents.add(translate(e, toClean));
+        case VALID, CLOSER -> validEvents.add(HostileFeed.translate(e, toClean, FHIR_TOPIC));
         case COPY -> {
           copies++;
           assertThat(cleanEventsAt.get(step.input().topic() + "@" + clean.offsets().get(step.ref())))
-              .as(step.accepted().toString()).contains(translate(e, toClean));
+              .as(step.accepted().toString()).contains(HostileFeed.translate(e, toClean, FHIR_TOPIC));
         }
         case AT_BOUND -> {
           atBound++;
@@ -414,9 +410,12 @@ class HostileInputIT {
     Map<Long, Integer> cdcCopies = new HashMap<>();
     feed.stream().filter(s -> s.kind() == Kind.COPY && s.input().topic().equals(CDC_TOPIC))
         .forEach(s -> cdcCopies.merge(clean.offsets().get(s.ref()), 1, Integer::sum));
-    assertThat(byPatient(broker.scores().stream().map(s -> translate(s, toClean)).toList(), RiskScore::getPatientId))
-        .isEqualTo(byPatient(clean.scores().stream().map(s -> withCopies(s, cdcCopies)).toList(),
-            RiskScore::getPatientId));
+    List<RiskScore> actualScores = broker.scores().stream()
+        .map(s -> HostileFeed.translate(s, toClean, FHIR_TOPIC)).toList();
+    List<RiskScore> expectedScores = clean.scores().stream()
+        .map(s -> HostileFeed.withCopies(s, cdcCopies, CDC_TOPIC, MAX_OFFSETS)).toList();
+    assertThat(byPatient(actualScores, RiskScore::getPatientId))
+        .isEqualTo(byPatient(expectedScores, RiskScore::getPatientId));
     assertThat(byPatient(broker.alerts(), RiskAlert::getPatientId))
         .isEqualTo(byPatient(clean.alerts(), RiskAlert::getPatientId));
   }
@@ -447,60 +446,9 @@ class HostileInputIT {
         + (s.input().value() == null ? 0 : s.input().value().length);
   }
 
-  private static ByteBuffer cut(byte[] bytes) {
-    return bytes == null ? null
-        : ByteBuffer.wrap(Arrays.copyOf(bytes, Math.min(bytes.length, DeadLetters.MAX_ORIGINAL_BYTES)));
-  }
-
   private static <T> Map<String, List<T>> byPatient(List<T> records, java.util.function.Function<T, String> patient) {
     Map<String, List<T>> out = new TreeMap<>();
     records.forEach(r -> out.computeIfAbsent(patient.apply(r), k -> new ArrayList<>()).add(r));
-    return out;
-  }
-
-  private static long clean(Map<String, Long> toClean, String topic, long offset) {
-    Long c = toClean.get(topic + "@" + offset);
-    if (c == null) {
-      throw new AssertionError("provenance names " + topic + "@" + offset + ", which is not a valid record or a copy");
-    }
-    return c;
-  }
-
-  /** The FHIR transaction id of the record at a clean offset. */
-  private static String txId(String txId, Map<String, Long> toClean) {
-    String prefix = "fhir:" + FHIR_TOPIC + "-0@";
-    if (txId == null || !txId.startsWith(prefix)) {
-      return txId;
-    }
-    return prefix + clean(toClean, FHIR_TOPIC, Long.parseLong(txId.substring(prefix.length())));
-  }
-
-  private static EmrEvent translate(EmrEvent e, Map<String, Long> toClean) {
-    return EmrEvent.newBuilder(e).setSource(SourceCoordinates.newBuilder(e.getSource())
-        .setOffset(clean(toClean, e.getSource().getTopic(), e.getSource().getOffset()))
-        .setTxId(txId(e.getSource().getTxId(), toClean)).build()).build();
-  }
-
-  private static RiskScore translate(RiskScore s, Map<String, Long> toClean) {
-    RiskScore out = RiskScore.newBuilder(s).build();
-    out.getProvenance().setTriggerTxId(txId(s.getProvenance().getTriggerTxId(), toClean));
-    out.getProvenance().setSourceOffsets(s.getProvenance().getSourceOffsets().stream()
-        .map(o -> new SourceOffset(o.getTopic(), o.getPartition(), clean(toClean, o.getTopic(), o.getOffset())))
-        .toList());
-    return out;
-  }
-
-  /** A clean score as it reads with Debezium copies in its transaction: each copied offset repeated. */
-  private static RiskScore withCopies(RiskScore s, Map<Long, Integer> cdcCopies) {
-    List<SourceOffset> expanded = new ArrayList<>();
-    for (SourceOffset o : s.getProvenance().getSourceOffsets()) {
-      int times = 1 + (o.getTopic().equals(CDC_TOPIC) ? cdcCopies.getOrDefault(o.getOffset(), 0) : 0);
-      for (int i = 0; i < times; i++) {
-        expanded.add(o);
-      }
-    }
-    RiskScore out = RiskScore.newBuilder(s).build();
-    out.getProvenance().setSourceOffsets(expanded.subList(0, Math.min(expanded.size(), MAX_OFFSETS)));
     return out;
   }
 }
