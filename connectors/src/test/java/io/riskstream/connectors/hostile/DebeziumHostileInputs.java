@@ -3,6 +3,7 @@ package io.riskstream.connectors.hostile;
 import static io.riskstream.connectors.hostile.HostileInputs.FORBIDDEN;
 import static io.riskstream.connectors.hostile.HostileInputs.INJECTIONS;
 import static io.riskstream.connectors.hostile.HostileInputs.PLAIN;
+import static io.riskstream.connectors.hostile.HostileInputs.concat;
 import static io.riskstream.connectors.hostile.HostileInputs.json;
 import static io.riskstream.connectors.hostile.HostileInputs.jsonText;
 import static io.riskstream.connectors.hostile.HostileInputs.nested;
@@ -24,17 +25,15 @@ import io.riskstream.connectors.hostile.HostileInputs.Category;
 import io.riskstream.connectors.hostile.HostileInputs.Hostile;
 import io.riskstream.connectors.hostile.HostileInputs.Input;
 import io.riskstream.schemas.DeadLetterReason;
-import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 
 /** The Debezium half of {@link HostileInputs}: change events as the shipped routing writes them (one topic). */
-final class DebeziumHostileInputs {
+final class DebeziumHostileInputs extends HostileGenerator {
 
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private static final List<String> TABLES =
@@ -49,24 +48,8 @@ final class DebeziumHostileInputs {
 
   private static final List<Column> COLUMNS = columns();
 
-  private final Random random;
-  private final long seed;
-  private final String topic;
-  private final int maxRecordBytes;
-  private final List<Input> valid;
-  private final List<Hostile> hostile = new ArrayList<>();
-  private final List<Accepted> accepted = new ArrayList<>();
-  private int serial;
-
   DebeziumHostileInputs(long seed, String topic, int maxRecordBytes, List<Input> valid) {
-    if (maxRecordBytes < 16 * 1024) {
-      throw new IllegalArgumentException("the generator needs maxRecordBytes of at least 16 KiB");
-    }
-    this.random = new Random(seed);
-    this.seed = seed;
-    this.topic = topic;
-    this.maxRecordBytes = maxRecordBytes;
-    this.valid = List.copyOf(valid);
+    super(seed, topic, maxRecordBytes, valid, 2048);
   }
 
   private static List<Column> columns() {
@@ -102,6 +85,7 @@ final class DebeziumHostileInputs {
     return pick(random, COLUMNS.stream().filter(c -> c.role() == role).toList());
   }
 
+  @Override
   HostileInputs build() {
     notJson();
     truncated();
@@ -335,19 +319,6 @@ final class DebeziumHostileInputs {
   }
 
   // ---- sizes ------------------------------------------------------------------------------------------------------
-
-  /** Room for a string in a record of a small template (key, envelope and escapes take less than 2 KiB). */
-  private int room() {
-    return maxRecordBytes - 2048;
-  }
-
-  private int overLength(int bound) {
-    List<Integer> options = new ArrayList<>(List.of(bound + 1, bound * 2));
-    if (bound * 64 <= room()) {
-      options.add(bound * 64);
-    }
-    return pick(random, options);
-  }
 
   private void hugeStrings() {
     for (Role role : List.of(Role.ID, Role.PATIENT, Role.ENCOUNTER, Role.CODE, Role.CODE_SYSTEM, Role.DESCRIPTION,
@@ -742,13 +713,5 @@ final class DebeziumHostileInputs {
       }
     }
     throw new IllegalStateException("marker not found");
-  }
-
-  private static byte[] concat(byte[]... parts) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    for (byte[] p : parts) {
-      out.writeBytes(p);
-    }
-    return out.toByteArray();
   }
 }

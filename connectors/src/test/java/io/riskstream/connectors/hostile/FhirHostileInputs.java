@@ -3,6 +3,7 @@ package io.riskstream.connectors.hostile;
 import static io.riskstream.connectors.hostile.HostileInputs.FORBIDDEN;
 import static io.riskstream.connectors.hostile.HostileInputs.INJECTIONS;
 import static io.riskstream.connectors.hostile.HostileInputs.PLAIN;
+import static io.riskstream.connectors.hostile.HostileInputs.concat;
 import static io.riskstream.connectors.hostile.HostileInputs.json;
 import static io.riskstream.connectors.hostile.HostileInputs.jsonText;
 import static io.riskstream.connectors.hostile.HostileInputs.nested;
@@ -31,10 +32,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 /** The FHIR half of {@link HostileInputs}: R4 resources and Bundles of them. */
-final class FhirHostileInputs {
+final class FhirHostileInputs extends HostileGenerator {
 
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
@@ -185,26 +185,11 @@ final class FhirHostileInputs {
       new Field("procedure", "encounter.reference", Role.REF, false),
       new Field("performed", "performedDateTime", Role.TIME, true));
 
-  private final Random random;
-  private final long seed;
-  private final String topic;
-  private final int maxRecordBytes;
-  private final List<Input> valid;
-  private final List<Hostile> hostile = new ArrayList<>();
-  private final List<Accepted> accepted = new ArrayList<>();
-  private int serial;
-
   FhirHostileInputs(long seed, String topic, int maxRecordBytes, List<Input> valid) {
-    if (maxRecordBytes < 16 * 1024) {
-      throw new IllegalArgumentException("the generator needs maxRecordBytes of at least 16 KiB");
-    }
-    this.random = new Random(seed);
-    this.seed = seed;
-    this.topic = topic;
-    this.maxRecordBytes = maxRecordBytes;
-    this.valid = List.copyOf(valid);
+    super(seed, topic, maxRecordBytes, valid, 4096);
   }
 
+  @Override
   HostileInputs build() {
     parseLevel();
     hugeStrings();
@@ -369,25 +354,7 @@ final class FhirHostileInputs {
     add(Category.DUPLICATE_KEYS, variant, utf8(value), DeadLetterReason.MALFORMED_JSON, d.secrets);
   }
 
-  private static byte[] concat(byte[] a, byte[] b) {
-    byte[] out = Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, out, a.length, b.length);
-    return out;
-  }
-
   // ---- sizes ------------------------------------------------------------------------------------------------------
-
-  private int room() {
-    return maxRecordBytes - 4096;
-  }
-
-  private int overLength(int bound) {
-    List<Integer> options = new ArrayList<>(List.of(bound + 1, bound * 2));
-    if (bound * 64 <= room()) {
-      options.add(bound * 64);
-    }
-    return pick(random, options);
-  }
 
   private static int bound(Role role) {
     return switch (role) {
