@@ -553,7 +553,7 @@ public final class ChaosSoak {
    * Decodes a value the app wrote without its registry (the app runs in another JVM with an in-memory registry):
    * Confluent framing = magic byte 0 + 4-byte schema id, then Avro binary of the schema these classes come from.
    */
-  static <T> T decode(Class<T> type, byte[] framed) {
+  public static <T> T decode(Class<T> type, byte[] framed) {
     if (framed == null || framed.length < 5 || framed[0] != 0) {
       throw new IllegalArgumentException("not a Confluent-framed Avro value");
     }

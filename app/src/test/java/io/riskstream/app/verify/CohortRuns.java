@@ -1,6 +1,7 @@
 package io.riskstream.app.verify;
 
 import io.riskstream.app.bench.ChangeEventFeed;
+import io.riskstream.app.bench.ChaosSoak;
 import io.riskstream.app.runtime.ScoringRuntime;
 import io.riskstream.connectors.synthea.SyntheaCsvReader;
 import io.riskstream.schemas.EmrEvent;
@@ -11,8 +12,6 @@ import io.riskstream.topology.config.RiskStreamConfig;
 import io.riskstream.topology.config.Topics;
 import io.riskstream.topology.serde.AvroSerdes;
 import io.riskstream.topology.serde.InMemorySchemaRegistry;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,8 +19,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -180,24 +177,12 @@ final class CohortRuns {
     int n = 0;
     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(timeout)) {
       if (r.topic().equals(SCORES)) {
-        scores.add(decode(RiskScore.class, r.value()));
+        scores.add(ChaosSoak.decode(RiskScore.class, r.value()));
       } else {
-        alerts.add(decode(RiskAlert.class, r.value()));
+        alerts.add(ChaosSoak.decode(RiskAlert.class, r.value()));
       }
       n++;
     }
     return n;
-  }
-
-  static <T> T decode(Class<T> type, byte[] framed) {
-    if (framed == null || framed.length < 5 || framed[0] != 0) {
-      throw new IllegalArgumentException("not a Confluent-framed Avro value");
-    }
-    try {
-      return new SpecificDatumReader<>(type).read(null,
-          DecoderFactory.get().binaryDecoder(framed, 5, framed.length - 5, null));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }
