@@ -100,3 +100,13 @@ Properties.load drops a single one (source.topic.pattern is a regular expression
 {{ $key }}={{ include "riskstream.propertyValue" $value }}
 {{- end }}
 {{ end -}}
+
+{{/*
+The JVM options of the application's containers. JavaCPP extracts its native libraries under the home directory by
+default, which is read-only here. With a GPU, JavaCPP's memory ceiling (derived from the heap limit) is lifted: a
+TensorRT engine build uses several GB outside the heap and the ceiling would stop it.
+*/}}
+{{- define "riskstream.javaToolOptions" -}}
+{{- $gpu := ternary "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0" "" .Values.gpu.enabled -}}
+{{- printf "%s -Djava.io.tmpdir=/tmp -Dorg.bytedeco.javacpp.cachedir=/tmp/javacpp %s %s" .Values.jvm.heap $gpu .Values.jvm.extraOptions | trim | replace "  " " " -}}
+{{- end -}}

@@ -42,6 +42,12 @@ import picocli.CommandLine.Spec;
     subcommands = {BenchCommand.E2e.class, BenchCommand.ScorerBench.class, BenchCommand.Chaos.class})
 public final class BenchCommand implements Runnable, DeveloperCommand {
 
+  /** Every bench runs brokers or plots; generating a cohort (no --cohort) also needs Synthea: see the subcommands. */
+  @Override
+  public List<String> requiredClasses() {
+    return List.of(EMBEDDED_BROKER, PLOTTING);
+  }
+
   @Spec
   private CommandSpec spec;
 
@@ -56,7 +62,7 @@ public final class BenchCommand implements Runnable, DeveloperCommand {
           + " topology on the same pre-loaded Synthea CDC input, p50/p99 event -> score latency at half the full"
           + " topology's rate, peak RSS and state-store bytes per patient.",
           "Writes e2e-<host>-<date>.json and .png under --out."})
-  public static final class E2e implements Callable<Integer> {
+  public static final class E2e implements Callable<Integer>, DeveloperCommand {
 
     @Spec
     private CommandSpec spec;
@@ -70,6 +76,11 @@ public final class BenchCommand implements Runnable, DeveloperCommand {
 
     @Option(names = "--cohort", description = "An existing Synthea CSV cohort directory instead of generating one.")
     private Path cohort;
+
+    @Override
+    public List<String> requiredClasses() {
+      return cohort == null ? List.of(SYNTHEA) : List.of();
+    }
 
     @Option(names = "--out", description = "Result directory; default: ${DEFAULT-VALUE}.", defaultValue = "bench/results")
     private Path out;
@@ -315,7 +326,7 @@ public final class BenchCommand implements Runnable, DeveloperCommand {
           "Writes chaos-<host>-<UTC time>.json under --out; exit status 0 when identical to the reference (and every"
           + " fault done, no app JVM ended on its own, no dead letter), 1 when not. Broker and client messages go to"
           + " a log file in the work directory, which is kept (without the state stores) and printed."})
-  public static final class Chaos implements Callable<Integer> {
+  public static final class Chaos implements Callable<Integer>, DeveloperCommand {
 
     @Spec
     private CommandSpec spec;
@@ -333,6 +344,11 @@ public final class BenchCommand implements Runnable, DeveloperCommand {
 
     @Option(names = "--cohort", description = "Synthea CSV cohort directories (repeatable) instead of the cache.")
     private List<Path> cohorts;
+
+    @Override
+    public List<String> requiredClasses() {
+      return cohorts == null || cohorts.isEmpty() ? List.of(SYNTHEA) : List.of();
+    }
 
     @Option(names = "--patients", description = "Patients of the cached (or generated) cohort; default:"
         + " ${DEFAULT-VALUE}.", defaultValue = "200")

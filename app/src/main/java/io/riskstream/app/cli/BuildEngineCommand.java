@@ -39,8 +39,8 @@ public final class BuildEngineCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--model", required = true, description = "A bundled model name (e.g. emr-risk-small) or a model"
-      + " directory (model.onnx, model.onnx.sha256, encoder-spec.json, validation/).")
+  @Option(names = "--model", description = "A bundled model name (e.g. emr-risk-small) or a model directory"
+      + " (model.onnx, model.onnx.sha256, encoder-spec.json, validation/). Default: the config's model.name.")
   String model;
 
   @Option(names = "--config", description = "The properties file riskstream run uses (tensorrt.* keys); default:"
@@ -55,8 +55,9 @@ public final class BuildEngineCommand implements Callable<Integer> {
   @Option(names = "--workspace-gib", defaultValue = "8", description = "Builder workspace limit in GiB. Default: 8.")
   long workspaceGib;
 
-  @Option(names = "--cache-dir", required = true, description = "Engine cache directory (tensorrt.engine.cache.dir"
-      + " of the deployment).")
+  @Option(names = "--cache-dir", description = "Engine cache directory. Default: where riskstream run with this"
+      + " config looks (tensorrt.engine.cache.dir, else <state.dir>/tensorrt-engines), so a Helm init container or Job"
+      + " builds exactly what the pod then loads.")
   Path cacheDir;
 
   @Option(names = "--device", defaultValue = "0", description = "CUDA device index. Default: 0.")
@@ -68,8 +69,9 @@ public final class BuildEngineCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     // a config file it cannot read or a bad model: exit status 2 (RiskstreamCli.withBadInputHandling)
     RiskStreamConfig cfg = RiskstreamCli.loadConfig(config);
-    ModelBundle bundle = ModelBundle.load(model);
+    ModelBundle bundle = ModelBundle.load(model != null ? model : cfg.getString(RiskStreamConfig.MODEL_NAME_CONFIG));
     TensorRtOptions served = ScoringRuntime.options(cfg).tensorRt().engineOptions(bundle);
+    Path engines = cacheDir != null ? cacheDir : served.cacheDirectory();
     List<String> labels = precisions != null ? precisions : List.of(served.precision().label());
     for (String label : labels) {
       try {
@@ -81,12 +83,13 @@ public final class BuildEngineCommand implements Callable<Integer> {
     Optional<String> unavailable = Scoring.tensorRtUnavailableReason();
     if (unavailable.isPresent()) {
       err.println("riskstream build-engine: TensorRT cannot run here: " + unavailable.get()
-          + ". Run it on a host with an NVIDIA GPU, TensorRT 10.6 and CUDA 12 libraries (LD_LIBRARY_PATH).");
+          + ". Run it on a host with an NVIDIA GPU, TensorRT 10.6 and CUDA 12 libraries (LD_LIBRARY_PATH); the engines"
+          + " of " + bundle.name() + " would go to " + engines + ".");
       return EXIT_UNAVAILABLE;
     }
     for (String label : labels) {
       TensorRtOptions options = new TensorRtOptions(Precision.parse(label), served.profiles(), workspaceGib << 30,
-          cacheDir, true, served.tolerances(), ParityFailurePolicy.FAIL, device, 3);
+          engines, true, served.tolerances(), ParityFailurePolicy.FAIL, device, 3);
       try {
         CachedEngine engine = Scoring.prepareEngine(bundle, options);
         out.printf("%s %s engine %s: %s (%d bytes, profiles %s, key %s)%n", bundle.name(), label, engine.built()

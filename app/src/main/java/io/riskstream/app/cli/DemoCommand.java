@@ -67,6 +67,11 @@ public final class DemoCommand implements Callable<Integer>, DeveloperCommand {
   @Option(names = "--cohort", description = "Feed this existing Synthea CSV export instead of generating a cohort.")
   private Path cohort;
 
+  @Override
+  public java.util.List<String> requiredClasses() {
+    return cohort == null ? java.util.List.of(EMBEDDED_BROKER, SYNTHEA) : java.util.List.of(EMBEDDED_BROKER);
+  }
+
   @Option(names = "--cache-dir", description = "Cohort cache; default: ~/.cache/riskstream/cohorts.")
   private Path cacheDir;
 

@@ -37,14 +37,14 @@ public final class RiskstreamCli {
     CommandLine cli = withBadInputHandling(new CommandLine(new RiskstreamCli()));
     cli.setExecutionStrategy(parsed -> {
       for (CommandLine c : parsed.asCommandLineList()) {
-        if (c.getCommand() instanceof DeveloperCommand) {
-          String missing = missingDeveloperClass(RiskstreamCli.class.getClassLoader());
+        if (c.getCommand() instanceof DeveloperCommand command) {
+          String missing = missingClass(command.requiredClasses(), RiskstreamCli.class.getClassLoader());
           if (missing != null) {
             PrintWriter err = c.getErr();
-            err.println("riskstream " + c.getCommandName() + ": this command needs the developer classpath"
-                + " (app/target/lib-dev: embedded Kafka broker, Synthea, Debezium, PostgreSQL driver, plotting),"
-                + " which the production artifact leaves out (" + missing + " is missing). Run it with ./riskstream"
-                + " from a source checkout.");
+            err.println("riskstream " + c.getCommandName() + ": this command needs "
+                + DeveloperCommand.LIBRARIES.getOrDefault(missing, missing) + ", which the production artifact leaves"
+                + " out (" + missing + " is missing; it is in app/target/lib-dev). Run it with ./riskstream from a"
+                + " source checkout.");
             err.flush();
             return EXIT_MISSING_CLASSPATH;
           }
@@ -57,7 +57,12 @@ public final class RiskstreamCli {
 
   /** The first {@link DeveloperCommand#SENTINELS} class that does not load, or null. */
   static String missingDeveloperClass(ClassLoader loader) {
-    for (String name : DeveloperCommand.SENTINELS) {
+    return missingClass(DeveloperCommand.SENTINELS, loader);
+  }
+
+  /** The first of {@code names} that does not load, or null. */
+  static String missingClass(java.util.List<String> names, ClassLoader loader) {
+    for (String name : names) {
       try {
         Class.forName(name, false, loader);
       } catch (ClassNotFoundException | LinkageError e) {

@@ -27,9 +27,27 @@ class BuildEngineCommandTest {
   }
 
   @Test
-  void shouldRequireTheModelAndTheCacheDirectory() {
-    assertThat(run("build-engine")).isNotZero();
-    assertThat(cli.err()).contains("--model").contains("--cache-dir");
+  void shouldTakeTheModelFromTheConfigWhenNoneIsGiven() throws Exception {
+    Path config = dir.resolve("riskstream.properties");
+    Files.writeString(config, "model.name=" + dir.resolve("configured-model") + "\n");
+
+    assertThat(run("build-engine", "--config", config.toString())).isEqualTo(RiskstreamCli.EXIT_BAD_INPUT);
+    assertThat(cli.err()).startsWith("riskstream build-engine: ").contains("configured-model");
+  }
+
+  @Test
+  void shouldBuildWhereRunLooksWhenNoCacheDirectoryIsGiven() throws Exception {
+    Path config = dir.resolve("riskstream.properties");
+    Path engines = dir.resolve("deployed-engines");
+    Files.writeString(config, "tensorrt.max.batch=32\ntensorrt.engine.cache.dir=" + engines + "\n");
+    int code = run("build-engine", "--config", config.toString());
+
+    if (code == BuildEngineCommand.EXIT_UNAVAILABLE) {
+      assertThat(cli.err()).contains("TensorRT cannot run here", "emr-risk-small would go to " + engines);
+    } else {
+      assertThat(code).as(cli.err()).isZero();  // on a GPU host: built (or verified) in the configured cache
+      assertThat(cli.out()).contains(engines.toString());
+    }
   }
 
   @Test

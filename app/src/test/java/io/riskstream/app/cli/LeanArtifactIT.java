@@ -99,7 +99,7 @@ class LeanArtifactIT {
     assertThat(demo.waitFor(120, TimeUnit.SECONDS)).isTrue();
     String out = Files.readString(log);
     assertThat(demo.exitValue()).as(out).isEqualTo(2);
-    assertThat(out).contains("riskstream demo: this command needs the developer classpath").doesNotContain("\tat ");
+    assertThat(out).contains("riskstream demo: this command needs the embedded Kafka broker, which the production artifact leaves out").doesNotContain("\tat ");
   }
 
   private static Process start(List<String> args, Path log) throws IOException {

@@ -19,4 +19,26 @@ class RiskstreamCliTest {
       assertThat(RiskstreamCli.missingDeveloperClass(bare)).isEqualTo(DeveloperCommand.SENTINELS.get(0));
     }
   }
+
+  @Test
+  void shouldNeedSyntheaOnlyWhenACommandGeneratesItsCohort() {
+    assertThat(required("demo")).containsExactly(DeveloperCommand.EMBEDDED_BROKER, DeveloperCommand.SYNTHEA);
+    assertThat(required("demo", "--cohort", "some/export")).containsExactly(DeveloperCommand.EMBEDDED_BROKER);
+    assertThat(required("bench", "e2e")).containsExactly(DeveloperCommand.EMBEDDED_BROKER,
+        DeveloperCommand.PLOTTING, DeveloperCommand.SYNTHEA);
+    assertThat(required("bench", "e2e", "--cohort", "some/export")).containsExactly(DeveloperCommand.EMBEDDED_BROKER,
+        DeveloperCommand.PLOTTING);
+    assertThat(required("cohort", "generate", "--help")).containsExactlyElementsOf(DeveloperCommand.SENTINELS);
+  }
+
+  /** What the parsed command line's developer commands need, in the order RiskstreamCli checks them. */
+  private static java.util.List<String> required(String... args) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (picocli.CommandLine c : RiskstreamCli.commandLine().parseArgs(args).asCommandLineList()) {
+      if (c.getCommand() instanceof DeveloperCommand command) {
+        out.addAll(command.requiredClasses());
+      }
+    }
+    return out;
+  }
 }

@@ -194,6 +194,22 @@ class HelmChartTest {
     assertThat(props.getProperty(RiskStreamConfig.TENSORRT_ENGINE_CACHE_DIR_CONFIG))
         .isEqualTo("/var/cache/riskstream/tensorrt-engines");
 
+    JsonNode init = pod.at("/initContainers/0");
+    assertThat(init.at("/name").asText()).isEqualTo("build-engine");
+    assertThat(init.get("args").toString()).isEqualTo("[\"build-engine\",\"--config\",\"/etc/riskstream/riskstream.properties\"]");
+    assertThat(init.at("/resources/limits").get("nvidia.com/gpu").asInt()).isEqualTo(1);
+    assertThat(mountPath(init, "tensorrt-engines")).isEqualTo(mountPath(container, "tensorrt-engines"));
+    assertThat(mountPath(init, "config")).isEqualTo(mountPath(container, "config"));
+    for (JsonNode c : List.of(container, init)) {
+      assertThat(env(c, "JAVA_TOOL_OPTIONS").path("value").asText()).contains("-Dorg.bytedeco.javacpp.maxPhysicalBytes=0").doesNotContain("  ");
+    }
+    JsonNode withoutInit = render(t -> t.set("gpu.enabled", "true").set("gpu.buildEngine", "false"))
+        .one("StatefulSet").at("/spec/template/spec");
+    assertThat(withoutInit.has("initContainers")).isFalse();
+    JsonNode cpu = render(t -> t).one("StatefulSet").at("/spec/template/spec");
+    assertThat(cpu.has("initContainers")).isFalse();
+    assertThat(env(cpu.at("/containers/0"), "JAVA_TOOL_OPTIONS").path("value").asText()).doesNotContain("maxPhysicalBytes");
+
     Rendered onClaim = render(t -> t.set("gpu.enabled", "true").set("gpu.engineCache.type", "persistentVolumeClaim"));
     JsonNode sts = onClaim.one("StatefulSet");
     assertThat(sts.at("/spec/volumeClaimTemplates").findValuesAsText("name")).contains("state", "tensorrt-engines");
