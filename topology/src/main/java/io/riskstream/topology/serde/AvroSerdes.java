@@ -53,6 +53,8 @@ public final class AvroSerdes {
   public static AvroSerdes withConfluent(ConfluentSchemaRegistry client) {
     Map<String, Object> c = baseConfig();
     c.put(SchemaResolverConfig.DEREFERENCE_SCHEMA, true);
+    // a schema id never changes: when the resolver's periodic refresh fails, the schema it has stays valid
+    c.put(SchemaResolverConfig.FAULT_TOLERANT_REFRESH, true);
     return new AvroSerdes(client, c, client.toString());
   }
 

@@ -54,7 +54,7 @@ public final class ConfluentSchemaRegistry implements RegistryClientFacade {
       "application/vnd.schemaregistry.v1+json, application/vnd.schemaregistry+json; q=0.9, application/json; q=0.5";
   /** Longest piece of a registry's error message kept in an exception. */
   private static final int MAX_MESSAGE = 400;
-  /** Distinct schema ids cached before the cache is emptied (a reader meets a handful). */
+  /** Distinct schema ids (or registrations) cached before the cache is emptied (a serde meets a handful). */
   private static final int MAX_CACHED_IDS = 1024;
 
   /** A schema as the registry returned it: its text, its type (AVRO unless said) and its references. */
@@ -112,6 +112,11 @@ public final class ConfluentSchemaRegistry implements RegistryClientFacade {
   private final Duration requestTimeout;
   private final HttpClient http;
   private final ConcurrentHashMap<Long, RegisteredSchema> byId = new ConcurrentHashMap<>();
+  /**
+   * Versions found or registered, by subject and schema: the serde's resolver asks again whenever its cache entry
+   * expires (every 30 s), and a version's id never changes, so only the first ask goes to the registry.
+   */
+  private final ConcurrentHashMap<List<Object>, RegistryVersionCoordinates> registered = new ConcurrentHashMap<>();
 
   public ConfluentSchemaRegistry(Settings settings) {
     String url = settings.url().endsWith("/") ? settings.url().substring(0, settings.url().length() - 1)
@@ -313,6 +318,21 @@ public final class ConfluentSchemaRegistry implements RegistryClientFacade {
     for (RegistryArtifactReference r : references == null ? Set.<RegistryArtifactReference>of() : references) {
       refs.add(new Reference(r.getName(), r.getArtifactId(), Integer.parseInt(r.getVersion())));
     }
+    List<Object> key = List.of(artifactId, schemaString, refs);
+    RegistryVersionCoordinates known = registered.get(key);
+    if (known != null) {
+      return known;
+    }
+    RegistryVersionCoordinates found = findOrRegister(groupId, artifactId, schemaString, refs);
+    if (registered.size() >= MAX_CACHED_IDS) {
+      registered.clear();
+    }
+    registered.put(key, found);
+    return found;
+  }
+
+  private RegistryVersionCoordinates findOrRegister(String groupId, String artifactId, String schemaString,
+      List<Reference> refs) {
     Optional<SubjectVersion> existing = lookUp(artifactId, schemaString, refs);
     if (existing.isPresent()) {
       return coordinates(groupId, existing.get());

@@ -49,8 +49,13 @@ class ConfluentSchemaRegistryTest {
       assertThat(first.getContentId()).isEqualTo(first.getGlobalId()).isPositive();
       assertThat(first.getArtifactId()).isEqualTo("things-value");
       assertThat(first.getVersion()).isEqualTo("1");
-      // the same schema again: found, not registered twice
+      assertThat(server.requests()).containsOnlyOnce("POST /subjects/things-value/versions");
+      // the same schema again (the serde's resolver asks whenever its cache entry expires): no request
+      int requests = server.requests().size();
       assertThat(create(c, "things-value", V1).getContentId()).isEqualTo(first.getContentId());
+      assertThat(server.requests()).hasSize(requests);
+      // another client instance finds it by a look-up and does not register it again
+      assertThat(create(client(server.url()), "things-value", V1).getContentId()).isEqualTo(first.getContentId());
       assertThat(server.requests()).containsOnlyOnce("POST /subjects/things-value/versions");
       // the same schema in another subject has the same (global) id
       assertThat(create(c, "other-value", V1).getContentId()).isEqualTo(first.getContentId());
