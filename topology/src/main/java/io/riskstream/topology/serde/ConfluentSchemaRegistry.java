@@ -258,6 +258,7 @@ public final class ConfluentSchemaRegistry implements RegistryClientFacade {
     return avro(schemaById(contentId));
   }
 
+  /** The schema as registered: {@code dereferenced} is not asked of the Confluent API (the serdes read by content id). */
   @Override
   public String getSchemaByGlobalId(long globalId, boolean dereferenced) {
     return avro(schemaById(globalId));
@@ -338,10 +339,11 @@ public final class ConfluentSchemaRegistry implements RegistryClientFacade {
       return coordinates(groupId, existing.get());
     }
     if (!isCompatible(artifactId, schemaString, refs)) {
-      throw failure("registration of a schema in subject '" + artifactId + "'", 409, 409,
-          "the schema is incompatible with the subject's latest version under its compatibility level "
-              + compatibilityOrUnknown(artifactId) + "; evolve the schema compatibly or change the subject's level",
-          null);
+      // refused here, after the compatibility check, with the code the registry gives an incompatible registration
+      throw new SchemaRegistryException("schema registry registry.url=" + displayUrl + ": registration of a schema in"
+          + " subject '" + artifactId + "' refused: the schema is incompatible with the subject's latest version under"
+          + " its compatibility level " + compatibilityOrUnknown(artifactId)
+          + "; evolve the schema compatibly or change the subject's level", 200, 409, null);
     }
     int id = register(artifactId, schemaString, refs);
     SubjectVersion registered = lookUp(artifactId, schemaString, refs).orElseThrow(() -> failure(

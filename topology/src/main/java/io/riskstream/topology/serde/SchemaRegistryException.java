@@ -25,7 +25,11 @@ public final class SchemaRegistryException extends RuntimeException {
     return httpStatus;
   }
 
-  /** The registry's {@code error_code} (e.g. 40401 subject not found, 409 incompatible), 0 when it gave none. */
+  /**
+   * The registry's {@code error_code} (e.g. 40401 subject not found, 40403 schema not found, 42201 invalid schema),
+   * or 409 for a schema refused as incompatible (by the registry, or by the client's check before registering); 0
+   * when there was none.
+   */
   public int errorCode() {
     return errorCode;
   }

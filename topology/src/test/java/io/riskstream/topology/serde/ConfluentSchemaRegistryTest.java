@@ -88,7 +88,7 @@ class ConfluentSchemaRegistryTest {
           .count();
 
       assertThatThrownBy(() -> create(c, "things-value", INCOMPATIBLE))
-          .isInstanceOf(SchemaRegistryException.class)
+          .isInstanceOfSatisfying(SchemaRegistryException.class, e -> assertThat(e.errorCode()).isEqualTo(409))
           .hasMessageContaining("registry.url=" + server.url())
           .hasMessageContaining("subject 'things-value'")
           .hasMessageContaining("incompatible")
@@ -96,6 +96,13 @@ class ConfluentSchemaRegistryTest {
       // refused by the check: no registration was attempted
       assertThat(server.requests().stream().filter(r -> r.equals("POST /subjects/things-value/versions")).count())
           .isEqualTo(registrations);
+
+      assertThatThrownBy(() -> c.register("things-value", INCOMPATIBLE, List.of()))
+          .isInstanceOfSatisfying(SchemaRegistryException.class, e -> {
+            assertThat(e.httpStatus()).isEqualTo(409);
+            assertThat(e.errorCode()).isEqualTo(409);
+          })
+          .hasMessageContaining("registration of a schema in subject 'things-value' failed (HTTP 409, error_code 409)");
 
       c.setCompatibility("things-value", "none");
       assertThat(c.compatibility("things-value")).isEqualTo("NONE");
