@@ -79,7 +79,7 @@ Properties.load drops a single one (source.topic.pattern is a regular expression
 
 {{/* riskstream.properties: .Values.config plus the keys the chart owns. */}}
 {{- define "riskstream.properties" -}}
-{{- $owned := dict "state.dir" "persistence.mountPath" "http.port" "http.port" "tensorrt.engine.cache.dir" "gpu.engineCache.mountPath" "registry.password" "registryPassword" -}}
+{{- $owned := dict "state.dir" "persistence.mountPath" "http.port" "http.port" "tensorrt.engine.cache.dir" "gpu.engineCache.mountPath" "registry.password" "registryPassword" "registry.truststore.password" "extraEnv (RISKSTREAM_REGISTRY_TRUSTSTORE_PASSWORD from a Secret)" -}}
 {{- $props := dict -}}
 {{- range $key, $value := .Values.config -}}
 {{- if hasKey $owned $key -}}

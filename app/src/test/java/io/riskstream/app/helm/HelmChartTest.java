@@ -35,7 +35,7 @@ class HelmChartTest {
   /** Keys the chart sets itself (from other values or a Secret), refused in {@code .Values.config}. */
   private static final Set<String> CHART_OWNED_KEYS = Set.of(RiskStreamConfig.STATE_DIR_CONFIG,
       RiskStreamConfig.HTTP_PORT_CONFIG, RiskStreamConfig.TENSORRT_ENGINE_CACHE_DIR_CONFIG,
-      RiskStreamConfig.REGISTRY_PASSWORD_CONFIG);
+      RiskStreamConfig.REGISTRY_PASSWORD_CONFIG, RiskStreamConfig.REGISTRY_TRUSTSTORE_PASSWORD_CONFIG);
   /** helm template's built-in default (1.20) is older than the chart's kubeVersion constraint. */
   private static final String KUBE_VERSION = "1.30.0";
   private static final YAMLMapper YAML = new YAMLMapper();

@@ -143,7 +143,19 @@ public final class RiskStreamConfig extends AbstractConfig {
   public static final String MODEL_NAME_CONFIG = "model.name";
   public static final String MODEL_NAME_DOC = "Model to serve: the name of a bundled model (e.g. emr-risk-small, emr-risk-base) or the path of a model directory.";
   public static final String REGISTRY_URL_CONFIG = "registry.url";
-  public static final String REGISTRY_URL_DOC = "Apicurio Registry REST URL (e.g. http://registry:8080/apis/registry/v3), or mem:// for the in-memory registry of the demo and tests.";
+  public static final String REGISTRY_URL_DOC = "Schema registry URL for registry.api (e.g. http://registry:8080/apis/registry/v3, http://schema-registry:8081), or mem://: in-memory, only RiskStream's own schemas, not durable (demo, tests).";
+  public static final String REGISTRY_API_CONFIG = "registry.api";
+  public static final String REGISTRY_API_DOC = "REST API of registry.url: apicurio (Apicurio Registry v3) or confluent (Confluent Schema Registry, Redpanda, Karapace, Apicurio's /apis/ccompat/v7). Ignored for mem://.";
+  public static final String REGISTRY_TRUSTSTORE_LOCATION_CONFIG = "registry.truststore.location";
+  public static final String REGISTRY_TRUSTSTORE_LOCATION_DOC = "Truststore file with the certificates that an https registry.url is trusted by (empty: the JVM's default trust).";
+  public static final String REGISTRY_TRUSTSTORE_PASSWORD_CONFIG = "registry.truststore.password";
+  public static final String REGISTRY_TRUSTSTORE_PASSWORD_DOC = "Password of registry.truststore.location; a secret, never logged.";
+  public static final String REGISTRY_TRUSTSTORE_TYPE_CONFIG = "registry.truststore.type";
+  public static final String REGISTRY_TRUSTSTORE_TYPE_DOC = "Type of registry.truststore.location: PKCS12 or JKS.";
+  public static final String REGISTRY_CONNECT_TIMEOUT_MS_CONFIG = "registry.connect.timeout.ms";
+  public static final String REGISTRY_CONNECT_TIMEOUT_MS_DOC = "With registry.api=confluent: longest wait for a connection to the registry.";
+  public static final String REGISTRY_REQUEST_TIMEOUT_MS_CONFIG = "registry.request.timeout.ms";
+  public static final String REGISTRY_REQUEST_TIMEOUT_MS_DOC = "With registry.api=confluent: longest wait for the registry's answer to one request.";
   public static final String REGISTRY_USERNAME_CONFIG = "registry.username";
   public static final String REGISTRY_USERNAME_DOC = "User name for the schema registry (empty: no authentication).";
   public static final String REGISTRY_PASSWORD_CONFIG = "registry.password";
@@ -202,8 +214,14 @@ public final class RiskStreamConfig extends AbstractConfig {
       .define(TENSORRT_PARITY_FAILURE_CONFIG, Type.STRING, "fallback", EnumValidator.of(ParityFailurePolicy.class), Importance.MEDIUM, TENSORRT_PARITY_FAILURE_DOC)
       .define(MODEL_NAME_CONFIG, Type.STRING, "emr-risk-small", new ConfigDef.NonEmptyString(), Importance.HIGH, MODEL_NAME_DOC)
       .define(REGISTRY_URL_CONFIG, Type.STRING, "mem://", new RegistryUrlValidator(), Importance.HIGH, REGISTRY_URL_DOC)
+      .define(REGISTRY_API_CONFIG, Type.STRING, "apicurio", EnumValidator.of(RegistryApi.class), Importance.HIGH, REGISTRY_API_DOC)
       .define(REGISTRY_USERNAME_CONFIG, Type.STRING, "", Importance.LOW, REGISTRY_USERNAME_DOC)
       .define(REGISTRY_PASSWORD_CONFIG, Type.PASSWORD, null, Importance.LOW, REGISTRY_PASSWORD_DOC)
+      .define(REGISTRY_TRUSTSTORE_LOCATION_CONFIG, Type.STRING, "", Importance.LOW, REGISTRY_TRUSTSTORE_LOCATION_DOC)
+      .define(REGISTRY_TRUSTSTORE_PASSWORD_CONFIG, Type.PASSWORD, null, Importance.LOW, REGISTRY_TRUSTSTORE_PASSWORD_DOC)
+      .define(REGISTRY_TRUSTSTORE_TYPE_CONFIG, Type.STRING, "PKCS12", ConfigDef.ValidString.in("PKCS12", "JKS"), Importance.LOW, REGISTRY_TRUSTSTORE_TYPE_DOC)
+      .define(REGISTRY_CONNECT_TIMEOUT_MS_CONFIG, Type.LONG, 10_000L, Range.atLeast(1), Importance.LOW, REGISTRY_CONNECT_TIMEOUT_MS_DOC)
+      .define(REGISTRY_REQUEST_TIMEOUT_MS_CONFIG, Type.LONG, 30_000L, Range.atLeast(1), Importance.LOW, REGISTRY_REQUEST_TIMEOUT_MS_DOC)
       .define(HTTP_PORT_CONFIG, Type.INT, 8080, Range.between(0, 65535), Importance.MEDIUM, HTTP_PORT_DOC);
 
   private final SourceMapping sourceMapping;
@@ -346,6 +364,16 @@ public final class RiskStreamConfig extends AbstractConfig {
     return getPassword(REGISTRY_PASSWORD_CONFIG);
   }
 
+  /** The registry truststore's password, or null; never log the result. */
+  public Password registryTruststorePassword() {
+    return getPassword(REGISTRY_TRUSTSTORE_PASSWORD_CONFIG);
+  }
+
+  /** {@value #REGISTRY_API_CONFIG}: the REST API of the registry at {@code registry.url}. */
+  public RegistryApi registryApi() {
+    return EnumValidator.parse(RegistryApi.class, getString(REGISTRY_API_CONFIG));
+  }
+
   private static final class RegexValidator implements ConfigDef.Validator {
     @Override
     public void ensureValid(String name, Object value) {
@@ -388,7 +416,7 @@ public final class RiskStreamConfig extends AbstractConfig {
     public void ensureValid(String name, Object value) {
       String s = (String) value;
       if (s == null || !(s.startsWith("mem://") || s.startsWith("http://") || s.startsWith("https://"))) {
-        throw new ConfigException(name, value, "must be mem:// or an http(s) URL of an Apicurio Registry");
+        throw new ConfigException(name, value, "must be mem:// or the http(s) URL of a schema registry");
       }
     }
 

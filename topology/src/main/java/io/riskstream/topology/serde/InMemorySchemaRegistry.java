@@ -38,11 +38,16 @@ public final class InMemorySchemaRegistry implements RegistryClientFacade {
   private final Map<String, Long> contentIdByHash = new HashMap<>();
   private final Map<Long, Version> versionByGlobalId = new HashMap<>();
   private final Map<String, List<Version>> versionsByArtifact = new HashMap<>();
+  /** Set once the RiskStream schemas are in: then any other schema content is refused (its id would not survive). */
+  private boolean onlyKnownContent;
 
   /**
    * A registry that knows the contents of the RiskStream topic value schemas (EmrEvent, RiskScore, RiskAlert,
-   * DeadLetter) from the start, with the ids their serializers register them under. A reader can then resolve records
-   * that an earlier process wrote before this one wrote any (e.g. a restarted app reading {@code emr-events}).
+   * DeadLetter) from the start, with the ids their serializers register them under, registered in a fixed order (so
+   * even an id collision resolves the same way in every process), and that refuses any other schema content with an
+   * {@link IllegalStateException}: every id it hands out is one that a restarted process of the same version
+   * reproduces exactly. A reader can then resolve records that an earlier process wrote before this one wrote any
+   * (e.g. a restarted app reading {@code emr-events}). What {@code registry.url=mem://} gives {@code riskstream run}.
    */
   public static InMemorySchemaRegistry withRiskStreamSchemas() {
     InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
@@ -54,6 +59,9 @@ public final class InMemorySchemaRegistry implements RegistryClientFacade {
     preload(serdes, new io.riskstream.schemas.RiskScore(), io.riskstream.schemas.RiskScore.class);
     preload(serdes, new io.riskstream.schemas.RiskAlert(), io.riskstream.schemas.RiskAlert.class);
     preload(serdes, new io.riskstream.schemas.DeadLetter(), io.riskstream.schemas.DeadLetter.class);
+    synchronized (registry) {
+      registry.onlyKnownContent = true;
+    }
     return registry;
   }
 
@@ -66,7 +74,12 @@ public final class InMemorySchemaRegistry implements RegistryClientFacade {
     }
   }
 
-  private synchronized long content(String schemaString, Set<RegistryArtifactReference> references) {
+  private synchronized long content(String artifact, String schemaString, Set<RegistryArtifactReference> references) {
+    if (onlyKnownContent && !contentIdByText.containsKey(schemaString)) {
+      throw new IllegalStateException("the in-memory schema registry (registry.url=mem://) holds only RiskStream's own"
+          + " schemas, whose ids a restarted process reproduces; the schema of " + artifact + " is not one of them"
+          + " (records written with it would be unreadable after a restart): set registry.url to a durable registry");
+    }
     return contentIdByText.computeIfAbsent(schemaString, s -> {
       long id = freeId(sha256(s), textByContentId.keySet());
       textByContentId.put(id, s);
@@ -84,7 +97,8 @@ public final class InMemorySchemaRegistry implements RegistryClientFacade {
   public synchronized String getSchemaByContentId(Long contentId) {
     String s = textByContentId.get(contentId);
     if (s == null) {
-      throw new IllegalArgumentException("no schema with content id " + contentId);
+      throw new IllegalArgumentException("no schema with content id " + contentId + " in the in-memory registry"
+          + (onlyKnownContent ? " (registry.url=mem://, which holds only this version's RiskStream schemas)" : ""));
     }
     return s;
   }
@@ -158,7 +172,7 @@ public final class InMemorySchemaRegistry implements RegistryClientFacade {
   public synchronized RegistryVersionCoordinates createSchema(String artifactType, String groupId, String artifactId,
       String version, String autoCreateBehavior, boolean canonical, String schemaString,
       Set<RegistryArtifactReference> references) {
-    long contentId = content(schemaString, references);
+    long contentId = content(ga(groupId, artifactId), schemaString, references);
     List<Version> versions = versionsByArtifact.computeIfAbsent(ga(groupId, artifactId), k -> new ArrayList<>());
     for (Version v : versions) {
       if (v.contentId() == contentId) {

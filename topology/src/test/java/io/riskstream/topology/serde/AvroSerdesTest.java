@@ -72,6 +72,7 @@ class AvroSerdesTest {
         DeadLetter.newBuilder().setReason("MALFORMED_JSON").setMessage("m").setSourceTopic("t").setSourcePartition(0)
             .setSourceOffset(1L).build());
     // a restarted process: a new registry, which has registered nothing yet
+    assertThat(AvroSerdes.fromConfig(config).registry()).startsWith("in-memory (registry.url=mem://), not durable");
     AvroSerdes restarted = AvroSerdes.fromConfig(config);
     assertThat(restarted.value(EmrEvent.class).deserializer().deserialize(EMR_EVENTS, written)).isEqualTo(event());
     assertThat(restarted.value(DeadLetter.class).deserializer().deserialize(DLQ, dead).getReason())

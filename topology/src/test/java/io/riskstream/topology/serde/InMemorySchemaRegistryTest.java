@@ -79,4 +79,36 @@ class InMemorySchemaRegistryTest {
     assertThatThrownBy(() -> new InMemorySchemaRegistry().getSchemaByContentId(
         (long) ByteBuffer.wrap(eventBytes, 1, 4).getInt())).isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void shouldRefuseSchemasThatARestartedProcessCouldNotReproduce() {
+    InMemorySchemaRegistry registry = InMemorySchemaRegistry.withRiskStreamSchemas();
+    int preloaded = registry.size();
+    String foreign = "{\"type\":\"record\",\"name\":\"Foreign\",\"fields\":[]}";
+    assertThatThrownBy(() -> register(registry, "foreign-value", foreign))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("registry.url=mem://")
+        .hasMessageContaining("default/foreign-value")
+        .hasMessageContaining("durable registry");
+    assertThat(registry.size()).isEqualTo(preloaded);
+    // RiskStream's own schemas under another artifact (e.g. the audit replay's topics) are fine: their ids are known
+    byte[] replayed = AvroSerdes.withClient(registry).value(DeadLetter.class).serializer()
+        .serialize("riskstream-dlq.replay-1", DeadLetter.newBuilder().setReason("MALFORMED_JSON").setMessage("m")
+            .setSourceTopic("t").setSourcePartition(0).setSourceOffset(3).build());
+    assertThat(registry.size()).isEqualTo(preloaded);
+    assertThat(ByteBuffer.wrap(replayed, 1, 4).getInt()).isPositive();
+  }
+
+  @Test
+  void shouldWriteTheSameSchemaIdsInEveryFreshProcess() {
+    DeadLetter dl = DeadLetter.newBuilder().setReason("MALFORMED_JSON").setMessage("m").setSourceTopic("t")
+        .setSourcePartition(0).setSourceOffset(3).build();
+    byte[] first = AvroSerdes.withClient(InMemorySchemaRegistry.withRiskStreamSchemas()).value(DeadLetter.class)
+        .serializer().serialize(DLQ, dl);
+    byte[] second = AvroSerdes.withClient(InMemorySchemaRegistry.withRiskStreamSchemas()).value(DeadLetter.class)
+        .serializer().serialize(DLQ, dl);
+    assertThat(second).isEqualTo(first);
+    assertThat(InMemorySchemaRegistry.withRiskStreamSchemas().getSchemaByContentId(
+        (long) ByteBuffer.wrap(first, 1, 4).getInt())).contains("\"DeadLetter\"");
+  }
 }
