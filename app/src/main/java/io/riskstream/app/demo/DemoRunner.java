@@ -5,10 +5,10 @@ import io.riskstream.app.runtime.ScoringRuntime;
 import io.riskstream.connectors.ehr.EhrRow;
 import io.riskstream.connectors.synthea.SyntheaCohortGenerator;
 import io.riskstream.connectors.synthea.SyntheaCsvReader;
-import io.riskstream.schemas.AlertReason;
 import io.riskstream.schemas.RiskAlert;
 import io.riskstream.schemas.RiskScore;
 import io.riskstream.scoring.model.ModelBundle;
+import io.riskstream.topology.AlertText;
 import io.riskstream.topology.TriggerProcessor;
 import io.riskstream.topology.config.RiskStreamConfig;
 import io.riskstream.topology.serde.AvroSerdes;
@@ -644,19 +644,11 @@ public final class DemoRunner {
       alerts.incrementAndGet();
       firstAlertNanos.compareAndSet(0, now);
       alertCounts.computeIfAbsent(a.getOutcome() + "|" + a.getSeverity(), k -> new AtomicLong()).incrementAndGet();
-      List<String> reasons = new ArrayList<>();
-      for (AlertReason r : a.getReasons()) {
-        if (reasons.size() == 3) {
-          break;
-        }
-        reasons.add(String.format(Locale.ROOT, "%s %s:%s (%+.3f)", r.getKind(), r.getCodeSystem(), r.getCode(),
-            r.getContribution()));
-      }
       String id = a.getPatientId();
-      console.message(String.format(Locale.ROOT, "[%6.1fs] ALERT %-8s patient %s… %-28s p=%.3f (threshold %.2f) as of"
+      console.message(String.format(Locale.ROOT, "[%6.1fs] ALERT %-8s patient %s… %s: p=%.3f (threshold %.3f) as of"
               + " %s; reasons: %s", seconds(now), a.getSeverity(), id.substring(0, Math.min(8, id.length())),
-          a.getOutcome(), a.getProbability(), a.getThreshold(), a.getAsOf().toString().substring(0, 10),
-          reasons.isEmpty() ? "-" : String.join(", ", reasons)));
+          AlertText.outcome(a), a.getProbability(), a.getThreshold(), a.getAsOf().toString().substring(0, 10),
+          AlertText.reasons(a, 3)));
     }
 
     synchronized long[] latencies() {
