@@ -90,8 +90,8 @@ public final class EvaluateCommand implements Callable<Integer> {
       + " patient-years at most; default: ${DEFAULT-VALUE}.")
   private double criticalPer100;
 
-  @Option(names = "--critical-ppv", defaultValue = "0.10", description = "Critical target: PPV floor (over at"
-      + " least 10 flagged index times); default: ${DEFAULT-VALUE}.")
+  @Option(names = "--critical-ppv", defaultValue = "0.10", description = "Critical target: PPV floor (with at"
+      + " least 5 onsets among the flagged); default: ${DEFAULT-VALUE}.")
   private double criticalPpv;
 
   @Option(names = "--card", description = "With --operating-points: the model folder whose model-card.json and"
@@ -113,7 +113,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
     OperatingPoints.Target target;
     try {
-      target = new OperatingPoints.Target(warningPer100, criticalPer100, criticalPpv, 10);
+      target = new OperatingPoints.Target(warningPer100, criticalPer100, criticalPpv, 5);
     } catch (IllegalArgumentException e) {
       throw new BadInputException(e.getMessage());
     }
@@ -184,12 +184,12 @@ public final class EvaluateCommand implements Callable<Integer> {
     Map<String, Object> t = new LinkedHashMap<>();
     t.put("warning", "at most " + fmt(target.warningPer100()) + " flags per 100 patient-years");
     t.put("critical", "at most " + fmt(target.criticalPer100()) + " flags per 100 patient-years and PPV at least "
-        + fmt(target.criticalPpvFloor()) + " over at least " + target.minFlagged() + " flags; when no threshold"
+        + fmt(target.criticalPpvFloor()) + " with at least " + target.minTruePositives() + " onsets flagged; when no threshold"
         + " reaches the PPV floor, the lowest within the rate (ppv_floor_met false)");
     t.put("warning_per_100_patient_years", target.warningPer100());
     t.put("critical_per_100_patient_years", target.criticalPer100());
     t.put("critical_ppv_floor", target.criticalPpvFloor());
-    t.put("critical_min_flagged", target.minFlagged());
+    t.put("critical_min_true_positives", target.minTruePositives());
     block.put("target", t);
     block.put("unit", "one index time per patient-year (adults, at encounter ends, at least 365 days apart, seeded),"
         + " 365-day horizon: flags per 100 index times = flags per 100 patient-years of a policy alerting at most"

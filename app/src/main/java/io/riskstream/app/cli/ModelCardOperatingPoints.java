@@ -84,10 +84,10 @@ final class ModelCardOperatingPoints {
     s.append(String.format(Locale.ROOT, "The alert thresholds `run` and `demo` use for an outcome when the"
         + " configuration sets none (`alert.warning.threshold`, `alert.critical.threshold`,"
         + " `alert.outcome.<name>.*.threshold` win). Target: warning at most %s flags per 100 patient-years;"
-        + " critical at most %s per 100 patient-years with PPV at least %s over at least %d flags (when no threshold"
+        + " critical at most %s per 100 patient-years with PPV at least %s and at least %d onsets flagged (when no threshold"
         + " reaches that PPV: the lowest within the rate, marked below).%n%n", EvaluateCommand.fmt(target.warningPer100()),
         EvaluateCommand.fmt(target.criticalPer100()), EvaluateCommand.fmt(target.criticalPpvFloor()),
-        target.minFlagged()));
+        target.minTruePositives()));
     s.append("Data: ").append(data.getOrDefault("cohort_command", data.get("cohort"))).append(" (")
         .append(data.get("patients")).append(" patient records, ").append(data.get("index_times"))
         .append(" index times: one per patient-year, adults, 365-day horizon). ").append(data.get("selection"))

@@ -648,7 +648,7 @@ public final class DemoRunner {
     private void onAlert(RiskAlert a, long now) {
       alerts.incrementAndGet();
       firstAlertNanos.compareAndSet(0, now);
-      alertCounts.computeIfAbsent(a.getOutcome() + "|" + a.getSeverity(), k -> new AtomicLong()).incrementAndGet();
+      alertCounts.computeIfAbsent(AlertText.outcome(a) + "|" + a.getSeverity(), k -> new AtomicLong()).incrementAndGet();
       String id = a.getPatientId();
       console.message(String.format(Locale.ROOT, "[%6.1fs] ALERT %-8s patient %s… %s: p=%.3f (threshold %.3f) as of"
               + " %s; reasons: %s", seconds(now), a.getSeverity(), id.substring(0, Math.min(8, id.length())),

@@ -14,8 +14,8 @@ import java.util.List;
  * <ul>
  *   <li>warning: the lowest threshold flagging at most {@code warningPer100} per 100 patient-years;</li>
  *   <li>critical: the lowest threshold at or above the warning's flagging at most {@code criticalPer100} per 100
- *       patient-years whose PPV reaches {@code criticalPpvFloor} over at least {@code minFlagged} flagged index
- *       times; when none does, the lowest one within the rate, and {@code ppvFloorMet} is false.</li>
+ *       patient-years whose PPV reaches {@code criticalPpvFloor} with at least {@code minTruePositives} onsets among the
+ *       flagged (fewer make the PPV noise); when none does, the lowest one within the rate, and {@code ppvFloorMet} is false.</li>
  * </ul>
  * Thresholds are rounded up to 4 decimals (so a rounded threshold never flags more). Written by hand: the search
  * over one outcome's sorted scores is a few lines, and no library states these targets.
@@ -23,18 +23,18 @@ import java.util.List;
 public final class OperatingPoints {
 
   /** What the thresholds aim at. */
-  public record Target(double warningPer100, double criticalPer100, double criticalPpvFloor, int minFlagged) {
+  public record Target(double warningPer100, double criticalPer100, double criticalPpvFloor, int minTruePositives) {
     public Target {
       if (!(warningPer100 > 0 && criticalPer100 > 0 && criticalPer100 <= warningPer100 && criticalPpvFloor >= 0
-          && criticalPpvFloor <= 1 && minFlagged >= 1)) {
+          && criticalPpvFloor <= 1 && minTruePositives >= 1)) {
         throw new IllegalArgumentException("target needs 0 < critical rate <= warning rate, PPV floor in [0,1] and"
-            + " minFlagged >= 1");
+            + " minTruePositives >= 1");
       }
     }
 
-    /** Warning at most 5 per 100 patient-years; critical at most 1, with PPV at least 10% over 10 flags. */
+    /** Warning at most 5 per 100 patient-years; critical at most 1, with PPV at least 10% from 5 onsets flagged. */
     public static Target defaults() {
-      return new Target(5, 1, 0.10, 10);
+      return new Target(5, 1, 0.10, 5);
     }
   }
 
@@ -60,8 +60,10 @@ public final class OperatingPoints {
     if (scores.length != labels.length || scores.length != selection.length) {
       throw new IllegalArgumentException("scores, labels and selection must have the same length");
     }
-    double[] selScores = pick(scores, selection, true);
-    int[] selLabels = pick(labels, selection, true);
+    int[] sel = where(selection, true);
+    int[] check = where(selection, false);
+    double[] selScores = Arrays.stream(sel).mapToDouble(i -> scores[i]).toArray();
+    int[] selLabels = Arrays.stream(sel).map(i -> labels[i]).toArray();
     if (selScores.length == 0) {
       throw new IllegalArgumentException("no index times of " + name + " to choose its thresholds on");
     }
@@ -73,7 +75,7 @@ public final class OperatingPoints {
     double withinRate = Math.max(warning, lowestWithin(desc, target.criticalPer100()));
     for (double t : distinctAtOrAbove(desc, withinRate)) {  // ascending: the lowest that meets the floor wins
       Achieved a = achieved(roundUp(t), selScores, selLabels);
-      if (a.flagged() >= target.minFlagged() && a.ppv() >= target.criticalPpvFloor()) {
+      if (a.truePositives() >= target.minTruePositives() && a.ppv() >= target.criticalPpvFloor()) {
         critical = roundUp(t);
         break;
       }
@@ -82,8 +84,8 @@ public final class OperatingPoints {
     if (!met) {
       critical = withinRate;
     }
-    double[] checkScores = pick(scores, selection, false);
-    int[] checkLabels = pick(labels, selection, false);
+    double[] checkScores = Arrays.stream(check).mapToDouble(i -> scores[i]).toArray();
+    int[] checkLabels = Arrays.stream(check).map(i -> labels[i]).toArray();
     return new Outcome(name, warning, critical, met, achieved(warning, selScores, selLabels),
         achieved(critical, selScores, selLabels), achieved(warning, checkScores, checkLabels),
         achieved(critical, checkScores, checkLabels));
@@ -126,34 +128,9 @@ public final class OperatingPoints {
     return Math.ceil(t * 10_000 - 1e-9) / 10_000;
   }
 
-  private static double[] pick(double[] a, boolean[] keep, boolean value) {
-    int n = 0;
-    for (boolean k : keep) {
-      n += k == value ? 1 : 0;
-    }
-    double[] out = new double[n];
-    int j = 0;
-    for (int i = 0; i < a.length; i++) {
-      if (keep[i] == value) {
-        out[j++] = a[i];
-      }
-    }
-    return out;
-  }
-
-  private static int[] pick(int[] a, boolean[] keep, boolean value) {
-    int n = 0;
-    for (boolean k : keep) {
-      n += k == value ? 1 : 0;
-    }
-    int[] out = new int[n];
-    int j = 0;
-    for (int i = 0; i < a.length; i++) {
-      if (keep[i] == value) {
-        out[j++] = a[i];
-      }
-    }
-    return out;
+  /** The indexes {@code i} where {@code keep[i] == value}. */
+  private static int[] where(boolean[] keep, boolean value) {
+    return java.util.stream.IntStream.range(0, keep.length).filter(i -> keep[i] == value).toArray();
   }
 
   private static void reverse(double[] a) {

@@ -27,7 +27,7 @@ class OperatingPointsTest {
     boolean[] all = new boolean[s.length];
     Arrays.fill(all, true);
 
-    OperatingPoints.Outcome p = OperatingPoints.choose("x", s, y, all, new OperatingPoints.Target(5, 1, 0.4, 10));
+    OperatingPoints.Outcome p = OperatingPoints.choose("x", s, y, all, new OperatingPoints.Target(5, 1, 0.4, 5));
 
     assertThat(p.warningThreshold()).isEqualTo(0.9491);  // flags 0.950..0.999: 50 of 1000
     assertThat(p.warningSelection().per100()).isEqualTo(5.0);
@@ -49,9 +49,9 @@ class OperatingPointsTest {
     boolean[] all = new boolean[s.length];
     Arrays.fill(all, true);
 
-    OperatingPoints.Outcome p = OperatingPoints.choose("x", s, y, all, new OperatingPoints.Target(5, 1, 0.6, 10));
+    OperatingPoints.Outcome p = OperatingPoints.choose("x", s, y, all, new OperatingPoints.Target(5, 1, 0.6, 5));
 
-    assertThat(p.ppvFloorMet()).isFalse();  // 10 flags hold PPV 0.5; fewer than 10 do not count
+    assertThat(p.ppvFloorMet()).isFalse();  // 10 flags hold PPV 0.5; fewer flags hold fewer than 5 onsets
     assertThat(p.criticalThreshold()).isEqualTo(0.9891);
     assertThat(p.criticalSelection().flagged()).isEqualTo(10);
   }
@@ -79,7 +79,7 @@ class OperatingPointsTest {
 
   @Test
   void shouldRefuseATargetThatCannotHold() {
-    assertThatThrownBy(() -> new OperatingPoints.Target(1, 5, 0.1, 10)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new OperatingPoints.Target(1, 5, 0.1, 5)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> OperatingPoints.choose("x", new double[1], new int[1], new boolean[1],
         OperatingPoints.Target.defaults())).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("x");
   }
