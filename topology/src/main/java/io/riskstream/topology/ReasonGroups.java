@@ -14,8 +14,9 @@ import java.util.TreeSet;
  * fact once, and keeps the {@code max} groups with the newest events.
  * <ul>
  *   <li>An event joins the group of an earlier (newer) event of the same kind with the same code (system and code),
- *       else with the same description (related events: the same fact under another code); events without code
- *       and description stay alone. A group is occluded as a whole (every position of every member), so its
+ *       else one of the same kind and description in another code system (related events: the same fact coded
+ *       twice, e.g. SNOMED CT and ICD-10); two codes of one system are two facts, however alike their descriptions
+ *       (sources put generic text there). Events without code and description stay alone. A group is occluded as a whole (every position of every member), so its
  *       contribution is what the model owes to that fact, however often it was recorded.</li>
  *   <li>Events whose code is in {@code excludedCodes} are never cited (e.g. Synthea's QALY, DALY and QOLS:
  *       health-economics measures, not clinical facts); they stay in the model's input.</li>
@@ -72,6 +73,9 @@ public record ReasonGroups(int max, Set<String> excludedCodes) {
       Group g = codeKey == null ? null : byCode.get(codeKey);
       if (g == null && descriptionKey != null) {
         g = byDescription.get(descriptionKey);
+        if (g != null && java.util.Objects.equals(g.newest.getCodeSystem(), e.getCodeSystem())) {
+          g = null;  // another code of the same system: another fact
+        }
       }
       if (g == null) {
         g = new Group(e);

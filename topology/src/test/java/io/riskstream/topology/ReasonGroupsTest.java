@@ -21,8 +21,13 @@ class ReasonGroupsTest {
 
   /** Adds an occlusion candidate (call newest first) holding input position {@code position}. */
   private void candidate(String id, EventKind kind, String code, String description, long time, int position) {
+    candidate(id, kind, kind == EventKind.OBSERVATION ? "LOINC" : "SNOMED-CT", code, description, time, position);
+  }
+
+  private void candidate(String id, EventKind kind, String system, String code, String description, long time,
+      int position) {
     byId.put(id, EmrEvent.newBuilder().setPatientId("p").setEventId(id).setOp(EventOp.UPSERT).setKind(kind)
-        .setEventTime(Instant.ofEpochMilli(time)).setCodeSystem(kind == EventKind.OBSERVATION ? "LOINC" : "SNOMED-CT")
+        .setEventTime(Instant.ofEpochMilli(time)).setCodeSystem(system)
         .setCode(code).setDescription(description)
         .setSource(SourceCoordinates.newBuilder().setSystem("test").setTable("t").build()).build());
     candidates.add(new RequestEncoder.Occluded(id, position < 0 ? List.of() : List.of(position)));
@@ -48,16 +53,20 @@ class ReasonGroupsTest {
   }
 
   @Test
-  void shouldGroupRelatedEventsOfTheSameKindAndDescriptionUnderAnotherCode() {
-    candidate("conditions:2", EventKind.DIAGNOSIS, "E11.9", "Diabetes mellitus type 2", 200, 5);
-    candidate("conditions:1", EventKind.DIAGNOSIS, "44054006", "diabetes mellitus type 2 ", 100, 3);
-    candidate("procedures:1", EventKind.PROCEDURE, "1234", "Diabetes mellitus type 2", 50, 2);
+  void shouldGroupTheSameFactCodedInAnotherSystemButNotOtherCodesOfOneSystem() {
+    candidate("conditions:2", EventKind.DIAGNOSIS, "ICD-10-CM", "E11.9", "Diabetes mellitus type 2", 200, 5);
+    candidate("conditions:1", EventKind.DIAGNOSIS, "SNOMED-CT", "44054006", "diabetes mellitus type 2 ", 100, 3);
+    candidate("procedures:1", EventKind.PROCEDURE, "SNOMED-CT", "1234", "Diabetes mellitus type 2", 50, 2);
+    candidate("conditions:3", EventKind.DIAGNOSIS, "SNOMED-CT", "105", "test condition", 40, 1);
+    candidate("conditions:4", EventKind.DIAGNOSIS, "SNOMED-CT", "130", "test condition", 30, 0);
 
-    List<ScoringRequest.ReasonEvent> reasons = ReasonGroups.of(3).select(candidates, byId);
+    List<ScoringRequest.ReasonEvent> reasons = ReasonGroups.of(5).select(candidates, byId);
 
     assertThat(reasons).extracting(ScoringRequest.ReasonEvent::eventId, ScoringRequest.ReasonEvent::count)
         .containsExactly(org.assertj.core.groups.Tuple.tuple("conditions:2", 2),
-            org.assertj.core.groups.Tuple.tuple("procedures:1", 1));  // another kind is another fact
+            org.assertj.core.groups.Tuple.tuple("procedures:1", 1),  // another kind is another fact
+            org.assertj.core.groups.Tuple.tuple("conditions:3", 1),  // two codes of one system: two facts
+            org.assertj.core.groups.Tuple.tuple("conditions:4", 1));
   }
 
   @Test
