@@ -18,20 +18,25 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * alert: applies the per-outcome policy ({@link AlertDecision}) to each score, with state in store {@value #STORE}.
- * Reasons: the occluded newest events whose removal lowers p (contribution = p − p without the event), largest
- * first, ties by eventId; the score processor scored the occluded inputs because p reached the warning threshold
- * (a score without them cannot raise an alert, and gets none). alertId = hash(scoreId, outcome, severity).
+ * Reasons: the occluded newest event groups ({@link ReasonGroups}: one per code, with a count) whose removal lowers p
+ * by at least {@code alert.reasons.min.contribution} (contribution = p − p without the group), largest first, ties
+ * by eventId; the score processor scored the occluded inputs because p reached the warning threshold (a score without
+ * them cannot raise an alert, and gets none). The alert carries the outcome's display name from the model.
+ * alertId = hash(scoreId, outcome, severity).
  */
 public final class AlertProcessor implements Processor<String, ScoredRequest, String, RiskAlert> {
 
   public static final String STORE = "alert-state";
 
   private final AlertPolicy policy;
+  private final ScoringBackend backend;
   private ProcessorContext<String, RiskAlert> context;
   private KeyValueStore<String, AlertState> store;
 
-  public AlertProcessor(AlertPolicy policy) {
+  /** @param backend what scores: the outcomes' display names */
+  public AlertProcessor(AlertPolicy policy, ScoringBackend backend) {
     this.policy = policy;
+    this.backend = backend;
   }
 
   @Override
@@ -72,12 +77,13 @@ public final class AlertProcessor implements Processor<String, ScoredRequest, St
     RiskScore score = s.score();
     List<AlertReason> reasons = new ArrayList<>();
     List<ScoringRequest.ReasonEvent> events = s.request().reasonEvents();
+    double floor = Math.max(policy.reasonRules().minContribution(), Double.MIN_VALUE);
     for (int i = 0; i < events.size() && i + 1 < s.probabilities().size(); i++) {
       double contribution = p - (double) s.probabilities().get(i + 1)[k];
-      if (contribution > 0) {
+      if (contribution >= floor) {
         ScoringRequest.ReasonEvent e = events.get(i);
         reasons.add(new AlertReason(e.eventId(), EventKind.valueOf(e.kind()), e.codeSystem(), e.code(),
-            e.description(), Instant.ofEpochMilli(e.eventTime()), contribution));
+            e.description(), Instant.ofEpochMilli(e.eventTime()), contribution, e.count()));
       }
     }
     reasons.sort(Comparator.comparingDouble((AlertReason r) -> -r.getContribution()).thenComparing(AlertReason::getEventId));
@@ -93,6 +99,7 @@ public final class AlertProcessor implements Processor<String, ScoredRequest, St
         .setModel(score.getModel())
         .setReasons(reasons)
         .setScoreId(score.getScoreId())
+        .setOutcomeDisplayName(backend.displayName(outcome))
         .build();
   }
 }

@@ -4,6 +4,7 @@ import io.riskstream.schemas.EmrEvent;
 import io.riskstream.scoring.encoder.EncodedHistory;
 import io.riskstream.scoring.encoder.HistoryEncoder;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 
 /** The serving {@link RequestEncoder}: scoring's {@link HistoryEncoder}, and the input positions of the newest events. */
@@ -21,10 +22,18 @@ public final class HistoryEncoderAdapter implements RequestEncoder {
   @Override
   public Encoded encode(List<EmrEvent> history, long indexTimeMillis, int occlusions) {
     EncodedHistory encoded = encoder.encode(history, indexTimeMillis);
-    List<Occluded> occluded = new ArrayList<>();
-    for (String eventId : encoded.newestEventIds(occlusions)) {
-      occluded.add(new Occluded(eventId, java.util.Arrays.stream(encoded.positionsOf(eventId)).boxed().toList()));
+    // one pass from the newest position: each event's positions, events in order of their newest position
+    LinkedHashMap<String, List<Integer>> positions = new LinkedHashMap<>();
+    List<String> ids = encoded.positionEventIds();
+    for (int i = ids.size() - 1; i >= 0; i--) {
+      String id = ids.get(i);
+      if (id.isEmpty() || (positions.size() == occlusions && !positions.containsKey(id))) {
+        continue;
+      }
+      positions.computeIfAbsent(id, x -> new ArrayList<>()).add(0, i);
     }
+    List<Occluded> occluded = new ArrayList<>(positions.size());
+    positions.forEach((id, at) -> occluded.add(new Occluded(id, at)));
     return new Encoded(encoded.input(), encoded.newestEventIds(PROVENANCE_EVENT_IDS), encoded.eventCount(),
         occluded);
   }

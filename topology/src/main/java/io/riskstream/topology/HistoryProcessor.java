@@ -59,7 +59,7 @@ public final class HistoryProcessor implements Processor<String, HistoryCommand,
   private final int maxEvents;
   private final Duration maxAge;
   private final RequestEncoder encoder;
-  private final int occlusions;
+  private final ReasonGroups reasons;
   private final DeadLetterCounts deadLetterCounts;
   private ProcessorContext<String, Object> context;
   private DeadLetters deadLetters;
@@ -68,16 +68,16 @@ public final class HistoryProcessor implements Processor<String, HistoryCommand,
   private Sensor unencodable;
 
   public HistoryProcessor(int maxEvents, Duration maxAge, RequestEncoder encoder, int occlusions) {
-    this(maxEvents, maxAge, encoder, occlusions, new DeadLetterCounts());
+    this(maxEvents, maxAge, encoder, ReasonGroups.of(occlusions), new DeadLetterCounts());
   }
 
-  public HistoryProcessor(int maxEvents, Duration maxAge, RequestEncoder encoder, int occlusions,
+  public HistoryProcessor(int maxEvents, Duration maxAge, RequestEncoder encoder, ReasonGroups reasons,
       DeadLetterCounts deadLetterCounts) {
     this.deadLetterCounts = deadLetterCounts;
     this.maxEvents = maxEvents;
     this.maxAge = maxAge;
     this.encoder = encoder;
-    this.occlusions = occlusions;
+    this.reasons = reasons;
   }
 
   @Override
@@ -127,7 +127,7 @@ public final class HistoryProcessor implements Processor<String, HistoryCommand,
     List<EmrEvent> events = h.events();
     RequestEncoder.Encoded enc;
     try {
-      enc = encoder.encode(events, newest + 1, occlusions);
+      enc = encoder.encode(events, newest + 1, reasons.candidates());
     } catch (IllegalArgumentException e) {
       unencodable.record();
       LOG.warn("history version {} of a patient in task {} cannot be encoded ({} events): {}; dead-lettered",
@@ -141,7 +141,7 @@ public final class HistoryProcessor implements Processor<String, HistoryCommand,
       return;
     }
     context.forward(record.withValue((Object) ScoringRequest.of(patient, h.version(), newest, c, enc, events,
-        record.timestamp())));
+        record.timestamp(), reasons)));
   }
 
   private LiveHistory.Changes writeThrough(String patient) {

@@ -6,6 +6,7 @@ import io.riskstream.schemas.DeadLetter;
 import io.riskstream.schemas.EmrEvent;
 import io.riskstream.schemas.RiskAlert;
 import io.riskstream.schemas.RiskScore;
+import io.riskstream.topology.config.AlertPolicy;
 import io.riskstream.topology.config.RiskStreamConfig;
 import io.riskstream.topology.serde.AvroSerdes;
 import java.time.Duration;
@@ -111,7 +112,8 @@ public final class RiskTopology {
     int maxOffsets = config.getInt(RiskStreamConfig.TRIGGER_MAX_OFFSETS_CONFIG);
     int maxEvents = config.getInt(RiskStreamConfig.HISTORY_MAX_EVENTS_CONFIG);
     Duration maxAge = Duration.ofDays(config.getInt(RiskStreamConfig.HISTORY_MAX_AGE_DAYS_CONFIG));
-    int occlusions = config.alertPolicy().reasons();
+    AlertPolicy policy = alertPolicy(config, backend);
+    ReasonGroups reasons = new ReasonGroups(policy.reasons(), policy.reasonRules().excludedCodes());
     Duration drain = config.scoreDrainInterval();
     int retries = config.getInt(RiskStreamConfig.SCORE_MAX_RETRIES_CONFIG);
 
@@ -130,15 +132,15 @@ public final class RiskTopology {
                 config.getBoolean(RiskStreamConfig.TRIGGER_CLOSE_ON_SOURCE_PROGRESS_CONFIG), tracks, endTimeout,
                 deadLetters), Named.as(TRIGGER),
             TriggerProcessor.STORE, TriggerProcessor.BUFFER)
-        .process(() -> new HistoryProcessor(maxEvents, maxAge, encoder, occlusions, deadLetters), Named.as(HISTORY), HistoryProcessor.STORE,
+        .process(() -> new HistoryProcessor(maxEvents, maxAge, encoder, reasons, deadLetters), Named.as(HISTORY), HistoryProcessor.STORE,
             HistoryProcessor.EVENTS_STORE), ScoringRequest.class, HISTORY, dlqTopic, dlqSerde);
     KStream<String, ScoredRequest> scored = deadLettersApart(requests
-        .process(() -> new ScoreProcessor(backend, drain, retries, reasonThresholds(config, backend), deadLetters), Named.as(SCORE),
+        .process(() -> new ScoreProcessor(backend, drain, retries, reasonThresholds(policy, backend), deadLetters), Named.as(SCORE),
             ScoreProcessor.STORE), ScoredRequest.class, SCORE, dlqTopic, dlqSerde);
     scored.mapValues(ScoredRequest::score, Named.as("as-risk-score"))
         .to(config.topics().riskScores().name(),
             Produced.with(Serdes.String(), scoreSerde).withName("risk-scores-sink"));
-    scored.process(() -> new AlertProcessor(config.alertPolicy()), Named.as(ALERT), AlertProcessor.STORE)
+    scored.process(() -> new AlertProcessor(policy, backend), Named.as(ALERT), AlertProcessor.STORE)
         .to(config.topics().riskAlerts().name(),
             Produced.with(Serdes.String(), alertSerde).withName("risk-alerts-sink"));
     return builder.build();
@@ -200,10 +202,18 @@ public final class RiskTopology {
     return split.get(stage + "-output-records").mapValues(type::cast, Named.as(stage + "-output-as-" + type.getSimpleName()));
   }
 
+  /**
+   * The alert policy the topology applies: the configuration's, with the model card's operating points as the
+   * thresholds of the outcomes whose thresholds it does not set.
+   */
+  public static AlertPolicy alertPolicy(RiskStreamConfig config, ScoringBackend backend) {
+    return config.alertPolicy().withOperatingPoints(backend.operatingPoints());
+  }
+
   /** Per outcome of the backend, the warning threshold of the alert policy: below it no alert needs reasons. */
-  static double[] reasonThresholds(RiskStreamConfig config, ScoringBackend backend) {
+  static double[] reasonThresholds(AlertPolicy policy, ScoringBackend backend) {
     return backend.info().outcomes().stream()
-        .mapToDouble(o -> config.alertPolicy().forOutcome(o).warningThreshold()).toArray();
+        .mapToDouble(o -> policy.forOutcome(o).warningThreshold()).toArray();
   }
 
   /** ehr-source → normalize → emr-events and the DLQ; returns the counts of rejected records of tracked transactions. */

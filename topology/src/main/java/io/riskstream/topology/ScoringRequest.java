@@ -3,7 +3,6 @@ package io.riskstream.topology;
 import io.riskstream.schemas.EmrEvent;
 import io.riskstream.scoring.ModelInput;
 import io.riskstream.scoring.encoder.EncodedHistory;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,11 +21,25 @@ public record ScoringRequest(String patientId, long historyVersion, long asOf, l
     List<HistoryCommand.SourceOffset> sourceOffsets, int eventCount, List<String> newestEventIds,
     List<ModelInput> inputs, List<ReasonEvent> reasonEvents) {
 
-  /** What an alert reason shows of an occluded event, and the base input's positions that hold its tokens. */
+  /**
+   * What an alert reason shows of an occluded event or group of events ({@link ReasonGroups}: the newest member's
+   * id, kind, code, description and time, and the number of members), and the base input's positions that hold
+   * their tokens. Count 0 (JSON entries of versions before grouping carry none) reads as one event.
+   */
   public record ReasonEvent(String eventId, String kind, String codeSystem, String code, String description,
-      long eventTime, List<Integer> positions) {
+      long eventTime, List<Integer> positions, int count) {
     public ReasonEvent {
       positions = positions == null ? null : List.copyOf(positions);
+      if (count < 0) {
+        throw new IllegalArgumentException("a reason's event count must not be negative");
+      }
+      count = Math.max(1, count);
+    }
+
+    /** One event. */
+    public ReasonEvent(String eventId, String kind, String codeSystem, String code, String description,
+        long eventTime, List<Integer> positions) {
+      this(eventId, kind, codeSystem, code, description, eventTime, positions, 1);
     }
   }
 
@@ -44,7 +57,7 @@ public record ScoringRequest(String patientId, long historyVersion, long asOf, l
   }
 
   static ScoringRequest of(String patientId, long version, long asOf, HistoryCommand.Close close,
-      RequestEncoder.Encoded enc, List<EmrEvent> history, long timestamp) {
+      RequestEncoder.Encoded enc, List<EmrEvent> history, long timestamp, ReasonGroups groups) {
     Map<String, EmrEvent> byId = new HashMap<>();
     java.util.Set<String> wanted = new java.util.HashSet<>();
     enc.occluded().forEach(o -> wanted.add(o.eventId()));
@@ -54,20 +67,8 @@ public record ScoringRequest(String patientId, long historyVersion, long asOf, l
         byId.put(e.getEventId(), e);
       }
     }
-    List<ReasonEvent> reasons = new ArrayList<>();
-    for (RequestEncoder.Occluded o : enc.occluded()) {
-      EmrEvent e = byId.get(o.eventId());
-      if (e == null) {
-        throw new IllegalStateException("encoder occluded an event that is not in the history");
-      }
-      if (o.positions().isEmpty()) {
-        continue;  // not in the input (e.g. truncated away): removing it cannot change the score
-      }
-      reasons.add(new ReasonEvent(e.getEventId(), e.getKind().name(), e.getCodeSystem(), e.getCode(),
-          e.getDescription(), e.getEventTime().toEpochMilli(), o.positions()));
-    }
     return new ScoringRequest(patientId, version, asOf, timestamp, close.txId(), close.offsets(), enc.eventCount(),
-        enc.newestEventIds(), List.of(enc.input()), reasons);
+        enc.newestEventIds(), List.of(enc.input()), groups.select(enc.occluded(), byId));
   }
 
   /** The history's input. */

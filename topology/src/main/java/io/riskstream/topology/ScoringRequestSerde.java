@@ -10,7 +10,9 @@ import org.apache.avro.io.BinaryEncoder;
 /**
  * Store serde of {@link ScoringRequest} (store {@code scoring-pending}): {@code patientId, historyVersion, asOf,
  * timestamp, txId (nullable), sourceOffsets, eventCount, newestEventIds, inputs (tokens, ages, recency per input),
- * reasonEvents (eventId, kind, codeSystem, code, description (nullable each), eventTime, positions (nullable))}.
+ * reasonEvents (eventId, kind, codeSystem, code, description (nullable each), eventTime, positions (nullable)),
+ * then each reason event's count}. The counts come last so that entries written before reasons were grouped (which
+ * end after the reason events) still read, with count 1.
  */
 final class ScoringRequestSerde extends BinaryStoreSerde<ScoringRequest> {
 
@@ -69,6 +71,9 @@ final class ScoringRequestSerde extends BinaryStoreSerde<ScoringRequest> {
         }
       }
     }
+    for (ScoringRequest.ReasonEvent e : r.reasonEvents()) {
+      out.writeInt(e.count());
+    }
   }
 
   @Override
@@ -121,6 +126,13 @@ final class ScoringRequestSerde extends BinaryStoreSerde<ScoringRequest> {
         }
       }
       events.add(new ScoringRequest.ReasonEvent(id, kind, codeSystem, code, description, time, positions));
+    }
+    if (!in.isEnd()) {
+      for (int i = 0; i < reasons; i++) {
+        ScoringRequest.ReasonEvent e = events.get(i);
+        events.set(i, new ScoringRequest.ReasonEvent(e.eventId(), e.kind(), e.codeSystem(), e.code(), e.description(),
+            e.eventTime(), e.positions(), in.readInt()));
+      }
     }
     return new ScoringRequest(patient, version, asOf, timestamp, txId, offsets, eventCount, newest, inputs, events);
   }

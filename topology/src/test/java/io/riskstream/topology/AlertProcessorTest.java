@@ -43,7 +43,7 @@ class AlertProcessorTest {
         Serdes.String(), new AlertStateSerde()).withLoggingDisabled().build();
     store.init(context.getStateStoreContext(), store);
     context.addStateStore(store);
-    processor = new AlertProcessor(config.alertPolicy());
+    processor = new AlertProcessor(config.alertPolicy(), TokenSumTestScorer.synchronousBackend());
     processor.init(context);
   }
 
@@ -91,6 +91,54 @@ class AlertProcessorTest {
     assertThat(score(0.35, 100)).hasSize(1);
     assertThat(score(0.10, 101)).isEmpty();
     assertThat(score(0.35, 50)).isEmpty();         // older event time than the last alert: within cooldown
+  }
+
+  /** Scores outcome a at {@code pa} with two reason groups whose occlusion leaves {@code pa - drop[i]}. */
+  private List<RiskAlert> scoreExplained(double pa, double... drops) {
+    context.resetForwards();
+    version++;
+    RiskScore s = RiskScore.newBuilder().setScoreId("s" + version).setPatientId("p1").setHistoryVersion(version)
+        .setAsOf(T0).setOutcomes(List.of(new OutcomeProbability("a", 365, pa), new OutcomeProbability("b", 365, 0.5)))
+        .setModel(new ModelInfo("m", "1", "sha")).setEngine(new EngineInfo("test", "fp32"))
+        .setProvenance(new ScoreProvenance(3, List.of(), null, List.of())).build();
+    ModelInput in = new ModelInput(new long[] {1, 2, 3}, new float[3], new float[3]);
+    List<ScoringRequest.ReasonEvent> reasons = new java.util.ArrayList<>();
+    List<float[]> probabilities = new java.util.ArrayList<>();
+    probabilities.add(new float[] {(float) pa, 0.5f});
+    for (int i = 0; i < drops.length; i++) {
+      reasons.add(new ScoringRequest.ReasonEvent("observations:o" + i, "OBSERVATION", "LOINC", "c" + i, "Code " + i,
+          i, List.of(i), i + 2));
+      probabilities.add(new float[] {(float) (pa - drops[i]), 0.5f});
+    }
+    ScoringRequest req = new ScoringRequest("p1", version, 0, 0, null, List.of(), 3, List.of(), List.of(in), reasons);
+    processor.process(new Record<>("p1", new ScoredRequest(s, req, probabilities), 0L));
+    return context.forwarded().stream().map(f -> (RiskAlert) f.record().value()).toList();
+  }
+
+  @Test
+  void shouldCiteOnlyGroupsAboveTheContributionFloorWithTheirCountAndDescription() {
+    List<RiskAlert> alerts = scoreExplained(0.5, 0.001, 0.05, -0.02);  // floor (default) 0.005
+
+    assertThat(alerts).hasSize(1);
+    assertThat(alerts.get(0).getReasons()).singleElement().satisfies(r -> {
+      assertThat(r.getEventId()).isEqualTo("observations:o1");
+      assertThat(r.getDescription()).isEqualTo("Code 1");
+      assertThat(r.getCount()).isEqualTo(3);
+      assertThat(r.getContribution()).isCloseTo(0.05, org.assertj.core.data.Offset.offset(1e-6));
+    });
+  }
+
+  @Test
+  void shouldCarryTheOutcomesDisplayName() {
+    ScoringBackend named = new ScoringBackend(TokenSumTestScorer.INFO, List.of(365, 365), in -> null,
+        List.of("Outcome A", "Outcome B"), Map.of());
+    processor = new AlertProcessor(new RiskStreamConfig(Map.of(RiskStreamConfig.ALERT_WARNING_THRESHOLD_CONFIG, "0.3"))
+        .alertPolicy(), named);
+    processor.init(context);
+
+    assertThat(score(0.35, 0)).extracting(RiskAlert::getOutcome, RiskAlert::getOutcomeDisplayName)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("a", "Outcome A"),
+            org.assertj.core.groups.Tuple.tuple("b", "Outcome B"));
   }
 
   @Test

@@ -46,8 +46,8 @@ class RecordSizeBoundsTest {
     String id = ("conditions:" + i + "-" + text('x', FieldRules.MAX_ID_CHARS)).substring(0, FieldRules.MAX_ID_CHARS);
     return EmrEvent.newBuilder().setPatientId(patient).setEventId(id).setOp(EventOp.UPSERT)
         .setKind(EventKind.OBSERVATION).setEventTime(Instant.parse("2020-01-01T00:00:00Z").plusSeconds(i))
-        .setCodeSystem(text('S', FieldRules.MAX_CODE_SYSTEM_CHARS)).setCode("8302-2" + text('9', 58))
-        .setDescription(text('€', FieldRules.MAX_TEXT_CHARS)).setCategory(text('€', FieldRules.MAX_TEXT_CHARS))
+        .setCodeSystem(text('S', FieldRules.MAX_CODE_SYSTEM_CHARS)).setCode((i + "-" + text('9', 64)).substring(0, 64))
+        .setDescription((i + text('€', FieldRules.MAX_TEXT_CHARS)).substring(0, FieldRules.MAX_TEXT_CHARS)).setCategory(text('€', FieldRules.MAX_TEXT_CHARS))
         .setValue(1.0).setValueText(text('€', FieldRules.MAX_TEXT_CHARS)).setUnit(text('u', FieldRules.MAX_UNIT_CHARS))
         .setEncounterId(text('e', FieldRules.MAX_ID_CHARS))
         .setSource(SourceCoordinates.newBuilder().setSystem("postgres:ehr").setTable("observations")
@@ -72,7 +72,8 @@ class RecordSizeBoundsTest {
     }
     HistoryCommand.Close close = new HistoryCommand.Close(text('7', FieldRules.MAX_ID_CHARS), offsets, List.of());
     ScoringRequest request = ScoringRequest.of(patient, Long.MAX_VALUE, 1L, close,
-        encoder.encode(history, Instant.parse("2021-01-01T00:00:00Z").toEpochMilli(), maxReasons), history, 1L);
+        encoder.encode(history, Instant.parse("2021-01-01T00:00:00Z").toEpochMilli(), Integer.MAX_VALUE), history, 1L,
+        ReasonGroups.of(maxReasons));
     byte[] stored = new ScoringRequestSerde().serializer().serialize("scoring-pending-changelog", request);
     assertThat(request.reasonEvents()).hasSize(maxReasons);
     assertThat(stored.length).as("scoring-pending value").isLessThan(LIMIT / 4);
@@ -105,7 +106,12 @@ class RecordSizeBoundsTest {
     store.init(context.getStateStoreContext(), store);
     context.addStateStore(store);
     AlertPolicy policy = new RiskStreamConfig(Map.of()).alertPolicy();
-    AlertProcessor alerts = new AlertProcessor(policy);
+    List<String> outcomes = model.spec().outcomes().stream().map(o -> o.name()).toList();
+    ScoringBackend backend = new ScoringBackend(new io.riskstream.scoring.ScorerInfo("tensorrt", "fp16", text('m', 64),
+        "1.0.0", text('a', 64), outcomes), model.spec().outcomes().stream().map(o -> o.horizonDays()).toList(),
+        in -> new java.util.concurrent.CompletableFuture<>(), outcomes.stream().map(o -> text('€', 128)).toList(),
+        Map.of());
+    AlertProcessor alerts = new AlertProcessor(policy, backend);
     alerts.init(context);
     RiskScore scored = RiskScore.newBuilder(score).setOutcomes(model.spec().outcomes().stream()
         .map(o -> new OutcomeProbability(o.name(), o.horizonDays(), 0.99)).toList()).build();

@@ -411,7 +411,12 @@ class RiskTopologyTest {
     assertThat(a.get(0).getPreviousProbability()).isCloseTo(0.05, org.assertj.core.data.Offset.offset(1e-6));
     assertThat(a.get(0).getReasons()).extracting(r -> r.getEventId()).containsExactly("conditions:c2", "conditions:c1");
     assertThat(a.get(0).getReasons().get(0).getContribution()).isCloseTo(0.3, org.assertj.core.data.Offset.offset(1e-6));
-    assertThat(a.get(1).getReasons()).extracting(r -> r.getEventId()).containsExactly("conditions:c2", "conditions:c3", "conditions:c1");
+    // c2 and c3 share code 130: one reason, its newest event, count 2, occluded together (0.65 - 0.05)
+    assertThat(a.get(1).getReasons()).extracting(r -> r.getEventId(), r -> r.getCount())
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("conditions:c3", 2),
+            org.assertj.core.groups.Tuple.tuple("conditions:c1", 1));
+    assertThat(a.get(1).getReasons().get(0).getContribution()).isCloseTo(0.6, org.assertj.core.data.Offset.offset(1e-6));
+    assertThat(a.get(1).getReasons().get(0).getDescription()).isEqualTo("test condition");
     List<RiskScore> s = scores.readValuesToList();
     assertThat(a.get(1).getScoreId()).isEqualTo(s.get(2).getScoreId());
     assertThat(a.get(1).getAlertId()).isEqualTo(Ids.alertId(s.get(2).getScoreId(), "a", "CRITICAL"));

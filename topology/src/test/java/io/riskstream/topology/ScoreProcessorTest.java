@@ -79,6 +79,24 @@ class ScoreProcessorTest {
   }
 
   @Test
+  void shouldRoundTripReasonGroupCountsAndReadEntriesWrittenBeforeThemAsSingleEvents() {
+    ScoringRequest single = explainable("p1", 1, 150, 120, 110);
+    List<ScoringRequest.ReasonEvent> grouped = single.reasonEvents().stream().map(e -> new ScoringRequest.ReasonEvent(
+        e.eventId(), e.kind(), e.codeSystem(), e.code(), e.description(), e.eventTime(), e.positions(), 4)).toList();
+    ScoringRequest r = new ScoringRequest("p1", 1, 1000L, 5L, "tx1", List.of(), 3, List.of(), single.inputs(), grouped);
+    ScoringRequestSerde serde = new ScoringRequestSerde();
+    byte[] bytes = serde.serializer().serialize("t", r);
+    assertThat(serde.deserializer().deserialize("t", bytes)).isEqualTo(r);
+    // the layout before groups ended after the reason events: here, without the two one-byte counts
+    byte[] before = java.util.Arrays.copyOf(bytes, bytes.length - 2);
+    assertThat(serde.deserializer().deserialize("t", before).reasonEvents())
+        .extracting(ScoringRequest.ReasonEvent::count).containsExactly(1, 1);
+    assertThat(serde.deserializer().deserialize("t", before).reasonEvents())
+        .extracting(ScoringRequest.ReasonEvent::eventId).containsExactlyElementsOf(grouped.stream()
+            .map(ScoringRequest.ReasonEvent::eventId).toList());
+  }
+
+  @Test
   void shouldDeadLetterARequestTheScorerRejectsAsInvalidWithoutRetryOrHoldingBackThePatient() {
     MockProcessorContext<String, Object> context = new MockProcessorContext<>();
     KeyValueStore<String, ScoringRequest> store = store(context);

@@ -187,7 +187,7 @@ public final class DemoCommand implements Callable<Integer>, DeveloperCommand {
     out.printf(Locale.ROOT, "  risk scores             %,d (%,d distinct)%n", s.scores(), s.distinctScores());
     out.printf(Locale.ROOT, "  risk alerts             %,d%n", s.alerts());
     s.alertsByOutcome().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> out.printf(Locale.ROOT,
-        "    %-28s %s%n", e.getKey(), e.getValue().entrySet().stream().sorted(Map.Entry.comparingByKey())
+        "    %-48s %s%n", e.getKey(), e.getValue().entrySet().stream().sorted(Map.Entry.comparingByKey())
             .map(x -> x.getKey() + " " + x.getValue()).reduce((a, b) -> a + ", " + b).orElse("")));
     out.printf(Locale.ROOT, "  dead letters            %,d%n", s.deadLetters());
     // which trigger rule closed the transactions; only the idle flush depends on timing

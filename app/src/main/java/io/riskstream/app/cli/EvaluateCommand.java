@@ -1,29 +1,44 @@
 package io.riskstream.app.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import io.riskstream.schemas.EmrEvent;
 import io.riskstream.scoring.dataset.SamplingOptions;
 import io.riskstream.scoring.eval.EvaluationReport;
 import io.riskstream.scoring.eval.Evaluator;
+import io.riskstream.scoring.eval.OperatingPoints;
 import io.riskstream.scoring.model.ModelBundle;
 import io.riskstream.scoring.onnx.OnnxRuntimeScorer;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code riskstream evaluate --cohort DIR --model NAME [--out FILE]}. */
+/**
+ * {@code riskstream evaluate --cohort DIR --model NAME [--out FILE] [--operating-points FILE [--card DIR]]
+ * [--mask-codes C,...]}.
+ */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
     description = {"Evaluates a model on any Synthea CSV export: samples and labels index times as `dataset export`"
         + " does, encodes with the model's encoder spec, scores with ONNX Runtime and prints (and writes to --out)"
-        + " AUROC, AUPRC with 95%% bootstrap intervals, prevalence, n and Brier score per outcome as JSON."})
+        + " AUROC, AUPRC with 95%% bootstrap intervals, prevalence, n and Brier score per outcome as JSON.",
+        "With --operating-points it also chooses each outcome's alert thresholds for a stated target on half of the"
+        + " patients, checks them on the other half, writes them as JSON and, with --card, into a model folder's"
+        + " model-card.json and model-card.md (the thresholds `run` and `demo` use when the configuration sets none)."})
 public final class EvaluateCommand implements Callable<Integer> {
+
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   @Spec
   private CommandSpec spec;
@@ -55,30 +70,180 @@ public final class EvaluateCommand implements Callable<Integer> {
   private long seed;
 
   @Option(names = "--min-days-between", defaultValue = "180", description = "Minimum days between two index"
-      + " times of a patient; default: ${DEFAULT-VALUE}.")
+      + " times of a patient; default: ${DEFAULT-VALUE} (--operating-points needs 365: one per patient-year).")
   private int minDaysBetween;
+
+  @Option(names = "--mask-codes", split = ",", description = "Leave out every event with one of these codes (any"
+      + " code system) before sampling and encoding, e.g. QALY,DALY,QOLS, to measure what they add.")
+  private List<String> maskCodes = List.of();
+
+  @Option(names = "--operating-points", description = "Choose alert thresholds per outcome (warning: at most"
+      + " --warning-per-100 flags per 100 patient-years; critical: at most --critical-per-100 with PPV at least"
+      + " --critical-ppv) and write them as JSON to this file.")
+  private Path operatingPointsOut;
+
+  @Option(names = "--warning-per-100", defaultValue = "5", description = "Warning target: flags per 100"
+      + " patient-years at most; default: ${DEFAULT-VALUE}.")
+  private double warningPer100;
+
+  @Option(names = "--critical-per-100", defaultValue = "1", description = "Critical target: flags per 100"
+      + " patient-years at most; default: ${DEFAULT-VALUE}.")
+  private double criticalPer100;
+
+  @Option(names = "--critical-ppv", defaultValue = "0.10", description = "Critical target: PPV floor (with at"
+      + " least 5 onsets among the flagged); default: ${DEFAULT-VALUE}.")
+  private double criticalPpv;
+
+  @Option(names = "--card", description = "With --operating-points: the model folder whose model-card.json and"
+      + " model-card.md receive them (e.g. scoring/src/main/resources/models/emr-risk-small).")
+  private Path card;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter console = spec.commandLine().getOut();
+    if (operatingPointsOut != null && minDaysBetween != 365) {
+      throw new BadInputException("--operating-points needs --min-days-between 365 (one index time per patient-year,"
+          + " so that flags per index time are flags per patient-year)");
+    }
+    if (card != null && operatingPointsOut == null) {
+      throw new BadInputException("--card needs --operating-points FILE");
+    }
+    if (card != null && !Files.isRegularFile(card.resolve("model-card.json"))) {
+      throw new BadInputException("--card " + card + " has no model-card.json");
+    }
+    OperatingPoints.Target target;
+    try {
+      target = new OperatingPoints.Target(warningPer100, criticalPer100, criticalPpv, 5);
+    } catch (IllegalArgumentException e) {
+      throw new BadInputException(e.getMessage());
+    }
     ModelBundle bundle = ModelBundle.load(model);
-    Map<String, List<EmrEvent>> patients = CohortReading.read(cohort, console);
+    Map<String, List<EmrEvent>> patients = masked(CohortReading.read(cohort, console), Set.copyOf(maskCodes));
+    String cohortPath = cohort.toAbsolutePath().normalize().toString();
     EvaluationReport report;
+    List<OperatingPoints.Outcome> points = null;
     try (OnnxRuntimeScorer scorer = new OnnxRuntimeScorer(bundle,
         new OnnxRuntimeScorer.Options(threads, 16, OnnxRuntimeScorer.Options.defaults().sliceSize()))) {
-      report = new Evaluator(bundle, scorer, new SamplingOptions(seed, 18, minDaysBetween), batchSize, bootstrap)
-          .evaluate(patients, cohort.toAbsolutePath().normalize().toString());
+      Evaluator evaluator = new Evaluator(bundle, scorer, new SamplingOptions(seed, 18, minDaysBetween), batchSize,
+          bootstrap);
+      Evaluator.ScoredSamples scored = evaluator.score(patients);
+      report = evaluator.report(scored, patients.size(), cohortPath);
+      if (operatingPointsOut != null) {
+        points = evaluator.operatingPoints(scored, EvaluateCommand::selection, target);
+      }
     }
     String json = Evaluator.toJson(report);
     console.println(json);
     console.flush();
     if (out != null) {
-      Path parent = out.toAbsolutePath().getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
+      write(out, json);
+    }
+    if (points != null) {
+      Map<String, Object> block = cardBlock(points, target, patients.size(), report.samples(), cohortPath);
+      write(operatingPointsOut, JSON.writeValueAsString(block));
+      for (OperatingPoints.Outcome p : points) {
+        console.printf("operating point %-26s warning %.4f (check: %.1f per 100 patient-years, PPV %.3f,"
+            + " sensitivity %.2f)  critical %.4f (check: %.1f per 100, PPV %.3f)%s%n", p.name(), p.warningThreshold(),
+            p.warningCheck().per100(), p.warningCheck().ppv(), p.warningCheck().sensitivity(), p.criticalThreshold(),
+            p.criticalCheck().per100(), p.criticalCheck().ppv(), p.ppvFloorMet() ? "" : "  [PPV floor not reached]");
       }
-      Files.writeString(out, json + System.lineSeparator(), StandardCharsets.UTF_8);
+      if (card != null) {
+        ModelCardOperatingPoints.write(card, block, points, target);
+        console.println("wrote the operating points into " + card.resolve("model-card.json") + " and model-card.md");
+      }
+      console.flush();
     }
     return 0;
+  }
+
+  /** The selection half: patients whose id's {@link String#hashCode()} is even (stable across JVMs). */
+  static boolean selection(String patientId) {
+    return (patientId.hashCode() & 1) == 0;
+  }
+
+  private static Map<String, List<EmrEvent>> masked(Map<String, List<EmrEvent>> patients, Set<String> codes) {
+    if (codes.isEmpty()) {
+      return patients;
+    }
+    Map<String, List<EmrEvent>> out = new LinkedHashMap<>();
+    patients.forEach((id, events) -> {
+      List<EmrEvent> kept = new ArrayList<>(events.size());
+      for (EmrEvent e : events) {
+        if (e.getCode() == null || !codes.contains(e.getCode())) {
+          kept.add(e);
+        }
+      }
+      out.put(id, kept);
+    });
+    return out;
+  }
+
+  private Map<String, Object> cardBlock(List<OperatingPoints.Outcome> points, OperatingPoints.Target target,
+      int patientCount, int samples, String cohortPath) throws java.io.IOException {
+    Map<String, Object> block = new LinkedHashMap<>();
+    Map<String, Object> t = new LinkedHashMap<>();
+    t.put("warning", "at most " + fmt(target.warningPer100()) + " flags per 100 patient-years");
+    t.put("critical", "at most " + fmt(target.criticalPer100()) + " flags per 100 patient-years and PPV at least "
+        + fmt(target.criticalPpvFloor()) + " with at least " + target.minTruePositives() + " onsets flagged; when no threshold"
+        + " reaches the PPV floor, the lowest within the rate (ppv_floor_met false)");
+    t.put("warning_per_100_patient_years", target.warningPer100());
+    t.put("critical_per_100_patient_years", target.criticalPer100());
+    t.put("critical_ppv_floor", target.criticalPpvFloor());
+    t.put("critical_min_true_positives", target.minTruePositives());
+    block.put("target", t);
+    block.put("unit", "one index time per patient-year (adults, at encounter ends, at least 365 days apart, seeded),"
+        + " 365-day horizon: flags per 100 index times = flags per 100 patient-years of a policy alerting at most"
+        + " once a year per outcome; PPV = onsets within 365 days among the flagged; sensitivity = flagged among"
+        + " those onsets");
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("cohort", cohortPath);
+    Path manifest = cohort.resolve("cohort.json");
+    if (Files.isRegularFile(manifest)) {
+      JsonNode m = JSON.readTree(manifest.toFile());
+      data.put("synthea_seed", m.path("options").path("seed").asLong());
+      data.put("synthea_clinician_seed", m.path("options").path("clinicianSeed").asLong());
+      data.put("reference_date", m.path("options").path("referenceDate").asText());
+      data.put("cohort_command", m.path("riskstreamCommand").asText());
+    }
+    data.put("patients", patientCount);
+    data.put("index_times", samples);
+    data.put("sampling", Map.of("seed", seed, "minAgeYears", 18, "minDaysBetween", minDaysBetween));
+    data.put("masked_codes", maskCodes);
+    data.put("selection", "thresholds chosen on the patients whose id's Java String.hashCode() is even; 'check' is"
+        + " the other patients, which the choice did not see");
+    data.put("command", "riskstream evaluate --cohort " + cohort + " --model " + model + " --min-days-between 365"
+        + " --seed " + seed + " --operating-points FILE --warning-per-100 " + fmt(target.warningPer100())
+        + " --critical-per-100 " + fmt(target.criticalPer100()) + " --critical-ppv " + fmt(target.criticalPpvFloor()));
+    block.put("data", data);
+    Map<String, Object> outcomes = new LinkedHashMap<>();
+    for (OperatingPoints.Outcome p : points) {
+      Map<String, Object> w = new LinkedHashMap<>();
+      w.put("threshold", p.warningThreshold());
+      w.put("selection", p.warningSelection());
+      w.put("check", p.warningCheck());
+      Map<String, Object> c = new LinkedHashMap<>();
+      c.put("threshold", p.criticalThreshold());
+      c.put("ppv_floor_met", p.ppvFloorMet());
+      c.put("selection", p.criticalSelection());
+      c.put("check", p.criticalCheck());
+      Map<String, Object> both = new LinkedHashMap<>();
+      both.put("warning", w);
+      both.put("critical", c);
+      outcomes.put(p.name(), both);
+    }
+    block.put("outcomes", outcomes);
+    return block;
+  }
+
+  static String fmt(double x) {
+    return x == Math.rint(x) ? Long.toString((long) x) : Double.toString(x);
+  }
+
+  private static void write(Path file, String text) throws java.io.IOException {
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    Files.writeString(file, text + System.lineSeparator(), StandardCharsets.UTF_8);
   }
 }

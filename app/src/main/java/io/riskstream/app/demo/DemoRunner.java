@@ -5,11 +5,13 @@ import io.riskstream.app.runtime.ScoringRuntime;
 import io.riskstream.connectors.ehr.EhrRow;
 import io.riskstream.connectors.synthea.SyntheaCohortGenerator;
 import io.riskstream.connectors.synthea.SyntheaCsvReader;
-import io.riskstream.schemas.AlertReason;
 import io.riskstream.schemas.RiskAlert;
 import io.riskstream.schemas.RiskScore;
 import io.riskstream.scoring.model.ModelBundle;
+import io.riskstream.topology.AlertText;
+import io.riskstream.topology.RiskTopology;
 import io.riskstream.topology.TriggerProcessor;
+import io.riskstream.topology.config.AlertPolicy;
 import io.riskstream.topology.config.RiskStreamConfig;
 import io.riskstream.topology.serde.AvroSerdes;
 import io.riskstream.topology.serde.InMemorySchemaRegistry;
@@ -72,14 +74,6 @@ public final class DemoRunner {
   private static final Logger LOG = LoggerFactory.getLogger(DemoRunner.class);
   private static final Object END = new Object();
   private static final String APPLICATION_ID = "riskstream-demo";
-  /**
-   * The demo's default alert thresholds, lower than the production defaults (0.3 / 0.6): the shipped models predict
-   * onsets within a year whose base rates are 0.1-1 %, and their probabilities on a 6-patient demo cohort peaked at
-   * about 0.10 (emr-risk-small 1.0.0). {@code --set alert.warning.threshold=...} overrides them.
-   */
-  public static final Map<String, String> DEMO_ALERT_THRESHOLDS = Map.of(
-      RiskStreamConfig.ALERT_WARNING_THRESHOLD_CONFIG, "0.05", RiskStreamConfig.ALERT_CRITICAL_THRESHOLD_CONFIG, "0.10");
-
   /**
    * Options of a run.
    *
@@ -206,11 +200,11 @@ public final class DemoRunner {
            RiskStreamApp app = RiskStreamApp.start(config, serdes, runtime.encoder(), runtime.backend(), Map.of());
            Admin admin = kafka.admin();
            KafkaProducer<byte[], byte[]> producer = producer(kafka.bootstrapServers())) {
-        console.message(String.format(Locale.ROOT, "RiskStream demo: embedded Kafka at %s, model %s %s on %s, alert"
-                + " thresholds %.2f/%.2f; %s", kafka.bootstrapServers(), runtime.model().name(), runtime.model().version(),
-            runtime.backend().info().backend(), config.getDouble(RiskStreamConfig.ALERT_WARNING_THRESHOLD_CONFIG),
-            config.getDouble(RiskStreamConfig.ALERT_CRITICAL_THRESHOLD_CONFIG),
+        console.message(String.format(Locale.ROOT, "RiskStream demo: embedded Kafka at %s, model %s %s on %s; %s",
+            kafka.bootstrapServers(), runtime.model().name(), runtime.model().version(),
+            runtime.backend().info().backend(),
             options.speed() > 0 ? "speed " + options.speed() + " simulated s per s" : "feeding as fast as possible"));
+        console.message("alert thresholds (warning/critical): " + thresholds(config, runtime));
         monitor = new Monitor(kafka.bootstrapServers(), serdes, config);
         monitorThread = new Thread(monitor, "demo-monitor");
         monitorThread.start();
@@ -256,6 +250,18 @@ public final class DemoRunner {
     }
   }
 
+  /** Each outcome's thresholds and where they come from (the model card's operating point or the configuration). */
+  static String thresholds(RiskStreamConfig config, ScoringRuntime runtime) {
+    AlertPolicy policy = RiskTopology.alertPolicy(config, runtime.backend());
+    List<String> out = new ArrayList<>();
+    for (String outcome : runtime.backend().info().outcomes()) {
+      AlertPolicy.Outcome o = policy.forOutcome(outcome);
+      out.add(String.format(Locale.ROOT, "%s %.4f/%.4f (%s)", runtime.backend().displayName(outcome),
+          o.warningThreshold(), o.criticalThreshold(), policy.usesOperatingPoint(outcome) ? "model card" : "config"));
+    }
+    return String.join("; ", out);
+  }
+
   private RiskStreamConfig config(String bootstrap, Path stateDir) {
     Map<String, Object> props = new HashMap<>();
     props.put(RiskStreamConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -265,7 +271,6 @@ public final class DemoRunner {
     props.put(RiskStreamConfig.SOURCE_TRANSACTION_TOPIC_CONFIG, DebeziumChangeEvents.TRANSACTION_TOPIC);
     props.put(RiskStreamConfig.MODEL_NAME_CONFIG, options.model());
     props.put(RiskStreamConfig.SCORER_CONFIG, options.scorer());
-    props.putAll(DEMO_ALERT_THRESHOLDS);
     props.putAll(options.overrides());
     return new RiskStreamConfig(props);
   }
@@ -643,20 +648,12 @@ public final class DemoRunner {
     private void onAlert(RiskAlert a, long now) {
       alerts.incrementAndGet();
       firstAlertNanos.compareAndSet(0, now);
-      alertCounts.computeIfAbsent(a.getOutcome() + "|" + a.getSeverity(), k -> new AtomicLong()).incrementAndGet();
-      List<String> reasons = new ArrayList<>();
-      for (AlertReason r : a.getReasons()) {
-        if (reasons.size() == 3) {
-          break;
-        }
-        reasons.add(String.format(Locale.ROOT, "%s %s:%s (%+.3f)", r.getKind(), r.getCodeSystem(), r.getCode(),
-            r.getContribution()));
-      }
+      alertCounts.computeIfAbsent(AlertText.outcome(a) + "|" + a.getSeverity(), k -> new AtomicLong()).incrementAndGet();
       String id = a.getPatientId();
-      console.message(String.format(Locale.ROOT, "[%6.1fs] ALERT %-8s patient %s… %-28s p=%.3f (threshold %.2f) as of"
+      console.message(String.format(Locale.ROOT, "[%6.1fs] ALERT %-8s patient %s… %s: p=%.3f (threshold %.3f) as of"
               + " %s; reasons: %s", seconds(now), a.getSeverity(), id.substring(0, Math.min(8, id.length())),
-          a.getOutcome(), a.getProbability(), a.getThreshold(), a.getAsOf().toString().substring(0, 10),
-          reasons.isEmpty() ? "-" : String.join(", ", reasons)));
+          AlertText.outcome(a), a.getProbability(), a.getThreshold(), a.getAsOf().toString().substring(0, 10),
+          AlertText.reasons(a, 3)));
     }
 
     synchronized long[] latencies() {

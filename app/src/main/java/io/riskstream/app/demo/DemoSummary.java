@@ -18,7 +18,7 @@ import java.util.TreeMap;
  * @param scores RiskScores read
  * @param distinctScores distinct scoreIds among them
  * @param alerts RiskAlerts read
- * @param alertsByOutcome alerts per outcome and severity
+ * @param alertsByOutcome alerts per outcome (its display name) and severity
  * @param deadLetters DeadLetters read
  * @param maxProbability the highest probability per outcome among the scores read (to choose alert thresholds)
  * @param latencySamples scores whose trigger transaction the demo produced in this run (the latency samples)

@@ -29,7 +29,8 @@ public final class ScoringRuntime implements AutoCloseable {
     ModelBundle model = service.model();
     this.encoder = new HistoryEncoderAdapter(new HistoryEncoder(model.spec()));
     this.backend = new ScoringBackend(service.info(),
-        model.spec().outcomes().stream().map(OutcomeSpec::horizonDays).toList(), service::submit);
+        model.spec().outcomes().stream().map(OutcomeSpec::horizonDays).toList(), service::submit,
+        model.spec().outcomes().stream().map(OutcomeSpec::label).toList(), model.operatingPoints());
   }
 
   /** Starts scoring as {@code config} says ({@link #options}). */

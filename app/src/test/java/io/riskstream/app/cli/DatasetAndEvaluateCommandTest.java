@@ -105,6 +105,58 @@ class DatasetAndEvaluateCommandTest {
   }
 
   @Test
+  void shouldChooseOperatingPointsAndWriteThemIntoTheModelCard(@TempDir Path dir) throws IOException {
+    Path cohort = cohort(dir.resolve("csv"));
+    Path model = dir.resolve("tiny");
+    Files.createDirectories(model);
+    for (String file : List.of("model.onnx", "model.onnx.sha256", "encoder-spec.json", "model-card.json")) {
+      Files.copy(TINY_MODEL.resolve(file), model.resolve(file));
+    }
+    Files.writeString(model.resolve("model-card.md"), "# Model card\n\n## Data\n\nsynthetic\n\n## Limitations\n\n- tests\n");
+    Path points = dir.resolve("points.json");
+    StringWriter out = new StringWriter();
+
+    int exit = run(out, "evaluate", "--cohort", cohort.toString(), "--model", model.toString(), "--bootstrap", "0",
+        "--min-days-between", "365", "--operating-points", points.toString(), "--warning-per-100", "20",
+        "--critical-per-100", "10", "--card", model.toString());
+
+    assertThat(exit).as(out.toString()).isZero();
+    JsonNode card = new ObjectMapper().readTree(model.resolve("model-card.json").toFile());
+    assertThat(card.get("version").asText()).isEqualTo("0.0.1-test");  // the rest of the card is kept
+    JsonNode a = card.get("operating_points").get("outcomes").get("a");
+    assertThat(a.get("warning").get("threshold").asDouble()).isBetween(0.0, 1.0)
+        .isLessThanOrEqualTo(a.get("critical").get("threshold").asDouble());
+    assertThat(a.get("warning").get("selection").get("per100").asDouble()).isLessThanOrEqualTo(20.0);
+    assertThat(a.get("warning").get("check").get("n").asInt()).isPositive();
+    assertThat(card.get("operating_points").get("data").get("index_times").asInt()).isPositive();
+    assertThat(new ObjectMapper().readTree(points.toFile())).isEqualTo(card.get("operating_points"));
+    String md = Files.readString(model.resolve("model-card.md"));
+    assertThat(md).contains("## Operating points").contains("| a | ");
+    assertThat(md.indexOf("## Operating points")).isLessThan(md.indexOf("## Limitations"));
+    assertThat(io.riskstream.scoring.model.ModelBundle.load(model.toString()).operatingPoints())
+        .containsOnlyKeys("a", "b", "c");
+
+    // a second run replaces the block and the section instead of adding another
+    assertThat(run(new StringWriter(), "evaluate", "--cohort", cohort.toString(), "--model", model.toString(),
+        "--bootstrap", "0", "--min-days-between", "365", "--operating-points", points.toString(), "--card",
+        model.toString())).isZero();
+    String again = Files.readString(model.resolve("model-card.md"));
+    assertThat(again.indexOf("## Operating points")).isEqualTo(again.lastIndexOf("## Operating points"));
+    assertThat(Files.readString(model.resolve("model-card.json")).split("\"operating_points\"", -1)).hasSize(2);
+  }
+
+  @Test
+  void shouldRefuseOperatingPointsWithoutOneIndexTimePerPatientYear(@TempDir Path dir) throws IOException {
+    StringWriter out = new StringWriter();
+
+    int exit = run(out, "evaluate", "--cohort", cohort(dir.resolve("csv")).toString(), "--model",
+        TINY_MODEL.toString(), "--operating-points", dir.resolve("p.json").toString());
+
+    assertThat(exit).isEqualTo(2);
+    assertThat(out.toString()).contains("--min-days-between 365").doesNotContain("Exception");
+  }
+
+  @Test
   void shouldFailWithAClearMessageForAMissingCohort(@TempDir Path dir) {
     StringWriter out = new StringWriter();
 

@@ -1,13 +1,21 @@
 package io.riskstream.scoring.encoder;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 import java.util.Objects;
 
 /**
  * One predicted outcome: onset (first diagnosis with one of {@code snomedCodes}) within {@code horizonDays} after
- * the index time.
+ * the index time. {@code displayName} is the outcome as a clinician reads it in an alert (optional: specs written
+ * before it existed have none, and {@link #label()} falls back to the name).
  */
-public record OutcomeSpec(String name, List<String> snomedCodes, int horizonDays) {
+public record OutcomeSpec(String name, List<String> snomedCodes, int horizonDays,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String displayName) {
+
+  /** An outcome without a display name. */
+  public OutcomeSpec(String name, List<String> snomedCodes, int horizonDays) {
+    this(name, snomedCodes, horizonDays, null);
+  }
 
   public OutcomeSpec {
     Objects.requireNonNull(name, "name");
@@ -21,6 +29,14 @@ public record OutcomeSpec(String name, List<String> snomedCodes, int horizonDays
     if (horizonDays <= 0) {
       throw new IllegalArgumentException("outcome " + name + ": horizonDays must be positive, got " + horizonDays);
     }
+    if (displayName != null && displayName.isBlank()) {
+      displayName = null;
+    }
+  }
+
+  /** The display name, else the name. */
+  public String label() {
+    return displayName == null ? name : displayName;
   }
 
   /** Whether {@code code} marks this outcome. */
@@ -37,11 +53,14 @@ public record OutcomeSpec(String name, List<String> snomedCodes, int horizonDays
    */
   public static List<OutcomeSpec> defaults() {
     return List.of(
-        new OutcomeSpec("type2_diabetes", List.of("44054006"), 365),
-        new OutcomeSpec("hypertension", List.of("59621000"), 365),
-        new OutcomeSpec("ckd_stage3plus", List.of("433144002", "431857002", "46177005"), 365),
+        new OutcomeSpec("type2_diabetes", List.of("44054006"), 365, "Type 2 diabetes"),
+        new OutcomeSpec("hypertension", List.of("59621000"), 365, "Essential hypertension"),
+        new OutcomeSpec("ckd_stage3plus", List.of("433144002", "431857002", "46177005"), 365,
+            "Chronic kidney disease stage 3 or higher"),
         new OutcomeSpec("coronary_heart_disease",
-            List.of("414545008", "53741008", "22298006", "401303003", "401314000"), 365),
-        new OutcomeSpec("diabetic_kidney_disease", List.of("127013003", "90781000119102", "157141000119108"), 365));
+            List.of("414545008", "53741008", "22298006", "401303003", "401314000"), 365,
+            "Coronary heart disease or myocardial infarction"),
+        new OutcomeSpec("diabetic_kidney_disease", List.of("127013003", "90781000119102", "157141000119108"), 365,
+            "Kidney disease due to diabetes"));
   }
 }

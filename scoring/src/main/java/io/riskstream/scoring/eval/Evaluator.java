@@ -56,16 +56,29 @@ public final class Evaluator {
     this.bootstrapResamples = bootstrapResamples;
   }
 
+  /**
+   * Scored index times: per sample the patient, labels (outcome order; -1 = masked) and probabilities, patients in
+   * id order.
+   */
+  public record ScoredSamples(List<String> patients, List<float[]> labels, List<float[]> probabilities) {
+  }
+
   public EvaluationReport evaluate(Map<String, List<EmrEvent>> patients, String cohort) {
+    return report(score(patients), patients.size(), cohort);
+  }
+
+  /** Samples, labels and scores every patient's index times. */
+  public ScoredSamples score(Map<String, List<EmrEvent>> patients) {
     DatasetBuilder builder = new DatasetBuilder(bundle.outcomes(), sampling);
     HistoryEncoder encoder = new HistoryEncoder(bundle.spec());
-    int k = bundle.outcomes().size();
+    List<String> ids = new ArrayList<>();
     List<float[]> labels = new ArrayList<>();
     List<float[]> probabilities = new ArrayList<>();
     List<ModelInput> pending = new ArrayList<>(batchSize);
     for (Map.Entry<String, List<EmrEvent>> entry : new TreeMap<>(patients).entrySet()) {
       PreparedHistory history = PreparedHistory.of(entry.getValue());
       for (Sample sample : builder.samples(entry.getKey(), history)) {
+        ids.add(entry.getKey());
         labels.add(sample.labels());
         pending.add(encoder.encode(history, sample.indexTimeMillis()).input());
         if (pending.size() == batchSize) {
@@ -77,6 +90,14 @@ public final class Evaluator {
     if (!pending.isEmpty()) {
       probabilities.addAll(List.of(scorer.score(pending)));
     }
+    return new ScoredSamples(ids, labels, probabilities);
+  }
+
+  /** The report of scored samples of {@code patientCount} patients. */
+  public EvaluationReport report(ScoredSamples scored, int patientCount, String cohort) {
+    int k = bundle.outcomes().size();
+    List<float[]> labels = scored.labels();
+    List<float[]> probabilities = scored.probabilities();
     List<EvaluationReport.OutcomeResult> results = new ArrayList<>();
     double aurocSum = 0;
     int aurocCount = 0;
@@ -110,9 +131,39 @@ public final class Evaluator {
       results.add(new EvaluationReport.OutcomeResult(bundle.outcomes().get(o).name(), n, positives,
           n == 0 ? Double.NaN : (double) positives / n, auroc, auprc, n == 0 ? Double.NaN : Metrics.brier(scores, y)));
     }
-    LOG.info("evaluated model {} on {} patients, {} samples", bundle.name(), patients.size(), labels.size());
+    LOG.info("evaluated model {} on {} patients, {} samples", bundle.name(), patientCount, labels.size());
     return new EvaluationReport(bundle.name(), bundle.version(), bundle.sha256(), scorer.info().backend(), cohort,
-        patients.size(), labels.size(), aurocCount == 0 ? Double.NaN : aurocSum / aurocCount, results);
+        patientCount, labels.size(), aurocCount == 0 ? Double.NaN : aurocSum / aurocCount, results);
+  }
+
+  /**
+   * Operating points per outcome ({@link OperatingPoints}), chosen on the patients that {@code selection} picks and
+   * checked on the others; masked index times are left out.
+   */
+  public List<OperatingPoints.Outcome> operatingPoints(ScoredSamples scored,
+      java.util.function.Predicate<String> selection, OperatingPoints.Target target) {
+    List<OperatingPoints.Outcome> out = new ArrayList<>();
+    for (int o = 0; o < bundle.outcomes().size(); o++) {
+      int n = 0;
+      for (float[] l : scored.labels()) {
+        n += l[o] >= 0 ? 1 : 0;
+      }
+      double[] scores = new double[n];
+      int[] y = new int[n];
+      boolean[] selected = new boolean[n];
+      int j = 0;
+      for (int i = 0; i < scored.labels().size(); i++) {
+        float l = scored.labels().get(i)[o];
+        if (l >= 0) {
+          scores[j] = scored.probabilities().get(i)[o];
+          y[j] = l > 0 ? 1 : 0;
+          selected[j] = selection.test(scored.patients().get(i));
+          j++;
+        }
+      }
+      out.add(OperatingPoints.choose(bundle.outcomes().get(o).name(), scores, y, selected, target));
+    }
+    return out;
   }
 
   private Metrics.Interval interval(double[] scores, int[] y, java.util.function.BiFunction<double[], int[], Double> f,

@@ -17,6 +17,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -42,9 +43,10 @@ public final class ModelBundle {
   private final EncoderSpec spec;
   private final String cardJson;
   private final ValidationSet validation;
+  private final Map<String, OperatingPoint> operatingPoints;
 
   private ModelBundle(String name, String version, String sha256, byte[] onnx, EncoderSpec spec, String cardJson,
-      ValidationSet validation) {
+      ValidationSet validation, Map<String, OperatingPoint> operatingPoints) {
     this.name = name;
     this.version = version;
     this.sha256 = sha256;
@@ -52,6 +54,7 @@ public final class ModelBundle {
     this.spec = spec;
     this.cardJson = cardJson;
     this.validation = validation;
+    this.operatingPoints = Map.copyOf(operatingPoints);
   }
 
   /**
@@ -149,10 +152,40 @@ public final class ModelBundle {
             npy(require(source, where, "validation/expected.npy")));
       }
       return new ModelBundle(name, card.get("version").asText(), actual, onnx, spec,
-          new String(cardBytes, java.nio.charset.StandardCharsets.UTF_8), validation);
+          new String(cardBytes, java.nio.charset.StandardCharsets.UTF_8), validation, operatingPoints(card, spec, where));
     } catch (IOException | UncheckedIOException | IllegalArgumentException e) {
       throw new ModelBundleException("cannot load model bundle " + where + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The card's {@code operating_points}: per outcome {@code {"warning": {"threshold": w, ...}, "critical":
+   * {"threshold": c, ...}}} (other fields describe how they were chosen); none when the card has none.
+   */
+  private static Map<String, OperatingPoint> operatingPoints(JsonNode card, EncoderSpec spec, String where) {
+    JsonNode points = card.get("operating_points");
+    if (points == null || points.isNull()) {
+      return Map.of();
+    }
+    JsonNode outcomes = points.get("outcomes");
+    if (outcomes == null || !outcomes.isObject()) {
+      throw new ModelBundleException("model-card.json in " + where + ": operating_points lacks an \"outcomes\" object");
+    }
+    Map<String, OperatingPoint> out = new java.util.LinkedHashMap<>();
+    outcomes.fields().forEachRemaining(e -> {
+      if (!spec.outcomeNames().contains(e.getKey())) {
+        throw new ModelBundleException("model-card.json in " + where + ": operating point of unknown outcome "
+            + e.getKey() + " (the encoder spec has " + spec.outcomeNames() + ")");
+      }
+      JsonNode w = e.getValue().path("warning").path("threshold");
+      JsonNode c = e.getValue().path("critical").path("threshold");
+      if (!w.isNumber() || !c.isNumber()) {
+        throw new ModelBundleException("model-card.json in " + where + ": operating point of " + e.getKey()
+            + " needs numeric warning.threshold and critical.threshold");
+      }
+      out.put(e.getKey(), new OperatingPoint(w.asDouble(), c.asDouble()));
+    });
+    return out;
   }
 
   private static byte[] require(Source source, String where, String file) throws IOException {
@@ -205,6 +238,11 @@ public final class ModelBundle {
   /** The model card as JSON text. */
   public String cardJson() {
     return cardJson;
+  }
+
+  /** The alert thresholds the card recommends per outcome (empty when it recommends none). */
+  public Map<String, OperatingPoint> operatingPoints() {
+    return operatingPoints;
   }
 
   public Optional<ValidationSet> validation() {

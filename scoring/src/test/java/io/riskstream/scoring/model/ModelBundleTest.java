@@ -47,6 +47,26 @@ class ModelBundleTest {
   }
 
   @Test
+  void shouldReadTheCardsOperatingPointsAndRefuseOnesThatDoNotFitTheSpec(@TempDir Path dir) throws IOException {
+    Path bundle = copyTiny(dir.resolve("tiny"));
+    assertThat(ModelBundle.load(bundle.toString()).operatingPoints()).isEmpty();
+    String card = Files.readString(bundle.resolve("model-card.json")).stripTrailing();
+    String with = card.substring(0, card.lastIndexOf('}')) + ", \"operating_points\": {\"outcomes\": {\"b\": {"
+        + "\"warning\": {\"threshold\": 0.04, \"check\": {}}, \"critical\": {\"threshold\": 0.12}}}}}";
+    Files.writeString(bundle.resolve("model-card.json"), with);
+
+    assertThat(ModelBundle.load(bundle.toString()).operatingPoints())
+        .containsExactly(java.util.Map.entry("b", new OperatingPoint(0.04, 0.12)));
+
+    Files.writeString(bundle.resolve("model-card.json"), with.replace("\"b\"", "\"zz\""));
+    assertThatThrownBy(() -> ModelBundle.load(bundle.toString())).isInstanceOf(ModelBundleException.class)
+        .hasMessageContaining("unknown outcome zz");
+    Files.writeString(bundle.resolve("model-card.json"), with.replace("0.12", "0.01"));
+    assertThatThrownBy(() -> ModelBundle.load(bundle.toString())).isInstanceOf(ModelBundleException.class)
+        .hasMessageContaining("warning <= critical");
+  }
+
+  @Test
   void shouldLoadTheSameBundleFromADirectory(@TempDir Path dir) throws IOException {
     ModelBundle fromDisk = ModelBundle.load(copyTiny(dir.resolve("tiny")).toString());
     ModelBundle fromClasspath = ModelBundle.load("test-tiny");

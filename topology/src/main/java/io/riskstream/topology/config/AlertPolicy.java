@@ -1,14 +1,24 @@
 package io.riskstream.topology.config;
 
+import io.riskstream.scoring.model.OperatingPoint;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.common.config.ConfigException;
 
 /**
- * Alert policy per outcome: warning and critical thresholds, hysteresis margin and cooldown (event time). Outcomes
- * without their own keys ({@code alert.outcome.<name>.warning.threshold}, {@code .critical.threshold},
- * {@code .hysteresis.margin}, {@code .cooldown.hours}) use the defaults ({@code alert.*}).
+ * Alert policy per outcome: warning and critical thresholds, hysteresis margin and cooldown (event time), and what
+ * an alert cites as reasons. Outcomes without their own keys ({@code alert.outcome.<name>.warning.threshold},
+ * {@code .critical.threshold}, {@code .hysteresis.margin}, {@code .cooldown.hours}) use the defaults
+ * ({@code alert.*}).
+ *
+ * <p>Thresholds come from one place per outcome: the configuration when it sets a threshold for the outcome (its own
+ * {@code alert.outcome.<name>.*.threshold} keys, or {@code alert.warning.threshold} / {@code alert.critical.threshold}
+ * for all), else the model card's operating point for the outcome ({@link #withOperatingPoints}), else the
+ * {@code alert.*} defaults. Explicit configuration always wins, and a model's warning threshold is never mixed with a
+ * configured critical one.
  */
 public final class AlertPolicy {
 
@@ -26,22 +36,71 @@ public final class AlertPolicy {
     }
   }
 
-  private final Outcome defaults;
-  private final Map<String, Outcome> perOutcome;
-  private final int reasons;
+  /** What alerts cite: at most {@code count} reasons, each lowering p by at least {@code minContribution}. */
+  public record Reasons(int count, double minContribution, Set<String> excludedCodes) {
+    public Reasons {
+      excludedCodes = Set.copyOf(excludedCodes);
+    }
+  }
 
-  public AlertPolicy(Outcome defaults, Map<String, Outcome> perOutcome, int reasons) {
+  private static final Set<String> FIELDS = Set.of("warning.threshold", "critical.threshold", "hysteresis.margin",
+      "cooldown.hours");
+
+  private final Outcome defaults;
+  private final boolean thresholdsConfigured;
+  private final Map<String, Map<String, String>> configured;
+  private final Map<String, OperatingPoint> operatingPoints;
+  private final Map<String, Outcome> perOutcome;
+  private final Reasons reasons;
+
+  /**
+   * @param defaults the {@code alert.*} values
+   * @param thresholdsConfigured whether {@code alert.warning.threshold} or {@code alert.critical.threshold} was set
+   * @param configured per outcome, the fields its {@code alert.outcome.<name>.*} keys set (as text)
+   * @param operatingPoints the model's recommended thresholds by outcome
+   */
+  private AlertPolicy(Outcome defaults, boolean thresholdsConfigured, Map<String, Map<String, String>> configured,
+      Map<String, OperatingPoint> operatingPoints, Reasons reasons) {
     this.defaults = defaults;
-    this.perOutcome = Map.copyOf(perOutcome);
+    this.thresholdsConfigured = thresholdsConfigured;
+    this.configured = Map.copyOf(configured);
+    this.operatingPoints = Map.copyOf(operatingPoints);
     this.reasons = reasons;
+    Map<String, Outcome> per = new LinkedHashMap<>();
+    Set<String> names = new LinkedHashSet<>(configured.keySet());
+    names.addAll(operatingPoints.keySet());
+    for (String name : names) {
+      per.put(name, resolve(name));
+    }
+    this.perOutcome = Map.copyOf(per);
   }
 
   public Outcome forOutcome(String outcome) {
     return perOutcome.getOrDefault(outcome, defaults);
   }
 
-  /** Newest events occluded per score to explain alerts. */
+  /** Whether {@code outcome}'s thresholds are the model's operating point (none configured for it). */
+  public boolean usesOperatingPoint(String outcome) {
+    return operatingPoints.containsKey(outcome) && !thresholdsSetFor(outcome);
+  }
+
+  /**
+   * This policy with a model's operating points as the thresholds of the outcomes whose thresholds the
+   * configuration does not set.
+   *
+   * @throws ConfigException when an outcome's resulting policy is invalid
+   */
+  public AlertPolicy withOperatingPoints(Map<String, OperatingPoint> points) {
+    return new AlertPolicy(defaults, thresholdsConfigured, configured, points, reasons);
+  }
+
+  /** Newest event groups occluded per score to explain alerts. */
   public int reasons() {
+    return reasons.count();
+  }
+
+  /** What alerts cite. */
+  public Reasons reasonRules() {
     return reasons;
   }
 
@@ -50,6 +109,8 @@ public final class AlertPolicy {
         c.getDouble(RiskStreamConfig.ALERT_CRITICAL_THRESHOLD_CONFIG),
         c.getDouble(RiskStreamConfig.ALERT_HYSTERESIS_MARGIN_CONFIG),
         Duration.ofHours(c.getLong(RiskStreamConfig.ALERT_COOLDOWN_HOURS_CONFIG)));
+    boolean thresholdsConfigured = c.originals().containsKey(RiskStreamConfig.ALERT_WARNING_THRESHOLD_CONFIG)
+        || c.originals().containsKey(RiskStreamConfig.ALERT_CRITICAL_THRESHOLD_CONFIG);
     Map<String, Map<String, String>> byOutcome = new LinkedHashMap<>();
     for (Map.Entry<String, Object> e : overrides.entrySet()) {
       String k = e.getKey();
@@ -60,24 +121,41 @@ public final class AlertPolicy {
       byOutcome.computeIfAbsent(k.substring(0, dot), x -> new LinkedHashMap<>())
           .put(k.substring(dot + 1), String.valueOf(e.getValue()).trim());
     }
-    Map<String, Outcome> per = new LinkedHashMap<>();
     byOutcome.forEach((name, f) -> {
       for (String field : f.keySet()) {
-        if (!Map.of("warning.threshold", 0, "critical.threshold", 0, "hysteresis.margin", 0, "cooldown.hours", 0).containsKey(field)) {
+        if (!FIELDS.contains(field)) {
           throw new ConfigException("alert.outcome." + name + "." + field, f.get(field),
               "unknown field; use warning.threshold, critical.threshold, hysteresis.margin or cooldown.hours");
         }
       }
-      try {
-        per.put(name, new Outcome(
-            parse(f, "warning.threshold", d.warningThreshold()), parse(f, "critical.threshold", d.criticalThreshold()),
-            parse(f, "hysteresis.margin", d.hysteresisMargin()),
-            f.containsKey("cooldown.hours") ? Duration.ofHours(Long.parseLong(f.get("cooldown.hours"))) : d.cooldown()));
-      } catch (NumberFormatException ex) {
-        throw new ConfigException("alert.outcome." + name + " has a value that is not a number");
-      }
     });
-    return new AlertPolicy(d, per, c.getInt(RiskStreamConfig.ALERT_REASONS_CONFIG));
+    Set<String> excluded = new LinkedHashSet<>();
+    for (String code : c.getList(RiskStreamConfig.ALERT_REASONS_EXCLUDED_CODES_CONFIG)) {
+      excluded.add(code.trim());
+    }
+    return new AlertPolicy(d, thresholdsConfigured, byOutcome, Map.of(),
+        new Reasons(c.getInt(RiskStreamConfig.ALERT_REASONS_CONFIG),
+            c.getDouble(RiskStreamConfig.ALERT_REASONS_MIN_CONTRIBUTION_CONFIG), excluded));
+  }
+
+  private boolean thresholdsSetFor(String name) {
+    Map<String, String> f = configured.getOrDefault(name, Map.of());
+    return thresholdsConfigured || f.containsKey("warning.threshold") || f.containsKey("critical.threshold");
+  }
+
+  private Outcome resolve(String name) {
+    Map<String, String> f = configured.getOrDefault(name, Map.of());
+    OperatingPoint point = thresholdsSetFor(name) ? null : operatingPoints.get(name);
+    double warning = point != null ? point.warningThreshold() : defaults.warningThreshold();
+    double critical = point != null ? point.criticalThreshold() : defaults.criticalThreshold();
+    try {
+      return new Outcome(parse(f, "warning.threshold", warning), parse(f, "critical.threshold", critical),
+          parse(f, "hysteresis.margin", defaults.hysteresisMargin()),
+          f.containsKey("cooldown.hours") ? Duration.ofHours(Long.parseLong(f.get("cooldown.hours")))
+              : defaults.cooldown());
+    } catch (NumberFormatException ex) {
+      throw new ConfigException("alert.outcome." + name + " has a value that is not a number");
+    }
   }
 
   private static double parse(Map<String, String> f, String key, double dflt) {

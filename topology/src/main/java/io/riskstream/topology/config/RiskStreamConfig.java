@@ -117,15 +117,19 @@ public final class RiskStreamConfig extends AbstractConfig {
   public static final String SCORE_MAX_RETRIES_DOC = "Times a request is re-submitted after a scorer failure before the stream thread fails (the request stays in scoring-pending and is re-scored on restart).";
 
   public static final String ALERT_WARNING_THRESHOLD_CONFIG = "alert.warning.threshold";
-  public static final String ALERT_WARNING_THRESHOLD_DOC = "Default warning threshold of every outcome (probability); per outcome: alert.outcome.<name>.warning.threshold.";
+  public static final String ALERT_WARNING_THRESHOLD_DOC = "Warning threshold of every outcome (probability). Unset: each outcome's operating point from the model card, else this default. Per outcome: alert.outcome.<name>.warning.threshold.";
   public static final String ALERT_CRITICAL_THRESHOLD_CONFIG = "alert.critical.threshold";
-  public static final String ALERT_CRITICAL_THRESHOLD_DOC = "Default critical threshold of every outcome; per outcome: alert.outcome.<name>.critical.threshold.";
+  public static final String ALERT_CRITICAL_THRESHOLD_DOC = "Critical threshold of every outcome. Unset: each outcome's operating point from the model card, else this default. Per outcome: alert.outcome.<name>.critical.threshold.";
   public static final String ALERT_HYSTERESIS_MARGIN_CONFIG = "alert.hysteresis.margin";
   public static final String ALERT_HYSTERESIS_MARGIN_DOC = "A severity re-arms only after the probability falls below its threshold minus this margin; per outcome: alert.outcome.<name>.hysteresis.margin.";
   public static final String ALERT_COOLDOWN_HOURS_CONFIG = "alert.cooldown.hours";
   public static final String ALERT_COOLDOWN_HOURS_DOC = "Event-time hours after an alert of an outcome during which no alert of the same or lower severity is raised; per outcome: alert.outcome.<name>.cooldown.hours.";
   public static final String ALERT_REASONS_CONFIG = "alert.reasons";
   public static final String ALERT_REASONS_DOC = "Number of newest events occluded and re-scored (in the same batch) to find each alert's reasons; 0 disables reasons.";
+  public static final String ALERT_REASONS_MIN_CONTRIBUTION_CONFIG = "alert.reasons.min.contribution";
+  public static final String ALERT_REASONS_MIN_CONTRIBUTION_DOC = "An alert cites an event group only when occluding it lowers the outcome's probability by at least this much (absolute); smaller contributions are noise.";
+  public static final String ALERT_REASONS_EXCLUDED_CODES_CONFIG = "alert.reasons.excluded.codes";
+  public static final String ALERT_REASONS_EXCLUDED_CODES_DOC = "Codes (any code system) never cited as alert reasons; they stay model inputs. Default: Synthea's health-economics measures QALY, DALY and QOLS, which are not clinical facts.";
   public static final String ALERT_OUTCOME_PREFIX = "alert.outcome.";
 
   public static final String SCORER_CONFIG = "scorer";
@@ -206,6 +210,8 @@ public final class RiskStreamConfig extends AbstractConfig {
       .define(ALERT_HYSTERESIS_MARGIN_CONFIG, Type.DOUBLE, 0.05, Range.between(0.0, 1.0), Importance.MEDIUM, ALERT_HYSTERESIS_MARGIN_DOC)
       .define(ALERT_COOLDOWN_HOURS_CONFIG, Type.LONG, 24L * 30, Range.atLeast(0), Importance.MEDIUM, ALERT_COOLDOWN_HOURS_DOC)
       .define(ALERT_REASONS_CONFIG, Type.INT, 3, Range.between(0, 32), Importance.LOW, ALERT_REASONS_DOC)
+      .define(ALERT_REASONS_MIN_CONTRIBUTION_CONFIG, Type.DOUBLE, 0.005, Range.between(0.0, 1.0), Importance.LOW, ALERT_REASONS_MIN_CONTRIBUTION_DOC)
+      .define(ALERT_REASONS_EXCLUDED_CODES_CONFIG, Type.LIST, "QALY,DALY,QOLS", Importance.LOW, ALERT_REASONS_EXCLUDED_CODES_DOC)
       .define(SCORER_CONFIG, Type.STRING, "auto", EnumValidator.of(Backend.class), Importance.HIGH, SCORER_DOC)
       .define(TENSORRT_PRECISION_CONFIG, Type.STRING, "fp16", EnumValidator.of(Precision.class), Importance.MEDIUM, TENSORRT_PRECISION_DOC)
       .define(TENSORRT_ENGINE_CACHE_DIR_CONFIG, Type.STRING, "", Importance.MEDIUM, TENSORRT_ENGINE_CACHE_DIR_DOC)

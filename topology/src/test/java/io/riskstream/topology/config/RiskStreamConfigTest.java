@@ -56,6 +56,43 @@ class RiskStreamConfigTest {
   }
 
   @Test
+  void shouldUseTheModelsOperatingPointsOnlyWhereTheConfigurationSetsNoThreshold() {
+    Map<String, io.riskstream.scoring.model.OperatingPoint> points = Map.of(
+        "ckd", new io.riskstream.scoring.model.OperatingPoint(0.04, 0.12),
+        "mi", new io.riskstream.scoring.model.OperatingPoint(0.02, 0.05));
+
+    AlertPolicy none = new RiskStreamConfig(Map.of("alert.outcome.mi.critical.threshold", "0.5",
+        RiskStreamConfig.ALERT_COOLDOWN_HOURS_CONFIG, "5")).alertPolicy().withOperatingPoints(points);
+    assertThat(none.forOutcome("ckd").warningThreshold()).isEqualTo(0.04);
+    assertThat(none.forOutcome("ckd").criticalThreshold()).isEqualTo(0.12);
+    assertThat(none.forOutcome("ckd").cooldown()).isEqualTo(Duration.ofHours(5));
+    assertThat(none.usesOperatingPoint("ckd")).isTrue();
+    // a threshold configured for the outcome: the configuration's thresholds, never mixed with the model's
+    assertThat(none.forOutcome("mi").criticalThreshold()).isEqualTo(0.5);
+    assertThat(none.forOutcome("mi").warningThreshold()).isEqualTo(0.3);
+    assertThat(none.usesOperatingPoint("mi")).isFalse();
+    assertThat(none.forOutcome("stroke").warningThreshold()).isEqualTo(0.3);  // no point: the defaults
+
+    AlertPolicy global = new RiskStreamConfig(Map.of(RiskStreamConfig.ALERT_WARNING_THRESHOLD_CONFIG, "0.07"))
+        .alertPolicy().withOperatingPoints(points);
+    assertThat(global.forOutcome("ckd").warningThreshold()).isEqualTo(0.07);
+    assertThat(global.forOutcome("ckd").criticalThreshold()).isEqualTo(0.6);
+    assertThat(global.usesOperatingPoint("ckd")).isFalse();
+  }
+
+  @Test
+  void shouldReadTheReasonRules() {
+    RiskStreamConfig c = new RiskStreamConfig(Map.of(RiskStreamConfig.ALERT_REASONS_MIN_CONTRIBUTION_CONFIG, "0.01",
+        RiskStreamConfig.ALERT_REASONS_EXCLUDED_CODES_CONFIG, "QALY, 76437-3"));
+    assertThat(c.alertPolicy().reasonRules().minContribution()).isEqualTo(0.01);
+    assertThat(c.alertPolicy().reasonRules().excludedCodes()).containsExactlyInAnyOrder("QALY", "76437-3");
+    assertThat(new RiskStreamConfig(Map.of()).alertPolicy().reasonRules().excludedCodes())
+        .containsExactlyInAnyOrder("QALY", "DALY", "QOLS");
+    assertThatThrownBy(() -> new RiskStreamConfig(Map.of(RiskStreamConfig.ALERT_REASONS_MIN_CONTRIBUTION_CONFIG, "2")))
+        .isInstanceOf(ConfigException.class);
+  }
+
+  @Test
   void shouldHidePasswordsInToString() {
     RiskStreamConfig c = new RiskStreamConfig(Map.of("registry.password", "s3cret-value"));
     assertThat(c.registryPassword().value()).isEqualTo("s3cret-value");

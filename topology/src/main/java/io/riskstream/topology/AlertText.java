@@ -1,0 +1,52 @@
+package io.riskstream.topology;
+
+import io.riskstream.schemas.AlertReason;
+import io.riskstream.schemas.RiskAlert;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A {@link RiskAlert} as a clinician reads it: the outcome's display name, and each reason as the code's description
+ * with its code in brackets, how often it was recorded ("3×") and when last, and its contribution, e.g.
+ * {@code Hemoglobin A1c/Hemoglobin.total in Blood [LOINC 4548-4] 3×, latest 2024-05-01 (+0.012)}. Shows codes and
+ * descriptions, never values: for consoles and user interfaces, not for logs (a patient's codes are patient data).
+ */
+public final class AlertText {
+
+  private AlertText() {
+  }
+
+  /** The outcome's display name, else its name. */
+  public static String outcome(RiskAlert alert) {
+    String name = alert.getOutcomeDisplayName();
+    return name == null || name.isBlank() ? alert.getOutcome() : name;
+  }
+
+  /** The first {@code max} reasons, each as {@link #reason}, or "-" when there is none. */
+  public static String reasons(RiskAlert alert, int max) {
+    List<String> out = new ArrayList<>();
+    for (AlertReason r : alert.getReasons()) {
+      if (out.size() == max) {
+        break;
+      }
+      out.add(reason(r));
+    }
+    return out.isEmpty() ? "-" : String.join("; ", out);
+  }
+
+  /** One reason: description [system code], count and latest date when grouped, else the date, then contribution. */
+  public static String reason(AlertReason r) {
+    String code = r.getCode() == null ? null
+        : (r.getCodeSystem() == null ? r.getCode() : r.getCodeSystem() + " " + r.getCode());
+    String what;
+    if (r.getDescription() != null && !r.getDescription().isBlank()) {
+      what = r.getDescription().strip() + (code == null ? "" : " [" + code + "]");
+    } else {
+      what = r.getKind().name().toLowerCase(Locale.ROOT) + (code == null ? "" : " " + code);
+    }
+    String date = r.getEventTime().toString().substring(0, 10);
+    String when = r.getCount() > 1 ? r.getCount() + "×, latest " + date : date;
+    return String.format(Locale.ROOT, "%s %s (%+.3f)", what, when, r.getContribution());
+  }
+}
