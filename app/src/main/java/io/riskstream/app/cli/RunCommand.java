@@ -4,6 +4,7 @@ import io.riskstream.app.http.HttpEndpoints;
 import io.riskstream.app.http.RiskStreamMetrics;
 import io.riskstream.app.runtime.RiskStreamApp;
 import io.riskstream.app.runtime.ScoringRuntime;
+import io.riskstream.app.runtime.StartupProbes;
 import io.riskstream.topology.config.RiskStreamConfig;
 import io.riskstream.topology.serde.AvroSerdes;
 import java.nio.file.Path;
@@ -90,6 +91,8 @@ public final class RunCommand implements Callable<Integer> {
 
     /** Starts everything for {@code cfg}; {@code overrides} are extra Kafka Streams properties. */
     public static Running start(RiskStreamConfig cfg, Map<String, Object> overrides) throws Exception {
+      // an unreachable cluster or registry, rejected credentials: one line and exit status 2, before the model loads
+      StartupProbes.await(cfg);
       AvroSerdes serdes = AvroSerdes.fromConfig(cfg);
       ScoringRuntime runtime = ScoringRuntime.start(cfg);
       AtomicBoolean scorerReady = new AtomicBoolean(true);
