@@ -97,8 +97,9 @@ public final class KafkaClientConfig {
    */
   private static String brief(ConfigDef.ConfigKey k) {
     String doc = k.documentation.replaceAll("<[^>]+>", "").replaceAll("\\s+", " ").trim();
-    int end = doc.indexOf(". ");
-    String first = end < 0 ? doc : doc.substring(0, end + 1);
+    // Kafka's texts sometimes join sentences without a space ("locally.Note: ...")
+    java.util.regex.Matcher end = java.util.regex.Pattern.compile("\\.(\\s|(?=[A-Z]))").matcher(doc);
+    String first = end.find() ? doc.substring(0, end.start() + 1) : doc;
     String suffix = " (Kafka client setting)";
     int room = 240 - suffix.length();
     if (first.length() > room) {
