@@ -87,9 +87,13 @@ public final class KafkaClusterProbe {
       return new ConfigException("the Kafka cluster at " + where + " refused this client (" + detail
           + "); grant its principal the ACLs listed in the README, \"Secured Kafka\"");
     }
-    return new ConfigException("no answer from the Kafka cluster at " + where + " within " + ms + " ms ("
-        + detail + "); check bootstrap.servers, security.protocol and that the brokers run (startup.timeout.ms"
-        + " sets the wait)");
+    if (cause instanceof org.apache.kafka.common.errors.TimeoutException
+        || cause instanceof java.util.concurrent.TimeoutException) {
+      return new ConfigException("no answer from the Kafka cluster at " + where + " within " + ms + " ms; check"
+          + " bootstrap.servers, security.protocol and that the brokers run (startup.timeout.ms sets the wait)");
+    }
+    return new ConfigException("cannot reach the Kafka cluster at " + where + " (" + detail + "); check"
+        + " bootstrap.servers and security.protocol");
   }
 
   private static String firstLine(Throwable t) {

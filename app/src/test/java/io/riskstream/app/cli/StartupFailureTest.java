@@ -1,0 +1,125 @@
+package io.riskstream.app.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code run}, {@code replay} and {@code cdc} with no broker at bootstrap.servers: each ends within
+ * startup.timeout.ms with one line naming bootstrap.servers and exit status 2, without a stack trace, with a handful
+ * of Kafka's connection warnings at most, and without the JAAS configuration or its password anywhere.
+ */
+class StartupFailureTest {
+
+  private static final String MODEL = "../scoring/src/test/resources/models/test-tiny";
+  private static final String JAAS = "org.apache.kafka.common.security.plain.PlainLoginModule required"
+      + " username=\"rs\" password=\"pw-unit-4711\";";
+
+  @TempDir
+  Path dir;
+
+  private final ListAppender<ILoggingEvent> log = new ListAppender<>();
+  private Level rootLevel;
+  private String servers;
+
+  @BeforeEach
+  void captureLogAndFindAClosedPort() throws Exception {
+    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    rootLevel = root.getLevel();
+    root.setLevel(Level.INFO);
+    log.start();
+    root.addAppender(log);
+    try (ServerSocket free = new ServerSocket(0)) {
+      servers = "localhost:" + free.getLocalPort();
+    }
+  }
+
+  @AfterEach
+  void releaseLog() {
+    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    root.detachAppender(log);
+    root.setLevel(rootLevel);
+  }
+
+  private Path config(String... lines) throws Exception {
+    Path file = dir.resolve("riskstream.properties");
+    Files.writeString(file, String.join("\n", lines), StandardCharsets.UTF_8);
+    return file;
+  }
+
+  @Test
+  void shouldEndRunWithOneLineNamingBootstrapServersWhenNoBrokerAnswers() throws Exception {
+    Path file = config("bootstrap.servers=" + servers, "state.dir=" + dir.resolve("state"), "model.name=" + MODEL,
+        "startup.timeout.ms=3000", "security.protocol=SASL_PLAINTEXT", "sasl.mechanism=PLAIN",
+        "sasl.jaas.config=" + JAAS);
+    CliRun cli = new CliRun();
+
+    assertThat(cli.run("run", "--config", file.toString())).isEqualTo(RiskstreamCli.EXIT_BAD_INPUT);
+    assertThat(cli.err().lines()).singleElement().asString().startsWith(
+        "riskstream run: no answer from the Kafka cluster at bootstrap.servers=" + servers + " within 3000 ms");
+    assertQuietAndSecret(cli);
+  }
+
+  @Test
+  void shouldEndReplayWithOneLineNamingBootstrapServersWhenNoBrokerAnswers() throws Exception {
+    Path file = config("bootstrap.servers=" + servers, "state.dir=" + dir.resolve("state"), "model.name=" + MODEL,
+        "startup.timeout.ms=3000", "security.protocol=SASL_PLAINTEXT", "sasl.mechanism=PLAIN",
+        "sasl.jaas.config=" + JAAS);
+    CliRun cli = new CliRun();
+
+    assertThat(cli.run("replay", "--config", file.toString(), "--report", dir.resolve("r.json").toString()))
+        .isEqualTo(RiskstreamCli.EXIT_BAD_INPUT);
+    assertThat(cli.err().lines()).singleElement().asString().startsWith(
+        "riskstream replay: no answer from the Kafka cluster at bootstrap.servers=" + servers);
+    assertQuietAndSecret(cli);
+  }
+
+  @Test
+  void shouldEndCdcWithOneLineNamingBootstrapServersWhenNoBrokerAnswers() throws Exception {
+    Path file = config("bootstrap.servers=" + servers, "database.hostname=db", "database.dbname=ehr",
+        "database.user=cdc", "startup.timeout.ms=3000", "security.protocol=SASL_PLAINTEXT", "sasl.mechanism=PLAIN",
+        "sasl.jaas.config=" + JAAS);
+    CliRun cli = new CliRun();
+
+    assertThat(cli.run("cdc", "--config", file.toString())).isEqualTo(RiskstreamCli.EXIT_BAD_INPUT);
+    assertThat(cli.err().lines()).singleElement().asString().startsWith(
+        "riskstream cdc: no answer from the Kafka cluster at bootstrap.servers=" + servers);
+    assertQuietAndSecret(cli);
+  }
+
+  @Test
+  void shouldNameTheKeyOfAMissingTruststoreBeforeConnecting() throws Exception {
+    Path missing = dir.resolve("truststore.p12");
+    Path file = config("bootstrap.servers=" + servers, "state.dir=" + dir.resolve("state"), "model.name=" + MODEL,
+        "security.protocol=SSL", "ssl.truststore.location=" + missing, "ssl.truststore.password=pw-unit-4711");
+    CliRun cli = new CliRun();
+
+    assertThat(cli.run("run", "--config", file.toString())).isEqualTo(RiskstreamCli.EXIT_BAD_INPUT);
+    assertThat(cli.err().lines()).containsExactly("riskstream run: ssl.truststore.location: no such file " + missing);
+    assertThat(log.list).noneMatch(e -> e.getLoggerName().startsWith("org.apache.kafka.clients"));
+    assertQuietAndSecret(cli);
+  }
+
+  /** No stack trace at WARN or above, a handful of connection warnings at most, no secret anywhere. */
+  private void assertQuietAndSecret(CliRun cli) {
+    assertThat(log.list).filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+        .allMatch(e -> e.getThrowableProxy() == null, "logged without a stack trace");
+    assertThat(log.list).filteredOn(e -> e.getFormattedMessage().contains("could not be established")).hasSizeLessThan(6);
+    String all = cli.out() + cli.err() + log.list.stream().map(ILoggingEvent::getFormattedMessage)
+        .collect(Collectors.joining("\n"));
+    assertThat(all).doesNotContain("pw-unit-4711", "PlainLoginModule");
+  }
+}
