@@ -94,17 +94,26 @@ public final class RiskStreamApp implements AutoCloseable {
   }
 
   /**
-   * Creates the missing topics; a principal that may not describe or create them (a missing ACL) ends the start with
-   * one line (a {@link ConfigException}) naming what it lacks.
+   * Creates the missing topics and checks that the principal may describe the application's consumer group; a
+   * missing ACL ends the start with one line (a {@link ConfigException}) naming what was refused, before Kafka
+   * Streams starts (where it would fail a stream thread).
    */
   static void ensureTopics(RiskStreamConfig config) throws InterruptedException, ExecutionException {
     try {
       createMissingTopics(config);
+      try (Admin admin = Admin.create(config.adminProperties())) {
+        admin.describeConsumerGroups(List.of(config.getString(RiskStreamConfig.APPLICATION_ID_CONFIG))).all().get();
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof AuthorizationException) {
+          throw e;
+        }
+        // any other answer (e.g. no such group yet) is not this check's business
+      }
     } catch (ExecutionException e) {
       if (e.getCause() instanceof AuthorizationException denied) {
-        throw new ConfigException("the Kafka principal of this configuration may not describe or create RiskStream's"
-            + " topics (" + denied.getClass().getSimpleName() + ": " + denied.getMessage() + "); grant the ACLs"
-            + " listed in the README, \"Secured Kafka\", or create the topics beforehand");
+        throw new ConfigException("the Kafka principal of this configuration lacks an ACL ("
+            + denied.getClass().getSimpleName() + ": " + denied.getMessage() + "); grant the ACLs listed in the"
+            + " README, \"Secured Kafka\" (or create the topics beforehand)");
       }
       throw e;
     }

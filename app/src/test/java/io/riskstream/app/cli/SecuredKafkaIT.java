@@ -53,6 +53,7 @@ class SecuredKafkaIT {
   private static final String USER = "riskstream";
   private static final String USER_PASSWORD = "scram-Secret-4711";
   private static final String UNGRANTED = "nogrants";
+  private static final String TOPICS_ONLY = "topicsonly";
   private static final String CLIENT_CN = "riskstream-client";
 
   @TempDir
@@ -98,7 +99,8 @@ class SecuredKafkaIT {
     try (Admin admin = kafka.admin()) {
       ScramCredentialInfo scram = new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192);
       admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(USER, scram, USER_PASSWORD),
-          new UserScramCredentialUpsertion(UNGRANTED, scram, USER_PASSWORD))).all().get();
+          new UserScramCredentialUpsertion(UNGRANTED, scram, USER_PASSWORD),
+          new UserScramCredentialUpsertion(TOPICS_ONLY, scram, USER_PASSWORD))).all().get();
       List<AclBinding> acls = new ArrayList<>();
       for (String principal : List.of("User:" + USER, "User:CN=" + CLIENT_CN)) {
         for (ResourceType type : List.of(ResourceType.TOPIC, ResourceType.GROUP, ResourceType.TRANSACTIONAL_ID)) {
@@ -110,6 +112,8 @@ class SecuredKafkaIT {
               new AccessControlEntry(principal, "*", op, AclPermissionType.ALLOW)));
         }
       }
+      acls.add(new AclBinding(new ResourcePattern(ResourceType.TOPIC, "*", PatternType.LITERAL),
+          new AccessControlEntry("User:" + TOPICS_ONLY, "*", AclOperation.ALL, AclPermissionType.ALLOW)));
       admin.createAcls(acls).all().get();
     }
     awaitCredentialsAndAclsOnTheBroker();
@@ -216,7 +220,21 @@ class SecuredKafkaIT {
 
     assertThat(cli.run("run", "--config", file.toString())).isEqualTo(RiskstreamCli.EXIT_BAD_INPUT);
     assertThat(cli.err().lines()).singleElement().asString()
-        .startsWith("riskstream run: ").contains("AuthorizationException", "ACLs");
+        .startsWith("riskstream run: ").contains("TopicAuthorizationException", "ACLs");
+  }
+
+  @Test
+  void shouldEndAtOnceWithOneLineWhenThePrincipalMayNotUseItsGroup() throws Exception {
+    Path file = properties("nogroup", "bootstrap.servers=localhost:" + kafka.port("SECURE"),
+        "security.protocol=SASL_SSL", "sasl.mechanism=SCRAM-SHA-512",
+        "ssl.truststore.location=" + certs.truststore(), "ssl.truststore.type=PKCS12",
+        "ssl.truststore.password=" + TestCertificates.PASSWORD,
+        "sasl.jaas.config=" + jaas(TOPICS_ONLY, USER_PASSWORD));
+    CliRun cli = new CliRun();
+
+    assertThat(cli.run("run", "--config", file.toString())).isEqualTo(RiskstreamCli.EXIT_BAD_INPUT);
+    assertThat(cli.err().lines()).singleElement().asString()
+        .startsWith("riskstream run: ").contains("GroupAuthorizationException", "ACLs");
   }
 
   @Test
