@@ -194,47 +194,22 @@ class SecuredKafkaIT {
 
   @Test
   void shouldEndAtOnceWithOneLineOnAWrongPassword() throws Exception {
-    Path file = properties("wrong", "bootstrap.servers=localhost:" + kafka.port("SECURE"),
-        "security.protocol=SASL_SSL", "sasl.mechanism=SCRAM-SHA-512",
-        "ssl.truststore.location=" + certs.truststore(), "ssl.truststore.type=PKCS12",
-        "ssl.truststore.password=" + TestCertificates.PASSWORD,
-        "sasl.jaas.config=" + jaas(USER, "not-" + USER_PASSWORD));
-    CliRun cli = new CliRun();
+    String line = runFailsWithOneLine(saslProperties("wrong", USER, "not-" + USER_PASSWORD));
 
-    assertThat(cli.run("run", "--config", file.toString())).isEqualTo(RiskstreamCli.EXIT_BAD_INPUT);
-    assertThat(cli.err().lines()).singleElement().asString()
-        .startsWith("riskstream run: ").contains("rejected the SASL credentials", "sasl.jaas.config");
-    assertThat(cli.err() + cli.out() + logged()).doesNotContain(USER_PASSWORD, TestCertificates.PASSWORD,
-        "ScramLoginModule");
+    assertThat(line).contains("rejected the SASL credentials", "sasl.jaas.config");
+    assertThat(line + logged()).doesNotContain(USER_PASSWORD, TestCertificates.PASSWORD, "ScramLoginModule");
   }
 
   @Test
   void shouldEndAtOnceWithOneLineWhenThePrincipalHasNoAcls() throws Exception {
-    Path file = properties("noacl", "bootstrap.servers=localhost:" + kafka.port("SECURE"),
-        "security.protocol=SASL_SSL", "sasl.mechanism=SCRAM-SHA-512",
-        "ssl.truststore.location=" + certs.truststore(), "ssl.truststore.type=PKCS12",
-        "ssl.truststore.password=" + TestCertificates.PASSWORD,
-        "sasl.jaas.config=" + jaas(UNGRANTED, USER_PASSWORD),
-        "topic.emr.events=emr-events-noacl", "topic.risk.scores=risk-scores-noacl");
-    CliRun cli = new CliRun();
-
-    assertThat(cli.run("run", "--config", file.toString())).isEqualTo(RiskstreamCli.EXIT_BAD_INPUT);
-    assertThat(cli.err().lines()).singleElement().asString()
-        .startsWith("riskstream run: ").contains("TopicAuthorizationException", "ACLs");
+    assertThat(runFailsWithOneLine(saslProperties("noacl", UNGRANTED, USER_PASSWORD)))
+        .contains("TopicAuthorizationException", "ACLs");
   }
 
   @Test
   void shouldEndAtOnceWithOneLineWhenThePrincipalMayNotUseItsGroup() throws Exception {
-    Path file = properties("nogroup", "bootstrap.servers=localhost:" + kafka.port("SECURE"),
-        "security.protocol=SASL_SSL", "sasl.mechanism=SCRAM-SHA-512",
-        "ssl.truststore.location=" + certs.truststore(), "ssl.truststore.type=PKCS12",
-        "ssl.truststore.password=" + TestCertificates.PASSWORD,
-        "sasl.jaas.config=" + jaas(TOPICS_ONLY, USER_PASSWORD));
-    CliRun cli = new CliRun();
-
-    assertThat(cli.run("run", "--config", file.toString())).isEqualTo(RiskstreamCli.EXIT_BAD_INPUT);
-    assertThat(cli.err().lines()).singleElement().asString()
-        .startsWith("riskstream run: ").contains("GroupAuthorizationException", "ACLs");
+    assertThat(runFailsWithOneLine(saslProperties("nogroup", TOPICS_ONLY, USER_PASSWORD)))
+        .contains("GroupAuthorizationException", "ACLs");
   }
 
   @Test
@@ -242,11 +217,24 @@ class SecuredKafkaIT {
     Path file = properties("nocert", "bootstrap.servers=localhost:" + kafka.port("MTLS"), "security.protocol=SSL",
         "ssl.truststore.location=" + certs.truststore(), "ssl.truststore.type=PKCS12",
         "ssl.truststore.password=" + TestCertificates.PASSWORD);
-    CliRun cli = new CliRun();
 
+    assertThat(runFailsWithOneLine(file)).contains("TLS handshake", "ssl.keystore.location");
+  }
+
+  /** A configuration of the SASL_SSL listener with {@code user}'s JAAS configuration and every secret in the file. */
+  private Path saslProperties(String name, String user, String password) throws Exception {
+    return properties(name, "bootstrap.servers=localhost:" + kafka.port("SECURE"), "security.protocol=SASL_SSL",
+        "sasl.mechanism=SCRAM-SHA-512", "ssl.truststore.location=" + certs.truststore(), "ssl.truststore.type=PKCS12",
+        "ssl.truststore.password=" + TestCertificates.PASSWORD, "sasl.jaas.config=" + jaas(user, password));
+  }
+
+  /** Runs {@code riskstream run} with {@code file}: it ends with exit status 2 and one line, which is returned. */
+  private static String runFailsWithOneLine(Path file) {
+    CliRun cli = new CliRun();
     assertThat(cli.run("run", "--config", file.toString())).isEqualTo(RiskstreamCli.EXIT_BAD_INPUT);
-    assertThat(cli.err().lines()).singleElement().asString()
-        .startsWith("riskstream run: ").contains("TLS handshake", "ssl.keystore.location");
+    assertThat(cli.out()).isEmpty();
+    assertThat(cli.err().lines()).singleElement().asString().startsWith("riskstream run: ");
+    return cli.err();
   }
 
   /** Starts the instance, feeds one patient over the secured listener and reads its score back over it. */

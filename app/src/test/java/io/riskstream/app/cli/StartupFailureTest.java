@@ -60,14 +60,18 @@ class StartupFailureTest {
     return file;
   }
 
-  @Test
-  void shouldEndRunWithOneLineNamingBootstrapServersWhenNoBrokerAnswers() throws Exception {
-    Path file = config("bootstrap.servers=" + servers, "state.dir=" + dir.resolve("state"), "model.name=" + MODEL,
+  /** A configuration of RiskStream with SASL/PLAIN at the closed port, waiting 3 s at most. */
+  private Path unreachableSasl() throws Exception {
+    return config("bootstrap.servers=" + servers, "state.dir=" + dir.resolve("state"), "model.name=" + MODEL,
         "startup.timeout.ms=3000", "security.protocol=SASL_PLAINTEXT", "sasl.mechanism=PLAIN",
         "sasl.jaas.config=" + JAAS);
+  }
+
+  @Test
+  void shouldEndRunWithOneLineNamingBootstrapServersWhenNoBrokerAnswers() throws Exception {
     CliRun cli = new CliRun();
 
-    assertThat(cli.run("run", "--config", file.toString())).isEqualTo(RiskstreamCli.EXIT_BAD_INPUT);
+    assertThat(cli.run("run", "--config", unreachableSasl().toString())).isEqualTo(RiskstreamCli.EXIT_BAD_INPUT);
     assertThat(cli.err().lines()).singleElement().asString().startsWith(
         "riskstream run: no answer from the Kafka cluster at bootstrap.servers=" + servers + " within 3000 ms");
     assertQuietAndSecret(cli);
@@ -75,12 +79,9 @@ class StartupFailureTest {
 
   @Test
   void shouldEndReplayWithOneLineNamingBootstrapServersWhenNoBrokerAnswers() throws Exception {
-    Path file = config("bootstrap.servers=" + servers, "state.dir=" + dir.resolve("state"), "model.name=" + MODEL,
-        "startup.timeout.ms=3000", "security.protocol=SASL_PLAINTEXT", "sasl.mechanism=PLAIN",
-        "sasl.jaas.config=" + JAAS);
     CliRun cli = new CliRun();
 
-    assertThat(cli.run("replay", "--config", file.toString(), "--report", dir.resolve("r.json").toString()))
+    assertThat(cli.run("replay", "--config", unreachableSasl().toString(), "--report", dir.resolve("r.json").toString()))
         .isEqualTo(RiskstreamCli.EXIT_BAD_INPUT);
     assertThat(cli.err().lines()).singleElement().asString().startsWith(
         "riskstream replay: no answer from the Kafka cluster at bootstrap.servers=" + servers);

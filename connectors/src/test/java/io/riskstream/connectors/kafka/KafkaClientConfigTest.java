@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -47,15 +46,9 @@ class KafkaClientConfigTest {
 
   @Test
   void shouldGiveEveryClientTheSecurityKeysThatAreSetAndTheKafkaPrefixedProperties() {
-    Map<String, Object> props = new HashMap<>();
-    props.put("security.protocol", "SASL_SSL");
-    props.put("sasl.mechanism", "SCRAM-SHA-512");
-    props.put("sasl.jaas.config", JAAS);
-    props.put("kafka.session.timeout.ms", "45000");
-    props.put("kafka.consumer.max.poll.records", "100");
-    props.put("kafka.producer.linger.ms", "20");
-    props.put("kafka.admin.request.timeout.ms", "7000");
-    AbstractConfig config = config(props);
+    AbstractConfig config = config(Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "SCRAM-SHA-512",
+        "sasl.jaas.config", JAAS, "kafka.session.timeout.ms", "45000", "kafka.consumer.max.poll.records", "100",
+        "kafka.producer.linger.ms", "20", "kafka.admin.request.timeout.ms", "7000"));
 
     Map<String, Object> consumer = KafkaClientConfig.forClient(config, "b:9093", KafkaClientConfig.Client.CONSUMER);
     assertThat(consumer).containsEntry("bootstrap.servers", "b:9093").containsEntry("security.protocol", "SASL_SSL")
