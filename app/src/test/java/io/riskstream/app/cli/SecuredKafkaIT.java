@@ -2,10 +2,6 @@ package io.riskstream.app.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.riskstream.app.demo.EmbeddedKafka;
 import io.riskstream.topology.config.RiskStreamConfig;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +12,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
@@ -38,7 +33,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /**
  * RiskStream against a secured broker (one per class): a SASL_SSL listener with SCRAM-SHA-512, an SSL listener that
@@ -67,8 +61,7 @@ class SecuredKafkaIT {
   @TempDir
   Path dir;
 
-  private final ListAppender<ILoggingEvent> log = new ListAppender<>();
-  private Level rootLevel;
+  private CapturedLog log;
 
   @BeforeAll
   static void startSecuredBroker() throws Exception {
@@ -150,18 +143,12 @@ class SecuredKafkaIT {
 
   @BeforeEach
   void captureLog() {
-    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    rootLevel = root.getLevel();
-    root.setLevel(Level.INFO);
-    log.start();
-    root.addAppender(log);
+    log = CapturedLog.start();
   }
 
   @AfterEach
   void releaseLog() {
-    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    root.detachAppender(log);
-    root.setLevel(rootLevel);
+    log.close();
   }
 
   @Test
@@ -291,6 +278,6 @@ class SecuredKafkaIT {
   }
 
   private String logged() {
-    return log.list.stream().map(ILoggingEvent::getFormattedMessage).collect(Collectors.joining("\n"));
+    return log.text();
   }
 }

@@ -3,19 +3,14 @@ package io.riskstream.app.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code run}, {@code replay} and {@code cdc} with no broker at bootstrap.servers: each ends within
@@ -31,17 +26,12 @@ class StartupFailureTest {
   @TempDir
   Path dir;
 
-  private final ListAppender<ILoggingEvent> log = new ListAppender<>();
-  private Level rootLevel;
+  private CapturedLog log;
   private String servers;
 
   @BeforeEach
   void captureLogAndFindAClosedPort() throws Exception {
-    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    rootLevel = root.getLevel();
-    root.setLevel(Level.INFO);
-    log.start();
-    root.addAppender(log);
+    log = CapturedLog.start();
     try (ServerSocket free = new ServerSocket(0)) {
       servers = "localhost:" + free.getLocalPort();
     }
@@ -49,9 +39,7 @@ class StartupFailureTest {
 
   @AfterEach
   void releaseLog() {
-    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    root.detachAppender(log);
-    root.setLevel(rootLevel);
+    log.close();
   }
 
   private Path config(String... lines) throws Exception {
@@ -110,17 +98,16 @@ class StartupFailureTest {
 
     assertThat(cli.run("run", "--config", file.toString())).isEqualTo(RiskstreamCli.EXIT_BAD_INPUT);
     assertThat(cli.err().lines()).containsExactly("riskstream run: ssl.truststore.location: no such file " + missing);
-    assertThat(log.list).noneMatch(e -> e.getLoggerName().startsWith("org.apache.kafka.clients"));
+    assertThat(log.events()).noneMatch(e -> e.getLoggerName().startsWith("org.apache.kafka.clients"));
     assertQuietAndSecret(cli);
   }
 
   /** No stack trace at WARN or above, a handful of connection warnings at most, no secret anywhere. */
   private void assertQuietAndSecret(CliRun cli) {
-    assertThat(log.list).filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+    assertThat(log.events()).filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
         .allMatch(e -> e.getThrowableProxy() == null, "logged without a stack trace");
-    assertThat(log.list).filteredOn(e -> e.getFormattedMessage().contains("could not be established")).hasSizeLessThan(6);
-    String all = cli.out() + cli.err() + log.list.stream().map(ILoggingEvent::getFormattedMessage)
-        .collect(Collectors.joining("\n"));
+    assertThat(log.events()).filteredOn(e -> e.getFormattedMessage().contains("could not be established")).hasSizeLessThan(6);
+    String all = cli.out() + cli.err() + log.text();
     assertThat(all).doesNotContain("pw-unit-4711", "PlainLoginModule");
   }
 }
