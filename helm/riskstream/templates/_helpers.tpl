@@ -79,7 +79,22 @@ Properties.load drops a single one (source.topic.pattern is a regular expression
 
 {{/* riskstream.properties: .Values.config plus the keys the chart owns. */}}
 {{- define "riskstream.properties" -}}
-{{- $owned := dict "state.dir" "persistence.mountPath" "http.port" "http.port" "tensorrt.engine.cache.dir" "gpu.engineCache.mountPath" "registry.password" "registryPassword" "registry.truststore.password" "extraEnv (RISKSTREAM_REGISTRY_TRUSTSTORE_PASSWORD from a Secret)" -}}
+{{- $owned := dict "state.dir" "persistence.mountPath" "http.port" "http.port" "tensorrt.engine.cache.dir" "gpu.engineCache.mountPath" "registry.password" "registryPassword" -}}
+{{- $_ := set $owned "security.protocol" "kafka.security.protocol" -}}
+{{- $_ := set $owned "sasl.mechanism" "kafka.security.sasl.mechanism" -}}
+{{- range $key := list "sasl.jaas.config" -}}
+{{- $_ := set $owned $key "kafka.security.sasl (username and a Secret)" -}}
+{{- end -}}
+{{- range $key := list "ssl.truststore.location" "ssl.truststore.type" "ssl.keystore.location" "ssl.keystore.type" -}}
+{{- $_ := set $owned $key "kafka.security.tls (a Secret mounted as a volume)" -}}
+{{- end -}}
+{{- range $key := list "ssl.truststore.password" "ssl.keystore.password" "ssl.key.password" -}}
+{{- $_ := set $owned $key "kafka.security.tls.passwordsSecret" -}}
+{{- end -}}
+{{- range $key := list "ssl.keystore.key" "ssl.keystore.certificate.chain" "ssl.truststore.certificates" "sasl.oauthbearer.client.credentials.client.secret" "sasl.oauthbearer.assertion.private.key.passphrase" -}}
+{{- $_ := set $owned $key "extraEnv (RISKSTREAM_<KEY> from a Secret: a secret never goes into the ConfigMap)" -}}
+{{- end -}}
+{{- $_ := set $owned "registry.truststore.password" "extraEnv (RISKSTREAM_REGISTRY_TRUSTSTORE_PASSWORD from a Secret)" -}}
 {{- $props := dict -}}
 {{- range $key, $value := .Values.config -}}
 {{- if hasKey $owned $key -}}
@@ -88,6 +103,9 @@ Properties.load drops a single one (source.topic.pattern is a regular expression
 {{- if not (kindIs "invalid" $value) -}}
 {{- $_ := set $props $key $value -}}
 {{- end -}}
+{{- end -}}
+{{- range $key, $value := include "riskstream.kafkaProperties" . | fromJson -}}
+{{- $_ := set $props $key $value -}}
 {{- end -}}
 {{- $_ := set $props "state.dir" .Values.persistence.mountPath -}}
 {{- $_ := set $props "http.port" .Values.http.port -}}
@@ -109,4 +127,103 @@ TensorRT engine build uses several GB outside the heap and the ceiling would sto
 {{- define "riskstream.javaToolOptions" -}}
 {{- $gpu := ternary "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0" "" .Values.gpu.enabled -}}
 {{- printf "%s -Djava.io.tmpdir=/tmp -Dorg.bytedeco.javacpp.cachedir=/tmp/javacpp %s %s" .Values.jvm.heap $gpu .Values.jvm.extraOptions | trim | replace "  " " " -}}
+{{- end -}}
+
+{{/*
+Kafka security (kafka.security): the keys of riskstream.properties, as a JSON object. Nothing secret: the SASL
+password and the store passwords reach the container as environment variables from Secrets (riskstream.kafkaEnv).
+*/}}
+{{- define "riskstream.kafkaProperties" -}}
+{{- $s := .Values.kafka.security -}}
+{{- $props := dict -}}
+{{- if ne $s.protocol "PLAINTEXT" -}}
+{{- $_ := set $props "security.protocol" $s.protocol -}}
+{{- end -}}
+{{- if hasPrefix "SASL_" $s.protocol -}}
+{{- if not $s.sasl.username -}}
+{{- fail (printf "kafka.security.protocol %s needs kafka.security.sasl.username" $s.protocol) -}}
+{{- end -}}
+{{- if not (include "riskstream.kafkaSaslSecret" .) -}}
+{{- fail (printf "kafka.security.protocol %s needs kafka.security.sasl.existingSecret (or sasl.password)" $s.protocol) -}}
+{{- end -}}
+{{- $_ := set $props "sasl.mechanism" $s.sasl.mechanism -}}
+{{- end -}}
+{{- if and (hasSuffix "SSL" $s.protocol) $s.tls.existingSecret -}}
+{{- if $s.tls.truststoreKey -}}
+{{- $_ := set $props "ssl.truststore.location" (printf "%s/%s" $s.tls.mountPath $s.tls.truststoreKey) -}}
+{{- $_ := set $props "ssl.truststore.type" $s.tls.storeType -}}
+{{- end -}}
+{{- if $s.tls.keystoreKey -}}
+{{- $_ := set $props "ssl.keystore.location" (printf "%s/%s" $s.tls.mountPath $s.tls.keystoreKey) -}}
+{{- $_ := set $props "ssl.keystore.type" $s.tls.storeType -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $props -}}
+{{- end -}}
+
+{{/* The Secret holding the SASL password; empty when there is none. */}}
+{{- define "riskstream.kafkaSaslSecret" -}}
+{{- if .Values.kafka.security.sasl.existingSecret -}}
+{{- .Values.kafka.security.sasl.existingSecret -}}
+{{- else if .Values.kafka.security.sasl.password -}}
+{{- printf "%s-kafka-sasl" (include "riskstream.fullname" .) -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The container's Kafka security environment: the SASL password from its Secret, the JAAS configuration that
+Kubernetes completes with it ($(KAFKA_SASL_PASSWORD), so the rendered manifests hold no secret), and the store
+passwords from kafka.security.tls.passwordsSecret as RISKSTREAM_SSL_* overrides.
+*/}}
+{{- define "riskstream.kafkaEnv" -}}
+{{- $s := .Values.kafka.security -}}
+{{- if hasPrefix "SASL_" $s.protocol }}
+- name: KAFKA_SASL_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "riskstream.kafkaSaslSecret" . }}
+      key: {{ ternary $s.sasl.existingSecretKey "password" (ne $s.sasl.existingSecret "") }}
+- name: RISKSTREAM_SASL_JAAS_CONFIG
+  value: {{ printf "%s required username=\"%s\" password=\"$(KAFKA_SASL_PASSWORD)\";" (ternary "org.apache.kafka.common.security.plain.PlainLoginModule" "org.apache.kafka.common.security.scram.ScramLoginModule" (eq $s.sasl.mechanism "PLAIN")) $s.sasl.username | quote }}
+{{- end }}
+{{- if and (hasSuffix "SSL" $s.protocol) $s.tls.existingSecret $s.tls.passwordsSecret }}
+{{- if $s.tls.truststoreKey }}
+- name: RISKSTREAM_SSL_TRUSTSTORE_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $s.tls.passwordsSecret }}
+      key: {{ $s.tls.truststorePasswordKey }}
+{{- end }}
+{{- if $s.tls.keystoreKey }}
+- name: RISKSTREAM_SSL_KEYSTORE_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $s.tls.passwordsSecret }}
+      key: {{ $s.tls.keystorePasswordKey }}
+- name: RISKSTREAM_SSL_KEY_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $s.tls.passwordsSecret }}
+      key: {{ default $s.tls.keystorePasswordKey $s.tls.keyPasswordKey }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* The volume mount and the volume of the Kafka TLS stores (kafka.security.tls.existingSecret). */}}
+{{- define "riskstream.kafkaTlsMount" -}}
+{{- $s := .Values.kafka.security -}}
+{{- if and (hasSuffix "SSL" $s.protocol) $s.tls.existingSecret }}
+- name: kafka-tls
+  mountPath: {{ $s.tls.mountPath }}
+  readOnly: true
+{{- end }}
+{{- end -}}
+
+{{- define "riskstream.kafkaTlsVolume" -}}
+{{- $s := .Values.kafka.security -}}
+{{- if and (hasSuffix "SSL" $s.protocol) $s.tls.existingSecret }}
+- name: kafka-tls
+  secret:
+    secretName: {{ $s.tls.existingSecret }}
+{{- end }}
 {{- end -}}

@@ -2,6 +2,7 @@ package io.riskstream.app.cli;
 
 import io.riskstream.connectors.cdc.CdcConfig;
 import io.riskstream.connectors.cdc.CdcRunner;
+import io.riskstream.connectors.kafka.KafkaClusterProbe;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -25,7 +26,8 @@ import picocli.CommandLine.Spec;
         "Config keys: bootstrap.servers, database.hostname, database.port, database.dbname, database.user,"
             + " database.password.file (or env " + CdcConfig.DATABASE_PASSWORD_ENV + "), topic.prefix, slot.name,"
             + " publication.name, snapshot.mode, heartbeat.interval.ms, offset.storage (kafka|file), ...;"
-            + " debezium.* and producer.* pass through."})
+            + " security.protocol, ssl.*, sasl.*, startup.timeout.ms as for riskstream run;"
+            + " debezium.*, producer.* and kafka.* pass through."})
 public final class CdcCommand implements Callable<Integer>, DeveloperCommand {
 
   @Spec
@@ -45,8 +47,10 @@ public final class CdcCommand implements Callable<Integer>, DeveloperCommand {
       config = CdcConfig.fromFile(configFile);
       config.engineProperties(); // resolves the password file now, so a bad one fails before anything starts
     } catch (ConfigException | IOException e) {
-      throw new CommandLine.ParameterException(cli, "--config " + configFile + ": " + e.getMessage());
+      throw new BadInputException("--config " + configFile + ": " + e.getMessage());
     }
+    // an unreachable cluster or rejected credentials: one line and exit status 2, before the connector starts
+    KafkaClusterProbe.await(config.adminProperties(), config.startupTimeout());
     CdcRunner runner = new CdcRunner(config);
     Thread hook = new Thread(runner::close, "riskstream-cdc-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);

@@ -106,7 +106,7 @@ public final class ReplayCommand implements Callable<Integer> {
       err.println("riskstream replay: " + e.getMessage());
       return 2;
     } catch (IllegalStateException | java.util.concurrent.ExecutionException e) {
-      // the replay could not finish (timeout, stream failure, broker unreachable): no comparison was made
+      // the replay could not finish (timeout, stream failure, broker lost after the start-up probe): no comparison was made
       err.println("riskstream replay: the replay did not finish: " + (e.getCause() != null
           && e instanceof java.util.concurrent.ExecutionException ? e.getCause().getClass().getSimpleName()
           + " " + e.getCause().getMessage() : e.getMessage()));

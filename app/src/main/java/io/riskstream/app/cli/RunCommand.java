@@ -4,6 +4,8 @@ import io.riskstream.app.http.HttpEndpoints;
 import io.riskstream.app.http.RiskStreamMetrics;
 import io.riskstream.app.runtime.RiskStreamApp;
 import io.riskstream.app.runtime.ScoringRuntime;
+import io.riskstream.app.runtime.StartupProbes;
+import io.riskstream.scoring.model.ModelBundle;
 import io.riskstream.topology.config.RiskStreamConfig;
 import io.riskstream.topology.serde.AvroSerdes;
 import java.nio.file.Path;
@@ -90,6 +92,10 @@ public final class RunCommand implements Callable<Integer> {
 
     /** Starts everything for {@code cfg}; {@code overrides} are extra Kafka Streams properties. */
     public static Running start(RiskStreamConfig cfg, Map<String, Object> overrides) throws Exception {
+      // a model that cannot load is bad configuration: say so before connecting to anything
+      ModelBundle.load(cfg.getString(RiskStreamConfig.MODEL_NAME_CONFIG));
+      // an unreachable cluster or registry, rejected credentials: one line and exit status 2, before the scorer starts
+      StartupProbes.await(cfg);
       AvroSerdes serdes = AvroSerdes.fromConfig(cfg);
       ScoringRuntime runtime = ScoringRuntime.start(cfg);
       AtomicBoolean scorerReady = new AtomicBoolean(true);

@@ -199,13 +199,13 @@ public final class DemoRunner {
       try (ScoringRuntime runtime = ScoringRuntime.start(config);
            RiskStreamApp app = RiskStreamApp.start(config, serdes, runtime.encoder(), runtime.backend(), Map.of());
            Admin admin = kafka.admin();
-           KafkaProducer<byte[], byte[]> producer = producer(kafka.bootstrapServers())) {
+           KafkaProducer<byte[], byte[]> producer = producer(config)) {
         console.message(String.format(Locale.ROOT, "RiskStream demo: embedded Kafka at %s, model %s %s on %s; %s",
             kafka.bootstrapServers(), runtime.model().name(), runtime.model().version(),
             runtime.backend().info().backend(),
             options.speed() > 0 ? "speed " + options.speed() + " simulated s per s" : "feeding as fast as possible"));
         console.message("alert thresholds (warning/critical): " + thresholds(config, runtime));
-        monitor = new Monitor(kafka.bootstrapServers(), serdes, config);
+        monitor = new Monitor(serdes, config);
         monitorThread = new Thread(monitor, "demo-monitor");
         monitorThread.start();
         progress = startProgress(monitor, admin, config);
@@ -275,9 +275,9 @@ public final class DemoRunner {
     return new RiskStreamConfig(props);
   }
 
-  private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
-    Map<String, Object> p = new HashMap<>();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+  /** The feed's producer: the configuration's client settings (bootstrap servers, security, kafka.*). */
+  private static KafkaProducer<byte[], byte[]> producer(RiskStreamConfig config) {
+    Map<String, Object> p = config.producerProperties();
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "riskstream-demo-feed");
@@ -587,9 +587,8 @@ public final class DemoRunner {
     private long[] latencies = new long[1024];
     private int latencyCount;
 
-    Monitor(String bootstrap, AvroSerdes serdes, RiskStreamConfig config) {
-      Map<String, Object> p = new HashMap<>();
-      p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    Monitor(AvroSerdes serdes, RiskStreamConfig config) {
+      Map<String, Object> p = config.consumerProperties();
       p.put(ConsumerConfig.GROUP_ID_CONFIG, "riskstream-demo-monitor");
       p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
       p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

@@ -44,6 +44,15 @@ public final class EmbeddedKafka implements AutoCloseable {
    * replication factor 3 and min.insync.replicas 2) and waits until they are ready.
    */
   public static EmbeddedKafka start(int brokers) throws Exception {
+    return start(brokers, Map.of());
+  }
+
+  /**
+   * As {@link #start(int)}, with {@code brokerConfig} added to every node's configuration (e.g. more listeners, an
+   * authorizer: the tests of a secured cluster); the first listener, PLAINTEXT, stays the one of
+   * {@link #bootstrapServers()} and {@link #admin()}.
+   */
+  public static EmbeddedKafka start(int brokers, Map<String, String> brokerConfig) throws Exception {
     if (brokers != 1 && brokers < 3) {
       throw new IllegalArgumentException("1 broker, or 3 or more (replication factor 3), not " + brokers);
     }
@@ -51,7 +60,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     String isr = brokers == 1 ? "1" : "2";
     TestKitNodes nodes = new TestKitNodes.Builder().setCombined(brokers == 1).setNumBrokerNodes(brokers)
         .setNumControllerNodes(1).build();
-    KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes)
+    KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes)
         .setConfigProp("offsets.topic.replication.factor", rf)
         .setConfigProp("offsets.topic.num.partitions", "4")
         .setConfigProp("transaction.state.log.replication.factor", rf)
@@ -63,8 +72,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         .setConfigProp("auto.create.topics.enable", "false")
         // keep every record for the life of this temporary broker: replayed or synthetic input may carry old record
         // timestamps, which time-based retention (7 days by default) would delete while it is being read
-        .setConfigProp("log.retention.ms", "-1")
-        .build();
+        .setConfigProp("log.retention.ms", "-1");
+    brokerConfig.forEach(builder::setConfigProp);
+    KafkaClusterTestKit cluster = builder.build();
     try {
       format(cluster);
       cluster.startup();
@@ -96,6 +106,12 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   public String bootstrapServers() {
     return cluster.bootstrapServers();
+  }
+
+  /** The port the first broker listens on for the listener {@code name} (one of those given to {@link #start(int, Map)}). */
+  public int port(String listener) {
+    return cluster.brokers().values().iterator().next()
+        .boundPort(org.apache.kafka.common.network.ListenerName.normalised(listener));
   }
 
   /** An admin client for this cluster; the caller closes it. */

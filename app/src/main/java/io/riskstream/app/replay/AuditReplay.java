@@ -2,6 +2,7 @@ package io.riskstream.app.replay;
 
 import io.riskstream.app.runtime.RiskStreamApp;
 import io.riskstream.app.runtime.ScoringRuntime;
+import io.riskstream.app.runtime.StartupProbes;
 import io.riskstream.schemas.RiskAlert;
 import io.riskstream.schemas.RiskScore;
 import io.riskstream.topology.TriggerProcessor;
@@ -110,13 +111,13 @@ public final class AuditReplay {
   public static Report run(RiskStreamConfig production, AvroSerdes serdes, Options options, Path stateDir,
       Consumer<String> progress) throws Exception {
     RiskStreamConfig config = replayConfig(production, options.replayId(), stateDir);
-    Map<String, Object> client = clientProps(production);
+    StartupProbes.await(production);
     String emrTopic = production.topics().emrEvents().name();
     String appId = config.getString(RiskStreamConfig.APPLICATION_ID_CONFIG);
     long start = System.nanoTime();
     long deadline = start + options.timeout().toNanos();
     Map<TopicPartition, Long> ends;
-    try (Admin admin = Admin.create(client)) {
+    try (Admin admin = Admin.create(production.adminProperties())) {
       ends = endOffsets(admin, emrTopic);
     }
     long emrEvents = ends.values().stream().mapToLong(Long::longValue).sum();
@@ -129,7 +130,7 @@ public final class AuditReplay {
     try (ScoringRuntime runtime = ScoringRuntime.start(config)) {
       modelSha = runtime.backend().info().modelSha256();
       try (RiskStreamApp app = RiskStreamApp.start(config, serdes, runtime.encoder(), runtime.backend(), Map.of());
-          Admin admin = Admin.create(client)) {
+          Admin admin = Admin.create(production.adminProperties())) {
         internal.addAll(app.internalTopics());
         awaitConsumed(admin, app, appId, ends, deadline, progress);
         // every input is read: the last transactions close on the idle flush, then the batcher drains
@@ -141,19 +142,19 @@ public final class AuditReplay {
       }
     } finally {
       // also after a failed replay: it is not resumed (its state directory goes too)
-      deleted = deleteInternals(client, appId, internal);
+      deleted = deleteInternals(production, appId, internal);
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     // only the period's records are kept in memory
     java.util.function.Predicate<Instant> inPeriod = t -> (options.from() == null || !t.isBefore(options.from()))
         && (options.to() == null || t.isBefore(options.to()));
-    List<RiskScore> productionScores = readAll(client, production.topics().riskScores().name(),
+    List<RiskScore> productionScores = readAll(production, production.topics().riskScores().name(),
         serdes.value(RiskScore.class).deserializer(), s -> inPeriod.test(s.getAsOf()));
-    List<RiskAlert> productionAlerts = readAll(client, production.topics().riskAlerts().name(),
+    List<RiskAlert> productionAlerts = readAll(production, production.topics().riskAlerts().name(),
         serdes.value(RiskAlert.class).deserializer(), a -> inPeriod.test(a.getAsOf()));
-    List<RiskScore> replayScores = readAll(client, config.topics().riskScores().name(),
+    List<RiskScore> replayScores = readAll(production, config.topics().riskScores().name(),
         serdes.value(RiskScore.class).deserializer(), s -> inPeriod.test(s.getAsOf()));
-    List<RiskAlert> replayAlerts = readAll(client, config.topics().riskAlerts().name(),
+    List<RiskAlert> replayAlerts = readAll(production, config.topics().riskAlerts().name(),
         serdes.value(RiskAlert.class).deserializer(), a -> inPeriod.test(a.getAsOf()));
     ReplayComparison.Result result = ReplayComparison.compare(productionScores, productionAlerts, replayScores,
         replayAlerts, modelSha, options.from(), options.to(), options.tolerance());
@@ -166,9 +167,9 @@ public final class AuditReplay {
    * else with its prefix) and its consumer group: as large as production's state, and of no use once the replay is
    * done. Returns how many topics were deleted; a failure is logged and left (they can be deleted by hand).
    */
-  private static int deleteInternals(Map<String, Object> client, String appId, java.util.Set<String> internal) {
+  private static int deleteInternals(RiskStreamConfig production, String appId, java.util.Set<String> internal) {
     int deleted = 0;
-    try (Admin admin = Admin.create(client)) {
+    try (Admin admin = Admin.create(production.adminProperties())) {
       List<String> existing = admin.listTopics().names().get().stream().filter(internal::contains).sorted().toList();
       admin.deleteTopics(existing).all().get();
       deleted = existing.size();
@@ -181,19 +182,6 @@ public final class AuditReplay {
           e.getClass().getSimpleName());
     }
     return deleted;
-  }
-
-  /** bootstrap.servers and the security settings of the configuration, for the replay's own clients. */
-  static Map<String, Object> clientProps(RiskStreamConfig config) {
-    Map<String, Object> out = new HashMap<>();
-    config.streamsProperties().forEach((k, v) -> {
-      String key = (String) k;
-      if (key.equals("bootstrap.servers") || key.startsWith("security.") || key.startsWith("sasl.")
-          || key.startsWith("ssl.")) {
-        out.put(key, v);
-      }
-    });
-    return out;
   }
 
   /** The read_committed end offsets (last stable offsets) of every partition of {@code topic}. */
@@ -268,9 +256,9 @@ public final class AuditReplay {
   }
 
   /** The committed records of {@code topic} from its start to its end now that {@code keep} accepts, decoded. */
-  static <T extends SpecificRecord> List<T> readAll(Map<String, Object> client, String topic, Deserializer<T> values,
+  static <T extends SpecificRecord> List<T> readAll(RiskStreamConfig config, String topic, Deserializer<T> values,
       java.util.function.Predicate<T> keep) {
-    Map<String, Object> p = new HashMap<>(client);
+    Map<String, Object> p = config.consumerProperties();
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     List<T> out = new ArrayList<>();

@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -73,7 +74,7 @@ public final class RiskStreamApp implements AutoCloseable {
     DeadLetterCounts deadLetters = new DeadLetterCounts();
     props.putAll(ErrorHandling.streamsProperties(config, serdes, deadLetters));
     props.putAll(overrides);
-    ensureTopics(config, props);
+    ensureTopics(config);
     // the error handlers are task configuration, which tasks take from the topology's configuration
     Topology topology = RiskTopology.build(new StreamsBuilder(new TopologyConfig(new StreamsConfig(props))), config,
         serdes, encoder, backend, deadLetters);
@@ -92,13 +93,37 @@ public final class RiskStreamApp implements AutoCloseable {
         deadLetters);
   }
 
-  static void ensureTopics(RiskStreamConfig config, Properties props) throws InterruptedException, ExecutionException {
+  /**
+   * Creates the missing topics and checks that the principal may describe the application's consumer group; a
+   * missing ACL ends the start with one line (a {@link ConfigException}) naming what was refused, before Kafka
+   * Streams starts (where it would fail a stream thread).
+   */
+  static void ensureTopics(RiskStreamConfig config) throws InterruptedException, ExecutionException {
+    try {
+      createMissingTopics(config);
+      try (Admin admin = Admin.create(config.adminProperties())) {
+        admin.describeConsumerGroups(List.of(config.getString(RiskStreamConfig.APPLICATION_ID_CONFIG))).all().get();
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof AuthorizationException) {
+          throw e;
+        }
+        // any other answer (e.g. no such group yet) is not this check's business
+      }
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof AuthorizationException denied) {
+        throw new ConfigException("the Kafka principal of this configuration lacks an ACL ("
+            + denied.getClass().getSimpleName() + ": " + denied.getMessage() + "); grant the ACLs listed in the"
+            + " README, \"Secured Kafka\" (or create the topics beforehand)");
+      }
+      throw e;
+    }
+  }
+
+  private static void createMissingTopics(RiskStreamConfig config) throws InterruptedException, ExecutionException {
     List<String> names = config.topics().names();
-    Map<String, Object> adminProps = new java.util.HashMap<>();
-    props.forEach((k, v) -> adminProps.put((String) k, v));
     int partitions = config.getInt(RiskStreamConfig.TOPIC_PARTITIONS_CONFIG);
     short rf = config.getShort(RiskStreamConfig.TOPIC_REPLICATION_FACTOR_CONFIG);
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", adminProps.get("bootstrap.servers")))) {
+    try (Admin admin = Admin.create(config.adminProperties())) {
       Set<String> existing = admin.listTopics().names().get();
       List<NewTopic> missing = new ArrayList<>();
       for (String n : names) {

@@ -19,6 +19,11 @@ final class OnePatientFeed {
 
   /** Produces p-1 and its condition (and, with {@code withBadRecord}, one record that is not JSON). */
   static void produce(String bootstrap, boolean withBadRecord) {
+    produce(Map.of("bootstrap.servers", bootstrap), withBadRecord);
+  }
+
+  /** As {@link #produce(String, boolean)}, with a producer of the properties {@code producer} (e.g. secured). */
+  static void produce(Map<String, Object> producer, boolean withBadRecord) {
     Map<String, Object> p = new LinkedHashMap<>();
     p.put("id", "p-1");
     p.put("birthdate", LocalDate.parse("1960-01-01"));
@@ -37,13 +42,13 @@ final class OnePatientFeed {
     c.put("code", "1");
     c.put("description", "test");
     EhrRow condition = new EhrRow("conditions", c);
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),
-        new ByteArraySerializer(), new ByteArraySerializer())) {
-      producer.send(new ProducerRecord<>("ehr.clinical.patients", DebeziumChangeEvents.key(patient), DebeziumChangeEvents.create(patient, 1, 1, 1)));
-      producer.send(new ProducerRecord<>("ehr.clinical.conditions", DebeziumChangeEvents.key(condition),
+    try (KafkaProducer<byte[], byte[]> out = new KafkaProducer<>(producer, new ByteArraySerializer(),
+        new ByteArraySerializer())) {
+      out.send(new ProducerRecord<>("ehr.clinical.patients", DebeziumChangeEvents.key(patient), DebeziumChangeEvents.create(patient, 1, 1, 1)));
+      out.send(new ProducerRecord<>("ehr.clinical.conditions", DebeziumChangeEvents.key(condition),
           DebeziumChangeEvents.create(condition, 2, 2, 2)));
       if (withBadRecord) {
-        producer.send(new ProducerRecord<>("ehr.clinical.conditions", "k".getBytes(StandardCharsets.UTF_8),
+        out.send(new ProducerRecord<>("ehr.clinical.conditions", "k".getBytes(StandardCharsets.UTF_8),
             "{not json".getBytes(StandardCharsets.UTF_8)));
       }
     }

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import java.util.function.UnaryOperator;
+import org.apache.kafka.common.config.ConfigDef;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,9 +34,8 @@ class HelmChartTest {
   private static final Path CHART = Path.of("..", "helm", "riskstream");
   private static final String PROPERTIES = "riskstream.properties";
   /** Keys the chart sets itself (from other values or a Secret), refused in {@code .Values.config}. */
-  private static final Set<String> CHART_OWNED_KEYS = Set.of(RiskStreamConfig.STATE_DIR_CONFIG,
-      RiskStreamConfig.HTTP_PORT_CONFIG, RiskStreamConfig.TENSORRT_ENGINE_CACHE_DIR_CONFIG,
-      RiskStreamConfig.REGISTRY_PASSWORD_CONFIG, RiskStreamConfig.REGISTRY_TRUSTSTORE_PASSWORD_CONFIG);
+  /** Keys the chart sets itself, and every password-typed key: a secret never goes into the ConfigMap. */
+  private static final Set<String> CHART_OWNED_KEYS = chartOwnedKeys();
   /** helm template's built-in default (1.20) is older than the chart's kubeVersion constraint. */
   private static final String KUBE_VERSION = "1.30.0";
   private static final YAMLMapper YAML = new YAMLMapper();
@@ -245,6 +245,79 @@ class HelmChartTest {
   }
 
   @Test
+  void shouldRenderKafkaSecurityAsKeysMountsAndSecretEnvWithNoSecretInTheConfigMap() throws IOException {
+    String password = "s3cret-sasl-pw";
+    Rendered r = render(t -> t.set("kafka.security.protocol", "SASL_SSL").set("kafka.security.sasl.username", "rs")
+        .set("kafka.security.sasl.password", password).set("kafka.security.tls.existingSecret", "kafka-stores")
+        .set("kafka.security.tls.keystoreKey", "keystore.p12")
+        .set("kafka.security.tls.passwordsSecret", "kafka-store-passwords")
+        .set("replay.enabled", "true").set("replay.id", "r1"));
+
+    Properties props = r.properties();
+    assertThat(props).containsEntry("security.protocol", "SASL_SSL").containsEntry("sasl.mechanism", "SCRAM-SHA-512")
+        .containsEntry("ssl.truststore.location", "/var/run/secrets/riskstream/kafka-tls/truststore.p12")
+        .containsEntry("ssl.keystore.location", "/var/run/secrets/riskstream/kafka-tls/keystore.p12")
+        .containsEntry("ssl.truststore.type", "PKCS12").containsEntry("ssl.keystore.type", "PKCS12");
+    assertThat(props.stringPropertyNames()).allMatch(k -> RiskStreamConfig.configDef().names().contains(k))
+        .noneMatch(k -> RiskStreamConfig.configDef().configKeys().get(k).type == ConfigDef.Type.PASSWORD);
+    assertThat(r.one("ConfigMap").toString()).doesNotContain(password);
+    for (JsonNode doc : r.docs()) {
+      if (!doc.path("kind").asText().equals("Secret")) {
+        assertThat(doc.toString()).as(doc.path("kind").asText()).doesNotContain(password);
+      }
+    }
+    assertThat(r.named("Secret", "rs-riskstream-kafka-sasl").at("/data/password").asText())
+        .isEqualTo(java.util.Base64.getEncoder().encodeToString(password.getBytes()));
+
+    for (JsonNode pod : List.of(r.one("StatefulSet").at("/spec/template/spec"), r.one("Job").at("/spec/template/spec"))) {
+      JsonNode container = pod.at("/containers/0");
+      JsonNode sasl = env(container, "KAFKA_SASL_PASSWORD");
+      assertThat(sasl.at("/valueFrom/secretKeyRef/name").asText()).isEqualTo("rs-riskstream-kafka-sasl");
+      assertThat(sasl.at("/valueFrom/secretKeyRef/key").asText()).isEqualTo("password");
+      // Kubernetes expands $(KAFKA_SASL_PASSWORD), defined before it, when it starts the container
+      assertThat(env(container, RiskStreamConfig.envName("sasl.jaas.config")).path("value").asText()).isEqualTo(
+          "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"rs\""
+              + " password=\"$(KAFKA_SASL_PASSWORD)\";");
+      assertThat(container.path("env").findValuesAsText("name")).containsSubsequence("KAFKA_SASL_PASSWORD",
+          "RISKSTREAM_SASL_JAAS_CONFIG");
+      for (String[] store : new String[][] {{"ssl.truststore.password", "truststore-password"},
+          {"ssl.keystore.password", "keystore-password"}, {"ssl.key.password", "keystore-password"}}) {
+        JsonNode ref = env(container, RiskStreamConfig.envName(store[0]));
+        assertThat(ref.has("value")).isFalse();
+        assertThat(ref.at("/valueFrom/secretKeyRef/name").asText()).isEqualTo("kafka-store-passwords");
+        assertThat(ref.at("/valueFrom/secretKeyRef/key").asText()).isEqualTo(store[1]);
+      }
+      assertThat(mountPath(container, "kafka-tls")).isEqualTo("/var/run/secrets/riskstream/kafka-tls");
+      assertThat(volume(pod, "kafka-tls").at("/secret/secretName").asText()).isEqualTo("kafka-stores");
+    }
+
+    Rendered existing = render(t -> t.set("kafka.security.protocol", "SASL_PLAINTEXT")
+        .set("kafka.security.sasl.mechanism", "PLAIN").set("kafka.security.sasl.username", "rs")
+        .set("kafka.security.sasl.existingSecret", "kafka-users").set("kafka.security.sasl.existingSecretKey", "rs"));
+    JsonNode container = existing.one("StatefulSet").at("/spec/template/spec/containers/0");
+    assertThat(env(container, "KAFKA_SASL_PASSWORD").at("/valueFrom/secretKeyRef/name").asText()).isEqualTo("kafka-users");
+    assertThat(env(container, "RISKSTREAM_SASL_JAAS_CONFIG").path("value").asText()).startsWith(
+        "org.apache.kafka.common.security.plain.PlainLoginModule required");
+    assertThat(existing.all("Secret")).isEmpty();
+    assertThat(volume(existing.one("StatefulSet").at("/spec/template/spec"), "kafka-tls").isMissingNode()).isTrue();
+    assertThat(existing.properties()).containsEntry("sasl.mechanism", "PLAIN").doesNotContainKey("ssl.truststore.location");
+  }
+
+  @Test
+  void shouldRenderNoKafkaSecurityByDefaultAndRefuseSaslWithoutCredentials() throws IOException {
+    Rendered r = render(t -> t);
+    JsonNode container = r.one("StatefulSet").at("/spec/template/spec/containers/0");
+    assertThat(container.path("env").findValuesAsText("name")).noneMatch(n -> n.contains("SASL") || n.contains("SSL"));
+    assertThat(r.properties().stringPropertyNames()).noneMatch(k -> k.startsWith("ssl.") || k.startsWith("sasl.")
+        || k.equals("security.protocol"));
+    assertThatThrownBy(() -> render(t -> t.set("kafka.security.protocol", "SASL_SSL")))
+        .hasMessageContaining("kafka.security.sasl.username");
+    assertThatThrownBy(() -> render(t -> t.set("kafka.security.protocol", "SASL_SSL")
+        .set("kafka.security.sasl.username", "rs"))).hasMessageContaining("kafka.security.sasl.existingSecret");
+    assertThatThrownBy(() -> render(t -> t.set("kafka.security.protocol", "TLS"))).hasMessageContaining("protocol");
+  }
+
+  @Test
   void shouldChangeTheConfigChecksumWhenTheConfigChanges() throws IOException {
     String base = checksum(render(t -> t));
     String same = checksum(render(t -> t.set("podAnnotations.team", "sre")));
@@ -317,6 +390,15 @@ class HelmChartTest {
       assertThat(volume(pod, name).path("emptyDir").isObject()).as(name + ".emptyDir").isTrue();
     }
     assertThat(r.properties().getProperty(RiskStreamConfig.STATE_DIR_CONFIG)).isEqualTo("/var/lib/riskstream/state");
+  }
+
+  private static Set<String> chartOwnedKeys() {
+    Set<String> owned = new HashSet<>(Set.of(RiskStreamConfig.STATE_DIR_CONFIG, RiskStreamConfig.HTTP_PORT_CONFIG,
+        RiskStreamConfig.TENSORRT_ENGINE_CACHE_DIR_CONFIG, "security.protocol", "sasl.mechanism",
+        "ssl.truststore.location", "ssl.truststore.type", "ssl.keystore.location", "ssl.keystore.type"));
+    RiskStreamConfig.configDef().configKeys().values().stream().filter(k -> k.type == ConfigDef.Type.PASSWORD)
+        .forEach(k -> owned.add(k.name));
+    return Set.copyOf(owned);
   }
 
   private Rendered render(UnaryOperator<TemplateCommand> values) throws IOException {

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import io.riskstream.connectors.kafka.KafkaClientConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -21,7 +22,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * Configuration of {@link CdcRunner}: the in-process Debezium PostgreSQL connector and the Kafka producer it writes
  * with. Typed and documented keys for what a site must set; {@code debezium.*} keys pass through to the connector
- * (prefix stripped, they win over the defaults) and {@code producer.*} keys to the producer.
+ * (prefix stripped, they win over the defaults) and {@code producer.*} keys to the producer. The Kafka security keys
+ * ({@code security.protocol}, {@code ssl.*}, {@code sasl.*}, also from {@code RISKSTREAM_<KEY>}) and {@code kafka.*}
+ * client properties reach the producer, the admin client and the Kafka offset store ({@link KafkaClientConfig}).
  *
  * <p>The database password comes from {@link #DATABASE_PASSWORD_FILE_CONFIG} or the environment variable
  * {@link #DATABASE_PASSWORD_ENV}, never from the file itself, and is never logged.
@@ -111,6 +114,11 @@ public final class CdcConfig extends AbstractConfig {
       .define(OFFSET_FLUSH_INTERVAL_MS_CONFIG, Type.LONG, 5_000L, Range.atLeast(0), Importance.LOW,
           OFFSET_FLUSH_INTERVAL_MS_DOC);
 
+  static {
+    // security.protocol, ssl.*, sasl.* and startup.timeout.ms, as for every Kafka client of RiskStream
+    KafkaClientConfig.define(CONFIG_DEF);
+  }
+
   private final Map<String, String> environment;
 
   public CdcConfig(Map<?, ?> props) {
@@ -118,8 +126,32 @@ public final class CdcConfig extends AbstractConfig {
   }
 
   CdcConfig(Map<?, ?> props, Map<String, String> environment) {
-    super(CONFIG_DEF, props, false);
+    super(CONFIG_DEF, withSecurityOverrides(props, environment), false);
     this.environment = Map.copyOf(environment);
+    KafkaClientConfig.check(this);
+  }
+
+  /**
+   * {@code props} with the security keys and {@value KafkaClientConfig#STARTUP_TIMEOUT_MS_CONFIG} that the
+   * environment sets as {@code RISKSTREAM_<KEY>} (e.g. {@code RISKSTREAM_SASL_JAAS_CONFIG}), as RiskStreamConfig reads
+   * them.
+   */
+  private static Map<Object, Object> withSecurityOverrides(Map<?, ?> props, Map<String, String> environment) {
+    Map<Object, Object> out = new HashMap<>(props);
+    for (String key : CONFIG_DEF.names()) {
+      if (KafkaClientConfig.isSecurityKey(key) || key.equals(KafkaClientConfig.STARTUP_TIMEOUT_MS_CONFIG)) {
+        String value = environment.get("RISKSTREAM_" + key.toUpperCase(java.util.Locale.ROOT).replace('.', '_'));
+        if (value != null) {
+          out.put(key, value);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** {@value KafkaClientConfig#STARTUP_TIMEOUT_MS_CONFIG}: how long the start waits for the Kafka cluster. */
+  public java.time.Duration startupTimeout() {
+    return java.time.Duration.ofMillis(getLong(KafkaClientConfig.STARTUP_TIMEOUT_MS_CONFIG));
   }
 
   /** Reads a properties file. */
@@ -164,7 +196,10 @@ public final class CdcConfig extends AbstractConfig {
     p.setProperty("offset.flush.interval.ms", String.valueOf(getLong(OFFSET_FLUSH_INTERVAL_MS_CONFIG)));
     if ("kafka".equals(getString(OFFSET_STORAGE_CONFIG))) {
       p.setProperty("offset.storage", "org.apache.kafka.connect.storage.KafkaOffsetBackingStore");
-      p.setProperty("bootstrap.servers", getString(BOOTSTRAP_SERVERS_CONFIG));
+      // the offset store's clients connect as the producer does: bootstrap servers, security keys, kafka.* keys
+      KafkaClientConfig.common(this, getString(BOOTSTRAP_SERVERS_CONFIG)).forEach((k, v) -> p.put(k,
+          v instanceof org.apache.kafka.common.config.types.Password pw ? pw.value() : v instanceof Class<?> c
+              ? c.getName() : String.valueOf(v)));
       p.setProperty("offset.storage.topic", getString(OFFSET_STORAGE_TOPIC_CONFIG));
       p.setProperty("offset.storage.partitions", "1");
       p.setProperty("offset.storage.replication.factor",
@@ -179,8 +214,8 @@ public final class CdcConfig extends AbstractConfig {
 
   /** The producer's properties: idempotent, acks=all, String (JSON) key and value, then producer.* overrides. */
   public Map<String, Object> producerProperties() {
-    Map<String, Object> p = new HashMap<>();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, getString(BOOTSTRAP_SERVERS_CONFIG));
+    Map<String, Object> p = KafkaClientConfig.forClient(this, getString(BOOTSTRAP_SERVERS_CONFIG),
+        KafkaClientConfig.Client.PRODUCER);
     p.put(ProducerConfig.CLIENT_ID_CONFIG, getString(NAME_CONFIG) + "-producer");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -196,13 +231,9 @@ public final class CdcConfig extends AbstractConfig {
     return p;
   }
 
-  /** Admin client properties for creating topics, from the producer's connection settings. */
+  /** Admin client properties for creating topics: the connection settings of every client, and kafka.admin.*. */
   public Map<String, Object> adminProperties() {
-    Map<String, Object> p = new HashMap<>(originalsWithPrefix(PRODUCER_PREFIX));
-    p.keySet().removeIf(k -> k.startsWith("key.") || k.startsWith("value.") || k.equals("acks")
-        || k.equals("enable.idempotence") || k.equals("compression.type"));
-    p.put("bootstrap.servers", getString(BOOTSTRAP_SERVERS_CONFIG));
-    return p;
+    return KafkaClientConfig.forClient(this, getString(BOOTSTRAP_SERVERS_CONFIG), KafkaClientConfig.Client.ADMIN);
   }
 
   private java.util.Optional<String> password() {

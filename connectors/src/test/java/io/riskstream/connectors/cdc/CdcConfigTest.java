@@ -88,10 +88,26 @@ class CdcConfigTest {
     assertThatThrownBy(() -> new CdcConfig(p, Map.of()).producerProperties()).isInstanceOf(ConfigException.class)
         .hasMessageContaining("acks");
     Map<String, Object> tls = minimal();
-    tls.put("producer.security.protocol", "SSL");
-    assertThat(new CdcConfig(tls, Map.of()).producerProperties()).containsEntry("security.protocol", "SSL");
+    tls.put("security.protocol", "SSL");
+    tls.put("kafka.admin.request.timeout.ms", "7000");
+    assertThat(new CdcConfig(tls, Map.of()).producerProperties()).containsEntry("security.protocol", "SSL")
+        .doesNotContainKey("request.timeout.ms");
     assertThat(new CdcConfig(tls, Map.of()).adminProperties()).containsEntry("security.protocol", "SSL")
-        .doesNotContainKey("acks");
+        .containsEntry("request.timeout.ms", "7000").doesNotContainKey("acks");
+    assertThat(new CdcConfig(tls, Map.of()).engineProperties()).containsEntry("security.protocol", "SSL");
+  }
+
+  @Test
+  void shouldTakeKafkaSecuritySettingsFromTheEnvironment() {
+    Map<String, Object> p = minimal();
+    p.put("security.protocol", "SASL_SSL");
+    p.put("sasl.mechanism", "SCRAM-SHA-512");
+    CdcConfig config = new CdcConfig(p, Map.of("RISKSTREAM_SASL_JAAS_CONFIG",
+        "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"cdc\" password=\"s3cret\";"));
+    assertThat(String.valueOf(config.producerProperties().get("sasl.jaas.config"))).isEqualTo("[hidden]");
+    assertThat(config.engineProperties().getProperty("sasl.jaas.config")).contains("username=\"cdc\"");
+    assertThatThrownBy(() -> new CdcConfig(p, Map.of())).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("sasl.jaas.config is required");
   }
 
   @Test

@@ -38,7 +38,10 @@ public final class ConfigDocs {
         + "`source.table.<table>.<field>` (kind, patient.column, id.column, time.column, time.numeric.unit,\n"
         + "end.time.column, code.system.column, code.system.default, code.column, description.column, category.column,\n"
         + "value.column, value.text.column, unit.column, encounter.column) and `alert.outcome.<outcome>.<field>`\n"
-        + "(warning.threshold, critical.threshold, hysteresis.margin, cooldown.hours).\n\n"
+        + "(warning.threshold, critical.threshold, hysteresis.margin, cooldown.hours). Any other Kafka client property\n"
+        + "goes under `kafka.` and reaches every Kafka client as is (`kafka.session.timeout.ms`; Kafka Streams' own\n"
+        + "`consumer.`, `producer.`, `admin.` prefixes work through it: `kafka.producer.linger.ms`). The `ssl.*` and\n"
+        + "`sasl.*` keys are Kafka's client settings (docs shortened from Kafka's).\n\n"
         + markdown(def);
   }
 

@@ -1,6 +1,7 @@
 package io.riskstream.topology.config;
 
 import io.riskstream.connectors.debezium.SourceMapping;
+import io.riskstream.connectors.kafka.KafkaClientConfig;
 import io.riskstream.scoring.Backend;
 import io.riskstream.scoring.tensorrt.ParityFailurePolicy;
 import io.riskstream.scoring.tensorrt.Precision;
@@ -38,6 +39,10 @@ import org.apache.kafka.streams.StreamsConfig;
 public final class RiskStreamConfig extends AbstractConfig {
 
   public static final String ENV_PREFIX = "RISKSTREAM_";
+  /** Prefix of any other Kafka client property, passed as is (see {@link KafkaClientConfig}). */
+  public static final String KAFKA_PREFIX = KafkaClientConfig.PASSTHROUGH_PREFIX;
+  public static final String SECURITY_PROTOCOL_CONFIG = KafkaClientConfig.SECURITY_PROTOCOL_CONFIG;
+  public static final String STARTUP_TIMEOUT_MS_CONFIG = KafkaClientConfig.STARTUP_TIMEOUT_MS_CONFIG;
 
   public static final String APPLICATION_ID_CONFIG = "application.id";
   public static final String APPLICATION_ID_DOC = "Kafka Streams application id: consumer group, prefix of internal topics and state directories.";
@@ -230,6 +235,11 @@ public final class RiskStreamConfig extends AbstractConfig {
       .define(REGISTRY_REQUEST_TIMEOUT_MS_CONFIG, Type.LONG, 30_000L, Range.atLeast(1), Importance.LOW, REGISTRY_REQUEST_TIMEOUT_MS_DOC)
       .define(HTTP_PORT_CONFIG, Type.INT, 8080, Range.between(0, 65535), Importance.MEDIUM, HTTP_PORT_DOC);
 
+  static {
+    // security.protocol, ssl.*, sasl.* and startup.timeout.ms: the keys every Kafka client of RiskStream takes
+    KafkaClientConfig.define(CONFIG);
+  }
+
   private final SourceMapping sourceMapping;
   private final AlertPolicy alertPolicy;
   private final Topics topics;
@@ -242,6 +252,7 @@ public final class RiskStreamConfig extends AbstractConfig {
     this.sourceMapping = SourceMapping.fromConfig(getList(SOURCE_TABLES_CONFIG), originalsWithPrefix(SOURCE_TABLE_PREFIX));
     this.alertPolicy = AlertPolicy.fromConfig(this, originalsWithPrefix(ALERT_OUTCOME_PREFIX));
     this.topics = Topics.of(this);
+    KafkaClientConfig.check(this);
   }
 
   /** The documented definition of every key. */
@@ -291,11 +302,15 @@ public final class RiskStreamConfig extends AbstractConfig {
     return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
   }
 
-  /** Properties for {@link org.apache.kafka.streams.KafkaStreams}. */
+  /**
+   * Properties for {@link org.apache.kafka.streams.KafkaStreams}: bootstrap servers, the security keys that are set
+   * and every {@value #KAFKA_PREFIX} key (prefix stripped; Kafka Streams' own {@code consumer.}, {@code producer.},
+   * {@code admin.} prefixes work through it), then the keys RiskStream sets itself.
+   */
   public Properties streamsProperties() {
     Properties p = new Properties();
+    p.putAll(KafkaClientConfig.forStreams(this, bootstrapServers()));
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, getString(APPLICATION_ID_CONFIG));
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", getList(BOOTSTRAP_SERVERS_CONFIG)));
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, processingGuarantee().streamsValue());
     p.put(StreamsConfig.STATE_DIR_CONFIG, getString(STATE_DIR_CONFIG));
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, getInt(NUM_STREAM_THREADS_CONFIG));
@@ -306,6 +321,30 @@ public final class RiskStreamConfig extends AbstractConfig {
     // silences the warning Kafka Streams 4.x logs at every start while it is false (the default until Kafka 5.0).
     p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     return p;
+  }
+
+  /** Properties of an admin client: as for every client, plus the {@code kafka.admin.*} keys. */
+  public Map<String, Object> adminProperties() {
+    return KafkaClientConfig.forClient(this, bootstrapServers(), KafkaClientConfig.Client.ADMIN);
+  }
+
+  /** Properties of a consumer: as for every client, plus the {@code kafka.consumer.*} keys. */
+  public Map<String, Object> consumerProperties() {
+    return KafkaClientConfig.forClient(this, bootstrapServers(), KafkaClientConfig.Client.CONSUMER);
+  }
+
+  /** Properties of a producer: as for every client, plus the {@code kafka.producer.*} keys. */
+  public Map<String, Object> producerProperties() {
+    return KafkaClientConfig.forClient(this, bootstrapServers(), KafkaClientConfig.Client.PRODUCER);
+  }
+
+  private String bootstrapServers() {
+    return String.join(",", getList(BOOTSTRAP_SERVERS_CONFIG));
+  }
+
+  /** {@value #STARTUP_TIMEOUT_MS_CONFIG}: how long a start waits for the Kafka cluster and the registry. */
+  public Duration startupTimeout() {
+    return Duration.ofMillis(getLong(STARTUP_TIMEOUT_MS_CONFIG));
   }
 
   public ProcessingGuarantee processingGuarantee() {

@@ -101,6 +101,39 @@ class RiskStreamConfigTest {
   }
 
   @Test
+  void shouldTakeKafkaSecretsFromTheEnvironmentAndGiveThemToEveryClientHidden(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("rs.properties");
+    Files.writeString(file, "bootstrap.servers=kafka-0:9093\nsecurity.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\n"
+        + "kafka.consumer.session.timeout.ms=45000\nkafka.request.timeout.ms=20000\n");
+    String jaas = "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"rs\" password=\"pw-42\";";
+    RiskStreamConfig c = RiskStreamConfig.load(file, Map.of("RISKSTREAM_SASL_JAAS_CONFIG", jaas,
+        "RISKSTREAM_SSL_KEY_PASSWORD", "key-pw-42"));
+
+    assertThat(c.getPassword("sasl.jaas.config").value()).isEqualTo(jaas);
+    assertThat(c.getPassword("ssl.key.password").value()).isEqualTo("key-pw-42");
+    assertThat(c.toString()).doesNotContain("pw-42");
+    assertThat(c.streamsProperties()).containsEntry("security.protocol", "SASL_SSL")
+        .containsEntry("consumer.session.timeout.ms", "45000").containsEntry("request.timeout.ms", "20000")
+        .containsEntry("bootstrap.servers", "kafka-0:9093").containsEntry("application.id", "riskstream");
+    assertThat(c.streamsProperties().toString()).doesNotContain("pw-42");
+    for (Map<String, Object> client : java.util.List.of(c.adminProperties(), c.consumerProperties(),
+        c.producerProperties())) {
+      assertThat(client).containsEntry("security.protocol", "SASL_SSL").containsEntry("sasl.mechanism", "SCRAM-SHA-512")
+          .containsKeys("sasl.jaas.config", "ssl.key.password").containsEntry("request.timeout.ms", "20000");
+      assertThat(client.toString()).doesNotContain("pw-42");
+    }
+    assertThat(c.consumerProperties()).containsEntry("session.timeout.ms", "45000");
+    assertThat(c.adminProperties()).doesNotContainKey("session.timeout.ms");
+  }
+
+  @Test
+  void shouldRejectSaslWithoutAJaasConfigurationBeforeConnecting() {
+    assertThatThrownBy(() -> new RiskStreamConfig(Map.of("security.protocol", "SASL_SSL",
+        "sasl.mechanism", "SCRAM-SHA-512"))).isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("sasl.jaas.config is required");
+  }
+
+  @Test
   void shouldMapTheSixEhrTablesByDefault() {
     SourceMapping m = new RiskStreamConfig(Map.of()).sourceMapping();
     assertThat(m.tables()).containsOnlyKeys("patients", "encounters", "conditions", "observations", "medications", "procedures");
