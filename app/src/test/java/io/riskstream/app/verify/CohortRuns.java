@@ -27,6 +27,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -60,6 +61,15 @@ final class CohortRuns {
 
   static final String SCORES = Topics.DEFAULTS.riskScores().name();
   static final String ALERTS = Topics.DEFAULTS.riskAlerts().name();
+
+  /**
+   * Kafka Streams overrides of the apps the ITs run in child JVMs: read the feed from its start, and the members of a
+   * killed JVM leave the group after 6 s, so a restarted or surviving instance gets their tasks soon.
+   */
+  static final Map<String, Object> CHILD_CONSUMER_OVERRIDES = Map.of(
+      StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest",
+      StreamsConfig.consumerPrefix("session.timeout.ms"), "6000",
+      StreamsConfig.consumerPrefix("heartbeat.interval.ms"), "1500");
 
   private CohortRuns() {
   }
