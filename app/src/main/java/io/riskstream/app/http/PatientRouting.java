@@ -35,7 +35,25 @@ public final class PatientRouting implements PatientQueries {
 
   private static final Serializer<String> KEYS = Serdes.String().serializer();
 
-  private final KafkaStreams streams;
+  /** The copies of the {@value AlertProcessor#STORE} store as this instance sees them. */
+  public interface StoreCopies {
+    /** The partition of the patient and its active and standby hosts; {@link KeyQueryMetadata#NOT_AVAILABLE} when unknown. */
+    KeyQueryMetadata owner(String patientId);
+
+    /**
+     * The patient's state in this instance's active, running copy of {@code partition} (null: of every local
+     * partition), or null; throws {@link InvalidStateStoreException} when there is no such copy.
+     */
+    AlertState active(String patientId, Integer partition);
+
+    /** As {@link #active}, from any local copy: active, restoring or standby. */
+    AlertState anyCopy(String patientId, Integer partition);
+
+    /** How many records the local copy of {@code partition} is behind, or null when unknown. */
+    Long lag(int partition);
+  }
+
+  private final StoreCopies copies;
   private final HostInfo self;
   private final PeerClient peers;
   private final String selfName;
@@ -44,7 +62,12 @@ public final class PatientRouting implements PatientQueries {
    * @param self this instance's {@code application.server}, or null for one instance (then {@code peers} may be null)
    */
   public PatientRouting(KafkaStreams streams, HostInfo self, PeerClient peers) {
-    this.streams = Objects.requireNonNull(streams, "streams");
+    this(copiesOf(streams), self, peers);
+  }
+
+  /** Routing over {@code copies} (the Kafka Streams client's, or a test's). */
+  public PatientRouting(StoreCopies copies, HostInfo self, PeerClient peers) {
+    this.copies = Objects.requireNonNull(copies, "copies");
     this.self = self;
     this.peers = peers;
     this.selfName = self == null ? "local" : self.host() + ":" + self.port();
@@ -58,12 +81,7 @@ public final class PatientRouting implements PatientQueries {
     if (self == null) {
       return local(patientId, null);
     }
-    KeyQueryMetadata owner;
-    try {
-      owner = streams.queryMetadataForKey(AlertProcessor.STORE, patientId, KEYS);
-    } catch (IllegalStateException notRunning) {
-      owner = KeyQueryMetadata.NOT_AVAILABLE;
-    }
+    KeyQueryMetadata owner = copies.owner(patientId);
     if (owner == null || KeyQueryMetadata.NOT_AVAILABLE.equals(owner) || owner.partition() < 0) {
       // no metadata during a rebalance: whatever copy this instance has
       return staleOnly(local(patientId, null));
@@ -98,9 +116,7 @@ public final class PatientRouting implements PatientQueries {
   /** The active local copy of {@code partition} (null: every local partition); stale copies when it is not queryable. */
   private Answer local(String patientId, Integer partition) {
     try {
-      StoreQueryParameters<ReadOnlyKeyValueStore<String, AlertState>> params = StoreQueryParameters.fromNameAndType(
-          AlertProcessor.STORE, QueryableStoreTypes.<String, AlertState>keyValueStore());
-      AlertState state = streams.store(partition == null ? params : params.withPartition(partition)).get(patientId);
+      AlertState state = copies.active(patientId, partition);
       return state == null ? new NotFound(selfName) : new Found(state, false, null, selfName);
     } catch (InvalidStateStoreException notActiveOrNotQueryable) {
       return self == null ? stale(patientId, null) : new Unavailable("not the owner's queryable copy");
@@ -110,13 +126,11 @@ public final class PatientRouting implements PatientQueries {
   /** A standby or restoring local copy of {@code partition} (null: of any local partition), marked stale. */
   private Answer stale(String patientId, Integer partition) {
     try {
-      StoreQueryParameters<ReadOnlyKeyValueStore<String, AlertState>> params = StoreQueryParameters.fromNameAndType(
-          AlertProcessor.STORE, QueryableStoreTypes.<String, AlertState>keyValueStore()).enableStaleStores();
-      AlertState state = streams.store(partition == null ? params : params.withPartition(partition)).get(patientId);
+      AlertState state = copies.anyCopy(patientId, partition);
       if (state == null) {
         return new Unavailable("the copy here may be behind and holds no score of this patient; retry");
       }
-      return new Found(state, true, partition == null ? null : lag(partition), selfName);
+      return new Found(state, true, partition == null ? null : copies.lag(partition), selfName);
     } catch (InvalidStateStoreException noLocalCopy) {
       return new Unavailable("no queryable copy here; retry");
     }
@@ -130,13 +144,46 @@ public final class PatientRouting implements PatientQueries {
     return answer instanceof NotFound ? new Unavailable("rebalancing; retry") : answer;
   }
 
-  private Long lag(int partition) {
-    try {
-      Map<Integer, LagInfo> lags = streams.allLocalStorePartitionLags().get(AlertProcessor.STORE);
-      LagInfo info = lags == null ? null : lags.get(partition);
-      return info == null ? null : info.offsetLag();
-    } catch (RuntimeException unknown) {
-      return null; // the lag is extra information; the answer does not depend on it
-    }
+  /** The copies of a Kafka Streams client's {@value AlertProcessor#STORE} store (interactive queries). */
+  public static StoreCopies copiesOf(KafkaStreams streams) {
+    Objects.requireNonNull(streams, "streams");
+    return new StoreCopies() {
+      @Override
+      public KeyQueryMetadata owner(String patientId) {
+        try {
+          return streams.queryMetadataForKey(AlertProcessor.STORE, patientId, KEYS);
+        } catch (IllegalStateException notRunning) {
+          return KeyQueryMetadata.NOT_AVAILABLE;
+        }
+      }
+
+      @Override
+      public AlertState active(String patientId, Integer partition) {
+        return read(patientId, partition, false);
+      }
+
+      @Override
+      public AlertState anyCopy(String patientId, Integer partition) {
+        return read(patientId, partition, true);
+      }
+
+      private AlertState read(String patientId, Integer partition, boolean stale) {
+        StoreQueryParameters<ReadOnlyKeyValueStore<String, AlertState>> params = StoreQueryParameters.fromNameAndType(
+            AlertProcessor.STORE, QueryableStoreTypes.<String, AlertState>keyValueStore());
+        params = partition == null ? params : params.withPartition(partition);
+        return streams.store(stale ? params.enableStaleStores() : params).get(patientId);
+      }
+
+      @Override
+      public Long lag(int partition) {
+        try {
+          Map<Integer, LagInfo> lags = streams.allLocalStorePartitionLags().get(AlertProcessor.STORE);
+          LagInfo info = lags == null ? null : lags.get(partition);
+          return info == null ? null : info.offsetLag();
+        } catch (RuntimeException unknown) {
+          return null; // the lag is extra information; the answer does not depend on it
+        }
+      }
+    };
   }
 }
