@@ -51,13 +51,9 @@ class HttpTlsTest {
   }
 
   private static Map<String, String> tls(String auth) {
-    Map<String, String> p = new HashMap<>();
+    Map<String, String> p = new HashMap<>(certificates.serverConfig());
     p.put(RiskStreamConfig.HTTP_AUTH_CONFIG, auth);
     p.put(RiskStreamConfig.HTTP_AUTH_TOKENS_FILE_CONFIG, tokens.toString());
-    p.put(RiskStreamConfig.HTTP_TLS_KEYSTORE_PATH_CONFIG, certificates.serverKeystore().toString());
-    p.put(RiskStreamConfig.HTTP_TLS_KEYSTORE_PASSWORD_CONFIG, TestCertificates.PASSWORD);
-    p.put(RiskStreamConfig.HTTP_TLS_TRUSTSTORE_PATH_CONFIG, certificates.truststore().toString());
-    p.put(RiskStreamConfig.HTTP_TLS_TRUSTSTORE_PASSWORD_CONFIG, TestCertificates.PASSWORD);
     return p;
   }
 
@@ -79,6 +75,12 @@ class HttpTlsTest {
       request.header("Authorization", "Bearer " + token);
     }
     return builder.build().send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The status of a patient query over HTTPS, with the test's client certificate or none, and a token or none. */
+  private int patientQuery(boolean withClientCertificate, String token) throws Exception {
+    return get(certificates.clientContext(withClientCertificate ? certificates.clientKeystore() : null), "https",
+        "/patients/p1/risk", token).statusCode();
   }
 
   @Test
@@ -112,19 +114,17 @@ class HttpTlsTest {
   void shouldAcceptATrustedClientCertificateInsteadOfAToken() throws Exception {
     start(tls("token_or_mtls"));
 
-    assertThat(get(certificates.clientContext(certificates.clientKeystore()), "https", "/patients/p1/risk", null)
-        .statusCode()).isEqualTo(200);
-    assertThat(get(certificates.clientContext(null), "https", "/patients/p1/risk", null).statusCode()).isEqualTo(401);
-    assertThat(get(certificates.clientContext(null), "https", "/patients/p1/risk", TOKEN).statusCode()).isEqualTo(200);
+    assertThat(patientQuery(true, null)).isEqualTo(200);
+    assertThat(patientQuery(false, null)).isEqualTo(401);
+    assertThat(patientQuery(false, TOKEN)).isEqualTo(200);
   }
 
   @Test
   void shouldRequireACertificateWhenOnlyClientCertificatesAreAccepted() throws Exception {
     start(tls("mtls"));
 
-    assertThat(get(certificates.clientContext(certificates.clientKeystore()), "https", "/patients/p1/risk", null)
-        .statusCode()).isEqualTo(200);
-    assertThat(get(certificates.clientContext(null), "https", "/patients/p1/risk", TOKEN).statusCode()).isEqualTo(403);
+    assertThat(patientQuery(true, null)).isEqualTo(200);
+    assertThat(patientQuery(false, TOKEN)).isEqualTo(403);
     assertThat(get(certificates.clientContext(null), "https", "/health/ready", null).statusCode()).isEqualTo(200);
   }
 

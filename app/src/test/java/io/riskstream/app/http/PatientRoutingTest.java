@@ -111,10 +111,7 @@ class PatientRoutingTest {
     Map<String, String> config = new HashMap<>();
     config.put(RiskStreamConfig.HTTP_AUTH_TOKENS_FILE_CONFIG, tokens.toString());
     if (tls) {
-      config.put(RiskStreamConfig.HTTP_TLS_KEYSTORE_PATH_CONFIG, certificates.serverKeystore().toString());
-      config.put(RiskStreamConfig.HTTP_TLS_KEYSTORE_PASSWORD_CONFIG, TestCertificates.PASSWORD);
-      config.put(RiskStreamConfig.HTTP_TLS_TRUSTSTORE_PATH_CONFIG, certificates.truststore().toString());
-      config.put(RiskStreamConfig.HTTP_TLS_TRUSTSTORE_PASSWORD_CONFIG, TestCertificates.PASSWORD);
+      config.putAll(certificates.serverConfig());
     }
     HttpSecurity security = HttpSecurity.fromConfig(new RiskStreamConfig(config));
     Copies copies = new Copies();
@@ -130,6 +127,16 @@ class PatientRoutingTest {
     Instance instance = new Instance(endpoints, self, copies, callers);
     instances.add(instance);
     return instance;
+  }
+
+  /** Two instances that agree the second owns patient "p 1", whose active copy holds it. */
+  private Instance[] askedAndOwnerWithThePatient(boolean tls) throws IOException {
+    Instance asked = start(tls);
+    Instance owner = start(tls);
+    owner.copies().active = Map.of("p 1", STATE);
+    asked.copies().owner = ownedBy(owner.host());
+    owner.copies().owner = ownedBy(owner.host());
+    return new Instance[] {asked, owner};
   }
 
   private static KeyQueryMetadata ownedBy(HostInfo active, HostInfo... standbys) {
@@ -154,11 +161,9 @@ class PatientRoutingTest {
 
   @Test
   void shouldForwardToTheOwnerWithTheCallersTokenAndAMark() throws Exception {
-    Instance asked = start(false);
-    Instance owner = start(false);
-    owner.copies().active = Map.of("p 1", STATE);
-    asked.copies().owner = ownedBy(owner.host());
-    owner.copies().owner = ownedBy(owner.host());
+    Instance[] pair = askedAndOwnerWithThePatient(false);
+    Instance asked = pair[0];
+    Instance owner = pair[1];
 
     HttpResponse<String> r = get(asked, null);
 
@@ -261,11 +266,9 @@ class PatientRoutingTest {
 
   @Test
   void shouldForwardOverHttpsBetweenInstancesWithTls() throws Exception {
-    Instance asked = start(true);
-    Instance owner = start(true);
-    owner.copies().active = Map.of("p 1", STATE);
-    asked.copies().owner = ownedBy(owner.host());
-    owner.copies().owner = ownedBy(owner.host());
+    Instance[] pair = askedAndOwnerWithThePatient(true);
+    Instance asked = pair[0];
+    Instance owner = pair[1];
 
     HttpResponse<String> r = get(asked, certificates.clientContext(null));
 

@@ -1,5 +1,6 @@
 package io.riskstream.app.http;
 
+import io.riskstream.topology.config.RiskStreamConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -8,6 +9,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -37,6 +39,14 @@ record TestCertificates(Path serverKeystore, Path clientKeystore, Path truststor
           "-keystore", c.truststore().toString(), "-storepass", PASSWORD);
     }
     return c;
+  }
+
+  /** The {@code http.tls.*} keys of a server with the test's key pair and truststore. */
+  Map<String, String> serverConfig() {
+    return Map.of(RiskStreamConfig.HTTP_TLS_KEYSTORE_PATH_CONFIG, serverKeystore().toString(),
+        RiskStreamConfig.HTTP_TLS_KEYSTORE_PASSWORD_CONFIG, PASSWORD,
+        RiskStreamConfig.HTTP_TLS_TRUSTSTORE_PATH_CONFIG, truststore().toString(),
+        RiskStreamConfig.HTTP_TLS_TRUSTSTORE_PASSWORD_CONFIG, PASSWORD);
   }
 
   /** A client TLS context that trusts the server; with {@code keystore} it presents that key pair's certificate. */

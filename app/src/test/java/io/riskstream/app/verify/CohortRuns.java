@@ -1,5 +1,7 @@
 package io.riskstream.app.verify;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.riskstream.app.bench.ChangeEventFeed;
 import io.riskstream.app.bench.ChaosSoak;
 import io.riskstream.app.runtime.ScoringRuntime;
@@ -166,6 +168,17 @@ final class CohortRuns {
       alerts.addAll(alertTopic.readValuesToList());
       return new Output(scores, alerts);
     }
+  }
+
+  /**
+   * A one-instance run of the whole feed on a TopologyTestDriver: the scores and alerts a cluster run must equal; fails
+   * unless every transaction got its score.
+   */
+  static Output oneInstanceRun(ChangeEventFeed feed, String applicationId, Path stateDir) throws InterruptedException {
+    Output out = testDriverRun(new RiskStreamConfig(props(feed, "unused:9092", applicationId, stateDir)),
+        feed.transactions());
+    assertThat(out.scores()).as("one score per transaction").hasSize(feed.transactions());
+    return out;
   }
 
   /** A read_committed consumer of the score and alert topics, from the beginning. */
