@@ -83,8 +83,9 @@ public final class PatientRouting implements PatientQueries {
     }
     KeyQueryMetadata owner = copies.owner(patientId);
     if (owner == null || KeyQueryMetadata.NOT_AVAILABLE.equals(owner) || owner.partition() < 0) {
-      // no metadata during a rebalance: whatever copy this instance has
-      return staleOnly(local(patientId, null));
+      // no metadata during a rebalance: whatever copy this instance has, active or not
+      Answer here = local(patientId, null);
+      return staleOnly(here instanceof Unavailable ? stale(patientId, null) : here);
     }
     int partition = owner.partition();
     if (self.equals(owner.activeHost())) {

@@ -252,6 +252,17 @@ class PatientRoutingTest {
   }
 
   @Test
+  void shouldAnswerFromALocalStandbyMarkedStaleWhileNoMetadataIsAvailable() throws Exception {
+    Instance asked = start(false);
+    asked.copies().standby = Map.of("p 1", STATE);
+
+    HttpResponse<String> r = get(asked, null);
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(r.body()).path("stale").asBoolean()).isTrue();
+  }
+
+  @Test
   void shouldAnswerFromItsOwnActiveCopyAsTheOwner() throws Exception {
     Instance owner = start(false);
     owner.copies().owner = ownedBy(owner.host());
