@@ -45,6 +45,18 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 
 {{- define "riskstream.configFile" -}}/etc/riskstream/riskstream.properties{{- end -}}
 
+{{/* Where the bearer tokens Secret and the TLS Secret are mounted. */}}
+{{- define "riskstream.httpTokensDir" -}}/var/run/secrets/riskstream/http-tokens{{- end -}}
+{{- define "riskstream.httpTlsDir" -}}/var/run/secrets/riskstream/http-tls{{- end -}}
+
+{{/* HTTPS or HTTP, for probes. */}}
+{{- define "riskstream.httpScheme" -}}{{ ternary "HTTPS" "HTTP" .Values.http.tls.enabled }}{{- end -}}
+
+{{/* The TLS Secret's name; fails when TLS is enabled without one. */}}
+{{- define "riskstream.httpTlsSecret" -}}
+{{- required "http.tls.existingSecret is required with http.tls.enabled (a Secret with the PKCS12 keystore and its password)" .Values.http.tls.existingSecret -}}
+{{- end -}}
+
 {{/* The Secret and key holding the registry password; empty when there is none. */}}
 {{- define "riskstream.registryPasswordSecret" -}}
 {{- if .Values.registryPassword.existingSecret -}}
@@ -79,7 +91,7 @@ Properties.load drops a single one (source.topic.pattern is a regular expression
 
 {{/* riskstream.properties: .Values.config plus the keys the chart owns. */}}
 {{- define "riskstream.properties" -}}
-{{- $owned := dict "state.dir" "persistence.mountPath" "http.port" "http.port" "tensorrt.engine.cache.dir" "gpu.engineCache.mountPath" "registry.password" "registryPassword" -}}
+{{- $owned := dict "state.dir" "persistence.mountPath" "http.port" "http.port" "tensorrt.engine.cache.dir" "gpu.engineCache.mountPath" "registry.password" "registryPassword" "application.server" "the pod's name (headless Service)" "http.auth.tokens.file" "http.authTokens" "http.tls.keystore.path" "http.tls" "http.tls.keystore.password" "http.tls" "http.tls.truststore.path" "http.tls" "http.tls.truststore.password" "http.tls" -}}
 {{- $_ := set $owned "security.protocol" "kafka.security.protocol" -}}
 {{- $_ := set $owned "sasl.mechanism" "kafka.security.sasl.mechanism" -}}
 {{- range $key := list "sasl.jaas.config" -}}
@@ -109,6 +121,15 @@ Properties.load drops a single one (source.topic.pattern is a regular expression
 {{- end -}}
 {{- $_ := set $props "state.dir" .Values.persistence.mountPath -}}
 {{- $_ := set $props "http.port" .Values.http.port -}}
+{{- if .Values.http.authTokens.existingSecret -}}
+{{- $_ := set $props "http.auth.tokens.file" (printf "%s/%s" (include "riskstream.httpTokensDir" .) .Values.http.authTokens.key) -}}
+{{- end -}}
+{{- if .Values.http.tls.enabled -}}
+{{- $_ := set $props "http.tls.keystore.path" (printf "%s/%s" (include "riskstream.httpTlsDir" .) .Values.http.tls.keystoreKey) -}}
+{{- if .Values.http.tls.truststoreKey -}}
+{{- $_ := set $props "http.tls.truststore.path" (printf "%s/%s" (include "riskstream.httpTlsDir" .) .Values.http.tls.truststoreKey) -}}
+{{- end -}}
+{{- end -}}
 {{- if .Values.gpu.enabled -}}
 {{- $_ := set $props "scorer" .Values.gpu.scorer -}}
 {{- $_ := set $props "tensorrt.engine.cache.dir" .Values.gpu.engineCache.mountPath -}}

@@ -1,6 +1,9 @@
 package io.riskstream.app.cli;
 
 import io.riskstream.app.http.HttpEndpoints;
+import io.riskstream.app.http.HttpSecurity;
+import io.riskstream.app.http.PatientRouting;
+import io.riskstream.app.http.PeerClient;
 import io.riskstream.app.http.RiskStreamMetrics;
 import io.riskstream.app.runtime.RiskStreamApp;
 import io.riskstream.app.runtime.ScoringRuntime;
@@ -9,12 +12,14 @@ import io.riskstream.scoring.model.ModelBundle;
 import io.riskstream.topology.config.RiskStreamConfig;
 import io.riskstream.topology.serde.AvroSerdes;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -97,6 +102,10 @@ public final class RunCommand implements Callable<Integer> {
       // an unreachable cluster or registry, rejected credentials: one line and exit status 2, before the scorer starts
       StartupProbes.await(cfg);
       AvroSerdes serdes = AvroSerdes.fromConfig(cfg);
+      // unreadable keystores or tokens files stop the start before anything runs
+      HttpSecurity security = HttpSecurity.fromConfig(cfg);
+      String server = cfg.getString(RiskStreamConfig.APPLICATION_SERVER_CONFIG);
+      HostInfo self = server.isEmpty() ? null : HostInfo.buildFromEndpoint(server);
       ScoringRuntime runtime = ScoringRuntime.start(cfg);
       AtomicBoolean scorerReady = new AtomicBoolean(true);
       RiskStreamApp app = null;
@@ -106,8 +115,11 @@ public final class RunCommand implements Callable<Integer> {
         metrics = RiskStreamMetrics.bind(app.streams(), runtime.batcher(), app.deadLetters());
         RiskStreamApp started = app;
         RiskStreamMetrics bound = metrics;
-        HttpEndpoints http = HttpEndpoints.start(cfg.getInt(RiskStreamConfig.HTTP_PORT_CONFIG), started::state,
-            scorerReady::get, bound::scrape, HttpEndpoints.alertStateLookup(started.streams()));
+        PeerClient peers = self == null ? null : new PeerClient(security, self,
+            Duration.ofMillis(cfg.getLong(RiskStreamConfig.HTTP_FORWARD_TIMEOUT_MS_CONFIG)));
+        HttpEndpoints http = HttpEndpoints.start(cfg.getString(RiskStreamConfig.HTTP_BIND_ADDRESS_CONFIG),
+            cfg.getInt(RiskStreamConfig.HTTP_PORT_CONFIG), security, started::state, scorerReady::get, bound::scrape,
+            new PatientRouting(started.streams(), self, peers));
         return new Running(runtime, app, metrics, http, scorerReady);
       } catch (Exception | Error e) {
         if (metrics != null) {

@@ -58,11 +58,15 @@ class LeanArtifactIT {
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
       kafka.createTopics(1, "ehr.clinical.patients", "ehr.clinical.conditions");
       int port = freePort();
+      String token = "lean-it-token";
+      Path tokens = dir.resolve("tokens");
+      Files.writeString(tokens, token + "\n", StandardCharsets.UTF_8);
       Path config = dir.resolve("riskstream.properties");
       Files.writeString(config, String.join("\n", "bootstrap.servers=" + kafka.bootstrapServers(),
           "application.id=lean-it", "state.dir=" + dir.resolve("state"), "registry.url=mem://",
           "model.name=" + Path.of("../scoring/src/test/resources/models/test-tiny").toAbsolutePath(),
-          "scorer=onnxruntime", "http.port=" + port, "topic.partitions=1"), StandardCharsets.UTF_8);
+          "scorer=onnxruntime", "http.port=" + port, "topic.partitions=1", "http.auth.tokens.file=" + tokens),
+          StandardCharsets.UTF_8);
       Process run = start(List.of("run", "--config", config.toString()), dir.resolve("run.log"));
       try {
         OnePatientFeed.produce(kafka.bootstrapServers(), false);
@@ -74,7 +78,8 @@ class LeanArtifactIT {
           Thread.sleep(500);
           try {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-                URI.create("http://localhost:" + port + "/patients/p-1/risk")).GET().build(),
+                URI.create("http://localhost:" + port + "/patients/p-1/risk")).header("Authorization", "Bearer " + token)
+                .GET().build(),
                 HttpResponse.BodyHandlers.ofString());
             status = r.statusCode();
             body = r.body();
@@ -85,6 +90,8 @@ class LeanArtifactIT {
         assertThat(status).as("risk of p-1 from the lean artifact; its log:%n%s",
             Files.readString(dir.resolve("run.log"))).isEqualTo(200);
         assertThat(body).contains("\"patientId\":\"p-1\"");
+        assertThat(Files.readString(dir.resolve("run.log"))).as("the start-up log names the mode, never the token")
+            .contains("patient data for bearer tokens (1 accepted)").doesNotContain(token);
       } finally {
         run.destroy();
         assertThat(run.waitFor(60, TimeUnit.SECONDS)).isTrue();

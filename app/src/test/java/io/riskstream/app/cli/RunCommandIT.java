@@ -20,11 +20,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code riskstream run}'s instance on the embedded broker, configured from a file plus an environment override:
- * health, readiness, Prometheus metrics with the dead-letter counter, and the per-patient risk query.
+ * health, readiness, Prometheus metrics with the dead-letter counter, and the per-patient risk query (with a bearer
+ * token; refused without).
  */
 class RunCommandIT {
 
   private static final String MODEL = "../scoring/src/test/resources/models/test-tiny";
+  private static final String TOKEN = "run-it-token";
 
   @TempDir
   Path dir;
@@ -35,6 +37,8 @@ class RunCommandIT {
   void shouldServeHealthMetricsAndPatientRiskWhileRunning() throws Exception {
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
       kafka.createTopics(1, "ehr.clinical.patients", "ehr.clinical.conditions");
+      Path tokens = dir.resolve("tokens");
+      Files.writeString(tokens, TOKEN + "\n", StandardCharsets.UTF_8);
       Path file = dir.resolve("riskstream.properties");
       Files.writeString(file, String.join("\n",
           "bootstrap.servers=" + kafka.bootstrapServers(),
@@ -43,6 +47,8 @@ class RunCommandIT {
           "registry.url=mem://",
           "model.name=" + MODEL,
           "http.port=0",
+          "http.bind.address=127.0.0.1",
+          "http.auth.tokens.file=" + tokens,
           "topic.partitions=2"), StandardCharsets.UTF_8);
       RiskStreamConfig config = RiskStreamConfig.load(file, Map.of("RISKSTREAM_SCORER", "onnxruntime"));
       assertThat(config.getString(RiskStreamConfig.SCORER_CONFIG)).isEqualTo("onnxruntime");
@@ -56,7 +62,12 @@ class RunCommandIT {
 
         OnePatientFeed.produce(kafka.bootstrapServers(), true);
         HttpResponse<String> risk = await(port, "/patients/p-1/risk", r -> r.statusCode() == 200);
-        assertThat(risk.body()).contains("\"patientId\":\"p-1\"", "\"a\":{\"probability\":", "\"b\":", "\"c\":");
+        assertThat(risk.body()).contains("\"patientId\":\"p-1\"", "\"a\":{\"probability\":", "\"b\":", "\"c\":",
+            "\"stale\":false");
+        HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + port + "/patients/p-1/risk")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(anonymous.body()).doesNotContain("probability");
         assertThat(get(port, "/patients/nobody/risk").statusCode()).isEqualTo(404);
 
         HttpResponse<String> metrics = await(port, "/metrics",
@@ -73,7 +84,8 @@ class RunCommandIT {
   }
 
   private HttpResponse<String> get(int port, String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).GET().build(),
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .header("Authorization", "Bearer " + TOKEN).GET().build(),
         HttpResponse.BodyHandlers.ofString());
   }
 

@@ -318,6 +318,71 @@ class HelmChartTest {
   }
 
   @Test
+  void shouldAdvertiseEachPodUnderTheHeadlessServiceWithStandbyReplicas() throws IOException {
+    Rendered r = render(t -> t.set("replicaCount", "3"));
+
+    JsonNode sts = r.one("StatefulSet");
+    JsonNode container = sts.at("/spec/template/spec/containers/0");
+    JsonNode headless = r.named("Service", "rs-riskstream-headless");
+    assertThat(sts.at("/spec/replicas").asInt()).isEqualTo(3);
+    assertThat(sts.at("/spec/serviceName").asText()).isEqualTo(headless.at("/metadata/name").asText());
+    assertThat(headless.at("/spec/clusterIP").asText()).isEqualTo("None");
+    assertThat(headless.at("/spec/ports/0/port").asInt()).isEqualTo(8080);
+    assertThat(env(container, "POD_NAME").at("/valueFrom/fieldRef/fieldPath").asText()).isEqualTo("metadata.name");
+    // Kubernetes expands $(POD_NAME) from the variable defined before it
+    assertThat(env(container, RiskStreamConfig.envName(RiskStreamConfig.APPLICATION_SERVER_CONFIG)).path("value").asText())
+        .isEqualTo("$(POD_NAME).rs-riskstream-headless.clinical.svc.cluster.local:8080");
+    RiskStreamConfig config = new RiskStreamConfig(r.properties());
+    assertThat(config.getInt(RiskStreamConfig.NUM_STANDBY_REPLICAS_CONFIG)).isEqualTo(1);
+    assertThat(config.getString(RiskStreamConfig.HTTP_AUTH_CONFIG)).isEqualTo("token");
+    assertThat(config.getString(RiskStreamConfig.HTTP_AUTH_TOKENS_FILE_CONFIG)).as("no Secret: queries refused").isEmpty();
+    assertThat(container.at("/readinessProbe/httpGet/scheme").asText()).isEqualTo("HTTP");
+    assertThat(volume(sts.at("/spec/template/spec"), "http-tokens").isMissingNode()).isTrue();
+  }
+
+  @Test
+  void shouldMountTheTokensAndTlsSecretsAndProbeOverHttps() throws IOException {
+    Rendered r = render(t -> t.set("http.authTokens.existingSecret", "riskstream-tokens")
+        .set("http.tls.enabled", "true").set("http.tls.existingSecret", "riskstream-tls")
+        .set("http.tls.truststoreKey", "truststore.p12").set("config.http\\.auth", "token_or_mtls")
+        .set("metrics.serviceMonitor.enabled", "true"));
+
+    JsonNode pod = r.one("StatefulSet").at("/spec/template/spec");
+    JsonNode container = pod.at("/containers/0");
+    assertThat(mountPath(container, "http-tokens")).isEqualTo("/var/run/secrets/riskstream/http-tokens");
+    assertThat(volume(pod, "http-tokens").at("/secret/secretName").asText()).isEqualTo("riskstream-tokens");
+    assertThat(volume(pod, "http-tokens").at("/secret/items/0/key").asText()).isEqualTo("tokens");
+    assertThat(mountPath(container, "http-tls")).isEqualTo("/var/run/secrets/riskstream/http-tls");
+    assertThat(volume(pod, "http-tls").at("/secret/secretName").asText()).isEqualTo("riskstream-tls");
+    assertThat(volume(pod, "http-tls").at("/secret/items").findValuesAsText("key"))
+        .containsExactly("keystore.p12", "truststore.p12");
+    for (String password : List.of(RiskStreamConfig.HTTP_TLS_KEYSTORE_PASSWORD_CONFIG,
+        RiskStreamConfig.HTTP_TLS_TRUSTSTORE_PASSWORD_CONFIG)) {
+      JsonNode ref = env(container, RiskStreamConfig.envName(password));
+      assertThat(ref.has("value")).isFalse();
+      assertThat(ref.at("/valueFrom/secretKeyRef/name").asText()).isEqualTo("riskstream-tls");
+    }
+    assertThat(env(container, "RISKSTREAM_HTTP_TLS_KEYSTORE_PASSWORD").at("/valueFrom/secretKeyRef/key").asText())
+        .isEqualTo("keystore-password");
+    for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+      assertThat(container.at("/" + probe + "/httpGet/scheme").asText()).as(probe).isEqualTo("HTTPS");
+    }
+    assertThat(r.one("ServiceMonitor").at("/spec/endpoints/0/scheme").asText()).isEqualTo("https");
+
+    Properties props = r.properties();
+    assertThat(props.getProperty(RiskStreamConfig.HTTP_AUTH_TOKENS_FILE_CONFIG))
+        .isEqualTo("/var/run/secrets/riskstream/http-tokens/tokens");
+    assertThat(props.getProperty(RiskStreamConfig.HTTP_TLS_KEYSTORE_PATH_CONFIG))
+        .isEqualTo("/var/run/secrets/riskstream/http-tls/keystore.p12");
+    assertThat(props.getProperty(RiskStreamConfig.HTTP_TLS_TRUSTSTORE_PATH_CONFIG))
+        .isEqualTo("/var/run/secrets/riskstream/http-tls/truststore.p12");
+    assertThat(props.stringPropertyNames()).noneMatch(k -> k.contains("password"));
+    assertThat(new RiskStreamConfig(props).getString(RiskStreamConfig.HTTP_AUTH_CONFIG)).isEqualTo("token_or_mtls");
+
+    assertThatThrownBy(() -> render(t -> t.set("http.tls.enabled", "true"))).hasMessageContaining("existingSecret");
+  }
+
+  @Test
   void shouldChangeTheConfigChecksumWhenTheConfigChanges() throws IOException {
     String base = checksum(render(t -> t));
     String same = checksum(render(t -> t.set("podAnnotations.team", "sre")));
@@ -394,7 +459,9 @@ class HelmChartTest {
 
   private static Set<String> chartOwnedKeys() {
     Set<String> owned = new HashSet<>(Set.of(RiskStreamConfig.STATE_DIR_CONFIG, RiskStreamConfig.HTTP_PORT_CONFIG,
-        RiskStreamConfig.TENSORRT_ENGINE_CACHE_DIR_CONFIG, "security.protocol", "sasl.mechanism",
+        RiskStreamConfig.TENSORRT_ENGINE_CACHE_DIR_CONFIG, RiskStreamConfig.APPLICATION_SERVER_CONFIG,
+        RiskStreamConfig.HTTP_AUTH_TOKENS_FILE_CONFIG, RiskStreamConfig.HTTP_TLS_KEYSTORE_PATH_CONFIG,
+        RiskStreamConfig.HTTP_TLS_TRUSTSTORE_PATH_CONFIG, "security.protocol", "sasl.mechanism",
         "ssl.truststore.location", "ssl.truststore.type", "ssl.keystore.location", "ssl.keystore.type"));
     RiskStreamConfig.configDef().configKeys().values().stream().filter(k -> k.type == ConfigDef.Type.PASSWORD)
         .forEach(k -> owned.add(k.name));

@@ -3,39 +3,61 @@ package io.riskstream.app.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.riskstream.topology.AlertState;
+import io.riskstream.topology.config.RiskStreamConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class HttpEndpointsTest {
 
+  private static final String TOKEN = "s3cret-token-1";
+
+  @TempDir
+  Path dir;
+
   private final AtomicReference<KafkaStreams.State> state = new AtomicReference<>(KafkaStreams.State.REBALANCING);
   private final AtomicBoolean scorerReady = new AtomicBoolean(true);
-  private final AtomicBoolean storeQueryable = new AtomicBoolean(true);
+  private final AtomicReference<PatientQueries.Answer> unknownPatient = new AtomicReference<>(
+      new PatientQueries.NotFound("local"));
+  private final AtomicReference<PatientQueries.Caller> lastCaller = new AtomicReference<>();
   private final HttpClient client = HttpClient.newHttpClient();
+  private final AlertState p1 = AlertState.empty()
+      .with("type2_diabetes", new AlertState.Outcome(0.42, false, true, 1_600_000_000_000L, "WARNING"))
+      .with("ckd", new AlertState.Outcome(0.05, true, true, null, null));
+  private Path tokens;
   private HttpEndpoints endpoints;
 
   @BeforeEach
   void start() throws Exception {
-    AlertState p1 = AlertState.empty()
-        .with("type2_diabetes", new AlertState.Outcome(0.42, false, true, 1_600_000_000_000L, "WARNING"))
-        .with("ckd", new AlertState.Outcome(0.05, true, true, null, null));
-    endpoints = HttpEndpoints.start(0, state::get, scorerReady::get,
-        () -> "# TYPE riskstream_batcher_batches_total counter\nriskstream_batcher_batches_total 3.0\n", id -> {
-          if (!storeQueryable.get()) {
-            throw new InvalidStateStoreException("rebalancing");
-          }
-          return "p 1".equals(id) ? Optional.of(p1) : Optional.empty();
+    tokens = dir.resolve("tokens");
+    Files.writeString(tokens, "# rotated monthly\n" + TOKEN + "\n\nother-token\n", StandardCharsets.UTF_8);
+    endpoints = start(Map.of(RiskStreamConfig.HTTP_AUTH_TOKENS_FILE_CONFIG, tokens.toString()));
+  }
+
+  private HttpEndpoints start(Map<String, String> config) throws Exception {
+    Map<String, String> props = new HashMap<>(config);
+    props.put(RiskStreamConfig.HTTP_BIND_ADDRESS_CONFIG, "127.0.0.1");
+    RiskStreamConfig cfg = new RiskStreamConfig(props);
+    return HttpEndpoints.start(cfg.getString(RiskStreamConfig.HTTP_BIND_ADDRESS_CONFIG), 0,
+        HttpSecurity.fromConfig(cfg), state::get, scorerReady::get,
+        () -> "# TYPE riskstream_batcher_batches_total counter\nriskstream_batcher_batches_total 3.0\n", (id, caller) -> {
+          lastCaller.set(caller);
+          return "p 1".equals(id) ? new PatientQueries.Found(p1, false, null, "local") : unknownPatient.get();
         });
   }
 
@@ -44,13 +66,20 @@ class HttpEndpointsTest {
     endpoints.close();
   }
 
-  private HttpResponse<String> get(String path) throws Exception {
-    return client.send(HttpRequest.newBuilder(URI.create("http://localhost:" + endpoints.port() + path)).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
+  private HttpResponse<String> get(String path, String... headers) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + endpoints.port() + path)).GET();
+    if (headers.length > 0) {
+      request.headers(headers);
+    }
+    return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> getWithToken(String path, String token) throws Exception {
+    return get(path, "Authorization", "Bearer " + token);
   }
 
   @Test
-  void shouldReportLiveUnlessStreamsFailed() throws Exception {
+  void shouldReportLiveUnlessStreamsFailedWithoutAuthentication() throws Exception {
     assertThat(get("/health/live").statusCode()).isEqualTo(200);
     state.set(KafkaStreams.State.ERROR);
     HttpResponse<String> failed = get("/health/live");
@@ -70,7 +99,7 @@ class HttpEndpointsTest {
   }
 
   @Test
-  void shouldServeMetricsInPrometheusTextFormat() throws Exception {
+  void shouldServeMetricsInPrometheusTextFormatWithoutAuthentication() throws Exception {
     HttpResponse<String> metrics = get("/metrics");
     assertThat(metrics.statusCode()).isEqualTo(200);
     assertThat(metrics.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
@@ -78,33 +107,107 @@ class HttpEndpointsTest {
   }
 
   @Test
-  void shouldAnswerAPatientsLatestRiskPerOutcome() throws Exception {
+  void shouldRefuseAPatientQueryWithoutATokenWithABearerChallenge() throws Exception {
     HttpResponse<String> risk = get("/patients/p%201/risk");
+
+    assertThat(risk.statusCode()).isEqualTo(401);
+    assertThat(risk.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"riskstream\"");
+    assertThat(risk.body()).doesNotContain("p 1").doesNotContain("probability");
+    assertThat(lastCaller.get()).as("the query never ran").isNull();
+  }
+
+  @Test
+  void shouldRefuseAPatientQueryWithAWrongTokenOrScheme() throws Exception {
+    for (HttpResponse<String> risk : new HttpResponse[] {getWithToken("/patients/p%201/risk", "s3cret-token-2"),
+        getWithToken("/patients/p%201/risk", TOKEN + "x"), get("/patients/p%201/risk", "Authorization", "Basic " + TOKEN),
+        get("/patients/p%201/risk", "Authorization", "Bearer")}) {
+      assertThat(risk.statusCode()).isEqualTo(401);
+      assertThat(risk.headers().firstValue("WWW-Authenticate"))
+          .hasValue("Bearer realm=\"riskstream\", error=\"invalid_token\"");
+      assertThat(risk.body()).doesNotContain("probability");
+    }
+    assertThat(lastCaller.get()).isNull();
+  }
+
+  @Test
+  void shouldAnswerAPatientsLatestRiskPerOutcomeToAnAcceptedToken() throws Exception {
+    HttpResponse<String> risk = getWithToken("/patients/p%201/risk", TOKEN);
     assertThat(risk.statusCode()).isEqualTo(200);
     assertThat(risk.body()).contains("\"patientId\":\"p 1\"")
         .contains("\"type2_diabetes\":{\"probability\":0.42,\"warningArmed\":false,\"criticalArmed\":true,"
             + "\"lastAlertAt\":\"2020-09-13T12:26:40Z\",\"lastSeverity\":\"WARNING\"}")
-        .contains("\"ckd\":{\"probability\":0.05");
+        .contains("\"ckd\":{\"probability\":0.05").contains("\"stale\":false").doesNotContain("\"lag\"");
+    assertThat(lastCaller.get()).isEqualTo(new PatientQueries.Caller("Bearer " + TOKEN, null));
+    assertThat(get("/patients/p%201/risk", "Authorization", "bearer other-token").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void shouldPassTheForwardingMarkToTheQueries() throws Exception {
+    HttpResponse<String> risk = get("/patients/p%201/risk", "Authorization", "Bearer " + TOKEN,
+        PeerClient.FORWARDED_BY, "rs-1.rs:8080");
+    assertThat(risk.statusCode()).isEqualTo(200);
+    assertThat(lastCaller.get()).isEqualTo(new PatientQueries.Caller("Bearer " + TOKEN, "rs-1.rs:8080"));
+  }
+
+  @Test
+  void shouldMarkAnAnswerFromAStaleCopyWithItsLag() throws Exception {
+    unknownPatient.set(new PatientQueries.Found(p1, true, 17L, "rs-2.rs:8080"));
+    HttpResponse<String> risk = getWithToken("/patients/p2/risk", TOKEN);
+    assertThat(risk.statusCode()).isEqualTo(200);
+    assertThat(risk.body()).contains("\"stale\":true,\"lag\":17,\"servedBy\":\"rs-2.rs:8080\"");
+  }
+
+  @Test
+  void shouldPassOnAnotherInstancesAnswer() throws Exception {
+    unknownPatient.set(new PatientQueries.Relayed(404, "{\"error\":\"no score for this patient\"}"));
+    HttpResponse<String> risk = getWithToken("/patients/p2/risk", TOKEN);
+    assertThat(risk.statusCode()).isEqualTo(404);
+    assertThat(risk.body()).isEqualTo("{\"error\":\"no score for this patient\"}");
+  }
+
+  @Test
+  void shouldAcceptTokensOfTheRewrittenFileAndNoLongerTheRemovedOnes() throws Exception {
+    Files.writeString(tokens, "rotated-token\n", StandardCharsets.UTF_8);
+    Files.setLastModifiedTime(tokens, FileTime.from(Instant.now().plusSeconds(60)));
+    assertThat(getWithToken("/patients/p%201/risk", "rotated-token").statusCode()).isEqualTo(200);
+    assertThat(getWithToken("/patients/p%201/risk", TOKEN).statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void shouldRefuseEveryPatientQueryWhenNoTokensFileIsConfigured() throws Exception {
+    endpoints.close();
+    endpoints = start(Map.of());
+    assertThat(getWithToken("/patients/p%201/risk", TOKEN).statusCode()).isEqualTo(401);
+    assertThat(get("/health/live").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void shouldServePatientDataWithoutAuthenticationOnlyWhenConfiguredSo() throws Exception {
+    endpoints.close();
+    endpoints = start(Map.of(RiskStreamConfig.HTTP_AUTH_CONFIG, "none"));
+    assertThat(get("/patients/p%201/risk").statusCode()).isEqualTo(200);
   }
 
   @Test
   void shouldAnswer404ForUnknownPatientsAndPaths() throws Exception {
-    assertThat(get("/patients/p2/risk").statusCode()).isEqualTo(404);
-    assertThat(get("/patients//risk").statusCode()).isEqualTo(404);
-    assertThat(get("/patients/p1/history").statusCode()).isEqualTo(404);
-    assertThat(get("/patients/a/b/risk").statusCode()).isEqualTo(404);
+    assertThat(getWithToken("/patients/p2/risk", TOKEN).statusCode()).isEqualTo(404);
+    assertThat(getWithToken("/patients//risk", TOKEN).statusCode()).isEqualTo(404);
+    assertThat(getWithToken("/patients/p1/history", TOKEN).statusCode()).isEqualTo(404);
+    assertThat(getWithToken("/patients/a/b/risk", TOKEN).statusCode()).isEqualTo(404);
   }
 
   @Test
-  void shouldAnswer503WhileTheStoreIsNotQueryable() throws Exception {
-    storeQueryable.set(false);
-    assertThat(get("/patients/p%201/risk").statusCode()).isEqualTo(503);
+  void shouldAnswer503WithRetryAfterWhileNoCopyIsQueryable() throws Exception {
+    unknownPatient.set(new PatientQueries.Unavailable("rebalancing; retry"));
+    HttpResponse<String> risk = getWithToken("/patients/p2/risk", TOKEN);
+    assertThat(risk.statusCode()).isEqualTo(503);
+    assertThat(risk.headers().firstValue("Retry-After")).hasValue("1");
   }
 
   @Test
   void shouldRefuseOtherMethods() throws Exception {
     HttpResponse<String> post = client.send(HttpRequest.newBuilder(
-            URI.create("http://localhost:" + endpoints.port() + "/health/live"))
+            URI.create("http://127.0.0.1:" + endpoints.port() + "/health/live"))
         .POST(HttpRequest.BodyPublishers.ofString(Map.of().toString())).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(post.statusCode()).isEqualTo(405);
   }

@@ -6,7 +6,6 @@ import io.riskstream.app.bench.ChangeEventFeed;
 import io.riskstream.app.demo.EmbeddedKafka;
 import io.riskstream.schemas.RiskAlert;
 import io.riskstream.schemas.RiskScore;
-import io.riskstream.topology.config.RiskStreamConfig;
 import io.riskstream.topology.config.Topics;
 import java.io.File;
 import java.io.IOException;
@@ -39,8 +38,7 @@ class ChaosIT {
   @Test
   void shouldLoseAndDuplicateNothingThroughKillsAndBrokerFailures() throws Exception {
     ChangeEventFeed feed = CohortRuns.feed();
-    CohortRuns.Output expected = CohortRuns.testDriverRun(
-        new RiskStreamConfig(CohortRuns.props(feed, "unused:9092", "chaos-ttd", dir.resolve("ttd"))), feed.transactions());
+    CohortRuns.Output expected = CohortRuns.oneInstanceRun(feed, "chaos-ttd", dir.resolve("ttd"));
     int n = feed.transactions();
     Random random = new Random(SEED);
     // three kills at random points, one in each third of the feed

@@ -1,5 +1,7 @@
 package io.riskstream.app.verify;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.riskstream.app.bench.ChangeEventFeed;
 import io.riskstream.app.bench.ChaosSoak;
 import io.riskstream.app.runtime.ScoringRuntime;
@@ -27,6 +29,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -60,6 +63,15 @@ final class CohortRuns {
 
   static final String SCORES = Topics.DEFAULTS.riskScores().name();
   static final String ALERTS = Topics.DEFAULTS.riskAlerts().name();
+
+  /**
+   * Kafka Streams overrides of the apps the ITs run in child JVMs: read the feed from its start, and the members of a
+   * killed JVM leave the group after 6 s, so a restarted or surviving instance gets their tasks soon.
+   */
+  static final Map<String, Object> CHILD_CONSUMER_OVERRIDES = Map.of(
+      StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest",
+      StreamsConfig.consumerPrefix("session.timeout.ms"), "6000",
+      StreamsConfig.consumerPrefix("heartbeat.interval.ms"), "1500");
 
   private CohortRuns() {
   }
@@ -156,6 +168,17 @@ final class CohortRuns {
       alerts.addAll(alertTopic.readValuesToList());
       return new Output(scores, alerts);
     }
+  }
+
+  /**
+   * A one-instance run of the whole feed on a TopologyTestDriver: the scores and alerts a cluster run must equal; fails
+   * unless every transaction got its score.
+   */
+  static Output oneInstanceRun(ChangeEventFeed feed, String applicationId, Path stateDir) throws InterruptedException {
+    Output out = testDriverRun(new RiskStreamConfig(props(feed, "unused:9092", applicationId, stateDir)),
+        feed.transactions());
+    assertThat(out.scores()).as("one score per transaction").hasSize(feed.transactions());
+    return out;
   }
 
   /** A read_committed consumer of the score and alert topics, from the beginning. */

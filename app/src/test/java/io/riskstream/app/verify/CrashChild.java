@@ -6,11 +6,9 @@ import io.riskstream.topology.config.RiskStreamConfig;
 import io.riskstream.topology.serde.AvroSerdes;
 import io.riskstream.topology.serde.InMemorySchemaRegistry;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * The app of {@link CrashRecoveryIT}, run in a child JVM: the cohort ITs' config with the real scorer against the
@@ -25,10 +23,7 @@ public final class CrashChild {
     RiskStreamConfig config = new RiskStreamConfig(CohortRuns.props(CohortRuns.feed(), args[0], args[2], Path.of(args[1])));
     ScoringRuntime runtime = ScoringRuntime.start(config);
     RiskStreamApp app = RiskStreamApp.start(config, AvroSerdes.withClient(InMemorySchemaRegistry.withRiskStreamSchemas()),
-        runtime.encoder(), runtime.backend(), Map.of(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest",
-            // the killed instance's members leave the group after this long, so the restart gets its tasks soon
-            StreamsConfig.consumerPrefix("session.timeout.ms"), "6000",
-            StreamsConfig.consumerPrefix("heartbeat.interval.ms"), "1500"));
+        runtime.encoder(), runtime.backend(), CohortRuns.CHILD_CONSUMER_OVERRIDES);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       app.close();

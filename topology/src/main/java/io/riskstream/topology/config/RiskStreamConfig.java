@@ -172,6 +172,26 @@ public final class RiskStreamConfig extends AbstractConfig {
 
   public static final String HTTP_PORT_CONFIG = "http.port";
   public static final String HTTP_PORT_DOC = "Port of the HTTP endpoints of `riskstream run`: /health/live, /health/ready, /metrics (Prometheus) and /patients/{id}/risk; 0 picks a free port.";
+  public static final String HTTP_BIND_ADDRESS_CONFIG = "http.bind.address";
+  public static final String HTTP_BIND_ADDRESS_DOC = "Address the HTTP endpoints listen on: 0.0.0.0 (every interface, as a pod needs), 127.0.0.1 (this host only) or one interface's address.";
+  public static final String HTTP_AUTH_CONFIG = "http.auth";
+  public static final String HTTP_AUTH_DOC = "Authentication of /patients/{id}/risk: token (bearer token from http.auth.tokens.file), mtls (trusted client certificate), token_or_mtls, or none (anyone who reaches the port). Health and /metrics stay open.";
+  public static final String HTTP_AUTH_TOKENS_FILE_CONFIG = "http.auth.tokens.file";
+  public static final String HTTP_AUTH_TOKENS_FILE_DOC = "File of accepted bearer tokens, one a line (e.g. a Kubernetes Secret mount), re-read when it changes; empty with http.auth=token: every patient query is refused (401).";
+  public static final String HTTP_TLS_KEYSTORE_PATH_CONFIG = "http.tls.keystore.path";
+  public static final String HTTP_TLS_KEYSTORE_PATH_DOC = "PKCS12 keystore with the HTTP server's private key and certificate chain; set: HTTPS only on http.port (also towards other instances); empty: plain HTTP.";
+  public static final String HTTP_TLS_KEYSTORE_PASSWORD_CONFIG = "http.tls.keystore.password";
+  public static final String HTTP_TLS_KEYSTORE_PASSWORD_DOC = "Password of http.tls.keystore.path (and of its key); a secret, never logged.";
+  public static final String HTTP_TLS_TRUSTSTORE_PATH_CONFIG = "http.tls.truststore.path";
+  public static final String HTTP_TLS_TRUSTSTORE_PATH_DOC = "PKCS12 truststore: the CAs of accepted client certificates (http.auth mtls) and of the other instances' server certificates; empty: the JDK's CAs, no client certificates.";
+  public static final String HTTP_TLS_TRUSTSTORE_PASSWORD_CONFIG = "http.tls.truststore.password";
+  public static final String HTTP_TLS_TRUSTSTORE_PASSWORD_DOC = "Password of http.tls.truststore.path; a secret, never logged.";
+  public static final String HTTP_FORWARD_TIMEOUT_MS_CONFIG = "http.forward.timeout.ms";
+  public static final String HTTP_FORWARD_TIMEOUT_MS_DOC = "Longest wait (connect and answer) for the instance that owns a patient when a query is forwarded to it; then a local or standby copy answers, marked stale, or 503.";
+  public static final String APPLICATION_SERVER_CONFIG = "application.server";
+  public static final String APPLICATION_SERVER_DOC = "host:port at which the other instances reach this one's HTTP endpoints (Kafka Streams' application.server), so patient queries are routed to the owner; empty: one instance, local answers only.";
+  public static final String NUM_STANDBY_REPLICAS_CONFIG = "num.standby.replicas";
+  public static final String NUM_STANDBY_REPLICAS_DOC = "Standby copies of each state store on other instances: faster take-over after a failure, and patient queries answered (marked stale) while the owner is gone.";
 
   private static final ConfigDef CONFIG = new ConfigDef()
       .define(APPLICATION_ID_CONFIG, Type.STRING, "riskstream", new ConfigDef.NonEmptyString(), Importance.HIGH, APPLICATION_ID_DOC)
@@ -233,7 +253,17 @@ public final class RiskStreamConfig extends AbstractConfig {
       .define(REGISTRY_TRUSTSTORE_TYPE_CONFIG, Type.STRING, "PKCS12", ConfigDef.ValidString.in("PKCS12", "JKS"), Importance.LOW, REGISTRY_TRUSTSTORE_TYPE_DOC)
       .define(REGISTRY_CONNECT_TIMEOUT_MS_CONFIG, Type.LONG, 10_000L, Range.atLeast(1), Importance.LOW, REGISTRY_CONNECT_TIMEOUT_MS_DOC)
       .define(REGISTRY_REQUEST_TIMEOUT_MS_CONFIG, Type.LONG, 30_000L, Range.atLeast(1), Importance.LOW, REGISTRY_REQUEST_TIMEOUT_MS_DOC)
-      .define(HTTP_PORT_CONFIG, Type.INT, 8080, Range.between(0, 65535), Importance.MEDIUM, HTTP_PORT_DOC);
+      .define(HTTP_PORT_CONFIG, Type.INT, 8080, Range.between(0, 65535), Importance.MEDIUM, HTTP_PORT_DOC)
+      .define(HTTP_BIND_ADDRESS_CONFIG, Type.STRING, "0.0.0.0", new ConfigDef.NonEmptyString(), Importance.MEDIUM, HTTP_BIND_ADDRESS_DOC)
+      .define(HTTP_AUTH_CONFIG, Type.STRING, "token", EnumValidator.of(HttpAuth.class), Importance.HIGH, HTTP_AUTH_DOC)
+      .define(HTTP_AUTH_TOKENS_FILE_CONFIG, Type.STRING, "", Importance.HIGH, HTTP_AUTH_TOKENS_FILE_DOC)
+      .define(HTTP_TLS_KEYSTORE_PATH_CONFIG, Type.STRING, "", Importance.HIGH, HTTP_TLS_KEYSTORE_PATH_DOC)
+      .define(HTTP_TLS_KEYSTORE_PASSWORD_CONFIG, Type.PASSWORD, null, Importance.HIGH, HTTP_TLS_KEYSTORE_PASSWORD_DOC)
+      .define(HTTP_TLS_TRUSTSTORE_PATH_CONFIG, Type.STRING, "", Importance.MEDIUM, HTTP_TLS_TRUSTSTORE_PATH_DOC)
+      .define(HTTP_TLS_TRUSTSTORE_PASSWORD_CONFIG, Type.PASSWORD, null, Importance.MEDIUM, HTTP_TLS_TRUSTSTORE_PASSWORD_DOC)
+      .define(HTTP_FORWARD_TIMEOUT_MS_CONFIG, Type.LONG, 5000L, Range.between(1, 600_000), Importance.LOW, HTTP_FORWARD_TIMEOUT_MS_DOC)
+      .define(APPLICATION_SERVER_CONFIG, Type.STRING, "", new HostPortValidator(), Importance.MEDIUM, APPLICATION_SERVER_DOC)
+      .define(NUM_STANDBY_REPLICAS_CONFIG, Type.INT, 0, Range.atLeast(0), Importance.MEDIUM, NUM_STANDBY_REPLICAS_DOC);
 
   static {
     // security.protocol, ssl.*, sasl.* and startup.timeout.ms: the keys every Kafka client of RiskStream takes
@@ -317,6 +347,10 @@ public final class RiskStreamConfig extends AbstractConfig {
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, getLong(COMMIT_INTERVAL_MS_CONFIG));
     p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, getLong(MAX_TASK_IDLE_MS_CONFIG));
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) getShort(TOPIC_REPLICATION_FACTOR_CONFIG));
+    p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, getInt(NUM_STANDBY_REPLICAS_CONFIG));
+    if (!getString(APPLICATION_SERVER_CONFIG).isEmpty()) {
+      p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, getString(APPLICATION_SERVER_CONFIG));
+    }
     // The topology has no global stores or tables, so there is no global thread for this setting to change; it only
     // silences the warning Kafka Streams 4.x logs at every start while it is false (the default until Kafka 5.0).
     p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
@@ -417,6 +451,39 @@ public final class RiskStreamConfig extends AbstractConfig {
   /** {@value #REGISTRY_API_CONFIG}: the REST API of the registry at {@code registry.url}. */
   public RegistryApi registryApi() {
     return EnumValidator.parse(RegistryApi.class, getString(REGISTRY_API_CONFIG));
+  }
+
+  /** {@value #HTTP_AUTH_CONFIG}: how patient queries authenticate. */
+  public HttpAuth httpAuth() {
+    return EnumValidator.parse(HttpAuth.class, getString(HTTP_AUTH_CONFIG));
+  }
+
+  private static final class HostPortValidator implements ConfigDef.Validator {
+    @Override
+    public void ensureValid(String name, Object value) {
+      String s = (String) value;
+      if (s == null || s.isEmpty()) {
+        return;
+      }
+      int colon = s.lastIndexOf(':');
+      boolean valid = colon > 0 && colon < s.length() - 1;
+      if (valid) {
+        try {
+          int port = Integer.parseInt(s.substring(colon + 1));
+          valid = port >= 1 && port <= 65535;
+        } catch (NumberFormatException e) {
+          valid = false;
+        }
+      }
+      if (!valid) {
+        throw new ConfigException(name, value, "must be host:port (port 1-65535) or empty");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "host:port or empty";
+    }
   }
 
   private static final class RegexValidator implements ConfigDef.Validator {
