@@ -62,23 +62,25 @@ public final class E2eBenchmark {
    * topology, how many transactions each trigger rule closed (more than the transactions: some were split).
    */
   public record Throughput(long events, long outputs, long expectedOutputs, boolean complete, double seconds,
-      double steadySeconds, double eventsPerSecond, Map<String, Double> cpuSeconds, Map<String, Long> triggerCloses) {
+      double steadySeconds, double eventsPerSecond, Map<String, Double> cpuSeconds, Map<String, Long> triggerCloses,
+      Map<String, Object> waits) {
     public Throughput {
       cpuSeconds = Map.copyOf(cpuSeconds);
       triggerCloses = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(triggerCloses));
+      waits = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(waits));
     }
 
     static Throughput of(long events, long outputs, long expectedOutputs, long startNanos, long firstOutputNanos,
         long endNanos) {
       double steady = (endNanos - (firstOutputNanos == 0 ? startNanos : firstOutputNanos)) / 1e9;
       return new Throughput(events, outputs, expectedOutputs, outputs >= expectedOutputs, (endNanos - startNanos) / 1e9,
-          steady, events / steady, Map.of(), Map.of());
+          steady, events / steady, Map.of(), Map.of(), Map.of());
     }
 
     /** This measurement with the CPU seconds each thread group of the JVM used during it ({@link ThreadCpu}). */
     Throughput withCpu(Map<String, Long> before, Map<String, Long> after) {
       return new Throughput(events, outputs, expectedOutputs, complete, seconds, steadySeconds, eventsPerSecond,
-          ThreadCpu.secondsByGroup(before, after), triggerCloses);
+          ThreadCpu.secondsByGroup(before, after), triggerCloses, waits);
     }
 
     /** This measurement with the trigger's close counters of the app at its end, by rule (lower-case names). */
@@ -86,7 +88,13 @@ public final class E2eBenchmark {
       Map<String, Long> named = new java.util.LinkedHashMap<>();
       closes.forEach((rule, n) -> named.put(rule.name().toLowerCase(java.util.Locale.ROOT), n));
       return new Throughput(events, outputs, expectedOutputs, complete, seconds, steadySeconds, eventsPerSecond,
-          cpuSeconds, named);
+          cpuSeconds, named, waits);
+    }
+
+    /** This measurement with where the app's stream threads spent the phase and what they wrote ({@link StreamsWaits}). */
+    Throughput withWaits(Map<String, Object> streamsWaits) {
+      return new Throughput(events, outputs, expectedOutputs, complete, seconds, steadySeconds, eventsPerSecond,
+          cpuSeconds, triggerCloses, streamsWaits);
     }
   }
 
@@ -98,14 +106,19 @@ public final class E2eBenchmark {
     }
   }
 
+  /** One run of the thread-scaling mode: the full topology with {@code threads} stream threads over {@code partitions}. */
+  public record Scaling(int threads, int partitions, Throughput full) {
+  }
+
   /** Everything measured. */
   public record Result(int patients, long events, int transactions, Throughput passThrough, Throughput full,
       long fullAlerts, Latency latency, long peakRssBytes, long stateStoreBytes, double stateStoreBytesPerPatient,
       Map<String, Object> appConfig, Throughput passThroughWarmup, Throughput fullWarmup,
-      List<Throughput> passThroughRuns) {
+      List<Throughput> passThroughRuns, List<Scaling> scaling) {
     public Result {
       appConfig = Map.copyOf(appConfig);
       passThroughRuns = List.copyOf(passThroughRuns);
+      scaling = List.copyOf(scaling);
     }
 
     public double fullToPassThrough() {
@@ -127,6 +140,7 @@ public final class E2eBenchmark {
   private final Map<String, Object> appConfig;
   private final Path workDir;
   private final boolean warmup;
+  private final List<Integer> scalingThreads;
 
   /**
    * @param cohort events by patient
@@ -144,10 +158,21 @@ public final class E2eBenchmark {
    *     the CPU of a first run
    */
   public E2eBenchmark(Map<String, List<EmrEvent>> cohort, Map<String, Object> appConfig, Path workDir, boolean warmup) {
+    this(cohort, appConfig, workDir, warmup, List.of());
+  }
+
+  /**
+   * @param scalingThreads after the other phases, one run of the full topology per entry with that many stream threads,
+   *     over input and emr-events topics of as many partitions as the largest entry (the patients spread over them by
+   *     key), each on its own application id and topics; empty: none
+   */
+  public E2eBenchmark(Map<String, List<EmrEvent>> cohort, Map<String, Object> appConfig, Path workDir, boolean warmup,
+      List<Integer> scalingThreads) {
     this.cohort = Map.copyOf(cohort);
     this.appConfig = Map.copyOf(appConfig);
     this.workDir = workDir;
     this.warmup = warmup;
+    this.scalingThreads = List.copyOf(scalingThreads);
   }
 
   public Result run() throws Exception {
@@ -196,9 +221,34 @@ public final class E2eBenchmark {
       Latency latency = latency(kafka, rate);
       LOG.info("latency at {} events/s: p50 {} ms, p99 {} ms ({} of {} transactions scored)", fmt(rate),
           fmt(latency.p50Ms()), fmt(latency.p99Ms()), latency.scored(), latency.transactions());
+      List<Scaling> scaling = scaling(kafka, events);
       return new Result(cohort.size(), feed.records().size(), feed.transactions(), pass, full, alerts[0], latency,
-          peakRssBytes(), stateBytes, (double) stateBytes / cohort.size(), appConfig, passWarm, fullWarm, passRuns);
+          peakRssBytes(), stateBytes, (double) stateBytes / cohort.size(), appConfig, passWarm, fullWarm, passRuns,
+          scaling);
     }
+  }
+
+  /** The thread-scaling runs: the full topology per thread count, over as many partitions as the most threads. */
+  private List<Scaling> scaling(EmbeddedKafka kafka, long events) throws Exception {
+    List<Scaling> runs = new ArrayList<>();
+    if (scalingThreads.isEmpty()) {
+      return runs;
+    }
+    int partitions = scalingThreads.stream().mapToInt(Integer::intValue).max().orElseThrow();
+    for (int threads : scalingThreads) {
+      String prefix = "scale" + threads;
+      ChangeEventFeed feed = ChangeEventFeed.of(cohort, prefix, System.currentTimeMillis() - events, partitions);
+      kafka.createTopics(partitions, feed.topics().toArray(String[]::new));
+      produceAll(kafka.bootstrapServers(), feed);
+      Map<String, Object> props = phaseConfig(feed, kafka.bootstrapServers(), "bench-" + prefix, "-" + prefix);
+      props.put(RiskStreamConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(threads));
+      props.put(RiskStreamConfig.TOPIC_PARTITIONS_CONFIG, Integer.toString(partitions));
+      Throughput t = full(kafka, feed, new RiskStreamConfig(props), new long[1]);
+      LOG.info("scaling: {} stream threads over {} partitions: {} events/s ({} of {} scores); CPU s by thread group {}",
+          threads, partitions, fmt(t.eventsPerSecond()), t.outputs(), t.expectedOutputs(), t.cpuSeconds());
+      runs.add(new Scaling(threads, partitions, t));
+    }
+    return runs;
   }
 
   private Map<String, Object> phaseConfig(ChangeEventFeed feed, String bootstrap, String applicationId, String topicSuffix) {
@@ -265,9 +315,22 @@ public final class E2eBenchmark {
               scoreTopic, alertTopic)) {
         long[] report = {System.nanoTime()};
         long[] first = {0};
+        String emrTopic = config.topics().emrEvents().name();
+        // when the app last read a new emr-events record: what follows is the tail (the last open transactions
+        // waiting for the idle flush, scoring and the last commit)
+        long[] emrConsumed = {-1, System.nanoTime()};
+        long[] metricsChecked = {0};
         long end = until(() -> {
           if (scores[0] > 0 && first[0] == 0) {
             first[0] = System.nanoTime();
+          }
+          if (System.nanoTime() - metricsChecked[0] > 100_000_000L) {
+            metricsChecked[0] = System.nanoTime();
+            long consumed = consumedRecords(app.streams(), emrTopic);
+            if (consumed != emrConsumed[0]) {
+              emrConsumed[0] = consumed;
+              emrConsumed[1] = System.nanoTime();
+            }
           }
           if (System.nanoTime() - report[0] > 5_000_000_000L) {
             LOG.info("full: {} scores, batcher: {} queued, {} requests in {} batches", scores[0],
@@ -293,10 +356,27 @@ public final class E2eBenchmark {
             }
           });
         });
+        Map<String, Object> waits = new java.util.TreeMap<>(StreamsWaits.of(app.streams().metrics(), id));
+        waits.put("tailSeconds", (end - emrConsumed[1]) / 1e9);
+        waits.put("recordsWrittenPerEvent", StreamsWaits.recordsWrittenPerEvent(waits, feed.records().size()));
+        waits.put("batcherMeanBatchSize", runtime.batcher().meanBatchSize());
         return Throughput.of(feed.records().size(), scores[0], feed.transactions(), start, first[0], end)
-            .withCpu(cpu, ThreadCpu.snapshot()).withTriggerCloses(app.triggerCloses());
+            .withCpu(cpu, ThreadCpu.snapshot()).withTriggerCloses(app.triggerCloses()).withWaits(waits);
       }
     }
+  }
+
+  /** Records the stream threads' consumers read from {@code topic} so far. */
+  private static long consumedRecords(KafkaStreams streams, String topic) {
+    double n = 0;
+    for (var e : streams.metrics().entrySet()) {
+      org.apache.kafka.common.MetricName name = e.getKey();
+      if (name.group().equals("consumer-fetch-manager-metrics") && name.name().equals("records-consumed-total")
+          && topic.equals(name.tags().get("topic")) && e.getValue().metricValue() instanceof Double d) {
+        n += d;
+      }
+    }
+    return (long) n;
   }
 
   private Latency latency(EmbeddedKafka kafka, double rate) throws Exception {
@@ -465,7 +545,7 @@ public final class E2eBenchmark {
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap,
         "acks", "all", "linger.ms", "20", "batch.size", "262144"), new ByteArraySerializer(), new ByteArraySerializer())) {
       for (ChangeEventFeed.Record r : feed.records()) {
-        producer.send(new ProducerRecord<>(r.topic(), 0, r.timestamp(), r.key(), r.value()));
+        producer.send(new ProducerRecord<>(r.topic(), r.partition(), r.timestamp(), r.key(), r.value()));
       }
     }
   }
