@@ -29,7 +29,8 @@ public final class BenchReport {
   }
 
   /** The JSON document: what ran where, and every number measured (latency samples summarized). */
-  public static Map<String, Object> document(E2eBenchmark.Result r, Map<String, Object> context) {
+  public static Map<String, Object> document(E2eBenchmark.Result r, Map<String, Object> context,
+      Map<String, Object> streamsOverrides) {
     Map<String, Object> doc = new LinkedHashMap<>(context);
     Map<String, Object> input = new LinkedHashMap<>();
     input.put("patients", r.patients());
@@ -65,13 +66,14 @@ public final class BenchReport {
     latency.put("p99Ms", l.p99Ms());
     latency.put("meanMs", l.meanMs());
     latency.put("maxMs", l.maxMs());
+    latency.put("waits", l.waits());
     doc.put("latency", latency);
     doc.put("peakRssBytes", r.peakRssBytes());
     doc.put("peakRssScope", "the benchmark JVM: embedded broker, the three topologies and the scorer together (VmHWM)");
     doc.put("stateStoreBytes", r.stateStoreBytes());
     doc.put("stateStoreBytesPerPatient", r.stateStoreBytesPerPatient());
     doc.put("appConfig", new java.util.TreeMap<>(r.appConfig()));
-    doc.put("streamsOverrides", new java.util.TreeMap<>(E2eBenchmark.STREAMS_OVERRIDES));
+    doc.put("streamsOverrides", new java.util.TreeMap<>(streamsOverrides));
     doc.put("waitsDefinition", "full.waits and each run's waits: from the app's Kafka Streams metrics at the end of the"
         + " phase, summed over stream threads: time in poll, process, punctuate and commit (count x mean latency),"
         + " blocked on Kafka, the producers' transaction commits and flushes; records written (recordsWrittenByTopic,"

@@ -100,9 +100,10 @@ public final class E2eBenchmark {
 
   /** Latency of the paced phase, in milliseconds from the send of a transaction's last record to its score. */
   public record Latency(double rateEventsPerSecond, long events, int transactions, int scored, double p50Ms,
-      double p99Ms, double meanMs, double maxMs, List<Double> sortedMs) {
+      double p99Ms, double meanMs, double maxMs, List<Double> sortedMs, Map<String, Object> waits) {
     public Latency {
       sortedMs = List.copyOf(sortedMs);
+      waits = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(waits));
     }
   }
 
@@ -141,6 +142,8 @@ public final class E2eBenchmark {
   private final Path workDir;
   private final boolean warmup;
   private final List<Integer> scalingThreads;
+  /** {@link #STREAMS_OVERRIDES} and the Kafka Streams settings given on the command line, for every phase. */
+  private final Map<String, Object> streamsOverrides;
 
   /**
    * @param cohort events by patient
@@ -158,21 +161,31 @@ public final class E2eBenchmark {
    *     the CPU of a first run
    */
   public E2eBenchmark(Map<String, List<EmrEvent>> cohort, Map<String, Object> appConfig, Path workDir, boolean warmup) {
-    this(cohort, appConfig, workDir, warmup, List.of());
+    this(cohort, appConfig, workDir, warmup, List.of(), Map.of());
   }
 
   /**
    * @param scalingThreads after the other phases, one run of the full topology per entry with that many stream threads,
    *     over input and emr-events topics of as many partitions as the largest entry (the patients spread over them by
    *     key), each on its own application id and topics; empty: none
+   * @param streamsSettings Kafka Streams properties (e.g. poll.ms, or consumer./producer.-prefixed client settings) set on
+   *     every phase's topology over the product's, to measure what a setting changes
    */
   public E2eBenchmark(Map<String, List<EmrEvent>> cohort, Map<String, Object> appConfig, Path workDir, boolean warmup,
-      List<Integer> scalingThreads) {
+      List<Integer> scalingThreads, Map<String, ?> streamsSettings) {
     this.cohort = Map.copyOf(cohort);
     this.appConfig = Map.copyOf(appConfig);
     this.workDir = workDir;
     this.warmup = warmup;
     this.scalingThreads = List.copyOf(scalingThreads);
+    Map<String, Object> overrides = new HashMap<>(STREAMS_OVERRIDES);
+    overrides.putAll(streamsSettings);
+    this.streamsOverrides = Map.copyOf(overrides);
+  }
+
+  /** The Kafka Streams properties every phase sets over the product's. */
+  public Map<String, Object> streamsOverrides() {
+    return streamsOverrides;
   }
 
   public Result run() throws Exception {
@@ -274,7 +287,7 @@ public final class E2eBenchmark {
     builder.stream(feed.topics(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("ehr-source"))
         .to(out, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("pass-through-sink"));
     Properties props = config.streamsProperties();
-    props.putAll(STREAMS_OVERRIDES);
+    props.putAll(streamsOverrides);
     long[] count = new long[1];
     Map<String, Long> cpu = ThreadCpu.snapshot();
     try (KafkaStreams streams = new KafkaStreams(builder.build(), props);
@@ -310,7 +323,7 @@ public final class E2eBenchmark {
       Map<String, Long> cpu = ThreadCpu.snapshot();
       long start = System.nanoTime();
       try (RiskStreamApp app = RiskStreamApp.start(config, serdes, runtime.encoder(), runtime.backend(),
-          STREAMS_OVERRIDES);
+          streamsOverrides);
           KafkaConsumer<byte[], byte[]> reader = committedReader(kafka.bootstrapServers(), id + "-reader",
               scoreTopic, alertTopic)) {
         long[] report = {System.nanoTime()};
@@ -396,9 +409,10 @@ public final class E2eBenchmark {
     AvroSerdes serdes = AvroSerdes.withClient(new InMemorySchemaRegistry());
     Map<String, Long> lastSend = new ConcurrentHashMap<>();
     Map<String, Long> scored = new HashMap<>();
+    Map<String, Object> waits;
     try (ScoringRuntime runtime = ScoringRuntime.start(config);
         RiskStreamApp app = RiskStreamApp.start(config, serdes, runtime.encoder(), runtime.backend(),
-            STREAMS_OVERRIDES);
+            streamsOverrides);
         KafkaConsumer<byte[], byte[]> reader = committedReader(kafka.bootstrapServers(), "bench-latency-reader", scoreTopic);
         KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers(),
             "acks", "all", "linger.ms", "0"), new ByteArraySerializer(), new ByteArraySerializer())) {
@@ -427,6 +441,9 @@ public final class E2eBenchmark {
         return scored.size() >= transactions;
       }, () -> (long) scored.size());
       sender.join();
+      waits = new java.util.TreeMap<>(StreamsWaits.of(app.streams().metrics(), "bench-latency"));
+      waits.put("recordsWrittenPerEvent", StreamsWaits.recordsWrittenPerEvent(waits, records.size()));
+      waits.put("batcherMeanBatchSize", runtime.batcher().meanBatchSize());
     }
     List<Double> ms = new ArrayList<>();
     scored.forEach((tx, at) -> {
@@ -438,7 +455,7 @@ public final class E2eBenchmark {
     ms.sort(Double::compare);
     double mean = ms.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
     return new Latency(rate, records.size(), transactions, scored.size(), percentile(ms, 50), percentile(ms, 99), mean,
-        ms.isEmpty() ? Double.NaN : ms.get(ms.size() - 1), ms);
+        ms.isEmpty() ? Double.NaN : ms.get(ms.size() - 1), ms, waits);
   }
 
   /** Nearest-rank percentile of sorted values. */

@@ -101,6 +101,11 @@ public final class BenchCommand implements Runnable, DeveloperCommand {
             + " them. Default: ${DEFAULT-VALUE}.")
     private List<Integer> scaling;
 
+    @Option(names = "--streams-set", paramLabel = "KEY=VALUE", description = "A Kafka Streams property for every"
+        + " phase's topology over the product's settings (e.g. poll.ms=10, or consumer.fetch.max.wait.ms=100), to"
+        + " measure what it changes (repeatable).")
+    private Map<String, String> streamsSettings = new LinkedHashMap<>();
+
     @Option(names = "--set", description = "A configuration key for the full topology, e.g. --set"
         + " processing.guarantee=at_least_once (repeatable; the bench's own settings win for topics, threads and"
         + " state).", paramLabel = "KEY=VALUE")
@@ -135,8 +140,9 @@ public final class BenchCommand implements Runnable, DeveloperCommand {
         if (model != null) {
           appConfig.put(RiskStreamConfig.MODEL_NAME_CONFIG, model);
         }
-        E2eBenchmark.Result result = new E2eBenchmark(byPatient, appConfig, work.resolve("state"), warmup,
-            scalingThreads).run();
+        E2eBenchmark bench = new E2eBenchmark(byPatient, appConfig, work.resolve("state"), warmup, scalingThreads,
+            streamsSettings);
+        E2eBenchmark.Result result = bench.run();
 
         String host = InetAddress.getLocalHost().getHostName();
         ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
@@ -154,7 +160,7 @@ public final class BenchCommand implements Runnable, DeveloperCommand {
         context.put("settings", overrides);
         Path json = out.resolve(stem + ".json");
         Path png = out.resolve(stem + ".png");
-        BenchReport.writeJson(BenchReport.document(result, context), json);
+        BenchReport.writeJson(BenchReport.document(result, context, bench.streamsOverrides()), json);
         String pngSkipped = BenchReport.writePng(result, "riskstream bench e2e on " + host + ", " + now.toLocalDate()
             + ": " + result.events() + " change events, " + result.patients() + " patients", png);
         outWriter.printf(Locale.ROOT, "pass-through: %.0f events/s; full topology: %.0f events/s (%.0f%% of pass-through;"
