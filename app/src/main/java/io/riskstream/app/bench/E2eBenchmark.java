@@ -142,6 +142,7 @@ public final class E2eBenchmark {
   private final Path workDir;
   private final boolean warmup;
   private final List<Integer> scalingThreads;
+  private final boolean transactionMetadata;
   /** {@link #STREAMS_OVERRIDES} and the Kafka Streams settings given on the command line, for every phase. */
   private final Map<String, Object> streamsOverrides;
 
@@ -161,25 +162,41 @@ public final class E2eBenchmark {
    *     the CPU of a first run
    */
   public E2eBenchmark(Map<String, List<EmrEvent>> cohort, Map<String, Object> appConfig, Path workDir, boolean warmup) {
-    this(cohort, appConfig, workDir, warmup, List.of(), Map.of());
+    this(cohort, appConfig, workDir, new Settings(warmup, List.of(), Map.of(), false));
   }
 
   /**
-   * @param scalingThreads after the other phases, one run of the full topology per entry with that many stream threads,
-   *     over input and emr-events topics of as many partitions as the largest entry (the patients spread over them by
-   *     key), each on its own application id and topics; empty: none
-   * @param streamsSettings Kafka Streams properties (e.g. poll.ms, or consumer./producer.-prefixed client settings) set on
-   *     every phase's topology over the product's, to measure what a setting changes
+   * How the benchmark runs beyond the cohort and the app's configuration.
+   *
+   * @param warmup as in {@link #E2eBenchmark(Map, Map, Path, boolean)}
+   * @param scalingThreads after the other phases, one run of the full topology per entry with that many stream
+   *     threads, over input and emr-events topics of as many partitions as the largest entry (the patients spread over
+   *     them by key), each on its own application id and topics; empty: none
+   * @param streamsSettings Kafka Streams properties (e.g. poll.ms, or consumer./producer.-prefixed client settings) set
+   *     on every phase's topology over the product's, to measure what a setting changes
+   * @param transactionMetadata the throughput phases also get Debezium's transaction metadata (every transaction's END
+   *     on {@code <prefix>.transaction}, {@code source.transaction.topic} set), as the shipped connector configurations
+   *     provide it: each transaction, the last one of a task included, closes on its END instead of after
+   *     {@code trigger.idle.flush.ms} of idle input
    */
-  public E2eBenchmark(Map<String, List<EmrEvent>> cohort, Map<String, Object> appConfig, Path workDir, boolean warmup,
-      List<Integer> scalingThreads, Map<String, ?> streamsSettings) {
+  public record Settings(boolean warmup, List<Integer> scalingThreads, Map<String, ?> streamsSettings,
+      boolean transactionMetadata) {
+    public Settings {
+      scalingThreads = List.copyOf(scalingThreads);
+      streamsSettings = Map.copyOf(streamsSettings);
+    }
+  }
+
+  public E2eBenchmark(Map<String, List<EmrEvent>> cohort, Map<String, Object> appConfig, Path workDir,
+      Settings settings) {
     this.cohort = Map.copyOf(cohort);
     this.appConfig = Map.copyOf(appConfig);
     this.workDir = workDir;
-    this.warmup = warmup;
-    this.scalingThreads = List.copyOf(scalingThreads);
+    this.warmup = settings.warmup();
+    this.scalingThreads = settings.scalingThreads();
+    this.transactionMetadata = settings.transactionMetadata();
     Map<String, Object> overrides = new HashMap<>(STREAMS_OVERRIDES);
-    overrides.putAll(streamsSettings);
+    overrides.putAll(settings.streamsSettings());
     this.streamsOverrides = Map.copyOf(overrides);
   }
 
@@ -197,6 +214,7 @@ public final class E2eBenchmark {
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
       kafka.createTopics(1, feed.topics().toArray(String[]::new));
       produceAll(kafka.bootstrapServers(), feed);
+      produceTransactionEnds(kafka, feed, "ehr");
       LOG.info("pre-loaded {} change events ({} transactions, {} patients)", feed.records().size(),
           feed.transactions(), cohort.size());
 
@@ -204,8 +222,8 @@ public final class E2eBenchmark {
       Throughput fullWarm = null;
       if (warmup) {
         passWarm = passThrough(kafka, feed, "-warmup");
-        fullWarm = full(kafka, feed, new RiskStreamConfig(phaseConfig(feed, kafka.bootstrapServers(), "bench-full-warmup",
-            "-warmup")), new long[1]);
+        fullWarm = full(kafka, feed, new RiskStreamConfig(withTransactions(phaseConfig(feed, kafka.bootstrapServers(),
+            "bench-full-warmup", "-warmup"), "ehr")), new long[1]);
         LOG.info("warm-up runs (JIT): pass-through {} events/s, full {} events/s", fmt(passWarm.eventsPerSecond()),
             fmt(fullWarm.eventsPerSecond()));
       }
@@ -221,7 +239,8 @@ public final class E2eBenchmark {
       LOG.info("pass-through: {} events in {} s ({} s from the first output) = {} events/s; CPU s by thread group {}",
           pass.events(), fmt(pass.seconds()), fmt(pass.steadySeconds()), fmt(pass.eventsPerSecond()), pass.cpuSeconds());
 
-      Map<String, Object> fullProps = phaseConfig(feed, kafka.bootstrapServers(), "bench-full", "");
+      Map<String, Object> fullProps = withTransactions(phaseConfig(feed, kafka.bootstrapServers(), "bench-full", ""),
+          "ehr");
       Path fullState = Path.of((String) fullProps.get(RiskStreamConfig.STATE_DIR_CONFIG));
       long[] alerts = new long[1];
       Throughput full = full(kafka, feed, new RiskStreamConfig(fullProps), alerts);
@@ -253,7 +272,11 @@ public final class E2eBenchmark {
       ChangeEventFeed feed = ChangeEventFeed.of(cohort, prefix, System.currentTimeMillis() - events, partitions);
       kafka.createTopics(partitions, feed.topics().toArray(String[]::new));
       produceAll(kafka.bootstrapServers(), feed);
+      produceTransactionEnds(kafka, feed, prefix);
       Map<String, Object> props = phaseConfig(feed, kafka.bootstrapServers(), "bench-" + prefix, "-" + prefix);
+      if (transactionMetadata) {
+        props.put(RiskStreamConfig.SOURCE_TRANSACTION_TOPIC_CONFIG, prefix + ".transaction");
+      }
       props.put(RiskStreamConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(threads));
       props.put(RiskStreamConfig.TOPIC_PARTITIONS_CONFIG, Integer.toString(partitions));
       Throughput t = full(kafka, feed, new RiskStreamConfig(props), new long[1]);
@@ -262,6 +285,29 @@ public final class E2eBenchmark {
       runs.add(new Scaling(threads, partitions, t));
     }
     return runs;
+  }
+
+  /** {@code props} reading the transaction metadata topic {@code <prefix>.transaction} when the settings say so. */
+  private Map<String, Object> withTransactions(Map<String, Object> props, String prefix) {
+    if (transactionMetadata) {
+      props.put(RiskStreamConfig.SOURCE_TRANSACTION_TOPIC_CONFIG, prefix + ".transaction");
+    }
+    return props;
+  }
+
+  /** Pre-loads the END record of every transaction of {@code feed} on {@code <prefix>.transaction}, when asked to. */
+  private void produceTransactionEnds(EmbeddedKafka kafka, ChangeEventFeed feed, String prefix) throws Exception {
+    if (!transactionMetadata) {
+      return;
+    }
+    kafka.createTopics(1, prefix + ".transaction");
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
+        kafka.bootstrapServers(), "acks", "all", "linger.ms", "20"), new ByteArraySerializer(),
+        new ByteArraySerializer())) {
+      for (ChangeEventFeed.Record r : feed.transactionEnds()) {
+        producer.send(new ProducerRecord<>(r.topic(), r.partition(), r.timestamp(), r.key(), r.value()));
+      }
+    }
   }
 
   private Map<String, Object> phaseConfig(ChangeEventFeed feed, String bootstrap, String applicationId, String topicSuffix) {

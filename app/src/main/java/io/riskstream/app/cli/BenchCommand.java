@@ -101,6 +101,13 @@ public final class BenchCommand implements Runnable, DeveloperCommand {
             + " them. Default: ${DEFAULT-VALUE}.")
     private List<Integer> scaling;
 
+    @Option(names = "--transaction-metadata", negatable = true, defaultValue = "false", fallbackValue = "true",
+        description = "Feed the throughput phases Debezium's transaction metadata too (every transaction's END, and"
+            + " source.transaction.topic set), as the shipped connector configurations provide it, so that the last"
+            + " transaction of each task closes on its END instead of after --idle-flush-ms of idle input (which"
+            + " otherwise ends every throughput phase). Default: ${DEFAULT-VALUE}.")
+    private boolean transactionMetadata;
+
     @Option(names = "--streams-set", paramLabel = "KEY=VALUE", description = "A Kafka Streams property for every"
         + " phase's topology over the product's settings (e.g. poll.ms=10, or consumer.fetch.max.wait.ms=100), to"
         + " measure what it changes (repeatable).")
@@ -140,8 +147,8 @@ public final class BenchCommand implements Runnable, DeveloperCommand {
         if (model != null) {
           appConfig.put(RiskStreamConfig.MODEL_NAME_CONFIG, model);
         }
-        E2eBenchmark bench = new E2eBenchmark(byPatient, appConfig, work.resolve("state"), warmup, scalingThreads,
-            streamsSettings);
+        E2eBenchmark bench = new E2eBenchmark(byPatient, appConfig, work.resolve("state"),
+            new E2eBenchmark.Settings(warmup, scalingThreads, streamsSettings, transactionMetadata));
         E2eBenchmark.Result result = bench.run();
 
         String host = InetAddress.getLocalHost().getHostName();
