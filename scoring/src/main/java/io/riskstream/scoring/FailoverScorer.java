@@ -46,20 +46,27 @@ public final class FailoverScorer implements Scorer {
 
   @Override
   public float[][] score(List<ModelInput> batch) {
-    if (!primaryAbandoned()) {
-      try {
-        float[][] out = primary.score(batch);
-        consecutiveFailures.set(0);
-        return out;
-      } catch (ScoringException e) {
-        long n = failovers.incrementAndGet();
-        int consecutive = consecutiveFailures.incrementAndGet();
-        LOG.warn("Scorer {} failed on a batch of {} ({}); failing over to {} (failover #{}, {} in a row{})",
-            primary.info().backend(), batch.size(), e.getMessage(), fallback.info().backend(), n, consecutive,
-            consecutive >= abandonAfter ? ": primary abandoned" : "");
-      }
+    return scoreBatch(batch).probabilities();
+  }
+
+  /** As {@link #score}, naming the scorer that computed the batch and whether the primary failed on it first. */
+  @Override
+  public ScoredBatch scoreBatch(List<ModelInput> batch) {
+    if (primaryAbandoned()) {
+      return new ScoredBatch(fallback.score(batch), fallback.info(), false);
     }
-    return fallback.score(batch);
+    try {
+      float[][] out = primary.score(batch);
+      consecutiveFailures.set(0);
+      return new ScoredBatch(out, primary.info(), false);
+    } catch (ScoringException e) {
+      long n = failovers.incrementAndGet();
+      int consecutive = consecutiveFailures.incrementAndGet();
+      LOG.warn("Scorer {} failed on a batch of {} ({}); failing over to {} (failover #{}, {} in a row{})",
+          primary.info().backend(), batch.size(), e.getMessage(), fallback.info().backend(), n, consecutive,
+          consecutive >= abandonAfter ? ": primary abandoned" : "");
+    }
+    return new ScoredBatch(fallback.score(batch), fallback.info(), true);
   }
 
   /** Batches scored by the fallback because the primary failed on them. */

@@ -19,6 +19,16 @@ public interface Scorer extends AutoCloseable {
    */
   float[][] score(List<ModelInput> batch);
 
+  /**
+   * Scores a batch and says which engine computed it: {@link #info()} for a scorer of one engine; a scorer that fails
+   * over ({@link FailoverScorer}) names the one that actually served the batch.
+   *
+   * @throws ScoringException as {@link #score}
+   */
+  default ScoredBatch scoreBatch(List<ModelInput> batch) {
+    return new ScoredBatch(score(batch), info(), false);
+  }
+
   @Override
   void close();
 }

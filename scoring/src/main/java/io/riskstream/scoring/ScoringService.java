@@ -36,7 +36,7 @@ public final class ScoringService implements AutoCloseable {
    * Queues one input for the next batch; the future completes with one probability per outcome (order of
    * {@code info().outcomes()}). Never blocks on the scorer.
    */
-  public CompletableFuture<float[]> submit(ModelInput input) {
+  public CompletableFuture<Scored> submit(ModelInput input) {
     return batcher.submit(input);
   }
 

@@ -50,7 +50,7 @@ class ScoringTest {
       assertThat(service.info().precision()).isEqualTo("fp32");
       assertThat(service.info().modelSha256()).isEqualTo(service.model().sha256());
 
-      float[] probabilities = service.submit(INPUTS.get(0)).get(30, TimeUnit.SECONDS);
+      float[] probabilities = service.submit(INPUTS.get(0)).get(30, TimeUnit.SECONDS).probabilities();
 
       assertThat(probabilities).hasSize(service.info().outcomes().size());
       assertThat(service.batcher().requests()).isEqualTo(1);
@@ -100,11 +100,11 @@ class ScoringTest {
     RecordingScorer scorer = new RecordingScorer();
     DynamicBatcher batcher = new DynamicBatcher(scorer, 4, Duration.ofSeconds(10));
     ScoringService service = new ScoringService(ModelBundle.load("test-tiny"), scorer, batcher);
-    CompletableFuture<float[]> queued = service.submit(INPUTS.get(0));
+    CompletableFuture<Scored> queued = service.submit(INPUTS.get(0));
 
     service.close();
 
-    assertThat(queued).isCompletedWithValueMatching(p -> p.length == 1);
+    assertThat(queued).isCompletedWithValueMatching(p -> p.probabilities().length == 1);
     assertThat(scorer.events).containsExactly("score 1", "close");
     assertThatThrownBy(() -> service.submit(INPUTS.get(1)).get())
         .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(ScoringException.class)

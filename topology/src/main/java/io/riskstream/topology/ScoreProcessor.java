@@ -10,6 +10,7 @@ import io.riskstream.schemas.RiskScore;
 import io.riskstream.schemas.ScoreProvenance;
 import io.riskstream.schemas.SourceOffset;
 import io.riskstream.scoring.ModelInput;
+import io.riskstream.scoring.Scored;
 import io.riskstream.scoring.ScorerInfo;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -23,6 +24,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -59,14 +61,14 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
 
   private static final class InFlight {
     final ScoringRequest request;
-    CompletableFuture<float[]> base;
+    CompletableFuture<Scored> base;
     /** null until the base probabilities call for reasons; then one per reason event. */
-    List<CompletableFuture<float[]>> occluded;
+    List<CompletableFuture<Scored>> occluded;
     int attempts = 1;
     /** Wall-clock time (ms) at which a failed stage is re-submitted; 0 when no re-submission is due. */
     long retryAt;
 
-    InFlight(ScoringRequest request, CompletableFuture<float[]> base) {
+    InFlight(ScoringRequest request, CompletableFuture<Scored> base) {
       this.request = request;
       this.base = base;
     }
@@ -80,6 +82,8 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
   private final TreeMap<String, InFlight> inFlight = new TreeMap<>();
   /** Futures completed (on the batcher's threads) since the last drain: drain only walks in-flight when > 0. */
   private final AtomicInteger completions = new AtomicInteger();
+  /** System.nanoTime() of the first completion since the last drain, 0 when none: how long results wait for a drain. */
+  private final AtomicLong firstCompletionNanos = new AtomicLong();
   /** Requests waiting out a retry backoff: drain walks in-flight while any do. */
   private int backingOff;
   /** First wait before re-submitting after a backend failure; doubled per attempt, at most {@link #MAX_BACKOFF_MS}. */
@@ -90,6 +94,7 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
   private DeadLetters deadLetters;
   private Sensor resubmitted;
   private Sensor explained;
+  private Sensor drainWait;
 
   /**
    * @param reasonThresholds per outcome (in the backend's outcome order) the probability from which an alert, and so
@@ -120,6 +125,10 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
         context.taskId().toString(), "scoring-resubmitted", Sensor.RecordingLevel.INFO);
     this.explained = context.metrics().addRateTotalSensor(DeadLetters.METRICS_SCOPE,
         context.taskId().toString(), "scoring-reasons", Sensor.RecordingLevel.INFO);
+    // how long completed results wait for the drain that forwards them, in ms: scoring-drain-wait-latency-avg/-max,
+    // and -total = drains that found any completed
+    this.drainWait = context.metrics().addLatencyRateTotalSensor(DeadLetters.METRICS_SCOPE,
+        context.taskId().toString(), "scoring-drain-wait", Sensor.RecordingLevel.INFO);
     int restored = 0;
     try (KeyValueIterator<String, ScoringRequest> it = store.all()) {
       while (it.hasNext()) {
@@ -146,19 +155,22 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
     drain();
   }
 
-  private CompletableFuture<float[]> submit(ModelInput in) {
-    CompletableFuture<float[]> f;
+  private CompletableFuture<Scored> submit(ModelInput in) {
+    CompletableFuture<Scored> f;
     try {
       f = backend.submitter().submit(in);
     } catch (RuntimeException e) {
       f = CompletableFuture.failedFuture(e);
     }
-    f.whenComplete((v, e) -> completions.incrementAndGet());
+    f.whenComplete((v, e) -> {
+      firstCompletionNanos.compareAndSet(0, System.nanoTime());
+      completions.incrementAndGet();
+    });
     return f;
   }
 
-  private List<CompletableFuture<float[]>> submitOccluded(ScoringRequest r) {
-    List<CompletableFuture<float[]>> fs = new ArrayList<>(r.reasonEvents().size());
+  private List<CompletableFuture<Scored>> submitOccluded(ScoringRequest r) {
+    List<CompletableFuture<Scored>> fs = new ArrayList<>(r.reasonEvents().size());
     for (int i = 0; i < r.reasonEvents().size(); i++) {
       fs.add(submit(r.occluded(i)));
     }
@@ -177,6 +189,10 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
 
   /** Forwards every completed request whose patient has no earlier request still in flight. */
   void drain() {
+    long first = firstCompletionNanos.getAndSet(0);
+    if (first != 0) {
+      drainWait.record((System.nanoTime() - first) / 1e6);
+    }
     if (completions.getAndSet(0) == 0 && backingOff == 0) {
       return;
     }
@@ -188,7 +204,7 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
       if (blocked.contains(patient)) {
         continue;
       }
-      List<CompletableFuture<float[]>> stage = f.occluded == null ? List.of(f.base) : f.occluded;
+      List<CompletableFuture<Scored>> stage = f.occluded == null ? List.of(f.base) : f.occluded;
       if (!stage.stream().allMatch(CompletableFuture::isDone)) {
         blocked.add(patient);
         continue;
@@ -205,8 +221,8 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
         blocked.add(patient);
         continue;
       }
-      float[] base = f.base.join();
-      if (f.occluded == null && !f.request.reasonEvents().isEmpty() && needsReasons(base)) {
+      Scored base = f.base.join();
+      if (f.occluded == null && !f.request.reasonEvents().isEmpty() && needsReasons(base.probabilities())) {
         f.occluded = submitOccluded(f.request);
         explained.record();
         if (!f.occluded.stream().allMatch(f2 -> f2.isDone() && !f2.isCompletedExceptionally())) {
@@ -215,20 +231,21 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
         }
       }
       List<float[]> probs = new ArrayList<>(1 + (f.occluded == null ? 0 : f.occluded.size()));
-      probs.add(base);
+      probs.add(base.probabilities());
       if (f.occluded != null) {
-        for (CompletableFuture<float[]> x : f.occluded) {
-          probs.add(x.join());
+        for (CompletableFuture<Scored> x : f.occluded) {
+          probs.add(x.join().probabilities());
         }
       }
       ScoringRequest r = f.request;
       context.forward(new Record<>(patient, (Object) new ScoredRequest(toScore(r, base), r, probs), r.timestamp()));
+      backend.latencyListener().scored(context.currentSystemTimeMs() - r.timestamp());
       store.delete(r.pendingKey());
       it.remove();
     }
   }
 
-  private static Throwable cause(CompletableFuture<float[]> failed) {
+  private static Throwable cause(CompletableFuture<Scored> failed) {
     Throwable e = failed.handle((v, x) -> x).join();
     return e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
   }
@@ -251,7 +268,7 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
    * thread after {@code maxRetries} re-submissions.
    */
   private void retry(InFlight f, long now) {
-    List<CompletableFuture<float[]>> stage = f.occluded == null ? List.of(f.base) : f.occluded;
+    List<CompletableFuture<Scored>> stage = f.occluded == null ? List.of(f.base) : f.occluded;
     if (f.attempts > maxRetries) {
       throw new StreamsException("scoring failed " + f.attempts + " times for a request in task "
           + context.taskId() + "; it stays in " + STORE + " and is re-scored on restart",
@@ -279,8 +296,10 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
     resubmitted.record();
   }
 
-  private RiskScore toScore(ScoringRequest r, float[] p) {
+  /** The score of {@code r}; its engine is the one that computed {@code scored} (after a failover, the fallback). */
+  private RiskScore toScore(ScoringRequest r, Scored scored) {
     ScorerInfo info = backend.info();
+    float[] p = scored.probabilities();
     if (p.length != info.outcomes().size()) {
       throw new StreamsException("scorer returned " + p.length + " probabilities for " + info.outcomes().size() + " outcomes");
     }
@@ -297,7 +316,7 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
         .setAsOf(Instant.ofEpochMilli(r.asOf()))
         .setOutcomes(outcomes)
         .setModel(modelInfo(info))
-        .setEngine(new EngineInfo(info.backend(), info.precision()))
+        .setEngine(new EngineInfo(scored.backend(), scored.precision()))
         .setProvenance(new ScoreProvenance(r.eventCount(), r.newestEventIds(), r.txId(), offsets))
         .build();
   }
@@ -318,6 +337,7 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
       deadLetters.close();
       context.metrics().removeSensor(resubmitted);
       context.metrics().removeSensor(explained);
+      context.metrics().removeSensor(drainWait);
     }
   }
 }

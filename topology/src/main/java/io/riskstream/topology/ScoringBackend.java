@@ -1,6 +1,7 @@
 package io.riskstream.topology;
 
 import io.riskstream.scoring.ModelInput;
+import io.riskstream.scoring.Scored;
 import io.riskstream.scoring.ScorerInfo;
 import io.riskstream.scoring.model.OperatingPoint;
 import java.util.List;
@@ -8,23 +9,46 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The one per-JVM scoring service the score processors share: what runs ({@link ScorerInfo}), each outcome's
- * horizon in days and display name (in {@code info.outcomes()} order), a non-blocking submit, e.g. scoring's
- * {@code DynamicBatcher::submit}, and the model card's operating points by outcome (the alert thresholds used where
- * the configuration sets none; may be empty).
+ * The one per-JVM scoring service the score processors share: the model and outcomes it serves ({@link ScorerInfo};
+ * the engine of each score comes from its result, {@link Scored}), each outcome's horizon in days and display name
+ * (in {@code info.outcomes()} order), a non-blocking submit, e.g. scoring's {@code DynamicBatcher::submit}, the model
+ * card's operating points by outcome (the alert thresholds used where the configuration sets none; may be empty), and
+ * where the score processors report each score's event-to-score latency.
  */
 public record ScoringBackend(ScorerInfo info, List<Integer> horizonDays, Submitter submitter,
-    List<String> displayNames, Map<String, OperatingPoint> operatingPoints) {
+    List<String> displayNames, Map<String, OperatingPoint> operatingPoints, ScoreLatencyListener latencyListener) {
 
-  /** A backend whose outcomes are shown by name and whose model recommends no thresholds. */
+  /** A backend whose outcomes are shown by name, whose model recommends no thresholds and whose latencies nobody records. */
   public ScoringBackend(ScorerInfo info, List<Integer> horizonDays, Submitter submitter) {
-    this(info, horizonDays, submitter, info.outcomes(), Map.of());
+    this(info, horizonDays, submitter, info.outcomes(), Map.of(), millis -> { });
   }
 
-  /** Submits one input; the future completes with one probability per outcome. Must not block for long. */
+  /** A backend whose outcomes are shown by name and whose model recommends no thresholds. */
+  public ScoringBackend(ScorerInfo info, List<Integer> horizonDays, Submitter submitter,
+      ScoreLatencyListener latencyListener) {
+    this(info, horizonDays, submitter, info.outcomes(), Map.of(), latencyListener);
+  }
+
+  /** A backend whose latencies nobody records. */
+  public ScoringBackend(ScorerInfo info, List<Integer> horizonDays, Submitter submitter, List<String> displayNames,
+      Map<String, OperatingPoint> operatingPoints) {
+    this(info, horizonDays, submitter, displayNames, operatingPoints, millis -> { });
+  }
+
+  /** Submits one input; the future completes with one probability per outcome and the engine that computed them. */
   @FunctionalInterface
   public interface Submitter {
-    CompletableFuture<float[]> submit(ModelInput input);
+    CompletableFuture<Scored> submit(ModelInput input);
+  }
+
+  /** Told, on a stream thread, about every score forwarded; must be quick (e.g. a histogram's record). */
+  @FunctionalInterface
+  public interface ScoreLatencyListener {
+    /**
+     * @param eventToScoreMillis wall-clock time of the score's forward minus the record timestamp of the newest change
+     *     event of the transaction that triggered it (for CDC input: when the change reached Kafka)
+     */
+    void scored(long eventToScoreMillis);
   }
 
   public ScoringBackend {
@@ -46,4 +70,5 @@ public record ScoringBackend(ScorerInfo info, List<Integer> horizonDays, Submitt
     int k = info.outcomes().indexOf(outcome);
     return k < 0 ? outcome : displayNames.get(k);
   }
+
 }

@@ -1,6 +1,7 @@
 package io.riskstream.topology;
 
 import io.riskstream.scoring.ModelInput;
+import io.riskstream.scoring.Scored;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -10,11 +11,11 @@ public final class DeferredTestBackend {
 
   private final TokenSumTestScorer scorer = new TokenSumTestScorer();
   final List<ModelInput> inputs = new ArrayList<>();
-  final List<CompletableFuture<float[]>> futures = new ArrayList<>();
+  final List<CompletableFuture<Scored>> futures = new ArrayList<>();
 
   ScoringBackend backend() {
     return new ScoringBackend(TokenSumTestScorer.INFO, List.of(365, 365), in -> {
-      CompletableFuture<float[]> f = new CompletableFuture<>();
+      CompletableFuture<Scored> f = new CompletableFuture<>();
       inputs.add(in);
       futures.add(f);
       return f;
@@ -22,7 +23,7 @@ public final class DeferredTestBackend {
   }
 
   void complete(int i) {
-    futures.get(i).complete(scorer.score(List.of(inputs.get(i)))[0]);
+    futures.get(i).complete(TokenSumTestScorer.scored(scorer.score(List.of(inputs.get(i)))[0]));
   }
 
   void fail(int i) {

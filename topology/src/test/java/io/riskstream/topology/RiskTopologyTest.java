@@ -18,6 +18,7 @@ import io.riskstream.schemas.EventKind;
 import io.riskstream.schemas.EventOp;
 import io.riskstream.schemas.RiskAlert;
 import io.riskstream.schemas.RiskScore;
+import io.riskstream.scoring.ScorerInfo;
 import io.riskstream.topology.config.RiskStreamConfig;
 import io.riskstream.topology.config.Topics;
 import io.riskstream.topology.serde.AvroSerdes;
@@ -330,7 +331,7 @@ class RiskTopologyTest {
           return java.util.concurrent.CompletableFuture.failedFuture(new IllegalArgumentException("token out of range"));
         }
       }
-      return java.util.concurrent.CompletableFuture.completedFuture(sums.score(List.of(in))[0]);
+      return java.util.concurrent.CompletableFuture.completedFuture(TokenSumTestScorer.scored(sums.score(List.of(in))[0]));
     });
     start(picky);
     cond("c1", "p1", "2020-01-01T00:00:00Z", "666", 10, 1, 1000);
@@ -454,6 +455,58 @@ class RiskTopologyTest {
     deferred.complete(1);
     driver.advanceWallClockTime(Duration.ofMillis(50));
     assertThat(scores.readValuesToList()).hasSize(1);
+  }
+
+  /** Advances the driver's wall clock in 10 ms steps until {@code n} scores arrived (30 s at most); returns them. */
+  private List<RiskScore> awaitScores(int n, long[] wallClockAdvancedMs) throws InterruptedException {
+    List<RiskScore> got = new ArrayList<>();
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (got.size() < n && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+      driver.advanceWallClockTime(Duration.ofMillis(10));
+      wallClockAdvancedMs[0] += 10;
+      got.addAll(scores.readValuesToList());
+    }
+    return got;
+  }
+
+  @Test
+  void shouldNameTheEngineThatComputedEachScoreAcrossAFailover() throws InterruptedException {
+    NamedTestScorer gpu = new NamedTestScorer("tensorrt", "fp16");
+    NamedTestScorer cpu = new NamedTestScorer("onnxruntime", "fp32");
+    List<Long> latencies = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (io.riskstream.scoring.batch.DynamicBatcher batcher = new io.riskstream.scoring.batch.DynamicBatcher(
+        new io.riskstream.scoring.FailoverScorer(gpu, cpu, 1), 8, Duration.ZERO)) {
+      // the backend's info is the primary's, copied at start, as the app's ScoringRuntime does
+      start(new ScoringBackend(gpu.info(), List.of(365, 365), batcher::submit, latencies::add),
+          RiskStreamConfig.ALERT_REASONS_CONFIG, "0");
+      long start = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
+      long[] advanced = {0};
+      cond("c1", "p1", "2020-01-01T00:00:00Z", "110", null, 1, start - 250);
+      List<RiskScore> before = awaitScores(1, advanced);
+      long firstLatency = advanced[0] + 250;
+
+      gpu.failing.set(true);
+      cond("c2", "p2", "2020-01-02T00:00:00Z", "120", null, 2, start - 100);
+      cond("c3", "p1", "2020-01-03T00:00:00Z", "130", null, 3, start - 50);
+      List<RiskScore> after = awaitScores(2, advanced);
+
+      assertThat(before).singleElement().satisfies(s -> {
+        assertThat(s.getEngine().getBackend()).isEqualTo("tensorrt");
+        assertThat(s.getEngine().getPrecision()).isEqualTo("fp16");
+      });
+      assertThat(after).hasSize(2).allSatisfy(s -> {
+        assertThat(s.getEngine().getBackend()).isEqualTo("onnxruntime");
+        assertThat(s.getEngine().getPrecision()).isEqualTo("fp32");
+        assertThat(s.getModel().getSha256()).isEqualTo(TokenSumTestScorer.INFO.modelSha256());
+      });
+      assertThat(p(after.get(0), "a") + p(after.get(1), "a")).as("the fallback's probabilities")
+          .isCloseTo(0.2 + 0.1 + 0.3, org.assertj.core.data.Offset.offset(1e-6));
+      assertThat(batcher.failovers()).isEqualTo(1);
+      assertThat(batcher.engine()).isEqualTo(cpu.info());
+      assertThat(latencies).as("one event-to-score latency per score, from the record's timestamp").hasSize(3);
+      assertThat(latencies.get(0)).as("wall clock at the forward minus the record timestamp").isBetween(250L, firstLatency);
+    }
   }
 
   private static int count(KeyValueStore<String, ?> store) {

@@ -50,6 +50,7 @@ class ScoreProcessorTest {
   @Test
   void shouldResubmitRequestsFoundInTheStoreOnInit() {
     MockProcessorContext<String, Object> context = new MockProcessorContext<>();
+    context.setCurrentSystemTimeMs(1_000);  // the score processor reports event-to-score latency on the wall clock
     KeyValueStore<String, ScoringRequest> store = store(context);
     // what a crashed instance left behind: two requests in the changelogged store, never scored
     store.put(request("p1", 1, 150).pendingKey(), request("p1", 1, 150));
@@ -99,6 +100,7 @@ class ScoreProcessorTest {
   @Test
   void shouldDeadLetterARequestTheScorerRejectsAsInvalidWithoutRetryOrHoldingBackThePatient() {
     MockProcessorContext<String, Object> context = new MockProcessorContext<>();
+    context.setCurrentSystemTimeMs(1_000);  // the score processor reports event-to-score latency on the wall clock
     KeyValueStore<String, ScoringRequest> store = store(context);
     DeferredTestBackend deferred = new DeferredTestBackend();
     ScoreProcessor processor = new ScoreProcessor(deferred.backend(), Duration.ofMillis(10), 3, THRESHOLDS);
@@ -126,6 +128,7 @@ class ScoreProcessorTest {
   @Test
   void shouldFailTheThreadAfterMaxRetriesKeepingTheRequest() {
     MockProcessorContext<String, Object> context = new MockProcessorContext<>();
+    context.setCurrentSystemTimeMs(1_000);  // the score processor reports event-to-score latency on the wall clock
     KeyValueStore<String, ScoringRequest> store = store(context);
     DeferredTestBackend deferred = new DeferredTestBackend();
     ScoreProcessor processor = new ScoreProcessor(deferred.backend(), Duration.ofMillis(10), 1, THRESHOLDS);
@@ -152,6 +155,7 @@ class ScoreProcessorTest {
   @Test
   void shouldScoreTheReasonInputsOnlyWhenAnOutcomeReachesItsWarningThreshold() {
     MockProcessorContext<String, Object> context = new MockProcessorContext<>();
+    context.setCurrentSystemTimeMs(1_000);  // the score processor reports event-to-score latency on the wall clock
     store(context);
     DeferredTestBackend deferred = new DeferredTestBackend();
     ScoreProcessor processor = new ScoreProcessor(deferred.backend(), Duration.ofMillis(10), 1, THRESHOLDS);
@@ -191,6 +195,7 @@ class ScoreProcessorTest {
     assertThat(new ScoringRequestSerde().deserializer().deserialize("t",
         new ScoringRequestSerde().serializer().serialize("t", back))).isEqualTo(stored);
     MockProcessorContext<String, Object> context = new MockProcessorContext<>();
+    context.setCurrentSystemTimeMs(1_000);  // the score processor reports event-to-score latency on the wall clock
     store(context).put(back.pendingKey(), back);
     DeferredTestBackend deferred = new DeferredTestBackend();
     ScoreProcessor processor = new ScoreProcessor(deferred.backend(), Duration.ofMillis(10), 1, THRESHOLDS);

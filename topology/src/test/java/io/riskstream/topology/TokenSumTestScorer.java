@@ -1,6 +1,7 @@
 package io.riskstream.topology;
 
 import io.riskstream.scoring.ModelInput;
+import io.riskstream.scoring.Scored;
 import io.riskstream.scoring.Scorer;
 import io.riskstream.scoring.ScorerInfo;
 import java.util.List;
@@ -40,9 +41,14 @@ public final class TokenSumTestScorer implements Scorer {
   public void close() {
   }
 
+  /** {@code probabilities} as this scorer's engine computed them. */
+  static Scored scored(float[] probabilities) {
+    return new Scored(probabilities, INFO.backend(), INFO.precision());
+  }
+
   /** A backend that scores each submission at once (batch of one). */
   public static ScoringBackend synchronousBackend() {
     TokenSumTestScorer s = new TokenSumTestScorer();
-    return new ScoringBackend(INFO, List.of(365, 365), in -> CompletableFuture.completedFuture(s.score(List.of(in))[0]));
+    return new ScoringBackend(INFO, List.of(365, 365), in -> CompletableFuture.completedFuture(scored(s.score(List.of(in))[0])));
   }
 }

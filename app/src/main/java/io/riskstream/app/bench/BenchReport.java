@@ -29,7 +29,8 @@ public final class BenchReport {
   }
 
   /** The JSON document: what ran where, and every number measured (latency samples summarized). */
-  public static Map<String, Object> document(E2eBenchmark.Result r, Map<String, Object> context) {
+  public static Map<String, Object> document(E2eBenchmark.Result r, Map<String, Object> context,
+      Map<String, Object> streamsOverrides) {
     Map<String, Object> doc = new LinkedHashMap<>(context);
     Map<String, Object> input = new LinkedHashMap<>();
     input.put("patients", r.patients());
@@ -65,13 +66,31 @@ public final class BenchReport {
     latency.put("p99Ms", l.p99Ms());
     latency.put("meanMs", l.meanMs());
     latency.put("maxMs", l.maxMs());
+    latency.put("waits", l.waits());
     doc.put("latency", latency);
     doc.put("peakRssBytes", r.peakRssBytes());
     doc.put("peakRssScope", "the benchmark JVM: embedded broker, the three topologies and the scorer together (VmHWM)");
     doc.put("stateStoreBytes", r.stateStoreBytes());
     doc.put("stateStoreBytesPerPatient", r.stateStoreBytesPerPatient());
     doc.put("appConfig", new java.util.TreeMap<>(r.appConfig()));
-    doc.put("streamsOverrides", new java.util.TreeMap<>(E2eBenchmark.STREAMS_OVERRIDES));
+    doc.put("streamsOverrides", new java.util.TreeMap<>(streamsOverrides));
+    doc.put("waitsDefinition", "full.waits and each run's waits: from the app's Kafka Streams metrics at the end of the"
+        + " phase, summed over stream threads: time in poll, process, punctuate and commit (count x mean latency),"
+        + " blocked on Kafka, the producers' transaction commits and flushes; records written (recordsWrittenByTopic,"
+        + " recordsWrittenPerEvent) and consumed per topic; fetch and poll sizes; the score processor's drain waits"
+        + " (ms a completed score waited to be forwarded); tailSeconds = from the app's last new emr-events record to"
+        + " the last score");
+    List<Map<String, Object>> scaling = new java.util.ArrayList<>();
+    for (E2eBenchmark.Scaling run : r.scaling()) {
+      Map<String, Object> one = new LinkedHashMap<>();
+      one.put("streamThreads", run.threads());
+      one.put("partitions", run.partitions());
+      one.put("eventsPerSecond", run.full().eventsPerSecond());
+      one.put("complete", run.full().complete());
+      one.put("full", run.full());
+      scaling.add(one);
+    }
+    doc.put("threadScaling", scaling);
     return doc;
   }
 
@@ -80,8 +99,34 @@ public final class BenchReport {
     JSON.writeValue(file.toFile(), document);
   }
 
-  /** Two panels: throughput of both topologies (events/s), and the latency CDF of the paced phase. */
-  public static void writePng(E2eBenchmark.Result r, String title, Path file) throws IOException {
+  /**
+   * Writes the PNG ({@link #render}) and returns null, or, where this JVM cannot draw text (no fonts: "Fontconfig head
+   * is null" and the like are {@link Error}s from the JDK's font setup), writes nothing and returns why: the caller
+   * prints one warning line, and the JSON has everything the PNG shows.
+   */
+  public static String writePng(E2eBenchmark.Result r, String title, Path file) throws IOException {
+    return writePng(() -> render(r, title), file);
+  }
+
+  static String writePng(java.util.function.Supplier<BufferedImage> renderer, Path file) throws IOException {
+    BufferedImage image;
+    try {
+      image = renderer.get();
+    } catch (VirtualMachineError e) {
+      throw e;
+    } catch (Error | RuntimeException e) {
+      return e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    ImageIO.write(image, "png", file.toFile());
+    return null;
+  }
+
+  /**
+   * Three panels: throughput of both topologies (events/s), the latency CDF of the paced phase, and the thread-scaling
+   * runs (events/s per stream thread count; empty without them).
+   */
+  static BufferedImage render(E2eBenchmark.Result r, String title) {
     DefaultCategoryDataset bars = new DefaultCategoryDataset();
     bars.addValue(r.passThrough().eventsPerSecond(), "events/s", "pass-through");
     bars.addValue(r.full().eventsPerSecond(), "events/s", "full topology");
@@ -96,19 +141,28 @@ public final class BenchReport {
         "Event -> score latency at %.0f events/s (p50 %.0f ms, p99 %.0f ms)", r.latency().rateEventsPerSecond(),
         r.latency().p50Ms(), r.latency().p99Ms()), "latency (ms)", "% of transactions",
         new XYSeriesCollection(cdf), PlotOrientation.VERTICAL, false, false, false);
-    BufferedImage image = new BufferedImage(1400, 560, BufferedImage.TYPE_INT_RGB);
+    DefaultCategoryDataset threads = new DefaultCategoryDataset();
+    for (E2eBenchmark.Scaling run : r.scaling()) {
+      threads.addValue(run.full().eventsPerSecond(), "events/s", run.threads() + " threads");
+    }
+    JFreeChart scaling = ChartFactory.createBarChart(r.scaling().isEmpty() ? "Thread scaling (not run)"
+        : "Full topology by stream threads (" + r.scaling().get(0).partitions() + " partitions)", null, "events/s",
+        threads, PlotOrientation.VERTICAL, false, false, false);
+    BufferedImage image = new BufferedImage(WIDTH, 560, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = image.createGraphics();
     try {
       g.setColor(Color.WHITE);
-      g.fillRect(0, 0, 1400, 560);
+      g.fillRect(0, 0, WIDTH, 560);
       g.setColor(Color.BLACK);
       g.drawString(title, 10, 18);
-      throughput.draw(g, new Rectangle2D.Double(0, 30, 600, 530));
-      latency.draw(g, new Rectangle2D.Double(600, 30, 800, 530));
+      throughput.draw(g, new Rectangle2D.Double(0, 30, 500, 530));
+      latency.draw(g, new Rectangle2D.Double(500, 30, 800, 530));
+      scaling.draw(g, new Rectangle2D.Double(1300, 30, 600, 530));
     } finally {
       g.dispose();
     }
-    Files.createDirectories(file.toAbsolutePath().getParent());
-    ImageIO.write(image, "png", file.toFile());
+    return image;
   }
+
+  static final int WIDTH = 1900;
 }

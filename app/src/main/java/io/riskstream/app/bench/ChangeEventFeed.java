@@ -4,10 +4,12 @@ import io.riskstream.app.demo.DebeziumChangeEvents;
 import io.riskstream.connectors.ehr.EhrRow;
 import io.riskstream.connectors.ehr.EhrRows;
 import io.riskstream.schemas.EmrEvent;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * A cohort's events as the Debezium change events the CDC connector would write for them, without a database: the
@@ -21,8 +23,11 @@ import java.util.Objects;
  */
 public final class ChangeEventFeed {
 
-  /** One change event: its topic, key and value bytes, record timestamp and (for bookkeeping only) transaction id. */
-  public record Record(String topic, byte[] key, byte[] value, long timestamp, long txId) {
+  /**
+   * One change event: its topic, partition (by patient), key and value bytes, record timestamp and (for bookkeeping
+   * only) transaction id.
+   */
+  public record Record(String topic, int partition, byte[] key, byte[] value, long timestamp, long txId) {
     public Record {
       Objects.requireNonNull(topic, "topic");
     }
@@ -44,6 +49,16 @@ public final class ChangeEventFeed {
    * @throws IllegalArgumentException for an event that has no EHR row (see {@code EhrRows.toRow})
    */
   public static ChangeEventFeed of(Map<String, List<EmrEvent>> byPatient, String topicPrefix, long firstTimestamp) {
+    return of(byPatient, topicPrefix, firstTimestamp, 1);
+  }
+
+  /**
+   * As {@link #of(Map, String, long)}, with the change events spread over {@code partitions} partitions by patient (as
+   * Kafka's default partitioner places a record keyed by the patient id), as the shipped routing does; each END record
+   * goes to partition 0 of its topic.
+   */
+  public static ChangeEventFeed of(Map<String, List<EmrEvent>> byPatient, String topicPrefix, long firstTimestamp,
+      int partitions) {
     long[] rejected = {0};
     List<DebeziumChangeEvents.Transaction> transactions =
         DebeziumChangeEvents.transactions(byPatient, rejected);
@@ -60,13 +75,15 @@ public final class ChangeEventFeed {
       txId++;
       String transactionId = DebeziumChangeEvents.transactionId(txId, lsn);
       List<EhrRow> rows = transaction.rows();
+      int partition = Utils.toPositive(Utils.murmur2(transaction.patientId().getBytes(StandardCharsets.UTF_8)))
+          % partitions;
       for (int i = 0; i < rows.size(); i++) {
-        out.add(new Record(topic, DebeziumChangeEvents.key(rows.get(i)), DebeziumChangeEvents.create(rows.get(i), txId,
+        out.add(new Record(topic, partition, DebeziumChangeEvents.key(rows.get(i)), DebeziumChangeEvents.create(rows.get(i), txId,
             lsn, 1_700_000_000_000L + lsn, transactionId, i + 1), timestamp, txId));
         lsn++;
         timestamp++;
       }
-      ends.add(new Record(topicPrefix + ".transaction", DebeziumChangeEvents.transactionKey(transactionId),
+      ends.add(new Record(topicPrefix + ".transaction", 0, DebeziumChangeEvents.transactionKey(transactionId),
           DebeziumChangeEvents.transactionEnd(transactionId, rows, 1_700_000_000_000L + lsn - 1), timestamp - 1, txId));
     }
     return new ChangeEventFeed(out, ends, transactions.size());

@@ -62,23 +62,25 @@ public final class E2eBenchmark {
    * topology, how many transactions each trigger rule closed (more than the transactions: some were split).
    */
   public record Throughput(long events, long outputs, long expectedOutputs, boolean complete, double seconds,
-      double steadySeconds, double eventsPerSecond, Map<String, Double> cpuSeconds, Map<String, Long> triggerCloses) {
+      double steadySeconds, double eventsPerSecond, Map<String, Double> cpuSeconds, Map<String, Long> triggerCloses,
+      Map<String, Object> waits) {
     public Throughput {
       cpuSeconds = Map.copyOf(cpuSeconds);
       triggerCloses = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(triggerCloses));
+      waits = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(waits));
     }
 
     static Throughput of(long events, long outputs, long expectedOutputs, long startNanos, long firstOutputNanos,
         long endNanos) {
       double steady = (endNanos - (firstOutputNanos == 0 ? startNanos : firstOutputNanos)) / 1e9;
       return new Throughput(events, outputs, expectedOutputs, outputs >= expectedOutputs, (endNanos - startNanos) / 1e9,
-          steady, events / steady, Map.of(), Map.of());
+          steady, events / steady, Map.of(), Map.of(), Map.of());
     }
 
     /** This measurement with the CPU seconds each thread group of the JVM used during it ({@link ThreadCpu}). */
     Throughput withCpu(Map<String, Long> before, Map<String, Long> after) {
       return new Throughput(events, outputs, expectedOutputs, complete, seconds, steadySeconds, eventsPerSecond,
-          ThreadCpu.secondsByGroup(before, after), triggerCloses);
+          ThreadCpu.secondsByGroup(before, after), triggerCloses, waits);
     }
 
     /** This measurement with the trigger's close counters of the app at its end, by rule (lower-case names). */
@@ -86,26 +88,38 @@ public final class E2eBenchmark {
       Map<String, Long> named = new java.util.LinkedHashMap<>();
       closes.forEach((rule, n) -> named.put(rule.name().toLowerCase(java.util.Locale.ROOT), n));
       return new Throughput(events, outputs, expectedOutputs, complete, seconds, steadySeconds, eventsPerSecond,
-          cpuSeconds, named);
+          cpuSeconds, named, waits);
+    }
+
+    /** This measurement with where the app's stream threads spent the phase and what they wrote ({@link StreamsWaits}). */
+    Throughput withWaits(Map<String, Object> streamsWaits) {
+      return new Throughput(events, outputs, expectedOutputs, complete, seconds, steadySeconds, eventsPerSecond,
+          cpuSeconds, triggerCloses, streamsWaits);
     }
   }
 
   /** Latency of the paced phase, in milliseconds from the send of a transaction's last record to its score. */
   public record Latency(double rateEventsPerSecond, long events, int transactions, int scored, double p50Ms,
-      double p99Ms, double meanMs, double maxMs, List<Double> sortedMs) {
+      double p99Ms, double meanMs, double maxMs, List<Double> sortedMs, Map<String, Object> waits) {
     public Latency {
       sortedMs = List.copyOf(sortedMs);
+      waits = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(waits));
     }
+  }
+
+  /** One run of the thread-scaling mode: the full topology with {@code threads} stream threads over {@code partitions}. */
+  public record Scaling(int threads, int partitions, Throughput full) {
   }
 
   /** Everything measured. */
   public record Result(int patients, long events, int transactions, Throughput passThrough, Throughput full,
       long fullAlerts, Latency latency, long peakRssBytes, long stateStoreBytes, double stateStoreBytesPerPatient,
       Map<String, Object> appConfig, Throughput passThroughWarmup, Throughput fullWarmup,
-      List<Throughput> passThroughRuns) {
+      List<Throughput> passThroughRuns, List<Scaling> scaling) {
     public Result {
       appConfig = Map.copyOf(appConfig);
       passThroughRuns = List.copyOf(passThroughRuns);
+      scaling = List.copyOf(scaling);
     }
 
     public double fullToPassThrough() {
@@ -127,6 +141,10 @@ public final class E2eBenchmark {
   private final Map<String, Object> appConfig;
   private final Path workDir;
   private final boolean warmup;
+  private final List<Integer> scalingThreads;
+  private final boolean transactionMetadata;
+  /** {@link #STREAMS_OVERRIDES} and the Kafka Streams settings given on the command line, for every phase. */
+  private final Map<String, Object> streamsOverrides;
 
   /**
    * @param cohort events by patient
@@ -144,10 +162,47 @@ public final class E2eBenchmark {
    *     the CPU of a first run
    */
   public E2eBenchmark(Map<String, List<EmrEvent>> cohort, Map<String, Object> appConfig, Path workDir, boolean warmup) {
+    this(cohort, appConfig, workDir, new Settings(warmup, List.of(), Map.of(), false));
+  }
+
+  /**
+   * How the benchmark runs beyond the cohort and the app's configuration.
+   *
+   * @param warmup as in {@link #E2eBenchmark(Map, Map, Path, boolean)}
+   * @param scalingThreads after the other phases, one run of the full topology per entry with that many stream
+   *     threads, over input and emr-events topics of as many partitions as the largest entry (the patients spread over
+   *     them by key), each on its own application id and topics; empty: none
+   * @param streamsSettings Kafka Streams properties (e.g. poll.ms, or consumer./producer.-prefixed client settings) set
+   *     on every phase's topology over the product's, to measure what a setting changes
+   * @param transactionMetadata the throughput phases also get Debezium's transaction metadata (every transaction's END
+   *     on {@code <prefix>.transaction}, {@code source.transaction.topic} set), as the shipped connector configurations
+   *     provide it: each transaction, the last one of a task included, closes on its END instead of after
+   *     {@code trigger.idle.flush.ms} of idle input
+   */
+  public record Settings(boolean warmup, List<Integer> scalingThreads, Map<String, ?> streamsSettings,
+      boolean transactionMetadata) {
+    public Settings {
+      scalingThreads = List.copyOf(scalingThreads);
+      streamsSettings = Map.copyOf(streamsSettings);
+    }
+  }
+
+  public E2eBenchmark(Map<String, List<EmrEvent>> cohort, Map<String, Object> appConfig, Path workDir,
+      Settings settings) {
     this.cohort = Map.copyOf(cohort);
     this.appConfig = Map.copyOf(appConfig);
     this.workDir = workDir;
-    this.warmup = warmup;
+    this.warmup = settings.warmup();
+    this.scalingThreads = settings.scalingThreads();
+    this.transactionMetadata = settings.transactionMetadata();
+    Map<String, Object> overrides = new HashMap<>(STREAMS_OVERRIDES);
+    overrides.putAll(settings.streamsSettings());
+    this.streamsOverrides = Map.copyOf(overrides);
+  }
+
+  /** The Kafka Streams properties every phase sets over the product's. */
+  public Map<String, Object> streamsOverrides() {
+    return streamsOverrides;
   }
 
   public Result run() throws Exception {
@@ -159,6 +214,7 @@ public final class E2eBenchmark {
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
       kafka.createTopics(1, feed.topics().toArray(String[]::new));
       produceAll(kafka.bootstrapServers(), feed);
+      produceTransactionEnds(kafka, feed, "ehr");
       LOG.info("pre-loaded {} change events ({} transactions, {} patients)", feed.records().size(),
           feed.transactions(), cohort.size());
 
@@ -166,8 +222,8 @@ public final class E2eBenchmark {
       Throughput fullWarm = null;
       if (warmup) {
         passWarm = passThrough(kafka, feed, "-warmup");
-        fullWarm = full(kafka, feed, new RiskStreamConfig(phaseConfig(feed, kafka.bootstrapServers(), "bench-full-warmup",
-            "-warmup")), new long[1]);
+        fullWarm = full(kafka, feed, new RiskStreamConfig(withTransactions(phaseConfig(feed, kafka.bootstrapServers(),
+            "bench-full-warmup", "-warmup"), "ehr")), new long[1]);
         LOG.info("warm-up runs (JIT): pass-through {} events/s, full {} events/s", fmt(passWarm.eventsPerSecond()),
             fmt(fullWarm.eventsPerSecond()));
       }
@@ -183,7 +239,8 @@ public final class E2eBenchmark {
       LOG.info("pass-through: {} events in {} s ({} s from the first output) = {} events/s; CPU s by thread group {}",
           pass.events(), fmt(pass.seconds()), fmt(pass.steadySeconds()), fmt(pass.eventsPerSecond()), pass.cpuSeconds());
 
-      Map<String, Object> fullProps = phaseConfig(feed, kafka.bootstrapServers(), "bench-full", "");
+      Map<String, Object> fullProps = withTransactions(phaseConfig(feed, kafka.bootstrapServers(), "bench-full", ""),
+          "ehr");
       Path fullState = Path.of((String) fullProps.get(RiskStreamConfig.STATE_DIR_CONFIG));
       long[] alerts = new long[1];
       Throughput full = full(kafka, feed, new RiskStreamConfig(fullProps), alerts);
@@ -196,8 +253,60 @@ public final class E2eBenchmark {
       Latency latency = latency(kafka, rate);
       LOG.info("latency at {} events/s: p50 {} ms, p99 {} ms ({} of {} transactions scored)", fmt(rate),
           fmt(latency.p50Ms()), fmt(latency.p99Ms()), latency.scored(), latency.transactions());
+      List<Scaling> scaling = scaling(kafka, events);
       return new Result(cohort.size(), feed.records().size(), feed.transactions(), pass, full, alerts[0], latency,
-          peakRssBytes(), stateBytes, (double) stateBytes / cohort.size(), appConfig, passWarm, fullWarm, passRuns);
+          peakRssBytes(), stateBytes, (double) stateBytes / cohort.size(), appConfig, passWarm, fullWarm, passRuns,
+          scaling);
+    }
+  }
+
+  /** The thread-scaling runs: the full topology per thread count, over as many partitions as the most threads. */
+  private List<Scaling> scaling(EmbeddedKafka kafka, long events) throws Exception {
+    List<Scaling> runs = new ArrayList<>();
+    if (scalingThreads.isEmpty()) {
+      return runs;
+    }
+    int partitions = scalingThreads.stream().mapToInt(Integer::intValue).max().orElseThrow();
+    for (int threads : scalingThreads) {
+      String prefix = "scale" + threads;
+      ChangeEventFeed feed = ChangeEventFeed.of(cohort, prefix, System.currentTimeMillis() - events, partitions);
+      kafka.createTopics(partitions, feed.topics().toArray(String[]::new));
+      produceAll(kafka.bootstrapServers(), feed);
+      produceTransactionEnds(kafka, feed, prefix);
+      Map<String, Object> props = phaseConfig(feed, kafka.bootstrapServers(), "bench-" + prefix, "-" + prefix);
+      if (transactionMetadata) {
+        props.put(RiskStreamConfig.SOURCE_TRANSACTION_TOPIC_CONFIG, prefix + ".transaction");
+      }
+      props.put(RiskStreamConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(threads));
+      props.put(RiskStreamConfig.TOPIC_PARTITIONS_CONFIG, Integer.toString(partitions));
+      Throughput t = full(kafka, feed, new RiskStreamConfig(props), new long[1]);
+      LOG.info("scaling: {} stream threads over {} partitions: {} events/s ({} of {} scores); CPU s by thread group {}",
+          threads, partitions, fmt(t.eventsPerSecond()), t.outputs(), t.expectedOutputs(), t.cpuSeconds());
+      runs.add(new Scaling(threads, partitions, t));
+    }
+    return runs;
+  }
+
+  /** {@code props} reading the transaction metadata topic {@code <prefix>.transaction} when the settings say so. */
+  private Map<String, Object> withTransactions(Map<String, Object> props, String prefix) {
+    if (transactionMetadata) {
+      props.put(RiskStreamConfig.SOURCE_TRANSACTION_TOPIC_CONFIG, prefix + ".transaction");
+    }
+    return props;
+  }
+
+  /** Pre-loads the END record of every transaction of {@code feed} on {@code <prefix>.transaction}, when asked to. */
+  private void produceTransactionEnds(EmbeddedKafka kafka, ChangeEventFeed feed, String prefix) throws Exception {
+    if (!transactionMetadata) {
+      return;
+    }
+    kafka.createTopics(1, prefix + ".transaction");
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
+        kafka.bootstrapServers(), "acks", "all", "linger.ms", "20"), new ByteArraySerializer(),
+        new ByteArraySerializer())) {
+      for (ChangeEventFeed.Record r : feed.transactionEnds()) {
+        producer.send(new ProducerRecord<>(r.topic(), r.partition(), r.timestamp(), r.key(), r.value()));
+      }
     }
   }
 
@@ -224,7 +333,7 @@ public final class E2eBenchmark {
     builder.stream(feed.topics(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("ehr-source"))
         .to(out, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("pass-through-sink"));
     Properties props = config.streamsProperties();
-    props.putAll(STREAMS_OVERRIDES);
+    props.putAll(streamsOverrides);
     long[] count = new long[1];
     Map<String, Long> cpu = ThreadCpu.snapshot();
     try (KafkaStreams streams = new KafkaStreams(builder.build(), props);
@@ -260,14 +369,27 @@ public final class E2eBenchmark {
       Map<String, Long> cpu = ThreadCpu.snapshot();
       long start = System.nanoTime();
       try (RiskStreamApp app = RiskStreamApp.start(config, serdes, runtime.encoder(), runtime.backend(),
-          STREAMS_OVERRIDES);
+          streamsOverrides);
           KafkaConsumer<byte[], byte[]> reader = committedReader(kafka.bootstrapServers(), id + "-reader",
               scoreTopic, alertTopic)) {
         long[] report = {System.nanoTime()};
         long[] first = {0};
+        String emrTopic = config.topics().emrEvents().name();
+        // when the app last read a new emr-events record: what follows is the tail (the last open transactions
+        // waiting for the idle flush, scoring and the last commit)
+        long[] emrConsumed = {-1, System.nanoTime()};
+        long[] metricsChecked = {0};
         long end = until(() -> {
           if (scores[0] > 0 && first[0] == 0) {
             first[0] = System.nanoTime();
+          }
+          if (System.nanoTime() - metricsChecked[0] > 100_000_000L) {
+            metricsChecked[0] = System.nanoTime();
+            long consumed = consumedRecords(app.streams(), emrTopic);
+            if (consumed != emrConsumed[0]) {
+              emrConsumed[0] = consumed;
+              emrConsumed[1] = System.nanoTime();
+            }
           }
           if (System.nanoTime() - report[0] > 5_000_000_000L) {
             LOG.info("full: {} scores, batcher: {} queued, {} requests in {} batches", scores[0],
@@ -293,10 +415,27 @@ public final class E2eBenchmark {
             }
           });
         });
+        Map<String, Object> waits = new java.util.TreeMap<>(StreamsWaits.of(app.streams().metrics(), id));
+        waits.put("tailSeconds", (end - emrConsumed[1]) / 1e9);
+        waits.put("recordsWrittenPerEvent", StreamsWaits.recordsWrittenPerEvent(waits, feed.records().size()));
+        waits.put("batcherMeanBatchSize", runtime.batcher().meanBatchSize());
         return Throughput.of(feed.records().size(), scores[0], feed.transactions(), start, first[0], end)
-            .withCpu(cpu, ThreadCpu.snapshot()).withTriggerCloses(app.triggerCloses());
+            .withCpu(cpu, ThreadCpu.snapshot()).withTriggerCloses(app.triggerCloses()).withWaits(waits);
       }
     }
+  }
+
+  /** Records the stream threads' consumers read from {@code topic} so far. */
+  private static long consumedRecords(KafkaStreams streams, String topic) {
+    double n = 0;
+    for (var e : streams.metrics().entrySet()) {
+      org.apache.kafka.common.MetricName name = e.getKey();
+      if (name.group().equals("consumer-fetch-manager-metrics") && name.name().equals("records-consumed-total")
+          && topic.equals(name.tags().get("topic")) && e.getValue().metricValue() instanceof Double d) {
+        n += d;
+      }
+    }
+    return (long) n;
   }
 
   private Latency latency(EmbeddedKafka kafka, double rate) throws Exception {
@@ -316,9 +455,10 @@ public final class E2eBenchmark {
     AvroSerdes serdes = AvroSerdes.withClient(new InMemorySchemaRegistry());
     Map<String, Long> lastSend = new ConcurrentHashMap<>();
     Map<String, Long> scored = new HashMap<>();
+    Map<String, Object> waits;
     try (ScoringRuntime runtime = ScoringRuntime.start(config);
         RiskStreamApp app = RiskStreamApp.start(config, serdes, runtime.encoder(), runtime.backend(),
-            STREAMS_OVERRIDES);
+            streamsOverrides);
         KafkaConsumer<byte[], byte[]> reader = committedReader(kafka.bootstrapServers(), "bench-latency-reader", scoreTopic);
         KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers(),
             "acks", "all", "linger.ms", "0"), new ByteArraySerializer(), new ByteArraySerializer())) {
@@ -347,6 +487,9 @@ public final class E2eBenchmark {
         return scored.size() >= transactions;
       }, () -> (long) scored.size());
       sender.join();
+      waits = new java.util.TreeMap<>(StreamsWaits.of(app.streams().metrics(), "bench-latency"));
+      waits.put("recordsWrittenPerEvent", StreamsWaits.recordsWrittenPerEvent(waits, records.size()));
+      waits.put("batcherMeanBatchSize", runtime.batcher().meanBatchSize());
     }
     List<Double> ms = new ArrayList<>();
     scored.forEach((tx, at) -> {
@@ -358,7 +501,7 @@ public final class E2eBenchmark {
     ms.sort(Double::compare);
     double mean = ms.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
     return new Latency(rate, records.size(), transactions, scored.size(), percentile(ms, 50), percentile(ms, 99), mean,
-        ms.isEmpty() ? Double.NaN : ms.get(ms.size() - 1), ms);
+        ms.isEmpty() ? Double.NaN : ms.get(ms.size() - 1), ms, waits);
   }
 
   /** Nearest-rank percentile of sorted values. */
@@ -465,7 +608,7 @@ public final class E2eBenchmark {
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap,
         "acks", "all", "linger.ms", "20", "batch.size", "262144"), new ByteArraySerializer(), new ByteArraySerializer())) {
       for (ChangeEventFeed.Record r : feed.records()) {
-        producer.send(new ProducerRecord<>(r.topic(), 0, r.timestamp(), r.key(), r.value()));
+        producer.send(new ProducerRecord<>(r.topic(), r.partition(), r.timestamp(), r.key(), r.value()));
       }
     }
   }

@@ -60,8 +60,11 @@ public final class BenchCommand implements Runnable, DeveloperCommand {
   @Command(name = "e2e", mixinStandardHelpOptions = true,
       description = {"On an embedded broker: max throughput (events/s) of a pass-through topology and of the full"
           + " topology on the same pre-loaded Synthea CDC input, p50/p99 event -> score latency at half the full"
-          + " topology's rate, peak RSS and state-store bytes per patient.",
-          "Writes e2e-<host>-<date>.json and .png under --out."})
+          + " topology's rate, peak RSS and state-store bytes per patient, where the stream threads spent their time"
+          + " (poll, process, punctuate, commit, records written per event), and the full topology's events/s with"
+          + " each --scaling thread count.",
+          "Writes e2e-<host>-<date>.json and .png under --out (the PNG is skipped, with one warning line, where the"
+          + " JVM cannot draw text)."})
   public static final class E2e implements Callable<Integer>, DeveloperCommand {
 
     @Spec
@@ -103,6 +106,24 @@ public final class BenchCommand implements Runnable, DeveloperCommand {
             + " measured runs see JIT-compiled code; --no-warmup measures a cold JVM. Default: ${DEFAULT-VALUE}.")
     private boolean warmup;
 
+    @Option(names = "--scaling", split = ",", paramLabel = "THREADS", defaultValue = "1,2,4,8",
+        description = "Thread-scaling runs after the others: the full topology once per stream thread count, over input"
+            + " and emr-events topics of as many partitions as the largest count (patients spread by key); 0 skips"
+            + " them. Default: ${DEFAULT-VALUE}.")
+    private List<Integer> scaling;
+
+    @Option(names = "--transaction-metadata", negatable = true, defaultValue = "false", fallbackValue = "true",
+        description = "Feed the throughput phases Debezium's transaction metadata too (every transaction's END, and"
+            + " source.transaction.topic set), as the shipped connector configurations provide it, so that the last"
+            + " transaction of each task closes on its END instead of after --idle-flush-ms of idle input (which"
+            + " otherwise ends every throughput phase). Default: ${DEFAULT-VALUE}.")
+    private boolean transactionMetadata;
+
+    @Option(names = "--streams-set", paramLabel = "KEY=VALUE", description = "A Kafka Streams property for every"
+        + " phase's topology over the product's settings (e.g. poll.ms=10, or consumer.fetch.max.wait.ms=100), to"
+        + " measure what it changes (repeatable).")
+    private Map<String, String> streamsSettings = new LinkedHashMap<>();
+
     @Option(names = "--set", description = "A configuration key for the full topology, e.g. --set"
         + " processing.guarantee=at_least_once (repeatable; the bench's own settings win for topics, threads and"
         + " state).", paramLabel = "KEY=VALUE")
@@ -114,6 +135,10 @@ public final class BenchCommand implements Runnable, DeveloperCommand {
       PrintWriter outWriter = cli.getOut();
       if (patients < 1) {
         throw new CommandLine.ParameterException(cli, "--patients must be at least 1");
+      }
+      List<Integer> scalingThreads = scaling.equals(List.of(0)) ? List.of() : scaling;
+      if (scalingThreads.stream().anyMatch(t -> t < 1 || t > 64)) {
+        throw new CommandLine.ParameterException(cli, "--scaling takes stream thread counts from 1 to 64, or 0");
       }
       if (model != null) {
         ModelBundle.load(model);  // a bad --model fails here (exit status 2), not after the cohort and the broker
@@ -133,7 +158,9 @@ public final class BenchCommand implements Runnable, DeveloperCommand {
         if (model != null) {
           appConfig.put(RiskStreamConfig.MODEL_NAME_CONFIG, model);
         }
-        E2eBenchmark.Result result = new E2eBenchmark(byPatient, appConfig, work.resolve("state"), warmup).run();
+        E2eBenchmark bench = new E2eBenchmark(byPatient, appConfig, work.resolve("state"),
+            new E2eBenchmark.Settings(warmup, scalingThreads, streamsSettings, transactionMetadata));
+        E2eBenchmark.Result result = bench.run();
 
         String host = InetAddress.getLocalHost().getHostName();
         ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
@@ -151,9 +178,9 @@ public final class BenchCommand implements Runnable, DeveloperCommand {
         context.put("settings", overrides);
         Path json = out.resolve(stem + ".json");
         Path png = out.resolve(stem + ".png");
-        BenchReport.writeJson(BenchReport.document(result, context), json);
-        BenchReport.writePng(result, "riskstream bench e2e on " + host + ", " + now.toLocalDate() + ": "
-            + result.events() + " change events, " + result.patients() + " patients", png);
+        BenchReport.writeJson(BenchReport.document(result, context, bench.streamsOverrides()), json);
+        String pngSkipped = BenchReport.writePng(result, "riskstream bench e2e on " + host + ", " + now.toLocalDate()
+            + ": " + result.events() + " change events, " + result.patients() + " patients", png);
         outWriter.printf(Locale.ROOT, "pass-through: %.0f events/s; full topology: %.0f events/s (%.0f%% of pass-through;"
             + " target 50%%)%n", result.passThrough().eventsPerSecond(), result.full().eventsPerSecond(),
             100 * result.fullToPassThrough());
@@ -174,7 +201,16 @@ public final class BenchCommand implements Runnable, DeveloperCommand {
             result.latency().scored(), result.latency().transactions());
         outWriter.printf(Locale.ROOT, "peak RSS %.0f MiB (whole JVM, broker included); state stores %.0f bytes/patient%n",
             result.peakRssBytes() / 1048576.0, result.stateStoreBytesPerPatient());
-        outWriter.printf("Wrote %s and %s%n", json, png);
+        outWriter.printf(Locale.ROOT, "full topology, where the stream threads were (s): %s%n", result.full().waits());
+        for (E2eBenchmark.Scaling run : result.scaling()) {
+          outWriter.printf(Locale.ROOT, "scaling: %d stream threads, %d partitions: %.0f events/s%s%n", run.threads(),
+              run.partitions(), run.full().eventsPerSecond(), run.full().complete() ? "" : " (INCOMPLETE)");
+        }
+        if (pngSkipped == null) {
+          outWriter.printf("Wrote %s and %s%n", json, png);
+        } else {
+          outWriter.printf("Wrote %s; warning: no PNG, this JVM cannot draw text (%s)%n", json, pngSkipped);
+        }
         outWriter.flush();
         return 0;
       } finally {

@@ -112,7 +112,7 @@ public final class RunCommand implements Callable<Integer> {
       RiskStreamMetrics metrics = null;
       try {
         app = RiskStreamApp.start(cfg, serdes, runtime.encoder(), runtime.backend(), overrides);
-        metrics = RiskStreamMetrics.bind(app.streams(), runtime.batcher(), app.deadLetters());
+        metrics = RiskStreamMetrics.bind(app.streams(), runtime, app.deadLetters());
         RiskStreamApp started = app;
         RiskStreamMetrics bound = metrics;
         PeerClient peers = self == null ? null : new PeerClient(security, self,

@@ -1,16 +1,26 @@
 package io.riskstream.app.http;
 
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.riskstream.schemas.DeadLetterReason;
 import io.riskstream.schemas.DeadLetterStage;
+import io.riskstream.app.runtime.ScoringRuntime;
+import io.riskstream.scoring.ScorerInfo;
 import io.riskstream.scoring.batch.DynamicBatcher;
 import io.riskstream.topology.DeadLetterCounts;
+import io.riskstream.topology.ScoringBackend;
+import java.time.Duration;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.streams.KafkaStreams;
 
@@ -19,7 +29,12 @@ import org.apache.kafka.streams.KafkaStreams;
  * the dead-letter counters {@code dead-letter-<reason>-total} of group {@code stream-riskstream-metrics} appear as
  * {@code kafka_stream_riskstream_dead_letter_<reason>_total} per task), every dead letter of the instance by stage and
  * reason ({@code riskstream_dead_letters_total{stage,reason}}, also those Kafka Streams' error handlers write), the
- * dynamic batcher's counters and JVM memory.
+ * dynamic batcher's counters, the scoring histograms Triton users know (per input the queue wait, per batch the compute
+ * time and size, per score the event-to-score latency: {@code riskstream_batcher_queue_wait_seconds},
+ * {@code riskstream_batcher_compute_seconds}, {@code riskstream_batcher_batch_size},
+ * {@code riskstream_event_to_score_seconds}, each with {@code _bucket}s), the failovers to the CPU
+ * ({@code riskstream_scorer_failovers_total}), the engine in use ({@code riskstream_scorer_engine{backend,precision}}:
+ * 1 for the engine of the last batch, 0 for another seen before) and JVM memory.
  *
  * <p>The Kafka Streams metrics are bound at the first scrape that finds the client RUNNING: task-level sensors such
  * as the dead-letter counters only exist once tasks are assigned, and Micrometer's binder looks for new Kafka metrics
@@ -38,8 +53,8 @@ public final class RiskStreamMetrics implements AutoCloseable {
     this.streamsMetrics = new KafkaStreamsMetrics(streams);
   }
 
-  /** Binds the metrics of {@code streams}, {@code batcher} and the instance's {@code deadLetters}. */
-  public static RiskStreamMetrics bind(KafkaStreams streams, DynamicBatcher batcher, DeadLetterCounts deadLetters) {
+  /** Binds the metrics of {@code streams}, {@code scoring} and the instance's {@code deadLetters}. */
+  public static RiskStreamMetrics bind(KafkaStreams streams, ScoringRuntime scoring, DeadLetterCounts deadLetters) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
     for (DeadLetterStage stage : DeadLetterStage.values()) {
@@ -50,6 +65,15 @@ public final class RiskStreamMetrics implements AutoCloseable {
             .register(registry);
       }
     }
+    scoring.addScoreLatencyListener(bindScoring(registry, scoring.batcher()));
+    return new RiskStreamMetrics(registry, streams);
+  }
+
+  /**
+   * Binds the batcher's counters, gauges and histograms to {@code registry}; returns the listener that records
+   * event-to-score latencies.
+   */
+  static ScoringBackend.ScoreLatencyListener bindScoring(MeterRegistry registry, DynamicBatcher batcher) {
     FunctionCounter.builder("riskstream.batcher.batches", batcher, DynamicBatcher::batches)
         .description("Batches the dynamic batcher sent to the scorer").register(registry);
     FunctionCounter.builder("riskstream.batcher.requests", batcher, DynamicBatcher::requests)
@@ -60,7 +84,47 @@ public final class RiskStreamMetrics implements AutoCloseable {
         .description("Mean size of the batches sent so far").register(registry);
     Gauge.builder("riskstream.batcher.queued", batcher, DynamicBatcher::queued)
         .description("Inputs waiting in the batcher queue").register(registry);
-    return new RiskStreamMetrics(registry, streams);
+    FunctionCounter.builder("riskstream.scorer.failovers", batcher, DynamicBatcher::failovers)
+        .description("Batches the GPU scorer failed on and ONNX Runtime on the CPU scored instead").register(registry);
+    Timer queueWait = Timer.builder("riskstream.batcher.queue.wait")
+        .description("Time an input waited in the batcher queue before its batch started scoring")
+        .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(10_000))
+        .maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
+    Timer compute = Timer.builder("riskstream.batcher.compute")
+        .description("Time the scorer took for one batch").publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofNanos(10_000)).maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
+    DistributionSummary batchSize = DistributionSummary.builder("riskstream.batcher.batch.size")
+        .description("Inputs per batch sent to the scorer")
+        .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096).register(registry);
+    Set<ScorerInfo> engines = ConcurrentHashMap.newKeySet();
+    batcher.engines().forEach(e -> registerEngine(registry, batcher, engines, e));
+    batcher.addListener((waits, computeNanos, engine, failedOver) -> {
+      for (long w : waits) {
+        queueWait.record(w, TimeUnit.NANOSECONDS);
+      }
+      compute.record(computeNanos, TimeUnit.NANOSECONDS);
+      batchSize.record(waits.length);
+      if (!engines.contains(engine)) {
+        registerEngine(registry, batcher, engines, engine);
+      }
+    });
+    Timer eventToScore = Timer.builder("riskstream.event.to.score")
+        .description("Wall-clock time from the record timestamp of a transaction's last change event to its score")
+        .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofMinutes(10)).register(registry);
+    return millis -> eventToScore.record(Math.max(0, millis), TimeUnit.MILLISECONDS);
+  }
+
+  private static void registerEngine(MeterRegistry registry, DynamicBatcher batcher, Set<ScorerInfo> engines,
+      ScorerInfo engine) {
+    engines.add(engine);
+    Gauge.builder("riskstream.scorer.engine", batcher, b -> isServing(b.engine(), engine) ? 1 : 0)
+        .description("1 for the scoring engine (backend, precision) that scored the last batch, 0 for one seen before")
+        .tag("backend", engine.backend()).tag("precision", engine.precision()).register(registry);
+  }
+
+  private static boolean isServing(ScorerInfo serving, ScorerInfo engine) {
+    return serving.backend().equals(engine.backend()) && serving.precision().equals(engine.precision());
   }
 
   /** The Prometheus text exposition of every metric. */

@@ -12,6 +12,8 @@ import io.riskstream.topology.RequestEncoder;
 import io.riskstream.topology.ScoringBackend;
 import io.riskstream.topology.config.RiskStreamConfig;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The one scoring service of a JVM ({@link Scoring#start}) as the topology sees it: a {@link RequestEncoder} and a
@@ -23,6 +25,7 @@ public final class ScoringRuntime implements AutoCloseable {
   private final ScoringService service;
   private final RequestEncoder encoder;
   private final ScoringBackend backend;
+  private final List<ScoringBackend.ScoreLatencyListener> latencyListeners = new CopyOnWriteArrayList<>();
 
   private ScoringRuntime(ScoringService service) {
     this.service = service;
@@ -30,7 +33,11 @@ public final class ScoringRuntime implements AutoCloseable {
     this.encoder = new HistoryEncoderAdapter(new HistoryEncoder(model.spec()));
     this.backend = new ScoringBackend(service.info(),
         model.spec().outcomes().stream().map(OutcomeSpec::horizonDays).toList(), service::submit,
-        model.spec().outcomes().stream().map(OutcomeSpec::label).toList(), model.operatingPoints());
+        model.spec().outcomes().stream().map(OutcomeSpec::label).toList(), model.operatingPoints(), millis -> {
+          for (ScoringBackend.ScoreLatencyListener l : latencyListeners) {
+            l.scored(millis);
+          }
+        });
   }
 
   /** Starts scoring as {@code config} says ({@link #options}). */
@@ -73,6 +80,11 @@ public final class ScoringRuntime implements AutoCloseable {
 
   public DynamicBatcher batcher() {
     return service.batcher();
+  }
+
+  /** Tells {@code listener} the event-to-score latency of every score the topology forwards from now on. */
+  public void addScoreLatencyListener(ScoringBackend.ScoreLatencyListener listener) {
+    latencyListeners.add(listener);
   }
 
   @Override

@@ -22,9 +22,9 @@ class BenchReportTest {
     E2eBenchmark.Throughput pass = E2eBenchmark.Throughput.of(1000, 1000, 1000, 0, 1_000_000_000L, 3_000_000_000L);
     E2eBenchmark.Throughput full = E2eBenchmark.Throughput.of(1000, 100, 100, 0, 2_000_000_000L, 6_000_000_000L)
         .withTriggerCloses(Map.of(TriggerProcessor.CloseRule.SOURCE_PROGRESS, 97L, TriggerProcessor.CloseRule.IDLE_FLUSH, 3L));
-    E2eBenchmark.Latency latency = new E2eBenchmark.Latency(125, 500, 50, 50, 20, 90, 30, 95, List.of(10.0, 20.0, 90.0));
+    E2eBenchmark.Latency latency = new E2eBenchmark.Latency(125, 500, 50, 50, 20, 90, 30, 95, List.of(10.0, 20.0, 90.0), Map.of());
     return new E2eBenchmark.Result(3, 1000, 100, pass, full, 7, latency, 1 << 30, 3000, 1000.0, Map.of("scorer", "auto"),
-        null, null, java.util.List.of(pass));
+        null, null, java.util.List.of(pass), List.of(new E2eBenchmark.Scaling(1, 8, pass), new E2eBenchmark.Scaling(8, 8, full)));
   }
 
   @Test
@@ -56,8 +56,8 @@ class BenchReportTest {
   void shouldWriteJsonAndPng() throws Exception {
     Path json = dir.resolve("r/e2e.json");
     Path png = dir.resolve("r/e2e.png");
-    BenchReport.writeJson(BenchReport.document(result(), Map.of("host", "h")), json);
-    BenchReport.writePng(result(), "title", png);
+    BenchReport.writeJson(BenchReport.document(result(), Map.of("host", "h"), E2eBenchmark.STREAMS_OVERRIDES), json);
+    assertThat(BenchReport.writePng(result(), "title", png)).as("no reason to skip it").isNull();
     JsonNode doc = new ObjectMapper().readTree(json.toFile());
     assertThat(doc.get("host").asText()).isEqualTo("h");
     assertThat(doc.get("passThrough").get("eventsPerSecond").asDouble()).isEqualTo(500.0);
@@ -67,7 +67,22 @@ class BenchReportTest {
     assertThat(doc.get("full").get("triggerCloses").get("idle_flush").asLong()).isEqualTo(3);
     assertThat(doc.get("full").get("triggerCloses").get("source_progress").asLong()).isEqualTo(97);
     BufferedImage image = ImageIO.read(png.toFile());
-    assertThat(image.getWidth()).isEqualTo(1400);
+    assertThat(image.getWidth()).isEqualTo(BenchReport.WIDTH);
+    assertThat(doc.get("threadScaling")).hasSize(2);
+    assertThat(doc.get("threadScaling").get(1).get("streamThreads").asInt()).isEqualTo(8);
+    assertThat(doc.get("threadScaling").get(1).get("eventsPerSecond").asDouble()).isEqualTo(250.0);
+  }
+
+  @Test
+  void shouldSkipThePngWithAReasonWhereTheJvmHasNoFonts() throws Exception {
+    Path png = dir.resolve("r/e2e.png");
+
+    String skipped = BenchReport.writePng(() -> {
+      throw new Error("Fontconfig head is null, check your fonts or fonts configuration");
+    }, png);
+
+    assertThat(skipped).isEqualTo("Error: Fontconfig head is null, check your fonts or fonts configuration");
+    assertThat(png).doesNotExist();
   }
 
   @Test

@@ -76,7 +76,7 @@ class ScoringRuntimeTest {
       assertThat(runtime.encoder()).isNotNull();
 
       float[] probabilities = runtime.backend().submitter().submit(new ModelInput(new long[] {1, 2, 3},
-          new float[] {40f, 40.5f, 41f}, new float[] {1f, 0.5f, 0f})).get(30, TimeUnit.SECONDS);
+          new float[] {40f, 40.5f, 41f}, new float[] {1f, 0.5f, 0f})).get(30, TimeUnit.SECONDS).probabilities();
 
       assertThat(probabilities).hasSize(runtime.model().spec().outcomes().size());
       assertThat(runtime.batcher().requests()).isEqualTo(1);

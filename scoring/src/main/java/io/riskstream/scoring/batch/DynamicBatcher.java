@@ -1,13 +1,19 @@
 package io.riskstream.scoring.batch;
 
 import io.riskstream.scoring.ModelInput;
+import io.riskstream.scoring.Scored;
+import io.riskstream.scoring.ScoredBatch;
 import io.riskstream.scoring.Scorer;
+import io.riskstream.scoring.ScorerInfo;
 import io.riskstream.scoring.ScoringException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * takes the oldest request, then waits at most {@code maxQueueDelay} after it for more, up to
  * {@code maxBatchSize}, scores the batch and completes the futures. A failed batch is retried input by input, so one
  * bad input fails only its own future: with {@link IllegalArgumentException} for bad input, else with
- * {@link ScoringException}. Because scorers are batch-invariant, the retry cannot change a probability.
+ * {@link ScoringException}. Because scorers are batch-invariant, the retry cannot change a probability. Each result
+ * names the engine that computed it ({@link Scored}), so a score computed after a failover says so; every batch is
+ * reported to the {@link BatchListener}s (queue wait per input, compute time, engine, failover).
  *
  * <p>{@link #close()} stops accepting requests, scores what is queued, and stops the worker.
  */
@@ -27,10 +35,10 @@ public final class DynamicBatcher implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(DynamicBatcher.class);
 
-  private record Request(ModelInput input, CompletableFuture<float[]> future) {
+  private record Request(ModelInput input, CompletableFuture<Scored> future, long submittedNanos) {
   }
 
-  private static final Request POISON = new Request(null, null);
+  private static final Request POISON = new Request(null, null, 0);
 
   private final Scorer scorer;
   private final int maxBatchSize;
@@ -40,6 +48,11 @@ public final class DynamicBatcher implements AutoCloseable {
   private final AtomicLong batches = new AtomicLong();
   private final AtomicLong requests = new AtomicLong();
   private final AtomicLong failedRequests = new AtomicLong();
+  private final AtomicLong failovers = new AtomicLong();
+  /** The engine of the last batch (the scorer's own before the first). */
+  private volatile ScorerInfo engine;
+  private final Set<ScorerInfo> engines = ConcurrentHashMap.newKeySet();
+  private final List<BatchListener> listeners = new CopyOnWriteArrayList<>();
   private final Object submitLock = new Object();
   private volatile boolean closed;
 
@@ -53,25 +66,27 @@ public final class DynamicBatcher implements AutoCloseable {
     }
     this.maxBatchSize = maxBatchSize;
     this.maxQueueDelayNanos = maxQueueDelay.toNanos();
+    this.engine = scorer.info();
+    this.engines.add(engine);
     this.worker = new Thread(this::run, "riskstream-batcher-" + scorer.info().backend());
     this.worker.setDaemon(true);
     this.worker.start();
   }
 
   /**
-   * Queues one input. The future completes with its probabilities (outcome order of {@code scorer.info()}), or
-   * exceptionally: {@link IllegalArgumentException} for bad input, {@link ScoringException} when the backend fails
+   * Queues one input. The future completes with its probabilities (outcome order of {@code scorer.info()}) and the
+   * engine that computed them, or exceptionally: {@link IllegalArgumentException} for bad input, {@link ScoringException} when the backend fails
    * or the batcher is closed.
    */
-  public CompletableFuture<float[]> submit(ModelInput input) {
+  public CompletableFuture<Scored> submit(ModelInput input) {
     Objects.requireNonNull(input, "input");
-    CompletableFuture<float[]> future = new CompletableFuture<>();
+    CompletableFuture<Scored> future = new CompletableFuture<>();
     synchronized (submitLock) {
       if (closed) {
         future.completeExceptionally(new ScoringException("the batcher is closed"));
         return future;
       }
-      queue.add(new Request(input, future));
+      queue.add(new Request(input, future, System.nanoTime()));
     }
     return future;
   }
@@ -118,28 +133,67 @@ public final class DynamicBatcher implements AutoCloseable {
   }
 
   private void scoreBatch(List<Request> batch) {
-    batches.incrementAndGet();
-    requests.addAndGet(batch.size());
+    long start = System.nanoTime();
+    long[] queueWait = new long[batch.size()];
+    for (int i = 0; i < batch.size(); i++) {
+      queueWait[i] = start - batch.get(i).submittedNanos();
+    }
     List<ModelInput> inputs = batch.stream().map(Request::input).toList();
+    // each input's result or failure; the futures complete only after the counters and listeners saw the batch, so a
+    // caller that got its result also sees it counted
+    Scored[] results = new Scored[batch.size()];
+    RuntimeException[] failures = new RuntimeException[batch.size()];
+    ScorerInfo servedBy = engine;
+    boolean failedOver = false;
     try {
-      float[][] out = scorer.score(inputs);
+      ScoredBatch out = scorer.scoreBatch(inputs);
+      servedBy = out.engine();
+      failedOver = out.failedOver();
       for (int i = 0; i < batch.size(); i++) {
-        batch.get(i).future().complete(out[i]);
+        results[i] = new Scored(out.probabilities()[i], servedBy.backend(), servedBy.precision());
       }
     } catch (RuntimeException e) {
       if (batch.size() == 1) {
-        failedRequests.incrementAndGet();
-        batch.get(0).future().completeExceptionally(classify(e));
-        return;
-      }
-      LOG.warn("a batch of {} failed ({}); scoring its inputs one by one", batch.size(), e.getClass().getSimpleName());
-      for (Request r : batch) {
-        try {
-          r.future().complete(scorer.score(List.of(r.input()))[0]);
-        } catch (RuntimeException single) {
-          failedRequests.incrementAndGet();
-          r.future().completeExceptionally(classify(single));
+        failures[0] = classify(e);
+      } else {
+        LOG.warn("a batch of {} failed ({}); scoring its inputs one by one", batch.size(), e.getClass().getSimpleName());
+        for (int i = 0; i < batch.size(); i++) {
+          try {
+            ScoredBatch one = scorer.scoreBatch(List.of(inputs.get(i)));
+            servedBy = one.engine();
+            failedOver |= one.failedOver();
+            results[i] = new Scored(one.probabilities()[0], servedBy.backend(), servedBy.precision());
+          } catch (RuntimeException single) {
+            failures[i] = classify(single);
+          }
         }
+      }
+    }
+    long compute = System.nanoTime() - start;
+    batches.incrementAndGet();
+    requests.addAndGet(batch.size());
+    for (RuntimeException f : failures) {
+      if (f != null) {
+        failedRequests.incrementAndGet();
+      }
+    }
+    if (failedOver) {
+      failovers.incrementAndGet();
+    }
+    engine = servedBy;
+    engines.add(servedBy);
+    for (BatchListener l : listeners) {
+      try {
+        l.batchScored(queueWait, compute, servedBy, failedOver);
+      } catch (RuntimeException e) {
+        LOG.warn("a batch listener failed ({}); ignored", e.getClass().getSimpleName());
+      }
+    }
+    for (int i = 0; i < batch.size(); i++) {
+      if (failures[i] != null) {
+        batch.get(i).future().completeExceptionally(failures[i]);
+      } else {
+        batch.get(i).future().complete(results[i]);
       }
     }
   }
@@ -170,6 +224,26 @@ public final class DynamicBatcher implements AutoCloseable {
   public double meanBatchSize() {
     long b = batches.get();
     return b == 0 ? 0.0 : (double) requests.get() / b;
+  }
+
+  /** Batches the primary scorer failed on and its fallback scored (0 for a scorer without fallback). */
+  public long failovers() {
+    return failovers.get();
+  }
+
+  /** The engine that scored the last batch; the scorer's own before the first batch. */
+  public ScorerInfo engine() {
+    return engine;
+  }
+
+  /** Every engine that scored a batch so far, and the scorer's own. */
+  public Set<ScorerInfo> engines() {
+    return Set.copyOf(engines);
+  }
+
+  /** Tells {@code listener} about every batch scored from now on. */
+  public void addListener(BatchListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
   }
 
   /** Requests waiting to be batched. */

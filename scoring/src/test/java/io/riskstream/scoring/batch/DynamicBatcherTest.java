@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.riskstream.scoring.ModelInput;
+import io.riskstream.scoring.Scored;
 import io.riskstream.scoring.Scorer;
 import io.riskstream.scoring.ScorerInfo;
 import io.riskstream.scoring.ScoringException;
@@ -99,12 +100,12 @@ class DynamicBatcherTest {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     CountDownLatch start = new CountDownLatch(1);
     try (DynamicBatcher batcher = new DynamicBatcher(scorer, 32, Duration.ofMillis(20))) {
-      List<Future<List<CompletableFuture<float[]>>>> submitted = new ArrayList<>();
+      List<Future<List<CompletableFuture<Scored>>>> submitted = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         int thread = t;
         submitted.add(pool.submit(() -> {
           start.await();
-          List<CompletableFuture<float[]>> futures = new ArrayList<>();
+          List<CompletableFuture<Scored>> futures = new ArrayList<>();
           for (int i = thread; i < inputs.size(); i += threads) {
             futures.add(batcher.submit(inputs.get(i)));
           }
@@ -113,9 +114,9 @@ class DynamicBatcherTest {
       }
       start.countDown();
       for (int t = 0; t < threads; t++) {
-        List<CompletableFuture<float[]>> futures = submitted.get(t).get(30, TimeUnit.SECONDS);
+        List<CompletableFuture<Scored>> futures = submitted.get(t).get(30, TimeUnit.SECONDS);
         for (int j = 0; j < futures.size(); j++) {
-          float[] p = futures.get(j).get(30, TimeUnit.SECONDS);
+          float[] p = futures.get(j).get(30, TimeUnit.SECONDS).probabilities();
           assertThat(p).as("input %d", t + j * threads).isEqualTo(alone[t + j * threads]);
         }
       }
@@ -135,15 +136,15 @@ class DynamicBatcherTest {
     ModelInput bad = new ModelInput(new long[] {10_000}, new float[1], new float[1]);
     RecordingScorer scorer = new RecordingScorer(onnx, null);
     try (DynamicBatcher batcher = new DynamicBatcher(scorer, 64, Duration.ofMillis(200))) {
-      List<CompletableFuture<float[]>> good = new ArrayList<>();
+      List<CompletableFuture<Scored>> good = new ArrayList<>();
       inputs.subList(0, 5).forEach(i -> good.add(batcher.submit(i)));
-      CompletableFuture<float[]> failed = batcher.submit(bad);
+      CompletableFuture<Scored> failed = batcher.submit(bad);
       inputs.subList(5, 10).forEach(i -> good.add(batcher.submit(i)));
 
       assertThatThrownBy(() -> failed.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
           .hasCauseInstanceOf(IllegalArgumentException.class);
       for (int i = 0; i < good.size(); i++) {
-        assertThat(good.get(i).get(10, TimeUnit.SECONDS)).isEqualTo(onnx.score(List.of(inputs.get(i)))[0]);
+        assertThat(good.get(i).get(10, TimeUnit.SECONDS).probabilities()).isEqualTo(onnx.score(List.of(inputs.get(i)))[0]);
       }
       assertThat(batcher.failedRequests()).isEqualTo(1);
     }
@@ -153,7 +154,7 @@ class DynamicBatcherTest {
   void shouldCompleteExceptionallyWithScoringExceptionWhenTheBackendFails() {
     ModelInput poisoned = inputs(1, 3).get(0);
     try (DynamicBatcher batcher = new DynamicBatcher(new RecordingScorer(onnx, poisoned), 8, Duration.ZERO)) {
-      CompletableFuture<float[]> future = batcher.submit(poisoned);
+      CompletableFuture<Scored> future = batcher.submit(poisoned);
 
       assertThatThrownBy(() -> future.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
           .hasCauseInstanceOf(ScoringException.class).hasMessageContaining("simulated backend failure");
@@ -164,14 +165,14 @@ class DynamicBatcherTest {
   void shouldScoreWhatIsQueuedOnCloseAndRefuseNewRequests() throws Exception {
     List<ModelInput> inputs = inputs(50, 4);
     DynamicBatcher batcher = new DynamicBatcher(onnx, 4, Duration.ofSeconds(5));
-    List<CompletableFuture<float[]>> futures = new ArrayList<>();
+    List<CompletableFuture<Scored>> futures = new ArrayList<>();
     inputs.forEach(i -> futures.add(batcher.submit(i)));
 
     batcher.close();
 
-    for (CompletableFuture<float[]> f : futures) {
+    for (CompletableFuture<Scored> f : futures) {
       assertThat(f).isCompleted();
-      assertThat(f.get()).hasSize(3);
+      assertThat(f.get().probabilities()).hasSize(3);
     }
     assertThat(batcher.requests()).isEqualTo(50);
     assertThatThrownBy(() -> batcher.submit(inputs.get(0)).get()).hasCauseInstanceOf(ScoringException.class)

@@ -1,0 +1,80 @@
+package io.riskstream.app.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.riskstream.scoring.FailoverScorer;
+import io.riskstream.scoring.ModelInput;
+import io.riskstream.scoring.Scored;
+import io.riskstream.scoring.batch.DynamicBatcher;
+import io.riskstream.topology.NamedTestScorer;
+import io.riskstream.topology.ScoringBackend;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class RiskStreamMetricsTest {
+
+  private static final ModelInput INPUT = new ModelInput(new long[] {110, 120}, new float[] {40f, 41f},
+      new float[] {1f, 0f});
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final NamedTestScorer gpu = new NamedTestScorer("tensorrt", "fp16");
+  private final NamedTestScorer cpu = new NamedTestScorer("onnxruntime", "fp32");
+
+  private static Scored score(DynamicBatcher batcher) throws Exception {
+    return batcher.submit(INPUT).get(30, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void shouldCountFailoversAndShowTheEngineInUse() throws Exception {
+    try (DynamicBatcher batcher = new DynamicBatcher(new FailoverScorer(gpu, cpu, 1), 4, Duration.ZERO)) {
+      RiskStreamMetrics.bindScoring(registry, batcher);
+      Scored first = score(batcher);
+      String before = registry.scrape();
+
+      gpu.failing.set(true);
+      Scored second = score(batcher);
+      String after = registry.scrape();
+
+      assertThat(first.backend()).isEqualTo("tensorrt");
+      assertThat(second.backend()).isEqualTo("onnxruntime");
+      assertThat(before).contains("riskstream_scorer_failovers_total 0.0",
+          "riskstream_scorer_engine{backend=\"tensorrt\",precision=\"fp16\"} 1.0");
+      assertThat(after).contains("riskstream_scorer_failovers_total 1.0",
+          "riskstream_scorer_engine{backend=\"tensorrt\",precision=\"fp16\"} 0.0",
+          "riskstream_scorer_engine{backend=\"onnxruntime\",precision=\"fp32\"} 1.0");
+    }
+  }
+
+  @Test
+  void shouldRecordQueueWaitComputeTimeAndBatchSizeAsHistograms() throws Exception {
+    try (DynamicBatcher batcher = new DynamicBatcher(cpu, 4, Duration.ZERO)) {
+      RiskStreamMetrics.bindScoring(registry, batcher);
+      for (int i = 0; i < 3; i++) {
+        score(batcher);  // one at a time: three batches of one
+      }
+
+      String text = registry.scrape();
+
+      assertThat(text).contains("riskstream_batcher_queue_wait_seconds_count 3",
+          "riskstream_batcher_compute_seconds_count 3", "riskstream_batcher_batch_size_count 3",
+          "riskstream_batcher_batch_size_sum 3.0", "riskstream_batcher_batch_size_bucket{le=\"1.0\"} 3",
+          "riskstream_batcher_queue_wait_seconds_bucket{le=\"+Inf\"} 3");
+    }
+  }
+
+  @Test
+  void shouldRecordEventToScoreLatencyAsAHistogram() {
+    try (DynamicBatcher batcher = new DynamicBatcher(cpu, 4, Duration.ZERO)) {
+      ScoringBackend.ScoreLatencyListener latency = RiskStreamMetrics.bindScoring(registry, batcher);
+
+      latency.scored(250);
+      latency.scored(1_500);
+
+      assertThat(registry.scrape()).contains("riskstream_event_to_score_seconds_count 2",
+          "riskstream_event_to_score_seconds_sum 1.75", "riskstream_event_to_score_seconds_bucket{le=\"+Inf\"} 2");
+    }
+  }
+}
