@@ -10,24 +10,36 @@ class ThreadCpuTest {
   @Test
   void shouldSeeTheCpuABusyThreadUses() throws Exception {
     Map<String, Long> before = ThreadCpu.snapshot();
+    java.util.concurrent.CountDownLatch spent = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch measured = new java.util.concurrent.CountDownLatch(1);
     Thread busy = new Thread(() -> {
-      long end = System.nanoTime() + 300_000_000L;
+      // spins until it has used 0.3 s of CPU, however long that takes on a busy machine, then stays alive (so it is
+      // in the next snapshot) until the test has taken it
+      java.lang.management.ThreadMXBean bean = java.lang.management.ManagementFactory.getThreadMXBean();
       double x = 0;
-      while (System.nanoTime() < end) {
+      while (bean.getCurrentThreadCpuTime() < 300_000_000L) {
         x += Math.sqrt(x + 1);
       }
       if (x < 0) {
         System.out.println(x);
       }
+      spent.countDown();
+      try {
+        measured.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }, "riskstream-batcher-test");
     busy.start();
-    Thread.sleep(250);  // still running: its ticks are in the snapshot
+    spent.await();
     Map<String, Long> after = ThreadCpu.snapshot();
+    measured.countDown();
     busy.join();
     if (before.isEmpty()) {
       return;  // not Linux: nothing to read
     }
-    assertThat(ThreadCpu.secondsByGroup(before, after).getOrDefault("scorer", 0.0)).isGreaterThan(0.05);
+    // /proc counts in clock ticks (10 ms): 0.3 s of CPU reads as at least 0.2 s
+    assertThat(ThreadCpu.secondsByGroup(before, after).getOrDefault("scorer", 0.0)).isGreaterThan(0.2);
   }
 
   @Test
