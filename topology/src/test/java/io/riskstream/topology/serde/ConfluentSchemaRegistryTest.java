@@ -152,8 +152,8 @@ class ConfluentSchemaRegistryTest {
   @Test
   void shouldSpeakTlsWithATruststoreAndRefuseAnUntrustedCertificate() throws Exception {
     TestCertificates certs = TestCertificates.authority(dir);
-    try (ConfluentTestRegistry server = ConfluentTestRegistry.https(certs.sslContext(certs.keystore("registry")), "u",
-        "p")) {
+    SSLContext serverTls = certs.sslContext(certs.keystore("registry"));
+    try (ConfluentTestRegistry server = ConfluentTestRegistry.https(serverTls, "u", "p")) {
       assertThat(server.url()).startsWith("https://localhost:");
       SSLContext trusting = ConfluentSchemaRegistry.trusting(certs.truststore(),
           TestCertificates.PASSWORD.toCharArray(), "PKCS12");
