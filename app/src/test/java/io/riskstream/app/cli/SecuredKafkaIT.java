@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.riskstream.app.demo.EmbeddedKafka;
 import io.riskstream.topology.config.RiskStreamConfig;
+import io.riskstream.topology.serde.TestCertificates;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

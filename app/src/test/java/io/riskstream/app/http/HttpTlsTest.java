@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.riskstream.topology.AlertState;
 import io.riskstream.topology.config.RiskStreamConfig;
+import io.riskstream.topology.serde.TestCertificates;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,13 +33,17 @@ class HttpTlsTest {
   static Path dir;
 
   private static TestCertificates certificates;
+  private static Path serverKeystore;
+  private static Path clientKeystore;
   private static Path tokens;
 
   private HttpEndpoints endpoints;
 
   @BeforeAll
   static void makeCertificates() throws Exception {
-    certificates = TestCertificates.create(dir);
+    certificates = TestCertificates.authority(dir);
+    serverKeystore = certificates.keystore("server");
+    clientKeystore = certificates.keystore("client");
     tokens = dir.resolve("tokens");
     Files.writeString(tokens, TOKEN + "\n", StandardCharsets.UTF_8);
   }
@@ -50,8 +55,19 @@ class HttpTlsTest {
     }
   }
 
+  /**
+   * The {@code http.tls.*} keys of a server with {@code keystore} and {@code certificates}' truststore, which trusts
+   * the client certificates that the CA signed (also PatientRoutingTest's).
+   */
+  static Map<String, String> serverConfig(TestCertificates certificates, Path keystore) {
+    return Map.of(RiskStreamConfig.HTTP_TLS_KEYSTORE_PATH_CONFIG, keystore.toString(),
+        RiskStreamConfig.HTTP_TLS_KEYSTORE_PASSWORD_CONFIG, TestCertificates.PASSWORD,
+        RiskStreamConfig.HTTP_TLS_TRUSTSTORE_PATH_CONFIG, certificates.truststore().toString(),
+        RiskStreamConfig.HTTP_TLS_TRUSTSTORE_PASSWORD_CONFIG, TestCertificates.PASSWORD);
+  }
+
   private static Map<String, String> tls(String auth) {
-    Map<String, String> p = new HashMap<>(certificates.serverConfig());
+    Map<String, String> p = new HashMap<>(serverConfig(certificates, serverKeystore));
     p.put(RiskStreamConfig.HTTP_AUTH_CONFIG, auth);
     p.put(RiskStreamConfig.HTTP_AUTH_TOKENS_FILE_CONFIG, tokens.toString());
     return p;
@@ -79,14 +95,14 @@ class HttpTlsTest {
 
   /** The status of a patient query over HTTPS, with the test's client certificate or none, and a token or none. */
   private int patientQuery(boolean withClientCertificate, String token) throws Exception {
-    return get(certificates.clientContext(withClientCertificate ? certificates.clientKeystore() : null), "https",
+    return get(certificates.sslContext(withClientCertificate ? clientKeystore : null), "https",
         "/patients/p1/risk", token).statusCode();
   }
 
   @Test
   void shouldServeOverTlsWithTheTestsCertificate() throws Exception {
     start(tls("token"));
-    SSLContext trustsServer = certificates.clientContext(null);
+    SSLContext trustsServer = certificates.sslContext(null);
 
     assertThat(get(trustsServer, "https", "/health/live", null).statusCode()).isEqualTo(200);
     assertThat(get(trustsServer, "https", "/patients/p1/risk", null).statusCode()).isEqualTo(401);
@@ -106,7 +122,7 @@ class HttpTlsTest {
   void shouldRefuseAClientThatDoesNotTrustTheServer() throws Exception {
     start(tls("token"));
 
-    // the JDK's CAs do not include the test's self-signed certificate
+    // the JDK's CAs do not include the test's CA
     assertThatThrownBy(() -> get(SSLContext.getDefault(), "https", "/health/live", null)).isInstanceOf(IOException.class);
   }
 
@@ -125,7 +141,7 @@ class HttpTlsTest {
 
     assertThat(patientQuery(true, null)).isEqualTo(200);
     assertThat(patientQuery(false, TOKEN)).isEqualTo(403);
-    assertThat(get(certificates.clientContext(null), "https", "/health/ready", null).statusCode()).isEqualTo(200);
+    assertThat(get(certificates.sslContext(null), "https", "/health/ready", null).statusCode()).isEqualTo(200);
   }
 
   @Test
@@ -138,7 +154,7 @@ class HttpTlsTest {
     Map<String, String> wrongPassword = tls("token");
     wrongPassword.put(RiskStreamConfig.HTTP_TLS_KEYSTORE_PASSWORD_CONFIG, "not-the-password");
     assertThatThrownBy(() -> HttpSecurity.fromConfig(new RiskStreamConfig(wrongPassword)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("server.p12")
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(serverKeystore.getFileName().toString())
         .hasMessageNotContaining("not-the-password");
 
     Map<String, String> missingTokens = tls("token");

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.riskstream.topology.AlertState;
 import io.riskstream.topology.config.RiskStreamConfig;
+import io.riskstream.topology.serde.TestCertificates;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -50,6 +51,7 @@ class PatientRoutingTest {
 
   private static Path tokens;
   private static TestCertificates certificates;
+  private static Path serverKeystore;
 
   private final List<Instance> instances = new ArrayList<>();
 
@@ -99,7 +101,8 @@ class PatientRoutingTest {
   static void makeCredentials() throws Exception {
     tokens = dir.resolve("tokens");
     Files.writeString(tokens, TOKEN + "\n", StandardCharsets.UTF_8);
-    certificates = TestCertificates.create(dir);
+    certificates = TestCertificates.authority(dir);
+    serverKeystore = certificates.keystore("server");
   }
 
   @AfterEach
@@ -111,7 +114,7 @@ class PatientRoutingTest {
     Map<String, String> config = new HashMap<>();
     config.put(RiskStreamConfig.HTTP_AUTH_TOKENS_FILE_CONFIG, tokens.toString());
     if (tls) {
-      config.putAll(certificates.serverConfig());
+      config.putAll(HttpTlsTest.serverConfig(certificates, serverKeystore));
     }
     HttpSecurity security = HttpSecurity.fromConfig(new RiskStreamConfig(config));
     Copies copies = new Copies();
@@ -281,7 +284,7 @@ class PatientRoutingTest {
     Instance asked = pair[0];
     Instance owner = pair[1];
 
-    HttpResponse<String> r = get(asked, certificates.clientContext(null));
+    HttpResponse<String> r = get(asked, certificates.sslContext(null));
 
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(JSON.readTree(r.body()).path("servedBy").asText()).isEqualTo(owner.name());

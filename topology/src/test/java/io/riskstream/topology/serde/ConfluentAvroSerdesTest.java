@@ -58,12 +58,13 @@ class ConfluentAvroSerdesTest {
 
   @Test
   void shouldWriteOverTlsWithBasicAuthWhatAPlainConfluentReaderDecodes() throws Exception {
-    TestCertificates certs = TestCertificates.create(dir);
-    try (ConfluentTestRegistry server = ConfluentTestRegistry.https(certs.serverContext(), "riskstream", "pw-1")) {
+    TestCertificates certs = TestCertificates.authority(dir);
+    try (ConfluentTestRegistry server = ConfluentTestRegistry.https(certs.sslContext(certs.keystore("registry")),
+        "riskstream", "pw-1")) {
       AvroSerdes serdes = AvroSerdes.fromConfig(config(server.url(), Map.of(
           RiskStreamConfig.REGISTRY_USERNAME_CONFIG, "riskstream",
           RiskStreamConfig.REGISTRY_PASSWORD_CONFIG, "pw-1",
-          RiskStreamConfig.REGISTRY_TRUSTSTORE_LOCATION_CONFIG, certs.trustStore().toString(),
+          RiskStreamConfig.REGISTRY_TRUSTSTORE_LOCATION_CONFIG, certs.truststore().toString(),
           RiskStreamConfig.REGISTRY_TRUSTSTORE_PASSWORD_CONFIG, TestCertificates.PASSWORD)));
       assertThat(serdes.registry()).startsWith("Confluent API at " + server.url() + ", durable")
           .contains("basic auth as riskstream", "TLS truststore").doesNotContain("pw-1");
@@ -73,7 +74,7 @@ class ConfluentAvroSerdesTest {
           .setSourcePartition(0).setSourceOffset(3).build();
       byte[] dead = serdes.value(DeadLetter.class).serializer().serialize(DLQ, dl);
 
-      HttpClient tls = HttpClient.newBuilder().sslContext(ConfluentSchemaRegistry.trusting(certs.trustStore(),
+      HttpClient tls = HttpClient.newBuilder().sslContext(ConfluentSchemaRegistry.trusting(certs.truststore(),
           TestCertificates.PASSWORD.toCharArray(), "PKCS12")).build();
       PlainConfluentReader plain = new PlainConfluentReader(server.url(), "riskstream", "pw-1", tls);
       GenericRecord back = plain.read(written);

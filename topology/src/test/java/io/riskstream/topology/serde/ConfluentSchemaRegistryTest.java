@@ -151,10 +151,11 @@ class ConfluentSchemaRegistryTest {
 
   @Test
   void shouldSpeakTlsWithATruststoreAndRefuseAnUntrustedCertificate() throws Exception {
-    TestCertificates certs = TestCertificates.create(dir);
-    try (ConfluentTestRegistry server = ConfluentTestRegistry.https(certs.serverContext(), "u", "p")) {
+    TestCertificates certs = TestCertificates.authority(dir);
+    SSLContext serverTls = certs.sslContext(certs.keystore("registry"));
+    try (ConfluentTestRegistry server = ConfluentTestRegistry.https(serverTls, "u", "p")) {
       assertThat(server.url()).startsWith("https://localhost:");
-      SSLContext trusting = ConfluentSchemaRegistry.trusting(certs.trustStore(),
+      SSLContext trusting = ConfluentSchemaRegistry.trusting(certs.truststore(),
           TestCertificates.PASSWORD.toCharArray(), "PKCS12");
       ConfluentSchemaRegistry c = new ConfluentSchemaRegistry(ConfluentSchemaRegistry.Settings
           .of(server.url(), TIMEOUT, TIMEOUT).withBasicAuth("u", "p").withSslContext(trusting));

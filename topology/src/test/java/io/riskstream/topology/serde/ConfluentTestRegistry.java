@@ -91,7 +91,7 @@ public final class ConfluentTestRegistry implements AutoCloseable {
         user, password);
   }
 
-  /** HTTPS with {@code tls} (e.g. {@link TestCertificates#serverContext()}) on a free loopback port. */
+  /** HTTPS with {@code tls} (e.g. {@link TestCertificates#sslContext}) on a free loopback port. */
   public static ConfluentTestRegistry https(SSLContext tls, String user, String password) throws IOException {
     HttpsServer s = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     s.setHttpsConfigurator(new HttpsConfigurator(tls));
