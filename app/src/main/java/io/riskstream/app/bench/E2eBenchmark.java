@@ -605,9 +605,9 @@ public final class E2eBenchmark {
   }
 
   private static void produceAll(String bootstrap, ChangeEventFeed feed) {
-    // one request in flight: on the GPU host the first batch to a just-created partition of the scaling topics failed
-    // (no leader yet), a later one was appended first, and the retried first batch then met OutOfOrderSequenceException
-    // until the run timed out; pre-loading is not measured, so order costs nothing that counts
+    // one request in flight: on the GPU host a batch to a just-created partition of the scaling topics was retried with
+    // sequence 0 after later batches had been appended (OutOfOrderSequenceException every second until the run timed
+    // out; our reading: the first batch failed before the partition had a leader); pre-loading is not measured
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap,
         "acks", "all", "linger.ms", "20", "batch.size", "262144", "max.in.flight.requests.per.connection", "1"),
         new ByteArraySerializer(), new ByteArraySerializer())) {
