@@ -87,9 +87,13 @@ public final class RiskStreamConfig extends AbstractConfig {
   public static final String TOPIC_RISK_ALERTS_DOC = "Output topic of RiskAlert records keyed by patient id.";
   public static final String TOPIC_DLQ_CONFIG = "topic.dlq";
   public static final String TOPIC_DLQ_DOC = "Dead-letter topic: DeadLetter records keyed by the original key.";
+  public static final String TOPIC_RISK_ASSESSMENTS_CONFIG = "topic.risk.assessments";
+  public static final String TOPIC_RISK_ASSESSMENTS_DOC = "Output topic of FHIR R4 RiskAssessment resources (JSON), one per score and per alert, keyed by patient id.";
+  public static final String TOPIC_ALERT_FEEDBACK_CONFIG = "topic.alert.feedback";
+  public static final String TOPIC_ALERT_FEEDBACK_DOC = "Topic of RiskAlertFeedback records (clinicians accepting or overriding alerts through CDS Hooks or the inbox) keyed by patient id.";
 
   public static final String TOPIC_PARTITIONS_CONFIG = "topic.partitions";
-  public static final String TOPIC_PARTITIONS_DOC = "Partitions of the topics RiskStream creates when they are missing (emr-events, risk-scores, risk-alerts, riskstream-dlq); emr-events' count bounds the parallelism of history and scoring.";
+  public static final String TOPIC_PARTITIONS_DOC = "Partitions of the topics RiskStream creates when they are missing (emr-events, risk-scores, risk-alerts, riskstream-dlq, risk-assessments, risk-alert-feedback); emr-events' count bounds the parallelism of history and scoring.";
   public static final String TOPIC_REPLICATION_FACTOR_CONFIG = "topic.replication.factor";
   public static final String TOPIC_REPLICATION_FACTOR_DOC = "Replication factor of the topics RiskStream creates and of its internal (changelog) topics; -1 uses the broker's default.";
 
@@ -177,6 +181,8 @@ public final class RiskStreamConfig extends AbstractConfig {
       .define(TOPIC_RISK_SCORES_CONFIG, Type.STRING, Topics.DEFAULTS.riskScores().name(), new ConfigDef.NonEmptyString(), Importance.MEDIUM, TOPIC_RISK_SCORES_DOC)
       .define(TOPIC_RISK_ALERTS_CONFIG, Type.STRING, Topics.DEFAULTS.riskAlerts().name(), new ConfigDef.NonEmptyString(), Importance.MEDIUM, TOPIC_RISK_ALERTS_DOC)
       .define(TOPIC_DLQ_CONFIG, Type.STRING, Topics.DEFAULTS.deadLetters().name(), new ConfigDef.NonEmptyString(), Importance.MEDIUM, TOPIC_DLQ_DOC)
+      .define(TOPIC_RISK_ASSESSMENTS_CONFIG, Type.STRING, Topics.DEFAULTS.riskAssessments(), new ConfigDef.NonEmptyString(), Importance.MEDIUM, TOPIC_RISK_ASSESSMENTS_DOC)
+      .define(TOPIC_ALERT_FEEDBACK_CONFIG, Type.STRING, Topics.DEFAULTS.alertFeedback().name(), new ConfigDef.NonEmptyString(), Importance.MEDIUM, TOPIC_ALERT_FEEDBACK_DOC)
       .define(TOPIC_PARTITIONS_CONFIG, Type.INT, 4, Range.atLeast(1), Importance.MEDIUM, TOPIC_PARTITIONS_DOC)
       .define(TOPIC_REPLICATION_FACTOR_CONFIG, Type.SHORT, (short) -1, Importance.MEDIUM, TOPIC_REPLICATION_FACTOR_DOC)
       .define(HISTORY_MAX_EVENTS_CONFIG, Type.INT, 512, Range.atLeast(1), Importance.MEDIUM, HISTORY_MAX_EVENTS_DOC)

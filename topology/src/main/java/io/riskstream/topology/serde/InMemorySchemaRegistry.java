@@ -41,7 +41,7 @@ public final class InMemorySchemaRegistry implements RegistryClientFacade {
 
   /**
    * A registry that knows the contents of the RiskStream topic value schemas (EmrEvent, RiskScore, RiskAlert,
-   * DeadLetter) from the start, with the ids their serializers register them under. A reader can then resolve records
+   * DeadLetter, RiskAlertFeedback) from the start, with the ids their serializers register them under. A reader can then resolve records
    * that an earlier process wrote before this one wrote any (e.g. a restarted app reading {@code emr-events}).
    */
   public static InMemorySchemaRegistry withRiskStreamSchemas() {
@@ -54,6 +54,7 @@ public final class InMemorySchemaRegistry implements RegistryClientFacade {
     preload(serdes, new io.riskstream.schemas.RiskScore(), io.riskstream.schemas.RiskScore.class);
     preload(serdes, new io.riskstream.schemas.RiskAlert(), io.riskstream.schemas.RiskAlert.class);
     preload(serdes, new io.riskstream.schemas.DeadLetter(), io.riskstream.schemas.DeadLetter.class);
+    preload(serdes, new io.riskstream.schemas.RiskAlertFeedback(), io.riskstream.schemas.RiskAlertFeedback.class);
     return registry;
   }
 
