@@ -7,6 +7,7 @@ import io.riskstream.schemas.EmrEvent;
 import io.riskstream.schemas.RiskAlert;
 import io.riskstream.schemas.RiskScore;
 import io.riskstream.topology.config.RiskStreamConfig;
+import io.riskstream.topology.fhir.AlertRef;
 import io.riskstream.topology.fhir.RecentAssessments;
 import io.riskstream.topology.fhir.RiskAssessmentProcessor;
 import io.riskstream.topology.fhir.RiskAssessments;
@@ -44,7 +45,7 @@ import org.apache.kafka.streams.state.Stores;
  *       → history [patient-history, patient-history-events] → score [scoring-pending]
  *                       ─┬→ risk-scores-sink (RiskScore)
  *                        └→ alert [alert-state] → risk-alerts-sink (RiskAlert)
- *       scores + alerts → assess [risk-assessments] → risk-assessments-sink (FHIR R4 RiskAssessment JSON)
+ *       scores + alerts → assess [risk-assessments, alert-index] → risk-assessments-sink (FHIR R4 RiskAssessment JSON)
  *  (emr-events-source → transaction-progress; each stage's dead letters → <stage>-dlq-sink)
  * </pre>
  * {@code emr-events} is both the public contract topic and the re-keying (by patient) topic between normalize and the
@@ -152,8 +153,8 @@ public final class RiskTopology {
   }
 
   /**
-   * assess: the FHIR R4 RiskAssessment of every score and alert ({@link RiskAssessmentProcessor}, store
-   * {@value RiskAssessmentProcessor#STORE}) → risk-assessments-sink (FHIR JSON, key patientId).
+   * assess: the FHIR R4 RiskAssessment of every score and alert ({@link RiskAssessmentProcessor}, stores
+   * {@value RiskAssessmentProcessor#STORE}, {@value RiskAssessmentProcessor#ALERT_INDEX}) → risk-assessments-sink (FHIR JSON, key patientId).
    */
   private static void addAssessments(StreamsBuilder builder, RiskStreamConfig config, ScoringBackend backend,
       KStream<String, RiskScore> scores, KStream<String, RiskAlert> alerts) {
@@ -164,9 +165,12 @@ public final class RiskTopology {
     RiskAssessments assessments = new RiskAssessments(horizons);
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RiskAssessmentProcessor.STORE),
         Serdes.String(), new JsonSerde<>(RecentAssessments.class)).withCachingEnabled());
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RiskAssessmentProcessor.ALERT_INDEX),
+        Serdes.String(), new JsonSerde<>(AlertRef.class)).withCachingEnabled());
     scores.mapValues(v -> (Object) v, Named.as("score-as-assessment-input"))
         .merge(alerts.mapValues(v -> (Object) v, Named.as("alert-as-assessment-input")), Named.as("assessment-input"))
-        .process(() -> new RiskAssessmentProcessor(assessments), Named.as(ASSESS), RiskAssessmentProcessor.STORE)
+        .process(() -> new RiskAssessmentProcessor(assessments), Named.as(ASSESS), RiskAssessmentProcessor.STORE,
+            RiskAssessmentProcessor.ALERT_INDEX)
         .to(config.topics().riskAssessments(),
             Produced.with(Serdes.String(), Serdes.String()).withName("risk-assessments-sink"));
   }

@@ -443,6 +443,10 @@ class RiskTopologyTest {
         driver.getKeyValueStore(io.riskstream.topology.fhir.RiskAssessmentProcessor.STORE);
     assertThat(store.get("p1").assessments()).extracting(io.riskstream.topology.fhir.RecentAssessments.Stored::json)
         .containsExactlyElementsOf(out.stream().map(kv -> kv.value).toList());
+    KeyValueStore<String, io.riskstream.topology.fhir.AlertRef> index =
+        driver.getKeyValueStore(io.riskstream.topology.fhir.RiskAssessmentProcessor.ALERT_INDEX);
+    assertThat(index.get(a.get(0).getAlertId())).isEqualTo(new io.riskstream.topology.fhir.AlertRef(
+        a.get(0).getAlertId(), "p1", "a", "WARNING", a.get(0).getAsOf().toEpochMilli()));
   }
 
   @Test
@@ -594,7 +598,8 @@ class RiskTopologyTest {
         "app-" + HistoryProcessor.STORE + "-changelog", "app-" + HistoryProcessor.EVENTS_STORE + "-changelog",
         "app-" + TriggerProcessor.STORE + "-changelog", "app-" + TriggerProcessor.BUFFER + "-changelog",
         "app-" + ScoreProcessor.STORE + "-changelog", "app-" + AlertProcessor.STORE + "-changelog",
-        "app-" + io.riskstream.topology.fhir.RiskAssessmentProcessor.STORE + "-changelog");
+        "app-" + io.riskstream.topology.fhir.RiskAssessmentProcessor.STORE + "-changelog",
+        "app-" + io.riskstream.topology.fhir.RiskAssessmentProcessor.ALERT_INDEX + "-changelog");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.riskstream.app.cli;
 
+import io.riskstream.app.http.ClinicianRoutes;
 import io.riskstream.app.http.HttpEndpoints;
 import io.riskstream.app.http.RiskStreamMetrics;
 import io.riskstream.app.runtime.RiskStreamApp;
@@ -76,11 +77,13 @@ public final class RunCommand implements Callable<Integer> {
     private final RiskStreamApp app;
     private final RiskStreamMetrics metrics;
     private final HttpEndpoints http;
+    private final ClinicianRoutes clinician;
     private final AtomicBoolean scorerReady;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private Running(ScoringRuntime runtime, RiskStreamApp app, RiskStreamMetrics metrics, HttpEndpoints http,
-        AtomicBoolean scorerReady) {
+        ClinicianRoutes clinician, AtomicBoolean scorerReady) {
+      this.clinician = clinician;
       this.runtime = runtime;
       this.app = app;
       this.metrics = metrics;
@@ -95,15 +98,21 @@ public final class RunCommand implements Callable<Integer> {
       AtomicBoolean scorerReady = new AtomicBoolean(true);
       RiskStreamApp app = null;
       RiskStreamMetrics metrics = null;
+      ClinicianRoutes clinician = null;
       try {
         app = RiskStreamApp.start(cfg, serdes, runtime.encoder(), runtime.backend(), overrides);
         metrics = RiskStreamMetrics.bind(app.streams(), runtime.batcher(), app.deadLetters());
         RiskStreamApp started = app;
         RiskStreamMetrics bound = metrics;
+        clinician = ClinicianRoutes.create(cfg, serdes, started.streams(), runtime.backend(), runtime.model(),
+            bound.registry());
         HttpEndpoints http = HttpEndpoints.start(cfg.getInt(RiskStreamConfig.HTTP_PORT_CONFIG), started::state,
-            scorerReady::get, bound::scrape, HttpEndpoints.alertStateLookup(started.streams()));
-        return new Running(runtime, app, metrics, http, scorerReady);
+            scorerReady::get, bound::scrape, HttpEndpoints.alertStateLookup(started.streams()), clinician.routes());
+        return new Running(runtime, app, metrics, http, clinician, scorerReady);
       } catch (Exception | Error e) {
+        if (clinician != null) {
+          clinician.close();
+        }
         if (metrics != null) {
           metrics.close();
         }
@@ -130,6 +139,11 @@ public final class RunCommand implements Callable<Integer> {
       }
       LOG.info("shutting down: HTTP, streams, scoring runtime");
       http.close();
+      try {
+        clinician.close();
+      } catch (Exception e) {
+        LOG.warn("closing the clinician routes failed: {}", e.getClass().getSimpleName());
+      }
       scorerReady.set(false);
       app.close();
       metrics.close();

@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -70,6 +71,15 @@ public final class HttpEndpoints implements AutoCloseable {
    */
   public static HttpEndpoints start(int port, Supplier<KafkaStreams.State> state, BooleanSupplier scorerReady,
       Supplier<String> metrics, PatientLookup patients) throws IOException {
+    return start(port, state, scorerReady, metrics, patients, List.of());
+  }
+
+  /**
+   * As {@link #start(int, Supplier, BooleanSupplier, Supplier, PatientLookup)}, plus {@code routes} (the clinician
+   * endpoints: FHIR, CDS Hooks, the alert inbox), each marked as patient data or open.
+   */
+  public static HttpEndpoints start(int port, Supplier<KafkaStreams.State> state, BooleanSupplier scorerReady,
+      Supplier<String> metrics, PatientLookup patients, List<HttpRoute> routes) throws IOException {
     Objects.requireNonNull(state, "state");
     Objects.requireNonNull(scorerReady, "scorerReady");
     Objects.requireNonNull(metrics, "metrics");
@@ -100,6 +110,9 @@ public final class HttpEndpoints implements AutoCloseable {
     server.createContext("/metrics", ex -> handle(ex,
         () -> new Response(200, "text/plain; version=0.0.4; charset=utf-8", metrics.get())));
     server.createContext(PATIENTS_PREFIX, ex -> handle(ex, () -> patientRisk(ex.getRequestURI().getRawPath(), patients)));
+    for (HttpRoute route : routes) {
+      server.createContext(route.path(), route.handler());
+    }
     server.start();
     LOG.info("HTTP endpoints listening on port {}", server.getAddress().getPort());
     return new HttpEndpoints(server, executor);
