@@ -3,6 +3,7 @@ package io.riskstream.app.replay;
 import io.riskstream.app.runtime.RiskStreamApp;
 import io.riskstream.app.runtime.ScoringRuntime;
 import io.riskstream.schemas.RiskAlert;
+import io.riskstream.schemas.RiskAlertFeedback;
 import io.riskstream.schemas.RiskScore;
 import io.riskstream.topology.TriggerProcessor;
 import io.riskstream.topology.config.RiskStreamConfig;
@@ -53,11 +54,14 @@ public final class AuditReplay {
    * @param triggerCloses how many transactions each trigger rule closed in the replay
    * @param internalTopicsDeleted the replay's internal topics deleted after it (changelogs, repartition topics)
    * @param comparison the record-by-record comparison
+   * @param feedback how clinicians answered production's alerts of the period, per outcome (override rate)
    */
   public record Report(String replayId, String applicationId, String scoresTopic, String alertsTopic, long emrEvents,
-      double seconds, Map<String, Long> triggerCloses, int internalTopicsDeleted, ReplayComparison.Result comparison) {
+      double seconds, Map<String, Long> triggerCloses, int internalTopicsDeleted, ReplayComparison.Result comparison,
+      Map<String, FeedbackRates.Outcome> feedback) {
     public Report {
       triggerCloses = Map.copyOf(triggerCloses);
+      feedback = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(feedback));
     }
   }
 
@@ -157,8 +161,10 @@ public final class AuditReplay {
         serdes.value(RiskAlert.class).deserializer(), a -> inPeriod.test(a.getAsOf()));
     ReplayComparison.Result result = ReplayComparison.compare(productionScores, productionAlerts, replayScores,
         replayAlerts, modelSha, options.from(), options.to(), options.tolerance());
+    Map<String, FeedbackRates.Outcome> feedback = FeedbackRates.of(productionAlerts, readAll(client,
+        production.topics().alertFeedback().name(), serdes.value(RiskAlertFeedback.class).deserializer(), f -> true));
     return new Report(options.replayId(), appId, config.topics().riskScores().name(),
-        config.topics().riskAlerts().name(), emrEvents, seconds, closes, deleted, result);
+        config.topics().riskAlerts().name(), emrEvents, seconds, closes, deleted, result, feedback);
   }
 
   /**
@@ -183,8 +189,11 @@ public final class AuditReplay {
     return deleted;
   }
 
-  /** bootstrap.servers and the security settings of the configuration, for the replay's own clients. */
-  static Map<String, Object> clientProps(RiskStreamConfig config) {
+  /**
+   * bootstrap.servers and the security settings of the configuration, for the replay's own clients (and the HTTP
+   * routes' clients).
+   */
+  public static Map<String, Object> clientProps(RiskStreamConfig config) {
     Map<String, Object> out = new HashMap<>();
     config.streamsProperties().forEach((k, v) -> {
       String key = (String) k;
