@@ -104,6 +104,9 @@ public final class AlertStream implements AutoCloseable {
       while (running && partitions.isEmpty()) {
         consumer.partitionsFor(topic, Duration.ofSeconds(10))
             .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+        if (partitions.isEmpty()) {
+          Thread.sleep(1000);  // the topic does not exist yet
+        }
       }
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
@@ -132,6 +135,8 @@ public final class AlertStream implements AutoCloseable {
       }
     } catch (WakeupException e) {
       // closing
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
       LOG.error("alert stream stopped: {}", e.getClass().getSimpleName());
     } finally {
