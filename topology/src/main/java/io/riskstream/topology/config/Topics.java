@@ -42,6 +42,11 @@ public record Topics(Topic<EmrEvent> emrEvents, Topic<RiskScore> riskScores, Top
   public static final Topics DEFAULTS = named("emr-events", "risk-scores", "risk-alerts", "riskstream-dlq",
       "risk-assessments", "risk-alert-feedback");
 
+  /** The four Avro topics as named, the RiskAssessment and feedback topics with their default names. */
+  public static Topics named(String emrEvents, String riskScores, String riskAlerts, String deadLetters) {
+    return named(emrEvents, riskScores, riskAlerts, deadLetters, "risk-assessments", "risk-alert-feedback");
+  }
+
   public static Topics named(String emrEvents, String riskScores, String riskAlerts, String deadLetters,
       String riskAssessments, String alertFeedback) {
     return new Topics(new Topic<>(emrEvents, EmrEvent.class), new Topic<>(riskScores, RiskScore.class),
