@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs, from Debian's packages, what the tests need and a fresh machine lacks: PostgreSQL 15 (the CDC
 # integration tests start their own private server, so the package's default cluster is neither created nor
-# started) and Python 3 with PyTorch, ONNX and scikit-learn (the training self-test). Idempotent; needs root.
+# started) and Python 3 with PyTorch, ONNX and scikit-learn (the training self-test), and Chromium with chromedriver (the
+# alert inbox's browser test). Idempotent; needs root.
 set -euo pipefail
 need=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql postgresql-contrib)
 /usr/bin/python3 -c 'import torch, onnx, sklearn, numpy' 2>/dev/null || need+=(python3-torch python3-onnx python3-sklearn python3-numpy)
+# the alert inbox's browser test (AlertInboxIT) drives headless Chromium through chromedriver
+command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || need+=(chromium chromium-driver)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
   echo "install-test-deps: installing ${need[*]}" >&2

@@ -8,6 +8,10 @@ import io.riskstream.schemas.RiskAlert;
 import io.riskstream.schemas.RiskScore;
 import io.riskstream.topology.config.AlertPolicy;
 import io.riskstream.topology.config.RiskStreamConfig;
+import io.riskstream.topology.fhir.AlertRef;
+import io.riskstream.topology.fhir.RecentAssessments;
+import io.riskstream.topology.fhir.RiskAssessmentProcessor;
+import io.riskstream.topology.fhir.RiskAssessments;
 import io.riskstream.topology.serde.AvroSerdes;
 import java.time.Duration;
 import java.util.Map;
@@ -42,6 +46,7 @@ import org.apache.kafka.streams.state.Stores;
  *       → history [patient-history, patient-history-events] → score [scoring-pending]
  *                       ─┬→ risk-scores-sink (RiskScore)
  *                        └→ alert [alert-state] → risk-alerts-sink (RiskAlert)
+ *       scores + alerts → assess [risk-assessments, alert-index] → risk-assessments-sink (FHIR R4 RiskAssessment JSON)
  *  (emr-events-source → transaction-progress; each stage's dead letters → <stage>-dlq-sink)
  * </pre>
  * {@code emr-events} is both the public contract topic and the re-keying (by patient) topic between normalize and the
@@ -60,6 +65,7 @@ public final class RiskTopology {
   public static final String HISTORY = "history";
   public static final String SCORE = "score";
   public static final String ALERT = "alert";
+  public static final String ASSESS = "assess";
   public static final String TRANSACTION_SOURCE = "transaction-source";
   public static final String TRANSACTION_METADATA = "transaction-metadata";
   public static final String TRANSACTION_TRACKER = "transaction-tracker";
@@ -137,13 +143,38 @@ public final class RiskTopology {
     KStream<String, ScoredRequest> scored = deadLettersApart(requests
         .process(() -> new ScoreProcessor(backend, drain, retries, reasonThresholds(policy, backend), deadLetters), Named.as(SCORE),
             ScoreProcessor.STORE), ScoredRequest.class, SCORE, dlqTopic, dlqSerde);
-    scored.mapValues(ScoredRequest::score, Named.as("as-risk-score"))
-        .to(config.topics().riskScores().name(),
-            Produced.with(Serdes.String(), scoreSerde).withName("risk-scores-sink"));
-    scored.process(() -> new AlertProcessor(policy, backend), Named.as(ALERT), AlertProcessor.STORE)
-        .to(config.topics().riskAlerts().name(),
-            Produced.with(Serdes.String(), alertSerde).withName("risk-alerts-sink"));
+    KStream<String, RiskScore> scores = scored.mapValues(ScoredRequest::score, Named.as("as-risk-score"));
+    scores.to(config.topics().riskScores().name(),
+        Produced.with(Serdes.String(), scoreSerde).withName("risk-scores-sink"));
+    KStream<String, RiskAlert> alerts = scored.process(() -> new AlertProcessor(policy, backend), Named.as(ALERT),
+        AlertProcessor.STORE);
+    alerts.to(config.topics().riskAlerts().name(),
+        Produced.with(Serdes.String(), alertSerde).withName("risk-alerts-sink"));
+    addAssessments(builder, config, backend, scores, alerts);
     return builder.build();
+  }
+
+  /**
+   * assess: the FHIR R4 RiskAssessment of every score and alert ({@link RiskAssessmentProcessor}, stores
+   * {@value RiskAssessmentProcessor#STORE}, {@value RiskAssessmentProcessor#ALERT_INDEX}) → risk-assessments-sink (FHIR JSON, key patientId).
+   */
+  private static void addAssessments(StreamsBuilder builder, RiskStreamConfig config, ScoringBackend backend,
+      KStream<String, RiskScore> scores, KStream<String, RiskAlert> alerts) {
+    Map<String, Integer> horizons = new java.util.HashMap<>();
+    for (int k = 0; k < backend.info().outcomes().size(); k++) {
+      horizons.put(backend.info().outcomes().get(k), backend.horizonDays().get(k));
+    }
+    RiskAssessments assessments = new RiskAssessments(horizons);
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RiskAssessmentProcessor.STORE),
+        Serdes.String(), new JsonSerde<>(RecentAssessments.class)).withCachingEnabled());
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RiskAssessmentProcessor.ALERT_INDEX),
+        Serdes.String(), new JsonSerde<>(AlertRef.class)).withCachingEnabled());
+    scores.mapValues(v -> (Object) v, Named.as("score-as-assessment-input"))
+        .merge(alerts.mapValues(v -> (Object) v, Named.as("alert-as-assessment-input")), Named.as("assessment-input"))
+        .process(() -> new RiskAssessmentProcessor(assessments), Named.as(ASSESS), RiskAssessmentProcessor.STORE,
+            RiskAssessmentProcessor.ALERT_INDEX)
+        .to(config.topics().riskAssessments(),
+            Produced.with(Serdes.String(), Serdes.String()).withName("risk-assessments-sink"));
   }
 
   /**

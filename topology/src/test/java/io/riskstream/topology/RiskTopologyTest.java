@@ -424,6 +424,38 @@ class RiskTopologyTest {
   }
 
   @Test
+  void shouldPublishAndKeepAValidRiskAssessmentOfEveryScoreAndAlert() {
+    start(TokenSumTestScorer.synchronousBackend());
+    TestOutputTopic<String, String> assessments = driver.createOutputTopic(Topics.DEFAULTS.riskAssessments(),
+        Serdes.String().deserializer(), Serdes.String().deserializer());
+    cond("c1", "p1", "2020-01-01T00:00:00Z", "105", null, 1, 1000);
+    cond("c2", "p1", "2020-02-01T00:00:00Z", "130", null, 2, 1000); // a = 0.35: warning
+
+    List<RiskScore> s = scores.readValuesToList();
+    List<RiskAlert> a = alerts.readValuesToList();
+    List<KeyValue<String, String>> out = assessments.readKeyValuesToList();
+    io.riskstream.topology.fhir.RiskAssessments fhir = new io.riskstream.topology.fhir.RiskAssessments(Map.of());
+    List<org.hl7.fhir.r4.model.RiskAssessment> read = out.stream().map(kv -> fhir.parse(kv.value)).toList();
+    assertThat(s).hasSize(2);
+    assertThat(a).hasSize(1);
+    assertThat(out).extracting(kv -> kv.key).containsOnly("p1");
+    assertThat(read).extracting(r -> r.getIdElement().getIdPart())
+        .containsExactly(s.get(0).getScoreId(), s.get(1).getScoreId(), a.get(0).getAlertId());
+    assertThat(read.get(1).getPrediction()).extracting(p -> p.getProbabilityDecimalType().getValue().doubleValue())
+        .containsExactly(p(s.get(1), "a"), p(s.get(1), "b"));
+    io.riskstream.topology.fhir.FhirBaseValidator validator = new io.riskstream.topology.fhir.FhirBaseValidator();
+    out.forEach(kv -> assertThat(validator.errors(kv.value)).isEmpty());
+    KeyValueStore<String, io.riskstream.topology.fhir.RecentAssessments> store =
+        driver.getKeyValueStore(io.riskstream.topology.fhir.RiskAssessmentProcessor.STORE);
+    assertThat(store.get("p1").assessments()).extracting(io.riskstream.topology.fhir.RecentAssessments.Stored::json)
+        .containsExactlyElementsOf(out.stream().map(kv -> kv.value).toList());
+    KeyValueStore<String, io.riskstream.topology.fhir.AlertRef> index =
+        driver.getKeyValueStore(io.riskstream.topology.fhir.RiskAssessmentProcessor.ALERT_INDEX);
+    assertThat(index.get(a.get(0).getAlertId())).isEqualTo(new io.riskstream.topology.fhir.AlertRef(
+        a.get(0).getAlertId(), "p1", "a", "WARNING", a.get(0).getAsOf().toEpochMilli()));
+  }
+
+  @Test
   void shouldHoldRequestsInScoringPendingUntilScoredInVersionOrder() {
     DeferredTestBackend deferred = new DeferredTestBackend();
     start(deferred.backend(), RiskStreamConfig.ALERT_REASONS_CONFIG, "0");
@@ -610,7 +642,8 @@ class RiskTopologyTest {
         serdes, new CodeTokenTestEncoder(), TokenSumTestScorer.synchronousBackend()).describe().toString();
     assertThat(description).doesNotContain("KSTREAM-").doesNotContain("KTABLE-")
         .contains("ehr-source", "normalize", "trigger", "history", "score", "alert", "emr-events-sink", "dlq-sink",
-            "risk-scores-sink", "risk-alerts-sink", "patient-history", "scoring-pending", "alert-state", "trigger-open");
+            "risk-scores-sink", "risk-alerts-sink", "patient-history", "scoring-pending", "alert-state", "trigger-open",
+            "assess", "risk-assessments-sink", "risk-assessments");
   }
 
   @Test
@@ -622,7 +655,9 @@ class RiskTopologyTest {
     assertThat(RiskTopology.internalTopics("app", description)).containsExactlyInAnyOrder(
         "app-" + HistoryProcessor.STORE + "-changelog", "app-" + HistoryProcessor.EVENTS_STORE + "-changelog",
         "app-" + TriggerProcessor.STORE + "-changelog", "app-" + TriggerProcessor.BUFFER + "-changelog",
-        "app-" + ScoreProcessor.STORE + "-changelog", "app-" + AlertProcessor.STORE + "-changelog");
+        "app-" + ScoreProcessor.STORE + "-changelog", "app-" + AlertProcessor.STORE + "-changelog",
+        "app-" + io.riskstream.topology.fhir.RiskAssessmentProcessor.STORE + "-changelog",
+        "app-" + io.riskstream.topology.fhir.RiskAssessmentProcessor.ALERT_INDEX + "-changelog");
   }
 
   @Test

@@ -64,6 +64,14 @@ public final class DemoCommand implements Callable<Integer>, DeveloperCommand {
       + " default: ${DEFAULT-VALUE}.")
   private String model;
 
+  @Option(names = "--http-port", defaultValue = "8080", description = "Port of the alert inbox, CDS Hooks and FHIR"
+      + " endpoints (a free one when it is taken; 0: free); default: ${DEFAULT-VALUE}.")
+  int httpPort;
+
+  @Option(names = "--keep-running", description = "After the feed, keep running (the inbox, CDS Hooks) until Ctrl-C,"
+      + " then print the summary.")
+  boolean keepRunning;
+
   @Option(names = "--cohort", description = "Feed this existing Synthea CSV export instead of generating a cohort.")
   private Path cohort;
 
@@ -112,7 +120,7 @@ public final class DemoCommand implements Callable<Integer>, DeveloperCommand {
       }
       runner = new DemoRunner(new DemoRunner.Options(patients, seed, speed, scorer, maxEvents, liveYears, model, cohort,
           cacheDir == null ? DemoCohort.defaultCacheRoot() : cacheDir, work, settings,
-          Duration.ofMillis((long) (interval * 1000))), console);
+          Duration.ofMillis((long) (interval * 1000)), httpPort, keepRunning), console);
       runner.validate();
     } catch (RuntimeException e) {
       if (!(RiskstreamCli.isBadInput(e) || e instanceof IllegalArgumentException)) {

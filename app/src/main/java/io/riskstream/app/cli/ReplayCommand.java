@@ -164,6 +164,7 @@ public final class ReplayCommand implements Callable<Integer> {
     doc.put("productionAlertsOfOtherModels", c.otherModelAlerts());
     doc.put("scores", c.scores());
     doc.put("alerts", c.alerts());
+    doc.put("alertFeedback", r.feedback());
     return doc;
   }
 
@@ -178,6 +179,10 @@ public final class ReplayCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, "  not compared: %,d scores and %,d alerts of other models%n", c.otherModelScores(),
           c.otherModelAlerts());
     }
+    r.feedback().forEach((outcome, f) -> out.printf(Locale.ROOT,
+        "  feedback %s: %,d alerts, %,d answered (%,d accepted, %,d overridden), override rate %s%n", outcome, f.alerts(),
+        f.answered(), f.accepted(), f.overridden(),
+        f.overrideRate() == null ? "-" : String.format(Locale.ROOT, "%.1f%%", f.overrideRate() * 100)));
     out.printf(Locale.ROOT, "  replay output kept in %s and %s; report %s%n", r.scoresTopic(), r.alertsTopic(), file);
     out.flush();
   }

@@ -1,5 +1,6 @@
 package io.riskstream.app.cli;
 
+import io.riskstream.app.http.ClinicianRoutes;
 import io.riskstream.app.http.HttpEndpoints;
 import io.riskstream.app.http.HttpSecurity;
 import io.riskstream.app.http.PatientRouting;
@@ -83,11 +84,13 @@ public final class RunCommand implements Callable<Integer> {
     private final RiskStreamApp app;
     private final RiskStreamMetrics metrics;
     private final HttpEndpoints http;
+    private final ClinicianRoutes clinician;
     private final AtomicBoolean scorerReady;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private Running(ScoringRuntime runtime, RiskStreamApp app, RiskStreamMetrics metrics, HttpEndpoints http,
-        AtomicBoolean scorerReady) {
+        ClinicianRoutes clinician, AtomicBoolean scorerReady) {
+      this.clinician = clinician;
       this.runtime = runtime;
       this.app = app;
       this.metrics = metrics;
@@ -110,6 +113,7 @@ public final class RunCommand implements Callable<Integer> {
       AtomicBoolean scorerReady = new AtomicBoolean(true);
       RiskStreamApp app = null;
       RiskStreamMetrics metrics = null;
+      ClinicianRoutes clinician = null;
       try {
         app = RiskStreamApp.start(cfg, serdes, runtime.encoder(), runtime.backend(), overrides);
         metrics = RiskStreamMetrics.bind(app.streams(), runtime, app.deadLetters());
@@ -117,11 +121,17 @@ public final class RunCommand implements Callable<Integer> {
         RiskStreamMetrics bound = metrics;
         PeerClient peers = self == null ? null : new PeerClient(security, self,
             Duration.ofMillis(cfg.getLong(RiskStreamConfig.HTTP_FORWARD_TIMEOUT_MS_CONFIG)));
+        clinician = ClinicianRoutes.create(cfg, serdes, started.streams(), runtime.backend(), runtime.model(),
+            bound.registry());
+        // the clinician routes that serve patient data are behind the same authentication as /patients/{id}/risk
         HttpEndpoints http = HttpEndpoints.start(cfg.getString(RiskStreamConfig.HTTP_BIND_ADDRESS_CONFIG),
             cfg.getInt(RiskStreamConfig.HTTP_PORT_CONFIG), security, started::state, scorerReady::get, bound::scrape,
-            new PatientRouting(started.streams(), self, peers));
-        return new Running(runtime, app, metrics, http, scorerReady);
+            new PatientRouting(started.streams(), self, peers), clinician.routes());
+        return new Running(runtime, app, metrics, http, clinician, scorerReady);
       } catch (Exception | Error e) {
+        if (clinician != null) {
+          clinician.close();
+        }
         if (metrics != null) {
           metrics.close();
         }
@@ -148,6 +158,11 @@ public final class RunCommand implements Callable<Integer> {
       }
       LOG.info("shutting down: HTTP, streams, scoring runtime");
       http.close();
+      try {
+        clinician.close();
+      } catch (Exception e) {
+        LOG.warn("closing the clinician routes failed: {}", e.getClass().getSimpleName());
+      }
       scorerReady.set(false);
       app.close();
       metrics.close();

@@ -1,5 +1,10 @@
 package io.riskstream.app.demo;
 
+import io.riskstream.app.http.ClinicianRoutes;
+import io.riskstream.app.http.HttpEndpoints;
+import io.riskstream.app.http.HttpSecurity;
+import io.riskstream.app.http.PatientRouting;
+import io.riskstream.app.http.RiskStreamMetrics;
 import io.riskstream.app.runtime.RiskStreamApp;
 import io.riskstream.app.runtime.ScoringRuntime;
 import io.riskstream.connectors.ehr.EhrRow;
@@ -74,6 +79,8 @@ public final class DemoRunner {
   private static final Logger LOG = LoggerFactory.getLogger(DemoRunner.class);
   private static final Object END = new Object();
   private static final String APPLICATION_ID = "riskstream-demo";
+  /** The demo serves its HTTP endpoints on loopback only (without authentication). */
+  private static final String DEMO_BIND_ADDRESS = "127.0.0.1";
   /**
    * Options of a run.
    *
@@ -91,10 +98,13 @@ public final class DemoRunner {
    *     temporary directory, which may be cleaned while it is in use)
    * @param overrides further RiskStream configuration
    * @param progressInterval interval of the progress line
+   * @param httpPort port of the HTTP endpoints (the alert inbox, CDS Hooks, FHIR); a free one when it is taken; 0: free
+   * @param keepRunning keep everything running after the feed until Ctrl-C (to use the inbox and CDS Hooks)
    */
   public record Options(int patients, long seed, double speed, String scorer, long maxEvents, double liveYears,
       String model,
-      Path cohortDir, Path cacheRoot, Path workDir, Map<String, String> overrides, Duration progressInterval) {
+      Path cohortDir, Path cacheRoot, Path workDir, Map<String, String> overrides, Duration progressInterval,
+      int httpPort, boolean keepRunning) {
     public Options {
       if (patients < 1) {
         throw new IllegalArgumentException("--patients must be at least 1");
@@ -121,6 +131,9 @@ public final class DemoRunner {
       }
       overrides = Map.copyOf(overrides);
       Objects.requireNonNull(progressInterval, "progressInterval");
+      if (httpPort < 0 || httpPort > 65535) {
+        throw new IllegalArgumentException("--http-port must be 0...65535");
+      }
     }
   }
 
@@ -199,12 +212,20 @@ public final class DemoRunner {
       try (ScoringRuntime runtime = ScoringRuntime.start(config);
            RiskStreamApp app = RiskStreamApp.start(config, serdes, runtime.encoder(), runtime.backend(), Map.of());
            Admin admin = kafka.admin();
-           KafkaProducer<byte[], byte[]> producer = producer(config)) {
+           KafkaProducer<byte[], byte[]> producer = producer(config);
+           RiskStreamMetrics metrics = RiskStreamMetrics.bind(app.streams(), runtime, app.deadLetters());
+           ClinicianRoutes clinician = ClinicianRoutes.create(config, serdes, app.streams(), runtime.backend(),
+               runtime.model(), metrics.registry());
+           HttpEndpoints http = http(app, metrics, clinician)) {
         console.message(String.format(Locale.ROOT, "RiskStream demo: embedded Kafka at %s, model %s %s on %s; %s",
             kafka.bootstrapServers(), runtime.model().name(), runtime.model().version(),
             runtime.backend().info().backend(),
             options.speed() > 0 ? "speed " + options.speed() + " simulated s per s" : "feeding as fast as possible"));
         console.message("alert thresholds (warning/critical): " + thresholds(config, runtime));
+        console.message("Alert inbox: http://localhost:" + http.port() + "/inbox · CDS Hooks discovery: http://localhost:"
+            + http.port() + "/cds-services · FHIR: http://localhost:" + http.port() + "/fhir/RiskAssessment?patient=<id>");
+        console.message("HTTP: http.auth=none, on loopback (" + DEMO_BIND_ADDRESS + ") only: the demo's synthetic patients"
+            + " are served without authentication; riskstream run serves these routes behind its configured http.auth");
         monitor = new Monitor(serdes, config);
         monitorThread = new Thread(monitor, "demo-monitor");
         monitorThread.start();
@@ -219,6 +240,13 @@ public final class DemoRunner {
         progress.interrupt();
         progress.join();
         progressLine(monitor);
+        if (options.keepRunning() && !stop.get()) {
+          console.message("Feed done; still running for the alert inbox at http://localhost:" + http.port()
+              + "/inbox (Ctrl-C stops and prints the summary)");
+          while (!stop.get()) {
+            Thread.sleep(200);
+          }
+        }
         monitor.close();
         monitorThread.join();
         return summary(monitor, consumed, feedNanos, app.triggerCloses());
@@ -234,6 +262,22 @@ public final class DemoRunner {
       generator.join(10_000);
       deleteQuietly(stateDir);
       tempDirCleanups.forEach(Runnable::run);
+    }
+  }
+
+  /**
+   * The HTTP endpoints on the option's port, or on a free one when that is taken: loopback only and without
+   * authentication ({@code http.auth=none}), as the demo's data is synthetic and stays on this host.
+   */
+  private HttpEndpoints http(RiskStreamApp app, RiskStreamMetrics metrics, ClinicianRoutes clinician)
+      throws java.io.IOException {
+    PatientRouting patients = new PatientRouting(app.streams(), null, null);
+    try {
+      return HttpEndpoints.start(DEMO_BIND_ADDRESS, options.httpPort(), HttpSecurity.open(), app::state, () -> true,
+          metrics::scrape, patients, clinician.routes());
+    } catch (java.net.BindException taken) {
+      return HttpEndpoints.start(DEMO_BIND_ADDRESS, 0, HttpSecurity.open(), app::state, () -> true, metrics::scrape,
+          patients, clinician.routes());
     }
   }
 

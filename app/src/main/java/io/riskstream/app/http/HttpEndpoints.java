@@ -2,10 +2,12 @@ package io.riskstream.app.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
+import io.riskstream.topology.AlertProcessor;
 import io.riskstream.topology.AlertState;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -14,14 +16,19 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import javax.net.ssl.SSLParameters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +58,15 @@ public final class HttpEndpoints implements AutoCloseable {
   /** Enough threads that queries forwarded between instances do not wait for each other's pools. */
   private static final int THREADS = 8;
 
+  /**
+   * Looks up a patient's alert state in this instance's stores (the CDS Hooks service's indicator); throws
+   * {@link InvalidStateStoreException} when the store is not queryable.
+   */
+  @FunctionalInterface
+  public interface PatientLookup {
+    Optional<AlertState> find(String patientId);
+  }
+
   private final HttpServer server;
   private final ExecutorService executor;
 
@@ -71,7 +87,21 @@ public final class HttpEndpoints implements AutoCloseable {
   public static HttpEndpoints start(String bindAddress, int port, HttpSecurity security,
       Supplier<KafkaStreams.State> state, BooleanSupplier scorerReady, Supplier<String> metrics,
       PatientQueries patients) throws IOException {
+    return start(bindAddress, port, security, state, scorerReady, metrics, patients, List.of());
+  }
+
+  /**
+   * As {@link #start(String, int, HttpSecurity, Supplier, BooleanSupplier, Supplier, PatientQueries)}, plus
+   * {@code routes} (the clinician endpoints: FHIR, CDS Hooks, the alert inbox), each marked as patient data or open.
+   * Every {@link HttpRoute.Access#PATIENT_DATA} route is checked by {@code security} exactly as
+   * {@code /patients/{id}/risk} is (401 with the {@code WWW-Authenticate} challenge, or 403 without a trusted client
+   * certificate, before its handler runs); {@link HttpRoute.Access#OPEN} routes are served to anyone.
+   */
+  public static HttpEndpoints start(String bindAddress, int port, HttpSecurity security,
+      Supplier<KafkaStreams.State> state, BooleanSupplier scorerReady, Supplier<String> metrics,
+      PatientQueries patients, List<HttpRoute> routes) throws IOException {
     Objects.requireNonNull(security, "security");
+    Objects.requireNonNull(routes, "routes");
     Objects.requireNonNull(state, "state");
     Objects.requireNonNull(scorerReady, "scorerReady");
     Objects.requireNonNull(metrics, "metrics");
@@ -130,10 +160,23 @@ public final class HttpEndpoints implements AutoCloseable {
       return patientRisk(ex.getRequestURI().getRawPath(), patients,
           new PatientQueries.Caller(authorization, ex.getRequestHeaders().getFirst(PeerClient.FORWARDED_BY)));
     }));
+    for (HttpRoute route : routes) {
+      server.createContext(route.path(), route.access() == HttpRoute.Access.PATIENT_DATA
+          ? secured(security, route.handler()) : route.handler());
+    }
     server.start();
     LOG.info("HTTP endpoints listening on port {} of {}: {}", server.getAddress().getPort(), bindAddress,
         security.describe());
     return new HttpEndpoints(server, executor);
+  }
+
+  /** A lookup in the {@value AlertProcessor#STORE} store of {@code streams} (this instance's partitions only). */
+  public static PatientLookup alertStateLookup(KafkaStreams streams) {
+    return id -> {
+      ReadOnlyKeyValueStore<String, AlertState> store = streams.store(
+          StoreQueryParameters.fromNameAndType(AlertProcessor.STORE, QueryableStoreTypes.<String, AlertState>keyValueStore()));
+      return Optional.ofNullable(store.get(id));
+    };
   }
 
   /** The port the server listens on. */
@@ -166,17 +209,38 @@ public final class HttpEndpoints implements AutoCloseable {
           r = json(500, Map.of("error", "internal error"));
         }
       }
-      byte[] body = r.body().getBytes(StandardCharsets.UTF_8);
-      ex.getResponseHeaders().set("Content-Type", r.contentType());
-      r.headers().forEach(ex.getResponseHeaders()::set);
-      boolean head = "HEAD".equals(ex.getRequestMethod());
-      ex.sendResponseHeaders(r.status(), head ? -1 : body.length);
-      if (!head) {
-        try (OutputStream out = ex.getResponseBody()) {
-          out.write(body);
-        }
+      send(ex, r);
+    }
+  }
+
+  private static void send(HttpExchange ex, Response r) throws IOException {
+    byte[] body = r.body().getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("Content-Type", r.contentType());
+    r.headers().forEach(ex.getResponseHeaders()::set);
+    boolean head = "HEAD".equals(ex.getRequestMethod());
+    ex.sendResponseHeaders(r.status(), head ? -1 : body.length);
+    if (!head) {
+      try (OutputStream out = ex.getResponseBody()) {
+        out.write(body);
       }
     }
+  }
+
+  /**
+   * {@code handler} behind the same check as {@code /patients/{id}/risk}: a refused request (any method) gets the
+   * refusal and never reaches the handler.
+   */
+  static HttpHandler secured(HttpSecurity security, HttpHandler handler) {
+    return ex -> {
+      HttpSecurity.Verdict verdict = security.check(ex);
+      if (verdict.allowed()) {
+        handler.handle(ex);
+        return;
+      }
+      try (ex) {
+        send(ex, refusal(security, verdict));
+      }
+    };
   }
 
   private static Response refusal(HttpSecurity security, HttpSecurity.Verdict verdict) throws IOException {

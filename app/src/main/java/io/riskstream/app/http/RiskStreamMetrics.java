@@ -127,6 +127,11 @@ public final class RiskStreamMetrics implements AutoCloseable {
     return serving.backend().equals(engine.backend()) && serving.precision().equals(engine.precision());
   }
 
+  /** The registry, for meters that other parts of the instance register (e.g. the clinicians' alert feedback). */
+  public io.micrometer.core.instrument.MeterRegistry registry() {
+    return registry;
+  }
+
   /** The Prometheus text exposition of every metric. */
   public String scrape() {
     if (!streamsBound.get() && streams.state() == KafkaStreams.State.RUNNING && streamsBound.compareAndSet(false, true)) {

@@ -4,6 +4,7 @@ import io.riskstream.app.runtime.RiskStreamApp;
 import io.riskstream.app.runtime.ScoringRuntime;
 import io.riskstream.app.runtime.StartupProbes;
 import io.riskstream.schemas.RiskAlert;
+import io.riskstream.schemas.RiskAlertFeedback;
 import io.riskstream.schemas.RiskScore;
 import io.riskstream.topology.TriggerProcessor;
 import io.riskstream.topology.config.RiskStreamConfig;
@@ -54,11 +55,14 @@ public final class AuditReplay {
    * @param triggerCloses how many transactions each trigger rule closed in the replay
    * @param internalTopicsDeleted the replay's internal topics deleted after it (changelogs, repartition topics)
    * @param comparison the record-by-record comparison
+   * @param feedback how clinicians answered production's alerts of the period, per outcome (override rate)
    */
   public record Report(String replayId, String applicationId, String scoresTopic, String alertsTopic, long emrEvents,
-      double seconds, Map<String, Long> triggerCloses, int internalTopicsDeleted, ReplayComparison.Result comparison) {
+      double seconds, Map<String, Long> triggerCloses, int internalTopicsDeleted, ReplayComparison.Result comparison,
+      Map<String, FeedbackRates.Outcome> feedback) {
     public Report {
       triggerCloses = Map.copyOf(triggerCloses);
+      feedback = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(feedback));
     }
   }
 
@@ -158,8 +162,10 @@ public final class AuditReplay {
         serdes.value(RiskAlert.class).deserializer(), a -> inPeriod.test(a.getAsOf()));
     ReplayComparison.Result result = ReplayComparison.compare(productionScores, productionAlerts, replayScores,
         replayAlerts, modelSha, options.from(), options.to(), options.tolerance());
+    Map<String, FeedbackRates.Outcome> feedback = FeedbackRates.of(productionAlerts, readAll(production,
+        production.topics().alertFeedback().name(), serdes.value(RiskAlertFeedback.class).deserializer(), f -> true));
     return new Report(options.replayId(), appId, config.topics().riskScores().name(),
-        config.topics().riskAlerts().name(), emrEvents, seconds, closes, deleted, result);
+        config.topics().riskAlerts().name(), emrEvents, seconds, closes, deleted, result, feedback);
   }
 
   /**

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
  * The module boundaries of shared DESIGN.md, checked on the main classes of every module (app's test class path holds
  * them all): dependencies point one way, app → topology → {scoring, connectors} → schemas; scoring and connectors do
  * not know each other; nothing depends on app; only scoring uses the native runtimes (bytedeco, ONNX Runtime); only
- * topology and app use Kafka Streams; only connectors uses Synthea and Debezium. Within scoring, only the TensorRT
+ * topology and app use Kafka Streams; only connectors uses Synthea and Debezium; only topology's fhir package and app's
+ * HTTP endpoints use HAPI FHIR (the RiskAssessments, CDS Hooks and the FHIR search). Within scoring, only the TensorRT
  * internals use bytedeco and only the ONNX Runtime backend uses ONNX Runtime.
  */
 class ModuleBoundaryTest {
@@ -61,6 +62,9 @@ class ModuleBoundaryTest {
         .should().dependOnClassesThat().resideInAPackage("org.apache.kafka.streams.."));
     rules.put("only connectors uses Synthea and Debezium", noClasses().that().resideOutsideOfPackage(CONNECTORS)
         .should().dependOnClassesThat().resideInAnyPackage("org.mitre.synthea..", "io.debezium.."));
+    rules.put("only topology's fhir package and app's HTTP endpoints use HAPI FHIR", noClasses().that()
+        .resideOutsideOfPackages("io.riskstream.topology.fhir..", "io.riskstream.app.http..")
+        .should().dependOnClassesThat().resideInAnyPackage("ca.uhn.fhir..", "org.hl7.fhir.."));
     rules.put("nothing depends on app", noClasses().that().resideOutsideOfPackage(APP)
         .should().dependOnClassesThat().resideInAPackage(APP));
     rules.put("scoring knows only schemas", noClasses().that().resideInAPackage(SCORING)

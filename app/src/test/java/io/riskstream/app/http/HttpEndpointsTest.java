@@ -2,8 +2,10 @@ package io.riskstream.app.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpExchange;
 import io.riskstream.topology.AlertState;
 import io.riskstream.topology.config.RiskStreamConfig;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,7 +16,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.streams.KafkaStreams;
@@ -50,6 +54,10 @@ class HttpEndpointsTest {
   }
 
   private HttpEndpoints start(Map<String, String> config) throws Exception {
+    return start(config, List.of());
+  }
+
+  private HttpEndpoints start(Map<String, String> config, List<HttpRoute> routes) throws Exception {
     Map<String, String> props = new HashMap<>(config);
     props.put(RiskStreamConfig.HTTP_BIND_ADDRESS_CONFIG, "127.0.0.1");
     RiskStreamConfig cfg = new RiskStreamConfig(props);
@@ -58,7 +66,7 @@ class HttpEndpointsTest {
         () -> "# TYPE riskstream_batcher_batches_total counter\nriskstream_batcher_batches_total 3.0\n", (id, caller) -> {
           lastCaller.set(caller);
           return "p 1".equals(id) ? new PatientQueries.Found(p1, false, null, "local") : unknownPatient.get();
-        });
+        }, routes);
   }
 
   @AfterEach
@@ -210,5 +218,70 @@ class HttpEndpointsTest {
             URI.create("http://127.0.0.1:" + endpoints.port() + "/health/live"))
         .POST(HttpRequest.BodyPublishers.ofString(Map.of().toString())).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(post.statusCode()).isEqualTo(405);
+  }
+
+  /** A clinician route's stand-in: answers 200 with its path and method, and records that it ran. */
+  private static HttpRoute route(String path, HttpRoute.Access access, List<String> ran) {
+    return new HttpRoute(path, access, ex -> answer(ex, ran));
+  }
+
+  private static void answer(HttpExchange ex, List<String> ran) throws IOException {
+    try (ex) {
+      ex.getRequestBody().readAllBytes();
+      String request = ex.getRequestMethod() + " " + ex.getRequestURI();
+      ran.add(request);
+      byte[] body = ("served " + request).getBytes(StandardCharsets.UTF_8);
+      ex.sendResponseHeaders(200, body.length);
+      ex.getResponseBody().write(body);
+    }
+  }
+
+  @Test
+  void shouldGuardClinicianPatientDataRoutesAsPatientQueriesAndLeaveOpenRoutesOpen() throws Exception {
+    endpoints.close();
+    List<String> ran = new CopyOnWriteArrayList<>();
+    endpoints = start(Map.of(RiskStreamConfig.HTTP_AUTH_TOKENS_FILE_CONFIG, tokens.toString()), List.of(
+        route("/fhir/RiskAssessment", HttpRoute.Access.PATIENT_DATA, ran),
+        route("/cds-services/riskstream-risk", HttpRoute.Access.PATIENT_DATA, ran),
+        route("/cds-services", HttpRoute.Access.OPEN, ran),
+        route("/inbox", HttpRoute.Access.OPEN, ran)));
+    String cdsRequest = "{\"hook\":\"patient-view\",\"context\":{\"patientId\":\"x\"}}";
+
+    HttpResponse<String> fhir = get("/fhir/RiskAssessment?patient=x");
+    HttpResponse<String> cds = post("/cds-services/riskstream-risk", cdsRequest);
+    HttpResponse<String> wrongToken = post("/cds-services/riskstream-risk", cdsRequest, "Authorization", "Bearer nope");
+
+    assertThat(fhir.statusCode()).isEqualTo(401);
+    assertThat(fhir.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"riskstream\"");
+    assertThat(cds.statusCode()).isEqualTo(401);
+    assertThat(cds.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"riskstream\"");
+    assertThat(wrongToken.statusCode()).isEqualTo(401);
+    assertThat(wrongToken.headers().firstValue("WWW-Authenticate"))
+        .hasValue("Bearer realm=\"riskstream\", error=\"invalid_token\"");
+    assertThat(ran).as("no patient-data handler ran for a refused request").isEmpty();
+
+    HttpResponse<String> fhirWithToken = getWithToken("/fhir/RiskAssessment?patient=x", TOKEN);
+    HttpResponse<String> cdsWithToken = post("/cds-services/riskstream-risk", cdsRequest,
+        "Authorization", "Bearer " + TOKEN);
+    assertThat(fhirWithToken.statusCode()).isEqualTo(200);
+    assertThat(fhirWithToken.body()).isEqualTo("served GET /fhir/RiskAssessment?patient=x");
+    assertThat(cdsWithToken.statusCode()).isEqualTo(200);
+    assertThat(cdsWithToken.body()).isEqualTo("served POST /cds-services/riskstream-risk");
+
+    HttpResponse<String> inbox = get("/inbox");
+    HttpResponse<String> discovery = get("/cds-services");
+    assertThat(inbox.statusCode()).isEqualTo(200);
+    assertThat(inbox.body()).isEqualTo("served GET /inbox");
+    assertThat(discovery.statusCode()).isEqualTo(200);
+    assertThat(discovery.body()).isEqualTo("served GET /cds-services");
+  }
+
+  private HttpResponse<String> post(String path, String body, String... headers) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + endpoints.port() + path))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+    if (headers.length > 0) {
+      request.headers(headers);
+    }
+    return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 }

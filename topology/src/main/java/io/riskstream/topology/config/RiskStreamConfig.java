@@ -92,9 +92,13 @@ public final class RiskStreamConfig extends AbstractConfig {
   public static final String TOPIC_RISK_ALERTS_DOC = "Output topic of RiskAlert records keyed by patient id.";
   public static final String TOPIC_DLQ_CONFIG = "topic.dlq";
   public static final String TOPIC_DLQ_DOC = "Dead-letter topic: DeadLetter records keyed by the original key.";
+  public static final String TOPIC_RISK_ASSESSMENTS_CONFIG = "topic.risk.assessments";
+  public static final String TOPIC_RISK_ASSESSMENTS_DOC = "Output topic of FHIR R4 RiskAssessment resources (JSON), one per score and per alert, keyed by patient id.";
+  public static final String TOPIC_ALERT_FEEDBACK_CONFIG = "topic.alert.feedback";
+  public static final String TOPIC_ALERT_FEEDBACK_DOC = "Topic of RiskAlertFeedback records (clinicians accepting or overriding alerts through CDS Hooks or the inbox) keyed by patient id.";
 
   public static final String TOPIC_PARTITIONS_CONFIG = "topic.partitions";
-  public static final String TOPIC_PARTITIONS_DOC = "Partitions of the topics RiskStream creates when they are missing (emr-events, risk-scores, risk-alerts, riskstream-dlq); emr-events' count bounds the parallelism of history and scoring.";
+  public static final String TOPIC_PARTITIONS_DOC = "Partitions of the topics RiskStream creates when they are missing (emr-events, risk-scores, risk-alerts, riskstream-dlq, risk-assessments, risk-alert-feedback); emr-events' count bounds the parallelism of history and scoring.";
   public static final String TOPIC_REPLICATION_FACTOR_CONFIG = "topic.replication.factor";
   public static final String TOPIC_REPLICATION_FACTOR_DOC = "Replication factor of the topics RiskStream creates and of its internal (changelog) topics; -1 uses the broker's default.";
 
@@ -175,7 +179,7 @@ public final class RiskStreamConfig extends AbstractConfig {
   public static final String HTTP_BIND_ADDRESS_CONFIG = "http.bind.address";
   public static final String HTTP_BIND_ADDRESS_DOC = "Address the HTTP endpoints listen on: 0.0.0.0 (every interface, as a pod needs), 127.0.0.1 (this host only) or one interface's address.";
   public static final String HTTP_AUTH_CONFIG = "http.auth";
-  public static final String HTTP_AUTH_DOC = "Authentication of /patients/{id}/risk: token (bearer token from http.auth.tokens.file), mtls (trusted client certificate), token_or_mtls, or none (anyone who reaches the port). Health and /metrics stay open.";
+  public static final String HTTP_AUTH_DOC = "Authentication of /patients/{id}/risk and the clinician routes with patient data: token (bearer token from http.auth.tokens.file), mtls (trusted client certificate), token_or_mtls, or none. Other routes stay open.";
   public static final String HTTP_AUTH_TOKENS_FILE_CONFIG = "http.auth.tokens.file";
   public static final String HTTP_AUTH_TOKENS_FILE_DOC = "File of accepted bearer tokens, one a line (e.g. a Kubernetes Secret mount), re-read when it changes; empty with http.auth=token: every patient query is refused (401).";
   public static final String HTTP_TLS_KEYSTORE_PATH_CONFIG = "http.tls.keystore.path";
@@ -218,6 +222,8 @@ public final class RiskStreamConfig extends AbstractConfig {
       .define(TOPIC_RISK_SCORES_CONFIG, Type.STRING, Topics.DEFAULTS.riskScores().name(), new ConfigDef.NonEmptyString(), Importance.MEDIUM, TOPIC_RISK_SCORES_DOC)
       .define(TOPIC_RISK_ALERTS_CONFIG, Type.STRING, Topics.DEFAULTS.riskAlerts().name(), new ConfigDef.NonEmptyString(), Importance.MEDIUM, TOPIC_RISK_ALERTS_DOC)
       .define(TOPIC_DLQ_CONFIG, Type.STRING, Topics.DEFAULTS.deadLetters().name(), new ConfigDef.NonEmptyString(), Importance.MEDIUM, TOPIC_DLQ_DOC)
+      .define(TOPIC_RISK_ASSESSMENTS_CONFIG, Type.STRING, Topics.DEFAULTS.riskAssessments(), new ConfigDef.NonEmptyString(), Importance.MEDIUM, TOPIC_RISK_ASSESSMENTS_DOC)
+      .define(TOPIC_ALERT_FEEDBACK_CONFIG, Type.STRING, Topics.DEFAULTS.alertFeedback().name(), new ConfigDef.NonEmptyString(), Importance.MEDIUM, TOPIC_ALERT_FEEDBACK_DOC)
       .define(TOPIC_PARTITIONS_CONFIG, Type.INT, 4, Range.atLeast(1), Importance.MEDIUM, TOPIC_PARTITIONS_DOC)
       .define(TOPIC_REPLICATION_FACTOR_CONFIG, Type.SHORT, (short) -1, Importance.MEDIUM, TOPIC_REPLICATION_FACTOR_DOC)
       .define(HISTORY_MAX_EVENTS_CONFIG, Type.INT, 512, Range.atLeast(1), Importance.MEDIUM, HISTORY_MAX_EVENTS_DOC)

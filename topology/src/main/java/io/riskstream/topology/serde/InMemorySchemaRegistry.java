@@ -43,7 +43,7 @@ public final class InMemorySchemaRegistry implements RegistryClientFacade {
 
   /**
    * A registry that knows the contents of the RiskStream topic value schemas (EmrEvent, RiskScore, RiskAlert,
-   * DeadLetter) from the start, with the ids their serializers register them under, registered in a fixed order (so
+   * DeadLetter, RiskAlertFeedback) from the start, with the ids their serializers register them under, registered in a fixed order (so
    * even an id collision resolves the same way in every process), and that refuses any other schema content with an
    * {@link IllegalStateException}: every id it hands out is one that a restarted process of the same version
    * reproduces exactly. A reader can then resolve records that an earlier process wrote before this one wrote any
@@ -59,6 +59,7 @@ public final class InMemorySchemaRegistry implements RegistryClientFacade {
     preload(serdes, new io.riskstream.schemas.RiskScore(), io.riskstream.schemas.RiskScore.class);
     preload(serdes, new io.riskstream.schemas.RiskAlert(), io.riskstream.schemas.RiskAlert.class);
     preload(serdes, new io.riskstream.schemas.DeadLetter(), io.riskstream.schemas.DeadLetter.class);
+    preload(serdes, new io.riskstream.schemas.RiskAlertFeedback(), io.riskstream.schemas.RiskAlertFeedback.class);
     synchronized (registry) {
       registry.onlyKnownContent = true;
     }

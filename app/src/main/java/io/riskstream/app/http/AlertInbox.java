@@ -1,0 +1,185 @@
+package io.riskstream.app.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import io.riskstream.app.http.HttpExchanges.BadRequest;
+import io.riskstream.app.http.HttpExchanges.Response;
+import io.riskstream.schemas.FeedbackAction;
+import io.riskstream.schemas.FeedbackSource;
+import io.riskstream.topology.fhir.AlertRef;
+import io.riskstream.topology.fhir.RecentAssessments;
+import io.riskstream.topology.fhir.RiskAssessments;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.hl7.fhir.r4.model.RiskAssessment;
+
+/**
+ * The alert inbox: a page for clinicians (static HTML and JavaScript from the class path, no build step) and what it
+ * reads and writes:
+ * <ul>
+ *   <li>{@code GET /inbox}: the page (holds no patient data);</li>
+ *   <li>{@code GET /inbox/events}: the alerts as Server-Sent Events ({@link AlertStream});</li>
+ *   <li>{@code GET /inbox/history?patient=<id>&outcome=<name>}: the outcome's probabilities in the patient's recent
+ *       scores (their RiskAssessments), oldest first;</li>
+ *   <li>{@code POST /inbox/feedback}: {@code {"alertId", "action": "accepted"|"overridden", "reasonCode",
+ *       "reasonDisplay", "userId"}} → a RiskAlertFeedback record, as CDS Hooks feedback.</li>
+ * </ul>
+ */
+public final class AlertInbox {
+
+  public static final String PATH = "/inbox";
+  private static final String PAGE = "inbox/index.html";
+
+  private final AlertStream stream;
+  private final ClinicianStores.AssessmentLookup assessments;
+  private final ClinicianStores.AlertLookup alerts;
+  private final RiskAssessments fhir;
+  private final AlertFeedback feedback;
+  private final Clock clock;
+  private final byte[] page;
+
+  public AlertInbox(AlertStream stream, ClinicianStores.AssessmentLookup assessments,
+      ClinicianStores.AlertLookup alerts, RiskAssessments fhir, AlertFeedback feedback, Clock clock) {
+    this.stream = stream;
+    this.assessments = assessments;
+    this.alerts = alerts;
+    this.fhir = fhir;
+    this.feedback = feedback;
+    this.clock = clock;
+    try (InputStream in = AlertInbox.class.getClassLoader().getResourceAsStream(PAGE)) {
+      if (in == null) {
+        throw new IllegalStateException(PAGE + " is missing from the class path");
+      }
+      ArrayNode reasons = HttpExchanges.JSON.createArrayNode();
+      CdsHooksService.OVERRIDE_REASONS.forEach(r -> reasons.addObject().put("code", r.code()).put("display", r.display()));
+      this.page = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+          .replace("/*override-reasons*/[]", reasons.toString()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read " + PAGE, e);
+    }
+  }
+
+  /** The routes: the page (open), its events, history and feedback (patient data). */
+  public List<HttpRoute> routes() {
+    return List.of(
+        new HttpRoute(PATH, HttpRoute.Access.OPEN, ex -> HttpExchanges.serve(ex, this::page)),
+        new HttpRoute(PATH + "/events", HttpRoute.Access.PATIENT_DATA, this::events),
+        new HttpRoute(PATH + "/history", HttpRoute.Access.PATIENT_DATA, ex -> HttpExchanges.serve(ex, this::history)),
+        new HttpRoute(PATH + "/feedback", HttpRoute.Access.PATIENT_DATA, ex -> HttpExchanges.serve(ex, this::feedback)));
+  }
+
+  private Response page(HttpExchange ex) throws BadRequest {
+    String path = ex.getRequestURI().getRawPath();
+    if (!path.equals(PATH) && !path.equals(PATH + "/")) {
+      throw new BadRequest(404, "not found");
+    }
+    HttpExchanges.requireMethod(ex, "GET", "HEAD");
+    return new Response(200, "text/html; charset=utf-8", page);
+  }
+
+  /** The event stream stays open after the handler returns; {@link AlertStream} writes to it and closes it. */
+  private void events(HttpExchange ex) throws IOException {
+    if (!"GET".equals(ex.getRequestMethod())) {
+      HttpExchanges.serve(ex, e -> Response.error(405, "method not allowed; use GET"));
+      return;
+    }
+    ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
+    ex.getResponseHeaders().set("Cache-Control", "no-cache");
+    ex.sendResponseHeaders(200, 0);
+    if (!stream.subscribe(ex.getResponseBody())) {
+      ex.getResponseBody().write("event: busy\ndata: {}\n\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      ex.close();
+    }
+  }
+
+  private Response history(HttpExchange ex) throws BadRequest {
+    HttpExchanges.requireMethod(ex, "GET", "HEAD");
+    Map<String, List<String>> query = HttpExchanges.query(ex);
+    String patient = single(query, "patient");
+    String outcome = single(query, "outcome");
+    RecentAssessments recent;
+    try {
+      recent = assessments.find(patient).orElse(RecentAssessments.empty());
+    } catch (InvalidStateStoreException e) {
+      throw new BadRequest(503, "state store not queryable yet; retry");
+    }
+    ObjectNode body = HttpExchanges.JSON.createObjectNode();
+    body.put("patientId", patient);
+    body.put("outcome", outcome);
+    ArrayNode points = body.putArray("points");
+    for (RecentAssessments.Stored s : recent.assessments()) {
+      RiskAssessment ra = fhir.parse(s.json());
+      if (!RiskAssessments.SCORE_SYSTEM.equals(ra.getIdentifierFirstRep().getSystem())) {
+        continue;
+      }
+      ra.getPrediction().stream()
+          .filter(p -> p.getOutcome().getCoding().stream()
+              .anyMatch(c -> "urn:riskstream:outcome".equals(c.getSystem()) && outcome.equals(c.getCode())))
+          .findFirst()
+          .ifPresent(p -> points.addObject().put("asOf", ra.getOccurrenceDateTimeType().getValue().toInstant().toString())
+              .put("probability", p.getProbabilityDecimalType().getValue().doubleValue()));
+    }
+    return Response.json(200, body);
+  }
+
+  private Response feedback(HttpExchange ex) throws IOException, BadRequest {
+    HttpExchanges.requireMethod(ex, "POST");
+    JsonNode request;
+    try {
+      request = HttpExchanges.JSON.readTree(HttpExchanges.body(ex));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new BadRequest("the request body is not JSON");
+    }
+    if (request == null || !request.isObject()) {
+      throw new BadRequest("the request body is a JSON object");
+    }
+    String alertId = request.path("alertId").asText("");
+    FeedbackAction action = switch (request.path("action").asText("")) {
+      case "accepted" -> FeedbackAction.ACCEPTED;
+      case "overridden" -> FeedbackAction.OVERRIDDEN;
+      default -> throw new BadRequest("action is accepted or overridden");
+    };
+    String reasonCode = textOrNull(request, "reasonCode");
+    String reasonDisplay = textOrNull(request, "reasonDisplay");
+    if (action == FeedbackAction.OVERRIDDEN && reasonCode == null && reasonDisplay == null) {
+      throw new BadRequest("an override needs a reasonCode or reasonDisplay");
+    }
+    AlertRef alert;
+    try {
+      alert = alerts.find(alertId).orElseThrow(() -> new BadRequest(404, "unknown alert"));
+    } catch (InvalidStateStoreException e) {
+      throw new BadRequest(503, "state store not queryable yet; retry");
+    }
+    try {
+      feedback.record(alert, action, reasonCode, reasonDisplay, textOrNull(request, "userId"), FeedbackSource.INBOX,
+          clock.instant());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BadRequest(503, "interrupted while writing the feedback; retry");
+    } catch (ExecutionException | TimeoutException e) {
+      throw new BadRequest(503, "feedback could not be written to Kafka; retry");
+    }
+    return Response.json(200, Map.of("alertId", alertId, "action", action.name().toLowerCase()));
+  }
+
+  private static String single(Map<String, List<String>> query, String name) throws BadRequest {
+    List<String> v = query.get(name);
+    if (v == null || v.size() != 1 || v.get(0).isBlank()) {
+      throw new BadRequest("exactly one " + name + " is required");
+    }
+    return v.get(0);
+  }
+
+  private static String textOrNull(JsonNode node, String field) {
+    JsonNode v = node.get(field);
+    return v != null && v.isTextual() && !v.asText().isBlank() ? v.asText() : null;
+  }
+}

@@ -1,0 +1,66 @@
+package io.riskstream.topology.fhir;
+
+import io.riskstream.schemas.RiskAlert;
+import io.riskstream.schemas.RiskScore;
+import java.time.Instant;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * assess: the FHIR R4 RiskAssessment of every score and alert (see {@link RiskAssessments}), forwarded as FHIR JSON
+ * keyed by patient id and kept, the newest {@value #RECENT_PER_PATIENT} per patient, in store {@value #STORE} for the
+ * FHIR search endpoint and the CDS Hooks cards; alerts are also indexed by id in {@value #ALERT_INDEX}. {@code meta.lastUpdated} is the record's timestamp.
+ */
+public final class RiskAssessmentProcessor implements Processor<String, Object, String, String> {
+
+  public static final String STORE = "risk-assessments";
+  /**
+   * Alert id → {@link AlertRef} of every alert (feedback names only the alert). Alerts are rare (a policy with
+   * cooldowns), so the store grows slowly; it is not pruned.
+   */
+  public static final String ALERT_INDEX = "alert-index";
+  /** Assessments kept per patient in {@value #STORE}. */
+  public static final int RECENT_PER_PATIENT = 32;
+
+  private final RiskAssessments assessments;
+  private ProcessorContext<String, String> context;
+  private KeyValueStore<String, RecentAssessments> store;
+  private KeyValueStore<String, AlertRef> alertIndex;
+
+  public RiskAssessmentProcessor(RiskAssessments assessments) {
+    this.assessments = assessments;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, String> context) {
+    this.context = context;
+    this.store = context.getStateStore(STORE);
+    this.alertIndex = context.getStateStore(ALERT_INDEX);
+  }
+
+  @Override
+  public void process(Record<String, Object> record) {
+    Instant lastUpdated = Instant.ofEpochMilli(record.timestamp());
+    String patient;
+    org.hl7.fhir.r4.model.RiskAssessment ra;
+    if (record.value() instanceof RiskScore score) {
+      patient = score.getPatientId();
+      ra = assessments.ofScore(score, lastUpdated);
+    } else if (record.value() instanceof RiskAlert alert) {
+      patient = alert.getPatientId();
+      ra = assessments.ofAlert(alert, lastUpdated);
+      alertIndex.put(alert.getAlertId(), new AlertRef(alert.getAlertId(), patient, alert.getOutcome(),
+          alert.getSeverity().name(), alert.getAsOf().toEpochMilli()));
+    } else {
+      throw new IllegalArgumentException("expected a RiskScore or RiskAlert, got "
+          + (record.value() == null ? "null" : record.value().getClass().getSimpleName()));
+    }
+    String json = assessments.toJson(ra);
+    RecentAssessments recent = store.get(patient);
+    store.put(patient, (recent == null ? RecentAssessments.empty() : recent)
+        .with(new RecentAssessments.Stored(ra.getIdElement().getIdPart(), record.timestamp(), json), RECENT_PER_PATIENT));
+    context.forward(new Record<>(patient, json, record.timestamp()));
+  }
+}

@@ -1,0 +1,223 @@
+package io.riskstream.topology.fhir;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.model.api.TemporalPrecisionEnum;
+import ca.uhn.fhir.parser.IParser;
+import ca.uhn.fhir.rest.api.QualifiedParamList;
+import ca.uhn.fhir.rest.param.DateRangeParam;
+import io.riskstream.schemas.AlertReason;
+import io.riskstream.schemas.AlertSeverity;
+import io.riskstream.schemas.ModelInfo;
+import io.riskstream.schemas.OutcomeProbability;
+import io.riskstream.schemas.RiskAlert;
+import io.riskstream.schemas.RiskScore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.TimeZone;
+import org.hl7.fhir.r4.model.Annotation;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.DateTimeType;
+import org.hl7.fhir.r4.model.DecimalType;
+import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.MarkdownType;
+import org.hl7.fhir.r4.model.Period;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.RiskAssessment;
+import org.hl7.fhir.r4.model.RiskAssessment.RiskAssessmentPredictionComponent;
+
+/**
+ * FHIR R4 RiskAssessment resources of RiskStream's scores and alerts (HAPI FHIR's R4 structures), and the searchset
+ * Bundle of the FHIR endpoint. A score's assessment has one prediction per outcome; an alert's has the alert's
+ * outcome, with the severity as qualitative risk and the reasons as a note. Deterministic: the resource id is the
+ * score or alert id, {@code meta.lastUpdated} the record's timestamp (event time), never the wall clock, so a replay
+ * writes the same resources. Thread-safe (HAPI's FhirContext is; a parser is made per call).
+ */
+public final class RiskAssessments {
+
+  /** Identifier system of score ids (RiskScore.scoreId). */
+  public static final String SCORE_SYSTEM = "urn:riskstream:score";
+  /** Identifier system of alert ids (RiskAlert.alertId). */
+  public static final String ALERT_SYSTEM = "urn:riskstream:alert";
+  /** Code system of the models: code = model id, version = model version. */
+  public static final String MODEL_SYSTEM = "urn:riskstream:model";
+  /** Code system of the models' ONNX files: code = sha256. */
+  public static final String MODEL_SHA256_SYSTEM = "urn:riskstream:model-sha256";
+  /** HL7's qualitative risk codes (RiskAssessment.prediction.qualitativeRisk). */
+  public static final String RISK_PROBABILITY_SYSTEM = "http://terminology.hl7.org/CodeSystem/risk-probability";
+
+  private final FhirContext fhir;
+  private final Map<String, Integer> horizonDays;
+
+  /**
+   * @param horizonDays the model's horizon per outcome name (an alert does not carry it; a score does)
+   */
+  public RiskAssessments(Map<String, Integer> horizonDays) {
+    this.fhir = FhirContext.forR4Cached();
+    this.horizonDays = Map.copyOf(horizonDays);
+  }
+
+  /** The FHIR context (R4) these resources are made with. */
+  public FhirContext context() {
+    return fhir;
+  }
+
+  /** The assessment of a score: one prediction per outcome. */
+  public RiskAssessment ofScore(RiskScore score, Instant lastUpdated) {
+    RiskAssessment ra = base(score.getScoreId(), score.getPatientId(), score.getAsOf(), score.getModel(), score.getScoreId(),
+        lastUpdated);
+    ra.addIdentifier(new Identifier().setSystem(SCORE_SYSTEM).setValue(score.getScoreId()));
+    for (OutcomeProbability o : score.getOutcomes()) {
+      prediction(ra, o.getOutcome(), o.getProbability(), score.getAsOf(), o.getHorizonDays());
+    }
+    return ra;
+  }
+
+  /** The assessment of an alert: its outcome, probability, severity (qualitative risk) and reasons (a note). */
+  public RiskAssessment ofAlert(RiskAlert alert, Instant lastUpdated) {
+    RiskAssessment ra = base(alert.getAlertId(), alert.getPatientId(), alert.getAsOf(), alert.getModel(), alert.getScoreId(),
+        lastUpdated);
+    ra.addIdentifier(new Identifier().setSystem(ALERT_SYSTEM).setValue(alert.getAlertId()));
+    Integer horizon = horizonDays.get(alert.getOutcome());
+    RiskAssessmentPredictionComponent p = prediction(ra, alert.getOutcome(), alert.getProbability(), alert.getAsOf(),
+        horizon);
+    boolean critical = alert.getSeverity() == AlertSeverity.CRITICAL;
+    p.setQualitativeRisk(new CodeableConcept(new Coding(RISK_PROBABILITY_SYSTEM, critical ? "high" : "moderate",
+        critical ? "High likelihood" : "Moderate likelihood")).setText(alert.getSeverity().name().toLowerCase()));
+    p.setRationale("Probability " + percent(alert.getProbability()) + " crossed the " + alert.getSeverity().name()
+        .toLowerCase() + " threshold " + percent(alert.getThreshold()));
+    if (!alert.getReasons().isEmpty()) {
+      ra.addNote(new Annotation(new MarkdownType(reasonsMarkdown(alert.getReasons()))));
+    }
+    return ra;
+  }
+
+  /** The contributing events of an alert as a markdown list (largest contribution first). */
+  public static String reasonsMarkdown(List<AlertReason> reasons) {
+    StringBuilder md = new StringBuilder("Contributing events (drop in probability without the event):\n\n");
+    for (AlertReason r : reasons) {
+      md.append("- ").append(r.getDescription() != null ? r.getDescription() : r.getKind().name().toLowerCase());
+      if (r.getCode() != null) {
+        md.append(" (").append(r.getCodeSystem() == null ? "" : r.getCodeSystem() + " ").append(r.getCode()).append(')');
+      }
+      md.append(", ").append(Instant.ofEpochMilli(r.getEventTime().toEpochMilli()).toString(), 0, 10)
+          .append(": ").append(String.format(java.util.Locale.ROOT, "%+.1f", r.getContribution() * 100))
+          .append(" points\n");
+    }
+    return md.toString();
+  }
+
+  /** A probability as a percentage with one decimal, e.g. {@code 42.0%}. */
+  public static String percent(double p) {
+    return String.format(java.util.Locale.ROOT, "%.1f%%", p * 100);
+  }
+
+  /** FHIR JSON of {@code resource}. */
+  public String toJson(org.hl7.fhir.instance.model.api.IBaseResource resource) {
+    return parser().encodeResourceToString(resource);
+  }
+
+  /** Parses FHIR JSON of a RiskAssessment. */
+  public RiskAssessment parse(String json) {
+    return parser().parseResource(RiskAssessment.class, json);
+  }
+
+  /**
+   * A searchset Bundle of {@code assessments} (newest first), each entry with its full URL under {@code baseUrl}
+   * (e.g. {@code http://host:8080/fhir}) and search mode match.
+   */
+  public Bundle searchset(List<RiskAssessment> assessments, String baseUrl) {
+    Bundle bundle = new Bundle().setType(Bundle.BundleType.SEARCHSET);
+    bundle.setTotal(assessments.size());
+    for (RiskAssessment ra : assessments) {
+      bundle.addEntry().setFullUrl(baseUrl + "/RiskAssessment/" + ra.getIdElement().getIdPart()).setResource(ra)
+          .getSearch().setMode(Bundle.SearchEntryMode.MATCH);
+    }
+    return bundle;
+  }
+
+  /**
+   * The {@code _lastUpdated} search parameter from its query values (e.g. {@code ge2026-12-01T00:00:00Z}; several
+   * values intersect), parsed by HAPI FHIR; an {@link IllegalArgumentException} says what is wrong with a bad one.
+   */
+  public DateRangeParam lastUpdated(List<String> values) {
+    DateRangeParam range = new DateRangeParam();
+    try {
+      range.setValuesAsQueryTokens(fhir, "_lastUpdated", values.stream().map(QualifiedParamList::singleton).toList());
+      range.getLowerBoundAsInstant();
+      range.getUpperBoundAsInstant();
+    } catch (RuntimeException e) {
+      // InvalidRequestException, DataFormatException: their messages quote only the parameter value
+      throw new IllegalArgumentException("invalid _lastUpdated: " + e.getMessage(), e);
+    }
+    return range;
+  }
+
+  /**
+   * The searchset Bundle (FHIR JSON) of a patient's stored assessments whose {@code meta.lastUpdated} lies in
+   * {@code lastUpdated} (null: all), newest first.
+   */
+  public String search(RecentAssessments recent, DateRangeParam lastUpdated, String baseUrl) {
+    Date low = lastUpdated == null ? null : lastUpdated.getLowerBoundAsInstant();
+    Date high = lastUpdated == null ? null : lastUpdated.getUpperBoundAsInstant();
+    List<RiskAssessment> matches = new java.util.ArrayList<>();
+    List<RecentAssessments.Stored> stored = recent == null ? List.of() : recent.assessments();
+    for (int i = stored.size() - 1; i >= 0; i--) {
+      RecentAssessments.Stored s = stored.get(i);
+      if ((low == null || s.lastUpdated() >= low.getTime()) && (high == null || s.lastUpdated() <= high.getTime())) {
+        matches.add(parse(s.json()));
+      }
+    }
+    return toJson(searchset(matches, baseUrl));
+  }
+
+  private IParser parser() {
+    return fhir.newJsonParser();
+  }
+
+  private RiskAssessment base(String id, String patientId, Instant asOf, ModelInfo model, String scoreId,
+      Instant lastUpdated) {
+    RiskAssessment ra = new RiskAssessment();
+    ra.setId(id);
+    ra.getMeta().setLastUpdated(Date.from(lastUpdated));
+    ra.setStatus(RiskAssessment.RiskAssessmentStatus.FINAL);
+    ra.setSubject(new Reference("Patient/" + patientId));
+    ra.setOccurrence(dateTime(asOf));
+    CodeableConcept method = new CodeableConcept();
+    method.addCoding(new Coding(MODEL_SYSTEM, model.getId(), model.getId() + " " + model.getVersion())
+        .setVersion(model.getVersion()));
+    method.addCoding(new Coding(MODEL_SHA256_SYSTEM, model.getSha256(), "ONNX file sha256"));
+    method.setText("RiskStream model " + model.getId() + " version " + model.getVersion() + " (sha256 "
+        + model.getSha256() + ")");
+    ra.setMethod(method);
+    // the score the assessment rests on, by its id (a RiskScore record, not a FHIR resource)
+    ra.addBasis(new Reference().setIdentifier(new Identifier().setSystem(SCORE_SYSTEM).setValue(scoreId))
+        .setDisplay("RiskStream score " + scoreId));
+    return ra;
+  }
+
+  private static RiskAssessmentPredictionComponent prediction(RiskAssessment ra, String outcome, double probability,
+      Instant asOf, Integer horizon) {
+    OutcomeConcept concept = OutcomeConcept.of(outcome);
+    CodeableConcept code = new CodeableConcept().setText(concept.display());
+    if (concept.snomedCode() != null) {
+      code.addCoding(new Coding(OutcomeConcept.SNOMED, concept.snomedCode(), concept.snomedDisplay()));
+    }
+    code.addCoding(new Coding("urn:riskstream:outcome", outcome, concept.display()));
+    RiskAssessmentPredictionComponent p = ra.addPrediction().setOutcome(code)
+        .setProbability(new DecimalType(probability));
+    if (horizon != null) {
+      p.setWhen(new Period().setStartElement(dateTime(asOf))
+          .setEndElement(dateTime(asOf.plus(Duration.ofDays(horizon)))));
+    }
+    return p;
+  }
+
+  private static DateTimeType dateTime(Instant t) {
+    return new DateTimeType(Date.from(t), TemporalPrecisionEnum.MILLI, TimeZone.getTimeZone("UTC"));
+  }
+}

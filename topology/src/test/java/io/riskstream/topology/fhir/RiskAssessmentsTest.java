@@ -1,0 +1,139 @@
+package io.riskstream.topology.fhir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.riskstream.schemas.AlertReason;
+import io.riskstream.schemas.AlertSeverity;
+import io.riskstream.schemas.EngineInfo;
+import io.riskstream.schemas.EventKind;
+import io.riskstream.schemas.ModelInfo;
+import io.riskstream.schemas.OutcomeProbability;
+import io.riskstream.schemas.RiskAlert;
+import io.riskstream.schemas.RiskScore;
+import io.riskstream.schemas.ScoreProvenance;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.RiskAssessment;
+import org.junit.jupiter.api.Test;
+
+class RiskAssessmentsTest {
+
+  private static final FhirBaseValidator VALIDATOR = new FhirBaseValidator();
+  private static final ModelInfo MODEL = new ModelInfo("emr-risk-small", "3", "ab12cd34");
+  private static final Instant AS_OF = Instant.parse("2026-03-01T08:30:00Z");
+  private final RiskAssessments assessments = new RiskAssessments(Map.of("type2_diabetes", 365, "hypertension", 180));
+
+  static RiskScore score(String scoreId, String patient) {
+    return RiskScore.newBuilder().setScoreId(scoreId).setPatientId(patient).setHistoryVersion(4).setAsOf(AS_OF)
+        .setOutcomes(List.of(new OutcomeProbability("type2_diabetes", 365, 0.42),
+            new OutcomeProbability("hypertension", 180, 0.125)))
+        .setModel(MODEL).setEngine(new EngineInfo("onnxruntime", "fp32"))
+        .setProvenance(new ScoreProvenance(12, List.of("conditions:c1"), null, List.of()))
+        .build();
+  }
+
+  static RiskAlert alert(String alertId, String patient, AlertSeverity severity) {
+    return RiskAlert.newBuilder().setAlertId(alertId).setPatientId(patient).setOutcome("type2_diabetes")
+        .setProbability(0.72).setSeverity(severity).setThreshold(0.6).setPreviousProbability(0.2).setAsOf(AS_OF)
+        .setModel(MODEL).setScoreId("s1")
+        .setReasons(List.of(new AlertReason("observations:o1", EventKind.OBSERVATION, "http://loinc.org", "4548-4",
+            "Hemoglobin A1c", AS_OF.minusSeconds(86_400), 0.21, 1)))
+        .build();
+  }
+
+  @Test
+  void shouldMapAScoreToAValidRiskAssessmentWithOnePredictionPerOutcome() {
+    RiskAssessment ra = assessments.ofScore(score("s1", "p-1"), AS_OF.plusSeconds(5));
+    String json = assessments.toJson(ra);
+
+    assertThat(VALIDATOR.errors(json)).isEmpty();
+    RiskAssessment read = assessments.parse(json);
+    assertThat(read.getIdElement().getIdPart()).isEqualTo("s1");
+    assertThat(read.getStatus()).isEqualTo(RiskAssessment.RiskAssessmentStatus.FINAL);
+    assertThat(read.getSubject().getReference()).isEqualTo("Patient/p-1");
+    assertThat(read.getOccurrenceDateTimeType().getValue().toInstant()).isEqualTo(AS_OF);
+    assertThat(read.getMeta().getLastUpdated().toInstant()).isEqualTo(AS_OF.plusSeconds(5));
+    assertThat(read.getPrediction()).hasSize(2);
+    RiskAssessment.RiskAssessmentPredictionComponent diabetes = read.getPredictionFirstRep();
+    assertThat(diabetes.getOutcome().getCodingFirstRep().getSystem()).isEqualTo("http://snomed.info/sct");
+    assertThat(diabetes.getOutcome().getCodingFirstRep().getCode()).isEqualTo("44054006");
+    assertThat(diabetes.getOutcome().getText()).isEqualTo("Type 2 diabetes");
+    assertThat(diabetes.getProbabilityDecimalType().getValue().doubleValue()).isEqualTo(0.42);
+    assertThat(diabetes.getWhenPeriod().getStart().toInstant()).isEqualTo(AS_OF);
+    assertThat(diabetes.getWhenPeriod().getEnd().toInstant()).isEqualTo(AS_OF.plusSeconds(365L * 86_400));
+    assertThat(read.getPrediction().get(1).getWhenPeriod().getEnd().toInstant())
+        .isEqualTo(AS_OF.plusSeconds(180L * 86_400));
+    assertThat(read.getMethod().getCoding()).extracting(c -> c.getSystem() + "|" + c.getCode() + "|" + c.getVersion())
+        .containsExactly("urn:riskstream:model|emr-risk-small|3", "urn:riskstream:model-sha256|ab12cd34|null");
+    assertThat(read.getBasisFirstRep().getIdentifier().getValue()).isEqualTo("s1");
+    assertThat(read.getIdentifierFirstRep().getSystem()).isEqualTo(RiskAssessments.SCORE_SYSTEM);
+  }
+
+  @Test
+  void shouldMapAnAlertWithItsSeverityReasonsAndHorizon() {
+    RiskAssessment critical = assessments.parse(assessments.toJson(
+        assessments.ofAlert(alert("al1", "p-1", AlertSeverity.CRITICAL), AS_OF)));
+    RiskAssessment warning = assessments.ofAlert(alert("al2", "p-1", AlertSeverity.WARNING), AS_OF);
+
+    assertThat(VALIDATOR.errors(assessments.toJson(critical))).isEmpty();
+    assertThat(VALIDATOR.errors(assessments.toJson(warning))).isEmpty();
+    assertThat(critical.getIdentifierFirstRep().getValue()).isEqualTo("al1");
+    assertThat(critical.getIdentifierFirstRep().getSystem()).isEqualTo(RiskAssessments.ALERT_SYSTEM);
+    assertThat(critical.getBasisFirstRep().getIdentifier().getValue()).isEqualTo("s1");
+    assertThat(critical.getPrediction()).singleElement().satisfies(p -> {
+      assertThat(p.getQualitativeRisk().getCodingFirstRep().getCode()).isEqualTo("high");
+      assertThat(p.getProbabilityDecimalType().getValue().doubleValue()).isEqualTo(0.72);
+      assertThat(p.getWhenPeriod().getEnd().toInstant()).isEqualTo(AS_OF.plusSeconds(365L * 86_400));
+    });
+    assertThat(warning.getPredictionFirstRep().getQualitativeRisk().getCodingFirstRep().getCode()).isEqualTo("moderate");
+    assertThat(critical.getNoteFirstRep().getText()).contains("Hemoglobin A1c (http://loinc.org 4548-4)")
+        .contains("+21.0 points");
+  }
+
+  @Test
+  void shouldFindAPatientsAssessmentsNewestFirstInAValidSearchsetFilteredByLastUpdated() {
+    RecentAssessments recent = RecentAssessments.empty();
+    for (int i = 0; i < 3; i++) {
+      RiskAssessment ra = assessments.ofScore(score("s" + i, "p-1"), AS_OF.plusSeconds(60L * i));
+      recent = recent.with(new RecentAssessments.Stored("s" + i, AS_OF.plusSeconds(60L * i).toEpochMilli(),
+          assessments.toJson(ra)), 32);
+    }
+
+    String all = assessments.search(recent, null, "http://localhost:8080/fhir");
+    String since = assessments.search(recent, assessments.lastUpdated(List.of("ge" + AS_OF.plusSeconds(60))),
+        "http://localhost:8080/fhir");
+
+    assertThat(VALIDATOR.errors(all)).isEmpty();
+    Bundle bundle = assessments.context().newJsonParser().parseResource(Bundle.class, all);
+    assertThat(bundle.getType()).isEqualTo(Bundle.BundleType.SEARCHSET);
+    assertThat(bundle.getTotal()).isEqualTo(3);
+    assertThat(bundle.getEntry()).extracting(e -> e.getResource().getIdElement().getIdPart())
+        .containsExactly("s2", "s1", "s0");
+    assertThat(bundle.getEntryFirstRep().getFullUrl()).isEqualTo("http://localhost:8080/fhir/RiskAssessment/s2");
+    Bundle filtered = assessments.context().newJsonParser().parseResource(Bundle.class, since);
+    assertThat(filtered.getEntry()).extracting(e -> e.getResource().getIdElement().getIdPart())
+        .containsExactly("s2", "s1");
+    assertThat(VALIDATOR.errors(assessments.search(RecentAssessments.empty(), null, "http://x/fhir"))).isEmpty();
+  }
+
+  @Test
+  void shouldRefuseAMalformedLastUpdated() {
+    assertThatThrownBy(() -> assessments.lastUpdated(List.of("ge-not-a-date")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("_lastUpdated");
+  }
+
+  @Test
+  void shouldKeepTheNewestAssessmentsAndReplaceOneWithTheSameId() {
+    RecentAssessments r = RecentAssessments.empty();
+    for (int i = 0; i < 5; i++) {
+      r = r.with(new RecentAssessments.Stored("id" + i, i, "{}"), 3);
+    }
+    r = r.with(new RecentAssessments.Stored("id3", 9, "{\"again\":true}"), 3);
+
+    assertThat(r.assessments()).extracting(RecentAssessments.Stored::id).containsExactly("id2", "id4", "id3");
+    assertThat(r.assessments().get(2).json()).contains("again");
+  }
+}
