@@ -120,33 +120,15 @@ public final class RiskStreamApp implements AutoCloseable {
   }
 
   private static void createMissingTopics(RiskStreamConfig config) throws InterruptedException, ExecutionException {
-    List<String> names = config.topics().names();
     int partitions = config.getInt(RiskStreamConfig.TOPIC_PARTITIONS_CONFIG);
-    short rf = config.getShort(RiskStreamConfig.TOPIC_REPLICATION_FACTOR_CONFIG);
     try (Admin admin = Admin.create(config.adminProperties())) {
-      Set<String> existing = admin.listTopics().names().get();
-      List<NewTopic> missing = new ArrayList<>();
-      for (String n : names) {
-        if (!existing.contains(n)) {
-          missing.add(new NewTopic(n, Optional.of(partitions), rf < 0 ? Optional.empty() : Optional.of(rf)));
+      // a retriable answer (seen once from a just-started KRaft broker: UnknownTopicOrPartitionException for a topic
+      // being created) is asked again, up to 10 times, 500 ms apart
+      for (int attempt = 1; !tryCreateMissingTopics(config, admin); attempt++) {
+        if (attempt == 10) {
+          throw new ExecutionException("topic creation still answered with a retriable error after 10 attempts", null);
         }
-      }
-      String transactions = config.getString(RiskStreamConfig.SOURCE_TRANSACTION_TOPIC_CONFIG);
-      if (config.tracksTransactions() && !existing.contains(transactions)) {
-        // Debezium creates it when it first writes; until then the topology needs it to exist
-        missing.add(new NewTopic(transactions, Optional.of(1), rf < 0 ? Optional.empty() : Optional.of(rf)));
-      }
-      for (var f : admin.createTopics(missing).values().values()) {
-        try {
-          f.get();
-        } catch (ExecutionException e) {
-          if (!(e.getCause() instanceof TopicExistsException)) {
-            throw e;
-          }
-        }
-      }
-      if (!missing.isEmpty()) {
-        LOG.info("created {} topics", missing.size());
+        Thread.sleep(500);
       }
       if (config.tracksTransactions()) {
         String emrEvents = config.topics().emrEvents().name();
@@ -159,6 +141,41 @@ public final class RiskStreamApp implements AutoCloseable {
         }
       }
     }
+  }
+
+  /** Creates the topics that do not exist yet; false when the broker answered with a retriable error. */
+  private static boolean tryCreateMissingTopics(RiskStreamConfig config, Admin admin)
+      throws InterruptedException, ExecutionException {
+    int partitions = config.getInt(RiskStreamConfig.TOPIC_PARTITIONS_CONFIG);
+    short rf = config.getShort(RiskStreamConfig.TOPIC_REPLICATION_FACTOR_CONFIG);
+    Set<String> existing = admin.listTopics().names().get();
+    List<NewTopic> missing = new ArrayList<>();
+    for (String n : config.topics().names()) {
+      if (!existing.contains(n)) {
+        missing.add(new NewTopic(n, Optional.of(partitions), rf < 0 ? Optional.empty() : Optional.of(rf)));
+      }
+    }
+    String transactions = config.getString(RiskStreamConfig.SOURCE_TRANSACTION_TOPIC_CONFIG);
+    if (config.tracksTransactions() && !existing.contains(transactions)) {
+      // Debezium creates it when it first writes; until then the topology needs it to exist
+      missing.add(new NewTopic(transactions, Optional.of(1), rf < 0 ? Optional.empty() : Optional.of(rf)));
+    }
+    boolean retriable = false;
+    for (var f : admin.createTopics(missing).values().values()) {
+      try {
+        f.get();
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof org.apache.kafka.common.errors.RetriableException) {
+          retriable = true;
+        } else if (!(e.getCause() instanceof TopicExistsException)) {
+          throw e;
+        }
+      }
+    }
+    if (!missing.isEmpty() && !retriable) {
+      LOG.info("created {} topics", missing.size());
+    }
+    return !retriable;
   }
 
   /** This instance's dead letters by stage and reason. */

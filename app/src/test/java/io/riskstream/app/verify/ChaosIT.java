@@ -54,12 +54,13 @@ class ChaosIT {
           Process child = startChild(kafka.bootstrapServers(), round);
           try {
             if (round == 1) {
-              // the leader of emr-events goes away while the app runs; its partitions move to the other brokers
+              // the leader of emr-events goes away while the app runs; its partitions move to the other brokers (the
+              // waits never ask for more than the n scores there are: a fast child may have committed them all)
               int leader = kafka.leaderOf(Topics.DEFAULTS.emrEvents().name(), 0);
-              awaitScores(reader, child, scores, alerts, scores.size() + Math.max(1, (killAt[1] - scores.size()) / 3));
+              awaitScores(reader, child, scores, alerts, Math.min(n, scores.size() + Math.max(1, (killAt[1] - scores.size()) / 3)));
               kafka.stopBroker(leader);
               log.add("stopped broker " + leader + " (leader of emr-events-0) at " + scores.size() + " scores");
-              awaitScores(reader, child, scores, alerts, scores.size() + Math.max(1, (killAt[1] - scores.size()) / 2));
+              awaitScores(reader, child, scores, alerts, Math.min(n, scores.size() + Math.max(1, (killAt[1] - scores.size()) / 2)));
               kafka.startBroker(leader);
               log.add("started broker " + leader + " again at " + scores.size() + " scores");
             } else if (round == 2) {
@@ -70,7 +71,7 @@ class ChaosIT {
                   throw new IllegalStateException(e);
                 }
               }).findFirst().orElseThrow();
-              awaitScores(reader, child, scores, alerts, scores.size() + Math.max(1, (killAt[2] - scores.size()) / 3));
+              awaitScores(reader, child, scores, alerts, Math.min(n, scores.size() + Math.max(1, (killAt[2] - scores.size()) / 3)));
               kafka.stopBroker(other);
               kafka.startBroker(other);
               log.add("restarted broker " + other + " at " + scores.size() + " scores");
