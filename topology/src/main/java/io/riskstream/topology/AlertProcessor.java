@@ -20,8 +20,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * alert: applies the per-outcome policy ({@link AlertDecision}) to each score, with state in store {@value #STORE}.
  * Reasons: the occluded newest event groups ({@link ReasonGroups}: one per code, with a count) whose removal lowers p
  * by at least {@code alert.reasons.min.contribution} (contribution = p − p without the group), largest first, ties
- * by eventId; the score processor scored the occluded inputs because p reached the warning threshold (a score without
- * them cannot raise an alert, and gets none). The alert carries the outcome's display name from the model.
+ * by eventId; the score processor scored the occluded inputs because this policy, on this store's state, raises an
+ * alert for the score ({@link #raisesAlert}; a score without them raises none). The alert carries the outcome's display name from the model.
  * alertId = hash(scoreId, outcome, severity).
  */
 public final class AlertProcessor implements Processor<String, ScoredRequest, String, RiskAlert> {
@@ -43,6 +43,23 @@ public final class AlertProcessor implements Processor<String, ScoredRequest, St
   public void init(ProcessorContext<String, RiskAlert> context) {
     this.context = context;
     this.store = context.getStateStore(STORE);
+  }
+
+  /**
+   * Whether the policy raises an alert for some outcome of a score with probabilities {@code p} (in the order of
+   * {@code outcomes}) at event time {@code eventTime}, given the patient's alert state before it ({@code null} when
+   * none). The score processor asks this before it scores the inputs that explain an alert: with the state the alert
+   * processor will hold when the score reaches it, the answer is the one {@link #process} will reach.
+   */
+  static boolean raisesAlert(AlertPolicy policy, AlertState state, List<String> outcomes, float[] p, long eventTime) {
+    AlertState s = state == null ? AlertState.empty() : state;
+    for (int k = 0; k < outcomes.size() && k < p.length; k++) {
+      String name = outcomes.get(k);
+      if (AlertDecision.decide(policy.forOutcome(name), s.outcome(name), p[k], eventTime).severity() != null) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override

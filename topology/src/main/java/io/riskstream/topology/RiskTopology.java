@@ -141,8 +141,8 @@ public final class RiskTopology {
         .process(() -> new HistoryProcessor(maxEvents, maxAge, encoder, reasons, deadLetters), Named.as(HISTORY), HistoryProcessor.STORE,
             HistoryProcessor.EVENTS_STORE), ScoringRequest.class, HISTORY, dlqTopic, dlqSerde);
     KStream<String, ScoredRequest> scored = deadLettersApart(requests
-        .process(() -> new ScoreProcessor(backend, drain, retries, reasonThresholds(policy, backend), deadLetters), Named.as(SCORE),
-            ScoreProcessor.STORE), ScoredRequest.class, SCORE, dlqTopic, dlqSerde);
+        .process(() -> new ScoreProcessor(backend, drain, retries, policy, deadLetters), Named.as(SCORE),
+            ScoreProcessor.STORE, AlertProcessor.STORE), ScoredRequest.class, SCORE, dlqTopic, dlqSerde);
     KStream<String, RiskScore> scores = scored.mapValues(ScoredRequest::score, Named.as("as-risk-score"));
     scores.to(config.topics().riskScores().name(),
         Produced.with(Serdes.String(), scoreSerde).withName("risk-scores-sink"));
@@ -239,12 +239,6 @@ public final class RiskTopology {
    */
   public static AlertPolicy alertPolicy(RiskStreamConfig config, ScoringBackend backend) {
     return config.alertPolicy().withOperatingPoints(backend.operatingPoints());
-  }
-
-  /** Per outcome of the backend, the warning threshold of the alert policy: below it no alert needs reasons. */
-  static double[] reasonThresholds(AlertPolicy policy, ScoringBackend backend) {
-    return backend.info().outcomes().stream()
-        .mapToDouble(o -> policy.forOutcome(o).warningThreshold()).toArray();
   }
 
   /** ehr-source → normalize → emr-events and the DLQ; returns the counts of rejected records of tracked transactions. */

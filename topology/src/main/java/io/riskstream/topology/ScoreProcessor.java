@@ -12,6 +12,7 @@ import io.riskstream.schemas.SourceOffset;
 import io.riskstream.scoring.ModelInput;
 import io.riskstream.scoring.Scored;
 import io.riskstream.scoring.ScorerInfo;
+import io.riskstream.topology.config.AlertPolicy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,9 +41,13 @@ import org.slf4j.LoggerFactory;
  * score: puts each request into the changelogged store {@value #STORE}, submits its base input to the per-JVM
  * {@link ScoringBackend} and returns at once; completed requests are forwarded (and deleted from the store) on every
  * process call and in a wall-clock punctuator. The inputs that explain an alert (the history without each of its
- * newest events) are scored only when the base probability of some outcome reaches its warning threshold, because
- * no alert, and so no reason, is possible below it: most scores cost one input instead of 1 + alert.reasons. Which
- * requests get them depends only on their probabilities and the policy, never on timing. A patient's requests are
+ * newest events) are scored only for a request whose base probabilities make the alert processor raise an alert
+ * ({@link AlertProcessor#raisesAlert}, read from its store {@value AlertProcessor#STORE} in this task): a score that
+ * raises none needs no reasons, so most scores cost one input instead of 1 + alert.reasons, even with low thresholds
+ * that most scores reach (hysteresis and cooldown keep such outcomes from alerting again). The answer is the alert
+ * processor's own: a request is decided only once all earlier requests of its patient have been forwarded, and the
+ * forward runs the alert processor synchronously, so the store holds the state this request's score will meet. Which
+ * requests get reasons depends only on the probabilities, the policy and that state, never on timing. A patient's requests are
  * forwarded in history-version order (a completed request waits for its patient's earlier ones), so what the alert
  * policy sees does not depend on scoring timing. On init (start, restart, rebalance) every request in the store is
  * submitted again: nothing is held only in memory across a commit. Failures are told apart as the scorer reports them:
@@ -77,7 +82,7 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
   private final ScoringBackend backend;
   private final Duration drainInterval;
   private final int maxRetries;
-  private final double[] reasonThresholds;
+  private final AlertPolicy policy;
   private final DeadLetterCounts deadLetterCounts;
   private final TreeMap<String, InFlight> inFlight = new TreeMap<>();
   /** Futures completed (on the batcher's threads) since the last drain: drain only walks in-flight when > 0. */
@@ -91,35 +96,31 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
   static final long MAX_BACKOFF_MS = 5_000;
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, ScoringRequest> store;
+  private KeyValueStore<String, AlertState> alertStates;
   private DeadLetters deadLetters;
   private Sensor resubmitted;
   private Sensor explained;
   private Sensor drainWait;
 
-  /**
-   * @param reasonThresholds per outcome (in the backend's outcome order) the probability from which an alert, and so
-   *     its reasons, is possible: the outcome's warning threshold
-   */
-  public ScoreProcessor(ScoringBackend backend, Duration drainInterval, int maxRetries, double[] reasonThresholds) {
-    this(backend, drainInterval, maxRetries, reasonThresholds, new DeadLetterCounts());
+  /** @param policy the alert processor's policy: which scores raise an alert, and so need reasons */
+  public ScoreProcessor(ScoringBackend backend, Duration drainInterval, int maxRetries, AlertPolicy policy) {
+    this(backend, drainInterval, maxRetries, policy, new DeadLetterCounts());
   }
 
-  public ScoreProcessor(ScoringBackend backend, Duration drainInterval, int maxRetries, double[] reasonThresholds,
+  public ScoreProcessor(ScoringBackend backend, Duration drainInterval, int maxRetries, AlertPolicy policy,
       DeadLetterCounts deadLetterCounts) {
     this.deadLetterCounts = deadLetterCounts;
-    if (reasonThresholds.length != backend.info().outcomes().size()) {
-      throw new IllegalArgumentException("one reason threshold per outcome expected");
-    }
     this.backend = backend;
     this.drainInterval = drainInterval;
     this.maxRetries = maxRetries;
-    this.reasonThresholds = reasonThresholds.clone();
+    this.policy = policy;
   }
 
   @Override
   public void init(ProcessorContext<String, Object> context) {
     this.context = context;
     this.store = context.getStateStore(STORE);
+    this.alertStates = context.getStateStore(AlertProcessor.STORE);
     this.deadLetters = new DeadLetters(context, DeadLetterStage.SCORE, deadLetterCounts);
     this.resubmitted = context.metrics().addRateTotalSensor(DeadLetters.METRICS_SCOPE,
         context.taskId().toString(), "scoring-resubmitted", Sensor.RecordingLevel.INFO);
@@ -177,14 +178,9 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
     return fs;
   }
 
-  /** Whether some outcome's base probability reaches the level from which an alert is possible. */
-  boolean needsReasons(float[] p) {
-    for (int k = 0; k < p.length && k < reasonThresholds.length; k++) {
-      if (p[k] >= reasonThresholds[k]) {
-        return true;
-      }
-    }
-    return false;
+  /** Whether the score of {@code r} with base probabilities {@code p} raises an alert, and so needs reasons. */
+  private boolean needsReasons(ScoringRequest r, float[] p) {
+    return AlertProcessor.raisesAlert(policy, alertStates.get(r.patientId()), backend.info().outcomes(), p, r.asOf());
   }
 
   /** Forwards every completed request whose patient has no earlier request still in flight. */
@@ -222,7 +218,7 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
         continue;
       }
       Scored base = f.base.join();
-      if (f.occluded == null && !f.request.reasonEvents().isEmpty() && needsReasons(base.probabilities())) {
+      if (f.occluded == null && !f.request.reasonEvents().isEmpty() && needsReasons(f.request, base.probabilities())) {
         f.occluded = submitOccluded(f.request);
         explained.record();
         if (!f.occluded.stream().allMatch(f2 -> f2.isDone() && !f2.isCompletedExceptionally())) {

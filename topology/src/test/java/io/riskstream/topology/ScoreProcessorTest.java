@@ -8,6 +8,9 @@ import io.riskstream.schemas.DeadLetterStage;
 import io.riskstream.scoring.ModelInput;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import io.riskstream.topology.config.AlertPolicy;
+import io.riskstream.topology.config.RiskStreamConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -17,8 +20,11 @@ import org.junit.jupiter.api.Test;
 
 class ScoreProcessorTest {
 
-  /** Warning thresholds of outcomes a and b. */
-  private static final double[] THRESHOLDS = {0.3, 0.3};
+  /** Warning at 0.3, critical at 0.9 for outcomes a and b; re-armed below 0.2; a 24-hour cooldown. */
+  private static final AlertPolicy POLICY = new RiskStreamConfig(Map.of(
+      RiskStreamConfig.ALERT_WARNING_THRESHOLD_CONFIG, "0.3", RiskStreamConfig.ALERT_CRITICAL_THRESHOLD_CONFIG, "0.9",
+      RiskStreamConfig.ALERT_HYSTERESIS_MARGIN_CONFIG, "0.1", RiskStreamConfig.ALERT_COOLDOWN_HOURS_CONFIG, "24"))
+      .alertPolicy();
 
   /** A request whose history has one event per token, the two newest being its reason events. */
   private static ScoringRequest explainable(String patient, long version, long... tokens) {
@@ -44,7 +50,18 @@ class ScoreProcessorTest {
         .withLoggingDisabled().build();
     store.init(context.getStateStoreContext(), store);
     context.addStateStore(store);
+    alertStates(context);
     return store;
+  }
+
+  /** The alert processor's store, which the score processor reads to decide whether a score needs reasons. */
+  private static KeyValueStore<String, AlertState> alertStates(MockProcessorContext<String, Object> context) {
+    KeyValueStore<String, AlertState> alerts = Stores.keyValueStoreBuilder(
+        Stores.inMemoryKeyValueStore(AlertProcessor.STORE), Serdes.String(), new AlertStateSerde())
+        .withLoggingDisabled().build();
+    alerts.init(context.getStateStoreContext(), alerts);
+    context.addStateStore(alerts);
+    return alerts;
   }
 
   @Test
@@ -56,7 +73,7 @@ class ScoreProcessorTest {
     store.put(request("p1", 1, 150).pendingKey(), request("p1", 1, 150));
     store.put(request("p2", 4, 120).pendingKey(), request("p2", 4, 120));
     DeferredTestBackend deferred = new DeferredTestBackend();
-    ScoreProcessor processor = new ScoreProcessor(deferred.backend(), Duration.ofMillis(10), 2, THRESHOLDS);
+    ScoreProcessor processor = new ScoreProcessor(deferred.backend(), Duration.ofMillis(10), 2, POLICY);
     processor.init(context);
     assertThat(deferred.inputs).hasSize(2);
     deferred.completeAll();
@@ -103,7 +120,7 @@ class ScoreProcessorTest {
     context.setCurrentSystemTimeMs(1_000);  // the score processor reports event-to-score latency on the wall clock
     KeyValueStore<String, ScoringRequest> store = store(context);
     DeferredTestBackend deferred = new DeferredTestBackend();
-    ScoreProcessor processor = new ScoreProcessor(deferred.backend(), Duration.ofMillis(10), 3, THRESHOLDS);
+    ScoreProcessor processor = new ScoreProcessor(deferred.backend(), Duration.ofMillis(10), 3, POLICY);
     processor.init(context);
     processor.process(new Record<>("p1", request("p1", 1, 150), 0L));
     processor.process(new Record<>("p1", request("p1", 2, 160), 0L));
@@ -131,7 +148,7 @@ class ScoreProcessorTest {
     context.setCurrentSystemTimeMs(1_000);  // the score processor reports event-to-score latency on the wall clock
     KeyValueStore<String, ScoringRequest> store = store(context);
     DeferredTestBackend deferred = new DeferredTestBackend();
-    ScoreProcessor processor = new ScoreProcessor(deferred.backend(), Duration.ofMillis(10), 1, THRESHOLDS);
+    ScoreProcessor processor = new ScoreProcessor(deferred.backend(), Duration.ofMillis(10), 1, POLICY);
     processor.init(context);
     context.setCurrentSystemTimeMs(1_000);
     processor.process(new Record<>("p1", request("p1", 1, 150), 0L));
@@ -158,7 +175,7 @@ class ScoreProcessorTest {
     context.setCurrentSystemTimeMs(1_000);  // the score processor reports event-to-score latency on the wall clock
     store(context);
     DeferredTestBackend deferred = new DeferredTestBackend();
-    ScoreProcessor processor = new ScoreProcessor(deferred.backend(), Duration.ofMillis(10), 1, THRESHOLDS);
+    ScoreProcessor processor = new ScoreProcessor(deferred.backend(), Duration.ofMillis(10), 1, POLICY);
     processor.init(context);
 
     processor.process(new Record<>("low", explainable("low", 1, 110, 110), 0L));   // p(a) = 0.2
@@ -198,7 +215,7 @@ class ScoreProcessorTest {
     context.setCurrentSystemTimeMs(1_000);  // the score processor reports event-to-score latency on the wall clock
     store(context).put(back.pendingKey(), back);
     DeferredTestBackend deferred = new DeferredTestBackend();
-    ScoreProcessor processor = new ScoreProcessor(deferred.backend(), Duration.ofMillis(10), 1, THRESHOLDS);
+    ScoreProcessor processor = new ScoreProcessor(deferred.backend(), Duration.ofMillis(10), 1, POLICY);
 
     processor.init(context);
     deferred.completeAll();
@@ -210,5 +227,40 @@ class ScoreProcessorTest {
     assertThat(deferred.inputs).containsExactly(base, without);
     assertThat(context.forwarded()).singleElement()
         .satisfies(f -> assertThat(((ScoredRequest) f.record().value()).probabilities()).hasSize(2));
+  }
+
+  @Test
+  void shouldNotScoreTheReasonInputsOfAScoreThatTheAlertPolicyHoldsBack() {
+    MockProcessorContext<String, Object> context = new MockProcessorContext<>();
+    context.setCurrentSystemTimeMs(1_000);  // the score processor reports event-to-score latency on the wall clock
+    store(context);
+    KeyValueStore<String, AlertState> alerts = context.getStateStore(AlertProcessor.STORE);
+    // "warned" had its warning for a at 0.7 one hour before (event time) these requests: warning is disarmed and
+    // cooling down; "rearmed" fell back below 0.2 after its warning, a day and a half before: armed again
+    long asOf = 1000L;  // explainable(..., 1, ...) is as of 1,000 ms
+    alerts.put("warned", AlertState.empty().with("a",
+        new AlertState.Outcome(0.7, false, true, asOf - 3_600_000L, "WARNING")));
+    alerts.put("rearmed", AlertState.empty().with("a",
+        new AlertState.Outcome(0.1, true, true, asOf - 36 * 3_600_000L, "WARNING")));
+    DeferredTestBackend deferred = new DeferredTestBackend();
+    ScoreProcessor processor = new ScoreProcessor(deferred.backend(), Duration.ofMillis(10), 1, POLICY);
+    processor.init(context);
+
+    processor.process(new Record<>("warned", explainable("warned", 1, 110, 150, 120), 0L));    // p(a) = 0.8
+    processor.process(new Record<>("rearmed", explainable("rearmed", 1, 110, 150, 120), 0L));  // p(a) = 0.8
+    deferred.completeAll();
+    processor.drain();
+
+    // "warned" raises no alert (disarmed), so it is forwarded with its base score alone; "rearmed" warns again and
+    // waits for its two occluded inputs
+    assertThat(context.forwarded()).singleElement().satisfies(f -> {
+      ScoredRequest warned = (ScoredRequest) f.record().value();
+      assertThat(warned.score().getPatientId()).isEqualTo("warned");
+      assertThat(warned.probabilities()).hasSize(1);
+    });
+    assertThat(deferred.inputs).hasSize(4);
+    deferred.completeAll();
+    processor.drain();
+    assertThat(((ScoredRequest) context.forwarded().get(1).record().value()).probabilities()).hasSize(3);
   }
 }
