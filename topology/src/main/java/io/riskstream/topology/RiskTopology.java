@@ -166,7 +166,7 @@ public final class RiskTopology {
     }
     RiskAssessments assessments = new RiskAssessments(horizons);
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RiskAssessmentProcessor.STORE),
-        Serdes.String(), new JsonSerde<>(RecentAssessments.class)).withCachingEnabled());
+        Serdes.String(), new RecentAssessmentsSerde()).withCachingEnabled());
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RiskAssessmentProcessor.ALERT_INDEX),
         Serdes.String(), new JsonSerde<>(AlertRef.class)).withCachingEnabled());
     scores.mapValues(v -> (Object) v, Named.as("score-as-assessment-input"))

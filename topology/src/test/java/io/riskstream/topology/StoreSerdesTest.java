@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Map;
+import io.riskstream.topology.fhir.RecentAssessments;
 import org.junit.jupiter.api.Test;
 
 class StoreSerdesTest {
@@ -51,5 +52,24 @@ class StoreSerdesTest {
         .isEqualTo(s);
     assertThat(serde.deserializer().deserialize("t", serde.serializer().serialize("t", AlertState.empty())))
         .isEqualTo(AlertState.empty());
+  }
+
+  @Test
+  void shouldRoundTripRecentAssessmentsWithTheirFhirJsonAndReadTheJsonEntriesOfEarlierVersions() {
+    RecentAssessments recent = RecentAssessments.empty()
+        .with(new RecentAssessments.Stored("a1", 1_700_000_000_000L,
+            "{\"resourceType\":\"RiskAssessment\",\"id\":\"a1\",\"note\":[{\"text\":\"Kidney disease \u00e9 \\\"x\\\"\"}]}"), 32)
+        .with(new RecentAssessments.Stored("a2", 1_700_000_000_001L, "{}"), 32);
+    RecentAssessmentsSerde serde = new RecentAssessmentsSerde();
+    byte[] bytes = serde.serializer().serialize("t", recent);
+    assertThat(bytes[0]).isEqualTo(BinaryStoreSerde.FORMAT);
+    assertThat(serde.deserializer().deserialize("t", bytes)).isEqualTo(recent);
+    assertThat(serde.deserializer().deserialize("t", new JsonSerde<>(RecentAssessments.class).serializer()
+        .serialize("t", recent))).isEqualTo(recent);
+    assertThat(serde.deserializer().deserialize("t", serde.serializer().serialize("t", RecentAssessments.empty())))
+        .isEqualTo(RecentAssessments.empty());
+    // a count no writer produces (a corrupt entry) is refused rather than allocated
+    assertThatThrownBy(() -> serde.deserializer().deserialize("t", new byte[] {BinaryStoreSerde.FORMAT, (byte) 0xfe,
+        (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f})).hasMessageContaining("risk-assessments entry cannot be read");
   }
 }
