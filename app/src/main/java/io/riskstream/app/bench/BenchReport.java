@@ -87,6 +87,9 @@ public final class BenchReport {
       one.put("partitions", run.partitions());
       one.put("eventsPerSecond", run.full().eventsPerSecond());
       one.put("complete", run.full().complete());
+      one.put("eventsPerPartition", run.eventsPerPartition());
+      one.put("largestPartitionShare", run.largestPartitionShare());
+      one.put("speedupBoundOverOneThread", run.speedupBound());
       one.put("full", run.full());
       scaling.add(one);
     }

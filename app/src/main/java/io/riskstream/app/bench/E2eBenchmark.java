@@ -107,8 +107,32 @@ public final class E2eBenchmark {
     }
   }
 
-  /** One run of the thread-scaling mode: the full topology with {@code threads} stream threads over {@code partitions}. */
-  public record Scaling(int threads, int partitions, Throughput full) {
+  /**
+   * One run of the thread-scaling mode: the full topology with {@code threads} stream threads over {@code partitions}.
+   *
+   * @param eventsPerPartition the input's change events per partition (by patient, as emr-events is keyed): a task
+   *     is one partition and runs on one thread, so no thread count can take the run below its largest partition
+   */
+  public record Scaling(int threads, int partitions, Throughput full, List<Long> eventsPerPartition) {
+    public Scaling {
+      eventsPerPartition = List.copyOf(eventsPerPartition);
+    }
+
+    /** The largest partition's share of the events. */
+    public double largestPartitionShare() {
+      long total = eventsPerPartition.stream().mapToLong(Long::longValue).sum();
+      long largest = eventsPerPartition.stream().mapToLong(Long::longValue).max().orElse(0);
+      return total == 0 ? 0 : (double) largest / total;
+    }
+
+    /**
+     * The most this run could gain over one thread given how the events fall on partitions: min(threads, 1 /
+     * largest share), the busiest thread holding at least the largest partition and at least 1/threads of the events.
+     */
+    public double speedupBound() {
+      double share = largestPartitionShare();
+      return share == 0 ? threads : Math.min(threads, 1 / share);
+    }
   }
 
   /** Everything measured. */
@@ -282,7 +306,11 @@ public final class E2eBenchmark {
       Throughput t = full(kafka, feed, new RiskStreamConfig(props), new long[1]);
       LOG.info("scaling: {} stream threads over {} partitions: {} events/s ({} of {} scores); CPU s by thread group {}",
           threads, partitions, fmt(t.eventsPerSecond()), t.outputs(), t.expectedOutputs(), t.cpuSeconds());
-      runs.add(new Scaling(threads, partitions, t));
+      long[] perPartition = new long[partitions];
+      for (ChangeEventFeed.Record r : feed.records()) {
+        perPartition[r.partition()]++;  // change events only: the END records are feed.transactionEnds()
+      }
+      runs.add(new Scaling(threads, partitions, t, java.util.Arrays.stream(perPartition).boxed().toList()));
     }
     return runs;
   }

@@ -203,8 +203,10 @@ public final class BenchCommand implements Runnable, DeveloperCommand {
             result.peakRssBytes() / 1048576.0, result.stateStoreBytesPerPatient());
         outWriter.printf(Locale.ROOT, "full topology, where the stream threads were (s): %s%n", result.full().waits());
         for (E2eBenchmark.Scaling run : result.scaling()) {
-          outWriter.printf(Locale.ROOT, "scaling: %d stream threads, %d partitions: %.0f events/s%s%n", run.threads(),
-              run.partitions(), run.full().eventsPerSecond(), run.full().complete() ? "" : " (INCOMPLETE)");
+          outWriter.printf(Locale.ROOT, "scaling: %d stream threads, %d partitions: %.0f events/s%s (largest partition"
+              + " %.0f%% of the events: at most %.2fx one thread)%n", run.threads(), run.partitions(),
+              run.full().eventsPerSecond(), run.full().complete() ? "" : " (INCOMPLETE)",
+              100 * run.largestPartitionShare(), run.speedupBound());
         }
         if (pngSkipped == null) {
           outWriter.printf("Wrote %s and %s%n", json, png);

@@ -18,13 +18,17 @@ class BenchReportTest {
   @TempDir
   Path dir;
 
+  /** 1,000 events over 8 partitions, the largest holding 400. */
+  private static final List<Long> SKEWED = List.of(400L, 200L, 100L, 100L, 100L, 50L, 50L, 0L);
+
   private static E2eBenchmark.Result result() {
     E2eBenchmark.Throughput pass = E2eBenchmark.Throughput.of(1000, 1000, 1000, 0, 1_000_000_000L, 3_000_000_000L);
     E2eBenchmark.Throughput full = E2eBenchmark.Throughput.of(1000, 100, 100, 0, 2_000_000_000L, 6_000_000_000L)
         .withTriggerCloses(Map.of(TriggerProcessor.CloseRule.SOURCE_PROGRESS, 97L, TriggerProcessor.CloseRule.IDLE_FLUSH, 3L));
     E2eBenchmark.Latency latency = new E2eBenchmark.Latency(125, 500, 50, 50, 20, 90, 30, 95, List.of(10.0, 20.0, 90.0), Map.of());
     return new E2eBenchmark.Result(3, 1000, 100, pass, full, 7, latency, 1 << 30, 3000, 1000.0, Map.of("scorer", "auto"),
-        null, null, java.util.List.of(pass), List.of(new E2eBenchmark.Scaling(1, 8, pass), new E2eBenchmark.Scaling(8, 8, full)));
+        null, null, java.util.List.of(pass), List.of(new E2eBenchmark.Scaling(1, 8, pass, SKEWED),
+        new E2eBenchmark.Scaling(8, 8, full, SKEWED)));
   }
 
   @Test
@@ -88,5 +92,19 @@ class BenchReportTest {
   @Test
   void shouldReadThePeakRssOfThisProcess() {
     assertThat(E2eBenchmark.peakRssBytes()).isGreaterThan(1L << 20);
+  }
+
+  @Test
+  void shouldBoundTheScalingByTheLargestPartition() {
+    E2eBenchmark.Throughput t = E2eBenchmark.Throughput.of(1000, 100, 100, 0, 1_000_000_000L, 3_000_000_000L);
+    assertThat(new E2eBenchmark.Scaling(1, 8, t, SKEWED).speedupBound()).isEqualTo(1.0);
+    assertThat(new E2eBenchmark.Scaling(2, 8, t, SKEWED).speedupBound()).isEqualTo(2.0);
+    assertThat(new E2eBenchmark.Scaling(8, 8, t, SKEWED).largestPartitionShare()).isEqualTo(0.4);
+    assertThat(new E2eBenchmark.Scaling(8, 8, t, SKEWED).speedupBound()).isEqualTo(2.5);
+    Map<String, Object> doc = BenchReport.document(result(), Map.of("host", "h"), E2eBenchmark.STREAMS_OVERRIDES);
+    assertThat((List<?>) doc.get("threadScaling")).first().isInstanceOfSatisfying(Map.class, run -> {
+      assertThat(run.get("eventsPerPartition")).isEqualTo(SKEWED);
+      assertThat(run.get("speedupBoundOverOneThread")).isEqualTo(1.0);
+    });
   }
 }
