@@ -162,13 +162,18 @@ class AlertProcessorTest {
     return context.forwarded().stream().map(f -> (RiskAlert) f.record().value()).toList();
   }
 
-  @Test
-  void shouldRaiseNoAlertBelowTheModelsMinimumAgeAndAlertOnceTheFirstScoreIsAboveIt() {
+  /** Outcome a: warning 0.3, critical 0.6; b never alerts; no alert below 18. */
+  private void adultsOnly() {
     processor = new AlertProcessor(new RiskStreamConfig(Map.of(RiskStreamConfig.ALERT_WARNING_THRESHOLD_CONFIG, "0.3",
         RiskStreamConfig.ALERT_CRITICAL_THRESHOLD_CONFIG, "0.6", "alert.outcome.b.warning.threshold", "0.9",
         "alert.outcome.b.critical.threshold", "0.95")).alertPolicy().withMinimumAge(18),
         TokenSumTestScorer.synchronousBackend());
     processor.init(context);
+  }
+
+  @Test
+  void shouldRaiseNoAlertBelowTheModelsMinimumAgeAndAlertOnceTheFirstScoreIsAboveIt() {
+    adultsOnly();
     Instant birth = Instant.parse("2000-01-01T00:00:00Z");
 
     assertThat(scoreAged(0.70, Instant.parse("2000-01-02T00:00:00Z"), birth)).isEmpty();   // a day old
@@ -180,11 +185,7 @@ class AlertProcessorTest {
 
   @Test
   void shouldAlertWhenTheAgeIsUnknown() {
-    processor = new AlertProcessor(new RiskStreamConfig(Map.of(RiskStreamConfig.ALERT_WARNING_THRESHOLD_CONFIG, "0.3",
-        RiskStreamConfig.ALERT_CRITICAL_THRESHOLD_CONFIG, "0.6", "alert.outcome.b.warning.threshold", "0.9",
-        "alert.outcome.b.critical.threshold", "0.95")).alertPolicy().withMinimumAge(18),
-        TokenSumTestScorer.synchronousBackend());
-    processor.init(context);
+    adultsOnly();
 
     assertThat(scoreAged(0.35, Instant.parse("2000-01-02T00:00:00Z"), null)).extracting(RiskAlert::getSeverity)
         .containsExactly(AlertSeverity.WARNING);

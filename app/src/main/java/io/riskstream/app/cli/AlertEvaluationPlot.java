@@ -73,6 +73,9 @@ final class AlertEvaluationPlot {
         data.addValue(Double.isNaN(v) ? null : v, r.name(), o.label());
       }
     }
-    return ChartFactory.createBarChart(title, null, axis, data, PlotOrientation.VERTICAL, true, false, false);
+    JFreeChart chart = ChartFactory.createBarChart(title, null, axis, data, PlotOrientation.VERTICAL, true, false,
+        false);
+    chart.getCategoryPlot().getDomainAxis().setMaximumCategoryLabelLines(3);  // display names, not "Essenti..."
+    return chart;
   }
 }

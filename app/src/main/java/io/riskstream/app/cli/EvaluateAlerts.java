@@ -9,6 +9,7 @@ import io.riskstream.app.evaluate.CohortReplay;
 import io.riskstream.app.evaluate.PatientTimeline;
 import io.riskstream.app.evaluate.StreamReplay;
 import io.riskstream.app.evaluate.StreamingOperatingPoints;
+import io.riskstream.app.evaluate.TimelineFile;
 import io.riskstream.schemas.EmrEvent;
 import io.riskstream.scoring.encoder.OutcomeSpec;
 import io.riskstream.scoring.eval.OperatingPoints;
@@ -46,7 +47,8 @@ final class EvaluateAlerts {
 
   /** What the evaluate command was given. */
   record Options(Path cohort, String model, Path out, Path png, List<Path> policies, int workers, int batchSize,
-      int bootstrap, long seed, Path operatingPointsOut, Path card, OperatingPoints.Target target, int parts) {
+      int bootstrap, long seed, Path operatingPointsOut, Path card, OperatingPoints.Target target, int parts,
+      Path timelinesIn, Path timelinesOut) {
   }
 
   private EvaluateAlerts() {
@@ -66,24 +68,25 @@ final class EvaluateAlerts {
       }
       policies.put(p.name(), p);
     }
-    int parts = o.parts() > 0 ? o.parts() : parts(o.cohort());
     List<PatientTimeline> timelines = new ArrayList<>();
     long started = System.nanoTime();
-    try (OnnxRuntimeScorer scorer = new OnnxRuntimeScorer(bundle, OnnxRuntimeScorer.Options.defaults())) {
-      StreamReplay replay = new StreamReplay(bundle, scorer, defaults.getInt(RiskStreamConfig.HISTORY_MAX_EVENTS_CONFIG),
-          java.time.Duration.ofDays(defaults.getInt(RiskStreamConfig.HISTORY_MAX_AGE_DAYS_CONFIG)), o.batchSize());
-      CohortReplay.Progress progress = new CohortReplay.Progress();
-      for (int part = 0; part < parts; part++) {
-        int p = part;
-        // one part of the patients at a time: only its events are held (the timelines are small)
-        Map<String, List<EmrEvent>> patients = CohortReading.read(o.cohort(), console,
-            id -> Math.floorMod(id.hashCode(), parts) == p);
-        console.printf("scoring every transaction of %d patients (part %d of %d) with %s on %d worker threads%n",
-            patients.size(), part + 1, parts, bundle.name(), o.workers());
-        console.flush();
-        int total = progress.patients() + patients.size();
-        timelines.addAll(new CohortReplay(replay, o.workers(), 10).score(patients, console, progress, total));
-        progress.print(console, total, 0, true);
+    String cohortPath = o.cohort().toAbsolutePath().normalize().toString();
+    if (o.timelinesIn() != null) {
+      if (!Files.isRegularFile(o.timelinesIn())) {
+        throw new BadInputException("--timelines " + o.timelinesIn() + " is not a file");
+      }
+      TimelineFile.Header h = TimelineFile.read(o.timelinesIn(), timelines);
+      if (!h.modelSha256().equals(bundle.sha256()) || !h.cohort().equals(cohortPath)) {
+        throw new BadInputException("--timelines " + o.timelinesIn() + " was scored from " + h.cohort()
+            + " with model sha256 " + h.modelSha256() + ", not from " + cohortPath + " with " + bundle.name() + " ("
+            + bundle.sha256() + ")");
+      }
+      console.printf("read %d scored timelines from %s%n", timelines.size(), o.timelinesIn());
+    } else {
+      scoreCohort(o, bundle, defaults, timelines, console);
+      if (o.timelinesOut() != null) {
+        TimelineFile.write(o.timelinesOut(), new TimelineFile.Header(bundle.sha256(), cohortPath), timelines);
+        console.println("wrote the scored timelines to " + o.timelinesOut());
       }
     }
     timelines.sort(java.util.Comparator.comparing(PatientTimeline::patientId));
@@ -162,6 +165,29 @@ final class EvaluateAlerts {
     }
     console.flush();
     return 0;
+  }
+
+  /** Scores every patient's timeline, reading the cohort in parts of patients. */
+  private static void scoreCohort(Options o, ModelBundle bundle, RiskStreamConfig defaults,
+      List<PatientTimeline> timelines, PrintWriter console) throws IOException, InterruptedException {
+    int parts = o.parts() > 0 ? o.parts() : parts(o.cohort());
+    try (OnnxRuntimeScorer scorer = new OnnxRuntimeScorer(bundle, OnnxRuntimeScorer.Options.defaults())) {
+      StreamReplay replay = new StreamReplay(bundle, scorer, defaults.getInt(RiskStreamConfig.HISTORY_MAX_EVENTS_CONFIG),
+          java.time.Duration.ofDays(defaults.getInt(RiskStreamConfig.HISTORY_MAX_AGE_DAYS_CONFIG)), o.batchSize());
+      CohortReplay.Progress progress = new CohortReplay.Progress();
+      for (int part = 0; part < parts; part++) {
+        int p = part;
+        // one part of the patients at a time: only its events are held (the timelines are small)
+        Map<String, List<EmrEvent>> patients = CohortReading.read(o.cohort(), console,
+            id -> Math.floorMod(id.hashCode(), parts) == p);
+        console.printf("scoring every transaction of %d patients (part %d of %d) with %s on %d worker threads%n",
+            patients.size(), part + 1, parts, bundle.name(), o.workers());
+        console.flush();
+        int total = progress.patients() + patients.size();
+        timelines.addAll(new CohortReplay(replay, o.workers(), 10).score(patients, console, progress, total));
+        progress.print(console, total, 0, true);
+      }
+    }
   }
 
   /**
@@ -271,18 +297,12 @@ final class EvaluateAlerts {
       long scores, double years, RiskStreamConfig defaults) throws IOException {
     OperatingPoints.Target target = o.target();
     Map<String, Object> block = new LinkedHashMap<>();
-    Map<String, Object> t = new LinkedHashMap<>();
-    t.put("warning", "at most " + EvaluateCommand.fmt(target.warningPer100()) + " alerts per 100 patient-years"
-        + " (critical off while choosing)");
-    t.put("critical", "at most " + EvaluateCommand.fmt(target.criticalPer100()) + " critical alerts per 100"
-        + " patient-years and critical PPV at least " + EvaluateCommand.fmt(target.criticalPpvFloor()) + " with at least "
-        + target.minTruePositives() + " critical alerts followed by the onset; when no threshold reaches the PPV"
-        + " floor, the lowest within the rate (ppv_floor_met false)");
-    t.put("warning_per_100_patient_years", target.warningPer100());
-    t.put("critical_per_100_patient_years", target.criticalPer100());
-    t.put("critical_ppv_floor", target.criticalPpvFloor());
-    t.put("critical_min_true_positives", target.minTruePositives());
-    block.put("target", t);
+    block.put("target", EvaluateCommand.targetBlock(target, "at most " + EvaluateCommand.fmt(target.warningPer100())
+        + " alerts per 100 patient-years (critical off while choosing)", "at most "
+        + EvaluateCommand.fmt(target.criticalPer100()) + " critical alerts per 100 patient-years and critical PPV at"
+        + " least " + EvaluateCommand.fmt(target.criticalPpvFloor()) + " with at least " + target.minTruePositives()
+        + " critical alerts followed by the onset; when no threshold reaches the PPV floor, the lowest within the rate"
+        + " (ppv_floor_met false)"));
     block.put("unit", "the streaming alert policy (AlertDecision: thresholds, hysteresis margin "
         + defaults.getDouble(RiskStreamConfig.ALERT_HYSTERESIS_MARGIN_CONFIG) + ", cooldown "
         + defaults.getLong(RiskStreamConfig.ALERT_COOLDOWN_HOURS_CONFIG) + " h, no alert below the card's minimum age)"

@@ -122,11 +122,18 @@ public final class EvaluateCommand implements Callable<Integer> {
       + " patients, one at a time, to bound memory; default: from the CSV size and the maximum heap.")
   private int parts;
 
+  @Option(names = "--save-timelines", description = "With --alerts: write the scored timelines (gzip) to this file.")
+  private Path timelinesOut;
+
+  @Option(names = "--timelines", description = "With --alerts: evaluate the timelines --save-timelines wrote for this"
+      + " cohort and model instead of scoring the cohort again.")
+  private Path timelinesIn;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter console = spec.commandLine().getOut();
-    if (!alerts && (!policies.isEmpty() || png != null)) {
-      throw new BadInputException("--policy and --png need --alerts");
+    if (!alerts && (!policies.isEmpty() || png != null || timelinesIn != null || timelinesOut != null)) {
+      throw new BadInputException("--policy, --png, --timelines and --save-timelines need --alerts");
     }
     if (alerts) {
       if (!maskCodes.isEmpty()) {
@@ -149,7 +156,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         throw new BadInputException(e.getMessage());
       }
       return EvaluateAlerts.run(new EvaluateAlerts.Options(cohort, model, out, png, policies, workers, batchSize,
-          bootstrap, seed, operatingPointsOut, card, alertTarget, parts), console);
+          bootstrap, seed, operatingPointsOut, card, alertTarget, parts, timelinesIn, timelinesOut), console);
     }
     if (operatingPointsOut != null && minDaysBetween != 365) {
       throw new BadInputException("--operating-points needs --min-days-between 365 (one index time per patient-year,"
@@ -231,16 +238,10 @@ public final class EvaluateCommand implements Callable<Integer> {
   private Map<String, Object> cardBlock(List<OperatingPoints.Outcome> points, OperatingPoints.Target target,
       int patientCount, int samples, String cohortPath) throws java.io.IOException {
     Map<String, Object> block = new LinkedHashMap<>();
-    Map<String, Object> t = new LinkedHashMap<>();
-    t.put("warning", "at most " + fmt(target.warningPer100()) + " flags per 100 patient-years");
-    t.put("critical", "at most " + fmt(target.criticalPer100()) + " flags per 100 patient-years and PPV at least "
-        + fmt(target.criticalPpvFloor()) + " with at least " + target.minTruePositives() + " onsets flagged; when no threshold"
-        + " reaches the PPV floor, the lowest within the rate (ppv_floor_met false)");
-    t.put("warning_per_100_patient_years", target.warningPer100());
-    t.put("critical_per_100_patient_years", target.criticalPer100());
-    t.put("critical_ppv_floor", target.criticalPpvFloor());
-    t.put("critical_min_true_positives", target.minTruePositives());
-    block.put("target", t);
+    block.put("target", targetBlock(target, "at most " + fmt(target.warningPer100()) + " flags per 100 patient-years",
+        "at most " + fmt(target.criticalPer100()) + " flags per 100 patient-years and PPV at least "
+        + fmt(target.criticalPpvFloor()) + " with at least " + target.minTruePositives() + " onsets flagged; when no"
+        + " threshold reaches the PPV floor, the lowest within the rate (ppv_floor_met false)"));
     block.put("unit", "one index time per patient-year (adults, at encounter ends, at least 365 days apart, seeded),"
         + " 365-day horizon: flags per 100 index times = flags per 100 patient-years of a policy alerting at most"
         + " once a year per outcome; PPV = onsets within 365 days among the flagged; sensitivity = flagged among"
@@ -283,6 +284,18 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
     block.put("outcomes", outcomes);
     return block;
+  }
+
+  /** A card's operating-point target: the two sentences and the numbers. */
+  static Map<String, Object> targetBlock(OperatingPoints.Target target, String warning, String critical) {
+    Map<String, Object> t = new LinkedHashMap<>();
+    t.put("warning", warning);
+    t.put("critical", critical);
+    t.put("warning_per_100_patient_years", target.warningPer100());
+    t.put("critical_per_100_patient_years", target.criticalPer100());
+    t.put("critical_ppv_floor", target.criticalPpvFloor());
+    t.put("critical_min_true_positives", target.minTruePositives());
+    return t;
   }
 
   static String fmt(double x) {

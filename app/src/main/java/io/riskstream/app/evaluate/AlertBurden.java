@@ -48,71 +48,59 @@ public record AlertBurden(int patients, double patientYears, int alerts, int war
     for (int j = 0; j < STATS; j++) {
       intervals[j] = interval(stats[j], resamples > 0 && n > 0 ? draws[j] : new double[0]);
     }
-    int warnings = 0;
-    int criticals = 0;
-    int warningsTp = 0;
-    int criticalsTp = 0;
-    int after = 0;
-    int onsets = 0;
-    int detected = 0;
-    int detectedCritical = 0;
-    double years = 0;
-    for (Part p : parts) {
-      OutcomeCounts c = p.counts();
-      years += p.years();
-      warnings += c.warnings();
-      criticals += c.criticals();
-      warningsTp += c.warningsBeforeOnset();
-      criticalsTp += c.criticalsBeforeOnset();
-      after += c.alertsAfterOnset();
-      onsets += c.onset() ? 1 : 0;
-      detected += c.detected() ? 1 : 0;
-      detectedCritical += c.detectedCritical() ? 1 : 0;
-    }
-    return new AlertBurden(n, years, warnings + criticals, warnings, criticals, warningsTp + criticalsTp, criticalsTp,
-        after, onsets, detected, detectedCritical, intervals[0], intervals[1], intervals[2], intervals[3],
-        intervals[4], intervals[5], intervals[6]);
+    Totals all = totals(parts, null);
+    return new AlertBurden(n, all.years(), (int) (all.warnings() + all.criticals()), (int) all.warnings(),
+        (int) all.criticals(), (int) all.truePositives(), (int) all.criticalTruePositives(), (int) all.afterOnset(),
+        (int) all.onsets(), all.leadCount(), (int) all.detectedCritical(), intervals[0], intervals[1], intervals[2],
+        intervals[3], intervals[4], intervals[5], intervals[6]);
   }
 
   private static final int STATS = 7;
 
-  /** The seven statistics over the parts {@code pick} selects (null: each part once). */
-  private static double[] statistics(List<Part> parts, int[] pick) {
+  /** Sums over the parts {@code pick} selects (null: each part once), and the lead times of the detected onsets. */
+  private record Totals(double years, long warnings, long criticals, long truePositives, long criticalTruePositives,
+      long afterOnset, long onsets, long detectedCritical, double[] leads, int leadCount) {
+  }
+
+  private static Totals totals(List<Part> parts, int[] pick) {
     int n = pick == null ? parts.size() : pick.length;
     double years = 0;
-    long warnings = 0;
-    long criticals = 0;
-    long tp = 0;
-    long criticalTp = 0;
-    long onsets = 0;
-    long detected = 0;
+    long[] sums = new long[7];
     double[] leads = new double[n];
     int leadCount = 0;
     for (int i = 0; i < n; i++) {
       Part p = parts.get(pick == null ? i : pick[i]);
       OutcomeCounts c = p.counts();
       years += p.years();
-      warnings += c.warnings();
-      criticals += c.criticals();
-      tp += c.warningsBeforeOnset() + c.criticalsBeforeOnset();
-      criticalTp += c.criticalsBeforeOnset();
-      onsets += c.onset() ? 1 : 0;
+      sums[0] += c.warnings();
+      sums[1] += c.criticals();
+      sums[2] += c.warningsBeforeOnset() + c.criticalsBeforeOnset();
+      sums[3] += c.criticalsBeforeOnset();
+      sums[4] += c.alertsAfterOnset();
+      sums[5] += c.onset() ? 1 : 0;
+      sums[6] += c.detectedCritical() ? 1 : 0;
       if (c.detected()) {
-        detected++;
         leads[leadCount++] = c.leadDays();
       }
     }
+    return new Totals(years, sums[0], sums[1], sums[2], sums[3], sums[4], sums[5], sums[6], leads, leadCount);
+  }
+
+  /** The seven statistics over the parts {@code pick} selects (null: each part once). */
+  private static double[] statistics(List<Part> parts, int[] pick) {
+    Totals t = totals(parts, pick);
+    long alerts = t.warnings() + t.criticals();
     double[] s = new double[STATS];
-    s[0] = years == 0 ? Double.NaN : 100.0 * (warnings + criticals) / years;
-    s[1] = years == 0 ? Double.NaN : 100.0 * warnings / years;
-    s[2] = years == 0 ? Double.NaN : 100.0 * criticals / years;
-    s[3] = onsets == 0 ? Double.NaN : (double) detected / onsets;
-    s[4] = warnings + criticals == 0 ? Double.NaN : (double) tp / (warnings + criticals);
-    s[5] = criticals == 0 ? Double.NaN : (double) criticalTp / criticals;
-    if (leadCount == 0) {
+    s[0] = t.years() == 0 ? Double.NaN : 100.0 * alerts / t.years();
+    s[1] = t.years() == 0 ? Double.NaN : 100.0 * t.warnings() / t.years();
+    s[2] = t.years() == 0 ? Double.NaN : 100.0 * t.criticals() / t.years();
+    s[3] = t.onsets() == 0 ? Double.NaN : (double) t.leadCount() / t.onsets();
+    s[4] = alerts == 0 ? Double.NaN : (double) t.truePositives() / alerts;
+    s[5] = t.criticals() == 0 ? Double.NaN : (double) t.criticalTruePositives() / t.criticals();
+    if (t.leadCount() == 0) {
       s[6] = Double.NaN;
     } else {
-      double[] sorted = Arrays.copyOf(leads, leadCount);
+      double[] sorted = Arrays.copyOf(t.leads(), t.leadCount());
       Arrays.sort(sorted);
       s[6] = Metrics.percentile(sorted, 50);
     }

@@ -12,8 +12,13 @@ import java.util.function.IntPredicate;
  * ({@link AlertReplay}: hysteresis, cooldown, age floor, with the base policy's margin and cooldown) over scored
  * timelines, chosen on one set of patients and checked on another. Thresholds are on a 4-decimal grid.
  * <ul>
- *   <li>warning: the lowest threshold whose alerts (critical off) stay within {@code warningPer100} per 100
- *       patient-years;</li>
+ *   <li>warning: among the thresholds whose alerts (critical off) stay within {@code warningPer100} per 100
+ *       patient-years, the lowest with the highest sensitivity (onsets with an alert in the 365 days before; without
+ *       onsets, the lowest within the rate). Not simply the lowest within the rate: the policy re-arms a severity only
+ *       once p falls below its threshold minus the hysteresis margin, which for thresholds below the margin (the
+ *       calibrated one-year probabilities here) never happens, so each patient alerts at most once per severity; the
+ *       rate then stays within the target at any threshold, and the lowest one alerts at the first adult score, years
+ *       before an onset;</li>
  *   <li>critical (with that warning): the lowest threshold whose critical alerts stay within {@code criticalPer100}
  *       per 100 patient-years and whose critical PPV reaches {@code criticalPpvFloor} with at least
  *       {@code minTruePositives} critical alerts followed by the onset; when none does, the lowest within the rate
@@ -40,8 +45,21 @@ public final class StreamingOperatingPoints {
     AlertPolicy.Outcome defaults = base.forOutcome(outcome.name());
     IntPredicate warningWithin = g -> rate(selection, k, outcome, rule(defaults, g, GRID), base, false)
         <= target.warningPer100();
-    int w = lowest(warningWithin, 1, GRID);
-    IntPredicate criticalWithin = g -> rate(selection, k, outcome, rule(defaults, w, g), base, true)
+    int lowestWithin = lowest(warningWithin, 1, GRID);
+    int w = lowestWithin;
+    double best = sensitivity(selection, k, outcome, rule(defaults, lowestWithin, GRID), base);
+    if (!Double.isNaN(best)) {
+      for (int g : candidates(selection, k, lowestWithin)) {  // ascending: a higher sensitivity wins, ties the lowest
+        AlertBurden b = AlertEvaluation.burden(selection, k, outcome, rule(defaults, g, GRID), base, 0, 0);
+        if (b.alertsPer100PatientYears().estimate() <= target.warningPer100()
+            && b.sensitivity().estimate() > best) {
+          best = b.sensitivity().estimate();
+          w = g;
+        }
+      }
+    }
+    int chosenWarning = w;
+    IntPredicate criticalWithin = g -> rate(selection, k, outcome, rule(defaults, chosenWarning, g), base, true)
         <= target.criticalPer100();
     int c0 = lowest(criticalWithin, w, GRID);
     int critical = -1;
@@ -64,6 +82,11 @@ public final class StreamingOperatingPoints {
   private static AlertPolicy.Outcome rule(AlertPolicy.Outcome defaults, int warning, int critical) {
     return new AlertPolicy.Outcome(warning / (double) GRID, critical / (double) GRID, defaults.hysteresisMargin(),
         defaults.cooldown());
+  }
+
+  private static double sensitivity(List<PatientTimeline> timelines, int k, OutcomeSpec outcome,
+      AlertPolicy.Outcome rule, AlertPolicy population) {
+    return AlertEvaluation.burden(timelines, k, outcome, rule, population, 0, 0).sensitivity().estimate();
   }
 
   /** Alerts (or critical alerts) per 100 patient-years of {@code timelines} under {@code rule}. */

@@ -67,7 +67,7 @@ class EvaluateAlertsCommandTest {
     int exit = DatasetAndEvaluateCommandTest.run(out, "evaluate", "--alerts", "--cohort", cohort.toString(), "--model",
         model.toString(), "--policy", noFloor.toString(), "--bootstrap", "20", "--workers", "2", "--out",
         dir.resolve("alerts.json").toString(), "--operating-points", dir.resolve("op.json").toString(), "--card",
-        model.toString());
+        model.toString(), "--save-timelines", dir.resolve("timelines.gz").toString(), "--parts", "2");
 
     assertThat(exit).as(out.toString()).isZero();
     assertThat(out.toString()).contains("scored 12 of 12 patients").contains("operating point a");
@@ -84,6 +84,18 @@ class EvaluateAlertsCommandTest {
     assertThat(updated.operatingPoints().get("a").warningThreshold())
         .isEqualTo(chosen.at("/outcomes/a/warning/threshold").asDouble());
     assertThat(Files.readString(model.resolve("model-card.json"))).contains("the streaming alert policy");
+
+    // the saved timelines give the same figures without scoring again
+    StringWriter again = new StringWriter();
+    assertThat(DatasetAndEvaluateCommandTest.run(again, "evaluate", "--alerts", "--cohort", cohort.toString(),
+        "--model", model.toString(), "--policy", noFloor.toString(), "--bootstrap", "20", "--timelines",
+        dir.resolve("timelines.gz").toString(), "--out", dir.resolve("again.json").toString())).as(again.toString())
+        .isZero();
+    assertThat(again.toString()).contains("read 12 scored timelines").doesNotContain("scored 12 of 12");
+    JsonNode second = new ObjectMapper().readTree(dir.resolve("again.json").toFile());
+    // the card now holds the chosen thresholds: its policy is the first run's "chosen"
+    assertThat(second.at("/policies/0/outcomes")).isEqualTo(report.at("/policies/2/outcomes"));
+    assertThat(second.at("/policies/0/rules")).isEqualTo(report.at("/policies/2/rules"));
   }
 
   @Test
