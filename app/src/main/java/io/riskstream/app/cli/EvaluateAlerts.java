@@ -266,7 +266,11 @@ final class EvaluateAlerts {
     data.put("patients", patients);
     data.put("scores", scores);
     data.put("patient_years", years);
-    data.put("scoring_seconds", seconds);
+    if (o.timelinesIn() != null) {
+      data.put("timelines", "read from " + o.timelinesIn() + " (--save-timelines of an earlier run), not scored again");
+    } else {
+      data.put("scoring_seconds", seconds);
+    }
     data.put("workers", o.workers());
     data.put("bootstrap_resamples", o.bootstrap());
     data.put("seed", o.seed());
@@ -298,7 +302,8 @@ final class EvaluateAlerts {
     OperatingPoints.Target target = o.target();
     Map<String, Object> block = new LinkedHashMap<>();
     block.put("target", EvaluateCommand.targetBlock(target, "at most " + EvaluateCommand.fmt(target.warningPer100())
-        + " alerts per 100 patient-years (critical off while choosing)", "at most "
+        + " alerts per 100 patient-years (critical off while choosing), and among those the lowest threshold with the"
+        + " highest sensitivity", "at most "
         + EvaluateCommand.fmt(target.criticalPer100()) + " critical alerts per 100 patient-years and critical PPV at"
         + " least " + EvaluateCommand.fmt(target.criticalPpvFloor()) + " with at least " + target.minTruePositives()
         + " critical alerts followed by the onset; when no threshold reaches the PPV floor, the lowest within the rate"
@@ -311,6 +316,7 @@ final class EvaluateAlerts {
         + " the onset within the horizon; lead time = days from the first such alert to the onset");
     Map<String, Object> data = data(o, patients, scores, years, 0);
     data.remove("scoring_seconds");
+    data.remove("timelines");
     data.remove("workers");
     data.put("selection", "thresholds chosen on the patients whose id's Java String.hashCode() is even; 'check' is"
         + " the other patients, which the choice did not see");

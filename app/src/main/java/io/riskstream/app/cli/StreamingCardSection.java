@@ -24,9 +24,14 @@ final class StreamingCardSection {
         + " `alert.outcome.<name>.*.threshold` win), chosen for the streaming alert policy: the stream's own"
         + " AlertDecision (hysteresis, cooldown, no alert below the minimum age) over every patient's timeline scored"
         + " at each source transaction, as `riskstream evaluate --alerts` replays it. Target: warning at most %s alerts"
-        + " per 100 patient-years; critical at most %s critical alerts per 100 patient-years with a critical PPV of at"
-        + " least %s from at least %d critical alerts followed by the onset (when no threshold reaches that PPV: the"
-        + " lowest within the rate, marked below).%n%n", EvaluateCommand.fmt(target.warningPer100()),
+        + " per 100 patient-years, and among those thresholds the lowest with the most onsets alerted in the 365 days"
+        + " before; critical (at or above the warning) at most %s critical alerts per 100 patient-years with a"
+        + " critical PPV of at least %s from at least %d critical alerts followed by the onset (when no threshold"
+        + " reaches that PPV: the lowest within the rate, marked below). Why not simply the lowest warning within the"
+        + " rate: the policy re-arms a severity only once p falls below its threshold minus the hysteresis margin"
+        + " (0.05 by default), which no threshold here allows, so each patient alerts at most once per outcome and"
+        + " severity; every threshold is then within the rate, and the lowest alerts at the first adult score, years"
+        + " before an onset.%n%n", EvaluateCommand.fmt(target.warningPer100()),
         EvaluateCommand.fmt(target.criticalPer100()), EvaluateCommand.fmt(target.criticalPpvFloor()),
         target.minTruePositives()));
     s.append("Data: ").append(data.getOrDefault("cohort_command", data.get("cohort"))).append(" (")
