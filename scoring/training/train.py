@@ -987,6 +987,9 @@ def main(argv=None) -> dict:
         "name": args.name, "version": args.model_version,
         "description": ("Multi-label risk of first onset within the horizon, for adults, from the encoded EHR history "
                         "before the index time (synthetic Synthea patients)."),
+        "population": {"min_age_years": 18,
+                       "description": ("adults: training index times start at age 18; the stream scores every age "
+                                       "but raises no alert below min_age_years")},
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "git_commit": git_commit(),
         "onnx": {"file": "model.onnx", "sha256": onnx_sha, "bytes": os.path.getsize(onnx_path), "opset": OPSET,

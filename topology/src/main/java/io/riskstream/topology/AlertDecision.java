@@ -12,6 +12,8 @@ import io.riskstream.topology.config.AlertPolicy;
  *       armed → WARNING (disarms warning);</li>
  *   <li>cooldown (event time): within {@code cooldown} after the last alert of the outcome, an alert of the same or a
  *       lower severity is suppressed (and stays armed); an escalation WARNING → CRITICAL is never suppressed.</li>
+ *   <li>population: a patient the model does not cover (below the model card's minimum age,
+ *       {@link AlertPolicy#covers}) gets no alert; the severities stay armed and the cooldown clock does not move.</li>
  * </ul>
  *
  * @param severity the alert to raise, or null for none
@@ -20,17 +22,26 @@ import io.riskstream.topology.config.AlertPolicy;
  */
 public record AlertDecision(AlertSeverity severity, double threshold, AlertState.Outcome next) {
 
-  /** Decides for probability {@code p} at event time {@code eventTime} (epoch ms). */
+  /** Decides for probability {@code p} at event time {@code eventTime} (epoch ms) of a patient the model covers. */
   public static AlertDecision decide(AlertPolicy.Outcome policy, AlertState.Outcome previous, double p,
       long eventTime) {
+    return decide(policy, previous, p, eventTime, true);
+  }
+
+  /**
+   * Decides for probability {@code p} at event time {@code eventTime} (epoch ms); {@code covered}: whether the patient
+   * is in the model's population at that time (false: no alert, see the class comment).
+   */
+  public static AlertDecision decide(AlertPolicy.Outcome policy, AlertState.Outcome previous, double p,
+      long eventTime, boolean covered) {
     boolean warnArmed = previous.warningArmed() || p < policy.warningThreshold() - policy.hysteresisMargin();
     boolean critArmed = previous.criticalArmed() || p < policy.criticalThreshold() - policy.hysteresisMargin();
     AlertSeverity severity = null;
     double threshold = 0;
-    if (p >= policy.criticalThreshold() && critArmed) {
+    if (covered && p >= policy.criticalThreshold() && critArmed) {
       severity = AlertSeverity.CRITICAL;
       threshold = policy.criticalThreshold();
-    } else if (p >= policy.warningThreshold() && warnArmed) {
+    } else if (covered && p >= policy.warningThreshold() && warnArmed) {
       severity = AlertSeverity.WARNING;
       threshold = policy.warningThreshold();
     }

@@ -17,7 +17,8 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * alert: applies the per-outcome policy ({@link AlertDecision}) to each score, with state in store {@value #STORE}.
+ * alert: applies the per-outcome policy ({@link AlertDecision}) to each score, with state in store {@value #STORE};
+ * a patient younger than the model's population at the score's asOf ({@link AlertPolicy#covers}) gets no alert.
  * Reasons: the occluded newest event groups ({@link ReasonGroups}: one per code, with a count) whose removal lowers p
  * by at least {@code alert.reasons.min.contribution} (contribution = p − p without the group), largest first, ties
  * by eventId; the score processor scored the occluded inputs because this policy, on this store's state, raises an
@@ -71,13 +72,14 @@ public final class AlertProcessor implements Processor<String, ScoredRequest, St
       state = AlertState.empty();
     }
     long t = score.getAsOf().toEpochMilli();
+    boolean covered = policy.covers(record.value().request().ageYears());
     List<RiskAlert> alerts = new ArrayList<>();
     List<OutcomeProbability> outcomes = score.getOutcomes();
     for (int k = 0; k < outcomes.size(); k++) {
       String name = outcomes.get(k).getOutcome();
       double p = outcomes.get(k).getProbability();
       AlertState.Outcome previous = state.outcome(name);
-      AlertDecision d = AlertDecision.decide(policy.forOutcome(name), previous, p, t);
+      AlertDecision d = AlertDecision.decide(policy.forOutcome(name), previous, p, t, covered);
       if (d.severity() != null) {
         alerts.add(alert(record.value(), k, name, p, d.severity(), d.threshold(), previous.lastProbability()));
       }

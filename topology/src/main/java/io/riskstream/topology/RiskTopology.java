@@ -235,10 +235,11 @@ public final class RiskTopology {
 
   /**
    * The alert policy the topology applies: the configuration's, with the model card's operating points as the
-   * thresholds of the outcomes whose thresholds it does not set.
+   * thresholds of the outcomes whose thresholds it does not set, and no alert below the model's minimum age.
    */
   public static AlertPolicy alertPolicy(RiskStreamConfig config, ScoringBackend backend) {
-    return config.alertPolicy().withOperatingPoints(backend.operatingPoints());
+    return config.alertPolicy().withOperatingPoints(backend.operatingPoints())
+        .withMinimumAge(backend.minimumAgeYears());
   }
 
   /** ehr-source → normalize → emr-events and the DLQ; returns the counts of rejected records of tracked transactions. */

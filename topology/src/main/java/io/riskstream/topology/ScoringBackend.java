@@ -12,11 +12,19 @@ import java.util.concurrent.CompletableFuture;
  * The one per-JVM scoring service the score processors share: the model and outcomes it serves ({@link ScorerInfo};
  * the engine of each score comes from its result, {@link Scored}), each outcome's horizon in days and display name
  * (in {@code info.outcomes()} order), a non-blocking submit, e.g. scoring's {@code DynamicBatcher::submit}, the model
- * card's operating points by outcome (the alert thresholds used where the configuration sets none; may be empty), and
- * where the score processors report each score's event-to-score latency.
+ * card's operating points by outcome (the alert thresholds used where the configuration sets none; may be empty),
+ * where the score processors report each score's event-to-score latency, and the youngest age the model covers (the
+ * card's population; no alert below it; 0 for a backend without a card).
  */
 public record ScoringBackend(ScorerInfo info, List<Integer> horizonDays, Submitter submitter,
-    List<String> displayNames, Map<String, OperatingPoint> operatingPoints, ScoreLatencyListener latencyListener) {
+    List<String> displayNames, Map<String, OperatingPoint> operatingPoints, ScoreLatencyListener latencyListener,
+    double minimumAgeYears) {
+
+  /** A backend whose model covers every age. */
+  public ScoringBackend(ScorerInfo info, List<Integer> horizonDays, Submitter submitter,
+      List<String> displayNames, Map<String, OperatingPoint> operatingPoints, ScoreLatencyListener latencyListener) {
+    this(info, horizonDays, submitter, displayNames, operatingPoints, latencyListener, 0);
+  }
 
   /** A backend whose outcomes are shown by name, whose model recommends no thresholds and whose latencies nobody records. */
   public ScoringBackend(ScorerInfo info, List<Integer> horizonDays, Submitter submitter) {
@@ -63,6 +71,9 @@ public record ScoringBackend(ScorerInfo info, List<Integer> horizonDays, Submitt
           + " outcomes, " + displayNames.size() + " names");
     }
     operatingPoints = Map.copyOf(operatingPoints);
+    if (!(minimumAgeYears >= 0)) {
+      throw new IllegalArgumentException("the minimum age must be >= 0 years, got " + minimumAgeYears);
+    }
   }
 
   /** The display name of {@code outcome}, else the outcome itself. */

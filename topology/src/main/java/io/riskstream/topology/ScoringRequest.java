@@ -1,8 +1,11 @@
 package io.riskstream.topology;
 
 import io.riskstream.schemas.EmrEvent;
+import io.riskstream.schemas.EventKind;
+import io.riskstream.schemas.EventOp;
 import io.riskstream.scoring.ModelInput;
 import io.riskstream.scoring.encoder.EncodedHistory;
+import io.riskstream.scoring.encoder.HistoryEncoder;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,12 +17,15 @@ import java.util.Map;
  * derives the history without it when an alert needs reasons. Everything needed to score and explain is here, so a
  * restart re-submits it without reading the history again.
  *
+ * <p>{@code birthTime}: the patient's birth (event time of the history's DEMOGRAPHICS event, epoch ms), or null when
+ * the history has none (and in requests stored before it was kept), for the alert policy's age floor.
+ *
  * <p>Stored requests of version 1 (before occlusion became lazy) hold every occluded input in {@code inputs} (one
  * per reason event after the base) and no positions; {@link #occluded(int)} returns those.
  */
 public record ScoringRequest(String patientId, long historyVersion, long asOf, long timestamp, String txId,
     List<HistoryCommand.SourceOffset> sourceOffsets, int eventCount, List<String> newestEventIds,
-    List<ModelInput> inputs, List<ReasonEvent> reasonEvents) {
+    List<ModelInput> inputs, List<ReasonEvent> reasonEvents, Long birthTime) {
 
   /**
    * What an alert reason shows of an occluded event or group of events ({@link ReasonGroups}: the newest member's
@@ -56,8 +62,36 @@ public record ScoringRequest(String patientId, long historyVersion, long asOf, l
     }
   }
 
+  /** A request without a known birth time. */
+  public ScoringRequest(String patientId, long historyVersion, long asOf, long timestamp, String txId,
+      List<HistoryCommand.SourceOffset> sourceOffsets, int eventCount, List<String> newestEventIds,
+      List<ModelInput> inputs, List<ReasonEvent> reasonEvents) {
+    this(patientId, historyVersion, asOf, timestamp, txId, sourceOffsets, eventCount, newestEventIds, inputs,
+        reasonEvents, null);
+  }
+
+  /** The patient's age in years at {@code asOf}, or NaN when the birth time is unknown. */
+  public double ageYears() {
+    return birthTime == null ? Double.NaN : HistoryEncoder.ageYears(birthTime, asOf);
+  }
+
+  /**
+   * The patient's birth: the event time of the history's DEMOGRAPHICS event (never evicted; the last one in history
+   * order counts), or null when it has none.
+   */
+  public static Long birthTime(List<EmrEvent> history) {
+    Long birth = null;
+    for (EmrEvent e : history) {
+      if (e.getKind() == EventKind.DEMOGRAPHICS && e.getOp() == EventOp.UPSERT) {
+        birth = e.getEventTime().toEpochMilli();
+      }
+    }
+    return birth;
+  }
+
   static ScoringRequest of(String patientId, long version, long asOf, HistoryCommand.Close close,
       RequestEncoder.Encoded enc, List<EmrEvent> history, long timestamp, ReasonGroups groups) {
+    Long birth = birthTime(history);
     Map<String, EmrEvent> byId = new HashMap<>();
     java.util.Set<String> wanted = new java.util.HashSet<>();
     enc.occluded().forEach(o -> wanted.add(o.eventId()));
@@ -68,7 +102,7 @@ public record ScoringRequest(String patientId, long historyVersion, long asOf, l
       }
     }
     return new ScoringRequest(patientId, version, asOf, timestamp, close.txId(), close.offsets(), enc.eventCount(),
-        enc.newestEventIds(), List.of(enc.input()), groups.select(enc.occluded(), byId));
+        enc.newestEventIds(), List.of(enc.input()), groups.select(enc.occluded(), byId), birth);
   }
 
   /** The history's input. */

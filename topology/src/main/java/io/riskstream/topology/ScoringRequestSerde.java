@@ -11,8 +11,9 @@ import org.apache.avro.io.BinaryEncoder;
  * Store serde of {@link ScoringRequest} (store {@code scoring-pending}): {@code patientId, historyVersion, asOf,
  * timestamp, txId (nullable), sourceOffsets, eventCount, newestEventIds, inputs (tokens, ages, recency per input),
  * reasonEvents (eventId, kind, codeSystem, code, description (nullable each), eventTime, positions (nullable)),
- * then each reason event's count}. The counts come last so that entries written before reasons were grouped (which
- * end after the reason events) still read, with count 1.
+ * then each reason event's count, then the birth time (nullable)}. The counts and the birth time come last so that
+ * entries written before reasons were grouped (which end after the reason events) still read, with count 1, and
+ * entries written before the birth time was kept read with none.
  */
 final class ScoringRequestSerde extends BinaryStoreSerde<ScoringRequest> {
 
@@ -74,6 +75,10 @@ final class ScoringRequestSerde extends BinaryStoreSerde<ScoringRequest> {
     for (ScoringRequest.ReasonEvent e : r.reasonEvents()) {
       out.writeInt(e.count());
     }
+    out.writeBoolean(r.birthTime() != null);
+    if (r.birthTime() != null) {
+      out.writeLong(r.birthTime());
+    }
   }
 
   @Override
@@ -134,6 +139,11 @@ final class ScoringRequestSerde extends BinaryStoreSerde<ScoringRequest> {
             e.eventTime(), e.positions(), in.readInt()));
       }
     }
-    return new ScoringRequest(patient, version, asOf, timestamp, txId, offsets, eventCount, newest, inputs, events);
+    Long birth = null;
+    if (!in.isEnd() && in.readBoolean()) {
+      birth = in.readLong();
+    }
+    return new ScoringRequest(patient, version, asOf, timestamp, txId, offsets, eventCount, newest, inputs, events,
+        birth);
   }
 }

@@ -160,4 +160,22 @@ class AlertDecisionTest {
       @ForAll("sequences") List<Step> steps) {
     assertThat(run(policy, steps).decisions()).isEqualTo(run(policy, steps).decisions());
   }
+
+  @Property
+  void shouldRaiseNothingForAPatientOutsideThePopulationAndKeepEverythingArmed(
+      @ForAll("policies") AlertPolicy.Outcome policy, @ForAll("sequences") List<Step> steps) {
+    AlertState.Outcome state = AlertState.Outcome.initial();
+    long t = 1_600_000_000_000L;
+    for (Step s : steps) {
+      t += s.dtMillis();
+      AlertDecision d = AlertDecision.decide(policy, state, s.p(), t, false);
+      assertThat(d.severity()).isNull();
+      state = d.next();
+    }
+    assertThat(state).isEqualTo(new AlertState.Outcome(steps.get(steps.size() - 1).p(), true, true, null, null));
+    // once covered, the first score at or above warning alerts as a first score would
+    double p = policy.warningThreshold();
+    assertThat(AlertDecision.decide(policy, state, p, t, true).severity())
+        .isEqualTo(AlertDecision.decide(policy, AlertState.Outcome.initial(), p, t).severity());
+  }
 }

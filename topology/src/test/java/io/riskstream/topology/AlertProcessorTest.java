@@ -145,4 +145,49 @@ class AlertProcessorTest {
   void shouldApplyPerOutcomeThresholds() {
     assertThat(score(0.5, 0)).extracting(RiskAlert::getOutcome).containsExactly("a"); // b = 0.5 < its 0.9 warning
   }
+
+  /** Scores p1 at {@code asOf} with probability {@code pa} for outcome a, for a patient born at {@code birth}. */
+  private List<RiskAlert> scoreAged(double pa, Instant asOf, Instant birth) {
+    context.resetForwards();
+    version++;
+    RiskScore s = RiskScore.newBuilder().setScoreId("s" + version).setPatientId("p1").setHistoryVersion(version)
+        .setAsOf(asOf)
+        .setOutcomes(List.of(new OutcomeProbability("a", 365, pa), new OutcomeProbability("b", 365, 0.5)))
+        .setModel(new ModelInfo("m", "1", "sha")).setEngine(new EngineInfo("test", "fp32"))
+        .setProvenance(new ScoreProvenance(1, List.of("conditions:c1"), null, List.of())).build();
+    ModelInput in = new ModelInput(new long[] {1}, new float[1], new float[1]);
+    ScoringRequest req = new ScoringRequest("p1", version, asOf.toEpochMilli(), 0, null, List.of(), 1,
+        List.of("conditions:c1"), List.of(in), List.of(), birth == null ? null : birth.toEpochMilli());
+    processor.process(new Record<>("p1", new ScoredRequest(s, req, List.of(new float[] {(float) pa, 0.5f})), 0L));
+    return context.forwarded().stream().map(f -> (RiskAlert) f.record().value()).toList();
+  }
+
+  /** Outcome a: warning 0.3, critical 0.6; b never alerts; no alert below 18. */
+  private void adultsOnly() {
+    processor = new AlertProcessor(new RiskStreamConfig(Map.of(RiskStreamConfig.ALERT_WARNING_THRESHOLD_CONFIG, "0.3",
+        RiskStreamConfig.ALERT_CRITICAL_THRESHOLD_CONFIG, "0.6", "alert.outcome.b.warning.threshold", "0.9",
+        "alert.outcome.b.critical.threshold", "0.95")).alertPolicy().withMinimumAge(18),
+        TokenSumTestScorer.synchronousBackend());
+    processor.init(context);
+  }
+
+  @Test
+  void shouldRaiseNoAlertBelowTheModelsMinimumAgeAndAlertOnceTheFirstScoreIsAboveIt() {
+    adultsOnly();
+    Instant birth = Instant.parse("2000-01-01T00:00:00Z");
+
+    assertThat(scoreAged(0.70, Instant.parse("2000-01-02T00:00:00Z"), birth)).isEmpty();   // a day old
+    assertThat(scoreAged(0.70, Instant.parse("2017-12-01T00:00:00Z"), birth)).isEmpty();   // 17.9 years
+    // 18: what stayed armed fires now
+    assertThat(scoreAged(0.70, Instant.parse("2018-01-03T00:00:00Z"), birth)).extracting(RiskAlert::getSeverity)
+        .containsExactly(AlertSeverity.CRITICAL);
+  }
+
+  @Test
+  void shouldAlertWhenTheAgeIsUnknown() {
+    adultsOnly();
+
+    assertThat(scoreAged(0.35, Instant.parse("2000-01-02T00:00:00Z"), null)).extracting(RiskAlert::getSeverity)
+        .containsExactly(AlertSeverity.WARNING);
+  }
 }

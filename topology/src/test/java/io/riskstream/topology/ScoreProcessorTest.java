@@ -7,6 +7,7 @@ import io.riskstream.schemas.DeadLetterReason;
 import io.riskstream.schemas.DeadLetterStage;
 import io.riskstream.scoring.ModelInput;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import io.riskstream.topology.config.AlertPolicy;
@@ -105,13 +106,35 @@ class ScoreProcessorTest {
     ScoringRequestSerde serde = new ScoringRequestSerde();
     byte[] bytes = serde.serializer().serialize("t", r);
     assertThat(serde.deserializer().deserialize("t", bytes)).isEqualTo(r);
-    // the layout before groups ended after the reason events: here, without the two one-byte counts
-    byte[] before = java.util.Arrays.copyOf(bytes, bytes.length - 2);
+    // the layout before groups ended after the reason events: here, without the two one-byte counts and the one-byte
+    // "no birth time"
+    byte[] before = java.util.Arrays.copyOf(bytes, bytes.length - 3);
     assertThat(serde.deserializer().deserialize("t", before).reasonEvents())
         .extracting(ScoringRequest.ReasonEvent::count).containsExactly(1, 1);
     assertThat(serde.deserializer().deserialize("t", before).reasonEvents())
         .extracting(ScoringRequest.ReasonEvent::eventId).containsExactlyElementsOf(grouped.stream()
             .map(ScoringRequest.ReasonEvent::eventId).toList());
+  }
+
+  @Test
+  void shouldRoundTripTheBirthTimeAndReadEntriesWrittenBeforeItWithoutOne() {
+    ScoringRequest single = explainable("p1", 1, 150, 120, 110);
+    long birth = Instant.parse("1990-06-01T00:00:00Z").toEpochMilli();
+    long asOf = Instant.parse("2010-06-01T00:00:00Z").toEpochMilli();
+    ScoringRequest r = new ScoringRequest("p1", 1, asOf, 5L, "tx1", List.of(), 3, List.of(), single.inputs(),
+        single.reasonEvents(), birth);
+    ScoringRequestSerde serde = new ScoringRequestSerde();
+    byte[] bytes = serde.serializer().serialize("t", r);
+
+    assertThat(serde.deserializer().deserialize("t", bytes)).isEqualTo(r);
+    assertThat(r.ageYears()).isCloseTo(20.0, org.assertj.core.data.Offset.offset(0.01));
+    // the layout before the birth time ended after the counts (here: without the one-byte "no birth time")
+    ScoringRequest without = new ScoringRequest("p1", 1, asOf, 5L, "tx1", List.of(), 3, List.of(), single.inputs(),
+        single.reasonEvents());
+    byte[] written = serde.serializer().serialize("t", without);
+    byte[] before = java.util.Arrays.copyOf(written, written.length - 1);
+    assertThat(serde.deserializer().deserialize("t", before)).isEqualTo(without);
+    assertThat(without.ageYears()).isNaN();
   }
 
   @Test

@@ -111,7 +111,7 @@ public final class BenchReport {
     return writePng(() -> render(r, title), file);
   }
 
-  static String writePng(java.util.function.Supplier<BufferedImage> renderer, Path file) throws IOException {
+  public static String writePng(java.util.function.Supplier<BufferedImage> renderer, Path file) throws IOException {
     BufferedImage image;
     try {
       image = renderer.get();

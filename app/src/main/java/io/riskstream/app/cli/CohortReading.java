@@ -16,10 +16,15 @@ final class CohortReading {
   }
 
   static Map<String, List<EmrEvent>> read(Path csvDir, PrintWriter out) {
+    return read(csvDir, out, id -> true);
+  }
+
+  /** The events of the patients {@code accept} accepts (one part of a cohort read in parts). */
+  static Map<String, List<EmrEvent>> read(Path csvDir, PrintWriter out, java.util.function.Predicate<String> accept) {
     if (!Files.isDirectory(csvDir)) {
       throw new BadInputException("--cohort " + csvDir + " is not a directory");
     }
-    SyntheaCsvReader reader = new SyntheaCsvReader(csvDir);
+    SyntheaCsvReader reader = new SyntheaCsvReader(csvDir, accept);
     Map<String, List<EmrEvent>> patients = reader.readByPatient();
     ReadReport report = reader.report();
     long events = patients.values().stream().mapToLong(List::size).sum();

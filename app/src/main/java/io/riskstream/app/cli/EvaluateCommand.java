@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code riskstream evaluate --cohort DIR --model NAME [--out FILE] [--operating-points FILE [--card DIR]]
- * [--mask-codes C,...]}.
+ * [--mask-codes C,...]}; with {@code --alerts [--policy FILE]...}: the stream's alert policy over each patient's
+ * scored timeline ({@link EvaluateAlerts}).
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
     description = {"Evaluates a model on any Synthea CSV export: samples and labels index times as `dataset export`"
@@ -35,7 +36,11 @@ import picocli.CommandLine.Spec;
         + " AUROC, AUPRC with 95%% bootstrap intervals, prevalence, n and Brier score per outcome as JSON.",
         "With --operating-points it also chooses each outcome's alert thresholds for a stated target on half of the"
         + " patients, checks them on the other half, writes them as JSON and, with --card, into a model folder's"
-        + " model-card.json and model-card.md (the thresholds `run` and `demo` use when the configuration sets none)."})
+        + " model-card.json and model-card.md (the thresholds `run` and `demo` use when the configuration sets none).",
+        "With --alerts it scores each patient's timeline at every source transaction, as the stream does, applies the"
+        + " stream's alert policy (the model card's; each --policy file's side by side) and reports per outcome alerts"
+        + " per 100 patient-years, sensitivity within 365 days, PPV and median lead time, with 95%% bootstrap"
+        + " intervals (JSON, and a PNG beside --out); --operating-points then chooses the thresholds for that policy."})
 public final class EvaluateCommand implements Callable<Integer> {
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -98,9 +103,61 @@ public final class EvaluateCommand implements Callable<Integer> {
       + " model-card.md receive them (e.g. scoring/src/main/resources/models/emr-risk-small).")
   private Path card;
 
+  @Option(names = "--alerts", description = "Evaluate alerts, not index times: score every source transaction of each"
+      + " patient's timeline as the stream does and apply the stream's alert policy.")
+  private boolean alerts;
+
+  @Option(names = "--policy", description = "With --alerts: a properties file of alert.* keys (and optionally "
+      + EvaluateAlerts.MIN_AGE_KEY + ") evaluated beside the model card's policy, named after the file; repeatable.")
+  private List<Path> policies = List.of();
+
+  @Option(names = "--png", description = "With --alerts: the PNG to write (default: beside --out, .png).")
+  private Path png;
+
+  @Option(names = "--workers", description = "With --alerts: threads scoring patients; default: the available"
+      + " processors.")
+  private int workers = Runtime.getRuntime().availableProcessors();
+
+  @Option(names = "--parts", defaultValue = "0", description = "With --alerts: read the cohort in this many parts of"
+      + " patients, one at a time, to bound memory; default: from the CSV size and the maximum heap.")
+  private int parts;
+
+  @Option(names = "--save-timelines", description = "With --alerts: write the scored timelines (gzip) to this file.")
+  private Path timelinesOut;
+
+  @Option(names = "--timelines", description = "With --alerts: evaluate the timelines --save-timelines wrote for this"
+      + " cohort and model instead of scoring the cohort again.")
+  private Path timelinesIn;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter console = spec.commandLine().getOut();
+    if (!alerts && (!policies.isEmpty() || png != null || timelinesIn != null || timelinesOut != null)) {
+      throw new BadInputException("--policy, --png, --timelines and --save-timelines need --alerts");
+    }
+    if (alerts) {
+      if (!maskCodes.isEmpty()) {
+        throw new BadInputException("--mask-codes is not supported with --alerts");
+      }
+      if (card != null && operatingPointsOut == null) {
+        throw new BadInputException("--card needs --operating-points FILE");
+      }
+      if (card != null && !Files.isRegularFile(card.resolve("model-card.json"))) {
+        throw new BadInputException("--card " + card + " has no model-card.json");
+      }
+      if (workers < 1 || batchSize < 1 || bootstrap < 0 || parts < 0) {
+        throw new BadInputException("--workers and --batch-size must be positive, --bootstrap and --parts not"
+            + " negative");
+      }
+      OperatingPoints.Target alertTarget;
+      try {
+        alertTarget = new OperatingPoints.Target(warningPer100, criticalPer100, criticalPpv, 5);
+      } catch (IllegalArgumentException e) {
+        throw new BadInputException(e.getMessage());
+      }
+      return EvaluateAlerts.run(new EvaluateAlerts.Options(cohort, model, out, png, policies, workers, batchSize,
+          bootstrap, seed, operatingPointsOut, card, alertTarget, parts, timelinesIn, timelinesOut), console);
+    }
     if (operatingPointsOut != null && minDaysBetween != 365) {
       throw new BadInputException("--operating-points needs --min-days-between 365 (one index time per patient-year,"
           + " so that flags per index time are flags per patient-year)");
@@ -181,16 +238,10 @@ public final class EvaluateCommand implements Callable<Integer> {
   private Map<String, Object> cardBlock(List<OperatingPoints.Outcome> points, OperatingPoints.Target target,
       int patientCount, int samples, String cohortPath) throws java.io.IOException {
     Map<String, Object> block = new LinkedHashMap<>();
-    Map<String, Object> t = new LinkedHashMap<>();
-    t.put("warning", "at most " + fmt(target.warningPer100()) + " flags per 100 patient-years");
-    t.put("critical", "at most " + fmt(target.criticalPer100()) + " flags per 100 patient-years and PPV at least "
-        + fmt(target.criticalPpvFloor()) + " with at least " + target.minTruePositives() + " onsets flagged; when no threshold"
-        + " reaches the PPV floor, the lowest within the rate (ppv_floor_met false)");
-    t.put("warning_per_100_patient_years", target.warningPer100());
-    t.put("critical_per_100_patient_years", target.criticalPer100());
-    t.put("critical_ppv_floor", target.criticalPpvFloor());
-    t.put("critical_min_true_positives", target.minTruePositives());
-    block.put("target", t);
+    block.put("target", targetBlock(target, "at most " + fmt(target.warningPer100()) + " flags per 100 patient-years",
+        "at most " + fmt(target.criticalPer100()) + " flags per 100 patient-years and PPV at least "
+        + fmt(target.criticalPpvFloor()) + " with at least " + target.minTruePositives() + " onsets flagged; when no"
+        + " threshold reaches the PPV floor, the lowest within the rate (ppv_floor_met false)"));
     block.put("unit", "one index time per patient-year (adults, at encounter ends, at least 365 days apart, seeded),"
         + " 365-day horizon: flags per 100 index times = flags per 100 patient-years of a policy alerting at most"
         + " once a year per outcome; PPV = onsets within 365 days among the flagged; sensitivity = flagged among"
@@ -235,11 +286,23 @@ public final class EvaluateCommand implements Callable<Integer> {
     return block;
   }
 
+  /** A card's operating-point target: the two sentences and the numbers. */
+  static Map<String, Object> targetBlock(OperatingPoints.Target target, String warning, String critical) {
+    Map<String, Object> t = new LinkedHashMap<>();
+    t.put("warning", warning);
+    t.put("critical", critical);
+    t.put("warning_per_100_patient_years", target.warningPer100());
+    t.put("critical_per_100_patient_years", target.criticalPer100());
+    t.put("critical_ppv_floor", target.criticalPpvFloor());
+    t.put("critical_min_true_positives", target.minTruePositives());
+    return t;
+  }
+
   static String fmt(double x) {
     return x == Math.rint(x) ? Long.toString((long) x) : Double.toString(x);
   }
 
-  private static void write(Path file, String text) throws java.io.IOException {
+  static void write(Path file, String text) throws java.io.IOException {
     Path parent = file.toAbsolutePath().getParent();
     if (parent != null) {
       Files.createDirectories(parent);

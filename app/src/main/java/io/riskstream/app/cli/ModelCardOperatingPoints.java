@@ -30,12 +30,16 @@ final class ModelCardOperatingPoints {
 
   static void write(Path modelDir, Map<String, Object> block, List<OperatingPoints.Outcome> points,
       OperatingPoints.Target target) throws IOException {
+    write(modelDir, block, section(block, points, target));
+  }
+
+  /** Writes {@code block} as the card's operating_points and {@code section} (starting with {@link #SECTION}). */
+  static void write(Path modelDir, Map<String, Object> block, String section) throws IOException {
     Path json = modelDir.resolve("model-card.json");
     Files.writeString(json, withMember(Files.readString(json, StandardCharsets.UTF_8), block), StandardCharsets.UTF_8);
     Path md = modelDir.resolve("model-card.md");
     if (Files.isRegularFile(md)) {
-      Files.writeString(md, withSection(Files.readString(md, StandardCharsets.UTF_8), section(block, points, target)),
-          StandardCharsets.UTF_8);
+      Files.writeString(md, withSection(Files.readString(md, StandardCharsets.UTF_8), section), StandardCharsets.UTF_8);
     }
   }
 

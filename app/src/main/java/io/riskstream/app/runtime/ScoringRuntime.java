@@ -37,7 +37,7 @@ public final class ScoringRuntime implements AutoCloseable {
           for (ScoringBackend.ScoreLatencyListener l : latencyListeners) {
             l.scored(millis);
           }
-        });
+        }, model.minimumAgeYears());
   }
 
   /** Starts scoring as {@code config} says ({@link #options}). */

@@ -95,6 +95,7 @@ public final class SyntheaCsvReader {
       PROCEDURES, List.of("START", "PATIENT", "ENCOUNTER", "CODE", "DESCRIPTION"));
 
   private final Path csvDir;
+  private final java.util.function.Predicate<String> patients;
   /** The memoized read (guarded by this); the reader's only mutable field. */
   private Result result;
 
@@ -102,6 +103,12 @@ public final class SyntheaCsvReader {
   }
 
   public SyntheaCsvReader(Path csvDir) {
+    this(csvDir, id -> true);
+  }
+
+  /** A reader of the rows of the patients whose id {@code patients} accepts. */
+  public SyntheaCsvReader(Path csvDir, java.util.function.Predicate<String> patients) {
+    this.patients = Objects.requireNonNull(patients, "patients");
     this.csvDir = Objects.requireNonNull(csvDir, "csvDir");
   }
 
@@ -192,8 +199,12 @@ public final class SyntheaCsvReader {
           throw new SyntheaCsvException(file.getFileName() + " lacks required columns " + absent);
         }
         RowMapper mapper = new RowMapper(table, source, header);
+        String patientColumn = table.equals(PATIENTS) ? "Id" : "PATIENT";
         for (CSVRecord record : parser) {
           rowCount++;
+          if (record.isSet(patientColumn) && !patients.test(record.get(patientColumn))) {
+            continue;
+          }
           try {
             EmrEvent event = mapper.map(record);
             byPatient.computeIfAbsent(event.getPatientId(), k -> new ArrayList<>()).add(event);

@@ -106,6 +106,16 @@ class SyntheaCsvReaderTest {
   }
 
   @Test
+  void shouldReadOnlyThePatientsTheFilterAcceptsWithTheSameEvents() {
+    Map<String, List<EmrEvent>> all = new SyntheaCsvReader(fixture("valid")).readByPatient();
+    Map<String, List<EmrEvent>> one = new SyntheaCsvReader(fixture("valid"), "p-0002"::equals).readByPatient();
+
+    assertThat(all).hasSizeGreaterThan(1);
+    assertThat(one).containsOnlyKeys("p-0002");
+    assertThat(one.get("p-0002")).isEqualTo(all.get("p-0002"));
+  }
+
+  @Test
   void shouldDisambiguateDuplicateRowsByOccurrenceIndex() {
     SyntheaCsvReader reader = new SyntheaCsvReader(fixture("valid"));
     List<EmrEvent> heartRates = reader.readByPatient().get("p-0002").stream()

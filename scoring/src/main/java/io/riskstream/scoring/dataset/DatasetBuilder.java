@@ -113,7 +113,7 @@ public final class DatasetBuilder {
   }
 
   /** Per outcome, the time of the first diagnosis with one of its codes, or null. */
-  Long[] onsets(PreparedHistory history) {
+  public Long[] onsets(PreparedHistory history) {
     Long[] onsets = new Long[outcomes.size()];
     for (EmrEvent e : history.events()) {
       if (e.getKind() == EventKind.DIAGNOSIS) {
@@ -146,7 +146,7 @@ public final class DatasetBuilder {
   }
 
   /** Death when recorded, else the newest event time or encounter end. */
-  static long dataEnd(PreparedHistory history) {
+  public static long dataEnd(PreparedHistory history) {
     EmrEvent demographics = history.demographics();
     if (demographics != null && demographics.getEndTime() != null) {
       return demographics.getEndTime().toEpochMilli();

@@ -132,6 +132,11 @@ public final class HistoryEncoder {
     return millis / MILLIS_PER_DAY / DAYS_PER_YEAR;
   }
 
+  /** Age in years at {@code atMillis} of a patient born at {@code birthMillis}, as the encoder counts it. */
+  public static double ageYears(long birthMillis, long atMillis) {
+    return years(atMillis - birthMillis);
+  }
+
   /** The token strings of one non-demographic event, in position order. */
   static List<String> eventTokens(EncoderSpec spec, EmrEvent e) {
     switch (e.getKind()) {

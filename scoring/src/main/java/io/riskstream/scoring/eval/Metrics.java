@@ -133,7 +133,7 @@ public final class Metrics {
   }
 
   /** Linear-interpolated percentile of sorted values (NumPy's default method). */
-  static double percentile(double[] sorted, double p) {
+  public static double percentile(double[] sorted, double p) {
     double pos = p / 100.0 * (sorted.length - 1);
     int lo = (int) Math.floor(pos);
     int hi = Math.min(sorted.length - 1, lo + 1);

@@ -26,7 +26,9 @@ import java.util.regex.Pattern;
  * {@code model-card.json} (with at least {@code "version"}; {@code "name"} defaults to the folder name) and
  * optionally {@code validation/} ({@code tokens.npy}, {@code ages.npy}, {@code recency.npy}, {@code labels.npy},
  * {@code expected.npy}). Loaded from the classpath ({@code models/<name>/}) or a filesystem directory. The ONNX
- * file's sha256 is verified at load: a mismatch fails fast. Immutable.
+ * file's sha256 is verified at load: a mismatch fails fast. The card's {@code "population"} states whom the model
+ * covers: {@code "min_age_years"} (default {@value #DEFAULT_MIN_AGE_YEARS}: adults; the stream raises no alert below
+ * it). Immutable.
  */
 public final class ModelBundle {
 
@@ -35,6 +37,8 @@ public final class ModelBundle {
   public static final String BUNDLED_INDEX = CLASSPATH_ROOT + "bundled.txt";
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** The minimum age of a card that states none: the shipped models are trained on adults' index times. */
+  public static final double DEFAULT_MIN_AGE_YEARS = 18;
 
   private final String name;
   private final String version;
@@ -44,9 +48,11 @@ public final class ModelBundle {
   private final String cardJson;
   private final ValidationSet validation;
   private final Map<String, OperatingPoint> operatingPoints;
+  private final double minimumAgeYears;
 
   private ModelBundle(String name, String version, String sha256, byte[] onnx, EncoderSpec spec, String cardJson,
-      ValidationSet validation, Map<String, OperatingPoint> operatingPoints) {
+      ValidationSet validation, Map<String, OperatingPoint> operatingPoints, double minimumAgeYears) {
+    this.minimumAgeYears = minimumAgeYears;
     this.name = name;
     this.version = version;
     this.sha256 = sha256;
@@ -152,7 +158,8 @@ public final class ModelBundle {
             npy(require(source, where, "validation/expected.npy")));
       }
       return new ModelBundle(name, card.get("version").asText(), actual, onnx, spec,
-          new String(cardBytes, java.nio.charset.StandardCharsets.UTF_8), validation, operatingPoints(card, spec, where));
+          new String(cardBytes, java.nio.charset.StandardCharsets.UTF_8), validation, operatingPoints(card, spec, where),
+          minimumAge(card, where));
     } catch (IOException | UncheckedIOException | IllegalArgumentException e) {
       throw new ModelBundleException("cannot load model bundle " + where + ": " + e.getMessage(), e);
     }
@@ -186,6 +193,19 @@ public final class ModelBundle {
       out.put(e.getKey(), new OperatingPoint(w.asDouble(), c.asDouble()));
     });
     return out;
+  }
+
+  /** The card's {@code population.min_age_years}, else {@link #DEFAULT_MIN_AGE_YEARS}. */
+  private static double minimumAge(JsonNode card, String where) {
+    JsonNode age = card.path("population").path("min_age_years");
+    if (age.isMissingNode() || age.isNull()) {
+      return DEFAULT_MIN_AGE_YEARS;
+    }
+    if (!age.isNumber() || !(age.asDouble() >= 0)) {
+      throw new ModelBundleException("model-card.json in " + where + ": population.min_age_years must be a number of"
+          + " years >= 0, got " + age);
+    }
+    return age.asDouble();
   }
 
   private static byte[] require(Source source, String where, String file) throws IOException {
@@ -243,6 +263,11 @@ public final class ModelBundle {
   /** The alert thresholds the card recommends per outcome (empty when it recommends none). */
   public Map<String, OperatingPoint> operatingPoints() {
     return operatingPoints;
+  }
+
+  /** The youngest age (years) the model covers: no alert is raised below it. */
+  public double minimumAgeYears() {
+    return minimumAgeYears;
   }
 
   public Optional<ValidationSet> validation() {

@@ -67,6 +67,22 @@ class ModelBundleTest {
   }
 
   @Test
+  void shouldReadTheCardsMinimumAgeDefaultingToAdults(@TempDir Path dir) throws IOException {
+    Path bundle = copyTiny(dir.resolve("tiny"));
+    assertThat(ModelBundle.load(bundle.toString()).minimumAgeYears()).isEqualTo(18.0);
+    assertThat(ModelBundle.load("emr-risk-small").minimumAgeYears()).isEqualTo(18.0);
+    String card = Files.readString(bundle.resolve("model-card.json")).stripTrailing();
+    String with = card.substring(0, card.lastIndexOf('}')) + ", \"population\": {\"min_age_years\": 65}}";
+    Files.writeString(bundle.resolve("model-card.json"), with);
+
+    assertThat(ModelBundle.load(bundle.toString()).minimumAgeYears()).isEqualTo(65.0);
+
+    Files.writeString(bundle.resolve("model-card.json"), with.replace("\"min_age_years\": 65", "\"min_age_years\": \"adults\""));
+    assertThatThrownBy(() -> ModelBundle.load(bundle.toString())).isInstanceOf(ModelBundleException.class)
+        .hasMessageContaining("population.min_age_years");
+  }
+
+  @Test
   void shouldLoadTheSameBundleFromADirectory(@TempDir Path dir) throws IOException {
     ModelBundle fromDisk = ModelBundle.load(copyTiny(dir.resolve("tiny")).toString());
     ModelBundle fromClasspath = ModelBundle.load("test-tiny");

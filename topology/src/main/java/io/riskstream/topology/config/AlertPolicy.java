@@ -19,6 +19,9 @@ import org.apache.kafka.common.config.ConfigException;
  * for all), else the model card's operating point for the outcome ({@link #withOperatingPoints}), else the
  * {@code alert.*} defaults. Explicit configuration always wins, and a model's warning threshold is never mixed with a
  * configured critical one.
+ *
+ * <p>Population: a model covers patients from a minimum age (its card's {@code population.min_age_years},
+ * {@link #withMinimumAge}); below it no alert is raised ({@link #covers}), while scores are still emitted.
  */
 public final class AlertPolicy {
 
@@ -52,6 +55,7 @@ public final class AlertPolicy {
   private final Map<String, OperatingPoint> operatingPoints;
   private final Map<String, Outcome> perOutcome;
   private final Reasons reasons;
+  private final double minimumAgeYears;
 
   /**
    * @param defaults the {@code alert.*} values
@@ -60,8 +64,9 @@ public final class AlertPolicy {
    * @param operatingPoints the model's recommended thresholds by outcome
    */
   private AlertPolicy(Outcome defaults, boolean thresholdsConfigured, Map<String, Map<String, String>> configured,
-      Map<String, OperatingPoint> operatingPoints, Reasons reasons) {
+      Map<String, OperatingPoint> operatingPoints, Reasons reasons, double minimumAgeYears) {
     this.defaults = defaults;
+    this.minimumAgeYears = minimumAgeYears;
     this.thresholdsConfigured = thresholdsConfigured;
     this.configured = Map.copyOf(configured);
     this.operatingPoints = Map.copyOf(operatingPoints);
@@ -91,7 +96,32 @@ public final class AlertPolicy {
    * @throws ConfigException when an outcome's resulting policy is invalid
    */
   public AlertPolicy withOperatingPoints(Map<String, OperatingPoint> points) {
-    return new AlertPolicy(defaults, thresholdsConfigured, configured, points, reasons);
+    return new AlertPolicy(defaults, thresholdsConfigured, configured, points, reasons, minimumAgeYears);
+  }
+
+  /**
+   * This policy raising no alert for patients younger than {@code years} (the model's population; 0: every age).
+   *
+   * @throws IllegalArgumentException when {@code years} is negative or not a number
+   */
+  public AlertPolicy withMinimumAge(double years) {
+    if (!(years >= 0)) {
+      throw new IllegalArgumentException("the minimum age must be a number of years >= 0, got " + years);
+    }
+    return new AlertPolicy(defaults, thresholdsConfigured, configured, operatingPoints, reasons, years);
+  }
+
+  /** The youngest age (years) at which alerts are raised. */
+  public double minimumAgeYears() {
+    return minimumAgeYears;
+  }
+
+  /**
+   * Whether a patient of {@code ageYears} at the score is in the model's population. An unknown age (NaN: the history
+   * holds no demographics yet) is covered, as before the floor existed: nothing says the patient is a child.
+   */
+  public boolean covers(double ageYears) {
+    return Double.isNaN(ageYears) || ageYears >= minimumAgeYears;
   }
 
   /** Newest event groups occluded per score to explain alerts. */
@@ -135,7 +165,7 @@ public final class AlertPolicy {
     }
     return new AlertPolicy(d, thresholdsConfigured, byOutcome, Map.of(),
         new Reasons(c.getInt(RiskStreamConfig.ALERT_REASONS_CONFIG),
-            c.getDouble(RiskStreamConfig.ALERT_REASONS_MIN_CONTRIBUTION_CONFIG), excluded));
+            c.getDouble(RiskStreamConfig.ALERT_REASONS_MIN_CONTRIBUTION_CONFIG), excluded), 0);
   }
 
   private boolean thresholdsSetFor(String name) {
