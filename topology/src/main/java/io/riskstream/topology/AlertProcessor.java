@@ -48,15 +48,17 @@ public final class AlertProcessor implements Processor<String, ScoredRequest, St
 
   /**
    * Whether the policy raises an alert for some outcome of a score with probabilities {@code p} (in the order of
-   * {@code outcomes}) at event time {@code eventTime}, given the patient's alert state before it ({@code null} when
-   * none). The score processor asks this before it scores the inputs that explain an alert: with the state the alert
+   * {@code outcomes}) at event time {@code eventTime} of a patient {@code ageYears} old (NaN: unknown), given the
+   * patient's alert state before it ({@code null} when none). The score processor asks this before it scores the inputs that explain an alert: with the state the alert
    * processor will hold when the score reaches it, the answer is the one {@link #process} will reach.
    */
-  static boolean raisesAlert(AlertPolicy policy, AlertState state, List<String> outcomes, float[] p, long eventTime) {
+  static boolean raisesAlert(AlertPolicy policy, AlertState state, List<String> outcomes, float[] p, long eventTime,
+      double ageYears) {
     AlertState s = state == null ? AlertState.empty() : state;
+    boolean covered = policy.covers(ageYears);
     for (int k = 0; k < outcomes.size() && k < p.length; k++) {
       String name = outcomes.get(k);
-      if (AlertDecision.decide(policy.forOutcome(name), s.outcome(name), p[k], eventTime).severity() != null) {
+      if (AlertDecision.decide(policy.forOutcome(name), s.outcome(name), p[k], eventTime, covered).severity() != null) {
         return true;
       }
     }

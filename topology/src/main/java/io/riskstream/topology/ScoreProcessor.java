@@ -180,7 +180,8 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
 
   /** Whether the score of {@code r} with base probabilities {@code p} raises an alert, and so needs reasons. */
   private boolean needsReasons(ScoringRequest r, float[] p) {
-    return AlertProcessor.raisesAlert(policy, alertStates.get(r.patientId()), backend.info().outcomes(), p, r.asOf());
+    return AlertProcessor.raisesAlert(policy, alertStates.get(r.patientId()), backend.info().outcomes(), p, r.asOf(),
+        r.ageYears());
   }
 
   /** Forwards every completed request whose patient has no earlier request still in flight. */

@@ -286,4 +286,30 @@ class ScoreProcessorTest {
     processor.drain();
     assertThat(((ScoredRequest) context.forwarded().get(1).record().value()).probabilities()).hasSize(3);
   }
+
+  @Test
+  void shouldNotScoreTheReasonInputsOfAPatientYoungerThanTheModelsPopulation() {
+    MockProcessorContext<String, Object> context = new MockProcessorContext<>();
+    context.setCurrentSystemTimeMs(1_000);  // the score processor reports event-to-score latency on the wall clock
+    store(context);
+    DeferredTestBackend deferred = new DeferredTestBackend();
+    ScoreProcessor processor = new ScoreProcessor(deferred.backend(), Duration.ofMillis(10), 1,
+        POLICY.withMinimumAge(18));
+    processor.init(context);
+    ScoringRequest adult = explainable("adult", 1, 110, 150, 120);  // p(a) = 0.8
+    long year = 365L * 24 * 3_600_000L;
+    ScoringRequest child = new ScoringRequest("child", 1, adult.asOf(), adult.timestamp(), adult.txId(),
+        adult.sourceOffsets(), adult.eventCount(), adult.newestEventIds(), adult.inputs(), adult.reasonEvents(),
+        adult.asOf() - 5 * year);
+
+    processor.process(new Record<>("child", child, 0L));
+    processor.process(new Record<>("adult", adult, 0L));
+    deferred.completeAll();
+    processor.drain();
+
+    // the child gets no alert (below the card's minimum age), so no reasons: only the adult's occluded inputs follow
+    assertThat(context.forwarded()).singleElement().satisfies(f ->
+        assertThat(((ScoredRequest) f.record().value()).score().getPatientId()).isEqualTo("child"));
+    assertThat(deferred.inputs).hasSize(4);
+  }
 }
