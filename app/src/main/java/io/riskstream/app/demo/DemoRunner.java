@@ -215,7 +215,7 @@ public final class DemoRunner {
            KafkaProducer<byte[], byte[]> producer = producer(config);
            RiskStreamMetrics metrics = RiskStreamMetrics.bind(app.streams(), runtime, app.deadLetters());
            ClinicianRoutes clinician = ClinicianRoutes.create(config, serdes, app.streams(), runtime.backend(),
-               runtime.model(), metrics.registry());
+               runtime.model(), metrics.registry(), HttpSecurity.open());
            HttpEndpoints http = http(app, metrics, clinician)) {
         console.message(String.format(Locale.ROOT, "RiskStream demo: embedded Kafka at %s, model %s %s on %s; %s",
             kafka.bootstrapServers(), runtime.model().name(), runtime.model().version(),

@@ -30,9 +30,12 @@ public final class ClinicianRoutes implements AutoCloseable {
     this.alertStream = alertStream;
   }
 
-  /** The routes of an instance running {@code streams} with {@code model}; feedback is counted in {@code metrics}. */
+  /**
+   * The routes of an instance running {@code streams} with {@code model}; feedback is counted in {@code metrics};
+   * {@code security} (the endpoints') starts the inbox's sessions.
+   */
   public static ClinicianRoutes create(RiskStreamConfig config, AvroSerdes serdes, KafkaStreams streams,
-      ScoringBackend backend, ModelBundle model, MeterRegistry metrics) {
+      ScoringBackend backend, ModelBundle model, MeterRegistry metrics, HttpSecurity security) {
     Map<String, Integer> horizons = new HashMap<>();
     for (int k = 0; k < backend.info().outcomes().size(); k++) {
       horizons.put(backend.info().outcomes().get(k), backend.horizonDays().get(k));
@@ -46,7 +49,7 @@ public final class ClinicianRoutes implements AutoCloseable {
         Clock.systemUTC()).routes());
     routes.addAll(ModelCardRoute.routes(model.cardJson()));
     AlertStream alertStream = AlertStream.start(config, serdes);
-    routes.addAll(new AlertInbox(alertStream, ClinicianStores.assessments(streams), ClinicianStores.alerts(streams), fhir,
+    routes.addAll(new AlertInbox(security, alertStream, ClinicianStores.assessments(streams), ClinicianStores.alerts(streams), fhir,
         feedback, Clock.systemUTC()).routes());
     return new ClinicianRoutes(routes, feedback, alertStream);
   }

@@ -192,6 +192,8 @@ public final class RiskStreamConfig extends AbstractConfig {
   public static final String HTTP_TLS_TRUSTSTORE_PASSWORD_DOC = "Password of http.tls.truststore.path; a secret, never logged.";
   public static final String HTTP_FORWARD_TIMEOUT_MS_CONFIG = "http.forward.timeout.ms";
   public static final String HTTP_FORWARD_TIMEOUT_MS_DOC = "Longest wait (connect and answer) for the instance that owns a patient when a query is forwarded to it; then a local or standby copy answers, marked stale, or 503.";
+  public static final String HTTP_SESSION_TTL_MS_CONFIG = "http.session.ttl.ms";
+  public static final String HTTP_SESSION_TTL_MS_DOC = "Lifetime of an alert inbox session: the signed HttpOnly cookie the inbox page gets for a bearer token (POST /inbox/session). Replacing the tokens file ends every session.";
   public static final String APPLICATION_SERVER_CONFIG = "application.server";
   public static final String APPLICATION_SERVER_DOC = "host:port at which the other instances reach this one's HTTP endpoints (Kafka Streams' application.server), so patient queries are routed to the owner; empty: one instance, local answers only.";
   public static final String NUM_STANDBY_REPLICAS_CONFIG = "num.standby.replicas";
@@ -268,6 +270,7 @@ public final class RiskStreamConfig extends AbstractConfig {
       .define(HTTP_TLS_TRUSTSTORE_PATH_CONFIG, Type.STRING, "", Importance.MEDIUM, HTTP_TLS_TRUSTSTORE_PATH_DOC)
       .define(HTTP_TLS_TRUSTSTORE_PASSWORD_CONFIG, Type.PASSWORD, null, Importance.MEDIUM, HTTP_TLS_TRUSTSTORE_PASSWORD_DOC)
       .define(HTTP_FORWARD_TIMEOUT_MS_CONFIG, Type.LONG, 5000L, Range.between(1, 600_000), Importance.LOW, HTTP_FORWARD_TIMEOUT_MS_DOC)
+      .define(HTTP_SESSION_TTL_MS_CONFIG, Type.LONG, 8 * 3_600_000L, Range.between(60_000, 7 * 24 * 3_600_000L), Importance.LOW, HTTP_SESSION_TTL_MS_DOC)
       .define(APPLICATION_SERVER_CONFIG, Type.STRING, "", new HostPortValidator(), Importance.MEDIUM, APPLICATION_SERVER_DOC)
       .define(NUM_STANDBY_REPLICAS_CONFIG, Type.INT, 0, Range.atLeast(0), Importance.MEDIUM, NUM_STANDBY_REPLICAS_DOC);
 
