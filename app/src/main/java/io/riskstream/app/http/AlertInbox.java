@@ -32,7 +32,7 @@ import org.hl7.fhir.r4.model.RiskAssessment;
  *       out (deletes the cookie);</li>
  *   <li>{@code GET /inbox/events}: the alerts as Server-Sent Events ({@link AlertStream});</li>
  *   <li>{@code GET /inbox/history?patient=<id>&outcome=<name>}: the outcome's probabilities in the patient's recent
- *       scores (their RiskAssessments), oldest first;</li>
+ *       scores (their RiskAssessments, on the instance that owns the patient), oldest first;</li>
  *   <li>{@code POST /inbox/feedback}: {@code {"alertId", "action": "accepted"|"overridden", "reasonCode",
  *       "reasonDisplay", "userId"}} → a RiskAlertFeedback record, as CDS Hooks feedback.</li>
  * </ul>
@@ -51,10 +51,13 @@ public final class AlertInbox {
   private final AlertFeedback feedback;
   private final Clock clock;
   private final HttpSecurity security;
+  private final OwnerRouting owners;
   private final byte[] page;
 
-  public AlertInbox(HttpSecurity security, AlertStream stream, ClinicianStores.AssessmentLookup assessments,
-      ClinicianStores.AlertLookup alerts, RiskAssessments fhir, AlertFeedback feedback, Clock clock) {
+  /** @param owners where a patient's history is read: here, or on the instance that owns the patient */
+  public AlertInbox(HttpSecurity security, OwnerRouting owners, AlertStream stream,
+      ClinicianStores.AssessmentLookup assessments, ClinicianStores.AlertLookup alerts, RiskAssessments fhir,
+      AlertFeedback feedback, Clock clock) {
     this.stream = stream;
     this.assessments = assessments;
     this.alerts = alerts;
@@ -62,6 +65,7 @@ public final class AlertInbox {
     this.feedback = feedback;
     this.clock = clock;
     this.security = security;
+    this.owners = owners;
     try (InputStream in = AlertInbox.class.getClassLoader().getResourceAsStream(PAGE)) {
       if (in == null) {
         throw new IllegalStateException(PAGE + " is missing from the class path");
@@ -147,6 +151,13 @@ public final class AlertInbox {
     Map<String, List<String>> query = HttpExchanges.query(ex);
     String patient = single(query, "patient");
     String outcome = single(query, "outcome");
+    OwnerRouting.Route route = owners.route(ex, patient, new byte[0]);
+    if (route instanceof OwnerRouting.Relayed relayed) {
+      return relayed.response();
+    }
+    if (route instanceof OwnerRouting.Unavailable unavailable) {
+      throw new BadRequest(503, unavailable.reason());
+    }
     RecentAssessments recent;
     try {
       recent = assessments.find(patient).orElse(RecentAssessments.empty());

@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code GET /cds-services}: discovery, with the Patient prefetch template;</li>
  *   <li>{@code POST /cds-services/riskstream-risk}: a card per outcome whose current probability (the patient's alert
- *       state, as {@code /patients/{id}/risk}) is at or above its warning threshold: indicator warning or critical by
+ *       state, as {@code /patients/{id}/risk}, made by the instance that owns the patient: {@link OwnerRouting}) is
+ *       at or above its warning threshold: indicator warning or critical by
  *       the thresholds, the reasons of the outcome's latest alert as markdown, the model as source, override reasons;
  *       {@code {"cards": []}} when none applies. The card uuid is the alert id written as a UUID;</li>
  *   <li>{@code POST /cds-services/riskstream-risk/feedback}: accepted / overridden cards, written as RiskAlertFeedback
@@ -79,14 +80,16 @@ public final class CdsHooksService {
   private final AlertFeedback feedback;
   private final String modelLabel;
   private final Clock clock;
+  private final OwnerRouting owners;
 
   /**
    * @param modelLabel the model as cards name it, e.g. "emr-risk-small 3"
    * @param clock the clock of patients' ages in summaries
+   * @param owners where a patient's cards are made: here, or by the instance that owns the patient
    */
   public CdsHooksService(HttpEndpoints.PatientLookup patients, ClinicianStores.AssessmentLookup assessments,
       ClinicianStores.AlertLookup alerts, AlertPolicy policy, RiskAssessments fhir, AlertFeedback feedback,
-      String modelLabel, Clock clock) {
+      String modelLabel, Clock clock, OwnerRouting owners) {
     this.patients = patients;
     this.assessments = assessments;
     this.alerts = alerts;
@@ -95,6 +98,7 @@ public final class CdsHooksService {
     this.feedback = feedback;
     this.modelLabel = modelLabel;
     this.clock = clock;
+    this.owners = owners;
   }
 
   /** The routes: discovery (open), the service and its feedback (patient data). */
@@ -135,7 +139,8 @@ public final class CdsHooksService {
       throw new BadRequest(404, "unknown CDS service; see GET " + PATH);
     }
     HttpExchanges.requireMethod(ex, "POST");
-    JsonNode request = object(HttpExchanges.body(ex));
+    byte[] raw = HttpExchanges.body(ex);
+    JsonNode request = object(raw);
     String hook = text(request, "hook");
     if (!HOOK.equals(hook)) {
       throw new BadRequest("this service answers hook " + HOOK + ", not " + hook);
@@ -150,6 +155,13 @@ public final class CdsHooksService {
     JsonNode prefetch = request.get("prefetch");
     if (prefetch != null && !prefetch.isNull() && !prefetch.isObject()) {
       throw new BadRequest("prefetch must be an object");
+    }
+    OwnerRouting.Route route = owners.route(ex, patientId, raw);
+    if (route instanceof OwnerRouting.Relayed relayed) {
+      return relayed.response();
+    }
+    if (route instanceof OwnerRouting.Unavailable unavailable) {
+      throw new BadRequest(503, unavailable.reason());
     }
     Optional<AlertState> state;
     RecentAssessments recent;

@@ -32,10 +32,11 @@ public final class ClinicianRoutes implements AutoCloseable {
 
   /**
    * The routes of an instance running {@code streams} with {@code model}; feedback is counted in {@code metrics};
-   * {@code security} (the endpoints') starts the inbox's sessions.
+   * {@code security} (the endpoints') starts the inbox's sessions; {@code owners} routes requests about a patient to
+   * the instance that owns it.
    */
   public static ClinicianRoutes create(RiskStreamConfig config, AvroSerdes serdes, KafkaStreams streams,
-      ScoringBackend backend, ModelBundle model, MeterRegistry metrics, HttpSecurity security) {
+      ScoringBackend backend, ModelBundle model, MeterRegistry metrics, HttpSecurity security, OwnerRouting owners) {
     Map<String, Integer> horizons = new HashMap<>();
     for (int k = 0; k < backend.info().outcomes().size(); k++) {
       horizons.put(backend.info().outcomes().get(k), backend.horizonDays().get(k));
@@ -43,13 +44,13 @@ public final class ClinicianRoutes implements AutoCloseable {
     RiskAssessments fhir = new RiskAssessments(horizons);
     AlertFeedback feedback = AlertFeedback.toKafka(config, serdes, metrics);
     List<HttpRoute> routes = new ArrayList<>();
-    routes.add(new FhirEndpoints(ClinicianStores.assessments(streams), fhir).route());
+    routes.add(new FhirEndpoints(ClinicianStores.assessments(streams), fhir, owners).route());
     routes.addAll(new CdsHooksService(HttpEndpoints.alertStateLookup(streams), ClinicianStores.assessments(streams),
         ClinicianStores.alerts(streams), config.alertPolicy(), fhir, feedback, model.name() + " " + model.version(),
-        Clock.systemUTC()).routes());
+        Clock.systemUTC(), owners).routes());
     routes.addAll(ModelCardRoute.routes(model.cardJson()));
     AlertStream alertStream = AlertStream.start(config, serdes);
-    routes.addAll(new AlertInbox(security, alertStream, ClinicianStores.assessments(streams), ClinicianStores.alerts(streams), fhir,
+    routes.addAll(new AlertInbox(security, owners, alertStream, ClinicianStores.assessments(streams), ClinicianStores.alerts(streams), fhir,
         feedback, Clock.systemUTC()).routes());
     return new ClinicianRoutes(routes, feedback, alertStream);
   }
