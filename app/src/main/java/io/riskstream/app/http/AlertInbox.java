@@ -16,6 +16,7 @@ import java.io.InputStream;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
@@ -34,7 +35,8 @@ import org.hl7.fhir.r4.model.RiskAssessment;
  *   <li>{@code GET /inbox/history?patient=<id>&outcome=<name>}: the outcome's probabilities in the patient's recent
  *       scores (their RiskAssessments, on the instance that owns the patient), oldest first;</li>
  *   <li>{@code POST /inbox/feedback}: {@code {"alertId", "action": "accepted"|"overridden", "reasonCode",
- *       "reasonDisplay", "userId"}} → a RiskAlertFeedback record, as CDS Hooks feedback.</li>
+ *       "reasonDisplay", "userId"}} → a RiskAlertFeedback record, as CDS Hooks feedback (written by the instance that
+ *       knows the alert).</li>
  * </ul>
  * The routes with patient data accept what {@code http.auth} accepts or the session cookie
  * ({@link HttpRoute.Access#INBOX}); the feedback POST with the cookie also needs {@value InboxSessions#CSRF_HEADER}.
@@ -151,12 +153,9 @@ public final class AlertInbox {
     Map<String, List<String>> query = HttpExchanges.query(ex);
     String patient = single(query, "patient");
     String outcome = single(query, "outcome");
-    OwnerRouting.Route route = owners.route(ex, patient, new byte[0]);
-    if (route instanceof OwnerRouting.Relayed relayed) {
-      return relayed.response();
-    }
-    if (route instanceof OwnerRouting.Unavailable unavailable) {
-      throw new BadRequest(503, unavailable.reason());
+    Optional<Response> owner = owners.forPatient(ex, patient, new byte[0], reason -> Response.error(503, reason));
+    if (owner.isPresent()) {
+      return owner.get();
     }
     RecentAssessments recent;
     try {
@@ -185,9 +184,10 @@ public final class AlertInbox {
 
   private Response feedback(HttpExchange ex) throws IOException, BadRequest {
     HttpExchanges.requireMethod(ex, "POST");
+    byte[] raw = HttpExchanges.body(ex);
     JsonNode request;
     try {
-      request = HttpExchanges.JSON.readTree(HttpExchanges.body(ex));
+      request = HttpExchanges.JSON.readTree(raw);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new BadRequest("the request body is not JSON");
     }
@@ -207,9 +207,17 @@ public final class AlertInbox {
     }
     AlertRef alert;
     try {
-      alert = alerts.find(alertId).orElseThrow(() -> new BadRequest(404, "unknown alert"));
+      alert = alerts.find(alertId).orElse(null);
     } catch (InvalidStateStoreException e) {
       throw new BadRequest(503, "state store not queryable yet; retry");
+    }
+    if (alert == null) {
+      // an alert of another instance's patient: that instance writes the feedback
+      Optional<Response> there = owners.forUnknownAlert(ex, raw, reason -> Response.error(503, reason));
+      if (there.isPresent()) {
+        return there.get();
+      }
+      throw new BadRequest(404, "unknown alert");
     }
     try {
       feedback.record(alert, action, reasonCode, reasonDisplay, textOrNull(request, "userId"), FeedbackSource.INBOX,

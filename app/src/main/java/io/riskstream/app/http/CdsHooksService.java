@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  *       the thresholds, the reasons of the outcome's latest alert as markdown, the model as source, override reasons;
  *       {@code {"cards": []}} when none applies. The card uuid is the alert id written as a UUID;</li>
  *   <li>{@code POST /cds-services/riskstream-risk/feedback}: accepted / overridden cards, written as RiskAlertFeedback
- *       records keyed by patient (the card uuid maps back to the alert).</li>
+ *       records keyed by patient (the card uuid maps back to the alert) by the instance that knows the alert.</li>
  * </ul>
  * A malformed request gets 400 with the reason. Nothing of a request is logged.
  */
@@ -133,7 +133,8 @@ public final class CdsHooksService {
     String self = PATH + "/" + SERVICE_ID;
     if (path.equals(self + "/feedback")) {
       HttpExchanges.requireMethod(ex, "POST");
-      return feedback(object(HttpExchanges.body(ex)));
+      byte[] raw = HttpExchanges.body(ex);
+      return feedback(ex, raw, object(raw));
     }
     if (!path.equals(self)) {
       throw new BadRequest(404, "unknown CDS service; see GET " + PATH);
@@ -156,12 +157,9 @@ public final class CdsHooksService {
     if (prefetch != null && !prefetch.isNull() && !prefetch.isObject()) {
       throw new BadRequest("prefetch must be an object");
     }
-    OwnerRouting.Route route = owners.route(ex, patientId, raw);
-    if (route instanceof OwnerRouting.Relayed relayed) {
-      return relayed.response();
-    }
-    if (route instanceof OwnerRouting.Unavailable unavailable) {
-      throw new BadRequest(503, unavailable.reason());
+    Optional<Response> owner = owners.forPatient(ex, patientId, raw, reason -> Response.error(503, reason));
+    if (owner.isPresent()) {
+      return owner.get();
     }
     Optional<AlertState> state;
     RecentAssessments recent;
@@ -263,7 +261,7 @@ public final class CdsHooksService {
     }
   }
 
-  private Response feedback(JsonNode request) throws BadRequest {
+  private Response feedback(HttpExchange ex, byte[] raw, JsonNode request) throws BadRequest {
     JsonNode items = request.get("feedback");
     if (items == null || !items.isArray() || items.isEmpty()) {
       throw new BadRequest("feedback (a non-empty array) is required");
@@ -305,13 +303,21 @@ public final class CdsHooksService {
       }
       String alertId = AlertFeedback.alertId(card)
           .orElseThrow(() -> new BadRequest(404, "unknown card " + card + "; feedback names a card of this service"));
-      AlertRef alert;
+      Optional<AlertRef> alert;
       try {
-        alert = alerts.find(alertId).orElseThrow(() -> new BadRequest(404, "unknown card " + card));
+        alert = alerts.find(alertId);
       } catch (InvalidStateStoreException e) {
         throw new BadRequest(503, "state store not queryable yet; retry");
       }
-      answers.add(new Answer(alert, action, reasonCode, reasonDisplay, at));
+      if (alert.isEmpty()) {
+        // the alert of another instance's patient: that instance writes the feedback (one request, one instance)
+        Optional<Response> there = owners.forUnknownAlert(ex, raw, reason -> Response.error(503, reason));
+        if (there.isPresent()) {
+          return there.get();
+        }
+        throw new BadRequest(404, "unknown card " + card);
+      }
+      answers.add(new Answer(alert.get(), action, reasonCode, reasonDisplay, at));
     }
     try {
       for (Answer a : answers) {

@@ -8,6 +8,7 @@ import io.riskstream.topology.fhir.RecentAssessments;
 import io.riskstream.topology.fhir.RiskAssessments;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.hl7.fhir.r4.model.OperationOutcome;
@@ -67,12 +68,10 @@ public final class FhirEndpoints {
         return outcome(400, OperationOutcome.IssueType.INVALID, e.getMessage());
       }
     }
-    OwnerRouting.Route route = owners.route(ex, patient, new byte[0]);
-    if (route instanceof OwnerRouting.Relayed relayed) {
-      return relayed.response();
-    }
-    if (route instanceof OwnerRouting.Unavailable unavailable) {
-      return outcome(503, OperationOutcome.IssueType.TRANSIENT, unavailable.reason());
+    Optional<Response> owner = owners.forPatient(ex, patient, new byte[0],
+        reason -> outcome(503, OperationOutcome.IssueType.TRANSIENT, reason));
+    if (owner.isPresent()) {
+      return owner.get();
     }
     RecentAssessments recent;
     try {

@@ -4,11 +4,13 @@ import com.sun.net.httpserver.HttpExchange;
 import io.riskstream.app.http.HttpExchanges.Response;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.state.HostInfo;
 
 /**
- * Where a clinician request about one patient (CDS Hooks cards, FHIR search, the inbox's history) is answered: here
+ * Where a clinician request about one patient (CDS Hooks cards, FHIR search, the inbox's history) or one alert (CDS
+ * Hooks and inbox feedback) is answered: here
  * when this instance owns the patient's partition (or runs alone), else by the owner, to which the request is relayed
  * as it came ({@link PeerClient#relay}: method, path and query, body, the caller's credentials, marked with
  * {@value PeerClient#FORWARDED_BY}) within {@code http.forward.timeout.ms}. The owner is found as for
@@ -19,24 +21,6 @@ import org.apache.kafka.streams.state.HostInfo;
  * a stale copy's cards or resources cannot be marked as such in CDS Hooks or a FHIR Bundle without misleading readers.
  */
 public final class OwnerRouting {
-
-  /** Where a request is answered. */
-  sealed interface Route {
-  }
-
-  /** Here, from this instance's stores. */
-  record Here() implements Route {
-  }
-
-  /** By the owner: its response, passed on as it came. */
-  record Relayed(Response response) implements Route {
-  }
-
-  /** Nowhere now: 503 with this reason. */
-  record Unavailable(String reason) implements Route {
-  }
-
-  private static final Route HERE = new Here();
 
   private final PatientRouting.StoreCopies copies;
   private final HostInfo self;
@@ -60,23 +44,51 @@ public final class OwnerRouting {
     return new OwnerRouting(null, null, null);
   }
 
-  /** Where {@code exchange}, about {@code patientId}, with the request body {@code body} already read, is answered. */
-  Route route(HttpExchange exchange, String patientId, byte[] body) {
+  /**
+   * The answer to {@code exchange}, about {@code patientId} (its body {@code body} already read), from elsewhere: the
+   * owner's response when another instance owns the patient, {@code unavailable}'s response (503) with the reason
+   * when no owner can answer now; empty when this instance answers it.
+   */
+  Optional<Response> forPatient(HttpExchange exchange, String patientId, byte[] body,
+      Function<String, Response> unavailable) {
     if (self == null) {
-      return HERE;
+      return Optional.empty();
     }
     KeyQueryMetadata owner = copies.owner(patientId);
     if (owner == null || KeyQueryMetadata.NOT_AVAILABLE.equals(owner) || owner.partition() < 0) {
-      return new Unavailable("rebalancing: the owner of this patient is not known now; retry");
+      return Optional.of(unavailable.apply("rebalancing: the owner of this patient is not known now; retry"));
     }
     if (self.equals(owner.activeHost())) {
-      return HERE;
+      return Optional.empty();
     }
     if (exchange.getRequestHeaders().containsKey(PeerClient.FORWARDED_BY)) {
-      return new Unavailable("this instance no longer owns the patient (rebalancing); retry");
+      return Optional.of(unavailable.apply("this instance no longer owns the patient (rebalancing); retry"));
     }
-    Optional<Response> relayed = peers.relay(owner.activeHost(), exchange, body);
-    return relayed.<Route>map(Relayed::new)
-        .orElseGet(() -> new Unavailable("the instance that owns this patient did not answer; retry"));
+    return Optional.of(peers.relay(owner.activeHost(), exchange, body).orElseGet(
+        () -> unavailable.apply("the instance that owns this patient did not answer; retry")));
+  }
+
+  /**
+   * The answer to {@code exchange}, about an alert this instance does not know (feedback names only the alert; its
+   * index entry is kept by the owner of the alert's patient), from the first other instance that answers other than
+   * 404; {@code unavailable}'s response when one did not answer; empty (answer here: unknown) when none knows it or
+   * the request was relayed already.
+   */
+  Optional<Response> forUnknownAlert(HttpExchange exchange, byte[] body, Function<String, Response> unavailable) {
+    if (self == null || exchange.getRequestHeaders().containsKey(PeerClient.FORWARDED_BY)) {
+      return Optional.empty();
+    }
+    boolean allAnswered = true;
+    for (HostInfo other : copies.hosts()) {
+      if (!self.equals(other)) {
+        Optional<Response> answer = peers.relay(other, exchange, body);
+        if (answer.isPresent() && answer.get().status() != 404) {
+          return answer;
+        }
+        allAnswered &= answer.isPresent();
+      }
+    }
+    return allAnswered ? Optional.empty()
+        : Optional.of(unavailable.apply("an instance that may know this alert did not answer; retry"));
   }
 }

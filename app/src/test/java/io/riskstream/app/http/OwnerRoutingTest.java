@@ -52,10 +52,16 @@ class OwnerRoutingTest {
   /** The copies as one instance sees them: only who owns the patient matters here. */
   private static final class Copies implements PatientRouting.StoreCopies {
     volatile KeyQueryMetadata owner = KeyQueryMetadata.NOT_AVAILABLE;
+    volatile List<HostInfo> hosts = List.of();
 
     @Override
     public KeyQueryMetadata owner(String patientId) {
       return owner;
+    }
+
+    @Override
+    public java.util.Collection<HostInfo> hosts() {
+      return hosts;
     }
 
     @Override
@@ -93,6 +99,15 @@ class OwnerRoutingTest {
 
   /** An instance whose store holds {@code assessments} (by patient), with a forward timeout of {@code timeout}. */
   private Instance start(Map<String, RecentAssessments> assessments, Duration timeout) throws IOException {
+    return start(assessments, timeout, Set.of());
+  }
+
+  /**
+   * As {@link #start(Map, Duration)}, knowing the alerts {@code known} ("alert:..."): the stand-in route answers a
+   * "patient" starting with "alert:" as feedback on that alert.
+   */
+  private Instance start(Map<String, RecentAssessments> assessments, Duration timeout, Set<String> known)
+      throws IOException {
     HttpSecurity security = HttpSecurity.fromConfig(new RiskStreamConfig(Map.of(
         RiskStreamConfig.HTTP_AUTH_TOKENS_FILE_CONFIG, tokens.toString())));
     Copies copies = new Copies();
@@ -102,12 +117,15 @@ class OwnerRoutingTest {
     HttpRoute echo = new HttpRoute("/echo", HttpRoute.Access.PATIENT_DATA, ex -> HttpExchanges.serve(ex, e -> {
       byte[] body = HttpExchanges.body(e);
       String patient = HttpExchanges.query(e).get("patient").get(0);
-      OwnerRouting.Route route = routing.route(e, patient, body);
-      if (route instanceof OwnerRouting.Relayed relayed) {
-        return relayed.response();
+      Optional<HttpExchanges.Response> elsewhere = patient.startsWith("alert:")
+          ? (known.contains(patient) ? Optional.empty()
+              : routing.forUnknownAlert(e, body, reason -> HttpExchanges.Response.error(503, reason)))
+          : routing.forPatient(e, patient, body, reason -> HttpExchanges.Response.error(503, reason));
+      if (elsewhere.isPresent()) {
+        return elsewhere.get();
       }
-      if (route instanceof OwnerRouting.Unavailable unavailable) {
-        return HttpExchanges.Response.error(503, unavailable.reason());
+      if (patient.startsWith("alert:") && !known.contains(patient)) {
+        return HttpExchanges.Response.error(404, "unknown alert");
       }
       answered.add(e.getRequestMethod() + " " + patient);
       return HttpExchanges.Response.text(200, "text/plain", "answered by " + self.port() + ": "
@@ -236,6 +254,31 @@ class OwnerRoutingTest {
     assertThat(fhir.statusCode()).isEqualTo(503);
     assertThat(fhir.body()).contains("OperationOutcome").contains("transient");
     assertThat(asked.answered()).isEmpty();
+  }
+
+  @Test
+  void shouldRelayFeedbackOnAnAlertUnknownHereToTheInstanceThatKnowsIt() throws Exception {
+    Instance asked = start(Map.of(), Duration.ofSeconds(20));
+    Instance other = start(Map.of(), Duration.ofSeconds(20));
+    Instance knows = start(Map.of(), Duration.ofSeconds(20), Set.of("alert:a1"));
+    asked.copies().hosts = List.of(asked.host(), other.host(), knows.host());
+
+    HttpResponse<String> r = post(asked, "alert:a1", "accepted");
+    HttpResponse<String> unknown = post(asked, "alert:a2", "accepted");
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo("answered by " + knows.host().port() + ": accepted");
+    assertThat(knows.answered()).containsExactly("POST alert:a1");
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertThat(other.answered()).isEmpty();
+  }
+
+  @Test
+  void shouldAnswer503ForAnUnknownAlertWhenAnInstanceDidNotAnswer() throws Exception {
+    Instance asked = start(Map.of(), Duration.ofSeconds(2));
+    asked.copies().hosts = List.of(asked.host(), new HostInfo("127.0.0.1", freePort()));
+
+    assertThat(post(asked, "alert:a1", "accepted").statusCode()).isEqualTo(503);
   }
 
   private static final RiskAssessments FHIR = new RiskAssessments(Map.of());
