@@ -132,9 +132,10 @@ class MultiInstanceIT {
       }
     }
     System.out.printf("multi-instance: %d transactions; killed instance %d after %d committed scores; afterwards %d"
-        + " scores, %d alerts (expected %d, %d); answers: %d up to date (%d of them forwarded), %d stale, %d 503%n",
+        + " scores, %d alerts (expected %d, %d); answers: %d up to date (%d of them forwarded), %d stale, %d 503;"
+        + " %d clinician requests answered as the owner by a non-owner%n",
         feed.transactions(), killed, scoresAtKill, scores.size(), alerts.size(), expected.scores().size(),
-        expected.alerts().size(), tally.fresh, tally.forwarded, tally.stale, tally.unavailable);
+        expected.alerts().size(), tally.fresh, tally.forwarded, tally.stale, tally.unavailable, tally.clinicianRelayed);
     assertThat(killed).as("an owner was killed mid-stream").isNotNegative();
     assertThat(scoresAtKill).isLessThan(feed.transactions());
     assertThat(tally.wrong).as("answers other than 200 or 503").isEmpty();
