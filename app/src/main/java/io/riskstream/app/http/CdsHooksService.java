@@ -186,7 +186,7 @@ public final class CdsHooksService {
 
   private ObjectNode card(String outcome, double p, boolean critical, String who, RecentAssessments recent,
       String baseUrl) {
-    OutcomeConcept concept = OutcomeConcept.of(outcome);
+    OutcomeConcept concept = fhir.concept(outcome);
     Optional<RiskAssessment> latestAlert = latestAlert(recent, outcome);
     ObjectNode card = HttpExchanges.JSON.createObjectNode();
     String alertId = latestAlert.map(ra -> ra.getIdentifierFirstRep().getValue()).orElse(null);

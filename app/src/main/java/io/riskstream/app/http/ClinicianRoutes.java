@@ -4,13 +4,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.riskstream.scoring.model.ModelBundle;
 import io.riskstream.topology.ScoringBackend;
 import io.riskstream.topology.config.RiskStreamConfig;
+import io.riskstream.topology.fhir.OutcomeConcept;
 import io.riskstream.topology.fhir.RiskAssessments;
 import io.riskstream.topology.serde.AvroSerdes;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
@@ -37,11 +36,7 @@ public final class ClinicianRoutes implements AutoCloseable {
    */
   public static ClinicianRoutes create(RiskStreamConfig config, AvroSerdes serdes, KafkaStreams streams,
       ScoringBackend backend, ModelBundle model, MeterRegistry metrics, HttpSecurity security, OwnerRouting owners) {
-    Map<String, Integer> horizons = new HashMap<>();
-    for (int k = 0; k < backend.info().outcomes().size(); k++) {
-      horizons.put(backend.info().outcomes().get(k), backend.horizonDays().get(k));
-    }
-    RiskAssessments fhir = new RiskAssessments(horizons);
+    RiskAssessments fhir = new RiskAssessments(OutcomeConcept.of(backend));
     AlertFeedback feedback = AlertFeedback.toKafka(config, serdes, metrics);
     List<HttpRoute> routes = new ArrayList<>();
     routes.add(new FhirEndpoints(ClinicianStores.assessments(streams), fhir, owners).route());
@@ -49,7 +44,7 @@ public final class ClinicianRoutes implements AutoCloseable {
         ClinicianStores.alerts(streams), config.alertPolicy(), fhir, feedback, model.name() + " " + model.version(),
         Clock.systemUTC(), owners).routes());
     routes.addAll(ModelCardRoute.routes(model.cardJson()));
-    AlertStream alertStream = AlertStream.start(config, serdes);
+    AlertStream alertStream = AlertStream.start(config, serdes, outcome -> fhir.concept(outcome).display());
     routes.addAll(new AlertInbox(security, owners, alertStream, ClinicianStores.assessments(streams), ClinicianStores.alerts(streams), fhir,
         feedback, Clock.systemUTC()).routes());
     return new ClinicianRoutes(routes, feedback, alertStream);

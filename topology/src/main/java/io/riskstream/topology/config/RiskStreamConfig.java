@@ -133,6 +133,8 @@ public final class RiskStreamConfig extends AbstractConfig {
   public static final String ALERT_HYSTERESIS_MARGIN_DOC = "A severity re-arms only after the probability falls below its threshold minus this margin; per outcome: alert.outcome.<name>.hysteresis.margin.";
   public static final String ALERT_COOLDOWN_HOURS_CONFIG = "alert.cooldown.hours";
   public static final String ALERT_COOLDOWN_HOURS_DOC = "Event-time hours after an alert of an outcome during which no alert of the same or lower severity is raised; per outcome: alert.outcome.<name>.cooldown.hours.";
+  public static final String ALERT_INDEX_PER_PATIENT_CONFIG = "alert.index.per.patient";
+  public static final String ALERT_INDEX_PER_PATIENT_DOC = "Newest alerts per patient kept in the alert-index store (alert id to patient, for CDS Hooks and inbox feedback, which name only the alert); feedback on an older alert answers 404.";
   public static final String ALERT_REASONS_CONFIG = "alert.reasons";
   public static final String ALERT_REASONS_DOC = "Number of newest events occluded and re-scored (in the same batch) to find each alert's reasons; 0 disables reasons.";
   public static final String ALERT_REASONS_MIN_CONTRIBUTION_CONFIG = "alert.reasons.min.contribution";
@@ -243,6 +245,7 @@ public final class RiskStreamConfig extends AbstractConfig {
       .define(ALERT_HYSTERESIS_MARGIN_CONFIG, Type.DOUBLE, 0.05, Range.between(0.0, 1.0), Importance.MEDIUM, ALERT_HYSTERESIS_MARGIN_DOC)
       .define(ALERT_COOLDOWN_HOURS_CONFIG, Type.LONG, 24L * 30, Range.atLeast(0), Importance.MEDIUM, ALERT_COOLDOWN_HOURS_DOC)
       .define(ALERT_REASONS_CONFIG, Type.INT, 3, Range.between(0, 32), Importance.LOW, ALERT_REASONS_DOC)
+      .define(ALERT_INDEX_PER_PATIENT_CONFIG, Type.INT, 100, Range.between(1, 100_000), Importance.LOW, ALERT_INDEX_PER_PATIENT_DOC)
       .define(ALERT_REASONS_MIN_CONTRIBUTION_CONFIG, Type.DOUBLE, 0.005, Range.between(0.0, 1.0), Importance.LOW, ALERT_REASONS_MIN_CONTRIBUTION_DOC)
       .define(ALERT_REASONS_EXCLUDED_CODES_CONFIG, Type.LIST, "QALY,DALY,QOLS", Importance.LOW, ALERT_REASONS_EXCLUDED_CODES_DOC)
       .define(SCORER_CONFIG, Type.STRING, "auto", EnumValidator.of(Backend.class), Importance.HIGH, SCORER_DOC)
