@@ -85,13 +85,19 @@ public final class AlertInbox {
   public List<HttpRoute> routes() {
     return List.of(
         new HttpRoute(PATH, HttpRoute.Access.OPEN, ex -> HttpExchanges.serve(ex, this::page)),
-        new HttpRoute(PATH + "/session", HttpRoute.Access.OPEN, ex -> HttpExchanges.serve(ex, this::session)),
+        sessionRoute(security),
         new HttpRoute(PATH + "/events", HttpRoute.Access.INBOX, this::events),
         new HttpRoute(PATH + "/history", HttpRoute.Access.INBOX, ex -> HttpExchanges.serve(ex, this::history)),
         new HttpRoute(PATH + "/feedback", HttpRoute.Access.INBOX, ex -> HttpExchanges.serve(ex, this::feedback)));
   }
 
-  private Response session(HttpExchange ex) throws BadRequest {
+  /** {@code /inbox/session} under {@code security}: the sign-in state, sign-in and sign-out (open). */
+  static HttpRoute sessionRoute(HttpSecurity security) {
+    return new HttpRoute(PATH + "/session", HttpRoute.Access.OPEN, ex -> HttpExchanges.serve(ex,
+        e -> session(security, e)));
+  }
+
+  private static Response session(HttpSecurity security, HttpExchange ex) throws BadRequest {
     if (!ex.getRequestURI().getRawPath().equals(PATH + "/session")) {
       throw new BadRequest(404, "not found");
     }

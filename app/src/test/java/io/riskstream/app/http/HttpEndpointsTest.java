@@ -308,6 +308,57 @@ class HttpEndpointsTest {
     assertThat(forged.body()).contains("sign in again");
   }
 
+  @Test
+  void shouldStartAndEndAnInboxSessionForAnAcceptedToken() throws Exception {
+    endpoints.close();
+    HttpSecurity security = HttpSecurity.fromConfig(new RiskStreamConfig(Map.of(
+        RiskStreamConfig.HTTP_AUTH_TOKENS_FILE_CONFIG, tokens.toString())));
+    endpoints = HttpEndpoints.start("127.0.0.1", 0, security, state::get, scorerReady::get, () -> "",
+        (id, c) -> unknownPatient.get(), List.of(AlertInbox.sessionRoute(security)));
+
+    HttpResponse<String> before = get("/inbox/session");
+    HttpResponse<String> wrong = post("/inbox/session", "", "Authorization", "Bearer nope");
+    HttpResponse<String> signIn = post("/inbox/session", "", "Authorization", "Bearer " + TOKEN);
+    String cookie = signIn.headers().firstValue("Set-Cookie").orElseThrow();
+    HttpResponse<String> signedIn = get("/inbox/session", "Cookie", cookie.substring(0, cookie.indexOf(';')));
+    HttpResponse<String> signOut = delete("/inbox/session");
+
+    assertThat(before.statusCode()).isEqualTo(401);
+    assertThat(HttpExchanges.JSON.readTree(before.body()).path("signIn").asBoolean(false)).isTrue();
+    assertThat(HttpExchanges.JSON.readTree(before.body()).path("authenticated").asBoolean(true)).isFalse();
+    assertThat(wrong.statusCode()).isEqualTo(401);
+    assertThat(wrong.headers().firstValue("Set-Cookie")).isEmpty();
+    assertThat(signIn.statusCode()).isEqualTo(200);
+    assertThat(cookie).startsWith("riskstream_inbox=v1.").contains("; Path=/inbox; Max-Age=28800; HttpOnly; SameSite=Strict")
+        .doesNotContain(TOKEN).doesNotContain("Secure");
+    assertThat(signedIn.statusCode()).isEqualTo(200);
+    assertThat(signOut.statusCode()).isEqualTo(200);
+    assertThat(signOut.headers().firstValue("Set-Cookie")).hasValueSatisfying(c -> assertThat(c)
+        .startsWith("riskstream_inbox=;").contains("Max-Age=0"));
+  }
+
+  @Test
+  void shouldAskNoSignInWithoutAuthentication() throws Exception {
+    endpoints.close();
+    HttpSecurity security = HttpSecurity.fromConfig(new RiskStreamConfig(Map.of(RiskStreamConfig.HTTP_AUTH_CONFIG,
+        "none")));
+    endpoints = HttpEndpoints.start("127.0.0.1", 0, security, state::get, scorerReady::get, () -> "",
+        (id, c) -> unknownPatient.get(), List.of(AlertInbox.sessionRoute(security)));
+
+    HttpResponse<String> status = get("/inbox/session");
+    HttpResponse<String> signIn = post("/inbox/session", "", "Authorization", "Bearer " + TOKEN);
+
+    assertThat(status.statusCode()).isEqualTo(200);
+    assertThat(HttpExchanges.JSON.readTree(status.body()).path("signIn").asBoolean(true)).isFalse();
+    assertThat(signIn.statusCode()).isEqualTo(400);
+    assertThat(signIn.headers().firstValue("Set-Cookie")).isEmpty();
+  }
+
+  private HttpResponse<String> delete(String path) throws Exception {
+    return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + endpoints.port() + path)).DELETE()
+        .build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   private HttpResponse<String> post(String path, String body, String... headers) throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + endpoints.port() + path))
         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));

@@ -81,9 +81,6 @@ class OwnerRoutingTest {
   }
 
   private record Instance(HttpEndpoints endpoints, HostInfo host, Copies copies, List<String> answered) {
-    String name() {
-      return host.host() + ":" + host.port();
-    }
   }
 
   @BeforeAll
@@ -140,6 +137,15 @@ class OwnerRoutingTest {
     return instance;
   }
 
+  /** Two instances that agree the second, whose store holds {@code assessments}, owns the patient. */
+  private Instance[] askedAndOwner(Map<String, RecentAssessments> assessments) throws IOException {
+    Instance asked = start(Map.of(), Duration.ofSeconds(20));
+    Instance owner = start(assessments, Duration.ofSeconds(20));
+    asked.copies().owner = ownedBy(owner.host());
+    owner.copies().owner = ownedBy(owner.host());
+    return new Instance[] {asked, owner};
+  }
+
   private static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
@@ -171,10 +177,9 @@ class OwnerRoutingTest {
 
   @Test
   void shouldRelayARequestWithItsBodyToTheOwnerAndPassOnItsAnswer() throws Exception {
-    Instance asked = start(Map.of(), Duration.ofSeconds(20));
-    Instance owner = start(Map.of(), Duration.ofSeconds(20));
-    asked.copies().owner = ownedBy(owner.host());
-    owner.copies().owner = ownedBy(owner.host());
+    Instance[] pair = askedAndOwner(Map.of());
+    Instance asked = pair[0];
+    Instance owner = pair[1];
 
     HttpResponse<String> r = post(asked, "p1", "{\"context\":{\"patientId\":\"p1\"}}");
 
@@ -194,10 +199,9 @@ class OwnerRoutingTest {
 
   @Test
   void shouldSearchTheOwnersStoreWithLinksWhereTheCallerCalled() throws Exception {
-    Instance asked = start(Map.of(), Duration.ofSeconds(20));
-    Instance owner = start(Map.of("p1", oneAssessment("ra-1")), Duration.ofSeconds(20));
-    asked.copies().owner = ownedBy(owner.host());
-    owner.copies().owner = ownedBy(owner.host());
+    Instance[] pair = askedAndOwner(Map.of("p1", oneAssessment("ra-1")));
+    Instance asked = pair[0];
+    Instance owner = pair[1];
 
     HttpResponse<String> r = search(asked, "p1");
 
@@ -211,10 +215,9 @@ class OwnerRoutingTest {
 
   @Test
   void shouldRefuseARelayedRequestWithoutTheCallersToken() throws Exception {
-    Instance asked = start(Map.of(), Duration.ofSeconds(20));
-    Instance owner = start(Map.of(), Duration.ofSeconds(20));
-    asked.copies().owner = ownedBy(owner.host());
-    owner.copies().owner = ownedBy(owner.host());
+    Instance[] pair = askedAndOwner(Map.of());
+    Instance asked = pair[0];
+    Instance owner = pair[1];
 
     HttpResponse<String> anonymous = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
         + asked.host().port() + "/echo?patient=p1")).POST(HttpRequest.BodyPublishers.ofString("x")).build(),
