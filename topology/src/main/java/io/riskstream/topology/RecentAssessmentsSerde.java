@@ -10,11 +10,15 @@ import org.apache.avro.io.BinaryEncoder;
 
 /**
  * Store serde of {@link RecentAssessments} (store {@value RiskAssessmentProcessor#STORE}): the count, then per
- * assessment {@code id, lastUpdated, json}. The assessments are FHIR JSON, so the JSON serde this replaces escaped
+ * assessment {@code id, lastUpdated, json}; then the count of indexed alert ids and the ids (absent in the entries
+ * written before alerts were indexed per patient: read as none). The assessments are FHIR JSON, so the JSON serde this replaces escaped
  * every quote of up to 32 resources on each put and unescaped them on each get: measured with JFR on the bench cohort,
  * that was a third of the stream threads' CPU time. Here the JSON is copied as UTF-8 bytes.
  */
 final class RecentAssessmentsSerde extends BinaryStoreSerde<RecentAssessments> {
+
+  /** The most alert ids an entry can hold: the largest alert.index.per.patient. */
+  private static final int MAX_INDEXED_ALERTS = 100_000;
 
   RecentAssessmentsSerde() {
     super(RiskAssessmentProcessor.STORE, RecentAssessments.class);
@@ -37,6 +41,10 @@ final class RecentAssessmentsSerde extends BinaryStoreSerde<RecentAssessments> {
       out.writeLong(s.lastUpdated());
       out.writeString(s.json());
     }
+    out.writeInt(value.indexedAlerts().size());
+    for (String id : value.indexedAlerts()) {
+      out.writeString(id);
+    }
   }
 
   @Override
@@ -49,6 +57,16 @@ final class RecentAssessmentsSerde extends BinaryStoreSerde<RecentAssessments> {
     for (int i = 0; i < n; i++) {
       stored.add(new RecentAssessments.Stored(in.readString(), in.readLong(), in.readString()));
     }
-    return new RecentAssessments(stored);
+    List<String> alerts = new ArrayList<>();
+    if (!in.isEnd()) {
+      int m = in.readInt();
+      if (m < 0 || m > MAX_INDEXED_ALERTS) {
+        throw new IOException("implausible count " + m);
+      }
+      for (int i = 0; i < m; i++) {
+        alerts.add(in.readString());
+      }
+    }
+    return new RecentAssessments(stored, alerts);
   }
 }

@@ -10,6 +10,7 @@ import io.riskstream.topology.config.AlertPolicy;
 import io.riskstream.topology.config.RiskStreamConfig;
 import io.riskstream.topology.fhir.AlertRef;
 import io.riskstream.topology.fhir.RecentAssessments;
+import io.riskstream.topology.fhir.OutcomeConcept;
 import io.riskstream.topology.fhir.RiskAssessmentProcessor;
 import io.riskstream.topology.fhir.RiskAssessments;
 import io.riskstream.topology.serde.AvroSerdes;
@@ -160,18 +161,15 @@ public final class RiskTopology {
    */
   private static void addAssessments(StreamsBuilder builder, RiskStreamConfig config, ScoringBackend backend,
       KStream<String, RiskScore> scores, KStream<String, RiskAlert> alerts) {
-    Map<String, Integer> horizons = new java.util.HashMap<>();
-    for (int k = 0; k < backend.info().outcomes().size(); k++) {
-      horizons.put(backend.info().outcomes().get(k), backend.horizonDays().get(k));
-    }
-    RiskAssessments assessments = new RiskAssessments(horizons);
+    RiskAssessments assessments = new RiskAssessments(OutcomeConcept.of(backend));
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RiskAssessmentProcessor.STORE),
         Serdes.String(), new RecentAssessmentsSerde()).withCachingEnabled());
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RiskAssessmentProcessor.ALERT_INDEX),
         Serdes.String(), new JsonSerde<>(AlertRef.class)).withCachingEnabled());
     scores.mapValues(v -> (Object) v, Named.as("score-as-assessment-input"))
         .merge(alerts.mapValues(v -> (Object) v, Named.as("alert-as-assessment-input")), Named.as("assessment-input"))
-        .process(() -> new RiskAssessmentProcessor(assessments), Named.as(ASSESS), RiskAssessmentProcessor.STORE,
+        .process(() -> new RiskAssessmentProcessor(assessments,
+            config.getInt(RiskStreamConfig.ALERT_INDEX_PER_PATIENT_CONFIG)), Named.as(ASSESS), RiskAssessmentProcessor.STORE,
             RiskAssessmentProcessor.ALERT_INDEX)
         .to(config.topics().riskAssessments(),
             Produced.with(Serdes.String(), Serdes.String()).withName("risk-assessments-sink"));

@@ -10,37 +10,43 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The one per-JVM scoring service the score processors share: the model and outcomes it serves ({@link ScorerInfo};
- * the engine of each score comes from its result, {@link Scored}), each outcome's horizon in days and display name
- * (in {@code info.outcomes()} order), a non-blocking submit, e.g. scoring's {@code DynamicBatcher::submit}, the model
- * card's operating points by outcome (the alert thresholds used where the configuration sets none; may be empty),
- * where the score processors report each score's event-to-score latency, and the youngest age the model covers (the
- * card's population; no alert below it; 0 for a backend without a card).
+ * the engine of each score comes from its result, {@link Scored}), each outcome's horizon in days, display name and
+ * SNOMED CT condition codes (in {@code info.outcomes()} order; from the model's encoder spec), a non-blocking submit,
+ * e.g. scoring's {@code DynamicBatcher::submit}, the model card's operating points by outcome (the alert thresholds
+ * used where the configuration sets none; may be empty), where the score processors report each score's
+ * event-to-score latency, and the youngest age the model covers (the card's population; no alert below it; 0 for a
+ * backend without a card).
  */
 public record ScoringBackend(ScorerInfo info, List<Integer> horizonDays, Submitter submitter,
-    List<String> displayNames, Map<String, OperatingPoint> operatingPoints, ScoreLatencyListener latencyListener,
-    double minimumAgeYears) {
+    List<String> displayNames, List<List<String>> conditionCodes, Map<String, OperatingPoint> operatingPoints,
+    ScoreLatencyListener latencyListener, double minimumAgeYears) {
 
   /** A backend whose model covers every age. */
   public ScoringBackend(ScorerInfo info, List<Integer> horizonDays, Submitter submitter,
-      List<String> displayNames, Map<String, OperatingPoint> operatingPoints, ScoreLatencyListener latencyListener) {
-    this(info, horizonDays, submitter, displayNames, operatingPoints, latencyListener, 0);
+      List<String> displayNames, List<List<String>> conditionCodes, Map<String, OperatingPoint> operatingPoints,
+      ScoreLatencyListener latencyListener) {
+    this(info, horizonDays, submitter, displayNames, conditionCodes, operatingPoints, latencyListener, 0);
   }
 
   /** A backend whose outcomes are shown by name, whose model recommends no thresholds and whose latencies nobody records. */
   public ScoringBackend(ScorerInfo info, List<Integer> horizonDays, Submitter submitter) {
-    this(info, horizonDays, submitter, info.outcomes(), Map.of(), millis -> { });
+    this(info, horizonDays, submitter, info.outcomes(), noCodes(info), Map.of(), millis -> { });
   }
 
   /** A backend whose outcomes are shown by name and whose model recommends no thresholds. */
   public ScoringBackend(ScorerInfo info, List<Integer> horizonDays, Submitter submitter,
       ScoreLatencyListener latencyListener) {
-    this(info, horizonDays, submitter, info.outcomes(), Map.of(), latencyListener);
+    this(info, horizonDays, submitter, info.outcomes(), noCodes(info), Map.of(), latencyListener);
   }
 
-  /** A backend whose latencies nobody records. */
+  /** A backend whose outcomes carry no condition codes and whose latencies nobody records. */
   public ScoringBackend(ScorerInfo info, List<Integer> horizonDays, Submitter submitter, List<String> displayNames,
       Map<String, OperatingPoint> operatingPoints) {
-    this(info, horizonDays, submitter, displayNames, operatingPoints, millis -> { });
+    this(info, horizonDays, submitter, displayNames, noCodes(info), operatingPoints, millis -> { });
+  }
+
+  private static List<List<String>> noCodes(ScorerInfo info) {
+    return info.outcomes().stream().map(o -> List.<String>of()).toList();
   }
 
   /** Submits one input; the future completes with one probability per outcome and the engine that computed them. */
@@ -69,6 +75,11 @@ public record ScoringBackend(ScorerInfo info, List<Integer> horizonDays, Submitt
     if (displayNames.size() != info.outcomes().size()) {
       throw new IllegalArgumentException("one display name per outcome expected: " + info.outcomes().size()
           + " outcomes, " + displayNames.size() + " names");
+    }
+    conditionCodes = conditionCodes.stream().map(List::copyOf).toList();
+    if (conditionCodes.size() != info.outcomes().size()) {
+      throw new IllegalArgumentException("one list of condition codes per outcome expected: " + info.outcomes().size()
+          + " outcomes, " + conditionCodes.size() + " lists");
     }
     operatingPoints = Map.copyOf(operatingPoints);
     if (!(minimumAgeYears >= 0)) {

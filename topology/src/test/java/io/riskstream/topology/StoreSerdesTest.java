@@ -59,7 +59,8 @@ class StoreSerdesTest {
     RecentAssessments recent = RecentAssessments.empty()
         .with(new RecentAssessments.Stored("a1", 1_700_000_000_000L,
             "{\"resourceType\":\"RiskAssessment\",\"id\":\"a1\",\"note\":[{\"text\":\"Kidney disease \u00e9 \\\"x\\\"\"}]}"), 32)
-        .with(new RecentAssessments.Stored("a2", 1_700_000_000_001L, "{}"), 32);
+        .with(new RecentAssessments.Stored("a2", 1_700_000_000_001L, "{}"), 32)
+        .withIndexedAlert("alert-1", 100).withIndexedAlert("alert-2", 100);
     RecentAssessmentsSerde serde = new RecentAssessmentsSerde();
     byte[] bytes = serde.serializer().serialize("t", recent);
     assertThat(bytes[0]).isEqualTo(BinaryStoreSerde.FORMAT);
@@ -68,6 +69,11 @@ class StoreSerdesTest {
         .serialize("t", recent))).isEqualTo(recent);
     assertThat(serde.deserializer().deserialize("t", serde.serializer().serialize("t", RecentAssessments.empty())))
         .isEqualTo(RecentAssessments.empty());
+    // what this serde wrote before alerts were indexed per patient: the assessments alone
+    RecentAssessments noAlerts = new RecentAssessments(recent.assessments(), List.of());
+    byte[] withoutAlerts = serde.serializer().serialize("t", noAlerts);
+    assertThat(serde.deserializer().deserialize("t", java.util.Arrays.copyOf(withoutAlerts, withoutAlerts.length - 1)))
+        .isEqualTo(noAlerts);
     // a count no writer produces (a corrupt entry) is refused rather than allocated
     assertThatThrownBy(() -> serde.deserializer().deserialize("t", new byte[] {BinaryStoreSerde.FORMAT, (byte) 0xfe,
         (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f})).hasMessageContaining("risk-assessments entry cannot be read");

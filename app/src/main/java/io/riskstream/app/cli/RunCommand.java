@@ -3,6 +3,7 @@ package io.riskstream.app.cli;
 import io.riskstream.app.http.ClinicianRoutes;
 import io.riskstream.app.http.HttpEndpoints;
 import io.riskstream.app.http.HttpSecurity;
+import io.riskstream.app.http.OwnerRouting;
 import io.riskstream.app.http.PatientRouting;
 import io.riskstream.app.http.PeerClient;
 import io.riskstream.app.http.RiskStreamMetrics;
@@ -122,7 +123,7 @@ public final class RunCommand implements Callable<Integer> {
         PeerClient peers = self == null ? null : new PeerClient(security, self,
             Duration.ofMillis(cfg.getLong(RiskStreamConfig.HTTP_FORWARD_TIMEOUT_MS_CONFIG)));
         clinician = ClinicianRoutes.create(cfg, serdes, started.streams(), runtime.backend(), runtime.model(),
-            bound.registry());
+            bound.registry(), security, new OwnerRouting(PatientRouting.copiesOf(started.streams()), self, peers));
         // the clinician routes that serve patient data are behind the same authentication as /patients/{id}/risk
         HttpEndpoints http = HttpEndpoints.start(cfg.getString(RiskStreamConfig.HTTP_BIND_ADDRESS_CONFIG),
             cfg.getInt(RiskStreamConfig.HTTP_PORT_CONFIG), security, started::state, scorerReady::get, bound::scrape,

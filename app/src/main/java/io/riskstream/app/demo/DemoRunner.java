@@ -3,6 +3,7 @@ package io.riskstream.app.demo;
 import io.riskstream.app.http.ClinicianRoutes;
 import io.riskstream.app.http.HttpEndpoints;
 import io.riskstream.app.http.HttpSecurity;
+import io.riskstream.app.http.OwnerRouting;
 import io.riskstream.app.http.PatientRouting;
 import io.riskstream.app.http.RiskStreamMetrics;
 import io.riskstream.app.runtime.RiskStreamApp;
@@ -215,7 +216,7 @@ public final class DemoRunner {
            KafkaProducer<byte[], byte[]> producer = producer(config);
            RiskStreamMetrics metrics = RiskStreamMetrics.bind(app.streams(), runtime, app.deadLetters());
            ClinicianRoutes clinician = ClinicianRoutes.create(config, serdes, app.streams(), runtime.backend(),
-               runtime.model(), metrics.registry());
+               runtime.model(), metrics.registry(), HttpSecurity.open(), OwnerRouting.local());
            HttpEndpoints http = http(app, metrics, clinician)) {
         console.message(String.format(Locale.ROOT, "RiskStream demo: embedded Kafka at %s, model %s %s on %s; %s",
             kafka.bootstrapServers(), runtime.model().name(), runtime.model().version(),

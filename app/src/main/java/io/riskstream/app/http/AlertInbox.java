@@ -16,6 +16,7 @@ import java.io.InputStream;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
@@ -26,12 +27,19 @@ import org.hl7.fhir.r4.model.RiskAssessment;
  * reads and writes:
  * <ul>
  *   <li>{@code GET /inbox}: the page (holds no patient data);</li>
+ *   <li>{@code /inbox/session}: {@code GET} whether this browser may read the inbox (200) or must sign in (401);
+ *       {@code POST} with {@code Authorization: Bearer <token>} starts a session, a signed HttpOnly cookie
+ *       ({@link InboxSessions}; the page asks the user for the token and keeps it nowhere); {@code DELETE} signs
+ *       out (deletes the cookie);</li>
  *   <li>{@code GET /inbox/events}: the alerts as Server-Sent Events ({@link AlertStream});</li>
  *   <li>{@code GET /inbox/history?patient=<id>&outcome=<name>}: the outcome's probabilities in the patient's recent
- *       scores (their RiskAssessments), oldest first;</li>
+ *       scores (their RiskAssessments, on the instance that owns the patient), oldest first;</li>
  *   <li>{@code POST /inbox/feedback}: {@code {"alertId", "action": "accepted"|"overridden", "reasonCode",
- *       "reasonDisplay", "userId"}} → a RiskAlertFeedback record, as CDS Hooks feedback.</li>
+ *       "reasonDisplay", "userId"}} → a RiskAlertFeedback record, as CDS Hooks feedback (written by the instance that
+ *       knows the alert).</li>
  * </ul>
+ * The routes with patient data accept what {@code http.auth} accepts or the session cookie
+ * ({@link HttpRoute.Access#INBOX}); the feedback POST with the cookie also needs {@value InboxSessions#CSRF_HEADER}.
  */
 public final class AlertInbox {
 
@@ -44,16 +52,22 @@ public final class AlertInbox {
   private final RiskAssessments fhir;
   private final AlertFeedback feedback;
   private final Clock clock;
+  private final HttpSecurity security;
+  private final OwnerRouting owners;
   private final byte[] page;
 
-  public AlertInbox(AlertStream stream, ClinicianStores.AssessmentLookup assessments,
-      ClinicianStores.AlertLookup alerts, RiskAssessments fhir, AlertFeedback feedback, Clock clock) {
+  /** @param owners where a patient's history is read: here, or on the instance that owns the patient */
+  public AlertInbox(HttpSecurity security, OwnerRouting owners, AlertStream stream,
+      ClinicianStores.AssessmentLookup assessments, ClinicianStores.AlertLookup alerts, RiskAssessments fhir,
+      AlertFeedback feedback, Clock clock) {
     this.stream = stream;
     this.assessments = assessments;
     this.alerts = alerts;
     this.fhir = fhir;
     this.feedback = feedback;
     this.clock = clock;
+    this.security = security;
+    this.owners = owners;
     try (InputStream in = AlertInbox.class.getClassLoader().getResourceAsStream(PAGE)) {
       if (in == null) {
         throw new IllegalStateException(PAGE + " is missing from the class path");
@@ -67,13 +81,53 @@ public final class AlertInbox {
     }
   }
 
-  /** The routes: the page (open), its events, history and feedback (patient data). */
+  /** The routes: the page and its sign-in (open), its events, history and feedback (patient data, or a session). */
   public List<HttpRoute> routes() {
     return List.of(
         new HttpRoute(PATH, HttpRoute.Access.OPEN, ex -> HttpExchanges.serve(ex, this::page)),
-        new HttpRoute(PATH + "/events", HttpRoute.Access.PATIENT_DATA, this::events),
-        new HttpRoute(PATH + "/history", HttpRoute.Access.PATIENT_DATA, ex -> HttpExchanges.serve(ex, this::history)),
-        new HttpRoute(PATH + "/feedback", HttpRoute.Access.PATIENT_DATA, ex -> HttpExchanges.serve(ex, this::feedback)));
+        sessionRoute(security),
+        new HttpRoute(PATH + "/events", HttpRoute.Access.INBOX, this::events),
+        new HttpRoute(PATH + "/history", HttpRoute.Access.INBOX, ex -> HttpExchanges.serve(ex, this::history)),
+        new HttpRoute(PATH + "/feedback", HttpRoute.Access.INBOX, ex -> HttpExchanges.serve(ex, this::feedback)));
+  }
+
+  /** {@code /inbox/session} under {@code security}: the sign-in state, sign-in and sign-out (open). */
+  static HttpRoute sessionRoute(HttpSecurity security) {
+    return new HttpRoute(PATH + "/session", HttpRoute.Access.OPEN, ex -> HttpExchanges.serve(ex,
+        e -> session(security, e)));
+  }
+
+  private static Response session(HttpSecurity security, HttpExchange ex) throws BadRequest {
+    if (!ex.getRequestURI().getRawPath().equals(PATH + "/session")) {
+      throw new BadRequest(404, "not found");
+    }
+    HttpExchanges.requireMethod(ex, "GET", "POST", "DELETE");
+    boolean secure = "https".equals(security.scheme());
+    ex.getResponseHeaders().set("Cache-Control", "no-store");
+    switch (ex.getRequestMethod()) {
+      case "POST" -> {
+        InboxSessions sessions = security.sessions();
+        if (sessions == null) {
+          throw new BadRequest(400, security.acceptsTokens() ? "no bearer token is accepted (no tokens file)"
+              : "this instance does not take bearer tokens (http.auth); no sign-in is needed or possible");
+        }
+        if (security.check(ex) != HttpSecurity.Verdict.TOKEN) {
+          throw new BadRequest(401, "send an accepted bearer token: Authorization: Bearer <token>");
+        }
+        ex.getResponseHeaders().set("Set-Cookie", sessions.setCookie(sessions.issue(), secure));
+        return Response.json(200, Map.of("authenticated", true));
+      }
+      case "DELETE" -> {
+        ex.getResponseHeaders().set("Set-Cookie", InboxSessions.clearCookie(secure));
+        return Response.json(200, Map.of("authenticated", false));
+      }
+      default -> {
+        // a signed-in browser, or one that needs no sign-in (http.auth=none, a client certificate)
+        boolean allowed = security.checkInbox(ex).allowed();
+        return Response.json(allowed ? 200 : 401, Map.of("authenticated", allowed,
+            "signIn", security.sessions() != null));
+      }
+    }
   }
 
   private Response page(HttpExchange ex) throws BadRequest {
@@ -105,6 +159,10 @@ public final class AlertInbox {
     Map<String, List<String>> query = HttpExchanges.query(ex);
     String patient = single(query, "patient");
     String outcome = single(query, "outcome");
+    Optional<Response> owner = owners.forPatient(ex, patient, new byte[0], reason -> Response.error(503, reason));
+    if (owner.isPresent()) {
+      return owner.get();
+    }
     RecentAssessments recent;
     try {
       recent = assessments.find(patient).orElse(RecentAssessments.empty());
@@ -132,9 +190,10 @@ public final class AlertInbox {
 
   private Response feedback(HttpExchange ex) throws IOException, BadRequest {
     HttpExchanges.requireMethod(ex, "POST");
+    byte[] raw = HttpExchanges.body(ex);
     JsonNode request;
     try {
-      request = HttpExchanges.JSON.readTree(HttpExchanges.body(ex));
+      request = HttpExchanges.JSON.readTree(raw);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new BadRequest("the request body is not JSON");
     }
@@ -154,9 +213,17 @@ public final class AlertInbox {
     }
     AlertRef alert;
     try {
-      alert = alerts.find(alertId).orElseThrow(() -> new BadRequest(404, "unknown alert"));
+      alert = alerts.find(alertId).orElse(null);
     } catch (InvalidStateStoreException e) {
       throw new BadRequest(503, "state store not queryable yet; retry");
+    }
+    if (alert == null) {
+      // an alert of another instance's patient: that instance writes the feedback
+      Optional<Response> there = owners.forUnknownAlert(ex, raw, reason -> Response.error(503, reason));
+      if (there.isPresent()) {
+        return there.get();
+      }
+      throw new BadRequest(404, "unknown alert");
     }
     try {
       feedback.record(alert, action, reasonCode, reasonDisplay, textOrNull(request, "userId"), FeedbackSource.INBOX,

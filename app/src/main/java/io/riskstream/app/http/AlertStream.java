@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.riskstream.schemas.AlertReason;
 import io.riskstream.schemas.RiskAlert;
 import io.riskstream.topology.config.RiskStreamConfig;
-import io.riskstream.topology.fhir.OutcomeConcept;
 import io.riskstream.topology.serde.AvroSerdes;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -17,6 +16,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -44,6 +44,7 @@ public final class AlertStream implements AutoCloseable {
   private final KafkaConsumer<String, byte[]> consumer;
   private final org.apache.kafka.common.serialization.Deserializer<RiskAlert> alerts;
   private final String topic;
+  private final Function<String, String> outcomeDisplay;
   private final Deque<String> recent = new ArrayDeque<>();
   private final List<OutputStream> clients = new CopyOnWriteArrayList<>();
   private final Thread thread;
@@ -51,7 +52,8 @@ public final class AlertStream implements AutoCloseable {
   private volatile long skipped;
 
   private AlertStream(KafkaConsumer<String, byte[]> consumer, org.apache.kafka.common.serialization.Deserializer<RiskAlert> alerts,
-      String topic) {
+      String topic, Function<String, String> outcomeDisplay) {
+    this.outcomeDisplay = outcomeDisplay;
     this.consumer = consumer;
     this.alerts = alerts;
     this.topic = topic;
@@ -59,8 +61,11 @@ public final class AlertStream implements AutoCloseable {
     this.thread.setDaemon(true);
   }
 
-  /** Starts the consumer of {@code config}'s alert topic. */
-  public static AlertStream start(RiskStreamConfig config, AvroSerdes serdes) {
+  /**
+   * Starts the consumer of {@code config}'s alert topic; {@code outcomeDisplay} names the outcome of an alert that
+   * carries no display name (written before alerts had one): the served model's name of it.
+   */
+  public static AlertStream start(RiskStreamConfig config, AvroSerdes serdes, Function<String, String> outcomeDisplay) {
     Map<String, Object> props = config.consumerProperties();
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, config.getString(RiskStreamConfig.APPLICATION_ID_CONFIG) + "-inbox");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -68,7 +73,7 @@ public final class AlertStream implements AutoCloseable {
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     AlertStream stream = new AlertStream(new KafkaConsumer<>(props, new StringDeserializer(),
         new org.apache.kafka.common.serialization.ByteArrayDeserializer()),
-        serdes.value(RiskAlert.class).deserializer(), config.topics().riskAlerts().name());
+        serdes.value(RiskAlert.class).deserializer(), config.topics().riskAlerts().name(), outcomeDisplay);
     stream.thread.start();
     return stream;
   }
@@ -114,7 +119,7 @@ public final class AlertStream implements AutoCloseable {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofSeconds(1))) {
           String event;
           try {
-            event = event(alerts.deserialize(r.topic(), r.value()));
+            event = event(alerts.deserialize(r.topic(), r.value()), outcomeDisplay);
           } catch (RuntimeException e) {
             skipped++;
             continue;
@@ -171,15 +176,15 @@ public final class AlertStream implements AutoCloseable {
   }
 
   /** An alert as one SSE event ({@code event: alert}, JSON data). */
-  static String event(RiskAlert a) {
+  static String event(RiskAlert a, Function<String, String> outcomeDisplay) {
     ObjectNode o = HttpExchanges.JSON.createObjectNode();
     o.put("alertId", a.getAlertId());
     o.put("patientId", a.getPatientId());
     o.put("outcome", a.getOutcome());
     // the model's display name, which the alert carries (RiskAlert.outcomeDisplayName); older alerts without it: the
-    // clinician endpoints' table
+    // served model's
     o.put("outcomeDisplay", a.getOutcomeDisplayName() != null ? a.getOutcomeDisplayName().toString()
-        : OutcomeConcept.of(a.getOutcome()).display());
+        : outcomeDisplay.apply(a.getOutcome()));
     o.put("probability", a.getProbability());
     o.put("severity", a.getSeverity().name());
     o.put("threshold", a.getThreshold());

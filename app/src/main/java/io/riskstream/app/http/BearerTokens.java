@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -23,7 +24,7 @@ public final class BearerTokens {
   private final Path file;
   private volatile Snapshot snapshot;
 
-  private record Snapshot(FileTime modified, List<byte[]> digests) {
+  private record Snapshot(FileTime modified, List<byte[]> digests, byte[] sessionKey) {
   }
 
   private BearerTokens(Path file, Snapshot snapshot) {
@@ -68,6 +69,15 @@ public final class BearerTokens {
     return current().digests().size();
   }
 
+  /**
+   * The key that signs inbox sessions ({@link InboxSessions}), derived from the tokens now in the file: SHA-256 of a
+   * label and the tokens' digests in sorted order. Every instance that reads the same tokens derives the same key, and
+   * a tokens file with other tokens yields another key, which ends the sessions signed with the old one.
+   */
+  byte[] sessionKey() {
+    return current().sessionKey().clone();
+  }
+
   private Snapshot current() {
     Snapshot s = snapshot;
     try {
@@ -89,7 +99,18 @@ public final class BearerTokens {
     FileTime modified = Files.getLastModifiedTime(file);
     List<byte[]> digests = Files.readAllLines(file, StandardCharsets.UTF_8).stream().map(String::strip)
         .filter(l -> !l.isEmpty() && !l.startsWith("#")).map(BearerTokens::sha256).toList();
-    return new Snapshot(modified, digests);
+    return new Snapshot(modified, digests, sessionKey(digests));
+  }
+
+  private static byte[] sessionKey(List<byte[]> digests) {
+    try {
+      MessageDigest key = MessageDigest.getInstance("SHA-256");
+      key.update("riskstream inbox session key v1".getBytes(StandardCharsets.UTF_8));
+      digests.stream().sorted(Arrays::compareUnsigned).forEach(key::update);
+      return key.digest();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
   }
 
   private static byte[] sha256(String token) {

@@ -41,11 +41,12 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code GET /cds-services}: discovery, with the Patient prefetch template;</li>
  *   <li>{@code POST /cds-services/riskstream-risk}: a card per outcome whose current probability (the patient's alert
- *       state, as {@code /patients/{id}/risk}) is at or above its warning threshold: indicator warning or critical by
+ *       state, as {@code /patients/{id}/risk}, made by the instance that owns the patient: {@link OwnerRouting}) is
+ *       at or above its warning threshold: indicator warning or critical by
  *       the thresholds, the reasons of the outcome's latest alert as markdown, the model as source, override reasons;
  *       {@code {"cards": []}} when none applies. The card uuid is the alert id written as a UUID;</li>
  *   <li>{@code POST /cds-services/riskstream-risk/feedback}: accepted / overridden cards, written as RiskAlertFeedback
- *       records keyed by patient (the card uuid maps back to the alert).</li>
+ *       records keyed by patient (the card uuid maps back to the alert) by the instance that knows the alert.</li>
  * </ul>
  * A malformed request gets 400 with the reason. Nothing of a request is logged.
  */
@@ -79,14 +80,16 @@ public final class CdsHooksService {
   private final AlertFeedback feedback;
   private final String modelLabel;
   private final Clock clock;
+  private final OwnerRouting owners;
 
   /**
    * @param modelLabel the model as cards name it, e.g. "emr-risk-small 3"
    * @param clock the clock of patients' ages in summaries
+   * @param owners where a patient's cards are made: here, or by the instance that owns the patient
    */
   public CdsHooksService(HttpEndpoints.PatientLookup patients, ClinicianStores.AssessmentLookup assessments,
       ClinicianStores.AlertLookup alerts, AlertPolicy policy, RiskAssessments fhir, AlertFeedback feedback,
-      String modelLabel, Clock clock) {
+      String modelLabel, Clock clock, OwnerRouting owners) {
     this.patients = patients;
     this.assessments = assessments;
     this.alerts = alerts;
@@ -95,6 +98,7 @@ public final class CdsHooksService {
     this.feedback = feedback;
     this.modelLabel = modelLabel;
     this.clock = clock;
+    this.owners = owners;
   }
 
   /** The routes: discovery (open), the service and its feedback (patient data). */
@@ -129,13 +133,15 @@ public final class CdsHooksService {
     String self = PATH + "/" + SERVICE_ID;
     if (path.equals(self + "/feedback")) {
       HttpExchanges.requireMethod(ex, "POST");
-      return feedback(object(HttpExchanges.body(ex)));
+      byte[] raw = HttpExchanges.body(ex);
+      return feedback(ex, raw, object(raw));
     }
     if (!path.equals(self)) {
       throw new BadRequest(404, "unknown CDS service; see GET " + PATH);
     }
     HttpExchanges.requireMethod(ex, "POST");
-    JsonNode request = object(HttpExchanges.body(ex));
+    byte[] raw = HttpExchanges.body(ex);
+    JsonNode request = object(raw);
     String hook = text(request, "hook");
     if (!HOOK.equals(hook)) {
       throw new BadRequest("this service answers hook " + HOOK + ", not " + hook);
@@ -150,6 +156,10 @@ public final class CdsHooksService {
     JsonNode prefetch = request.get("prefetch");
     if (prefetch != null && !prefetch.isNull() && !prefetch.isObject()) {
       throw new BadRequest("prefetch must be an object");
+    }
+    Optional<Response> owner = owners.forPatient(ex, patientId, raw, reason -> Response.error(503, reason));
+    if (owner.isPresent()) {
+      return owner.get();
     }
     Optional<AlertState> state;
     RecentAssessments recent;
@@ -176,7 +186,7 @@ public final class CdsHooksService {
 
   private ObjectNode card(String outcome, double p, boolean critical, String who, RecentAssessments recent,
       String baseUrl) {
-    OutcomeConcept concept = OutcomeConcept.of(outcome);
+    OutcomeConcept concept = fhir.concept(outcome);
     Optional<RiskAssessment> latestAlert = latestAlert(recent, outcome);
     ObjectNode card = HttpExchanges.JSON.createObjectNode();
     String alertId = latestAlert.map(ra -> ra.getIdentifierFirstRep().getValue()).orElse(null);
@@ -251,7 +261,7 @@ public final class CdsHooksService {
     }
   }
 
-  private Response feedback(JsonNode request) throws BadRequest {
+  private Response feedback(HttpExchange ex, byte[] raw, JsonNode request) throws BadRequest {
     JsonNode items = request.get("feedback");
     if (items == null || !items.isArray() || items.isEmpty()) {
       throw new BadRequest("feedback (a non-empty array) is required");
@@ -293,13 +303,21 @@ public final class CdsHooksService {
       }
       String alertId = AlertFeedback.alertId(card)
           .orElseThrow(() -> new BadRequest(404, "unknown card " + card + "; feedback names a card of this service"));
-      AlertRef alert;
+      Optional<AlertRef> alert;
       try {
-        alert = alerts.find(alertId).orElseThrow(() -> new BadRequest(404, "unknown card " + card));
+        alert = alerts.find(alertId);
       } catch (InvalidStateStoreException e) {
         throw new BadRequest(503, "state store not queryable yet; retry");
       }
-      answers.add(new Answer(alert, action, reasonCode, reasonDisplay, at));
+      if (alert.isEmpty()) {
+        // the alert of another instance's patient: that instance writes the feedback (one request, one instance)
+        Optional<Response> there = owners.forUnknownAlert(ex, raw, reason -> Response.error(503, reason));
+        if (there.isPresent()) {
+          return there.get();
+        }
+        throw new BadRequest(404, "unknown card " + card);
+      }
+      answers.add(new Answer(alert.get(), action, reasonCode, reasonDisplay, at));
     }
     try {
       for (Answer a : answers) {

@@ -4,13 +4,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.riskstream.scoring.model.ModelBundle;
 import io.riskstream.topology.ScoringBackend;
 import io.riskstream.topology.config.RiskStreamConfig;
+import io.riskstream.topology.fhir.OutcomeConcept;
 import io.riskstream.topology.fhir.RiskAssessments;
 import io.riskstream.topology.serde.AvroSerdes;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
@@ -30,23 +29,23 @@ public final class ClinicianRoutes implements AutoCloseable {
     this.alertStream = alertStream;
   }
 
-  /** The routes of an instance running {@code streams} with {@code model}; feedback is counted in {@code metrics}. */
+  /**
+   * The routes of an instance running {@code streams} with {@code model}; feedback is counted in {@code metrics};
+   * {@code security} (the endpoints') starts the inbox's sessions; {@code owners} routes requests about a patient to
+   * the instance that owns it.
+   */
   public static ClinicianRoutes create(RiskStreamConfig config, AvroSerdes serdes, KafkaStreams streams,
-      ScoringBackend backend, ModelBundle model, MeterRegistry metrics) {
-    Map<String, Integer> horizons = new HashMap<>();
-    for (int k = 0; k < backend.info().outcomes().size(); k++) {
-      horizons.put(backend.info().outcomes().get(k), backend.horizonDays().get(k));
-    }
-    RiskAssessments fhir = new RiskAssessments(horizons);
+      ScoringBackend backend, ModelBundle model, MeterRegistry metrics, HttpSecurity security, OwnerRouting owners) {
+    RiskAssessments fhir = new RiskAssessments(OutcomeConcept.of(backend));
     AlertFeedback feedback = AlertFeedback.toKafka(config, serdes, metrics);
     List<HttpRoute> routes = new ArrayList<>();
-    routes.add(new FhirEndpoints(ClinicianStores.assessments(streams), fhir).route());
+    routes.add(new FhirEndpoints(ClinicianStores.assessments(streams), fhir, owners).route());
     routes.addAll(new CdsHooksService(HttpEndpoints.alertStateLookup(streams), ClinicianStores.assessments(streams),
         ClinicianStores.alerts(streams), config.alertPolicy(), fhir, feedback, model.name() + " " + model.version(),
-        Clock.systemUTC()).routes());
+        Clock.systemUTC(), owners).routes());
     routes.addAll(ModelCardRoute.routes(model.cardJson()));
-    AlertStream alertStream = AlertStream.start(config, serdes);
-    routes.addAll(new AlertInbox(alertStream, ClinicianStores.assessments(streams), ClinicianStores.alerts(streams), fhir,
+    AlertStream alertStream = AlertStream.start(config, serdes, outcome -> fhir.concept(outcome).display());
+    routes.addAll(new AlertInbox(security, owners, alertStream, ClinicianStores.assessments(streams), ClinicianStores.alerts(streams), fhir,
         feedback, Clock.systemUTC()).routes());
     return new ClinicianRoutes(routes, feedback, alertStream);
   }

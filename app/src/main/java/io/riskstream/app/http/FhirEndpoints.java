@@ -8,13 +8,15 @@ import io.riskstream.topology.fhir.RecentAssessments;
 import io.riskstream.topology.fhir.RiskAssessments;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.hl7.fhir.r4.model.OperationOutcome;
 
 /**
  * {@code GET /fhir/RiskAssessment?patient=<id>[&_lastUpdated=ge<instant>]}: a FHIR R4 searchset Bundle of the
- * patient's recent RiskAssessments (store {@code risk-assessments} on this instance), newest first. A bad request gets
+ * patient's recent RiskAssessments (store {@code risk-assessments} of the instance that owns the patient, the request
+ * relayed there by {@link OwnerRouting}), newest first. A bad request gets
  * 400 with an OperationOutcome; 503 while the store is not queryable. {@code patient} may be {@code Patient/<id>}.
  */
 public final class FhirEndpoints {
@@ -25,10 +27,13 @@ public final class FhirEndpoints {
 
   private final ClinicianStores.AssessmentLookup assessments;
   private final RiskAssessments fhir;
+  private final OwnerRouting owners;
 
-  public FhirEndpoints(ClinicianStores.AssessmentLookup assessments, RiskAssessments fhir) {
+  /** @param owners where a patient's resources are searched: here, or on the instance that owns the patient */
+  public FhirEndpoints(ClinicianStores.AssessmentLookup assessments, RiskAssessments fhir, OwnerRouting owners) {
     this.assessments = assessments;
     this.fhir = fhir;
+    this.owners = owners;
   }
 
   /** The route (patient data). */
@@ -62,6 +67,11 @@ public final class FhirEndpoints {
       } catch (IllegalArgumentException e) {
         return outcome(400, OperationOutcome.IssueType.INVALID, e.getMessage());
       }
+    }
+    Optional<Response> owner = owners.forPatient(ex, patient, new byte[0],
+        reason -> outcome(503, OperationOutcome.IssueType.TRANSIENT, reason));
+    if (owner.isPresent()) {
+      return owner.get();
     }
     RecentAssessments recent;
     try {

@@ -95,7 +95,8 @@ public final class HttpEndpoints implements AutoCloseable {
    * {@code routes} (the clinician endpoints: FHIR, CDS Hooks, the alert inbox), each marked as patient data or open.
    * Every {@link HttpRoute.Access#PATIENT_DATA} route is checked by {@code security} exactly as
    * {@code /patients/{id}/risk} is (401 with the {@code WWW-Authenticate} challenge, or 403 without a trusted client
-   * certificate, before its handler runs); {@link HttpRoute.Access#OPEN} routes are served to anyone.
+   * certificate, before its handler runs); {@link HttpRoute.Access#INBOX} routes also accept the alert inbox's
+   * session cookie ({@link #securedInbox}); {@link HttpRoute.Access#OPEN} routes are served to anyone.
    */
   public static HttpEndpoints start(String bindAddress, int port, HttpSecurity security,
       Supplier<KafkaStreams.State> state, BooleanSupplier scorerReady, Supplier<String> metrics,
@@ -161,8 +162,11 @@ public final class HttpEndpoints implements AutoCloseable {
           new PatientQueries.Caller(authorization, ex.getRequestHeaders().getFirst(PeerClient.FORWARDED_BY)));
     }));
     for (HttpRoute route : routes) {
-      server.createContext(route.path(), route.access() == HttpRoute.Access.PATIENT_DATA
-          ? secured(security, route.handler()) : route.handler());
+      server.createContext(route.path(), switch (route.access()) {
+        case PATIENT_DATA -> secured(security, route.handler());
+        case INBOX -> securedInbox(security, route.handler());
+        case OPEN -> route.handler();
+      });
     }
     server.start();
     LOG.info("HTTP endpoints listening on port {} of {}: {}", server.getAddress().getPort(), bindAddress,
@@ -243,9 +247,37 @@ public final class HttpEndpoints implements AutoCloseable {
     };
   }
 
+  /**
+   * {@code handler} behind {@link HttpSecurity#checkInbox}: the credentials of {@link #secured}, or the inbox's session
+   * cookie. A request with only the cookie that is not GET or HEAD must carry {@value InboxSessions#CSRF_HEADER}
+   * (403 otherwise), so no other site's page can make a signed-in browser write feedback.
+   */
+  static HttpHandler securedInbox(HttpSecurity security, HttpHandler handler) {
+    return ex -> {
+      HttpSecurity.Verdict verdict = security.checkInbox(ex);
+      boolean reads = "GET".equals(ex.getRequestMethod()) || "HEAD".equals(ex.getRequestMethod());
+      if (verdict.allowed() && (verdict != HttpSecurity.Verdict.SESSION || reads
+          || ex.getRequestHeaders().containsKey(InboxSessions.CSRF_HEADER))) {
+        handler.handle(ex);
+        return;
+      }
+      try (ex) {
+        send(ex, verdict.allowed()
+            ? json(403, Map.of("error", "a request with the inbox session needs the " + InboxSessions.CSRF_HEADER
+                + " header"))
+            : refusal(security, verdict));
+      }
+    };
+  }
+
   private static Response refusal(HttpSecurity security, HttpSecurity.Verdict verdict) throws IOException {
     if (!security.acceptsTokens()) {
       return json(403, Map.of("error", "a trusted client certificate is required"));
+    }
+    if (verdict == HttpSecurity.Verdict.INVALID_SESSION) {
+      Response r = json(401, Map.of("error", "the inbox session has expired or is not valid; sign in again"));
+      return new Response(r.status(), r.contentType(), r.body(), Map.of("WWW-Authenticate",
+          "Bearer realm=\"riskstream\"", "Set-Cookie", InboxSessions.clearCookie(security.serverTls() != null)));
     }
     String challenge = "Bearer realm=\"riskstream\"" + (verdict == HttpSecurity.Verdict.INVALID
         ? ", error=\"invalid_token\"" : "");

@@ -141,9 +141,15 @@ final class HttpExchanges {
     return out;
   }
 
-  /** The base URL the client used to reach this server, e.g. {@code http://host:8080} (from the Host header). */
+  /**
+   * The base URL the client used to reach this server, e.g. {@code http://host:8080} (from the Host header, or for a
+   * request another instance relayed, its {@value PeerClient#FORWARDED_HOST}).
+   */
   static String baseUrl(HttpExchange ex) {
-    String host = ex.getRequestHeaders().getFirst("Host");
+    // a request relayed by another instance (PeerClient) carries the Host its caller used
+    String relayedFor = ex.getRequestHeaders().containsKey(PeerClient.FORWARDED_BY)
+        ? ex.getRequestHeaders().getFirst(PeerClient.FORWARDED_HOST) : null;
+    String host = relayedFor != null ? relayedFor : ex.getRequestHeaders().getFirst("Host");
     if (host == null || host.isBlank()) {
       host = "localhost:" + ex.getLocalAddress().getPort();
     }

@@ -16,7 +16,15 @@ public record HttpRoute(String path, Access access, HttpHandler handler) {
 
   /** Whether a route serves patient data. */
   public enum Access {
-    PATIENT_DATA, OPEN
+    /** Patient data: the credentials {@code http.auth} accepts. */
+    PATIENT_DATA,
+    /**
+     * Patient data of the alert inbox page: as {@link #PATIENT_DATA}, or the inbox's session cookie; a request other
+     * than GET or HEAD with only the cookie also needs the {@value InboxSessions#CSRF_HEADER} header.
+     */
+    INBOX,
+    /** No patient data: served to anyone. */
+    OPEN
   }
 
   public HttpRoute {

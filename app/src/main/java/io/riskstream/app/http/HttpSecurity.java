@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Locale;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -33,13 +35,17 @@ public final class HttpSecurity {
     CLIENT_CERTIFICATE,
     /** No authentication is configured ({@code http.auth=none}). */
     OPEN,
+    /** A valid alert inbox session cookie ({@link InboxSessions}); accepted only on the inbox's own routes. */
+    SESSION,
     /** No credential was presented. */
     MISSING,
     /** A bearer token was presented that is not accepted. */
-    INVALID;
+    INVALID,
+    /** An inbox session cookie (and no other credential) was presented that is expired, forged or of other tokens. */
+    INVALID_SESSION;
 
     public boolean allowed() {
-      return this == TOKEN || this == CLIENT_CERTIFICATE || this == OPEN;
+      return this == TOKEN || this == CLIENT_CERTIFICATE || this == OPEN || this == SESSION;
     }
   }
 
@@ -49,17 +55,19 @@ public final class HttpSecurity {
   private final BearerTokens tokens;
   private final SSLContext serverTls;
   private final SSLContext clientTls;
+  private final InboxSessions sessions;
 
-  HttpSecurity(HttpAuth auth, BearerTokens tokens, SSLContext serverTls, SSLContext clientTls) {
+  HttpSecurity(HttpAuth auth, BearerTokens tokens, SSLContext serverTls, SSLContext clientTls, Duration sessionTtl) {
     this.auth = auth;
     this.tokens = tokens;
     this.serverTls = serverTls;
     this.clientTls = clientTls;
+    this.sessions = tokens == null ? null : new InboxSessions(tokens::sessionKey, sessionTtl, Clock.systemUTC());
   }
 
   /** Plain HTTP without authentication (tests and tools on a loopback port only). */
   public static HttpSecurity open() {
-    return new HttpSecurity(HttpAuth.NONE, null, null, null);
+    return new HttpSecurity(HttpAuth.NONE, null, null, null, null);
   }
 
   /**
@@ -71,6 +79,7 @@ public final class HttpSecurity {
     HttpAuth auth = config.httpAuth();
     String tokensFile = config.getString(RiskStreamConfig.HTTP_AUTH_TOKENS_FILE_CONFIG);
     BearerTokens tokens = auth.acceptsToken() && !tokensFile.isEmpty() ? BearerTokens.fromFile(Path.of(tokensFile)) : null;
+    Duration sessionTtl = Duration.ofMillis(config.getLong(RiskStreamConfig.HTTP_SESSION_TTL_MS_CONFIG));
     String keystore = config.getString(RiskStreamConfig.HTTP_TLS_KEYSTORE_PATH_CONFIG);
     String truststore = config.getString(RiskStreamConfig.HTTP_TLS_TRUSTSTORE_PATH_CONFIG);
     if (auth.acceptsClientCertificate() && (keystore.isEmpty() || truststore.isEmpty())) {
@@ -79,7 +88,7 @@ public final class HttpSecurity {
           + RiskStreamConfig.HTTP_TLS_TRUSTSTORE_PATH_CONFIG + " (the CAs of the accepted client certificates)");
     }
     if (keystore.isEmpty()) {
-      return new HttpSecurity(auth, tokens, null, null);
+      return new HttpSecurity(auth, tokens, null, null, sessionTtl);
     }
     KeyManagerFactory keys = keyManagers(Path.of(keystore),
         config.getPassword(RiskStreamConfig.HTTP_TLS_KEYSTORE_PASSWORD_CONFIG));
@@ -89,7 +98,7 @@ public final class HttpSecurity {
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(keys.getKeyManagers(), trust == null ? null : trust.getTrustManagers(), null);
       // one context serves both sides: the server's key and trusted client CAs, the client's key and trusted peers
-      return new HttpSecurity(auth, tokens, context, context);
+      return new HttpSecurity(auth, tokens, context, context, sessionTtl);
     } catch (GeneralSecurityException e) {
       throw new IllegalArgumentException("cannot set up TLS: " + e.getClass().getSimpleName());
     }
@@ -181,6 +190,25 @@ public final class HttpSecurity {
       return Verdict.INVALID;
     }
     return tokens != null && tokens.accepts(header.substring(BEARER.length()).strip()) ? Verdict.TOKEN : Verdict.INVALID;
+  }
+
+  /**
+   * As {@link #check}, and, for a request without credentials, an alert inbox session cookie: {@link Verdict#SESSION}
+   * when it is valid, {@link Verdict#INVALID_SESSION} when it is expired, forged or signed with other tokens. For the inbox's
+   * own routes only.
+   */
+  Verdict checkInbox(HttpExchange exchange) {
+    Verdict verdict = check(exchange);
+    if (verdict != Verdict.MISSING || sessions == null) {
+      return verdict;
+    }
+    return InboxSessions.fromCookieHeaders(exchange.getRequestHeaders().get("Cookie"))
+        .map(cookie -> sessions.accepts(cookie) ? Verdict.SESSION : Verdict.INVALID_SESSION).orElse(Verdict.MISSING);
+  }
+
+  /** The inbox's sessions, or null where no bearer token can start one (no tokens, or tokens not accepted). */
+  InboxSessions sessions() {
+    return sessions;
   }
 
   /** What the start-up log says about the protection of patient data (never a secret). */

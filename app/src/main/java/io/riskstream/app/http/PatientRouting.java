@@ -2,6 +2,8 @@ package io.riskstream.app.http;
 
 import io.riskstream.topology.AlertProcessor;
 import io.riskstream.topology.AlertState;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -15,6 +17,7 @@ import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.StreamsMetadata;
 
 /**
  * Patient queries over the {@value AlertProcessor#STORE} store of a Kafka Streams client, routed to the instance that
@@ -51,6 +54,11 @@ public final class PatientRouting implements PatientQueries {
 
     /** How many records the local copy of {@code partition} is behind, or null when unknown. */
     Long lag(int partition);
+
+    /** The {@code application.server} of every instance of the application (this one included), as far as known. */
+    default Collection<HostInfo> hosts() {
+      return List.of();
+    }
   }
 
   private final StoreCopies copies;
@@ -173,6 +181,15 @@ public final class PatientRouting implements PatientQueries {
             AlertProcessor.STORE, QueryableStoreTypes.<String, AlertState>keyValueStore());
         params = partition == null ? params : params.withPartition(partition);
         return streams.store(stale ? params.enableStaleStores() : params).get(patientId);
+      }
+
+      @Override
+      public Collection<HostInfo> hosts() {
+        try {
+          return streams.metadataForAllStreamsClients().stream().map(StreamsMetadata::hostInfo).toList();
+        } catch (IllegalStateException notRunning) {
+          return List.of();
+        }
       }
 
       @Override

@@ -1,5 +1,6 @@
 package io.riskstream.app.http;
 
+import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -8,6 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
@@ -23,6 +25,11 @@ public final class PeerClient {
 
   /** The header that marks a forwarded query; its value is the forwarding instance's host:port. */
   public static final String FORWARDED_BY = "X-RiskStream-Forwarded-By";
+  /** The header of a relayed request that carries the Host its caller used. */
+  public static final String FORWARDED_HOST = "X-Forwarded-Host";
+  /** The headers a relayed request keeps: credentials and content negotiation. */
+  private static final List<String> RELAYED_HEADERS = List.of("Authorization", "Cookie", InboxSessions.CSRF_HEADER,
+      "Content-Type", "Accept");
 
   private static final Logger LOG = LoggerFactory.getLogger(PeerClient.class);
 
@@ -48,23 +55,64 @@ public final class PeerClient {
    * timed out or answered anything else (then another copy is tried). Logs the peer and the failure, never the patient.
    */
   public Optional<PatientQueries.Relayed> query(HostInfo peer, String patientId, PatientQueries.Caller caller) {
-    URI uri = URI.create(scheme + "://" + peer.host() + ":" + peer.port() + "/patients/"
-        + URLEncoder.encode(patientId, StandardCharsets.UTF_8) + "/risk");
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).GET().header(FORWARDED_BY, self);
+    HttpRequest.Builder request = request(peer, "/patients/" + URLEncoder.encode(patientId, StandardCharsets.UTF_8)
+        + "/risk").GET();
     if (caller.authorization() != null) {
       request.header("Authorization", caller.authorization());
     }
-    try {
-      HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-      if (response.statusCode() == 200 || response.statusCode() == 404) {
-        return Optional.of(new PatientQueries.Relayed(response.statusCode(), response.body()));
+    return send(peer, request, HttpResponse.BodyHandlers.ofString(), "patient query")
+        .filter(r -> r.statusCode() == 200 || r.statusCode() == 404 || warn(peer, r.statusCode()))
+        .map(r -> new PatientQueries.Relayed(r.statusCode(), r.body()));
+  }
+
+  /**
+   * Relays {@code exchange} (a clinician request about a patient another instance owns, see {@link OwnerRouting}) to
+   * {@code peer}: its method, path and query, {@code body}, and the headers that carry the caller's credentials
+   * (Authorization, the inbox's session cookie and header) and the content types; the Host the caller used goes as
+   * {@value #FORWARDED_HOST}, so links in the answer point where the caller called. The answer whatever its status;
+   * empty when the peer could not be reached or timed out.
+   */
+  Optional<HttpExchanges.Response> relay(HostInfo peer, HttpExchange exchange, byte[] body) {
+    URI called = exchange.getRequestURI();
+    HttpRequest.Builder request = request(peer, called.getRawPath()
+        + (called.getRawQuery() == null ? "" : "?" + called.getRawQuery()))
+        .method(exchange.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofByteArray(body));
+    for (String name : RELAYED_HEADERS) {
+      String value = exchange.getRequestHeaders().getFirst(name);
+      if (value != null) {
+        request.header(name, value);
       }
-      LOG.warn("forwarded patient query: {}:{} answered {}", peer.host(), peer.port(), response.statusCode());
+    }
+    String host = exchange.getRequestHeaders().getFirst("Host");
+    if (host != null) {
+      request.header(FORWARDED_HOST, host);
+    }
+    return send(peer, request, HttpResponse.BodyHandlers.ofByteArray(), "clinician request")
+        .map(r -> new HttpExchanges.Response(r.statusCode(),
+            r.headers().firstValue("Content-Type").orElse("application/octet-stream"), r.body()));
+  }
+
+  private HttpRequest.Builder request(HostInfo peer, String pathAndQuery) {
+    return HttpRequest.newBuilder(URI.create(scheme + "://" + peer.host() + ":" + peer.port() + pathAndQuery))
+        .timeout(timeout).header(FORWARDED_BY, self);
+  }
+
+  /** Sends; logs the peer and the failure, never the patient or the request. */
+  private <T> Optional<HttpResponse<T>> send(HostInfo peer, HttpRequest.Builder request,
+      HttpResponse.BodyHandler<T> body, String what) {
+    try {
+      return Optional.of(client.send(request.build(), body));
     } catch (IOException e) {
-      LOG.warn("forwarded patient query: {}:{} not reached ({})", peer.host(), peer.port(), e.getClass().getSimpleName());
+      LOG.warn("forwarded {}: {}:{} not reached ({})", what, peer.host(), peer.port(), e.getClass().getSimpleName());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     return Optional.empty();
+  }
+
+  private static boolean warn(HostInfo peer, int status) {
+    LOG.warn("forwarded patient query: {}:{} answered {}", peer.host(), peer.port(), status);
+    return false;
   }
 }

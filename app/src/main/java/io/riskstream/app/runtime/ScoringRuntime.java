@@ -33,7 +33,8 @@ public final class ScoringRuntime implements AutoCloseable {
     this.encoder = new HistoryEncoderAdapter(new HistoryEncoder(model.spec()));
     this.backend = new ScoringBackend(service.info(),
         model.spec().outcomes().stream().map(OutcomeSpec::horizonDays).toList(), service::submit,
-        model.spec().outcomes().stream().map(OutcomeSpec::label).toList(), model.operatingPoints(), millis -> {
+        model.spec().outcomes().stream().map(OutcomeSpec::label).toList(),
+        model.spec().outcomes().stream().map(OutcomeSpec::snomedCodes).toList(), model.operatingPoints(), millis -> {
           for (ScoringBackend.ScoreLatencyListener l : latencyListeners) {
             l.scored(millis);
           }

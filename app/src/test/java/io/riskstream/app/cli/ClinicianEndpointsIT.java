@@ -72,6 +72,13 @@ class ClinicianEndpointsIT {
       });
       assertThat(assessments).extracting(ra -> ra.getIdentifierFirstRep().getSystem())
           .containsOnly("urn:riskstream:score", "urn:riskstream:alert");
+      // outcomes named and coded from the served model's encoder spec: outcome c is SNOMED code 3 with a 180-day horizon
+      RiskAssessment score = assessments.stream()
+          .filter(ra -> "urn:riskstream:score".equals(ra.getIdentifierFirstRep().getSystem())).findFirst().orElseThrow();
+      assertThat(score.getPrediction()).extracting(p -> p.getOutcome().getText()).containsExactly("a", "b", "c");
+      assertThat(score.getPrediction().get(2).getOutcome().getCodingFirstRep().getSystem())
+          .isEqualTo("http://snomed.info/sct");
+      assertThat(score.getPrediction().get(2).getOutcome().getCodingFirstRep().getCode()).isEqualTo("3");
       assertThat(bundle.getEntryFirstRep().getFullUrl()).startsWith("http://localhost:" + port + "/fhir/RiskAssessment/");
       assertThat(bundle(instance.get("/fhir/RiskAssessment?patient=Patient/p-1&_lastUpdated="
           + URLEncoder.encode("ge2100-01-01T00:00:00Z", StandardCharsets.UTF_8)).body()).getTotal()).isZero();
@@ -110,7 +117,8 @@ class ClinicianEndpointsIT {
       assertThat(indicators).containsExactly("critical", "warning", "warning");
       assertThat(instance.get("/model-card").body()).contains("test-tiny");
       JsonNode withoutPrefetch = JSON.readTree(instance.post("/cds-services/riskstream-risk", request("p-1", null)).body());
-      assertThat(withoutPrefetch.get("cards").get(0).get("summary").asText()).startsWith("A risk");
+      // the outcome as the served model names it (test-tiny's spec has no display names: the name, as in its alerts)
+      assertThat(withoutPrefetch.get("cards").get(0).get("summary").asText()).startsWith("a risk");
       assertThat(instance.post("/cds-services/riskstream-risk", request("nobody", null)).body())
           .isEqualTo("{\"cards\":[]}");
       HttpResponse<String> noPatient = instance.post("/cds-services/riskstream-risk",

@@ -276,6 +276,89 @@ class HttpEndpointsTest {
     assertThat(discovery.body()).isEqualTo("served GET /cds-services");
   }
 
+  @Test
+  void shouldAcceptTheInboxSessionOnlyOnInboxRoutesAndOnlyWithTheHeaderForWrites() throws Exception {
+    endpoints.close();
+    List<String> ran = new CopyOnWriteArrayList<>();
+    RiskStreamConfig cfg = new RiskStreamConfig(Map.of(RiskStreamConfig.HTTP_AUTH_TOKENS_FILE_CONFIG, tokens.toString()));
+    HttpSecurity security = HttpSecurity.fromConfig(cfg);
+    endpoints = HttpEndpoints.start("127.0.0.1", 0, security, state::get, scorerReady::get, () -> "", (id, c) ->
+        new PatientQueries.Found(p1, false, null, "local"), List.of(
+            route("/inbox/feedback", HttpRoute.Access.INBOX, ran),
+            route("/fhir/RiskAssessment", HttpRoute.Access.PATIENT_DATA, ran)));
+    String cookie = "riskstream_inbox=" + security.sessions().issue();
+
+    HttpResponse<String> read = get("/inbox/feedback", "Cookie", cookie);
+    HttpResponse<String> writeWithoutHeader = post("/inbox/feedback", "{}", "Cookie", cookie);
+    HttpResponse<String> write = post("/inbox/feedback", "{}", "Cookie", cookie, InboxSessions.CSRF_HEADER, "1");
+    HttpResponse<String> writeWithToken = post("/inbox/feedback", "{}", "Authorization", "Bearer " + TOKEN);
+    HttpResponse<String> elsewhere = get("/fhir/RiskAssessment?patient=x", "Cookie", cookie);
+    HttpResponse<String> risk = get("/patients/p%201/risk", "Cookie", cookie);
+    HttpResponse<String> forged = get("/inbox/feedback", "Cookie", cookie.substring(0, cookie.length() - 2) + "AA");
+
+    assertThat(read.statusCode()).isEqualTo(200);
+    assertThat(writeWithoutHeader.statusCode()).isEqualTo(403);
+    assertThat(write.statusCode()).isEqualTo(200);
+    assertThat(writeWithToken.statusCode()).as("a bearer token needs no header").isEqualTo(200);
+    assertThat(ran).containsExactly("GET /inbox/feedback", "POST /inbox/feedback", "POST /inbox/feedback");
+    assertThat(elsewhere.statusCode()).as("the session is the inbox's only").isEqualTo(401);
+    assertThat(risk.statusCode()).isEqualTo(401);
+    assertThat(forged.statusCode()).isEqualTo(401);
+    assertThat(forged.headers().firstValue("Set-Cookie")).hasValueSatisfying(c -> assertThat(c).contains("Max-Age=0"));
+    assertThat(forged.body()).contains("sign in again");
+  }
+
+  @Test
+  void shouldStartAndEndAnInboxSessionForAnAcceptedToken() throws Exception {
+    endpoints.close();
+    HttpSecurity security = HttpSecurity.fromConfig(new RiskStreamConfig(Map.of(
+        RiskStreamConfig.HTTP_AUTH_TOKENS_FILE_CONFIG, tokens.toString())));
+    endpoints = HttpEndpoints.start("127.0.0.1", 0, security, state::get, scorerReady::get, () -> "",
+        (id, c) -> unknownPatient.get(), List.of(AlertInbox.sessionRoute(security)));
+
+    HttpResponse<String> before = get("/inbox/session");
+    HttpResponse<String> wrong = post("/inbox/session", "", "Authorization", "Bearer nope");
+    HttpResponse<String> signIn = post("/inbox/session", "", "Authorization", "Bearer " + TOKEN);
+    String cookie = signIn.headers().firstValue("Set-Cookie").orElseThrow();
+    HttpResponse<String> signedIn = get("/inbox/session", "Cookie", cookie.substring(0, cookie.indexOf(';')));
+    HttpResponse<String> signOut = delete("/inbox/session");
+
+    assertThat(before.statusCode()).isEqualTo(401);
+    assertThat(HttpExchanges.JSON.readTree(before.body()).path("signIn").asBoolean(false)).isTrue();
+    assertThat(HttpExchanges.JSON.readTree(before.body()).path("authenticated").asBoolean(true)).isFalse();
+    assertThat(wrong.statusCode()).isEqualTo(401);
+    assertThat(wrong.headers().firstValue("Set-Cookie")).isEmpty();
+    assertThat(signIn.statusCode()).isEqualTo(200);
+    assertThat(cookie).startsWith("riskstream_inbox=v1.").contains("; Path=/inbox; Max-Age=28800; HttpOnly; SameSite=Strict")
+        .doesNotContain(TOKEN).doesNotContain("Secure");
+    assertThat(signedIn.statusCode()).isEqualTo(200);
+    assertThat(signOut.statusCode()).isEqualTo(200);
+    assertThat(signOut.headers().firstValue("Set-Cookie")).hasValueSatisfying(c -> assertThat(c)
+        .startsWith("riskstream_inbox=;").contains("Max-Age=0"));
+  }
+
+  @Test
+  void shouldAskNoSignInWithoutAuthentication() throws Exception {
+    endpoints.close();
+    HttpSecurity security = HttpSecurity.fromConfig(new RiskStreamConfig(Map.of(RiskStreamConfig.HTTP_AUTH_CONFIG,
+        "none")));
+    endpoints = HttpEndpoints.start("127.0.0.1", 0, security, state::get, scorerReady::get, () -> "",
+        (id, c) -> unknownPatient.get(), List.of(AlertInbox.sessionRoute(security)));
+
+    HttpResponse<String> status = get("/inbox/session");
+    HttpResponse<String> signIn = post("/inbox/session", "", "Authorization", "Bearer " + TOKEN);
+
+    assertThat(status.statusCode()).isEqualTo(200);
+    assertThat(HttpExchanges.JSON.readTree(status.body()).path("signIn").asBoolean(true)).isFalse();
+    assertThat(signIn.statusCode()).isEqualTo(400);
+    assertThat(signIn.headers().firstValue("Set-Cookie")).isEmpty();
+  }
+
+  private HttpResponse<String> delete(String path) throws Exception {
+    return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + endpoints.port() + path)).DELETE()
+        .build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   private HttpResponse<String> post(String path, String body, String... headers) throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + endpoints.port() + path))
         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));

@@ -40,7 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
  * instance that owns a patient is SIGKILLed once a tenth of the scores are committed, and the other two take over.
  * Throughout, every live instance is asked for every patient that has a committed score: it answers 200 (from the
  * owner, directly or forwarded, or from a copy marked stale) or, while no copy is queryable, 503, and never 404.
- * At the end every live instance answers every patient from an up-to-date copy, and the committed scores and alerts
+ * At the end every live instance answers every patient from an up-to-date copy, answers FHIR search and CDS Hooks
+ * cards as the owner does (a non-owner relays them), takes CDS Hooks feedback on another instance's alert, and the
+ * committed scores and alerts
  * equal those of a one-instance run (a TopologyTestDriver run, as in {@link CrashRecoveryIT}).
  */
 class MultiInstanceIT {
@@ -61,6 +63,8 @@ class MultiInstanceIT {
     int forwarded;
     int unavailable;
     final List<String> wrong = new ArrayList<>();
+    /** Clinician requests (FHIR search, CDS Hooks cards and feedback) answered for a patient another instance owns. */
+    int clinicianRelayed;
   }
 
   @Test
@@ -120,6 +124,7 @@ class MultiInstanceIT {
             }
           }
         }
+        clinicianRoutesAnswerAsTheOwner(children, ports, patientsWithScores(scores), alerts, tally);
       } finally {
         for (Process child : children) {
           stop(child);
@@ -127,16 +132,99 @@ class MultiInstanceIT {
       }
     }
     System.out.printf("multi-instance: %d transactions; killed instance %d after %d committed scores; afterwards %d"
-        + " scores, %d alerts (expected %d, %d); answers: %d up to date (%d of them forwarded), %d stale, %d 503%n",
+        + " scores, %d alerts (expected %d, %d); answers: %d up to date (%d of them forwarded), %d stale, %d 503;"
+        + " %d clinician requests answered as the owner by a non-owner%n",
         feed.transactions(), killed, scoresAtKill, scores.size(), alerts.size(), expected.scores().size(),
-        expected.alerts().size(), tally.fresh, tally.forwarded, tally.stale, tally.unavailable);
+        expected.alerts().size(), tally.fresh, tally.forwarded, tally.stale, tally.unavailable, tally.clinicianRelayed);
     assertThat(killed).as("an owner was killed mid-stream").isNotNegative();
     assertThat(scoresAtKill).isLessThan(feed.transactions());
     assertThat(tally.wrong).as("answers other than 200 or 503").isEmpty();
     assertThat(tally.forwarded).as("queries answered by the owner after forwarding").isPositive();
+    assertThat(tally.clinicianRelayed).as("clinician requests to a non-owner answered as the owner").isPositive();
     CohortRuns.Output actual = new CohortRuns.Output(scores, alerts);
     assertThat(actual.scores()).isEqualTo(expected.scores());
     assertThat(actual.alerts()).isEqualTo(expected.alerts());
+  }
+
+  /**
+   * FHIR search and CDS Hooks cards for every patient on every live instance equal the owner's (the owner found by
+   * {@code /patients/{id}/risk}'s servedBy), and CDS Hooks feedback on an alert sent to a non-owner is written.
+   */
+  private void clinicianRoutesAnswerAsTheOwner(Process[] children, int[] ports, Set<String> patients,
+      List<RiskAlert> alerts, Tally tally) throws Exception {
+    for (String patient : patients) {
+      String owner = awaitFresh(ports[live(children, 0)], patient).path("servedBy").asText();
+      Map<String, List<String>> bundles = new TreeMap<>();
+      Map<String, List<String>> cards = new TreeMap<>();
+      for (int i = 0; i < INSTANCES; i++) {
+        if (!children[i].isAlive()) {
+          continue;
+        }
+        JsonNode bundle = JSON.readTree(awaitOk(ports[i], "GET", "/fhir/RiskAssessment?patient="
+            + URLEncoder.encode(patient, StandardCharsets.UTF_8), null).body());
+        List<String> ids = new ArrayList<>();
+        bundle.path("entry").forEach(e -> ids.add(e.path("resource").path("id").asText()));
+        String base = "http://127.0.0.1:" + ports[i] + "/fhir/RiskAssessment/";
+        bundle.path("entry").forEach(e -> assertThat(e.path("fullUrl").asText()).as("links where the caller called")
+            .startsWith(base));
+        assertThat(ids).as("assessments of a scored patient").isNotEmpty();
+        bundles.put(name(ports[i]), ids);
+        JsonNode answer = JSON.readTree(awaitOk(ports[i], "POST", "/cds-services/riskstream-risk", JSON
+            .createObjectNode().put("hook", "patient-view").put("hookInstance", "h-" + i)
+            .set("context", JSON.createObjectNode().put("patientId", patient).put("userId", "Practitioner/1"))
+            .toString()).body());
+        List<String> summaries = new ArrayList<>();
+        answer.path("cards").forEach(c -> summaries.add(c.path("uuid").asText() + " " + c.path("indicator").asText()
+            + " " + c.path("summary").asText()));
+        cards.put(name(ports[i]), summaries);
+        if (!name(ports[i]).equals(owner)) {
+          tally.clinicianRelayed++;
+        }
+      }
+      assertThat(bundles).as("FHIR search for one patient on every live instance").containsKey(owner);
+      assertThat(Set.copyOf(bundles.values())).as("every instance answers the owner's resources").hasSize(1);
+      assertThat(Set.copyOf(cards.values())).as("every instance answers the owner's cards").hasSize(1);
+    }
+    // feedback on a card of a patient another instance owns: relayed to the instance that knows the alert
+    RiskAlert alert = alerts.get(alerts.size() - 1);
+    String owner = awaitFresh(ports[live(children, 0)], alert.getPatientId()).path("servedBy").asText();
+    int other = -1;
+    for (int i = 0; i < INSTANCES; i++) {
+      if (children[i].isAlive() && !name(ports[i]).equals(owner)) {
+        other = i;
+      }
+    }
+    String feedback = JSON.createObjectNode().set("feedback", JSON.createArrayNode().add(JSON.createObjectNode()
+        .put("card", io.riskstream.app.http.AlertFeedback.cardUuid(alert.getAlertId())).put("outcome", "accepted")
+        .put("outcomeTimestamp", "2026-12-05T04:00:00Z"))).toString();
+    assertThat(awaitOk(ports[other], "POST", "/cds-services/riskstream-risk/feedback", feedback).statusCode())
+        .isEqualTo(200);
+    tally.clinicianRelayed++;
+  }
+
+  private static int live(Process[] children, int from) {
+    for (int i = from; i < children.length; i++) {
+      if (children[i].isAlive()) {
+        return i;
+      }
+    }
+    throw new IllegalStateException("no live instance");
+  }
+
+  /** Sends until the answer is 200 (a rebalance answers 503 for a while); fails on any other status. */
+  private HttpResponse<String> awaitOk(int port, String method, String path, String body) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    while (true) {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+          .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
+          .timeout(Duration.ofSeconds(60)).method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+              : HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() == 200 || r.statusCode() != 503 || System.nanoTime() > deadline) {
+        assertThat(r.statusCode()).as("%s %s on %s: %s", method, path, port, r.body()).isEqualTo(200);
+        return r;
+      }
+      Thread.sleep(500);
+    }
   }
 
   private static Set<String> patientsWithScores(List<RiskScore> scores) {

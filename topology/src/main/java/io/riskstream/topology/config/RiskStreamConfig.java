@@ -133,6 +133,8 @@ public final class RiskStreamConfig extends AbstractConfig {
   public static final String ALERT_HYSTERESIS_MARGIN_DOC = "A severity re-arms only after the probability falls below its threshold minus this margin; per outcome: alert.outcome.<name>.hysteresis.margin.";
   public static final String ALERT_COOLDOWN_HOURS_CONFIG = "alert.cooldown.hours";
   public static final String ALERT_COOLDOWN_HOURS_DOC = "Event-time hours after an alert of an outcome during which no alert of the same or lower severity is raised; per outcome: alert.outcome.<name>.cooldown.hours.";
+  public static final String ALERT_INDEX_PER_PATIENT_CONFIG = "alert.index.per.patient";
+  public static final String ALERT_INDEX_PER_PATIENT_DOC = "Newest alerts per patient kept in the alert-index store (alert id to patient, for CDS Hooks and inbox feedback, which name only the alert); feedback on an older alert answers 404.";
   public static final String ALERT_REASONS_CONFIG = "alert.reasons";
   public static final String ALERT_REASONS_DOC = "Number of newest events occluded and re-scored (in the same batch) to find each alert's reasons; 0 disables reasons.";
   public static final String ALERT_REASONS_MIN_CONTRIBUTION_CONFIG = "alert.reasons.min.contribution";
@@ -192,6 +194,8 @@ public final class RiskStreamConfig extends AbstractConfig {
   public static final String HTTP_TLS_TRUSTSTORE_PASSWORD_DOC = "Password of http.tls.truststore.path; a secret, never logged.";
   public static final String HTTP_FORWARD_TIMEOUT_MS_CONFIG = "http.forward.timeout.ms";
   public static final String HTTP_FORWARD_TIMEOUT_MS_DOC = "Longest wait (connect and answer) for the instance that owns a patient when a query is forwarded to it; then a local or standby copy answers, marked stale, or 503.";
+  public static final String HTTP_SESSION_TTL_MS_CONFIG = "http.session.ttl.ms";
+  public static final String HTTP_SESSION_TTL_MS_DOC = "Lifetime of an alert inbox session: the signed HttpOnly cookie the inbox page gets for a bearer token (POST /inbox/session). Replacing the tokens file ends every session.";
   public static final String APPLICATION_SERVER_CONFIG = "application.server";
   public static final String APPLICATION_SERVER_DOC = "host:port at which the other instances reach this one's HTTP endpoints (Kafka Streams' application.server), so patient queries are routed to the owner; empty: one instance, local answers only.";
   public static final String NUM_STANDBY_REPLICAS_CONFIG = "num.standby.replicas";
@@ -241,6 +245,7 @@ public final class RiskStreamConfig extends AbstractConfig {
       .define(ALERT_HYSTERESIS_MARGIN_CONFIG, Type.DOUBLE, 0.05, Range.between(0.0, 1.0), Importance.MEDIUM, ALERT_HYSTERESIS_MARGIN_DOC)
       .define(ALERT_COOLDOWN_HOURS_CONFIG, Type.LONG, 24L * 30, Range.atLeast(0), Importance.MEDIUM, ALERT_COOLDOWN_HOURS_DOC)
       .define(ALERT_REASONS_CONFIG, Type.INT, 3, Range.between(0, 32), Importance.LOW, ALERT_REASONS_DOC)
+      .define(ALERT_INDEX_PER_PATIENT_CONFIG, Type.INT, 100, Range.between(1, 100_000), Importance.LOW, ALERT_INDEX_PER_PATIENT_DOC)
       .define(ALERT_REASONS_MIN_CONTRIBUTION_CONFIG, Type.DOUBLE, 0.005, Range.between(0.0, 1.0), Importance.LOW, ALERT_REASONS_MIN_CONTRIBUTION_DOC)
       .define(ALERT_REASONS_EXCLUDED_CODES_CONFIG, Type.LIST, "QALY,DALY,QOLS", Importance.LOW, ALERT_REASONS_EXCLUDED_CODES_DOC)
       .define(SCORER_CONFIG, Type.STRING, "auto", EnumValidator.of(Backend.class), Importance.HIGH, SCORER_DOC)
@@ -268,6 +273,7 @@ public final class RiskStreamConfig extends AbstractConfig {
       .define(HTTP_TLS_TRUSTSTORE_PATH_CONFIG, Type.STRING, "", Importance.MEDIUM, HTTP_TLS_TRUSTSTORE_PATH_DOC)
       .define(HTTP_TLS_TRUSTSTORE_PASSWORD_CONFIG, Type.PASSWORD, null, Importance.MEDIUM, HTTP_TLS_TRUSTSTORE_PASSWORD_DOC)
       .define(HTTP_FORWARD_TIMEOUT_MS_CONFIG, Type.LONG, 5000L, Range.between(1, 600_000), Importance.LOW, HTTP_FORWARD_TIMEOUT_MS_DOC)
+      .define(HTTP_SESSION_TTL_MS_CONFIG, Type.LONG, 8 * 3_600_000L, Range.between(60_000, 7 * 24 * 3_600_000L), Importance.LOW, HTTP_SESSION_TTL_MS_DOC)
       .define(APPLICATION_SERVER_CONFIG, Type.STRING, "", new HostPortValidator(), Importance.MEDIUM, APPLICATION_SERVER_DOC)
       .define(NUM_STANDBY_REPLICAS_CONFIG, Type.INT, 0, Range.atLeast(0), Importance.MEDIUM, NUM_STANDBY_REPLICAS_DOC);
 

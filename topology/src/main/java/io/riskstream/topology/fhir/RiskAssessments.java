@@ -51,14 +51,21 @@ public final class RiskAssessments {
   public static final String RISK_PROBABILITY_SYSTEM = "http://terminology.hl7.org/CodeSystem/risk-probability";
 
   private final FhirContext fhir;
-  private final Map<String, Integer> horizonDays;
+  private final Map<String, OutcomeConcept> outcomes;
 
   /**
-   * @param horizonDays the model's horizon per outcome name (an alert does not carry it; a score does)
+   * @param outcomes the served model's outcomes by name ({@link OutcomeConcept#of}): names, codes and horizons (an
+   *     alert does not carry its horizon; a score does)
    */
-  public RiskAssessments(Map<String, Integer> horizonDays) {
+  public RiskAssessments(Map<String, OutcomeConcept> outcomes) {
     this.fhir = FhirContext.forR4Cached();
-    this.horizonDays = Map.copyOf(horizonDays);
+    this.outcomes = Map.copyOf(outcomes);
+  }
+
+  /** The concept of {@code outcome}: the served model's, else {@link OutcomeConcept#unknown}. */
+  public OutcomeConcept concept(String outcome) {
+    OutcomeConcept known = outcomes.get(outcome);
+    return known != null ? known : OutcomeConcept.unknown(outcome);
   }
 
   /** The FHIR context (R4) these resources are made with. */
@@ -82,7 +89,7 @@ public final class RiskAssessments {
     RiskAssessment ra = base(alert.getAlertId(), alert.getPatientId(), alert.getAsOf(), alert.getModel(), alert.getScoreId(),
         lastUpdated);
     ra.addIdentifier(new Identifier().setSystem(ALERT_SYSTEM).setValue(alert.getAlertId()));
-    Integer horizon = horizonDays.get(alert.getOutcome());
+    Integer horizon = concept(alert.getOutcome()).horizonDays();
     RiskAssessmentPredictionComponent p = prediction(ra, alert.getOutcome(), alert.getProbability(), alert.getAsOf(),
         horizon);
     boolean critical = alert.getSeverity() == AlertSeverity.CRITICAL;
@@ -200,12 +207,12 @@ public final class RiskAssessments {
     return ra;
   }
 
-  private static RiskAssessmentPredictionComponent prediction(RiskAssessment ra, String outcome, double probability,
+  private RiskAssessmentPredictionComponent prediction(RiskAssessment ra, String outcome, double probability,
       Instant asOf, Integer horizon) {
-    OutcomeConcept concept = OutcomeConcept.of(outcome);
+    OutcomeConcept concept = concept(outcome);
     CodeableConcept code = new CodeableConcept().setText(concept.display());
     if (concept.snomedCode() != null) {
-      code.addCoding(new Coding(OutcomeConcept.SNOMED, concept.snomedCode(), concept.snomedDisplay()));
+      code.addCoding(new Coding(OutcomeConcept.SNOMED, concept.snomedCode(), null));
     }
     code.addCoding(new Coding("urn:riskstream:outcome", outcome, concept.display()));
     RiskAssessmentPredictionComponent p = ra.addPrediction().setOutcome(code)

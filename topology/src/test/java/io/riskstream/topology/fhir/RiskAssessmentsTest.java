@@ -12,6 +12,9 @@ import io.riskstream.schemas.OutcomeProbability;
 import io.riskstream.schemas.RiskAlert;
 import io.riskstream.schemas.RiskScore;
 import io.riskstream.schemas.ScoreProvenance;
+import io.riskstream.scoring.ScorerInfo;
+import io.riskstream.scoring.encoder.OutcomeSpec;
+import io.riskstream.topology.ScoringBackend;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +27,20 @@ class RiskAssessmentsTest {
   private static final FhirBaseValidator VALIDATOR = new FhirBaseValidator();
   private static final ModelInfo MODEL = new ModelInfo("emr-risk-small", "3", "ab12cd34");
   private static final Instant AS_OF = Instant.parse("2026-03-01T08:30:00Z");
-  private final RiskAssessments assessments = new RiskAssessments(Map.of("type2_diabetes", 365, "hypertension", 180));
+  /** The served model's outcomes as its encoder spec has them (hypertension with a shorter horizon than the defaults). */
+  private static final List<OutcomeSpec> SPEC = List.of(
+      new OutcomeSpec("type2_diabetes", List.of("44054006"), 365, "Type 2 diabetes"),
+      new OutcomeSpec("hypertension", List.of("59621000"), 180, "Essential hypertension"),
+      OutcomeSpec.defaults().get(2), OutcomeSpec.defaults().get(4));
+  private final RiskAssessments assessments = new RiskAssessments(OutcomeConcept.of(backend(SPEC)));
+
+  /** A backend serving {@code spec}'s outcomes, as the application's scoring runtime makes it. */
+  static ScoringBackend backend(List<OutcomeSpec> spec) {
+    return new ScoringBackend(new ScorerInfo("onnxruntime", "fp32", "emr-risk-small", "3", "ab12cd34",
+        spec.stream().map(OutcomeSpec::name).toList()), spec.stream().map(OutcomeSpec::horizonDays).toList(),
+        in -> null, spec.stream().map(OutcomeSpec::label).toList(),
+        spec.stream().map(OutcomeSpec::snomedCodes).toList(), Map.of(), millis -> { });
+  }
 
   static RiskScore score(String scoreId, String patient) {
     return RiskScore.newBuilder().setScoreId(scoreId).setPatientId(patient).setHistoryVersion(4).setAsOf(AS_OF)
@@ -60,6 +76,7 @@ class RiskAssessmentsTest {
     RiskAssessment.RiskAssessmentPredictionComponent diabetes = read.getPredictionFirstRep();
     assertThat(diabetes.getOutcome().getCodingFirstRep().getSystem()).isEqualTo("http://snomed.info/sct");
     assertThat(diabetes.getOutcome().getCodingFirstRep().getCode()).isEqualTo("44054006");
+    assertThat(diabetes.getOutcome().getCodingFirstRep().hasDisplay()).as("the spec names no SNOMED term").isFalse();
     assertThat(diabetes.getOutcome().getText()).isEqualTo("Type 2 diabetes");
     assertThat(diabetes.getProbabilityDecimalType().getValue().doubleValue()).isEqualTo(0.42);
     assertThat(diabetes.getWhenPeriod().getStart().toInstant()).isEqualTo(AS_OF);
@@ -135,5 +152,37 @@ class RiskAssessmentsTest {
 
     assertThat(r.assessments()).extracting(RecentAssessments.Stored::id).containsExactly("id2", "id4", "id3");
     assertThat(r.assessments().get(2).json()).contains("again");
+  }
+
+  @Test
+  void shouldNameAndCodeOutcomesAsTheServedModelsSpecDoes() {
+    RiskScore score = RiskScore.newBuilder(score("s1", "p-1")).setOutcomes(List.of(
+        new OutcomeProbability("ckd_stage3plus", 365, 0.3), new OutcomeProbability("diabetic_kidney_disease", 365, 0.2),
+        new OutcomeProbability("retired_outcome", 365, 0.1))).build();
+
+    RiskAssessment ra = assessments.parse(assessments.toJson(assessments.ofScore(score, AS_OF)));
+
+    assertThat(ra.getPrediction()).extracting(p -> p.getOutcome().getText()).containsExactly(
+        "Chronic kidney disease stage 3 or higher", "Kidney disease due to diabetes", "retired_outcome");
+    assertThat(ra.getPrediction()).extracting(p -> p.getOutcome().getCoding().stream()
+        .map(c -> c.getSystem() + "|" + c.getCode()).toList()).containsExactly(
+        List.of("http://snomed.info/sct|433144002", "urn:riskstream:outcome|ckd_stage3plus"),
+        List.of("http://snomed.info/sct|127013003", "urn:riskstream:outcome|diabetic_kidney_disease"),
+        List.of("urn:riskstream:outcome|retired_outcome"));
+    assertThat(assessments.concept("ckd_stage3plus")).isEqualTo(new OutcomeConcept("ckd_stage3plus",
+        OutcomeSpec.defaults().get(2).displayName(), "433144002", 365));
+    assertThat(VALIDATOR.errors(assessments.toJson(ra))).isEmpty();
+  }
+
+  @Test
+  void shouldKeepTheNewestIndexedAlertsAndTheAssessmentsBeside() {
+    RecentAssessments r = RecentAssessments.empty().with(new RecentAssessments.Stored("s1", 1, "{}"), 3);
+    for (int i = 0; i < 4; i++) {
+      r = r.withIndexedAlert("a" + i, 3);
+    }
+    r = r.withIndexedAlert("a2", 3).with(new RecentAssessments.Stored("s2", 2, "{}"), 3);
+
+    assertThat(r.indexedAlerts()).containsExactly("a1", "a3", "a2");
+    assertThat(r.assessments()).extracting(RecentAssessments.Stored::id).containsExactly("s1", "s2");
   }
 }
