@@ -12,11 +12,21 @@ import java.util.concurrent.CompletableFuture;
  * The one per-JVM scoring service the score processors share: the model and outcomes it serves ({@link ScorerInfo};
  * the engine of each score comes from its result, {@link Scored}), each outcome's horizon in days and display name
  * (in {@code info.outcomes()} order), a non-blocking submit, e.g. scoring's {@code DynamicBatcher::submit}, the model
- * card's operating points by outcome (the alert thresholds used where the configuration sets none; may be empty), and
- * where the score processors report each score's event-to-score latency.
+ * card's operating points by outcome (the alert thresholds used where the configuration sets none; may be empty),
+ * where the score processors report each score's event-to-score latency, and each outcome's onset codes (the
+ * diagnosis codes whose first occurrence is the outcome's onset, from the encoder spec; calibration labels scores with
+ * them, and an outcome without codes is not labelled).
  */
 public record ScoringBackend(ScorerInfo info, List<Integer> horizonDays, Submitter submitter,
-    List<String> displayNames, Map<String, OperatingPoint> operatingPoints, ScoreLatencyListener latencyListener) {
+    List<String> displayNames, Map<String, OperatingPoint> operatingPoints, ScoreLatencyListener latencyListener,
+    List<List<String>> onsetCodes) {
+
+  /** A backend whose outcomes have no onset codes (calibration labels none of its scores). */
+  public ScoringBackend(ScorerInfo info, List<Integer> horizonDays, Submitter submitter, List<String> displayNames,
+      Map<String, OperatingPoint> operatingPoints, ScoreLatencyListener latencyListener) {
+    this(info, horizonDays, submitter, displayNames, operatingPoints, latencyListener,
+        info.outcomes().stream().map(o -> List.<String>of()).toList());
+  }
 
   /** A backend whose outcomes are shown by name, whose model recommends no thresholds and whose latencies nobody records. */
   public ScoringBackend(ScorerInfo info, List<Integer> horizonDays, Submitter submitter) {
@@ -63,6 +73,16 @@ public record ScoringBackend(ScorerInfo info, List<Integer> horizonDays, Submitt
           + " outcomes, " + displayNames.size() + " names");
     }
     operatingPoints = Map.copyOf(operatingPoints);
+    onsetCodes = onsetCodes.stream().<List<String>>map(List::copyOf).toList();
+    if (onsetCodes.size() != info.outcomes().size()) {
+      throw new IllegalArgumentException("one list of onset codes per outcome expected: " + info.outcomes().size()
+          + " outcomes, " + onsetCodes.size() + " lists");
+    }
+  }
+
+  /** The same backend with these onset codes per outcome (in {@code info.outcomes()} order). */
+  public ScoringBackend withOnsetCodes(List<List<String>> codes) {
+    return new ScoringBackend(info, horizonDays, submitter, displayNames, operatingPoints, latencyListener, codes);
   }
 
   /** The display name of {@code outcome}, else the outcome itself. */

@@ -37,7 +37,7 @@ public final class ScoringRuntime implements AutoCloseable {
           for (ScoringBackend.ScoreLatencyListener l : latencyListeners) {
             l.scored(millis);
           }
-        });
+        }, model.spec().outcomes().stream().map(OutcomeSpec::snomedCodes).toList());
   }
 
   /** Starts scoring as {@code config} says ({@link #options}). */
