@@ -14,13 +14,15 @@ import java.util.Set;
  *   <li>positive when the first known onset falls in {@code (a, a + h]};</li>
  *   <li>negative otherwise,</li>
  * </ul>
- * decided once the outcome <em>closes</em>: the patient's event time passes {@code a + h}, or the task's event time
- * passes {@code a + h + grace} (patients whose records stopped). "Known" means: the onset arrived before the close,
- * i.e. the event times at its arrival (patient's and task's, recorded with it) had not passed those bounds, and it was
- * not deleted before the close. Scores arrive from the scorer asynchronously, so the moment a score reaches this code
- * depends on timing; its label does not, because it depends only on the emr-events order (the arrival event times of
- * onsets and deletions) and on the score. Bounded: {@code maxPending} scores per patient (beyond it the oldest asOf is
- * dropped unlabelled) and {@link #MAX_ONSETS} onsets per outcome (the earliest are kept).
+ * decided once the outcome <em>closes</em>: the patient's event time passes {@code a + h}. "Known" means: the onset
+ * arrived before the close, i.e. the patient's event time at its arrival (recorded with it) had not passed
+ * {@code a + h}, and it was not deleted before the close. A score whose patient has no event after {@code a + h}
+ * (records that stopped: death, a move) stays unlabelled, as training leaves out index times whose horizon the data do
+ * not cover; the task's stream time is not used, because a patient whose history is loaded later (a backfill) has
+ * event times far behind it. Scores arrive from the scorer asynchronously, so the moment a score reaches this code
+ * depends on timing; its label does not, because it depends only on the patient's emr-events order (the arrival event
+ * times of onsets and deletions) and on the score. Bounded: {@code maxPending} scores per patient (beyond it the oldest
+ * asOf is dropped unlabelled and counted) and {@link #MAX_ONSETS} onsets per outcome (the earliest are kept).
  */
 public final class CalibrationLabeller {
 
@@ -31,7 +33,6 @@ public final class CalibrationLabeller {
   private final List<String> outcomes;
   private final long[] horizons;
   private final List<Set<String>> codes;
-  private final long grace;
   private final int maxPending;
 
   /**
@@ -40,11 +41,10 @@ public final class CalibrationLabeller {
    * @param onsetCodes each outcome's onset codes (an outcome without codes is never labelled)
    */
   public CalibrationLabeller(List<String> outcomes, List<Integer> horizonDays, List<List<String>> onsetCodes,
-      Duration grace, int maxPending) {
+      int maxPending) {
     this.outcomes = List.copyOf(outcomes);
     this.horizons = horizonDays.stream().mapToLong(d -> d * DAY).toArray();
     this.codes = onsetCodes.stream().map(Set::copyOf).toList();
-    this.grace = grace.toMillis();
     this.maxPending = maxPending;
     if (horizons.length != outcomes.size() || codes.size() != outcomes.size()) {
       throw new IllegalArgumentException("one horizon and one list of codes per outcome expected");
@@ -82,14 +82,17 @@ public final class CalibrationLabeller {
   public record Step(PatientCalibration state, List<Label> labels, int dropped, int excluded) {
   }
 
-  /** An onset (or an upsert of a known one) of outcomes {@code ks} arrived; {@code clock} includes its event. */
+  /**
+   * An onset (or an upsert of a known one) of outcomes {@code ks} arrived; {@code patientTime} is the patient's newest
+   * event time including it.
+   */
   public PatientCalibration onOnset(PatientCalibration state, List<Integer> ks, String eventId, long time,
-      long patientTime, long taskTime) {
+      long patientTime) {
     List<PatientCalibration.Onset> onsets = new ArrayList<>(state.onsets());
     for (int k : ks) {
       boolean known = onsets.stream().anyMatch(o -> o.outcome() == k && o.eventId().equals(eventId));
       if (!known) {
-        onsets.add(new PatientCalibration.Onset(k, eventId, time, patientTime, taskTime, null, null));
+        onsets.add(new PatientCalibration.Onset(k, eventId, time, patientTime, null));
         List<PatientCalibration.Onset> ofK = onsets.stream().filter(o -> o.outcome() == k)
             .sorted(Comparator.comparingLong(PatientCalibration.Onset::time).thenComparing(PatientCalibration.Onset::eventId))
             .toList();
@@ -102,13 +105,12 @@ public final class CalibrationLabeller {
   }
 
   /** A DELETE of {@code eventId} arrived: an onset it names no longer counts for outcomes that close after this. */
-  public PatientCalibration onDelete(PatientCalibration state, String eventId, long patientTime, long taskTime) {
+  public PatientCalibration onDelete(PatientCalibration state, String eventId, long patientTime) {
     boolean changed = false;
     List<PatientCalibration.Onset> onsets = new ArrayList<>();
     for (PatientCalibration.Onset o : state.onsets()) {
       if (o.eventId().equals(eventId) && o.deletedPatientTime() == null) {
-        onsets.add(new PatientCalibration.Onset(o.outcome(), o.eventId(), o.time(), o.patientTime(), o.taskTime(),
-            patientTime, taskTime));
+        onsets.add(new PatientCalibration.Onset(o.outcome(), o.eventId(), o.time(), o.patientTime(), patientTime));
         changed = true;
       } else {
         onsets.add(o);
@@ -123,7 +125,7 @@ public final class CalibrationLabeller {
   }
 
   /** A score arrived: keeps it pending, then labels what the clocks have closed. */
-  public Step onScore(PatientCalibration state, long asOf, double[] probabilities, long patientTime, long taskTime) {
+  public Step onScore(PatientCalibration state, long asOf, double[] probabilities, long patientTime) {
     List<PatientCalibration.Pending> pending = new ArrayList<>(state.pending());
     pending.add(new PatientCalibration.Pending(asOf, probabilities, 0));
     int dropped = 0;
@@ -132,12 +134,12 @@ public final class CalibrationLabeller {
       pending.remove(0);
       dropped++;
     }
-    Step step = close(new PatientCalibration(state.onsets(), pending), patientTime, taskTime);
+    Step step = close(new PatientCalibration(state.onsets(), pending), patientTime);
     return new Step(step.state(), step.labels(), dropped, step.excluded());
   }
 
-  /** Labels every outcome of every pending score that the clocks have closed. */
-  public Step close(PatientCalibration state, long patientTime, long taskTime) {
+  /** Labels every outcome of every pending score that the patient's event time has closed. */
+  public Step close(PatientCalibration state, long patientTime) {
     List<Label> labels = new ArrayList<>();
     List<PatientCalibration.Pending> still = new ArrayList<>();
     int excluded = 0;
@@ -153,11 +155,11 @@ public final class CalibrationLabeller {
           continue;
         }
         long horizonEnd = p.asOf() + horizons[k];
-        if (patientTime <= horizonEnd && taskTime <= horizonEnd + grace) {
+        if (patientTime <= horizonEnd) {
           continue;
         }
         done |= 1 << k;
-        Long onset = firstOnset(state.onsets(), k, horizonEnd, horizonEnd + grace);
+        Long onset = firstOnset(state.onsets(), k, horizonEnd);
         if (onset != null && onset <= p.asOf()) {
           excluded++;
         } else {
@@ -173,14 +175,13 @@ public final class CalibrationLabeller {
 
   /**
    * The first onset of outcome {@code k} known when the outcome closed: arrived while the patient's event time was at
-   * most {@code patientBound} and the task's at most {@code taskBound}, and not deleted by then.
+   * most {@code bound} (asOf + horizon), and not deleted by then.
    */
-  private static Long firstOnset(List<PatientCalibration.Onset> onsets, int k, long patientBound, long taskBound) {
+  private static Long firstOnset(List<PatientCalibration.Onset> onsets, int k, long bound) {
     Long first = null;
     for (PatientCalibration.Onset o : onsets) {
-      boolean arrived = o.outcome() == k && o.patientTime() <= patientBound && o.taskTime() <= taskBound;
-      boolean deleted = o.deletedPatientTime() != null && o.deletedPatientTime() <= patientBound
-          && o.deletedTaskTime() <= taskBound;
+      boolean arrived = o.outcome() == k && o.patientTime() <= bound;
+      boolean deleted = o.deletedPatientTime() != null && o.deletedPatientTime() <= bound;
       if (arrived && !deleted && (first == null || o.time() < first)) {
         first = o.time();
       }
@@ -205,8 +206,8 @@ public final class CalibrationLabeller {
     return min;
   }
 
-  /** Whether a pending outcome with this {@link #nextDeadline} has closed at these event times. */
-  public boolean due(long deadline, long patientTime, long taskTime) {
-    return deadline != Long.MAX_VALUE && (patientTime > deadline || taskTime > deadline + grace);
+  /** Whether a pending outcome with this {@link #nextDeadline} has closed at the patient's event time. */
+  public static boolean due(long deadline, long patientTime) {
+    return deadline != Long.MAX_VALUE && patientTime > deadline;
   }
 }

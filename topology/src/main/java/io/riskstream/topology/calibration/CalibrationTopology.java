@@ -25,7 +25,7 @@ import org.apache.kafka.streams.state.WindowStore;
 /**
  * The calibration part of the topology:
  * <pre>
- *  emr-events + scores (key patient) → calibration-label [calibration-clock, calibration-pending, calibration-task-time]
+ *  emr-events + scores (key patient) → calibration-label [calibration-clock, calibration-pending]
  *    → calibration-labels (repartition, key outcome) → hopping event-time windows over asOf [calibration-windows]
  *    → suppress until the window closes (calibration-window-closed) → calibration-drift [calibration-drift-state]
  *    → calibration-drift-sink (CalibrationDrift, key outcome)
@@ -33,8 +33,11 @@ import org.apache.kafka.streams.state.WindowStore;
  * Labels need the patient's later events and the score, both keyed by patient, so the labeller sits in the scoring
  * sub-topology and reads emr-events beside the trigger; the aggregation is per outcome, so the labels are re-keyed by
  * outcome through a named repartition topic (one task per outcome partition; five outcomes make a light stream).
- * Windows are Kafka Streams' hopping {@link TimeWindows} (aligned to the epoch) with the grace of
- * {@code calibration.grace.days}, emitted once closed by {@link Suppressed#untilWindowCloses}.
+ * Windows are Kafka Streams' hopping {@link TimeWindows} over the scores' asOf (aligned to the epoch) with the grace of
+ * {@code calibration.grace.days}, emitted once closed by {@link Suppressed#untilWindowCloses}: a window closes when
+ * the newest asOf labelled in its partition passes its end + grace, and a label that comes later (a patient whose next
+ * event came long after the horizon, a backfilled patient) is dropped by Kafka Streams and counted in the task's
+ * {@code dropped-records-total}.
  */
 public final class CalibrationTopology {
 
@@ -51,7 +54,7 @@ public final class CalibrationTopology {
       KStream<String, EmrEvent> events, KStream<String, RiskScore> scores, Serde<CalibrationDrift> driftSerde,
       CalibrationStatus status) {
     CalibrationLabeller labeller = new CalibrationLabeller(backend.info().outcomes(), backend.horizonDays(),
-        backend.onsetCodes(), settings.grace(), settings.maxPendingPerPatient());
+        backend.onsetCodes(), settings.maxPendingPerPatient());
     if (!labeller.labelsAny()) {
       return false;
     }
@@ -61,9 +64,6 @@ public final class CalibrationTopology {
     builder.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(CalibrationLabelProcessor.PENDING_STORE), Serdes.String(),
         new JsonSerde<>(PatientCalibration.class)).withCachingEnabled());
-    builder.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.persistentKeyValueStore(CalibrationLabelProcessor.TASK_TIME_STORE), Serdes.String(),
-        Serdes.Long()).withCachingEnabled());
     builder.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(CalibrationDriftProcessor.STORE), Serdes.String(),
         new JsonSerde<>(CalibrationDriftProcessor.DriftState.class)).withCachingEnabled());
@@ -86,7 +86,7 @@ public final class CalibrationTopology {
     events.mapValues(v -> (Object) v, Named.as("emr-events-as-calibration-input"))
         .merge(scores.mapValues(v -> (Object) v, Named.as("score-as-calibration-input")), Named.as("calibration-input"))
         .process(() -> new CalibrationLabelProcessor(labeller), Named.as(LABEL), CalibrationLabelProcessor.CLOCK_STORE,
-            CalibrationLabelProcessor.PENDING_STORE, CalibrationLabelProcessor.TASK_TIME_STORE)
+            CalibrationLabelProcessor.PENDING_STORE)
         .repartition(Repartitioned.with(Serdes.String(), labelSerde).withName(LABELS_TOPIC))
         .groupByKey(Grouped.with("calibration-by-outcome", Serdes.String(), labelSerde))
         .windowedBy(TimeWindows.ofSizeAndGrace(settings.window(), settings.grace()).advanceBy(settings.step()))

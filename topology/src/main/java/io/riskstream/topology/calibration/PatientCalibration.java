@@ -11,10 +11,9 @@ public record PatientCalibration(List<Onset> onsets, List<Pending> pending) {
 
   /**
    * An onset event of outcome {@code outcome} (index in the model's outcomes) at event time {@code time}, with the
-   * patient's and the task's event times just after it arrived, and (null while not deleted) when it was deleted.
+   * patient's event time just after it arrived and (null while not deleted) just after it was deleted.
    */
-  public record Onset(int outcome, String eventId, long time, long patientTime, long taskTime, Long deletedPatientTime,
-      Long deletedTaskTime) {
+  public record Onset(int outcome, String eventId, long time, long patientTime, Long deletedPatientTime) {
   }
 
   /**

@@ -144,7 +144,7 @@ public final class RiskStreamConfig extends AbstractConfig {
   public static final String CALIBRATION_WINDOW_STEP_DAYS_CONFIG = "calibration.window.step.days";
   public static final String CALIBRATION_WINDOW_STEP_DAYS_DOC = "Days between the starts of consecutive calibration windows; at most calibration.window.days.";
   public static final String CALIBRATION_GRACE_DAYS_CONFIG = "calibration.grace.days";
-  public static final String CALIBRATION_GRACE_DAYS_DOC = "A score without onset is negative when its patient's event time, or this many days later the task's, passes asOf + horizon; windows close this late.";
+  public static final String CALIBRATION_GRACE_DAYS_DOC = "A window closes when the newest labelled score's asOf passes its end by this many days; a score labelled later (its patient's next event came late) is dropped and counted.";
   public static final String CALIBRATION_MIN_LABELLED_CONFIG = "calibration.min.labelled";
   public static final String CALIBRATION_MIN_LABELLED_DOC = "Closed windows with fewer labelled scores of an outcome update the metrics but neither raise nor clear a drift.";
   public static final String CALIBRATION_BAND_LOWER_CONFIG = "calibration.band.lower";
@@ -264,7 +264,7 @@ public final class RiskStreamConfig extends AbstractConfig {
       .define(CALIBRATION_ENABLED_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, CALIBRATION_ENABLED_DOC)
       .define(CALIBRATION_WINDOW_DAYS_CONFIG, Type.INT, 90, Range.between(1, 3650), Importance.MEDIUM, CALIBRATION_WINDOW_DAYS_DOC)
       .define(CALIBRATION_WINDOW_STEP_DAYS_CONFIG, Type.INT, 30, Range.between(1, 3650), Importance.MEDIUM, CALIBRATION_WINDOW_STEP_DAYS_DOC)
-      .define(CALIBRATION_GRACE_DAYS_CONFIG, Type.INT, 30, Range.between(0, 3650), Importance.MEDIUM, CALIBRATION_GRACE_DAYS_DOC)
+      .define(CALIBRATION_GRACE_DAYS_CONFIG, Type.INT, 180, Range.between(0, 3650), Importance.MEDIUM, CALIBRATION_GRACE_DAYS_DOC)
       .define(CALIBRATION_MIN_LABELLED_CONFIG, Type.INT, 100, Range.atLeast(1), Importance.MEDIUM, CALIBRATION_MIN_LABELLED_DOC)
       .define(CALIBRATION_BAND_LOWER_CONFIG, Type.DOUBLE, 0.5, Range.atLeast(0.0), Importance.MEDIUM, CALIBRATION_BAND_LOWER_DOC)
       .define(CALIBRATION_BAND_UPPER_CONFIG, Type.DOUBLE, 2.0, Range.atLeast(0.0), Importance.MEDIUM, CALIBRATION_BAND_UPPER_DOC)
