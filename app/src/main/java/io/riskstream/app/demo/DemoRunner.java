@@ -213,7 +213,7 @@ public final class DemoRunner {
            RiskStreamApp app = RiskStreamApp.start(config, serdes, runtime.encoder(), runtime.backend(), Map.of());
            Admin admin = kafka.admin();
            KafkaProducer<byte[], byte[]> producer = producer(config);
-           RiskStreamMetrics metrics = RiskStreamMetrics.bind(app.streams(), runtime, app.deadLetters());
+           RiskStreamMetrics metrics = RiskStreamMetrics.bind(app.streams(), runtime, app.deadLetters(), app.calibration());
            ClinicianRoutes clinician = ClinicianRoutes.create(config, serdes, app.streams(), runtime.backend(),
                runtime.model(), metrics.registry());
            HttpEndpoints http = http(app, metrics, clinician)) {
@@ -249,7 +249,7 @@ public final class DemoRunner {
         }
         monitor.close();
         monitorThread.join();
-        return summary(monitor, consumed, feedNanos, app.triggerCloses());
+        return summary(monitor, consumed, feedNanos, app.triggerCloses(), app.calibration().all());
       }
     } finally {
       if (progress != null) {
@@ -567,7 +567,8 @@ public final class DemoRunner {
     return (nanos - startNanos) / 1e9;
   }
 
-  private DemoSummary summary(Monitor m, long consumed, long feedNanos, Map<TriggerProcessor.CloseRule, Long> closes) {
+  private DemoSummary summary(Monitor m, long consumed, long feedNanos, Map<TriggerProcessor.CloseRule, Long> closes,
+      Map<String, io.riskstream.topology.calibration.CalibrationStatus.Latest> calibration) {
     long[] lat = m.latencies();
     Arrays.sort(lat);
     Map<String, Map<String, Long>> byOutcome = new TreeMap<>();
@@ -578,7 +579,7 @@ public final class DemoRunner {
         m.emrEvents.get(), m.scores.get(), m.scoreIds.size(), m.alerts.get(), byOutcome, m.deadLetters.get(),
         new TreeMap<>(m.maxProbability), lat.length, percentile(lat, 0.50) / 1e6, percentile(lat, 0.99) / 1e6,
         firstAlert == 0 ? -1 : seconds(firstAlert), feedNanos / 1e9, seconds(System.nanoTime()), peakRssKb(),
-        stop.get(), closes);
+        stop.get(), closes, calibration);
   }
 
   /** Nearest-rank percentile of sorted values (a histogram library is not worth it for one number per run). */
