@@ -22,7 +22,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * and when the patient's event time passes the deadline). Labels depend only on each patient's emr-events order and
  * scores, not on when the scores arrive. Metrics (group stream-riskstream-metrics, per task):
  * calibration-labelled-positive-total, calibration-labelled-negative-total, calibration-excluded-total,
- * calibration-pending-dropped-total.
+ * calibration-pending-dropped-total, calibration-before-epoch-total (scores with an asOf before 1970, which cannot be a
+ * record timestamp and are not labelled; Synthea's cohorts hold patients who died before 1970).
  */
 public final class CalibrationLabelProcessor implements Processor<String, Object, String, CalibrationLabeller.Label> {
 
@@ -37,6 +38,7 @@ public final class CalibrationLabelProcessor implements Processor<String, Object
   private Sensor negatives;
   private Sensor excluded;
   private Sensor dropped;
+  private Sensor beforeEpoch;
 
   public CalibrationLabelProcessor(CalibrationLabeller labeller) {
     this.labeller = labeller;
@@ -52,6 +54,7 @@ public final class CalibrationLabelProcessor implements Processor<String, Object
     this.negatives = sensor(task, "calibration-labelled-negative");
     this.excluded = sensor(task, "calibration-excluded");
     this.dropped = sensor(task, "calibration-pending-dropped");
+    this.beforeEpoch = sensor(task, "calibration-before-epoch");
   }
 
   private Sensor sensor(String task, String name) {
@@ -106,6 +109,12 @@ public final class CalibrationLabelProcessor implements Processor<String, Object
   }
 
   private void onScore(String patient, RiskScore s) {
+    long asOf = s.getAsOf().toEpochMilli();
+    if (asOf < 0) {
+      // a record timestamp (the window's time) cannot be before 1970: such historical scores are not labelled
+      beforeEpoch.record();
+      return;
+    }
     List<String> outcomes = labeller.outcomes();
     double[] p = new double[outcomes.size()];
     for (OutcomeProbability o : s.getOutcomes()) {
@@ -115,7 +124,6 @@ public final class CalibrationLabelProcessor implements Processor<String, Object
       }
     }
     PatientClock clock = clocks.get(patient);
-    long asOf = s.getAsOf().toEpochMilli();
     long patientTime = clock == null ? asOf : Math.max(clock.eventTime(), asOf);
     PatientCalibration stored = pendingStore.get(patient);
     CalibrationLabeller.Step step = labeller.onScore(stored == null ? PatientCalibration.empty() : stored, asOf, p,

@@ -198,4 +198,20 @@ class CalibrationTopologyTest {
     assertThat(driver.producedTopicNames()).doesNotContain("calibration-drift");
     assertThat(status.all()).isEmpty();
   }
+
+  @Test
+  void shouldLeaveScoresFromBefore1970UnlabelledAndKeepStreaming() {
+    start();
+    // a patient whose record lies before the epoch (Synthea has such deceased patients): no window can hold its scores
+    diagnosis("old", -DAY0 - 30, "110");
+    diagnosis("old", -DAY0 - 20, "900");
+    diagnosis("old", -DAY0 + 400, "1");
+    cohort("p", 40, 30, 0);
+    cohort("q", 40, 4, 400);
+
+    assertThat(scores.readValuesToList()).hasSize(3 + 194);
+    assertThat(drifts.readValuesToList()).extracting(CalibrationDrift::getObserved).containsExactly(30L);
+    assertThat(driver.metrics().entrySet()).filteredOn(e -> e.getKey().name().equals("calibration-before-epoch-total"))
+        .extracting(e -> e.getValue().metricValue()).containsExactly(2.0);
+  }
 }
