@@ -12,11 +12,13 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * calibration-drift: each closed window of an outcome updates {@link CalibrationStatus}; a window with at least
- * {@code minLabelled} labelled scores whose observed/expected ratio is outside {@code [lower, upper]} while the outcome
- * is in band emits a DRIFTED {@link CalibrationDrift} (key = outcome), the first such window back inside the band a
- * RECOVERED one. A window with no expected onsets is outside the band when it observed any. State per outcome in store
- * {@value #STORE}.
+ * calibration-drift: each closed window of an outcome updates {@link CalibrationStatus}. A window with at least
+ * {@code minLabelled} labelled scores drifts when the 95% confidence interval of its observed/expected ratio (observed
+ * onsets as a Poisson count) lies entirely outside {@code [lower, upper]}: then, while the outcome is in band, a
+ * DRIFTED {@link CalibrationDrift} goes out (key = outcome). A drifted outcome recovers, with a RECOVERED record, at the
+ * first such window whose ratio itself is inside the band. Windows between change nothing, so that a few onsets more or
+ * less in a small window neither raise nor clear a drift (with 3 expected onsets, 0 observed has a 5% chance). A window
+ * with no expected onsets drifts when it observed any. State per outcome in store {@value #STORE}.
  */
 public final class CalibrationDriftProcessor
     implements Processor<Windowed<String>, CalibrationWindow, String, CalibrationDrift> {
@@ -67,11 +69,14 @@ public final class CalibrationDriftProcessor
     DriftState before = store.get(outcome);
     boolean drifted = before != null && before.drifted();
     if (w.labelled() >= settings.minLabelled()) {
-      boolean outside = outside(w);
-      if (outside != drifted) {
-        drifted = outside;
-        context.forward(new Record<>(outcome, drift(outcome, start, end, w,
-            outside ? CalibrationState.DRIFTED : CalibrationState.RECOVERED), record.timestamp()));
+      if (!drifted && outside(w)) {
+        drifted = true;
+        context.forward(new Record<>(outcome, drift(outcome, start, end, w, CalibrationState.DRIFTED),
+            record.timestamp()));
+      } else if (drifted && inside(w)) {
+        drifted = false;
+        context.forward(new Record<>(outcome, drift(outcome, start, end, w, CalibrationState.RECOVERED),
+            record.timestamp()));
       }
     }
     DriftState after = new DriftState(drifted, start, end, w);
@@ -79,13 +84,19 @@ public final class CalibrationDriftProcessor
     status.closed(outcome, latest(after));
   }
 
-  /** Whether the window's observed/expected ratio is outside the band. */
+  /** Whether the whole confidence interval of the window's ratio is outside the band. */
   boolean outside(CalibrationWindow w) {
-    Double ratio = w.ratio();
-    if (ratio == null) {
+    double[] ci = w.ratioInterval();
+    if (ci == null) {
       return w.observed() > 0;
     }
-    return ratio < settings.bandLower() || ratio > settings.bandUpper();
+    return ci[1] < settings.bandLower() || ci[0] > settings.bandUpper();
+  }
+
+  /** Whether the window's ratio is inside the band. */
+  boolean inside(CalibrationWindow w) {
+    Double ratio = w.ratio();
+    return ratio == null ? w.observed() == 0 : ratio >= settings.bandLower() && ratio <= settings.bandUpper();
   }
 
   private CalibrationDrift drift(String outcome, long start, long end, CalibrationWindow w, CalibrationState state) {
@@ -99,6 +110,8 @@ public final class CalibrationDriftProcessor
         .setObserved(w.observed())
         .setExpected(w.expected())
         .setRatio(w.ratio())
+        .setRatioLower(w.ratioInterval() == null ? null : w.ratioInterval()[0])
+        .setRatioUpper(w.ratioInterval() == null ? null : w.ratioInterval()[1])
         .setCalibrationInTheLarge(w.calibrationInTheLarge())
         .setBandLower(settings.bandLower())
         .setBandUpper(settings.bandUpper())

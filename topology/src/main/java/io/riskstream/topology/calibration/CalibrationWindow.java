@@ -23,6 +23,26 @@ public record CalibrationWindow(long labelled, long observed, double expected) {
     return expected > 0 ? observed / expected : null;
   }
 
+  /**
+   * The 95% confidence interval of observed / expected, treating observed as a Poisson count: {@code {lower, upper}},
+   * or null when nothing was expected. Byar's approximation of the exact Poisson limits (Rothman and Boice, 1979),
+   * written here because it is three lines and needs no distribution library: the upper limit within 1% of the exact
+   * one from 0 observed on (3.67 vs 3.69 for 0), the lower within 1% from 5 observed on and below the exact one under
+   * that (0.22 vs 0.24 for 2), which only makes a drift upwards harder to raise.
+   */
+  @JsonIgnore
+  public double[] ratioInterval() {
+    if (!(expected > 0)) {
+      return null;
+    }
+    double z = 1.959964;
+    double lower = observed == 0 ? 0.0
+        : observed * Math.pow(1 - 1.0 / (9 * observed) - z / (3 * Math.sqrt(observed)), 3);
+    long o1 = observed + 1;
+    double upper = o1 * Math.pow(1 - 1.0 / (9 * o1) + z / (3 * Math.sqrt(o1)), 3);
+    return new double[] {lower / expected, upper / expected};
+  }
+
   /** Calibration-in-the-large: mean outcome minus mean probability (0 when nothing was labelled). */
   @JsonIgnore
   public double calibrationInTheLarge() {

@@ -182,5 +182,17 @@ class CalibrationLabellerTest {
     assertThat(w.ratio()).isEqualTo(2.0);
     assertThat(w.calibrationInTheLarge()).isEqualTo(1.0 / 3);
     assertThat(CalibrationWindow.empty().ratio()).isNull();
+    assertThat(CalibrationWindow.empty().ratioInterval()).isNull();
+  }
+
+  @Test
+  void shouldBoundTheRatioWithPoissonLimitsCloseToTheExactOnes() {
+    // exact 95% limits of a Poisson count: 0 → [0, 3.689], 2 → [0.242, 7.225], 30 → [20.24, 42.83]
+    assertThat(new CalibrationWindow(100, 0, 1.0).ratioInterval()[0]).isZero();
+    assertThat(new CalibrationWindow(100, 0, 1.0).ratioInterval()[1]).isCloseTo(3.689, org.assertj.core.data.Percentage.withPercentage(1));
+    assertThat(new CalibrationWindow(100, 2, 1.0).ratioInterval()[1]).isCloseTo(7.225, org.assertj.core.data.Percentage.withPercentage(1));
+    assertThat(new CalibrationWindow(100, 30, 2.0).ratioInterval())
+        .satisfies(ci -> assertThat(ci[0]).isCloseTo(20.24 / 2, org.assertj.core.data.Percentage.withPercentage(1)))
+        .satisfies(ci -> assertThat(ci[1]).isCloseTo(42.83 / 2, org.assertj.core.data.Percentage.withPercentage(1)));
   }
 }

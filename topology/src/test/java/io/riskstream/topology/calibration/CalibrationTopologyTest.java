@@ -142,6 +142,8 @@ class CalibrationTopologyTest {
     assertThat(d.getObserved()).isEqualTo(30);
     assertThat(d.getExpected()).isCloseTo(4.0, within(1e-5));
     assertThat(d.getRatio()).isCloseTo(7.5, within(1e-5));
+    assertThat(d.getRatioLower()).isCloseTo(5.059, within(1e-3));
+    assertThat(d.getRatioUpper()).isCloseTo(10.707, within(1e-3));
     assertThat(d.getCalibrationInTheLarge()).isCloseTo((30 - 4.0) / 40, within(1e-6));
     assertThat(d.getBandLower()).isEqualTo(0.5);
     assertThat(d.getBandUpper()).isEqualTo(2.0);
@@ -177,6 +179,26 @@ class CalibrationTopologyTest {
     assertThat(out.get(1).getWindowStart().toEpochMilli()).isEqualTo(windowStart(400));
     assertThat(out.get(1).getLabelled()).isEqualTo(40);
     assertThat(out.get(1).getObserved()).isEqualTo(4);
+  }
+
+  @Test
+  void shouldRaiseNoDriftWhenTooFewOnsetsWereExpectedToTellOutsideTheBandFromChance() {
+    // p(a) 0.01 (code "101"): 40 scores expect 0.4 onsets; none observed is a ratio of 0, but 0 onsets happen 2 times
+    // in 3 at that rate, so the interval (0 to 9.2) overlaps the band
+    start();
+    for (int i = 0; i < 40; i++) {
+      diagnosis("p" + i, 0, "101");
+    }
+    for (int i = 0; i < 40; i++) {
+      diagnosis("p" + i, 400, "1");
+    }
+    cohort("q", 40, 4, 400);
+
+    assertThat(drifts.readValuesToList()).isEmpty();
+    CalibrationStatus.Latest a = status.latest("a").orElseThrow();
+    assertThat(a.window().labelled()).isEqualTo(40);
+    assertThat(a.window().observed()).isZero();
+    assertThat(a.window().ratio()).isZero();
   }
 
   @Test
