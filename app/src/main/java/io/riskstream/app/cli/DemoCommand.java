@@ -190,10 +190,13 @@ public final class DemoCommand implements Callable<Integer>, DeveloperCommand {
    * the labelled scores it held and its event-time end; "drifted" while outside the band.
    */
   static String calibration(DemoSummary s) {
+    DemoSummary.Labels counts = s.labels();
+    String labels = String.format(Locale.ROOT, "labels: %,d positive, %,d negative, %,d excluded, %,d late",
+        counts.positive(), counts.negative(), counts.excluded(), counts.late());
     if (s.calibration().isEmpty()) {
-      return "no calibration window closed (labels need a year of later events; see topology/README.md)";
+      return "no calibration window closed (labels need a year of later events; see topology/README.md); " + labels;
     }
-    return s.calibration().entrySet().stream().map(e -> {
+    return labels + "; newest closed window: " + s.calibration().entrySet().stream().map(e -> {
       CalibrationStatus.Latest l = e.getValue();
       Double ratio = l.window().ratio();
       return String.format(Locale.ROOT, "%s O/E %d/%.2f%s (%,d labelled, window to %s)%s", e.getKey(),

@@ -249,7 +249,7 @@ public final class DemoRunner {
         }
         monitor.close();
         monitorThread.join();
-        return summary(monitor, consumed, feedNanos, app.triggerCloses(), app.calibration().all());
+        return summary(monitor, consumed, feedNanos, app.triggerCloses(), app.calibration().all(), labels(app));
       }
     } finally {
       if (progress != null) {
@@ -568,7 +568,7 @@ public final class DemoRunner {
   }
 
   private DemoSummary summary(Monitor m, long consumed, long feedNanos, Map<TriggerProcessor.CloseRule, Long> closes,
-      Map<String, io.riskstream.topology.calibration.CalibrationStatus.Latest> calibration) {
+      Map<String, io.riskstream.topology.calibration.CalibrationStatus.Latest> calibration, DemoSummary.Labels labels) {
     long[] lat = m.latencies();
     Arrays.sort(lat);
     Map<String, Map<String, Long>> byOutcome = new TreeMap<>();
@@ -579,7 +579,19 @@ public final class DemoRunner {
         m.emrEvents.get(), m.scores.get(), m.scoreIds.size(), m.alerts.get(), byOutcome, m.deadLetters.get(),
         new TreeMap<>(m.maxProbability), lat.length, percentile(lat, 0.50) / 1e6, percentile(lat, 0.99) / 1e6,
         firstAlert == 0 ? -1 : seconds(firstAlert), feedNanos / 1e9, seconds(System.nanoTime()), peakRssKb(),
-        stop.get(), closes, calibration);
+        stop.get(), closes, calibration, labels);
+  }
+
+  /** The calibration label counters of every task of {@code app}, summed. */
+  private static DemoSummary.Labels labels(RiskStreamApp app) {
+    return new DemoSummary.Labels(metricTotal(app, "calibration-labelled-positive-total"),
+        metricTotal(app, "calibration-labelled-negative-total"), metricTotal(app, "calibration-excluded-total"),
+        metricTotal(app, "dropped-records-total"));
+  }
+
+  private static long metricTotal(RiskStreamApp app, String name) {
+    return app.streams().metrics().entrySet().stream().filter(e -> e.getKey().name().equals(name))
+        .mapToLong(e -> ((Number) e.getValue().metricValue()).longValue()).sum();
   }
 
   /** Nearest-rank percentile of sorted values (a histogram library is not worth it for one number per run). */
