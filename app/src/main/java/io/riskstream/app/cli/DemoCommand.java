@@ -192,7 +192,10 @@ public final class DemoCommand implements Callable<Integer>, DeveloperCommand {
   static String calibration(DemoSummary s) {
     DemoSummary.Labels counts = s.labels();
     String labels = String.format(Locale.ROOT, "labels: %,d positive, %,d negative, %,d excluded, %,d late",
-        counts.positive(), counts.negative(), counts.excluded(), counts.late());
+        counts.positive(), counts.negative(), counts.excluded(), counts.late())
+        + s.labelTotals().entrySet().stream().map(e -> String.format(Locale.ROOT, "%s O/E %d/%.2f (%,d)", e.getKey(),
+            e.getValue().observed(), e.getValue().expected(), e.getValue().labelled()))
+            .reduce((a, b) -> a + ", " + b).map(t -> "; all labels: " + t).orElse("");
     if (s.calibration().isEmpty()) {
       return "no calibration window closed (labels need a year of later events; see topology/README.md); " + labels;
     }

@@ -249,7 +249,8 @@ public final class DemoRunner {
         }
         monitor.close();
         monitorThread.join();
-        return summary(monitor, consumed, feedNanos, app.triggerCloses(), app.calibration().all(), labels(app));
+        return summary(monitor, consumed, feedNanos, app.triggerCloses(), app.calibration().all(), labels(app),
+            app.calibration().allTotals());
       }
     } finally {
       if (progress != null) {
@@ -568,7 +569,8 @@ public final class DemoRunner {
   }
 
   private DemoSummary summary(Monitor m, long consumed, long feedNanos, Map<TriggerProcessor.CloseRule, Long> closes,
-      Map<String, io.riskstream.topology.calibration.CalibrationStatus.Latest> calibration, DemoSummary.Labels labels) {
+      Map<String, io.riskstream.topology.calibration.CalibrationStatus.Latest> calibration, DemoSummary.Labels labels,
+      Map<String, io.riskstream.topology.calibration.CalibrationStatus.Totals> totals) {
     long[] lat = m.latencies();
     Arrays.sort(lat);
     Map<String, Map<String, Long>> byOutcome = new TreeMap<>();
@@ -579,7 +581,7 @@ public final class DemoRunner {
         m.emrEvents.get(), m.scores.get(), m.scoreIds.size(), m.alerts.get(), byOutcome, m.deadLetters.get(),
         new TreeMap<>(m.maxProbability), lat.length, percentile(lat, 0.50) / 1e6, percentile(lat, 0.99) / 1e6,
         firstAlert == 0 ? -1 : seconds(firstAlert), feedNanos / 1e9, seconds(System.nanoTime()), peakRssKb(),
-        stop.get(), closes, calibration, labels);
+        stop.get(), closes, calibration, labels, totals);
   }
 
   /** The calibration label counters of every task of {@code app}, summed. */

@@ -33,13 +33,14 @@ import java.util.TreeMap;
  * @param transactionCloses the trigger's close counters by rule (per-event scorings included), at the end
  * @param calibration per outcome, the newest closed calibration window (observed vs expected) at the end
  * @param labels the calibration labels of all outcomes at the end: positive, negative, excluded, late
+ * @param labelTotals per outcome, every label of the run (not windowed): labelled, observed, expected
  */
 public record DemoSummary(long patients, long eventsProduced, long transactions, long rejected, long eventsConsumed,
     long emrEvents, long scores, long distinctScores, long alerts, Map<String, Map<String, Long>> alertsByOutcome,
     long deadLetters, Map<String, Double> maxProbability, long latencySamples, double p50LatencyMs, double p99LatencyMs, double firstAlertSeconds,
     double feedSeconds, double wallSeconds, long peakRssKb, boolean interrupted,
     Map<TriggerProcessor.CloseRule, Long> transactionCloses, Map<String, CalibrationStatus.Latest> calibration,
-    Labels labels) {
+    Labels labels, Map<String, CalibrationStatus.Totals> labelTotals) {
 
   /**
    * Calibration labels of all outcomes: scores followed by an onset within the horizon, scores without, scores of
@@ -58,11 +59,12 @@ public record DemoSummary(long patients, long eventsProduced, long transactions,
       boolean interrupted, Map<TriggerProcessor.CloseRule, Long> transactionCloses) {
     this(patients, eventsProduced, transactions, rejected, eventsConsumed, emrEvents, scores, distinctScores, alerts,
         alertsByOutcome, deadLetters, maxProbability, latencySamples, p50LatencyMs, p99LatencyMs, firstAlertSeconds,
-        feedSeconds, wallSeconds, peakRssKb, interrupted, transactionCloses, Map.of(), Labels.NONE);
+        feedSeconds, wallSeconds, peakRssKb, interrupted, transactionCloses, Map.of(), Labels.NONE, Map.of());
   }
 
   public DemoSummary {
     calibration = new TreeMap<>(calibration);
+    labelTotals = new TreeMap<>(labelTotals);
     Map<String, Map<String, Long>> copy = new TreeMap<>();
     alertsByOutcome.forEach((k, v) -> copy.put(k, Map.copyOf(v)));
     alertsByOutcome = Map.copyOf(copy);

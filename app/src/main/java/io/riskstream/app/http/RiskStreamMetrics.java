@@ -80,7 +80,9 @@ public final class RiskStreamMetrics implements AutoCloseable {
    * Per outcome, gauges of its newest closed calibration window on this instance (NaN until one closed, and on the
    * instances whose tasks do not aggregate the outcome): {@code riskstream_calibration_observed},
    * {@code _expected}, {@code _ratio} (observed/expected), {@code _labelled} (labelled scores),
-   * {@code _window_end_seconds} (event time) and {@code _drifted} (1 while the ratio is outside the band).
+   * {@code _window_end_seconds} (event time) and {@code _drifted} (1 while the ratio is outside the band); and
+   * counters of the labels this instance's labellers forwarded, whose rates give a sliding O/E in PromQL:
+   * {@code riskstream_calibration_labels_total}, {@code _labels_observed_total}, {@code _labels_expected_total}.
    */
   public static void bindCalibration(MeterRegistry registry, CalibrationStatus calibration, List<String> outcomes) {
     for (String outcome : outcomes) {
@@ -96,6 +98,15 @@ public final class RiskStreamMetrics implements AutoCloseable {
           l -> l.windowEnd() / 1000.0);
       calibrationGauge(registry, calibration, outcome, "drifted", "1 while the outcome's ratio is outside the band",
           l -> l.drifted() ? 1 : 0);
+      FunctionCounter.builder("riskstream.calibration.labels", calibration, c -> c.totals(outcome).labelled())
+          .description("Scores labelled by this instance").tag("outcome", outcome).register(registry);
+      FunctionCounter.builder("riskstream.calibration.labels.observed", calibration,
+          c -> c.totals(outcome).observed())
+          .description("Labelled scores followed by an onset within the horizon").tag("outcome", outcome)
+          .register(registry);
+      FunctionCounter.builder("riskstream.calibration.labels.expected", calibration,
+          c -> c.totals(outcome).expected())
+          .description("Sum of the labelled scores' probabilities").tag("outcome", outcome).register(registry);
     }
   }
 

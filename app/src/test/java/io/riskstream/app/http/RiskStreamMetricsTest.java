@@ -91,6 +91,8 @@ class RiskStreamMetricsTest {
         new CalibrationWindow(40, 30, 4.0), true));
     status.closed("ckd_stage3plus", new CalibrationStatus.Latest(-90L * 86_400_000L, 0,
         new CalibrationWindow(10, 1, 1.0), false));
+    status.labelled("hypertension", 0.25, true);
+    status.labelled("hypertension", 0.5, false);
     String after = registry.scrape();
 
     assertThat(before).contains("riskstream_calibration_observed{outcome=\"ckd_stage3plus\"} NaN");
@@ -100,6 +102,9 @@ class RiskStreamMetricsTest {
         "riskstream_calibration_labelled{outcome=\"ckd_stage3plus\"} 40.0",
         "riskstream_calibration_window_end_seconds{outcome=\"ckd_stage3plus\"} 7776000.0",
         "riskstream_calibration_drifted{outcome=\"ckd_stage3plus\"} 1.0",
-        "riskstream_calibration_ratio{outcome=\"hypertension\"} NaN");
+        "riskstream_calibration_ratio{outcome=\"hypertension\"} NaN",
+        "riskstream_calibration_labels_total{outcome=\"hypertension\"} 2.0",
+        "riskstream_calibration_labels_observed_total{outcome=\"hypertension\"} 1.0",
+        "riskstream_calibration_labels_expected_total{outcome=\"hypertension\"} 0.75");
   }
 }

@@ -31,6 +31,7 @@ public final class CalibrationLabelProcessor implements Processor<String, Object
   public static final String PENDING_STORE = "calibration-pending";
 
   private final CalibrationLabeller labeller;
+  private final CalibrationStatus status;
   private ProcessorContext<String, CalibrationLabeller.Label> context;
   private KeyValueStore<String, PatientClock> clocks;
   private KeyValueStore<String, PatientCalibration> pendingStore;
@@ -40,8 +41,10 @@ public final class CalibrationLabelProcessor implements Processor<String, Object
   private Sensor dropped;
   private Sensor beforeEpoch;
 
-  public CalibrationLabelProcessor(CalibrationLabeller labeller) {
+  /** @param status where the labels are counted (running totals per outcome) */
+  public CalibrationLabelProcessor(CalibrationLabeller labeller, CalibrationStatus status) {
     this.labeller = labeller;
+    this.status = status;
   }
 
   @Override
@@ -139,6 +142,7 @@ public final class CalibrationLabelProcessor implements Processor<String, Object
     record(excluded, step.excluded());
     for (CalibrationLabeller.Label label : step.labels()) {
       (label.positive() ? positives : negatives).record();
+      status.labelled(label.outcome(), label.probability(), label.positive());
       context.forward(new Record<>(label.outcome(), label, label.asOf()));
     }
     return step.state();

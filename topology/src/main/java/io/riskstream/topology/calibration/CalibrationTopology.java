@@ -85,7 +85,7 @@ public final class CalibrationTopology {
     };
     events.mapValues(v -> (Object) v, Named.as("emr-events-as-calibration-input"))
         .merge(scores.mapValues(v -> (Object) v, Named.as("score-as-calibration-input")), Named.as("calibration-input"))
-        .process(() -> new CalibrationLabelProcessor(labeller), Named.as(LABEL), CalibrationLabelProcessor.CLOCK_STORE,
+        .process(() -> new CalibrationLabelProcessor(labeller, status), Named.as(LABEL), CalibrationLabelProcessor.CLOCK_STORE,
             CalibrationLabelProcessor.PENDING_STORE)
         .repartition(Repartitioned.with(Serdes.String(), labelSerde).withName(LABELS_TOPIC))
         .groupByKey(Grouped.with("calibration-by-outcome", Serdes.String(), labelSerde))

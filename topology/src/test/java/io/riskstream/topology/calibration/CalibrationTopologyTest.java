@@ -164,6 +164,10 @@ class CalibrationTopologyTest {
     assertThat(a.window().observed()).isEqualTo(4);
     assertThat(a.window().expected()).isCloseTo(4.0, within(1e-5));
     assertThat(a.drifted()).isFalse();
+    // every label so far: the day-0 and day-400 scores of both cohorts that their patients' later visits closed
+    assertThat(status.totals("a").labelled()).isEqualTo(80);
+    assertThat(status.totals("a").observed()).isEqualTo(8);
+    assertThat(status.totals("a").expected()).isCloseTo(8.0, within(1e-5));
   }
 
   @Test
