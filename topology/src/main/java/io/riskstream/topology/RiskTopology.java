@@ -2,10 +2,14 @@ package io.riskstream.topology;
 
 import io.riskstream.connectors.debezium.DebeziumNormalizer;
 import io.riskstream.connectors.fhir.FhirNormalizer;
+import io.riskstream.schemas.CalibrationDrift;
 import io.riskstream.schemas.DeadLetter;
 import io.riskstream.schemas.EmrEvent;
 import io.riskstream.schemas.RiskAlert;
 import io.riskstream.schemas.RiskScore;
+import io.riskstream.topology.calibration.CalibrationSettings;
+import io.riskstream.topology.calibration.CalibrationStatus;
+import io.riskstream.topology.calibration.CalibrationTopology;
 import io.riskstream.topology.config.AlertPolicy;
 import io.riskstream.topology.config.RiskStreamConfig;
 import io.riskstream.topology.fhir.AlertRef;
@@ -48,6 +52,8 @@ import org.apache.kafka.streams.state.Stores;
  *                       ─┬→ risk-scores-sink (RiskScore)
  *                        └→ alert [alert-state] → risk-alerts-sink (RiskAlert)
  *       scores + alerts → assess [risk-assessments, alert-index] → risk-assessments-sink (FHIR R4 RiskAssessment JSON)
+ *       emr-events + scores → calibration-label → calibration-labels (by outcome) → windows → calibration-drift-sink
+ *       (with calibration.enabled: {@link CalibrationTopology})
  *  (emr-events-source → transaction-progress; each stage's dead letters → <stage>-dlq-sink)
  * </pre>
  * {@code emr-events} is both the public contract topic and the re-keying (by patient) topic between normalize and the
@@ -84,6 +90,15 @@ public final class RiskTopology {
   /** The topology; its stages count their dead letters in {@code deadLetters}. */
   public static Topology build(StreamsBuilder builder, RiskStreamConfig config, AvroSerdes serdes,
       RequestEncoder encoder, ScoringBackend backend, DeadLetterCounts deadLetters) {
+    return build(builder, config, serdes, encoder, backend, deadLetters, new CalibrationStatus());
+  }
+
+  /**
+   * The topology; its stages count their dead letters in {@code deadLetters}, and calibration (with
+   * {@code calibration.enabled}) reports each outcome's newest closed window to {@code calibration}.
+   */
+  public static Topology build(StreamsBuilder builder, RiskStreamConfig config, AvroSerdes serdes,
+      RequestEncoder encoder, ScoringBackend backend, DeadLetterCounts deadLetters, CalibrationStatus calibration) {
     Serde<EmrEvent> emrSerde = serdes.value(EmrEvent.class);
     Serde<DeadLetter> dlqSerde = serdes.value(DeadLetter.class);
     Serde<RiskScore> scoreSerde = serdes.value(RiskScore.class);
@@ -152,6 +167,10 @@ public final class RiskTopology {
     alerts.to(config.topics().riskAlerts().name(),
         Produced.with(Serdes.String(), alertSerde).withName("risk-alerts-sink"));
     addAssessments(builder, config, backend, scores, alerts);
+    if (config.getBoolean(RiskStreamConfig.CALIBRATION_ENABLED_CONFIG)) {
+      CalibrationTopology.add(builder, CalibrationSettings.of(config), backend, emrEvents, scores,
+          serdes.value(CalibrationDrift.class), calibration);
+    }
     return builder.build();
   }
 

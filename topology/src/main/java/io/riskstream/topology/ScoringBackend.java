@@ -11,7 +11,9 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The one per-JVM scoring service the score processors share: the model and outcomes it serves ({@link ScorerInfo};
  * the engine of each score comes from its result, {@link Scored}), each outcome's horizon in days, display name and
- * SNOMED CT condition codes (in {@code info.outcomes()} order; from the model's encoder spec), a non-blocking submit,
+ * SNOMED CT condition codes (in {@code info.outcomes()} order; from the model's encoder spec: the diagnoses whose
+ * first occurrence is the outcome's onset, which FHIR and CDS Hooks name and calibration labels scores with; an outcome
+ * without codes is not labelled), a non-blocking submit,
  * e.g. scoring's {@code DynamicBatcher::submit}, the model card's operating points by outcome (the alert thresholds
  * used where the configuration sets none; may be empty), where the score processors report each score's
  * event-to-score latency, and the youngest age the model covers (the card's population; no alert below it; 0 for a
@@ -26,6 +28,7 @@ public record ScoringBackend(ScorerInfo info, List<Integer> horizonDays, Submitt
       List<String> displayNames, List<List<String>> conditionCodes, Map<String, OperatingPoint> operatingPoints,
       ScoreLatencyListener latencyListener) {
     this(info, horizonDays, submitter, displayNames, conditionCodes, operatingPoints, latencyListener, 0);
+
   }
 
   /** A backend whose outcomes are shown by name, whose model recommends no thresholds and whose latencies nobody records. */
@@ -85,6 +88,18 @@ public record ScoringBackend(ScorerInfo info, List<Integer> horizonDays, Submitt
     if (!(minimumAgeYears >= 0)) {
       throw new IllegalArgumentException("the minimum age must be >= 0 years, got " + minimumAgeYears);
     }
+
+  }
+
+  /** The same backend with these condition codes per outcome (in {@code info.outcomes()} order). */
+  public ScoringBackend withOnsetCodes(List<List<String>> codes) {
+    return new ScoringBackend(info, horizonDays, submitter, displayNames, codes, operatingPoints, latencyListener,
+        minimumAgeYears);
+  }
+
+  /** Each outcome's onset codes: its condition codes. */
+  public List<List<String>> onsetCodes() {
+    return conditionCodes;
   }
 
   /** The display name of {@code outcome}, else the outcome itself. */

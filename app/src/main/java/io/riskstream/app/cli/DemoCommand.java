@@ -8,6 +8,7 @@ import io.riskstream.app.demo.DemoLogging;
 import io.riskstream.app.demo.DemoProgress;
 import io.riskstream.app.demo.DemoRunner;
 import io.riskstream.app.demo.DemoSummary;
+import io.riskstream.topology.calibration.CalibrationStatus;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -184,6 +185,31 @@ public final class DemoCommand implements Callable<Integer>, DeveloperCommand {
     return summary;
   }
 
+  /**
+   * One line: per outcome, its newest closed calibration window's observed onsets vs expected (sum of p), their ratio,
+   * the labelled scores it held and its event-time end; "drifted" while outside the band.
+   */
+  static String calibration(DemoSummary s) {
+    DemoSummary.Labels counts = s.labels();
+    String labels = String.format(Locale.ROOT, "labels: %,d positive, %,d negative, %,d excluded, %,d late",
+        counts.positive(), counts.negative(), counts.excluded(), counts.late())
+        + s.labelTotals().entrySet().stream().map(e -> String.format(Locale.ROOT, "%s O/E %d/%.2f (%,d)", e.getKey(),
+            e.getValue().observed(), e.getValue().expected(), e.getValue().labelled()))
+            .reduce((a, b) -> a + ", " + b).map(t -> "; all labels: " + t).orElse("");
+    if (s.calibration().isEmpty()) {
+      return "no calibration window closed (labels need a year of later events; see topology/README.md); " + labels;
+    }
+    return labels + "; newest closed window: " + s.calibration().entrySet().stream().map(e -> {
+      CalibrationStatus.Latest l = e.getValue();
+      Double ratio = l.window().ratio();
+      return String.format(Locale.ROOT, "%s O/E %d/%.2f%s (%,d labelled, window to %s)%s", e.getKey(),
+          l.window().observed(), l.window().expected(),
+          ratio == null ? "" : String.format(Locale.ROOT, " = %.2f", ratio), l.window().labelled(),
+          java.time.LocalDate.ofInstant(java.time.Instant.ofEpochMilli(l.windowEnd()), java.time.ZoneOffset.UTC),
+          l.drifted() ? " DRIFTED" : "");
+    }).reduce((a, b) -> a + "; " + b).orElse("");
+  }
+
   static void print(PrintWriter out, DemoSummary s, double speed, Path log) {
     out.println();
     out.println(s.interrupted() ? "Summary (stopped before the end of the feed):" : "Summary:");
@@ -214,6 +240,7 @@ public final class DemoCommand implements Callable<Integer>, DeveloperCommand {
       out.printf(Locale.ROOT, "                          fed as fast as possible (--speed 0): mostly time queued behind"
           + " the backlog, not the stream's own latency; pace the feed with --speed to measure that%n");
     }
+    out.printf(Locale.ROOT, "  calibration             %s%n", calibration(s));
     out.printf(Locale.ROOT, "  first alert             %s%n",
         s.firstAlertSeconds() < 0 ? "none" : String.format(Locale.ROOT, "%.1f s after start", s.firstAlertSeconds()));
     out.printf(Locale.ROOT, "  wall time               %.1f s (feeding %.1f s)%n", s.wallSeconds(), s.feedSeconds());

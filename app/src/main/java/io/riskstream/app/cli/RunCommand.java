@@ -117,7 +117,7 @@ public final class RunCommand implements Callable<Integer> {
       ClinicianRoutes clinician = null;
       try {
         app = RiskStreamApp.start(cfg, serdes, runtime.encoder(), runtime.backend(), overrides);
-        metrics = RiskStreamMetrics.bind(app.streams(), runtime, app.deadLetters());
+        metrics = RiskStreamMetrics.bind(app.streams(), runtime, app.deadLetters(), app.calibration());
         RiskStreamApp started = app;
         RiskStreamMetrics bound = metrics;
         PeerClient peers = self == null ? null : new PeerClient(security, self,

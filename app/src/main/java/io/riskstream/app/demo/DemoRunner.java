@@ -214,7 +214,7 @@ public final class DemoRunner {
            RiskStreamApp app = RiskStreamApp.start(config, serdes, runtime.encoder(), runtime.backend(), Map.of());
            Admin admin = kafka.admin();
            KafkaProducer<byte[], byte[]> producer = producer(config);
-           RiskStreamMetrics metrics = RiskStreamMetrics.bind(app.streams(), runtime, app.deadLetters());
+           RiskStreamMetrics metrics = RiskStreamMetrics.bind(app.streams(), runtime, app.deadLetters(), app.calibration());
            ClinicianRoutes clinician = ClinicianRoutes.create(config, serdes, app.streams(), runtime.backend(),
                runtime.model(), metrics.registry(), HttpSecurity.open(), OwnerRouting.local());
            HttpEndpoints http = http(app, metrics, clinician)) {
@@ -250,7 +250,8 @@ public final class DemoRunner {
         }
         monitor.close();
         monitorThread.join();
-        return summary(monitor, consumed, feedNanos, app.triggerCloses());
+        return summary(monitor, consumed, feedNanos, app.triggerCloses(), app.calibration().all(), labels(app),
+            app.calibration().allTotals());
       }
     } finally {
       if (progress != null) {
@@ -568,7 +569,9 @@ public final class DemoRunner {
     return (nanos - startNanos) / 1e9;
   }
 
-  private DemoSummary summary(Monitor m, long consumed, long feedNanos, Map<TriggerProcessor.CloseRule, Long> closes) {
+  private DemoSummary summary(Monitor m, long consumed, long feedNanos, Map<TriggerProcessor.CloseRule, Long> closes,
+      Map<String, io.riskstream.topology.calibration.CalibrationStatus.Latest> calibration, DemoSummary.Labels labels,
+      Map<String, io.riskstream.topology.calibration.CalibrationStatus.Totals> totals) {
     long[] lat = m.latencies();
     Arrays.sort(lat);
     Map<String, Map<String, Long>> byOutcome = new TreeMap<>();
@@ -579,7 +582,19 @@ public final class DemoRunner {
         m.emrEvents.get(), m.scores.get(), m.scoreIds.size(), m.alerts.get(), byOutcome, m.deadLetters.get(),
         new TreeMap<>(m.maxProbability), lat.length, percentile(lat, 0.50) / 1e6, percentile(lat, 0.99) / 1e6,
         firstAlert == 0 ? -1 : seconds(firstAlert), feedNanos / 1e9, seconds(System.nanoTime()), peakRssKb(),
-        stop.get(), closes);
+        stop.get(), closes, calibration, labels, totals);
+  }
+
+  /** The calibration label counters of every task of {@code app}, summed. */
+  private static DemoSummary.Labels labels(RiskStreamApp app) {
+    return new DemoSummary.Labels(metricTotal(app, "calibration-labelled-positive-total"),
+        metricTotal(app, "calibration-labelled-negative-total"), metricTotal(app, "calibration-excluded-total"),
+        metricTotal(app, "dropped-records-total"));
+  }
+
+  private static long metricTotal(RiskStreamApp app, String name) {
+    return app.streams().metrics().entrySet().stream().filter(e -> e.getKey().name().equals(name))
+        .mapToLong(e -> ((Number) e.getValue().metricValue()).longValue()).sum();
   }
 
   /** Nearest-rank percentile of sorted values (a histogram library is not worth it for one number per run). */

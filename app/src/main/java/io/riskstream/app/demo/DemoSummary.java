@@ -1,6 +1,7 @@
 package io.riskstream.app.demo;
 
 import io.riskstream.topology.TriggerProcessor;
+import io.riskstream.topology.calibration.CalibrationStatus;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
@@ -30,14 +31,40 @@ import java.util.TreeMap;
  * @param peakRssKb this JVM's peak resident set size (VmHWM), or -1 where unknown
  * @param interrupted whether the run was stopped (Ctrl-C) before the feed was done and drained
  * @param transactionCloses the trigger's close counters by rule (per-event scorings included), at the end
+ * @param calibration per outcome, the newest closed calibration window (observed vs expected) at the end
+ * @param labels the calibration labels of all outcomes at the end: positive, negative, excluded, late
+ * @param labelTotals per outcome, every label of the run (not windowed): labelled, observed, expected
  */
 public record DemoSummary(long patients, long eventsProduced, long transactions, long rejected, long eventsConsumed,
     long emrEvents, long scores, long distinctScores, long alerts, Map<String, Map<String, Long>> alertsByOutcome,
     long deadLetters, Map<String, Double> maxProbability, long latencySamples, double p50LatencyMs, double p99LatencyMs, double firstAlertSeconds,
     double feedSeconds, double wallSeconds, long peakRssKb, boolean interrupted,
-    Map<TriggerProcessor.CloseRule, Long> transactionCloses) {
+    Map<TriggerProcessor.CloseRule, Long> transactionCloses, Map<String, CalibrationStatus.Latest> calibration,
+    Labels labels, Map<String, CalibrationStatus.Totals> labelTotals) {
+
+  /**
+   * Calibration labels of all outcomes: scores followed by an onset within the horizon, scores without, scores of
+   * patients who already had the outcome, and labels that reached an already closed window (Kafka Streams'
+   * {@code dropped-records-total}, which counts nothing else in the demo while it has no dead letters).
+   */
+  public record Labels(long positive, long negative, long excluded, long late) {
+    public static final Labels NONE = new Labels(0, 0, 0, 0);
+  }
+
+  /** A summary without calibration windows. */
+  public DemoSummary(long patients, long eventsProduced, long transactions, long rejected, long eventsConsumed,
+      long emrEvents, long scores, long distinctScores, long alerts, Map<String, Map<String, Long>> alertsByOutcome,
+      long deadLetters, Map<String, Double> maxProbability, long latencySamples, double p50LatencyMs,
+      double p99LatencyMs, double firstAlertSeconds, double feedSeconds, double wallSeconds, long peakRssKb,
+      boolean interrupted, Map<TriggerProcessor.CloseRule, Long> transactionCloses) {
+    this(patients, eventsProduced, transactions, rejected, eventsConsumed, emrEvents, scores, distinctScores, alerts,
+        alertsByOutcome, deadLetters, maxProbability, latencySamples, p50LatencyMs, p99LatencyMs, firstAlertSeconds,
+        feedSeconds, wallSeconds, peakRssKb, interrupted, transactionCloses, Map.of(), Labels.NONE, Map.of());
+  }
 
   public DemoSummary {
+    calibration = new TreeMap<>(calibration);
+    labelTotals = new TreeMap<>(labelTotals);
     Map<String, Map<String, Long>> copy = new TreeMap<>();
     alertsByOutcome.forEach((k, v) -> copy.put(k, Map.copyOf(v)));
     alertsByOutcome = Map.copyOf(copy);

@@ -15,8 +15,10 @@ import io.riskstream.app.runtime.ScoringRuntime;
 import io.riskstream.scoring.ScorerInfo;
 import io.riskstream.scoring.batch.DynamicBatcher;
 import io.riskstream.topology.DeadLetterCounts;
+import io.riskstream.topology.calibration.CalibrationStatus;
 import io.riskstream.topology.ScoringBackend;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -53,8 +55,12 @@ public final class RiskStreamMetrics implements AutoCloseable {
     this.streamsMetrics = new KafkaStreamsMetrics(streams);
   }
 
-  /** Binds the metrics of {@code streams}, {@code scoring} and the instance's {@code deadLetters}. */
-  public static RiskStreamMetrics bind(KafkaStreams streams, ScoringRuntime scoring, DeadLetterCounts deadLetters) {
+  /**
+   * Binds the metrics of {@code streams}, {@code scoring}, the instance's {@code deadLetters} and the calibration of
+   * the outcomes it aggregates ({@link #bindCalibration}).
+   */
+  public static RiskStreamMetrics bind(KafkaStreams streams, ScoringRuntime scoring, DeadLetterCounts deadLetters,
+      CalibrationStatus calibration) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
     for (DeadLetterStage stage : DeadLetterStage.values()) {
@@ -66,7 +72,49 @@ public final class RiskStreamMetrics implements AutoCloseable {
       }
     }
     scoring.addScoreLatencyListener(bindScoring(registry, scoring.batcher()));
+    bindCalibration(registry, calibration, scoring.backend().info().outcomes());
     return new RiskStreamMetrics(registry, streams);
+  }
+
+  /**
+   * Per outcome, gauges of its newest closed calibration window on this instance (NaN until one closed, and on the
+   * instances whose tasks do not aggregate the outcome): {@code riskstream_calibration_observed},
+   * {@code _expected}, {@code _ratio} (observed/expected), {@code _labelled} (labelled scores),
+   * {@code _window_end_seconds} (event time) and {@code _drifted} (1 while the ratio is outside the band); and
+   * counters of the labels this instance's labellers forwarded, whose rates give a sliding O/E in PromQL:
+   * {@code riskstream_calibration_labels_total}, {@code _labels_observed_total}, {@code _labels_expected_total}.
+   */
+  public static void bindCalibration(MeterRegistry registry, CalibrationStatus calibration, List<String> outcomes) {
+    for (String outcome : outcomes) {
+      calibrationGauge(registry, calibration, outcome, "observed", "Onsets that followed the window's labelled scores",
+          l -> l.window().observed());
+      calibrationGauge(registry, calibration, outcome, "expected", "Sum of the window's labelled probabilities",
+          l -> l.window().expected());
+      calibrationGauge(registry, calibration, outcome, "ratio", "Observed / expected of the window",
+          l -> l.window().ratio() == null ? Double.NaN : l.window().ratio());
+      calibrationGauge(registry, calibration, outcome, "labelled", "Labelled scores in the window",
+          l -> l.window().labelled());
+      calibrationGauge(registry, calibration, outcome, "window.end.seconds", "Event-time end of the window",
+          l -> l.windowEnd() / 1000.0);
+      calibrationGauge(registry, calibration, outcome, "drifted", "1 while the outcome's ratio is outside the band",
+          l -> l.drifted() ? 1 : 0);
+      FunctionCounter.builder("riskstream.calibration.labels", calibration, c -> c.totals(outcome).labelled())
+          .description("Scores labelled by this instance").tag("outcome", outcome).register(registry);
+      FunctionCounter.builder("riskstream.calibration.labels.observed", calibration,
+          c -> c.totals(outcome).observed())
+          .description("Labelled scores followed by an onset within the horizon").tag("outcome", outcome)
+          .register(registry);
+      FunctionCounter.builder("riskstream.calibration.labels.expected", calibration,
+          c -> c.totals(outcome).expected())
+          .description("Sum of the labelled scores' probabilities").tag("outcome", outcome).register(registry);
+    }
+  }
+
+  private static void calibrationGauge(MeterRegistry registry, CalibrationStatus calibration, String outcome,
+      String name, String description, java.util.function.ToDoubleFunction<CalibrationStatus.Latest> value) {
+    Gauge.builder("riskstream.calibration." + name, calibration,
+            c -> c.latest(outcome).map(value::applyAsDouble).orElse(Double.NaN))
+        .description(description + " (newest closed calibration window)").tag("outcome", outcome).register(registry);
   }
 
   /**

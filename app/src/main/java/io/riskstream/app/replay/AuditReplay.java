@@ -104,8 +104,9 @@ public final class AuditReplay {
     p.put(RiskStreamConfig.NORMALIZE_ENABLED_CONFIG, "false");
     p.put(RiskStreamConfig.FHIR_ENABLED_CONFIG, "false");
     p.put(RiskStreamConfig.STATE_DIR_CONFIG, stateDir.toString());
+    // the replay's calibration drift events go to a topic of its own, never to production's
     for (String topic : List.of(RiskStreamConfig.TOPIC_RISK_SCORES_CONFIG, RiskStreamConfig.TOPIC_RISK_ALERTS_CONFIG,
-        RiskStreamConfig.TOPIC_DLQ_CONFIG)) {
+        RiskStreamConfig.TOPIC_DLQ_CONFIG, RiskStreamConfig.TOPIC_CALIBRATION_DRIFT_CONFIG)) {
       p.put(topic, production.getString(topic) + suffix);
     }
     return new RiskStreamConfig(p);

@@ -1,6 +1,7 @@
 package io.riskstream.app.runtime;
 
 import io.riskstream.topology.DeadLetterCounts;
+import io.riskstream.topology.calibration.CalibrationStatus;
 import io.riskstream.topology.ErrorHandling;
 import io.riskstream.topology.RequestEncoder;
 import io.riskstream.topology.RiskTopology;
@@ -44,13 +45,16 @@ public final class RiskStreamApp implements AutoCloseable {
   private final org.apache.kafka.streams.TopologyDescription description;
 
   private final DeadLetterCounts deadLetters;
+  private final CalibrationStatus calibration;
 
   private RiskStreamApp(KafkaStreams streams, String applicationId,
-      org.apache.kafka.streams.TopologyDescription description, DeadLetterCounts deadLetters) {
+      org.apache.kafka.streams.TopologyDescription description, DeadLetterCounts deadLetters,
+      CalibrationStatus calibration) {
     this.streams = streams;
     this.applicationId = applicationId;
     this.description = description;
     this.deadLetters = deadLetters;
+    this.calibration = calibration;
   }
 
   /**
@@ -72,12 +76,13 @@ public final class RiskStreamApp implements AutoCloseable {
       throws InterruptedException, ExecutionException {
     Properties props = config.streamsProperties();
     DeadLetterCounts deadLetters = new DeadLetterCounts();
+    CalibrationStatus calibration = new CalibrationStatus();
     props.putAll(ErrorHandling.streamsProperties(config, serdes, deadLetters));
     props.putAll(overrides);
     ensureTopics(config);
     // the error handlers are task configuration, which tasks take from the topology's configuration
     Topology topology = RiskTopology.build(new StreamsBuilder(new TopologyConfig(new StreamsConfig(props))), config,
-        serdes, encoder, backend, deadLetters);
+        serdes, encoder, backend, deadLetters, calibration);
     KafkaStreams streams = new KafkaStreams(topology, props);
     streams.setUncaughtExceptionHandler(e -> {
       LOG.error("stream thread failed ({}); shutting down, pending requests are re-scored at the next start",
@@ -90,7 +95,7 @@ public final class RiskStreamApp implements AutoCloseable {
     });
     streams.start();
     return new RiskStreamApp(streams, config.getString(RiskStreamConfig.APPLICATION_ID_CONFIG), topology.describe(),
-        deadLetters);
+        deadLetters, calibration);
   }
 
   /**
@@ -155,6 +160,10 @@ public final class RiskStreamApp implements AutoCloseable {
         missing.add(new NewTopic(n, Optional.of(partitions), rf < 0 ? Optional.empty() : Optional.of(rf)));
       }
     }
+    String drift = config.getString(RiskStreamConfig.TOPIC_CALIBRATION_DRIFT_CONFIG);
+    if (config.getBoolean(RiskStreamConfig.CALIBRATION_ENABLED_CONFIG) && !existing.contains(drift)) {
+      missing.add(new NewTopic(drift, Optional.of(partitions), rf < 0 ? Optional.empty() : Optional.of(rf)));
+    }
     String transactions = config.getString(RiskStreamConfig.SOURCE_TRANSACTION_TOPIC_CONFIG);
     if (config.tracksTransactions() && !existing.contains(transactions)) {
       // Debezium creates it when it first writes; until then the topology needs it to exist
@@ -176,6 +185,11 @@ public final class RiskStreamApp implements AutoCloseable {
       LOG.info("created {} topics", missing.size());
     }
     return !retriable;
+  }
+
+  /** The newest closed calibration window of each outcome this instance aggregates. */
+  public CalibrationStatus calibration() {
+    return calibration;
   }
 
   /** This instance's dead letters by stage and reason. */

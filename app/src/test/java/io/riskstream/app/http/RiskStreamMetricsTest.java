@@ -10,7 +10,10 @@ import io.riskstream.scoring.Scored;
 import io.riskstream.scoring.batch.DynamicBatcher;
 import io.riskstream.topology.NamedTestScorer;
 import io.riskstream.topology.ScoringBackend;
+import io.riskstream.topology.calibration.CalibrationStatus;
+import io.riskstream.topology.calibration.CalibrationWindow;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -76,5 +79,32 @@ class RiskStreamMetricsTest {
       assertThat(registry.scrape()).contains("riskstream_event_to_score_seconds_count 2",
           "riskstream_event_to_score_seconds_sum 1.75", "riskstream_event_to_score_seconds_bucket{le=\"+Inf\"} 2");
     }
+  }
+
+  @Test
+  void shouldExportTheNewestClosedCalibrationWindowOfEachOutcome() {
+    CalibrationStatus status = new CalibrationStatus();
+    RiskStreamMetrics.bindCalibration(registry, status, List.of("ckd_stage3plus", "hypertension"));
+    String before = registry.scrape();
+
+    status.closed("ckd_stage3plus", new CalibrationStatus.Latest(0, 90L * 86_400_000L,
+        new CalibrationWindow(40, 30, 4.0), true));
+    status.closed("ckd_stage3plus", new CalibrationStatus.Latest(-90L * 86_400_000L, 0,
+        new CalibrationWindow(10, 1, 1.0), false));
+    status.labelled("hypertension", 0.25, true);
+    status.labelled("hypertension", 0.5, false);
+    String after = registry.scrape();
+
+    assertThat(before).contains("riskstream_calibration_observed{outcome=\"ckd_stage3plus\"} NaN");
+    assertThat(after).contains("riskstream_calibration_observed{outcome=\"ckd_stage3plus\"} 30.0",
+        "riskstream_calibration_expected{outcome=\"ckd_stage3plus\"} 4.0",
+        "riskstream_calibration_ratio{outcome=\"ckd_stage3plus\"} 7.5",
+        "riskstream_calibration_labelled{outcome=\"ckd_stage3plus\"} 40.0",
+        "riskstream_calibration_window_end_seconds{outcome=\"ckd_stage3plus\"} 7776000.0",
+        "riskstream_calibration_drifted{outcome=\"ckd_stage3plus\"} 1.0",
+        "riskstream_calibration_ratio{outcome=\"hypertension\"} NaN",
+        "riskstream_calibration_labels_total{outcome=\"hypertension\"} 2.0",
+        "riskstream_calibration_labels_observed_total{outcome=\"hypertension\"} 1.0",
+        "riskstream_calibration_labels_expected_total{outcome=\"hypertension\"} 0.75");
   }
 }

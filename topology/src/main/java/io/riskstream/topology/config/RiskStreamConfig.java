@@ -139,6 +139,24 @@ public final class RiskStreamConfig extends AbstractConfig {
   public static final String ALERT_REASONS_DOC = "Number of newest events occluded and re-scored (in the same batch) to find each alert's reasons; 0 disables reasons.";
   public static final String ALERT_REASONS_MIN_CONTRIBUTION_CONFIG = "alert.reasons.min.contribution";
   public static final String ALERT_REASONS_MIN_CONTRIBUTION_DOC = "An alert cites an event group only when occluding it lowers the outcome's probability by at least this much (absolute); smaller contributions are noise.";
+  public static final String CALIBRATION_ENABLED_CONFIG = "calibration.enabled";
+  public static final String CALIBRATION_ENABLED_DOC = "Label every score once its outcome is known, measure observed vs expected per outcome over event-time windows and publish drift events (topic.calibration.drift).";
+  public static final String CALIBRATION_WINDOW_DAYS_CONFIG = "calibration.window.days";
+  public static final String CALIBRATION_WINDOW_DAYS_DOC = "Length in days of the hopping event-time windows (over the scores' asOf) in which labelled scores are counted.";
+  public static final String CALIBRATION_WINDOW_STEP_DAYS_CONFIG = "calibration.window.step.days";
+  public static final String CALIBRATION_WINDOW_STEP_DAYS_DOC = "Days between the starts of consecutive calibration windows; at most calibration.window.days.";
+  public static final String CALIBRATION_GRACE_DAYS_CONFIG = "calibration.grace.days";
+  public static final String CALIBRATION_GRACE_DAYS_DOC = "A window closes when the newest labelled score's asOf passes its end by this many days; a score labelled later (its patient's next event came late) is dropped and counted.";
+  public static final String CALIBRATION_MIN_LABELLED_CONFIG = "calibration.min.labelled";
+  public static final String CALIBRATION_MIN_LABELLED_DOC = "Closed windows with fewer labelled scores of an outcome update the metrics but neither raise nor clear a drift.";
+  public static final String CALIBRATION_BAND_LOWER_CONFIG = "calibration.band.lower";
+  public static final String CALIBRATION_BAND_LOWER_DOC = "Lowest observed/expected ratio of a closed window that counts as calibrated.";
+  public static final String CALIBRATION_BAND_UPPER_CONFIG = "calibration.band.upper";
+  public static final String CALIBRATION_BAND_UPPER_DOC = "Highest observed/expected ratio of a closed window that counts as calibrated; above calibration.band.lower.";
+  public static final String CALIBRATION_MAX_PENDING_CONFIG = "calibration.max.pending.per.patient";
+  public static final String CALIBRATION_MAX_PENDING_DOC = "Scores of one patient kept until labelled; beyond it the oldest is dropped unlabelled and counted (metric calibration-pending-dropped-total).";
+  public static final String TOPIC_CALIBRATION_DRIFT_CONFIG = "topic.calibration.drift";
+  public static final String TOPIC_CALIBRATION_DRIFT_DOC = "Output topic of CalibrationDrift records (Avro, key = outcome): an outcome's calibration left the band or came back.";
   public static final String ALERT_REASONS_EXCLUDED_CODES_CONFIG = "alert.reasons.excluded.codes";
   public static final String ALERT_REASONS_EXCLUDED_CODES_DOC = "Codes (any code system) never cited as alert reasons; they stay model inputs. Default: Synthea's health-economics measures QALY, DALY and QOLS, which are not clinical facts.";
   public static final String ALERT_OUTCOME_PREFIX = "alert.outcome.";
@@ -248,6 +266,15 @@ public final class RiskStreamConfig extends AbstractConfig {
       .define(ALERT_INDEX_PER_PATIENT_CONFIG, Type.INT, 100, Range.between(1, 100_000), Importance.LOW, ALERT_INDEX_PER_PATIENT_DOC)
       .define(ALERT_REASONS_MIN_CONTRIBUTION_CONFIG, Type.DOUBLE, 0.005, Range.between(0.0, 1.0), Importance.LOW, ALERT_REASONS_MIN_CONTRIBUTION_DOC)
       .define(ALERT_REASONS_EXCLUDED_CODES_CONFIG, Type.LIST, "QALY,DALY,QOLS", Importance.LOW, ALERT_REASONS_EXCLUDED_CODES_DOC)
+      .define(CALIBRATION_ENABLED_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, CALIBRATION_ENABLED_DOC)
+      .define(CALIBRATION_WINDOW_DAYS_CONFIG, Type.INT, 90, Range.between(1, 3650), Importance.MEDIUM, CALIBRATION_WINDOW_DAYS_DOC)
+      .define(CALIBRATION_WINDOW_STEP_DAYS_CONFIG, Type.INT, 30, Range.between(1, 3650), Importance.MEDIUM, CALIBRATION_WINDOW_STEP_DAYS_DOC)
+      .define(CALIBRATION_GRACE_DAYS_CONFIG, Type.INT, 180, Range.between(0, 3650), Importance.MEDIUM, CALIBRATION_GRACE_DAYS_DOC)
+      .define(CALIBRATION_MIN_LABELLED_CONFIG, Type.INT, 100, Range.atLeast(1), Importance.MEDIUM, CALIBRATION_MIN_LABELLED_DOC)
+      .define(CALIBRATION_BAND_LOWER_CONFIG, Type.DOUBLE, 0.5, Range.atLeast(0.0), Importance.MEDIUM, CALIBRATION_BAND_LOWER_DOC)
+      .define(CALIBRATION_BAND_UPPER_CONFIG, Type.DOUBLE, 2.0, Range.atLeast(0.0), Importance.MEDIUM, CALIBRATION_BAND_UPPER_DOC)
+      .define(CALIBRATION_MAX_PENDING_CONFIG, Type.INT, 64, Range.between(1, 4096), Importance.LOW, CALIBRATION_MAX_PENDING_DOC)
+      .define(TOPIC_CALIBRATION_DRIFT_CONFIG, Type.STRING, "calibration-drift", new ConfigDef.NonEmptyString(), Importance.MEDIUM, TOPIC_CALIBRATION_DRIFT_DOC)
       .define(SCORER_CONFIG, Type.STRING, "auto", EnumValidator.of(Backend.class), Importance.HIGH, SCORER_DOC)
       .define(TENSORRT_PRECISION_CONFIG, Type.STRING, "fp16", EnumValidator.of(Precision.class), Importance.MEDIUM, TENSORRT_PRECISION_DOC)
       .define(TENSORRT_ENGINE_CACHE_DIR_CONFIG, Type.STRING, "", Importance.MEDIUM, TENSORRT_ENGINE_CACHE_DIR_DOC)
@@ -290,6 +317,12 @@ public final class RiskStreamConfig extends AbstractConfig {
     super(CONFIG, props, true);
     if (getDouble(ALERT_CRITICAL_THRESHOLD_CONFIG) < getDouble(ALERT_WARNING_THRESHOLD_CONFIG)) {
       throw new ConfigException(ALERT_CRITICAL_THRESHOLD_CONFIG + " must be at least " + ALERT_WARNING_THRESHOLD_CONFIG);
+    }
+    if (getDouble(CALIBRATION_BAND_UPPER_CONFIG) <= getDouble(CALIBRATION_BAND_LOWER_CONFIG)) {
+      throw new ConfigException(CALIBRATION_BAND_UPPER_CONFIG + " must be above " + CALIBRATION_BAND_LOWER_CONFIG);
+    }
+    if (getInt(CALIBRATION_WINDOW_STEP_DAYS_CONFIG) > getInt(CALIBRATION_WINDOW_DAYS_CONFIG)) {
+      throw new ConfigException(CALIBRATION_WINDOW_STEP_DAYS_CONFIG + " must be at most " + CALIBRATION_WINDOW_DAYS_CONFIG);
     }
     this.sourceMapping = SourceMapping.fromConfig(getList(SOURCE_TABLES_CONFIG), originalsWithPrefix(SOURCE_TABLE_PREFIX));
     this.alertPolicy = AlertPolicy.fromConfig(this, originalsWithPrefix(ALERT_OUTCOME_PREFIX));

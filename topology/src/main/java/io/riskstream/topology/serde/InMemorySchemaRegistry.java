@@ -60,6 +60,7 @@ public final class InMemorySchemaRegistry implements RegistryClientFacade {
     preload(serdes, new io.riskstream.schemas.RiskAlert(), io.riskstream.schemas.RiskAlert.class);
     preload(serdes, new io.riskstream.schemas.DeadLetter(), io.riskstream.schemas.DeadLetter.class);
     preload(serdes, new io.riskstream.schemas.RiskAlertFeedback(), io.riskstream.schemas.RiskAlertFeedback.class);
+    preload(serdes, new io.riskstream.schemas.CalibrationDrift(), io.riskstream.schemas.CalibrationDrift.class);
     synchronized (registry) {
       registry.onlyKnownContent = true;
     }
