@@ -83,7 +83,10 @@ def main():
     with open(os.path.join(OUT, "encoder-spec.json"), "w") as f:
         json.dump(spec(), f, indent=2)
     with open(os.path.join(OUT, "model-card.json"), "w") as f:
-        json.dump({"name": "test-tiny", "version": "0.0.1-test", "purpose": "tests only: random weights",
+        json.dump({"name": "test-tiny", "version": "0.0.1-test",
+                   "population": {"min_age_years": 0,
+                                  "description": "test model: every age (the tests score newborns and expect alerts)"},
+                   "purpose": "tests only: random weights",
                    "script": "scoring/src/test/python/make_tiny_model.py", "onnxSha256": digest}, f, indent=2)
     rng = np.random.default_rng(11)
     n, length = 16, 40

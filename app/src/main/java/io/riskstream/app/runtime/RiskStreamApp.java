@@ -137,13 +137,30 @@ public final class RiskStreamApp implements AutoCloseable {
       }
       if (config.tracksTransactions()) {
         String emrEvents = config.topics().emrEvents().name();
-        int actual = admin.describeTopics(List.of(emrEvents)).allTopicNames().get().get(emrEvents).partitions().size();
+        int actual = describedPartitions(admin, emrEvents);
         if (actual != partitions) {
           // the tracker's verdicts reach the trigger through a topic with topic.partitions partitions, by patient
           throw new ConfigException(RiskStreamConfig.TOPIC_PARTITIONS_CONFIG, partitions, emrEvents + " has " + actual
               + " partitions; with " + RiskStreamConfig.SOURCE_TRANSACTION_TOPIC_CONFIG + " set, "
               + RiskStreamConfig.TOPIC_PARTITIONS_CONFIG + " must equal them: set it to " + actual);
         }
+      }
+    }
+  }
+
+  /**
+   * The partition count of {@code topic}; asked again (up to 10 times, 500 ms apart) while the broker answers that it
+   * does not host the topic yet (seen from a just-started KRaft broker right after the topic was created).
+   */
+  private static int describedPartitions(Admin admin, String topic) throws InterruptedException, ExecutionException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) || attempt == 10) {
+          throw e;
+        }
+        Thread.sleep(500);
       }
     }
   }
