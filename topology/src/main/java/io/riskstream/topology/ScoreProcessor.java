@@ -53,10 +53,17 @@ import org.slf4j.LoggerFactory;
  * {@code maxRetries} times, then the stream thread fails (the request stays in the store and is re-scored on restart).
  *
  * <p>Output: {@link ScoredRequest}s and {@link io.riskstream.schemas.DeadLetter}s.
+ *
+ * <p>A shadow model's score processor ({@link #shadow}) works the same on its own store and never holds back or stops
+ * production: no reasons, sensors named {@code shadow-scoring-*}, and a request it cannot score (invalid input, or the
+ * scorer failing after {@code maxRetries} re-submissions) is counted in {@link ShadowCounts} and skipped, never
+ * dead-lettered and never failing the stream thread.
  */
 public final class ScoreProcessor implements Processor<String, ScoringRequest, String, Object> {
 
   public static final String STORE = "scoring-pending";
+  /** The shadow model's pending requests. */
+  public static final String SHADOW_STORE = "shadow-scoring-pending";
   private static final Logger LOG = LoggerFactory.getLogger(ScoreProcessor.class);
 
   private static final class InFlight {
@@ -79,6 +86,9 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
   private final int maxRetries;
   private final double[] reasonThresholds;
   private final DeadLetterCounts deadLetterCounts;
+  private final String storeName;
+  /** A shadow model's counts, or null for production. */
+  private final ShadowCounts shadow;
   private final TreeMap<String, InFlight> inFlight = new TreeMap<>();
   /** Futures completed (on the batcher's threads) since the last drain: drain only walks in-flight when > 0. */
   private final AtomicInteger completions = new AtomicInteger();
@@ -106,6 +116,21 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
 
   public ScoreProcessor(ScoringBackend backend, Duration drainInterval, int maxRetries, double[] reasonThresholds,
       DeadLetterCounts deadLetterCounts) {
+    this(backend, drainInterval, maxRetries, reasonThresholds, deadLetterCounts, STORE, null);
+  }
+
+  /** The score processor of a shadow model: store {@code store}, no reasons, failures counted in {@code counts}. */
+  public static ScoreProcessor shadow(ScoringBackend backend, Duration drainInterval, int maxRetries, String store,
+      ShadowCounts counts) {
+    double[] noReasons = new double[backend.info().outcomes().size()];
+    java.util.Arrays.fill(noReasons, Double.POSITIVE_INFINITY);
+    return new ScoreProcessor(backend, drainInterval, maxRetries, noReasons, new DeadLetterCounts(), store, counts);
+  }
+
+  private ScoreProcessor(ScoringBackend backend, Duration drainInterval, int maxRetries, double[] reasonThresholds,
+      DeadLetterCounts deadLetterCounts, String storeName, ShadowCounts shadow) {
+    this.storeName = storeName;
+    this.shadow = shadow;
     this.deadLetterCounts = deadLetterCounts;
     if (reasonThresholds.length != backend.info().outcomes().size()) {
       throw new IllegalArgumentException("one reason threshold per outcome expected");
@@ -119,16 +144,17 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
   @Override
   public void init(ProcessorContext<String, Object> context) {
     this.context = context;
-    this.store = context.getStateStore(STORE);
-    this.deadLetters = new DeadLetters(context, DeadLetterStage.SCORE, deadLetterCounts);
+    this.store = context.getStateStore(storeName);
+    this.deadLetters = shadow == null ? new DeadLetters(context, DeadLetterStage.SCORE, deadLetterCounts) : null;
+    String sensors = shadow == null ? "scoring-" : "shadow-scoring-";
     this.resubmitted = context.metrics().addRateTotalSensor(DeadLetters.METRICS_SCOPE,
-        context.taskId().toString(), "scoring-resubmitted", Sensor.RecordingLevel.INFO);
+        context.taskId().toString(), sensors + "resubmitted", Sensor.RecordingLevel.INFO);
     this.explained = context.metrics().addRateTotalSensor(DeadLetters.METRICS_SCOPE,
-        context.taskId().toString(), "scoring-reasons", Sensor.RecordingLevel.INFO);
+        context.taskId().toString(), sensors + "reasons", Sensor.RecordingLevel.INFO);
     // how long completed results wait for the drain that forwards them, in ms: scoring-drain-wait-latency-avg/-max,
     // and -total = drains that found any completed
     this.drainWait = context.metrics().addLatencyRateTotalSensor(DeadLetters.METRICS_SCOPE,
-        context.taskId().toString(), "scoring-drain-wait", Sensor.RecordingLevel.INFO);
+        context.taskId().toString(), sensors + "drain-wait", Sensor.RecordingLevel.INFO);
     int restored = 0;
     try (KeyValueIterator<String, ScoringRequest> it = store.all()) {
       while (it.hasNext()) {
@@ -217,7 +243,10 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
         continue;
       }
       if (failure != null) {
-        retry(f, context.currentSystemTimeMs());
+        if (retry(f, context.currentSystemTimeMs())) {
+          it.remove();  // a shadow's request given up
+          continue;
+        }
         blocked.add(patient);
         continue;
       }
@@ -252,6 +281,13 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
 
   /** Dead-letters a request the scorer rejected as invalid input; the message names no value. */
   private void deadLetter(ScoringRequest r, IllegalArgumentException invalid) {
+    if (shadow != null) {
+      shadow.failed(ShadowCounts.Failure.INVALID_INPUT);
+      LOG.warn("task {}: the shadow scorer rejected a request as invalid input ({}); skipped for the shadow only",
+          context.taskId(), invalid.getClass().getSimpleName());
+      store.delete(r.pendingKey());
+      return;
+    }
     HistoryCommand.SourceOffset at = r.sourceOffsets().isEmpty() ? new HistoryCommand.SourceOffset("", -1, -1L)
         : r.sourceOffsets().get(0);
     LOG.warn("task {}: the scorer rejected a request as invalid input ({}); dead-lettered", context.taskId(),
@@ -265,13 +301,20 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
 
   /**
    * Re-submits the failed stage of {@code f} after a backoff (100 ms, doubling per attempt, at most 5 s), or fails the
-   * thread after {@code maxRetries} re-submissions.
+   * thread after {@code maxRetries} re-submissions; a shadow's request is then deleted instead and true returned.
    */
-  private void retry(InFlight f, long now) {
+  private boolean retry(InFlight f, long now) {
     List<CompletableFuture<Scored>> stage = f.occluded == null ? List.of(f.base) : f.occluded;
+    if (f.attempts > maxRetries && shadow != null) {
+      shadow.failed(ShadowCounts.Failure.SCORER_FAILED);
+      LOG.warn("task {}: shadow scoring failed {} times for a request; skipped for the shadow only", context.taskId(),
+          f.attempts);
+      store.delete(f.request.pendingKey());
+      return true;
+    }
     if (f.attempts > maxRetries) {
       throw new StreamsException("scoring failed " + f.attempts + " times for a request in task "
-          + context.taskId() + "; it stays in " + STORE + " and is re-scored on restart",
+          + context.taskId() + "; it stays in " + storeName + " and is re-scored on restart",
           stage.stream().filter(CompletableFuture::isCompletedExceptionally).findFirst()
               .map(x -> x.handle((v, e) -> e).join()).orElse(null));
     }
@@ -280,10 +323,10 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
       f.retryAt = now + backoff;
       backingOff++;
       LOG.warn("task {}: scoring attempt {} failed; re-submitting in {} ms", context.taskId(), f.attempts, backoff);
-      return;
+      return false;
     }
     if (now < f.retryAt) {
-      return;
+      return false;
     }
     f.retryAt = 0;
     backingOff--;
@@ -294,6 +337,7 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
       f.occluded = submitOccluded(f.request);
     }
     resubmitted.record();
+    return false;
   }
 
   /** The score of {@code r}; its engine is the one that computed {@code scored} (after a failover, the fallback). */
@@ -334,7 +378,9 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
   public void close() {
     inFlight.clear();
     if (resubmitted != null) {
-      deadLetters.close();
+      if (deadLetters != null) {
+        deadLetters.close();
+      }
       context.metrics().removeSensor(resubmitted);
       context.metrics().removeSensor(explained);
       context.metrics().removeSensor(drainWait);
