@@ -322,7 +322,8 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
       long backoff = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS << Math.min(20, f.attempts - 1));
       f.retryAt = now + backoff;
       backingOff++;
-      LOG.warn("task {}: scoring attempt {} failed; re-submitting in {} ms", context.taskId(), f.attempts, backoff);
+      LOG.warn("task {}: {}scoring attempt {} failed; re-submitting in {} ms", context.taskId(),
+          shadow == null ? "" : "shadow ", f.attempts, backoff);
       return false;
     }
     if (now < f.retryAt) {
