@@ -30,12 +30,13 @@ import java.util.TreeMap;
  * @param peakRssKb this JVM's peak resident set size (VmHWM), or -1 where unknown
  * @param interrupted whether the run was stopped (Ctrl-C) before the feed was done and drained
  * @param transactionCloses the trigger's close counters by rule (per-event scorings included), at the end
+ * @param shadowReport with a shadow model, the summary of its scores and of the shadow report; else empty
  */
 public record DemoSummary(long patients, long eventsProduced, long transactions, long rejected, long eventsConsumed,
     long emrEvents, long scores, long distinctScores, long alerts, Map<String, Map<String, Long>> alertsByOutcome,
     long deadLetters, Map<String, Double> maxProbability, long latencySamples, double p50LatencyMs, double p99LatencyMs, double firstAlertSeconds,
     double feedSeconds, double wallSeconds, long peakRssKb, boolean interrupted,
-    Map<TriggerProcessor.CloseRule, Long> transactionCloses) {
+    Map<TriggerProcessor.CloseRule, Long> transactionCloses, java.util.List<String> shadowReport) {
 
   public DemoSummary {
     Map<String, Map<String, Long>> copy = new TreeMap<>();
@@ -45,6 +46,7 @@ public record DemoSummary(long patients, long eventsProduced, long transactions,
     Map<TriggerProcessor.CloseRule, Long> closes = new EnumMap<>(TriggerProcessor.CloseRule.class);
     closes.putAll(transactionCloses);
     transactionCloses = Collections.unmodifiableMap(closes);
+    shadowReport = java.util.List.copyOf(shadowReport);
   }
 
   /** Change events the application consumed per second of wall time (start to the end of the drain). */

@@ -17,7 +17,8 @@ class DemoCommandTest {
   private static DemoSummary summary(double p50Ms, double p99Ms) {
     return new DemoSummary(235, 157_136, 3_899, 0, 157_136, 157_136, 3_899, 3_899, 101,
         Map.of("ckd_stage3plus", Map.of("CRITICAL", 60L, "WARNING", 41L)), 0, Map.of("ckd_stage3plus", 0.214), 3_899,
-        p50Ms, p99Ms, 14.9, 80.0, 97.0, 1_054 * 1024, false, Map.of(TriggerProcessor.CloseRule.IDLE_FLUSH, 7L));
+        p50Ms, p99Ms, 14.9, 80.0, 97.0, 1_054 * 1024, false, Map.of(TriggerProcessor.CloseRule.IDLE_FLUSH, 7L),
+        java.util.List.of());
   }
 
   private static String print(DemoSummary s, double speed) {
