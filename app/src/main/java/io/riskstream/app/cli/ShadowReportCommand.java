@@ -48,6 +48,11 @@ public final class ShadowReportCommand implements Callable<Integer> {
   @Option(names = "--to", description = "Compare alerts with asOf before this instant; default: to the end.")
   private String to;
 
+  @Option(names = "--window-days", defaultValue = "30", description = "Alerts of the two models for the same patient"
+      + " and outcome match when their asOf lie at most this many days apart (0: only at the same history point);"
+      + " default: ${DEFAULT-VALUE}.")
+  private int windowDays;
+
   @Option(names = "--report", defaultValue = "shadow-report.json", description = "The JSON report; - prints it after"
       + " the summary; default: ${DEFAULT-VALUE}.")
   private Path report;
@@ -70,6 +75,9 @@ public final class ShadowReportCommand implements Callable<Integer> {
       cfg = RiskstreamCli.loadConfig(config);
       start = instant("--from", from);
       end = instant("--to", to);
+      if (windowDays < 0) {
+        throw new IllegalArgumentException("--window-days must not be negative, got " + windowDays);
+      }
       if (start != null && end != null && !start.isBefore(end)) {
         throw new IllegalArgumentException("the period is empty: --from " + start + " is not before --to " + end);
       }
@@ -80,7 +88,7 @@ public final class ShadowReportCommand implements Callable<Integer> {
     ShadowReport.Report r;
     try {
       StartupProbes.await(cfg);
-      r = ShadowReport.run(cfg, AvroSerdes.fromConfig(cfg), start, end);
+      r = ShadowReport.run(cfg, AvroSerdes.fromConfig(cfg), start, end, java.time.Duration.ofDays(windowDays));
     } catch (ConfigException e) {
       err.println("riskstream shadow-report: " + e.getMessage());
       return 2;
@@ -126,6 +134,7 @@ public final class ShadowReportCommand implements Callable<Integer> {
     doc.put("shadowAlertsTopic", r.shadowAlertsTopic());
     doc.put("from", c.from() == null ? null : c.from().toString());
     doc.put("to", c.to() == null ? null : c.to().toString());
+    doc.put("windowDays", c.window().toDays());
     doc.put("productionAlertsRead", r.productionAlertsRead());
     doc.put("shadowAlertsRead", r.shadowAlertsRead());
     doc.put("productionModels", c.productionModels());

@@ -84,6 +84,8 @@ public final class DemoRunner {
   private static final String APPLICATION_ID = "riskstream-demo";
   /** Longest wait, after production's outputs settled, for the shadow model to finish scoring. */
   private static final Duration SHADOW_WAIT = Duration.ofMinutes(10);
+  /** How far apart a production and a shadow alert of a patient and outcome may be and match (shadow-report's default). */
+  private static final Duration SHADOW_MATCH_WINDOW = Duration.ofDays(30);
   /** The demo serves its HTTP endpoints on loopback only (without authentication). */
   private static final String DEMO_BIND_ADDRESS = "127.0.0.1";
   /**
@@ -596,7 +598,7 @@ public final class DemoRunner {
     lines.add(String.format(Locale.ROOT, "shadow model %s %s: %,d histories, %,d scores, %,d would-be alerts, %,d"
             + " skipped", shadow.backend().info().modelId(), shadow.backend().info().modelVersion(), c.requests(),
         c.scores(), c.alerts(), c.failures()));
-    lines.addAll(ShadowReport.summary(ShadowReport.run(config, serdes, null, null)));
+    lines.addAll(ShadowReport.summary(ShadowReport.run(config, serdes, null, null, SHADOW_MATCH_WINDOW)));
     return lines;
   }
 

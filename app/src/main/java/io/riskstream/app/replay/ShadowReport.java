@@ -37,7 +37,8 @@ public final class ShadowReport {
   }
 
   /** Reads both models' alerts (and the scores at their points) as {@code config} names the topics, and compares. */
-  public static Report run(RiskStreamConfig config, AvroSerdes serdes, Instant from, Instant to) {
+  public static Report run(RiskStreamConfig config, AvroSerdes serdes, Instant from, Instant to,
+      java.time.Duration window) {
     Topics topics = config.topics();
     Map<String, Map<TopicPartition, Long>> ends = new java.util.HashMap<>();
     for (String t : List.of(topics.riskAlerts().name(), topics.riskAlertsShadow().name(), topics.riskScores().name(),
@@ -54,7 +55,8 @@ public final class ShadowReport {
     Set<String> shadowScored = scoredPoints(config, serdes, topics.riskScoresShadow().name(), points, ends);
     Set<String> productionScored = scoredPoints(config, serdes, topics.riskScores().name(), points, ends);
     return new Report(topics.riskAlerts().name(), topics.riskAlertsShadow().name(), production.size(), shadow.size(),
-        ShadowComparison.compare(production, shadow, shadowScored::contains, productionScored::contains, from, to));
+        ShadowComparison.compare(production, shadow, shadowScored::contains, productionScored::contains, from, to,
+            window));
   }
 
   /**
@@ -65,7 +67,8 @@ public final class ShadowReport {
     ShadowComparison.Result c = r.comparison();
     List<String> out = new java.util.ArrayList<>();
     out.add("shadow report: production " + models(c.productionModels()) + " vs shadow " + models(c.shadowModels())
-        + " (" + r.productionAlertsTopic() + " vs " + r.shadowAlertsTopic() + ")");
+        + " (" + r.productionAlertsTopic() + " vs " + r.shadowAlertsTopic() + "; alerts of a patient and outcome"
+        + " match within " + c.window().toDays() + " days)");
     c.outcomes().forEach((name, o) -> out.add(line(name, o)));
     out.add(line("all", c.total()));
     if (c.notScoredByShadow() + c.notScoredByProduction() > 0) {
@@ -77,9 +80,11 @@ public final class ShadowReport {
   }
 
   private static String line(String outcome, ShadowComparison.Outcome o) {
-    return String.format(java.util.Locale.ROOT, "  %-24s production %,d, shadow %,d: both %,d (severity differs %,d),"
-        + " only production %,d, only shadow %,d; agreement %s; patients %,d / %,d / both %,d", outcome, o.production(),
-        o.shadow(), o.both(), o.severityDiffers(), o.onlyProduction(), o.onlyShadow(),
+    return String.format(java.util.Locale.ROOT, "  %-24s production %,d, shadow %,d: both %,d (severity differs %,d;"
+        + " shadow lag median %s), only production %,d, only shadow %,d; agreement %s; patients %,d / %,d / both %,d",
+        outcome, o.production(), o.shadow(), o.both(), o.severityDiffers(),
+        o.medianShadowLagDays() == null ? "-" : String.format(java.util.Locale.ROOT, "%+.0f d", o.medianShadowLagDays()),
+        o.onlyProduction(), o.onlyShadow(),
         o.agreement() == null ? "-" : String.format(java.util.Locale.ROOT, "%.1f%%", o.agreement() * 100),
         o.patientsProduction(), o.patientsShadow(), o.patientsBoth());
   }

@@ -74,6 +74,7 @@ class ShadowModelIT {
       props.put(RiskStreamConfig.ALERT_WARNING_THRESHOLD_CONFIG, "0.01");
       props.put(RiskStreamConfig.ALERT_CRITICAL_THRESHOLD_CONFIG, "0.03");
       props.put(RiskStreamConfig.ALERT_COOLDOWN_HOURS_CONFIG, "0");
+      props.put(RiskStreamConfig.ALERT_HYSTERESIS_MARGIN_CONFIG, "0.001");
       RiskStreamConfig config = new RiskStreamConfig(props);
       AvroSerdes serdes = AvroSerdes.withClient(InMemorySchemaRegistry.withRiskStreamSchemas());
 
@@ -127,16 +128,11 @@ class ShadowModelIT {
       Path file = dir.resolve("riskstream.properties");
       Files.writeString(file, props.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
           .collect(Collectors.joining("\n")), StandardCharsets.UTF_8);
-      ShadowReportCommand command = new ShadowReportCommand();
-      StringWriter text = new StringWriter();
-      CommandLine cli = new CommandLine(command);
-      cli.setOut(new PrintWriter(text, true));
-      cli.setErr(new PrintWriter(text, true));
+      // 1. alerts match only at the same history point: the counts are those of the two topics' point sets
       Path json = dir.resolve("shadow-report.json");
-      int rc = cli.execute("--config", file.toString(), "--report", json.toString());
-      System.out.println(text);
-      assertThat(rc).as(text.toString()).isZero();
-      ShadowReport.Report report = command.lastReport();
+      Run exact = report(file, "--window-days", "0", "--report", json.toString());
+      assertThat(exact.rc).as(exact.text).isZero();
+      ShadowReport.Report report = exact.report;
       assertThat(report.productionAlertsRead()).isEqualTo(out.alerts.size());
       assertThat(report.shadowAlertsRead()).isEqualTo(out.shadowAlerts.size());
       ShadowComparison.Result c = report.comparison();
@@ -162,13 +158,41 @@ class ShadowModelIT {
       JsonNode doc = new ObjectMapper().readTree(json.toFile());
       assertThat(doc.at("/total/both").asInt()).isEqualTo(c.total().both());
       assertThat(doc.at("/shadowModels/0/sha256").asText()).isEqualTo(shadowSha);
-      assertThat(text.toString()).contains("shadow report: production emr-risk-small", "agreement");
+      assertThat(exact.text).contains("shadow report: production emr-risk-small", "agreement");
       // alertIds as examples, never patient ids
       for (String patient : two.keySet()) {
-        assertThat(text.toString()).doesNotContain(patient);
+        assertThat(exact.text).doesNotContain(patient);
         assertThat(Files.readString(json)).doesNotContain(patient);
       }
+
+      // 2. the default: alerts of a patient and outcome match within 30 days, one to one
+      Run windowed = report(file, "--report", "-");
+      assertThat(windowed.rc).as(windowed.text).isZero();
+      ShadowComparison.Result w = windowed.report.comparison();
+      assertThat(w.window()).isEqualTo(Duration.ofDays(30));
+      assertThat(windowed.text).contains("\"windowDays\" : 30");
+      assertThat(w.total().production()).isEqualTo(out.alerts.size());
+      assertThat(w.total().shadow()).isEqualTo(out.shadowAlerts.size());
+      assertThat(w.total().both()).isBetween(c.total().both(), Math.min(out.alerts.size(), out.shadowAlerts.size()));
+      assertThat(w.total().onlyProduction()).isEqualTo(out.alerts.size() - w.total().both());
+      assertThat(w.total().onlyShadow()).isEqualTo(out.shadowAlerts.size() - w.total().both());
     }
+  }
+
+  private record Run(int rc, String text, ShadowReport.Report report) {
+  }
+
+  private static Run report(Path config, String... options) {
+    ShadowReportCommand command = new ShadowReportCommand();
+    StringWriter text = new StringWriter();
+    CommandLine cli = new CommandLine(command);
+    cli.setOut(new PrintWriter(text, true));
+    cli.setErr(new PrintWriter(text, true));
+    List<String> args = new ArrayList<>(List.of("--config", config.toString()));
+    args.addAll(List.of(options));
+    int rc = cli.execute(args.toArray(String[]::new));
+    System.out.println(text);
+    return new Run(rc, text.toString(), command.lastReport());
   }
 
   /** Each alert's point: patient, asOf and outcome (an alert redelivered counts once). */
