@@ -236,7 +236,7 @@ public final class RiskTopology {
    * The shadow model's alert policy: production's ({@code shadow.thresholds=production}), or the configuration's with
    * the shadow model's operating points, else production's model's, where the configuration sets no thresholds.
    */
-  static AlertPolicy shadowAlertPolicy(RiskStreamConfig config, ScoringBackend production, ScoringBackend shadow) {
+  public static AlertPolicy shadowAlertPolicy(RiskStreamConfig config, ScoringBackend production, ScoringBackend shadow) {
     if ("production".equals(config.getString(RiskStreamConfig.SHADOW_THRESHOLDS_CONFIG))) {
       return alertPolicy(config, production);
     }

@@ -16,6 +16,7 @@ import io.riskstream.scoring.model.ModelBundle;
 import io.riskstream.topology.AlertText;
 import io.riskstream.app.replay.ShadowReport;
 import io.riskstream.topology.RiskTopology;
+import io.riskstream.topology.ScoringBackend;
 import io.riskstream.topology.ShadowCounts;
 import io.riskstream.topology.ShadowModel;
 import io.riskstream.topology.TriggerProcessor;
@@ -232,7 +233,8 @@ public final class DemoRunner {
         runtime.shadow().ifPresent(shadow -> console.message("shadow model " + shadow.backend().info().modelId() + " "
             + shadow.backend().info().modelVersion() + ": scored on the same histories into "
             + config.topics().riskScoresShadow().name() + "; its would-be alerts go to "
-            + config.topics().riskAlertsShadow().name() + " only (not shown, not in the inbox)"));
+            + config.topics().riskAlertsShadow().name() + " only (not shown, not in the inbox); its thresholds: "
+            + shadowThresholds(config, runtime, shadow)));
         console.message("Alert inbox: http://localhost:" + http.port() + "/inbox · CDS Hooks discovery: http://localhost:"
             + http.port() + "/cds-services · FHIR: http://localhost:" + http.port() + "/fhir/RiskAssessment?patient=<id>");
         console.message("HTTP: http.auth=none, on loopback (" + DEMO_BIND_ADDRESS + ") only: the demo's synthetic patients"
@@ -310,11 +312,24 @@ public final class DemoRunner {
   /** Each outcome's thresholds and where they come from (the model card's operating point or the configuration). */
   static String thresholds(RiskStreamConfig config, ScoringRuntime runtime) {
     AlertPolicy policy = RiskTopology.alertPolicy(config, runtime.backend());
+    return thresholds(policy, runtime.backend(), o -> policy.usesOperatingPoint(o) ? "model card" : "config");
+  }
+
+  /** The shadow model's thresholds per outcome, and where each comes from. */
+  static String shadowThresholds(RiskStreamConfig config, ScoringRuntime runtime, ShadowModel shadow) {
+    AlertPolicy policy = RiskTopology.shadowAlertPolicy(config, runtime.backend(), shadow.backend());
+    boolean own = !"production".equals(config.getString(RiskStreamConfig.SHADOW_THRESHOLDS_CONFIG));
+    return thresholds(policy, shadow.backend(), o -> !policy.usesOperatingPoint(o) ? "config"
+        : own && shadow.backend().operatingPoints().containsKey(o) ? "its card" : "production's card");
+  }
+
+  private static String thresholds(AlertPolicy policy, ScoringBackend backend,
+      java.util.function.Function<String, String> source) {
     List<String> out = new ArrayList<>();
-    for (String outcome : runtime.backend().info().outcomes()) {
+    for (String outcome : backend.info().outcomes()) {
       AlertPolicy.Outcome o = policy.forOutcome(outcome);
-      out.add(String.format(Locale.ROOT, "%s %.4f/%.4f (%s)", runtime.backend().displayName(outcome),
-          o.warningThreshold(), o.criticalThreshold(), policy.usesOperatingPoint(outcome) ? "model card" : "config"));
+      out.add(String.format(Locale.ROOT, "%s %.4f/%.4f (%s)", backend.displayName(outcome), o.warningThreshold(),
+          o.criticalThreshold(), source.apply(outcome)));
     }
     return String.join("; ", out);
   }
