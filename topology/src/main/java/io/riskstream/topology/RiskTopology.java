@@ -215,9 +215,11 @@ public final class RiskTopology {
     Duration drain = config.scoreDrainInterval();
     int retries = config.getInt(RiskStreamConfig.SCORE_MAX_RETRIES_CONFIG);
     ShadowCounts counts = shadow.counts();
+    int maxPending = config.getInt(RiskStreamConfig.SHADOW_MAX_PENDING_CONFIG);
     KStream<String, ScoredRequest> scored = requests
         .mapValues(v -> ((ShadowRequest) v).request(), Named.as("shadow-request"))
-        .process(() -> ScoreProcessor.shadow(shadow.backend(), drain, retries, ScoreProcessor.SHADOW_STORE, counts),
+        .process(() -> ScoreProcessor.shadow(shadow.backend(), drain, retries, ScoreProcessor.SHADOW_STORE, counts,
+                maxPending),
             Named.as(SHADOW_SCORE), ScoreProcessor.SHADOW_STORE)
         .mapValues(v -> (ScoredRequest) v, Named.as("shadow-score-output"));
     scored.mapValues(ScoredRequest::score, Named.as("shadow-as-risk-score"))

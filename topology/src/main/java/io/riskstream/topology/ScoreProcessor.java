@@ -87,6 +87,8 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
   private final double[] reasonThresholds;
   private final DeadLetterCounts deadLetterCounts;
   private final String storeName;
+  /** Most requests in flight in this task; a shadow's request beyond it is skipped. */
+  private final int maxPending;
   /** A shadow model's counts, or null for production. */
   private final ShadowCounts shadow;
   private final TreeMap<String, InFlight> inFlight = new TreeMap<>();
@@ -119,16 +121,27 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
     this(backend, drainInterval, maxRetries, reasonThresholds, deadLetterCounts, STORE, null);
   }
 
-  /** The score processor of a shadow model: store {@code store}, no reasons, failures counted in {@code counts}. */
+  /**
+   * The score processor of a shadow model: store {@code store}, no reasons, failures counted in {@code counts}; a
+   * request that finds {@code maxPending} requests of this task still pending is skipped (counted as a backlog), so a
+   * shadow slower than the input never grows without bound.
+   */
   public static ScoreProcessor shadow(ScoringBackend backend, Duration drainInterval, int maxRetries, String store,
-      ShadowCounts counts) {
+      ShadowCounts counts, int maxPending) {
     double[] noReasons = new double[backend.info().outcomes().size()];
     java.util.Arrays.fill(noReasons, Double.POSITIVE_INFINITY);
-    return new ScoreProcessor(backend, drainInterval, maxRetries, noReasons, new DeadLetterCounts(), store, counts);
+    return new ScoreProcessor(backend, drainInterval, maxRetries, noReasons, new DeadLetterCounts(), store, counts,
+        maxPending);
   }
 
   private ScoreProcessor(ScoringBackend backend, Duration drainInterval, int maxRetries, double[] reasonThresholds,
       DeadLetterCounts deadLetterCounts, String storeName, ShadowCounts shadow) {
+    this(backend, drainInterval, maxRetries, reasonThresholds, deadLetterCounts, storeName, shadow, Integer.MAX_VALUE);
+  }
+
+  private ScoreProcessor(ScoringBackend backend, Duration drainInterval, int maxRetries, double[] reasonThresholds,
+      DeadLetterCounts deadLetterCounts, String storeName, ShadowCounts shadow, int maxPending) {
+    this.maxPending = maxPending;
     this.storeName = storeName;
     this.shadow = shadow;
     this.deadLetterCounts = deadLetterCounts;
@@ -174,6 +187,11 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
   public void process(Record<String, ScoringRequest> record) {
     ScoringRequest r = record.value();
     String key = r.pendingKey();
+    if (shadow != null && inFlight.size() >= maxPending && store.get(key) == null) {
+      shadow.failed(ShadowCounts.Failure.BACKLOG);
+      drain();
+      return;
+    }
     if (store.get(key) == null) {
       store.put(key, r);
       inFlight.put(key, new InFlight(r, submit(r.base())));

@@ -18,7 +18,9 @@ public final class ShadowCounts {
     /** The shadow scorer rejected the input as invalid. */
     INVALID_INPUT,
     /** The shadow scorer kept failing after every re-submission. */
-    SCORER_FAILED
+    SCORER_FAILED,
+    /** The task already had {@code shadow.max.pending} requests pending for the shadow: it is behind the input. */
+    BACKLOG
   }
 
   private final LongAdder requests = new LongAdder();

@@ -214,6 +214,23 @@ class ShadowTopologyTest {
   }
 
   @Test
+  void shouldSkipHistoriesForTheShadowOnceItsBacklogIsFullWhileProductionGoesOn() {
+    // a shadow scorer that never answers: its requests stay pending
+    start(new CodeTokenTestEncoder(), new ScoringBackend(SHADOW_INFO, List.of(365, 365), in -> new CompletableFuture<>()),
+        RiskStreamConfig.SHADOW_MAX_PENDING_CONFIG, "2");
+    feed();
+
+    assertThat(scores.readValuesToList()).hasSize(4);
+    assertThat(alerts.readValuesToList()).hasSize(2);
+    assertThat(counts.requests()).isEqualTo(4);
+    assertThat(counts.failures(ShadowCounts.Failure.BACKLOG)).isEqualTo(2);
+    assertThat(shadowScores.isEmpty()).isTrue();
+    try (var pending = driver.<String, ScoringRequest>getKeyValueStore(ScoreProcessor.SHADOW_STORE).all()) {
+      assertThat(pending).toIterable().hasSize(2);
+    }
+  }
+
+  @Test
   void shouldSkipHistoriesTheShadowEncoderCannotEncode() {
     RequestEncoder refusing = (history, index, occlusions) -> {
       throw new IllegalArgumentException("nothing encodable");

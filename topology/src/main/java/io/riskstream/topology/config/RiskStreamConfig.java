@@ -164,6 +164,8 @@ public final class RiskStreamConfig extends AbstractConfig {
   public static final String SHADOW_MODEL_DOC = "A second model (bundled name or model directory) scored on every history beside model.name, with the same scorer settings; its scores and would-be alerts go to the shadow topics only. Empty: off.";
   public static final String SHADOW_THRESHOLDS_CONFIG = "shadow.thresholds";
   public static final String SHADOW_THRESHOLDS_DOC = "Alert thresholds of the shadow model: model (its card's operating points, else production's thresholds) or production (production's thresholds: another model at the same operating points).";
+  public static final String SHADOW_MAX_PENDING_CONFIG = "shadow.max.pending";
+  public static final String SHADOW_MAX_PENDING_DOC = "Most requests a task keeps pending for the shadow model; beyond it a history is skipped for the shadow (riskstream_shadow_failures_total{reason=backlog}), so a slow shadow never grows without bound.";
   public static final String REGISTRY_URL_CONFIG = "registry.url";
   public static final String REGISTRY_URL_DOC = "Schema registry URL for registry.api (e.g. http://registry:8080/apis/registry/v3, http://schema-registry:8081), or mem://: in-memory, only RiskStream's own schemas, not durable (demo, tests).";
   public static final String REGISTRY_API_CONFIG = "registry.api";
@@ -263,6 +265,7 @@ public final class RiskStreamConfig extends AbstractConfig {
       .define(MODEL_NAME_CONFIG, Type.STRING, "emr-risk-small", new ConfigDef.NonEmptyString(), Importance.HIGH, MODEL_NAME_DOC)
       .define(SHADOW_MODEL_CONFIG, Type.STRING, "", Importance.MEDIUM, SHADOW_MODEL_DOC)
       .define(SHADOW_THRESHOLDS_CONFIG, Type.STRING, "model", ConfigDef.ValidString.in("model", "production"), Importance.LOW, SHADOW_THRESHOLDS_DOC)
+      .define(SHADOW_MAX_PENDING_CONFIG, Type.INT, 10_000, Range.atLeast(1), Importance.LOW, SHADOW_MAX_PENDING_DOC)
       .define(REGISTRY_URL_CONFIG, Type.STRING, "mem://", new RegistryUrlValidator(), Importance.HIGH, REGISTRY_URL_DOC)
       .define(REGISTRY_API_CONFIG, Type.STRING, "apicurio", EnumValidator.of(RegistryApi.class), Importance.HIGH, REGISTRY_API_DOC)
       .define(REGISTRY_USERNAME_CONFIG, Type.STRING, "", Importance.LOW, REGISTRY_USERNAME_DOC)
