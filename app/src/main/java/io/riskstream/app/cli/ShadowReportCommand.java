@@ -1,17 +1,13 @@
 package io.riskstream.app.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.riskstream.app.replay.ShadowComparison;
 import io.riskstream.app.replay.ShadowReport;
 import io.riskstream.app.runtime.StartupProbes;
 import io.riskstream.topology.config.RiskStreamConfig;
 import io.riskstream.topology.serde.AvroSerdes;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -32,8 +28,6 @@ import picocli.CommandLine.Spec;
         "Reads each topic up to its end when it starts; writes a JSON report and prints a summary; exit status 0 ="
             + " written, 2 = bad options or configuration, 3 = the topics could not be read."})
 public final class ShadowReportCommand implements Callable<Integer> {
-
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   @Spec
   private CommandSpec spec;
@@ -73,8 +67,8 @@ public final class ShadowReportCommand implements Callable<Integer> {
     Instant end;
     try {
       cfg = RiskstreamCli.loadConfig(config);
-      start = instant("--from", from);
-      end = instant("--to", to);
+      start = ReportFiles.instant("--from", from);
+      end = ReportFiles.instant("--to", to);
       if (windowDays < 0) {
         throw new IllegalArgumentException("--window-days must not be negative, got " + windowDays);
       }
@@ -98,32 +92,17 @@ public final class ShadowReportCommand implements Callable<Integer> {
       return 3;
     }
     last = r;
-    boolean toStdout = report.toString().equals("-");
+    boolean toStdout = ReportFiles.toStdout(report);
     if (!toStdout) {
-      if (report.toAbsolutePath().getParent() != null) {
-        Files.createDirectories(report.toAbsolutePath().getParent());
-      }
-      JSON.writeValue(report.toFile(), document(r));
+      ReportFiles.write(report, document(r));
     }
     ShadowReport.summary(r).forEach(out::println);
     out.println("  report " + (toStdout ? "on standard output" : report.toString()));
     if (toStdout) {
-      out.println(JSON.writeValueAsString(document(r)));
+      out.println(ReportFiles.JSON.writeValueAsString(document(r)));
     }
     out.flush();
     return 0;
-  }
-
-  private static Instant instant(String option, String value) {
-    if (value == null) {
-      return null;
-    }
-    try {
-      return Instant.parse(value);
-    } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException(option + " must be an ISO-8601 instant such as 2026-11-01T00:00:00Z, got: "
-          + value);
-    }
   }
 
   /** The report as JSON-ready maps (instants as ISO-8601 strings). */

@@ -8,6 +8,7 @@ import io.riskstream.app.bench.ChangeEventFeed;
 import io.riskstream.app.bench.ChaosSoak;
 import io.riskstream.app.cli.ShadowReportCommand;
 import io.riskstream.app.demo.EmbeddedKafka;
+import io.riskstream.app.http.RiskStreamMetrics;
 import io.riskstream.app.replay.ShadowComparison;
 import io.riskstream.app.replay.ShadowReport;
 import io.riskstream.app.runtime.RiskStreamApp;
@@ -98,6 +99,11 @@ class ShadowModelIT {
         assertThat(counts.scores()).isEqualTo(feed.transactions());
         assertThat(counts.failures()).isZero();
         assertThat(counts.alerts()).isEqualTo(out.shadowAlerts.size());
+        try (RiskStreamMetrics metrics = RiskStreamMetrics.bind(app.streams(), runtime, app.deadLetters())) {
+          assertThat(metrics.scrape()).contains("riskstream_shadow_scores_total " + feed.transactions() + ".0",
+              "riskstream_shadow_alerts_total " + out.shadowAlerts.size() + ".0",
+              "riskstream_shadow_failures_total{reason=\"scorer_failed\"} 0.0", "riskstream_shadow_batcher_queued");
+        }
       }
       System.out.printf("shadow: %d transactions; production %d scores, %d alerts; shadow %d scores, %d alerts%n",
           feed.transactions(), out.scores.size(), out.alerts.size(), out.shadowScores.size(), out.shadowAlerts.size());
