@@ -3,6 +3,7 @@ package io.riskstream.topology;
 import static io.riskstream.connectors.debezium.Cdc.change;
 import static io.riskstream.connectors.debezium.Cdc.condition;
 import static io.riskstream.connectors.debezium.Cdc.key;
+import static io.riskstream.connectors.debezium.Cdc.patient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.riskstream.schemas.AlertSeverity;
@@ -57,12 +58,17 @@ class ShadowTopologyTest {
   private final ShadowCounts counts = new ShadowCounts();
 
   private static ScoringBackend doubled() {
+    return doubled(0);
+  }
+
+  /** The doubled shadow whose card covers patients from {@code minimumAgeYears}. */
+  private static ScoringBackend doubled(double minimumAgeYears) {
     TokenSumTestScorer s = new TokenSumTestScorer();
     return new ScoringBackend(SHADOW_INFO, List.of(365, 365), in -> {
       float[] p = s.score(List.of(in))[0];
       return CompletableFuture.completedFuture(new Scored(new float[] {Math.min(1f, 2 * p[0]), Math.min(1f, 2 * p[1])},
           "test", "fp32"));
-    });
+    }, List.of("a", "b"), List.of(List.of(), List.of()), Map.of(), millis -> { }, minimumAgeYears);
   }
 
   private static ScoringBackend failing(RuntimeException e) {
@@ -245,6 +251,40 @@ class ShadowTopologyTest {
     assertThat(dlq.isEmpty()).isTrue();
   }
 
+  /** A child (born 2012) and an adult (born 1960), each with a condition coded 130 on 2020-01-01. */
+  private void feedChildAndAdult() {
+    TestInputTopic<byte[], byte[]> patients = driver.createInputTopic("ehr.clinical.patients",
+        Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
+    patients.pipeInput(key("k"), change("patients", "c", patient("child", "2012-06-01", "female"), null, 1000),
+        Instant.ofEpochMilli(1000));
+    patients.pipeInput(key("k"), change("patients", "c", patient("adult", "1960-06-01", "male"), null, 1001),
+        Instant.ofEpochMilli(1001));
+    cond("k1", "child", "2020-01-01T00:00:00Z", "130", 1002);
+    cond("k2", "adult", "2020-01-01T00:00:00Z", "130", 1003);
+  }
+
+  @Test
+  void shouldRaiseNoShadowAlertBelowTheShadowCardsMinimumAge() {
+    start(new CodeTokenTestEncoder(), doubled(18), RiskStreamConfig.SOURCE_TOPICS_CONFIG,
+        "ehr.clinical.patients,ehr.clinical.conditions");
+    feedChildAndAdult();
+
+    // production's card covers every age: both get an alert; the shadow's covers adults only
+    assertThat(alerts.readValuesToList()).extracting(RiskAlert::getPatientId).containsExactly("child", "adult");
+    assertThat(shadowScores.readValuesToList()).extracting(RiskScore::getPatientId).contains("child", "adult");
+    assertThat(shadowAlerts.readValuesToList()).extracting(RiskAlert::getPatientId).containsExactly("adult");
+    assertThat(counts.alerts()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldTakeProductionsMinimumAgeForTheShadowWithProductionsThresholds() {
+    start(new CodeTokenTestEncoder(), doubled(18), RiskStreamConfig.SOURCE_TOPICS_CONFIG,
+        "ehr.clinical.patients,ehr.clinical.conditions", RiskStreamConfig.SHADOW_THRESHOLDS_CONFIG, "production");
+    feedChildAndAdult();
+
+    assertThat(shadowAlerts.readValuesToList()).extracting(RiskAlert::getPatientId).containsExactly("child", "adult");
+  }
+
   @Test
   void shouldTakeTheShadowThresholdsFromItsCardElseProductionsUnlessToldToUseProductions() {
     Map<String, OperatingPoint> productionPoints = Map.of("a", new OperatingPoint(0.1, 0.2),
@@ -260,5 +300,11 @@ class ShadowTopologyTest {
     assertThat(RiskTopology.shadowAlertPolicy(model, production, shadow).forOutcome("a").warningThreshold()).isEqualTo(0.05);
     assertThat(RiskTopology.shadowAlertPolicy(model, production, shadow).forOutcome("b").warningThreshold()).isEqualTo(0.3);
     assertThat(RiskTopology.shadowAlertPolicy(same, production, shadow).forOutcome("a").warningThreshold()).isEqualTo(0.1);
+    ScoringBackend adults = new ScoringBackend(TokenSumTestScorer.INFO, List.of(365, 365), in -> null,
+        List.of("a", "b"), List.of(List.of(), List.of()), productionPoints, millis -> { }, 18);
+    ScoringBackend over65 = new ScoringBackend(SHADOW_INFO, List.of(365, 365), in -> null, List.of("a", "b"),
+        List.of(List.of(), List.of()), Map.of(), millis -> { }, 65);
+    assertThat(RiskTopology.shadowAlertPolicy(model, adults, over65).minimumAgeYears()).isEqualTo(65);
+    assertThat(RiskTopology.shadowAlertPolicy(same, adults, over65).minimumAgeYears()).isEqualTo(18);
   }
 }
