@@ -97,7 +97,8 @@ class ScoringRuntimeTest {
       assertThat(shadow.info().outcomes()).containsExactlyElementsOf(outcomes.stream().map(OutcomeSpec::name).toList());
       assertThat(shadow.info().outcomes().stream().map(shadow::displayName).toList())
           .containsExactlyElementsOf(outcomes.stream().map(OutcomeSpec::label).toList());
-      assertThat(shadow.onsetCodes()).containsExactlyElementsOf(outcomes.stream().map(OutcomeSpec::snomedCodes).toList());
+      assertThat(shadow.onsetCodes())
+          .containsExactlyElementsOf(outcomes.stream().map(OutcomeSpec::snomedCodes).toList());
       assertThat(shadow.operatingPoints()).isEqualTo(SMALL.operatingPoints()).isNotEmpty();
       assertThat(shadow.minimumAgeYears()).isEqualTo(SMALL.minimumAgeYears()).isEqualTo(18);
       assertThat(runtime.backend().minimumAgeYears()).isEqualTo(runtime.model().minimumAgeYears());
