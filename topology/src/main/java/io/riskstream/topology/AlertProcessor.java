@@ -23,27 +23,37 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * by at least {@code alert.reasons.min.contribution} (contribution = p − p without the group), largest first, ties
  * by eventId; the score processor scored the occluded inputs because this policy, on this store's state, raises an
  * alert for the score ({@link #raisesAlert}; a score without them raises none). The alert carries the outcome's display name from the model.
- * alertId = hash(scoreId, outcome, severity).
+ * alertId = hash(scoreId, outcome, severity). A shadow model's alert processor keeps its state in its own store
+ * ({@value #SHADOW_STORE}) and applies the same age floor; its scores carry no reasons, so neither do its alerts.
  */
 public final class AlertProcessor implements Processor<String, ScoredRequest, String, RiskAlert> {
 
   public static final String STORE = "alert-state";
+  /** The shadow model's alert state. */
+  public static final String SHADOW_STORE = "shadow-alert-state";
 
   private final AlertPolicy policy;
   private final ScoringBackend backend;
+  private final String storeName;
   private ProcessorContext<String, RiskAlert> context;
   private KeyValueStore<String, AlertState> store;
 
   /** @param backend what scores: the outcomes' display names */
   public AlertProcessor(AlertPolicy policy, ScoringBackend backend) {
+    this(policy, backend, STORE);
+  }
+
+  /** @param storeName the alert-state store: {@value #STORE}, or {@value #SHADOW_STORE} for a shadow model */
+  public AlertProcessor(AlertPolicy policy, ScoringBackend backend, String storeName) {
     this.policy = policy;
     this.backend = backend;
+    this.storeName = storeName;
   }
 
   @Override
   public void init(ProcessorContext<String, RiskAlert> context) {
     this.context = context;
-    this.store = context.getStateStore(STORE);
+    this.store = context.getStateStore(storeName);
   }
 
   /**

@@ -27,7 +27,10 @@ import org.slf4j.LoggerFactory;
  * when it changed since the last request. Index time = newest event time + 1 ms. A history the encoder rejects
  * ({@link IllegalArgumentException}) becomes a DeadLetter (stage ENCODE, UNENCODABLE_HISTORY; key = patient id,
  * coordinates = the closing transaction's first source offset) instead of a request; the history itself is kept.
- * Output: {@link ScoringRequest}s and {@link io.riskstream.schemas.DeadLetter}s.
+ * Output: {@link ScoringRequest}s and {@link io.riskstream.schemas.DeadLetter}s; with a shadow model, after each
+ * ScoringRequest the same history version encoded by the shadow model's encoder, without reason events, as a
+ * {@link ShadowRequest}. A history the shadow encoder rejects is counted ({@link ShadowCounts.Failure#UNENCODABLE})
+ * and skipped for the shadow only.
  *
  * <p>Storage is incremental and written through event by event: store {@value #STORE} holds per patient the versions
  * (a {@link PatientHistory} without events), store {@value #EVENTS_STORE} one entry per event, keyed
@@ -61,6 +64,8 @@ public final class HistoryProcessor implements Processor<String, HistoryCommand,
   private final RequestEncoder encoder;
   private final ReasonGroups reasons;
   private final DeadLetterCounts deadLetterCounts;
+  /** The shadow model's, or null without one. */
+  private final ShadowModel shadow;
   private ProcessorContext<String, Object> context;
   private DeadLetters deadLetters;
   private KeyValueStore<String, PatientHistory> store;
@@ -73,6 +78,13 @@ public final class HistoryProcessor implements Processor<String, HistoryCommand,
 
   public HistoryProcessor(int maxEvents, Duration maxAge, RequestEncoder encoder, ReasonGroups reasons,
       DeadLetterCounts deadLetterCounts) {
+    this(maxEvents, maxAge, encoder, reasons, deadLetterCounts, null);
+  }
+
+  /** @param shadow the shadow model whose requests follow production's, or null */
+  public HistoryProcessor(int maxEvents, Duration maxAge, RequestEncoder encoder, ReasonGroups reasons,
+      DeadLetterCounts deadLetterCounts, ShadowModel shadow) {
+    this.shadow = shadow;
     this.deadLetterCounts = deadLetterCounts;
     this.maxEvents = maxEvents;
     this.maxAge = maxAge;
@@ -142,6 +154,26 @@ public final class HistoryProcessor implements Processor<String, HistoryCommand,
     }
     context.forward(record.withValue((Object) ScoringRequest.of(patient, h.version(), newest, c, enc, events,
         record.timestamp(), reasons)));
+    if (shadow != null) {
+      shadowRequest(record, h.version(), newest, c, events);
+    }
+  }
+
+  /** Forwards the shadow model's request of the history version; a history it cannot encode is counted and skipped. */
+  private void shadowRequest(Record<String, HistoryCommand> record, long version, long newest, HistoryCommand.Close c,
+      List<EmrEvent> events) {
+    RequestEncoder.Encoded enc;
+    try {
+      enc = shadow.encoder().encode(events, newest + 1, 0);
+    } catch (RuntimeException e) {
+      shadow.counts().failed(ShadowCounts.Failure.UNENCODABLE);
+      LOG.warn("the shadow model cannot encode history version {} of a patient in task {} ({} events): {}; skipped"
+          + " for the shadow only", version, context.taskId(), events.size(), e.getClass().getSimpleName());
+      return;
+    }
+    shadow.counts().requested();
+    context.forward(record.withValue((Object) new ShadowRequest(ScoringRequest.of(record.key(), version, newest, c,
+        enc, events, record.timestamp(), ReasonGroups.of(0)))));
   }
 
   private LiveHistory.Changes writeThrough(String patient) {

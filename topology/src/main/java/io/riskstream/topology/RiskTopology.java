@@ -54,6 +54,8 @@ import org.apache.kafka.streams.state.Stores;
  *       scores + alerts → assess [risk-assessments, alert-index] → risk-assessments-sink (FHIR R4 RiskAssessment JSON)
  *       emr-events + scores → calibration-label → calibration-labels (by outcome) → windows → calibration-drift-sink
  *       (with calibration.enabled: {@link CalibrationTopology})
+ *  with a shadow model, history also → shadow-score [shadow-scoring-pending] ─┬→ risk-scores-shadow-sink
+ *                                                   └→ shadow-alert [shadow-alert-state] → risk-alerts-shadow-sink
  *  (emr-events-source → transaction-progress; each stage's dead letters → <stage>-dlq-sink)
  * </pre>
  * {@code emr-events} is both the public contract topic and the re-keying (by patient) topic between normalize and the
@@ -73,6 +75,8 @@ public final class RiskTopology {
   public static final String SCORE = "score";
   public static final String ALERT = "alert";
   public static final String ASSESS = "assess";
+  public static final String SHADOW_SCORE = "shadow-score";
+  public static final String SHADOW_ALERT = "shadow-alert";
   public static final String TRANSACTION_SOURCE = "transaction-source";
   public static final String TRANSACTION_METADATA = "transaction-metadata";
   public static final String TRANSACTION_TRACKER = "transaction-tracker";
@@ -90,7 +94,7 @@ public final class RiskTopology {
   /** The topology; its stages count their dead letters in {@code deadLetters}. */
   public static Topology build(StreamsBuilder builder, RiskStreamConfig config, AvroSerdes serdes,
       RequestEncoder encoder, ScoringBackend backend, DeadLetterCounts deadLetters) {
-    return build(builder, config, serdes, encoder, backend, deadLetters, new CalibrationStatus());
+    return build(builder, config, serdes, encoder, backend, deadLetters, new CalibrationStatus(), null);
   }
 
   /**
@@ -99,6 +103,26 @@ public final class RiskTopology {
    */
   public static Topology build(StreamsBuilder builder, RiskStreamConfig config, AvroSerdes serdes,
       RequestEncoder encoder, ScoringBackend backend, DeadLetterCounts deadLetters, CalibrationStatus calibration) {
+    return build(builder, config, serdes, encoder, backend, deadLetters, calibration, null);
+  }
+
+  /**
+   * The topology with a shadow model ({@code shadow}, null for none) scored on every history production scores
+   * ({@link #addShadow}).
+   */
+  public static Topology build(StreamsBuilder builder, RiskStreamConfig config, AvroSerdes serdes,
+      RequestEncoder encoder, ScoringBackend backend, DeadLetterCounts deadLetters, ShadowModel shadow) {
+    return build(builder, config, serdes, encoder, backend, deadLetters, new CalibrationStatus(), shadow);
+  }
+
+  /**
+   * The topology; its stages count their dead letters in {@code deadLetters}, calibration (with
+   * {@code calibration.enabled}) reports each outcome's newest closed window to {@code calibration}, and a shadow
+   * model ({@code shadow}, null for none) is scored on every history production scores ({@link #addShadow}).
+   */
+  public static Topology build(StreamsBuilder builder, RiskStreamConfig config, AvroSerdes serdes,
+      RequestEncoder encoder, ScoringBackend backend, DeadLetterCounts deadLetters, CalibrationStatus calibration,
+      ShadowModel shadow) {
     Serde<EmrEvent> emrSerde = serdes.value(EmrEvent.class);
     Serde<DeadLetter> dlqSerde = serdes.value(DeadLetter.class);
     Serde<RiskScore> scoreSerde = serdes.value(RiskScore.class);
@@ -149,13 +173,22 @@ public final class RiskTopology {
       triggerInput = triggerInput.merge(addTransactionTracking(builder, config, emrEvents, rejectedCounts, dlqSerde,
           deadLetters).mapValues(v -> (Object) v, Named.as("transaction-complete-as-input")), Named.as("trigger-input"));
     }
-    KStream<String, ScoringRequest> requests = deadLettersApart(triggerInput
+    KStream<String, Object> history = triggerInput
         .process(() -> new TriggerProcessor(linger, idle, maxOffsets,
                 config.getBoolean(RiskStreamConfig.TRIGGER_CLOSE_ON_SOURCE_PROGRESS_CONFIG), tracks, endTimeout,
                 deadLetters), Named.as(TRIGGER),
             TriggerProcessor.STORE, TriggerProcessor.BUFFER)
-        .process(() -> new HistoryProcessor(maxEvents, maxAge, encoder, reasons, deadLetters), Named.as(HISTORY), HistoryProcessor.STORE,
-            HistoryProcessor.EVENTS_STORE), ScoringRequest.class, HISTORY, dlqTopic, dlqSerde);
+        .process(() -> new HistoryProcessor(maxEvents, maxAge, encoder, reasons, deadLetters, shadow), Named.as(HISTORY),
+            HistoryProcessor.STORE, HistoryProcessor.EVENTS_STORE);
+    if (shadow != null) {
+      Map<String, KStream<String, Object>> split = history.split(Named.as("history-"))
+          .branch((k, v) -> v instanceof ShadowRequest, Branched.as("shadow-requests"))
+          .defaultBranch(Branched.as("production"));
+      addShadow(builder, config, backend, shadow, split.get("history-shadow-requests"), scoreSerde, alertSerde);
+      history = split.get("history-production");
+    }
+    KStream<String, ScoringRequest> requests = deadLettersApart(history, ScoringRequest.class, HISTORY, dlqTopic,
+        dlqSerde);
     KStream<String, ScoredRequest> scored = deadLettersApart(requests
         .process(() -> new ScoreProcessor(backend, drain, retries, policy, deadLetters), Named.as(SCORE),
             ScoreProcessor.STORE, AlertProcessor.STORE), ScoredRequest.class, SCORE, dlqTopic, dlqSerde);
@@ -192,6 +225,55 @@ public final class RiskTopology {
             RiskAssessmentProcessor.ALERT_INDEX)
         .to(config.topics().riskAssessments(),
             Produced.with(Serdes.String(), Serdes.String()).withName("risk-assessments-sink"));
+  }
+
+  /**
+   * The shadow model's path: its requests → shadow-score ({@link ScoreProcessor#shadow}, store
+   * {@value ScoreProcessor#SHADOW_STORE}) → risk-scores-shadow-sink, and → shadow-alert ({@link AlertProcessor} with
+   * {@link #shadowAlertPolicy}, store {@value AlertProcessor#SHADOW_STORE}) → risk-alerts-shadow-sink. Nothing of it
+   * reaches risk-scores, risk-alerts, the DLQ or the RiskAssessments; a request the shadow cannot score is counted in
+   * {@link ShadowModel#counts()} and skipped.
+   */
+  private static void addShadow(StreamsBuilder builder, RiskStreamConfig config, ScoringBackend production,
+      ShadowModel shadow, KStream<String, Object> requests, Serde<RiskScore> scoreSerde, Serde<RiskAlert> alertSerde) {
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ScoreProcessor.SHADOW_STORE),
+        Serdes.String(), new ScoringRequestSerde()).withCachingEnabled());
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AlertProcessor.SHADOW_STORE),
+        Serdes.String(), new AlertStateSerde()).withCachingEnabled());
+    Duration drain = config.scoreDrainInterval();
+    int retries = config.getInt(RiskStreamConfig.SCORE_MAX_RETRIES_CONFIG);
+    ShadowCounts counts = shadow.counts();
+    int maxPending = config.getInt(RiskStreamConfig.SHADOW_MAX_PENDING_CONFIG);
+    KStream<String, ScoredRequest> scored = requests
+        .mapValues(v -> ((ShadowRequest) v).request(), Named.as("shadow-request"))
+        .process(() -> ScoreProcessor.shadow(shadow.backend(), drain, retries, ScoreProcessor.SHADOW_STORE, counts,
+                maxPending),
+            Named.as(SHADOW_SCORE), ScoreProcessor.SHADOW_STORE)
+        .mapValues(v -> (ScoredRequest) v, Named.as("shadow-score-output"));
+    scored.mapValues(ScoredRequest::score, Named.as("shadow-as-risk-score"))
+        .peek((k, v) -> counts.scored(), Named.as("shadow-count-score"))
+        .to(config.topics().riskScoresShadow().name(),
+            Produced.with(Serdes.String(), scoreSerde).withName("risk-scores-shadow-sink"));
+    AlertPolicy policy = shadowAlertPolicy(config, production, shadow.backend());
+    scored.process(() -> new AlertProcessor(policy, shadow.backend(), AlertProcessor.SHADOW_STORE),
+            Named.as(SHADOW_ALERT), AlertProcessor.SHADOW_STORE)
+        .peek((k, v) -> counts.alerted(), Named.as("shadow-count-alert"))
+        .to(config.topics().riskAlertsShadow().name(),
+            Produced.with(Serdes.String(), alertSerde).withName("risk-alerts-shadow-sink"));
+  }
+
+  /**
+   * The shadow model's alert policy: production's ({@code shadow.thresholds=production}: production's thresholds and
+   * minimum age), or the configuration's with the shadow model's operating points, else production's model's, where
+   * the configuration sets no thresholds, and the shadow model's minimum age (its card's).
+   */
+  public static AlertPolicy shadowAlertPolicy(RiskStreamConfig config, ScoringBackend production, ScoringBackend shadow) {
+    if ("production".equals(config.getString(RiskStreamConfig.SHADOW_THRESHOLDS_CONFIG))) {
+      return alertPolicy(config, production);
+    }
+    Map<String, io.riskstream.scoring.model.OperatingPoint> points = new java.util.HashMap<>(production.operatingPoints());
+    points.putAll(shadow.operatingPoints());
+    return config.alertPolicy().withOperatingPoints(points).withMinimumAge(shadow.minimumAgeYears());
   }
 
   /**

@@ -58,10 +58,17 @@ import org.slf4j.LoggerFactory;
  * {@code maxRetries} times, then the stream thread fails (the request stays in the store and is re-scored on restart).
  *
  * <p>Output: {@link ScoredRequest}s and {@link io.riskstream.schemas.DeadLetter}s.
+ *
+ * <p>A shadow model's score processor ({@link #shadow}) works the same on its own store and never holds back or stops
+ * production: no reasons, sensors named {@code shadow-scoring-*}, and a request it cannot score (invalid input, or the
+ * scorer failing after {@code maxRetries} re-submissions) is counted in {@link ShadowCounts} and skipped, never
+ * dead-lettered and never failing the stream thread.
  */
 public final class ScoreProcessor implements Processor<String, ScoringRequest, String, Object> {
 
   public static final String STORE = "scoring-pending";
+  /** The shadow model's pending requests. */
+  public static final String SHADOW_STORE = "shadow-scoring-pending";
   private static final Logger LOG = LoggerFactory.getLogger(ScoreProcessor.class);
 
   private static final class InFlight {
@@ -84,6 +91,11 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
   private final int maxRetries;
   private final AlertPolicy policy;
   private final DeadLetterCounts deadLetterCounts;
+  private final String storeName;
+  /** Most requests in flight in this task; a shadow's request beyond it is skipped. */
+  private final int maxPending;
+  /** A shadow model's counts, or null for production. */
+  private final ShadowCounts shadow;
   private final TreeMap<String, InFlight> inFlight = new TreeMap<>();
   /** Futures completed (on the batcher's threads) since the last drain: drain only walks in-flight when > 0. */
   private final AtomicInteger completions = new AtomicInteger();
@@ -109,6 +121,27 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
 
   public ScoreProcessor(ScoringBackend backend, Duration drainInterval, int maxRetries, AlertPolicy policy,
       DeadLetterCounts deadLetterCounts) {
+    this(backend, drainInterval, maxRetries, java.util.Objects.requireNonNull(policy, "policy"), deadLetterCounts,
+        STORE, null, Integer.MAX_VALUE);
+  }
+
+  /**
+   * The score processor of a shadow model: store {@code store}, no reasons (so no alert policy and no alert store),
+   * failures counted in {@code counts}; a request that finds {@code maxPending} requests of this task still pending is
+   * skipped (counted as a backlog), so a shadow slower than the input never grows without bound.
+   */
+  public static ScoreProcessor shadow(ScoringBackend backend, Duration drainInterval, int maxRetries, String store,
+      ShadowCounts counts, int maxPending) {
+    return new ScoreProcessor(backend, drainInterval, maxRetries, null, new DeadLetterCounts(), store, counts,
+        maxPending);
+  }
+
+  /** @param policy null for a shadow: it never scores reasons and reads no alert store */
+  private ScoreProcessor(ScoringBackend backend, Duration drainInterval, int maxRetries, AlertPolicy policy,
+      DeadLetterCounts deadLetterCounts, String storeName, ShadowCounts shadow, int maxPending) {
+    this.maxPending = maxPending;
+    this.storeName = storeName;
+    this.shadow = shadow;
     this.deadLetterCounts = deadLetterCounts;
     this.backend = backend;
     this.drainInterval = drainInterval;
@@ -119,17 +152,19 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
   @Override
   public void init(ProcessorContext<String, Object> context) {
     this.context = context;
-    this.store = context.getStateStore(STORE);
-    this.alertStates = context.getStateStore(AlertProcessor.STORE);
-    this.deadLetters = new DeadLetters(context, DeadLetterStage.SCORE, deadLetterCounts);
+    this.store = context.getStateStore(storeName);
+    // production reads the alert processor's state to decide reasons; a shadow's processor is not connected to it
+    this.alertStates = policy == null ? null : context.getStateStore(AlertProcessor.STORE);
+    this.deadLetters = shadow == null ? new DeadLetters(context, DeadLetterStage.SCORE, deadLetterCounts) : null;
+    String sensors = shadow == null ? "scoring-" : "shadow-scoring-";
     this.resubmitted = context.metrics().addRateTotalSensor(DeadLetters.METRICS_SCOPE,
-        context.taskId().toString(), "scoring-resubmitted", Sensor.RecordingLevel.INFO);
+        context.taskId().toString(), sensors + "resubmitted", Sensor.RecordingLevel.INFO);
     this.explained = context.metrics().addRateTotalSensor(DeadLetters.METRICS_SCOPE,
-        context.taskId().toString(), "scoring-reasons", Sensor.RecordingLevel.INFO);
+        context.taskId().toString(), sensors + "reasons", Sensor.RecordingLevel.INFO);
     // how long completed results wait for the drain that forwards them, in ms: scoring-drain-wait-latency-avg/-max,
     // and -total = drains that found any completed
     this.drainWait = context.metrics().addLatencyRateTotalSensor(DeadLetters.METRICS_SCOPE,
-        context.taskId().toString(), "scoring-drain-wait", Sensor.RecordingLevel.INFO);
+        context.taskId().toString(), sensors + "drain-wait", Sensor.RecordingLevel.INFO);
     int restored = 0;
     try (KeyValueIterator<String, ScoringRequest> it = store.all()) {
       while (it.hasNext()) {
@@ -149,6 +184,11 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
   public void process(Record<String, ScoringRequest> record) {
     ScoringRequest r = record.value();
     String key = r.pendingKey();
+    if (shadow != null && inFlight.size() >= maxPending && store.get(key) == null) {
+      shadow.failed(ShadowCounts.Failure.BACKLOG);
+      drain();
+      return;
+    }
     if (store.get(key) == null) {
       store.put(key, r);
       inFlight.put(key, new InFlight(r, submit(r.base())));
@@ -178,8 +218,14 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
     return fs;
   }
 
-  /** Whether the score of {@code r} with base probabilities {@code p} raises an alert, and so needs reasons. */
+  /**
+   * Whether the score of {@code r} with base probabilities {@code p} raises an alert, and so needs reasons; always
+   * false for a shadow.
+   */
   private boolean needsReasons(ScoringRequest r, float[] p) {
+    if (policy == null) {
+      return false;  // a shadow never needs reasons
+    }
     return AlertProcessor.raisesAlert(policy, alertStates.get(r.patientId()), backend.info().outcomes(), p, r.asOf(),
         r.ageYears());
   }
@@ -214,7 +260,10 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
         continue;
       }
       if (failure != null) {
-        retry(f, context.currentSystemTimeMs());
+        if (retry(f, context.currentSystemTimeMs())) {
+          it.remove();  // a shadow's request given up
+          continue;
+        }
         blocked.add(patient);
         continue;
       }
@@ -249,6 +298,13 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
 
   /** Dead-letters a request the scorer rejected as invalid input; the message names no value. */
   private void deadLetter(ScoringRequest r, IllegalArgumentException invalid) {
+    if (shadow != null) {
+      shadow.failed(ShadowCounts.Failure.INVALID_INPUT);
+      LOG.warn("task {}: the shadow scorer rejected a request as invalid input ({}); skipped for the shadow only",
+          context.taskId(), invalid.getClass().getSimpleName());
+      store.delete(r.pendingKey());
+      return;
+    }
     HistoryCommand.SourceOffset at = r.sourceOffsets().isEmpty() ? new HistoryCommand.SourceOffset("", -1, -1L)
         : r.sourceOffsets().get(0);
     LOG.warn("task {}: the scorer rejected a request as invalid input ({}); dead-lettered", context.taskId(),
@@ -262,13 +318,20 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
 
   /**
    * Re-submits the failed stage of {@code f} after a backoff (100 ms, doubling per attempt, at most 5 s), or fails the
-   * thread after {@code maxRetries} re-submissions.
+   * thread after {@code maxRetries} re-submissions; a shadow's request is then deleted instead and true returned.
    */
-  private void retry(InFlight f, long now) {
+  private boolean retry(InFlight f, long now) {
     List<CompletableFuture<Scored>> stage = f.occluded == null ? List.of(f.base) : f.occluded;
+    if (f.attempts > maxRetries && shadow != null) {
+      shadow.failed(ShadowCounts.Failure.SCORER_FAILED);
+      LOG.warn("task {}: shadow scoring failed {} times for a request; skipped for the shadow only", context.taskId(),
+          f.attempts);
+      store.delete(f.request.pendingKey());
+      return true;
+    }
     if (f.attempts > maxRetries) {
       throw new StreamsException("scoring failed " + f.attempts + " times for a request in task "
-          + context.taskId() + "; it stays in " + STORE + " and is re-scored on restart",
+          + context.taskId() + "; it stays in " + storeName + " and is re-scored on restart",
           stage.stream().filter(CompletableFuture::isCompletedExceptionally).findFirst()
               .map(x -> x.handle((v, e) -> e).join()).orElse(null));
     }
@@ -276,11 +339,12 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
       long backoff = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS << Math.min(20, f.attempts - 1));
       f.retryAt = now + backoff;
       backingOff++;
-      LOG.warn("task {}: scoring attempt {} failed; re-submitting in {} ms", context.taskId(), f.attempts, backoff);
-      return;
+      LOG.warn("task {}: {}scoring attempt {} failed; re-submitting in {} ms", context.taskId(),
+          shadow == null ? "" : "shadow ", f.attempts, backoff);
+      return false;
     }
     if (now < f.retryAt) {
-      return;
+      return false;
     }
     f.retryAt = 0;
     backingOff--;
@@ -291,6 +355,7 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
       f.occluded = submitOccluded(f.request);
     }
     resubmitted.record();
+    return false;
   }
 
   /** The score of {@code r}; its engine is the one that computed {@code scored} (after a failover, the fallback). */
@@ -331,7 +396,9 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
   public void close() {
     inFlight.clear();
     if (resubmitted != null) {
-      deadLetters.close();
+      if (deadLetters != null) {
+        deadLetters.close();
+      }
       context.metrics().removeSensor(resubmitted);
       context.metrics().removeSensor(explained);
       context.metrics().removeSensor(drainWait);

@@ -246,6 +246,7 @@ public final class DemoCommand implements Callable<Integer>, DeveloperCommand {
     out.printf(Locale.ROOT, "  wall time               %.1f s (feeding %.1f s)%n", s.wallSeconds(), s.feedSeconds());
     out.printf(Locale.ROOT, "  peak RSS of this JVM    %s%n",
         s.peakRssKb() < 0 ? "unknown" : String.format(Locale.ROOT, "%,d MiB", s.peakRssKb() / 1024));
+    s.shadowReport().forEach(line -> out.println("  " + line));
     out.printf(Locale.ROOT, "  Kafka's messages        %s%n", log);
     out.flush();
   }

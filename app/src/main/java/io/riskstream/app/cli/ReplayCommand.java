@@ -1,7 +1,5 @@
 package io.riskstream.app.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.riskstream.app.replay.AuditReplay;
 import io.riskstream.app.replay.ReplayComparison;
 import io.riskstream.scoring.model.ModelBundle;
@@ -10,13 +8,11 @@ import io.riskstream.topology.config.RiskStreamConfig;
 import io.riskstream.topology.serde.AvroSerdes;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -39,8 +35,6 @@ import picocli.CommandLine.Spec;
         "Writes a JSON report; exit status 0 = identical, 1 = differences, 2 = bad options or configuration,"
             + " 3 = the replay could not finish."})
 public final class ReplayCommand implements Callable<Integer> {
-
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   @Spec
   private CommandSpec spec;
@@ -86,7 +80,8 @@ public final class ReplayCommand implements Callable<Integer> {
       cfg = RiskstreamCli.loadConfig(config);
       String replayId = id != null ? id
           : DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now());
-      options = new AuditReplay.Options(replayId, instant("--from", from), instant("--to", to), tolerance,
+      options = new AuditReplay.Options(replayId, ReportFiles.instant("--from", from), ReportFiles.instant("--to", to),
+          tolerance,
           Duration.ofMinutes(timeoutMinutes));
       // a model that cannot load is bad configuration: say so before connecting to anything
       ModelBundle.load(cfg.getString(RiskStreamConfig.MODEL_NAME_CONFIG));
@@ -115,32 +110,17 @@ public final class ReplayCommand implements Callable<Integer> {
       deleteQuietly(stateDir);
     }
     last = r;
-    boolean toStdout = report != null && report.toString().equals("-");
+    boolean toStdout = ReportFiles.toStdout(report);
     Path file = report != null ? report : Path.of("replay-" + options.replayId() + ".json");
     if (!toStdout) {
-      if (file.toAbsolutePath().getParent() != null) {
-        Files.createDirectories(file.toAbsolutePath().getParent());
-      }
-      JSON.writeValue(file.toFile(), document(r));
+      ReportFiles.write(file, document(r));
     }
     print(out, r, toStdout ? "standard output" : file.toString());
     if (toStdout) {
-      out.println(JSON.writeValueAsString(document(r)));
+      out.println(ReportFiles.JSON.writeValueAsString(document(r)));
       out.flush();
     }
     return r.comparison().identical() ? 0 : 1;
-  }
-
-  private static Instant instant(String option, String value) {
-    if (value == null) {
-      return null;
-    }
-    try {
-      return Instant.parse(value);
-    } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException(option + " must be an ISO-8601 instant such as 2026-11-01T00:00:00Z, got: "
-          + value);
-    }
   }
 
   /** The report as JSON-ready maps (instants as ISO-8601 strings). */

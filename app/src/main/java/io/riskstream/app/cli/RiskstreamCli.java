@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
     description = "Event-driven clinical risk scoring on Kafka Streams.",
     subcommands = {CommandLine.HelpCommand.class, CohortCommand.class, DatasetCommand.class, EvaluateCommand.class,
         CdcCommand.class, ConfigDocsCommand.class, BuildEngineCommand.class, RunCommand.class, DemoCommand.class,
-        BenchCommand.class, ReplayCommand.class})
+        BenchCommand.class, ReplayCommand.class, ShadowReportCommand.class})
 public final class RiskstreamCli {
 
   /** Exit status of a command given bad input: an option, configuration, model or cohort to fix (as picocli's). */

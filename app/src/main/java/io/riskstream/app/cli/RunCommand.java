@@ -103,6 +103,9 @@ public final class RunCommand implements Callable<Integer> {
     public static Running start(RiskStreamConfig cfg, Map<String, Object> overrides) throws Exception {
       // a model that cannot load is bad configuration: say so before connecting to anything
       ModelBundle.load(cfg.getString(RiskStreamConfig.MODEL_NAME_CONFIG));
+      if (cfg.shadowEnabled()) {
+        ModelBundle.load(cfg.getString(RiskStreamConfig.SHADOW_MODEL_CONFIG));
+      }
       // an unreachable cluster or registry, rejected credentials: one line and exit status 2, before the scorer starts
       StartupProbes.await(cfg);
       AvroSerdes serdes = AvroSerdes.fromConfig(cfg);
@@ -116,7 +119,7 @@ public final class RunCommand implements Callable<Integer> {
       RiskStreamMetrics metrics = null;
       ClinicianRoutes clinician = null;
       try {
-        app = RiskStreamApp.start(cfg, serdes, runtime.encoder(), runtime.backend(), overrides);
+        app = RiskStreamApp.start(cfg, serdes, runtime, overrides);
         metrics = RiskStreamMetrics.bind(app.streams(), runtime, app.deadLetters(), app.calibration());
         RiskStreamApp started = app;
         RiskStreamMetrics bound = metrics;

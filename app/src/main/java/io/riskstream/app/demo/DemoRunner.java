@@ -15,7 +15,11 @@ import io.riskstream.schemas.RiskAlert;
 import io.riskstream.schemas.RiskScore;
 import io.riskstream.scoring.model.ModelBundle;
 import io.riskstream.topology.AlertText;
+import io.riskstream.app.replay.ShadowReport;
 import io.riskstream.topology.RiskTopology;
+import io.riskstream.topology.ScoringBackend;
+import io.riskstream.topology.ShadowCounts;
+import io.riskstream.topology.ShadowModel;
 import io.riskstream.topology.TriggerProcessor;
 import io.riskstream.topology.config.AlertPolicy;
 import io.riskstream.topology.config.RiskStreamConfig;
@@ -80,6 +84,10 @@ public final class DemoRunner {
   private static final Logger LOG = LoggerFactory.getLogger(DemoRunner.class);
   private static final Object END = new Object();
   private static final String APPLICATION_ID = "riskstream-demo";
+  /** Longest wait, after production's outputs settled, for the shadow model to finish scoring. */
+  private static final Duration SHADOW_WAIT = Duration.ofMinutes(10);
+  /** How far apart a production and a shadow alert of a patient and outcome may be and match (shadow-report's default). */
+  private static final Duration SHADOW_MATCH_WINDOW = Duration.ofDays(30);
   /** The demo serves its HTTP endpoints on loopback only (without authentication). */
   private static final String DEMO_BIND_ADDRESS = "127.0.0.1";
   /**
@@ -211,7 +219,7 @@ public final class DemoRunner {
       RiskStreamConfig config = config(kafka.bootstrapServers(), stateDir);
       AvroSerdes serdes = AvroSerdes.withClient(new InMemorySchemaRegistry());
       try (ScoringRuntime runtime = ScoringRuntime.start(config);
-           RiskStreamApp app = RiskStreamApp.start(config, serdes, runtime.encoder(), runtime.backend(), Map.of());
+           RiskStreamApp app = RiskStreamApp.start(config, serdes, runtime, Map.of());
            Admin admin = kafka.admin();
            KafkaProducer<byte[], byte[]> producer = producer(config);
            RiskStreamMetrics metrics = RiskStreamMetrics.bind(app.streams(), runtime, app.deadLetters(), app.calibration());
@@ -223,6 +231,11 @@ public final class DemoRunner {
             runtime.backend().info().backend(),
             options.speed() > 0 ? "speed " + options.speed() + " simulated s per s" : "feeding as fast as possible"));
         console.message("alert thresholds (warning/critical): " + thresholds(config, runtime));
+        runtime.shadow().ifPresent(shadow -> console.message("shadow model " + shadow.backend().info().modelId() + " "
+            + shadow.backend().info().modelVersion() + ": scored on the same histories into "
+            + config.topics().riskScoresShadow().name() + "; its would-be alerts go to "
+            + config.topics().riskAlertsShadow().name() + " only (not shown, not in the inbox); its thresholds: "
+            + shadowThresholds(config, runtime, shadow)));
         console.message("Alert inbox: http://localhost:" + http.port() + "/inbox · CDS Hooks discovery: http://localhost:"
             + http.port() + "/cds-services · FHIR: http://localhost:" + http.port() + "/fhir/RiskAssessment?patient=<id>");
         console.message("HTTP: http.auth=none, on loopback (" + DEMO_BIND_ADDRESS + ") only: the demo's synthetic patients"
@@ -237,6 +250,8 @@ public final class DemoRunner {
         producer.flush();
         feedNanos = System.nanoTime() - feedStart;
         drain(monitor, admin, config);
+        List<String> shadowReport = runtime.shadow().isPresent()
+            ? shadowReport(monitor, runtime.shadow().get(), config, serdes) : List.of();
         long consumed = sourceConsumed(admin);
         progress.interrupt();
         progress.join();
@@ -251,7 +266,7 @@ public final class DemoRunner {
         monitor.close();
         monitorThread.join();
         return summary(monitor, consumed, feedNanos, app.triggerCloses(), app.calibration().all(), labels(app),
-            app.calibration().allTotals());
+            app.calibration().allTotals(), shadowReport);
       }
     } finally {
       if (progress != null) {
@@ -299,11 +314,24 @@ public final class DemoRunner {
   /** Each outcome's thresholds and where they come from (the model card's operating point or the configuration). */
   static String thresholds(RiskStreamConfig config, ScoringRuntime runtime) {
     AlertPolicy policy = RiskTopology.alertPolicy(config, runtime.backend());
+    return thresholds(policy, runtime.backend(), o -> policy.usesOperatingPoint(o) ? "model card" : "config");
+  }
+
+  /** The shadow model's thresholds per outcome, and where each comes from. */
+  static String shadowThresholds(RiskStreamConfig config, ScoringRuntime runtime, ShadowModel shadow) {
+    AlertPolicy policy = RiskTopology.shadowAlertPolicy(config, runtime.backend(), shadow.backend());
+    boolean own = !"production".equals(config.getString(RiskStreamConfig.SHADOW_THRESHOLDS_CONFIG));
+    return thresholds(policy, shadow.backend(), o -> !policy.usesOperatingPoint(o) ? "config"
+        : own && shadow.backend().operatingPoints().containsKey(o) ? "its card" : "production's card");
+  }
+
+  private static String thresholds(AlertPolicy policy, ScoringBackend backend,
+      java.util.function.Function<String, String> source) {
     List<String> out = new ArrayList<>();
-    for (String outcome : runtime.backend().info().outcomes()) {
+    for (String outcome : backend.info().outcomes()) {
       AlertPolicy.Outcome o = policy.forOutcome(outcome);
-      out.add(String.format(Locale.ROOT, "%s %.4f/%.4f (%s)", runtime.backend().displayName(outcome),
-          o.warningThreshold(), o.criticalThreshold(), policy.usesOperatingPoint(outcome) ? "model card" : "config"));
+      out.add(String.format(Locale.ROOT, "%s %.4f/%.4f (%s)", backend.displayName(outcome), o.warningThreshold(),
+          o.criticalThreshold(), source.apply(outcome)));
     }
     return String.join("; ", out);
   }
@@ -569,9 +597,31 @@ public final class DemoRunner {
     return (nanos - startNanos) / 1e9;
   }
 
+  /**
+   * Waits until the shadow model has scored (or skipped) every history it was given and its scores are committed
+   * (the monitor read them), at most {@link #SHADOW_WAIT}, then compares its would-be alerts with production's
+   * ({@link ShadowReport}); returns the report's summary lines.
+   */
+  private List<String> shadowReport(Monitor monitor, ShadowModel shadow, RiskStreamConfig config, AvroSerdes serdes)
+      throws InterruptedException {
+    ShadowCounts c = shadow.counts();
+    stage.set("waiting for the shadow model");
+    long deadline = System.nanoTime() + SHADOW_WAIT.toNanos();
+    while (!stop.get() && System.nanoTime() < deadline && (c.scores() + c.failures(ShadowCounts.Failure.INVALID_INPUT)
+        + c.failures(ShadowCounts.Failure.SCORER_FAILED) < c.requests() || monitor.shadowScores.get() < c.scores())) {
+      Thread.sleep(250);
+    }
+    List<String> lines = new ArrayList<>();
+    lines.add(String.format(Locale.ROOT, "shadow model %s %s: %,d histories, %,d scores, %,d would-be alerts, %,d"
+            + " skipped", shadow.backend().info().modelId(), shadow.backend().info().modelVersion(), c.requests(),
+        c.scores(), c.alerts(), c.failures()));
+    lines.addAll(ShadowReport.summary(ShadowReport.run(config, serdes, null, null, SHADOW_MATCH_WINDOW)));
+    return lines;
+  }
+
   private DemoSummary summary(Monitor m, long consumed, long feedNanos, Map<TriggerProcessor.CloseRule, Long> closes,
       Map<String, io.riskstream.topology.calibration.CalibrationStatus.Latest> calibration, DemoSummary.Labels labels,
-      Map<String, io.riskstream.topology.calibration.CalibrationStatus.Totals> totals) {
+      Map<String, io.riskstream.topology.calibration.CalibrationStatus.Totals> totals, List<String> shadowReport) {
     long[] lat = m.latencies();
     Arrays.sort(lat);
     Map<String, Map<String, Long>> byOutcome = new TreeMap<>();
@@ -582,7 +632,7 @@ public final class DemoRunner {
         m.emrEvents.get(), m.scores.get(), m.scoreIds.size(), m.alerts.get(), byOutcome, m.deadLetters.get(),
         new TreeMap<>(m.maxProbability), lat.length, percentile(lat, 0.50) / 1e6, percentile(lat, 0.99) / 1e6,
         firstAlert == 0 ? -1 : seconds(firstAlert), feedNanos / 1e9, seconds(System.nanoTime()), peakRssKb(),
-        stop.get(), closes, calibration, labels, totals);
+        stop.get(), closes, calibration, labels, totals, shadowReport);
   }
 
   /** The calibration label counters of every task of {@code app}, summed. */
@@ -639,6 +689,9 @@ public final class DemoRunner {
     private final AtomicLong alerts = new AtomicLong();
     private final AtomicLong deadLetters = new AtomicLong();
     private final AtomicLong emrEvents = new AtomicLong();
+    /** Shadow scores read (committed): the shadow report waits for them. */
+    private final AtomicLong shadowScores = new AtomicLong();
+    private final String shadowScoresTopic;
     private final AtomicLong firstAlertNanos = new AtomicLong();
     private final Map<String, AtomicLong> alertCounts = new ConcurrentHashMap<>();
     private final Set<String> scoreIds = ConcurrentHashMap.newKeySet();
@@ -660,12 +713,17 @@ public final class DemoRunner {
       this.alertsTopic = config.topics().riskAlerts().name();
       this.dlqTopic = config.topics().deadLetters().name();
       this.emrTopic = config.topics().emrEvents().name();
+      this.shadowScoresTopic = config.shadowEnabled() ? config.topics().riskScoresShadow().name() : null;
     }
 
     @Override
     public void run() {
       try {
-        consumer.subscribe(List.of(scoresTopic, alertsTopic, dlqTopic, emrTopic));
+        List<String> topics = new ArrayList<>(List.of(scoresTopic, alertsTopic, dlqTopic, emrTopic));
+        if (shadowScoresTopic != null) {
+          topics.add(shadowScoresTopic);
+        }
+        consumer.subscribe(topics);
         while (!closed.get()) {
           for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
             long now = System.nanoTime();
@@ -676,6 +734,8 @@ public final class DemoRunner {
               onAlert(alertDe.deserialize(topic, r.headers(), r.value()), now);
             } else if (topic.equals(dlqTopic)) {
               deadLetters.incrementAndGet();
+            } else if (topic.equals(shadowScoresTopic)) {
+              shadowScores.incrementAndGet();
             } else {
               emrEvents.incrementAndGet();
             }

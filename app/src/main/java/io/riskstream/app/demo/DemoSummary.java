@@ -34,13 +34,14 @@ import java.util.TreeMap;
  * @param calibration per outcome, the newest closed calibration window (observed vs expected) at the end
  * @param labels the calibration labels of all outcomes at the end: positive, negative, excluded, late
  * @param labelTotals per outcome, every label of the run (not windowed): labelled, observed, expected
+ * @param shadowReport with a shadow model, the summary of its scores and of the shadow report; else empty
  */
 public record DemoSummary(long patients, long eventsProduced, long transactions, long rejected, long eventsConsumed,
     long emrEvents, long scores, long distinctScores, long alerts, Map<String, Map<String, Long>> alertsByOutcome,
     long deadLetters, Map<String, Double> maxProbability, long latencySamples, double p50LatencyMs, double p99LatencyMs, double firstAlertSeconds,
     double feedSeconds, double wallSeconds, long peakRssKb, boolean interrupted,
     Map<TriggerProcessor.CloseRule, Long> transactionCloses, Map<String, CalibrationStatus.Latest> calibration,
-    Labels labels, Map<String, CalibrationStatus.Totals> labelTotals) {
+    Labels labels, Map<String, CalibrationStatus.Totals> labelTotals, java.util.List<String> shadowReport) {
 
   /**
    * Calibration labels of all outcomes: scores followed by an onset within the horizon, scores without, scores of
@@ -51,7 +52,7 @@ public record DemoSummary(long patients, long eventsProduced, long transactions,
     public static final Labels NONE = new Labels(0, 0, 0, 0);
   }
 
-  /** A summary without calibration windows. */
+  /** A summary without calibration windows and without a shadow model. */
   public DemoSummary(long patients, long eventsProduced, long transactions, long rejected, long eventsConsumed,
       long emrEvents, long scores, long distinctScores, long alerts, Map<String, Map<String, Long>> alertsByOutcome,
       long deadLetters, Map<String, Double> maxProbability, long latencySamples, double p50LatencyMs,
@@ -59,7 +60,8 @@ public record DemoSummary(long patients, long eventsProduced, long transactions,
       boolean interrupted, Map<TriggerProcessor.CloseRule, Long> transactionCloses) {
     this(patients, eventsProduced, transactions, rejected, eventsConsumed, emrEvents, scores, distinctScores, alerts,
         alertsByOutcome, deadLetters, maxProbability, latencySamples, p50LatencyMs, p99LatencyMs, firstAlertSeconds,
-        feedSeconds, wallSeconds, peakRssKb, interrupted, transactionCloses, Map.of(), Labels.NONE, Map.of());
+        feedSeconds, wallSeconds, peakRssKb, interrupted, transactionCloses, Map.of(), Labels.NONE, Map.of(),
+        java.util.List.of());
   }
 
   public DemoSummary {
@@ -72,6 +74,7 @@ public record DemoSummary(long patients, long eventsProduced, long transactions,
     Map<TriggerProcessor.CloseRule, Long> closes = new EnumMap<>(TriggerProcessor.CloseRule.class);
     closes.putAll(transactionCloses);
     transactionCloses = Collections.unmodifiableMap(closes);
+    shadowReport = java.util.List.copyOf(shadowReport);
   }
 
   /** Change events the application consumed per second of wall time (start to the end of the drain). */

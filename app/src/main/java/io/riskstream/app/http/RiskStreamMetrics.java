@@ -17,6 +17,7 @@ import io.riskstream.scoring.batch.DynamicBatcher;
 import io.riskstream.topology.DeadLetterCounts;
 import io.riskstream.topology.calibration.CalibrationStatus;
 import io.riskstream.topology.ScoringBackend;
+import io.riskstream.topology.ShadowCounts;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -36,7 +37,10 @@ import org.apache.kafka.streams.KafkaStreams;
  * {@code riskstream_batcher_compute_seconds}, {@code riskstream_batcher_batch_size},
  * {@code riskstream_event_to_score_seconds}, each with {@code _bucket}s), the failovers to the CPU
  * ({@code riskstream_scorer_failovers_total}), the engine in use ({@code riskstream_scorer_engine{backend,precision}}:
- * 1 for the engine of the last batch, 0 for another seen before) and JVM memory.
+ * 1 for the engine of the last batch, 0 for another seen before) and JVM memory. With a shadow model: what it
+ * scored, would have alerted and skipped ({@code riskstream_shadow_requests_total}, {@code _scores_total},
+ * {@code _alerts_total}, {@code riskstream_shadow_failures_total{reason}}) and its batcher's queue
+ * ({@code riskstream_shadow_batcher_queued}, {@code riskstream_shadow_batcher_failed_requests_total}).
  *
  * <p>The Kafka Streams metrics are bound at the first scrape that finds the client RUNNING: task-level sensors such
  * as the dead-letter counters only exist once tasks are assigned, and Micrometer's binder looks for new Kafka metrics
@@ -73,7 +77,30 @@ public final class RiskStreamMetrics implements AutoCloseable {
     }
     scoring.addScoreLatencyListener(bindScoring(registry, scoring.batcher()));
     bindCalibration(registry, calibration, scoring.backend().info().outcomes());
+    scoring.shadow().ifPresent(shadow -> bindShadow(registry, shadow.counts()));
+    scoring.shadowBatcher().ifPresent(batcher -> {
+      Gauge.builder("riskstream.shadow.batcher.queued", batcher, DynamicBatcher::queued)
+          .description("Inputs of the shadow model waiting in its batcher queue").register(registry);
+      FunctionCounter.builder("riskstream.shadow.batcher.failed.requests", batcher, DynamicBatcher::failedRequests)
+          .description("Inputs whose scoring by the shadow model failed").register(registry);
+    });
     return new RiskStreamMetrics(registry, streams);
+  }
+
+  /** Binds the shadow model's counts to {@code registry}. */
+  static void bindShadow(MeterRegistry registry, ShadowCounts counts) {
+    FunctionCounter.builder("riskstream.shadow.requests", counts, ShadowCounts::requests)
+        .description("History versions encoded for the shadow model").register(registry);
+    FunctionCounter.builder("riskstream.shadow.scores", counts, ShadowCounts::scores)
+        .description("Scores of the shadow model written to its own topic").register(registry);
+    FunctionCounter.builder("riskstream.shadow.alerts", counts, ShadowCounts::alerts)
+        .description("Would-be alerts of the shadow model written to its internal topic, never published")
+        .register(registry);
+    for (ShadowCounts.Failure f : ShadowCounts.Failure.values()) {
+      FunctionCounter.builder("riskstream.shadow.failures", counts, c -> c.failures(f))
+          .description("History versions the shadow model skipped, by why; production is not affected")
+          .tag("reason", f.name().toLowerCase(Locale.ROOT)).register(registry);
+    }
   }
 
   /**

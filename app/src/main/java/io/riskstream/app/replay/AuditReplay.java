@@ -104,6 +104,7 @@ public final class AuditReplay {
     p.put(RiskStreamConfig.NORMALIZE_ENABLED_CONFIG, "false");
     p.put(RiskStreamConfig.FHIR_ENABLED_CONFIG, "false");
     p.put(RiskStreamConfig.STATE_DIR_CONFIG, stateDir.toString());
+    p.remove(RiskStreamConfig.SHADOW_MODEL_CONFIG);  // an audit reproduces production only
     // the replay's calibration drift events go to a topic of its own, never to production's
     for (String topic : List.of(RiskStreamConfig.TOPIC_RISK_SCORES_CONFIG, RiskStreamConfig.TOPIC_RISK_ALERTS_CONFIG,
         RiskStreamConfig.TOPIC_DLQ_CONFIG, RiskStreamConfig.TOPIC_CALIBRATION_DRIFT_CONFIG)) {
@@ -167,6 +168,24 @@ public final class AuditReplay {
         production.topics().alertFeedback().name(), serdes.value(RiskAlertFeedback.class).deserializer(), f -> true));
     return new Report(options.replayId(), appId, config.topics().riskScores().name(),
         config.topics().riskAlerts().name(), emrEvents, seconds, closes, deleted, result, feedback);
+  }
+
+  /** The read_committed end offsets (last stable offsets) of {@code topic}'s partitions now; empty when it is missing. */
+  static Map<TopicPartition, Long> committedEnds(RiskStreamConfig config, String topic) {
+    try (KafkaConsumer<byte[], byte[]> consumer = committedReader(config)) {
+      List<org.apache.kafka.common.PartitionInfo> info = consumer.partitionsFor(topic);
+      if (info == null || info.isEmpty()) {
+        return Map.of();
+      }
+      return consumer.endOffsets(info.stream().map(i -> new TopicPartition(topic, i.partition())).toList());
+    }
+  }
+
+  private static KafkaConsumer<byte[], byte[]> committedReader(RiskStreamConfig config) {
+    Map<String, Object> p = config.consumerProperties();
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
   /**
@@ -265,12 +284,17 @@ public final class AuditReplay {
   /** The committed records of {@code topic} from its start to its end now that {@code keep} accepts, decoded. */
   static <T extends SpecificRecord> List<T> readAll(RiskStreamConfig config, String topic, Deserializer<T> values,
       java.util.function.Predicate<T> keep) {
-    Map<String, Object> p = config.consumerProperties();
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    return readAll(config, topic, values, keep, null);
+  }
+
+  /**
+   * The committed records of {@code topic} from its start to {@code until} (its partitions' end offsets, from
+   * {@link #committedEnds}; null: its end now) that {@code keep} accepts, decoded.
+   */
+  static <T extends SpecificRecord> List<T> readAll(RiskStreamConfig config, String topic, Deserializer<T> values,
+      java.util.function.Predicate<T> keep, Map<TopicPartition, Long> until) {
     List<T> out = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
-        new ByteArrayDeserializer())) {
+    try (KafkaConsumer<byte[], byte[]> consumer = committedReader(config)) {
       List<org.apache.kafka.common.PartitionInfo> info = consumer.partitionsFor(topic);
       if (info == null || info.isEmpty()) {
         return out;  // no such topic: nothing was emitted there
@@ -278,7 +302,10 @@ public final class AuditReplay {
       List<TopicPartition> partitions = info.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
+      if (until != null) {
+        end.replaceAll((tp, now) -> Math.min(now, until.getOrDefault(tp, 0L)));
+      }
       while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
           if (r.value() != null) {

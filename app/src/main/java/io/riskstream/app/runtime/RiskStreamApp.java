@@ -6,6 +6,7 @@ import io.riskstream.topology.ErrorHandling;
 import io.riskstream.topology.RequestEncoder;
 import io.riskstream.topology.RiskTopology;
 import io.riskstream.topology.ScoringBackend;
+import io.riskstream.topology.ShadowModel;
 import io.riskstream.topology.TriggerProcessor;
 import io.riskstream.topology.config.RiskStreamConfig;
 import io.riskstream.topology.serde.AvroSerdes;
@@ -74,6 +75,23 @@ public final class RiskStreamApp implements AutoCloseable {
   public static RiskStreamApp start(RiskStreamConfig config, AvroSerdes serdes, RequestEncoder encoder,
       ScoringBackend backend, Map<String, Object> overrides, KafkaStreams.StateListener listener)
       throws InterruptedException, ExecutionException {
+    return start(config, serdes, encoder, backend, null, overrides, listener);
+  }
+
+  /** Starts the topology with what {@code scoring} serves: its model, and its shadow model when it has one. */
+  public static RiskStreamApp start(RiskStreamConfig config, AvroSerdes serdes, ScoringRuntime scoring,
+      Map<String, Object> overrides) throws InterruptedException, ExecutionException {
+    return start(config, serdes, scoring.encoder(), scoring.backend(), scoring.shadow().orElse(null), overrides,
+        (now, before) -> { });
+  }
+
+  /**
+   * As {@link #start(RiskStreamConfig, AvroSerdes, RequestEncoder, ScoringBackend, Map, KafkaStreams.StateListener)},
+   * with a shadow model ({@code shadow}; null for none) scored on the same histories.
+   */
+  public static RiskStreamApp start(RiskStreamConfig config, AvroSerdes serdes, RequestEncoder encoder,
+      ScoringBackend backend, ShadowModel shadow, Map<String, Object> overrides, KafkaStreams.StateListener listener)
+      throws InterruptedException, ExecutionException {
     Properties props = config.streamsProperties();
     DeadLetterCounts deadLetters = new DeadLetterCounts();
     CalibrationStatus calibration = new CalibrationStatus();
@@ -82,7 +100,7 @@ public final class RiskStreamApp implements AutoCloseable {
     ensureTopics(config);
     // the error handlers are task configuration, which tasks take from the topology's configuration
     Topology topology = RiskTopology.build(new StreamsBuilder(new TopologyConfig(new StreamsConfig(props))), config,
-        serdes, encoder, backend, deadLetters, calibration);
+        serdes, encoder, backend, deadLetters, calibration, shadow);
     KafkaStreams streams = new KafkaStreams(topology, props);
     streams.setUncaughtExceptionHandler(e -> {
       LOG.error("stream thread failed ({}); shutting down, pending requests are re-scored at the next start",
@@ -172,7 +190,11 @@ public final class RiskStreamApp implements AutoCloseable {
     short rf = config.getShort(RiskStreamConfig.TOPIC_REPLICATION_FACTOR_CONFIG);
     Set<String> existing = admin.listTopics().names().get();
     List<NewTopic> missing = new ArrayList<>();
-    for (String n : config.topics().names()) {
+    List<String> names = new ArrayList<>(config.topics().names());
+    if (config.shadowEnabled()) {
+      names.addAll(config.topics().shadowNames());
+    }
+    for (String n : names) {
       if (!existing.contains(n)) {
         missing.add(new NewTopic(n, Optional.of(partitions), rf < 0 ? Optional.empty() : Optional.of(rf)));
       }

@@ -62,7 +62,8 @@ class DemoCommandTest {
         base.interrupted(), base.transactionCloses(), Map.of(
             "hypertension", new CalibrationStatus.Latest(0, 90L * 86_400_000L, new CalibrationWindow(812, 3, 2.41), false),
             "ckd_stage3plus", new CalibrationStatus.Latest(0, 90L * 86_400_000L, new CalibrationWindow(700, 9, 2.0), true)),
-        new DemoSummary.Labels(12, 3_400, 80, 7), Map.of("ckd_stage3plus", new CalibrationStatus.Totals(1_706, 12, 9.5)));
+        new DemoSummary.Labels(12, 3_400, 80, 7),
+        Map.of("ckd_stage3plus", new CalibrationStatus.Totals(1_706, 12, 9.5)), java.util.List.of());
 
     assertThat(print(s, 0)).contains("  calibration             labels: 12 positive, 3,400 negative, 80 excluded, 7 late;"
         + " all labels: ckd_stage3plus O/E 12/9.50 (1,706); newest closed window: ckd_stage3plus O/E 9/2.00 = 4.50 (700 labelled, window to"

@@ -5,15 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.riskstream.scoring.Backend;
 import io.riskstream.scoring.ModelInput;
 import io.riskstream.scoring.ScoringOptions;
+import io.riskstream.scoring.encoder.OutcomeSpec;
 import io.riskstream.scoring.model.ModelBundle;
 import io.riskstream.scoring.tensorrt.ParityFailurePolicy;
 import io.riskstream.scoring.tensorrt.Precision;
 import io.riskstream.scoring.tensorrt.ProfileSpec;
 import io.riskstream.scoring.tensorrt.TensorRtOptions;
+import io.riskstream.topology.ScoringBackend;
 import io.riskstream.topology.config.RiskStreamConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -80,6 +83,25 @@ class ScoringRuntimeTest {
 
       assertThat(probabilities).hasSize(runtime.model().spec().outcomes().size());
       assertThat(runtime.batcher().requests()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void shouldBuildTheShadowModelsBackendLikeProductionsFromItsOwnModel() {
+    try (ScoringRuntime runtime = ScoringRuntime.start(config(Map.of("scorer", "onnxruntime", "model.name", TINY,
+        "shadow.model", "emr-risk-small")))) {
+      ScoringBackend shadow = runtime.shadow().orElseThrow().backend();
+      List<OutcomeSpec> outcomes = SMALL.spec().outcomes();
+
+      assertThat(shadow.info().modelSha256()).isNotEqualTo(runtime.backend().info().modelSha256());
+      assertThat(shadow.info().outcomes()).containsExactlyElementsOf(outcomes.stream().map(OutcomeSpec::name).toList());
+      assertThat(shadow.info().outcomes().stream().map(shadow::displayName).toList())
+          .containsExactlyElementsOf(outcomes.stream().map(OutcomeSpec::label).toList());
+      assertThat(shadow.onsetCodes())
+          .containsExactlyElementsOf(outcomes.stream().map(OutcomeSpec::snomedCodes).toList());
+      assertThat(shadow.operatingPoints()).isEqualTo(SMALL.operatingPoints()).isNotEmpty();
+      assertThat(shadow.minimumAgeYears()).isEqualTo(SMALL.minimumAgeYears()).isEqualTo(18);
+      assertThat(runtime.backend().minimumAgeYears()).isEqualTo(runtime.model().minimumAgeYears());
     }
   }
 }

@@ -97,6 +97,11 @@ public final class RiskStreamConfig extends AbstractConfig {
   public static final String TOPIC_ALERT_FEEDBACK_CONFIG = "topic.alert.feedback";
   public static final String TOPIC_ALERT_FEEDBACK_DOC = "Topic of RiskAlertFeedback records (clinicians accepting or overriding alerts through CDS Hooks or the inbox) keyed by patient id.";
 
+  public static final String TOPIC_RISK_SCORES_SHADOW_CONFIG = "topic.risk.scores.shadow";
+  public static final String TOPIC_RISK_SCORES_SHADOW_DOC = "With shadow.model: topic of the shadow model's RiskScore records (its own model and scoreIds) keyed by patient id.";
+  public static final String TOPIC_RISK_ALERTS_SHADOW_CONFIG = "topic.risk.alerts.shadow";
+  public static final String TOPIC_RISK_ALERTS_SHADOW_DOC = "With shadow.model: internal topic of the shadow model's would-be RiskAlerts (no reasons), for shadow-report; clinical systems must not subscribe to it.";
+
   public static final String TOPIC_PARTITIONS_CONFIG = "topic.partitions";
   public static final String TOPIC_PARTITIONS_DOC = "Partitions of the topics RiskStream creates when they are missing (emr-events, risk-scores, risk-alerts, riskstream-dlq, risk-assessments, risk-alert-feedback); emr-events' count bounds the parallelism of history and scoring.";
   public static final String TOPIC_REPLICATION_FACTOR_CONFIG = "topic.replication.factor";
@@ -175,6 +180,12 @@ public final class RiskStreamConfig extends AbstractConfig {
   public static final String TENSORRT_PARITY_FAILURE_DOC = "When a new engine disagrees with ONNX Runtime on the model's validation set: fallback (serve with ONNX Runtime on the CPU, logged as an error) or fail (refuse to start).";
   public static final String MODEL_NAME_CONFIG = "model.name";
   public static final String MODEL_NAME_DOC = "Model to serve: the name of a bundled model (e.g. emr-risk-small, emr-risk-base) or the path of a model directory.";
+  public static final String SHADOW_MODEL_CONFIG = "shadow.model";
+  public static final String SHADOW_MODEL_DOC = "A second model (bundled name or model directory) scored on every history beside model.name, with the same scorer settings; its scores and would-be alerts go to the shadow topics only. Empty: off.";
+  public static final String SHADOW_THRESHOLDS_CONFIG = "shadow.thresholds";
+  public static final String SHADOW_THRESHOLDS_DOC = "Alert thresholds and minimum age of the shadow model: model (its card's operating points, else production's thresholds; its card's minimum age) or production (production's: another model at the same operating points).";
+  public static final String SHADOW_MAX_PENDING_CONFIG = "shadow.max.pending";
+  public static final String SHADOW_MAX_PENDING_DOC = "Most requests a task keeps pending for the shadow model; beyond it a history is skipped for the shadow (riskstream_shadow_failures_total{reason=backlog}), so a slow shadow never grows without bound.";
   public static final String REGISTRY_URL_CONFIG = "registry.url";
   public static final String REGISTRY_URL_DOC = "Schema registry URL for registry.api (e.g. http://registry:8080/apis/registry/v3, http://schema-registry:8081), or mem://: in-memory, only RiskStream's own schemas, not durable (demo, tests).";
   public static final String REGISTRY_API_CONFIG = "registry.api";
@@ -246,6 +257,8 @@ public final class RiskStreamConfig extends AbstractConfig {
       .define(TOPIC_DLQ_CONFIG, Type.STRING, Topics.DEFAULTS.deadLetters().name(), new ConfigDef.NonEmptyString(), Importance.MEDIUM, TOPIC_DLQ_DOC)
       .define(TOPIC_RISK_ASSESSMENTS_CONFIG, Type.STRING, Topics.DEFAULTS.riskAssessments(), new ConfigDef.NonEmptyString(), Importance.MEDIUM, TOPIC_RISK_ASSESSMENTS_DOC)
       .define(TOPIC_ALERT_FEEDBACK_CONFIG, Type.STRING, Topics.DEFAULTS.alertFeedback().name(), new ConfigDef.NonEmptyString(), Importance.MEDIUM, TOPIC_ALERT_FEEDBACK_DOC)
+      .define(TOPIC_RISK_SCORES_SHADOW_CONFIG, Type.STRING, Topics.DEFAULTS.riskScoresShadow().name(), new ConfigDef.NonEmptyString(), Importance.LOW, TOPIC_RISK_SCORES_SHADOW_DOC)
+      .define(TOPIC_RISK_ALERTS_SHADOW_CONFIG, Type.STRING, Topics.DEFAULTS.riskAlertsShadow().name(), new ConfigDef.NonEmptyString(), Importance.LOW, TOPIC_RISK_ALERTS_SHADOW_DOC)
       .define(TOPIC_PARTITIONS_CONFIG, Type.INT, 4, Range.atLeast(1), Importance.MEDIUM, TOPIC_PARTITIONS_DOC)
       .define(TOPIC_REPLICATION_FACTOR_CONFIG, Type.SHORT, (short) -1, Importance.MEDIUM, TOPIC_REPLICATION_FACTOR_DOC)
       .define(HISTORY_MAX_EVENTS_CONFIG, Type.INT, 512, Range.atLeast(1), Importance.MEDIUM, HISTORY_MAX_EVENTS_DOC)
@@ -282,6 +295,9 @@ public final class RiskStreamConfig extends AbstractConfig {
       .define(TENSORRT_CONTEXTS_CONFIG, Type.INT, 1, Range.between(1, 8), Importance.LOW, TENSORRT_CONTEXTS_DOC)
       .define(TENSORRT_PARITY_FAILURE_CONFIG, Type.STRING, "fallback", EnumValidator.of(ParityFailurePolicy.class), Importance.MEDIUM, TENSORRT_PARITY_FAILURE_DOC)
       .define(MODEL_NAME_CONFIG, Type.STRING, "emr-risk-small", new ConfigDef.NonEmptyString(), Importance.HIGH, MODEL_NAME_DOC)
+      .define(SHADOW_MODEL_CONFIG, Type.STRING, "", Importance.MEDIUM, SHADOW_MODEL_DOC)
+      .define(SHADOW_THRESHOLDS_CONFIG, Type.STRING, "model", ConfigDef.ValidString.in("model", "production"), Importance.LOW, SHADOW_THRESHOLDS_DOC)
+      .define(SHADOW_MAX_PENDING_CONFIG, Type.INT, 10_000, Range.atLeast(1), Importance.LOW, SHADOW_MAX_PENDING_DOC)
       .define(REGISTRY_URL_CONFIG, Type.STRING, "mem://", new RegistryUrlValidator(), Importance.HIGH, REGISTRY_URL_DOC)
       .define(REGISTRY_API_CONFIG, Type.STRING, "apicurio", EnumValidator.of(RegistryApi.class), Importance.HIGH, REGISTRY_API_DOC)
       .define(REGISTRY_USERNAME_CONFIG, Type.STRING, "", Importance.LOW, REGISTRY_USERNAME_DOC)
@@ -433,6 +449,11 @@ public final class RiskStreamConfig extends AbstractConfig {
   /** Whether this instance normalizes and reads Debezium's transaction metadata ({@code source.transaction.topic}). */
   public boolean tracksTransactions() {
     return getBoolean(NORMALIZE_ENABLED_CONFIG) && !getString(SOURCE_TRANSACTION_TOPIC_CONFIG).isEmpty();
+  }
+
+  /** Whether {@value #SHADOW_MODEL_CONFIG} names a shadow model. */
+  public boolean shadowEnabled() {
+    return !getString(SHADOW_MODEL_CONFIG).isBlank();
   }
 
   /** The output and contract topics as this configuration names them. */
