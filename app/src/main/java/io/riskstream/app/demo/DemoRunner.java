@@ -345,6 +345,8 @@ public final class DemoRunner {
     props.put(RiskStreamConfig.SOURCE_TRANSACTION_TOPIC_CONFIG, DebeziumChangeEvents.TRANSACTION_TOPIC);
     props.put(RiskStreamConfig.MODEL_NAME_CONFIG, options.model());
     props.put(RiskStreamConfig.SCORER_CONFIG, options.scorer());
+    // the demo shows calibration drift (off by default in run: see README, Calibration drift); exactly-once here
+    props.put(RiskStreamConfig.CALIBRATION_ENABLED_CONFIG, "true");
     props.putAll(options.overrides());
     return new RiskStreamConfig(props);
   }

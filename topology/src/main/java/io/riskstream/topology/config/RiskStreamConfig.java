@@ -145,7 +145,7 @@ public final class RiskStreamConfig extends AbstractConfig {
   public static final String ALERT_REASONS_MIN_CONTRIBUTION_CONFIG = "alert.reasons.min.contribution";
   public static final String ALERT_REASONS_MIN_CONTRIBUTION_DOC = "An alert cites an event group only when occluding it lowers the outcome's probability by at least this much (absolute); smaller contributions are noise.";
   public static final String CALIBRATION_ENABLED_CONFIG = "calibration.enabled";
-  public static final String CALIBRATION_ENABLED_DOC = "Label every score once its outcome is known, measure observed vs expected per outcome over event-time windows and publish drift events (topic.calibration.drift).";
+  public static final String CALIBRATION_ENABLED_DOC = "Label every score once its outcome is known, measure observed vs expected per outcome over event-time windows and publish drift events (topic.calibration.drift). Off by default: see README, Calibration drift.";
   public static final String CALIBRATION_WINDOW_DAYS_CONFIG = "calibration.window.days";
   public static final String CALIBRATION_WINDOW_DAYS_DOC = "Length in days of the hopping event-time windows (over the scores' asOf) in which labelled scores are counted.";
   public static final String CALIBRATION_WINDOW_STEP_DAYS_CONFIG = "calibration.window.step.days";
@@ -279,7 +279,7 @@ public final class RiskStreamConfig extends AbstractConfig {
       .define(ALERT_INDEX_PER_PATIENT_CONFIG, Type.INT, 100, Range.between(1, 100_000), Importance.LOW, ALERT_INDEX_PER_PATIENT_DOC)
       .define(ALERT_REASONS_MIN_CONTRIBUTION_CONFIG, Type.DOUBLE, 0.005, Range.between(0.0, 1.0), Importance.LOW, ALERT_REASONS_MIN_CONTRIBUTION_DOC)
       .define(ALERT_REASONS_EXCLUDED_CODES_CONFIG, Type.LIST, "QALY,DALY,QOLS", Importance.LOW, ALERT_REASONS_EXCLUDED_CODES_DOC)
-      .define(CALIBRATION_ENABLED_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, CALIBRATION_ENABLED_DOC)
+      .define(CALIBRATION_ENABLED_CONFIG, Type.BOOLEAN, false, Importance.MEDIUM, CALIBRATION_ENABLED_DOC)
       .define(CALIBRATION_WINDOW_DAYS_CONFIG, Type.INT, 90, Range.between(1, 3650), Importance.MEDIUM, CALIBRATION_WINDOW_DAYS_DOC)
       .define(CALIBRATION_WINDOW_STEP_DAYS_CONFIG, Type.INT, 30, Range.between(1, 3650), Importance.MEDIUM, CALIBRATION_WINDOW_STEP_DAYS_DOC)
       .define(CALIBRATION_GRACE_DAYS_CONFIG, Type.INT, 180, Range.between(0, 3650), Importance.MEDIUM, CALIBRATION_GRACE_DAYS_DOC)

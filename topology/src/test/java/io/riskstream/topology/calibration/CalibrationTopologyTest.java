@@ -63,6 +63,7 @@ class CalibrationTopologyTest {
     Map<String, Object> props = new HashMap<>();
     props.put(RiskStreamConfig.STATE_DIR_CONFIG, stateDir.toString());
     props.put(RiskStreamConfig.NORMALIZE_ENABLED_CONFIG, "false");
+    props.put(RiskStreamConfig.CALIBRATION_ENABLED_CONFIG, "true");
     props.put(RiskStreamConfig.CALIBRATION_WINDOW_DAYS_CONFIG, "90");
     props.put(RiskStreamConfig.CALIBRATION_WINDOW_STEP_DAYS_CONFIG, "90");
     props.put(RiskStreamConfig.CALIBRATION_GRACE_DAYS_CONFIG, "30");
