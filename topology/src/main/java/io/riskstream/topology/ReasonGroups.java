@@ -1,6 +1,7 @@
 package io.riskstream.topology;
 
 import io.riskstream.schemas.EmrEvent;
+import io.riskstream.schemas.EventKind;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -56,8 +57,9 @@ public record ReasonGroups(int max, Set<String> excludedCodes) {
     if (max == 0) {
       return List.of();
     }
-    Map<String, Group> byCode = new HashMap<>();
-    Map<String, Group> byDescription = new HashMap<>();
+    Map<CodeKey, Group> byCode = new HashMap<>();
+    Map<DescriptionKey, Group> byDescription = new HashMap<>();
+    Map<String, String> folded = new HashMap<>();  // description -> stripped, lower case (descriptions repeat)
     List<Group> groups = new ArrayList<>();  // in order of their newest member
     for (RequestEncoder.Occluded o : candidates) {
       EmrEvent e = byId.get(o.eventId());
@@ -67,9 +69,10 @@ public record ReasonGroups(int max, Set<String> excludedCodes) {
       if (o.positions().isEmpty() || (e.getCode() != null && excludedCodes.contains(e.getCode()))) {
         continue;  // not in the input (removing it cannot change the score), or never cited
       }
-      String codeKey = e.getCode() == null ? null : e.getKind() + "|" + e.getCodeSystem() + "|" + e.getCode();
-      String descriptionKey = e.getDescription() == null || e.getDescription().isBlank() ? null
-          : e.getKind() + "|" + e.getDescription().strip().toLowerCase(Locale.ROOT);
+      CodeKey codeKey = e.getCode() == null ? null : new CodeKey(e.getKind(), e.getCodeSystem(), e.getCode());
+      DescriptionKey descriptionKey = e.getDescription() == null || e.getDescription().isBlank() ? null
+          : new DescriptionKey(e.getKind(), folded.computeIfAbsent(e.getDescription(),
+              d -> d.strip().toLowerCase(Locale.ROOT)));
       Group g = codeKey == null ? null : byCode.get(codeKey);
       if (g == null && descriptionKey != null) {
         g = byDescription.get(descriptionKey);
@@ -78,11 +81,16 @@ public record ReasonGroups(int max, Set<String> excludedCodes) {
         }
       }
       if (g == null) {
-        g = new Group(e);
-        groups.add(g);
+        // a group past the max is never cited: its members are only kept from joining others (as before)
+        g = groups.size() < max ? new Group(e) : UNCITED;
+        if (g != UNCITED) {
+          groups.add(g);
+        }
       }
-      g.count++;
-      g.positions.addAll(o.positions());
+      if (g != UNCITED) {
+        g.count++;
+        g.positions.addAll(o.positions());
+      }
       if (codeKey != null) {
         byCode.putIfAbsent(codeKey, g);
       }
@@ -100,6 +108,15 @@ public record ReasonGroups(int max, Set<String> excludedCodes) {
           e.getDescription(), e.getEventTime().toEpochMilli(), List.copyOf(g.positions), g.count));
     }
     return reasons;
+  }
+
+  /** Stands for every group past the max: its keys are registered, its members counted nowhere. */
+  private static final Group UNCITED = new Group(null);
+
+  private record CodeKey(EventKind kind, String system, String code) {
+  }
+
+  private record DescriptionKey(EventKind kind, String description) {
   }
 
   /** One reason being built: its newest event, the member count and the union of their positions. */

@@ -85,4 +85,20 @@ class ReasonGroupsTest {
     assertThat(ReasonGroups.of(0).select(candidates, byId)).isEmpty();
     assertThat(ReasonGroups.of(0).candidates()).isZero();
   }
+
+  @Test
+  void shouldCiteTheSameGroupsWhateverTheMaxLeavesUncited() {
+    candidate("conditions:a", EventKind.DIAGNOSIS, "ICD-10-CM", "E11.9", "Diabetes mellitus type 2", 300, 9);
+    candidate("conditions:b", EventKind.DIAGNOSIS, "SNOMED-CT", "38341003", "Hypertension", 200, 8);
+    // the code of the uncited group b, with a's description in b's system: it joins b (by code), never a
+    candidate("conditions:c", EventKind.DIAGNOSIS, "SNOMED-CT", "38341003", "diabetes mellitus type 2", 100, 7);
+
+    List<ScoringRequest.ReasonEvent> one = ReasonGroups.of(1).select(candidates, byId);
+    List<ScoringRequest.ReasonEvent> five = ReasonGroups.of(5).select(candidates, byId);
+
+    assertThat(five).extracting(ScoringRequest.ReasonEvent::eventId, ScoringRequest.ReasonEvent::count)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("conditions:a", 1),
+            org.assertj.core.groups.Tuple.tuple("conditions:b", 2));
+    assertThat(one).containsExactly(five.get(0));
+  }
 }

@@ -43,8 +43,21 @@ public final class PreparedHistory {
         kept.add(e);
       }
     }
-    kept.sort(ORDER);
+    if (!inOrder(kept)) {  // a live history hands its events over in this order already: no sort then
+      kept.sort(ORDER);
+    }
     return new PreparedHistory(kept, demographics);
+  }
+
+  private static boolean inOrder(List<EmrEvent> events) {
+    for (int i = 1; i < events.size(); i++) {
+      long before = events.get(i - 1).getEventTime().toEpochMilli();
+      long at = events.get(i).getEventTime().toEpochMilli();
+      if (before > at || (before == at && ORDER.compare(events.get(i - 1), events.get(i)) > 0)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Non-demographic UPSERT events, oldest first. */

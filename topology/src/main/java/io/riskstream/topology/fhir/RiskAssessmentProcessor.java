@@ -53,23 +53,25 @@ public final class RiskAssessmentProcessor implements Processor<String, Object, 
   public void process(Record<String, Object> record) {
     Instant lastUpdated = Instant.ofEpochMilli(record.timestamp());
     String patient;
-    org.hl7.fhir.r4.model.RiskAssessment ra;
+    String resourceId;
+    String json;
     if (record.value() instanceof RiskScore score) {
       patient = score.getPatientId();
-      ra = assessments.ofScore(score, lastUpdated);
+      resourceId = score.getScoreId();
+      json = assessments.scoreJson(score, lastUpdated);
     } else if (record.value() instanceof RiskAlert alert) {
       patient = alert.getPatientId();
-      ra = assessments.ofAlert(alert, lastUpdated);
+      resourceId = alert.getAlertId();
+      json = assessments.toJson(assessments.ofAlert(alert, lastUpdated));
       alertIndex.put(alert.getAlertId(), new AlertRef(alert.getAlertId(), patient, alert.getOutcome(),
           alert.getSeverity().name(), alert.getAsOf().toEpochMilli()));
     } else {
       throw new IllegalArgumentException("expected a RiskScore or RiskAlert, got "
           + (record.value() == null ? "null" : record.value().getClass().getSimpleName()));
     }
-    String json = assessments.toJson(ra);
     RecentAssessments stored = store.get(patient);
     RecentAssessments recent = (stored == null ? RecentAssessments.empty() : stored)
-        .with(new RecentAssessments.Stored(ra.getIdElement().getIdPart(), record.timestamp(), json), RECENT_PER_PATIENT);
+        .with(new RecentAssessments.Stored(resourceId, record.timestamp(), json), RECENT_PER_PATIENT);
     if (record.value() instanceof RiskAlert alert) {
       List<String> before = recent.indexedAlerts();
       recent = recent.withIndexedAlert(alert.getAlertId(), alertsPerPatient);

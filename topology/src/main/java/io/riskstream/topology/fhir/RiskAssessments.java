@@ -1,6 +1,8 @@
 package io.riskstream.topology.fhir;
 
 import ca.uhn.fhir.context.FhirContext;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import ca.uhn.fhir.model.api.TemporalPrecisionEnum;
 import ca.uhn.fhir.parser.IParser;
 import ca.uhn.fhir.rest.api.QualifiedParamList;
@@ -11,8 +13,14 @@ import io.riskstream.schemas.ModelInfo;
 import io.riskstream.schemas.OutcomeProbability;
 import io.riskstream.schemas.RiskAlert;
 import io.riskstream.schemas.RiskScore;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +32,7 @@ import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.DecimalType;
 import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.InstantType;
 import org.hl7.fhir.r4.model.MarkdownType;
 import org.hl7.fhir.r4.model.Period;
 import org.hl7.fhir.r4.model.Reference;
@@ -49,6 +58,11 @@ public final class RiskAssessments {
   public static final String MODEL_SHA256_SYSTEM = "urn:riskstream:model-sha256";
   /** HL7's qualitative risk codes (RiskAssessment.prediction.qualitativeRisk). */
   public static final String RISK_PROBABILITY_SYSTEM = "http://terminology.hl7.org/CodeSystem/risk-probability";
+
+  private static final JsonFactory JSON = new JsonFactory();
+  /** HAPI's form of a millisecond-precision dateTime in UTC. */
+  private static final DateTimeFormatter DATE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'+00:00'",
+      java.util.Locale.ROOT).withZone(ZoneOffset.UTC);
 
   private final FhirContext fhir;
   private final Map<String, OutcomeConcept> outcomes;
@@ -82,6 +96,110 @@ public final class RiskAssessments {
       prediction(ra, o.getOutcome(), o.getProbability(), score.getAsOf(), o.getHorizonDays());
     }
     return ra;
+  }
+
+  /**
+   * FHIR JSON of {@link #ofScore}: the same bytes HAPI FHIR's parser writes for that resource, written with Jackson's
+   * streaming generator. Written by hand because HAPI's encoder (reflection over the resource model) was 13% of the
+   * stream threads' CPU with one assessment per score; {@code RiskAssessmentsTest} checks it against HAPI's output.
+   * Years outside 1600-9999 go through HAPI (its dates follow the Julian calendar before 1583; a fixed pattern writes
+   * four-digit years).
+   */
+  public String scoreJson(RiskScore score, Instant lastUpdated) {
+    Instant asOf = score.getAsOf();
+    long horizonMax = score.getOutcomes().stream().mapToLong(OutcomeProbability::getHorizonDays).max().orElse(0);
+    long horizonMin = score.getOutcomes().stream().mapToLong(OutcomeProbability::getHorizonDays).min().orElse(0);
+    if (!writableYear(lastUpdated) || !writableYear(asOf) || Math.abs(horizonMax) > 3_660_000
+        || Math.abs(horizonMin) > 3_660_000 || !writableYear(asOf.plus(Duration.ofDays(horizonMax)))
+        || !writableYear(asOf.plus(Duration.ofDays(horizonMin)))) {
+      return toJson(ofScore(score, lastUpdated));
+    }
+    StringWriter out = new StringWriter(2048);
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      ModelInfo model = score.getModel();
+      g.writeStartObject();
+      g.writeStringField("resourceType", "RiskAssessment");
+      g.writeStringField("id", score.getScoreId());
+      g.writeObjectFieldStart("meta");
+      g.writeStringField("lastUpdated", DATE_TIME.format(lastUpdated));
+      g.writeEndObject();
+      g.writeArrayFieldStart("identifier");
+      identifier(g, SCORE_SYSTEM, score.getScoreId());
+      g.writeEndArray();
+      g.writeStringField("status", "final");
+      g.writeObjectFieldStart("method");
+      g.writeArrayFieldStart("coding");
+      coding(g, MODEL_SYSTEM, model.getVersion(), model.getId(), model.getId() + " " + model.getVersion());
+      coding(g, MODEL_SHA256_SYSTEM, null, model.getSha256(), "ONNX file sha256");
+      g.writeEndArray();
+      g.writeStringField("text", "RiskStream model " + model.getId() + " version " + model.getVersion() + " (sha256 "
+          + model.getSha256() + ")");
+      g.writeEndObject();
+      g.writeObjectFieldStart("subject");
+      g.writeStringField("reference", "Patient/" + score.getPatientId());
+      g.writeEndObject();
+      g.writeStringField("occurrenceDateTime", DATE_TIME.format(asOf));
+      g.writeArrayFieldStart("basis");
+      g.writeStartObject();
+      g.writeFieldName("identifier");
+      identifier(g, SCORE_SYSTEM, score.getScoreId());
+      g.writeStringField("display", "RiskStream score " + score.getScoreId());
+      g.writeEndObject();
+      g.writeEndArray();
+      if (!score.getOutcomes().isEmpty()) {
+        g.writeArrayFieldStart("prediction");
+        for (OutcomeProbability o : score.getOutcomes()) {
+          OutcomeConcept concept = concept(o.getOutcome());
+          g.writeStartObject();
+          g.writeObjectFieldStart("outcome");
+          g.writeArrayFieldStart("coding");
+          if (concept.snomedCode() != null) {
+            coding(g, OutcomeConcept.SNOMED, null, concept.snomedCode(), null);
+          }
+          coding(g, "urn:riskstream:outcome", null, o.getOutcome(), concept.display());
+          g.writeEndArray();
+          g.writeStringField("text", concept.display());
+          g.writeEndObject();
+          g.writeNumberField("probabilityDecimal", BigDecimal.valueOf(o.getProbability()));
+          g.writeObjectFieldStart("whenPeriod");
+          g.writeStringField("start", DATE_TIME.format(asOf));
+          g.writeStringField("end", DATE_TIME.format(asOf.plus(Duration.ofDays(o.getHorizonDays()))));
+          g.writeEndObject();
+          g.writeEndObject();
+        }
+        g.writeEndArray();
+      }
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);  // a StringWriter does not fail
+    }
+    return out.toString();
+  }
+
+  private static boolean writableYear(Instant t) {
+    int year = t.atZone(ZoneOffset.UTC).getYear();
+    return year >= 1600 && year <= 9999;  // before 1583 java.util.Date (HAPI's) counts Julian days
+  }
+
+  private static void identifier(JsonGenerator g, String system, String value) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("system", system);
+    g.writeStringField("value", value);
+    g.writeEndObject();
+  }
+
+  private static void coding(JsonGenerator g, String system, String version, String code, String display)
+      throws IOException {
+    g.writeStartObject();
+    g.writeStringField("system", system);
+    if (version != null) {
+      g.writeStringField("version", version);
+    }
+    g.writeStringField("code", code);
+    if (display != null) {
+      g.writeStringField("display", display);
+    }
+    g.writeEndObject();
   }
 
   /** The assessment of an alert: its outcome, probability, severity (qualitative risk) and reasons (a note). */
@@ -190,7 +308,8 @@ public final class RiskAssessments {
       Instant lastUpdated) {
     RiskAssessment ra = new RiskAssessment();
     ra.setId(id);
-    ra.getMeta().setLastUpdated(Date.from(lastUpdated));
+    // in UTC, whatever the JVM's time zone (HAPI's default): the same instant is the same text on every host
+    ra.getMeta().setLastUpdatedElement(new InstantType(Date.from(lastUpdated), TemporalPrecisionEnum.MILLI, UTC));
     ra.setStatus(RiskAssessment.RiskAssessmentStatus.FINAL);
     ra.setSubject(new Reference("Patient/" + patientId));
     ra.setOccurrence(dateTime(asOf));
@@ -224,7 +343,9 @@ public final class RiskAssessments {
     return p;
   }
 
+  private static final TimeZone UTC = TimeZone.getTimeZone("UTC");
+
   private static DateTimeType dateTime(Instant t) {
-    return new DateTimeType(Date.from(t), TemporalPrecisionEnum.MILLI, TimeZone.getTimeZone("UTC"));
+    return new DateTimeType(Date.from(t), TemporalPrecisionEnum.MILLI, UTC);
   }
 }

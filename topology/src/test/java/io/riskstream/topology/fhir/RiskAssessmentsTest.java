@@ -185,4 +185,38 @@ class RiskAssessmentsTest {
     assertThat(r.indexedAlerts()).containsExactly("a1", "a3", "a2");
     assertThat(r.assessments()).extracting(RecentAssessments.Stored::id).containsExactly("s1", "s2");
   }
+
+  @Test
+  void shouldWriteAScoreAssessmentAsHapiFhirDoes() {
+    java.util.Random random = new java.util.Random(7);
+    java.util.TimeZone zone = java.util.TimeZone.getDefault();
+    try {
+      // HAPI's default for meta.lastUpdated is the JVM's zone: the assessments are in UTC whatever it is
+      java.util.TimeZone.setDefault(java.util.TimeZone.getTimeZone("America/New_York"));
+      double[] probabilities = {0.0, 1.0, 1e-9, 1.2e-7, 0.5, 0.999999, 3.0e-4, Double.MIN_VALUE};
+      String[] outcomes = {"type2_diabetes", "hypertension", "ckd_stage3plus", "an_outcome_the_model_lacks"};
+      for (int i = 0; i < 1_000; i++) {
+        List<OutcomeProbability> scored = new java.util.ArrayList<>();
+        for (int k = random.nextInt(5); k > 0; k--) {
+          double p = i % 3 == 0 ? probabilities[random.nextInt(probabilities.length)] : random.nextDouble();
+          int horizon = random.nextInt(5) == 0 ? 0 : 1 + random.nextInt(3_650);
+          scored.add(new OutcomeProbability(outcomes[random.nextInt(outcomes.length)], horizon, p));
+        }
+        // event times from year 1 to 9999 and beyond (those go through HAPI)
+        long millis = i % 100 == 0 ? Instant.parse("9999-06-01T00:00:00Z").toEpochMilli() + random.nextLong(1L << 40)
+            : Instant.parse("0001-01-01T00:00:00Z").toEpochMilli() + (random.nextLong() >>> 1) % 315_000_000_000_000L;
+        RiskScore score = RiskScore.newBuilder(score(Long.toHexString(random.nextLong()), "patient-" + i))
+            .setAsOf(Instant.ofEpochMilli(millis)).setOutcomes(scored)
+            .setModel(new ModelInfo("m" + random.nextInt(3), Integer.toString(random.nextInt(20)), "cafe" + i))
+            .build();
+        Instant lastUpdated = Instant.ofEpochMilli(random.nextLong(4_000_000_000_000L));
+        assertThat(assessments.scoreJson(score, lastUpdated)).as("score %d", i)
+            .isEqualTo(assessments.toJson(assessments.ofScore(score, lastUpdated)));
+      }
+      RiskScore now = score("s1", "p1");
+      assertThat(assessments.scoreJson(now, AS_OF)).contains("\"lastUpdated\":\"2026-03-01T08:30:00.000+00:00\"");
+    } finally {
+      java.util.TimeZone.setDefault(zone);
+    }
+  }
 }
