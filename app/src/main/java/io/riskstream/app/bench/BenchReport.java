@@ -85,6 +85,7 @@ public final class BenchReport {
       Map<String, Object> one = new LinkedHashMap<>();
       one.put("streamThreads", run.threads());
       one.put("partitions", run.partitions());
+      one.put("patients", run.patients());
       one.put("eventsPerSecond", run.full().eventsPerSecond());
       one.put("complete", run.full().complete());
       one.put("eventsPerPartition", run.eventsPerPartition());

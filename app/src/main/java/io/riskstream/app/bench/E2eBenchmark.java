@@ -113,7 +113,7 @@ public final class E2eBenchmark {
    * @param eventsPerPartition the input's change events per partition (by patient, as emr-events is keyed): a task
    *     is one partition and runs on one thread, so no thread count can take the run below its largest partition
    */
-  public record Scaling(int threads, int partitions, Throughput full, List<Long> eventsPerPartition) {
+  public record Scaling(int threads, int partitions, int patients, Throughput full, List<Long> eventsPerPartition) {
     public Scaling {
       eventsPerPartition = List.copyOf(eventsPerPartition);
     }
@@ -166,6 +166,7 @@ public final class E2eBenchmark {
   private final Path workDir;
   private final boolean warmup;
   private final List<Integer> scalingThreads;
+  private final int scalingCopies;
   private final boolean transactionMetadata;
   /** {@link #STREAMS_OVERRIDES} and the Kafka Streams settings given on the command line, for every phase. */
   private final Map<String, Object> streamsOverrides;
@@ -186,7 +187,7 @@ public final class E2eBenchmark {
    *     the CPU of a first run
    */
   public E2eBenchmark(Map<String, List<EmrEvent>> cohort, Map<String, Object> appConfig, Path workDir, boolean warmup) {
-    this(cohort, appConfig, workDir, new Settings(warmup, List.of(), Map.of(), false));
+    this(cohort, appConfig, workDir, new Settings(warmup, List.of(), Map.of(), false, 1));
   }
 
   /**
@@ -202,10 +203,15 @@ public final class E2eBenchmark {
    *     on {@code <prefix>.transaction}, {@code source.transaction.topic} set), as the shipped connector configurations
    *     provide it: each transaction, the last one of a task included, closes on its END instead of after
    *     {@code trigger.idle.flush.ms} of idle input
+   * @param scalingCopies the thread-scaling runs read the cohort this many times over under new patient ids
+   *     ({@link CohortCopies}; 1: the cohort as it is), so that enough patients spread the events evenly over threads
    */
   public record Settings(boolean warmup, List<Integer> scalingThreads, Map<String, ?> streamsSettings,
-      boolean transactionMetadata) {
+      boolean transactionMetadata, int scalingCopies) {
     public Settings {
+      if (scalingCopies < 1) {
+        throw new IllegalArgumentException("scalingCopies must be at least 1, got " + scalingCopies);
+      }
       scalingThreads = List.copyOf(scalingThreads);
       streamsSettings = Map.copyOf(streamsSettings);
     }
@@ -218,6 +224,7 @@ public final class E2eBenchmark {
     this.workDir = workDir;
     this.warmup = settings.warmup();
     this.scalingThreads = settings.scalingThreads();
+    this.scalingCopies = settings.scalingCopies();
     this.transactionMetadata = settings.transactionMetadata();
     Map<String, Object> overrides = new HashMap<>(STREAMS_OVERRIDES);
     overrides.putAll(settings.streamsSettings());
@@ -277,23 +284,28 @@ public final class E2eBenchmark {
       Latency latency = latency(kafka, rate);
       LOG.info("latency at {} events/s: p50 {} ms, p99 {} ms ({} of {} transactions scored)", fmt(rate),
           fmt(latency.p50Ms()), fmt(latency.p99Ms()), latency.scored(), latency.transactions());
-      List<Scaling> scaling = scaling(kafka, events);
+      List<Scaling> scaling = scaling(kafka);
       return new Result(cohort.size(), feed.records().size(), feed.transactions(), pass, full, alerts[0], latency,
           peakRssBytes(), stateBytes, (double) stateBytes / cohort.size(), appConfig, passWarm, fullWarm, passRuns,
           scaling);
     }
   }
 
-  /** The thread-scaling runs: the full topology per thread count, over as many partitions as the most threads. */
-  private List<Scaling> scaling(EmbeddedKafka kafka, long events) throws Exception {
+  /**
+   * The thread-scaling runs: the full topology per thread count, over as many partitions as the most threads, on the
+   * cohort {@code scalingCopies} times over.
+   */
+  private List<Scaling> scaling(EmbeddedKafka kafka) throws Exception {
     List<Scaling> runs = new ArrayList<>();
     if (scalingThreads.isEmpty()) {
       return runs;
     }
+    Map<String, List<EmrEvent>> patients = CohortCopies.of(cohort, scalingCopies);
+    long events = patients.values().stream().mapToLong(List::size).sum();
     int partitions = scalingThreads.stream().mapToInt(Integer::intValue).max().orElseThrow();
     for (int threads : scalingThreads) {
       String prefix = "scale" + threads;
-      ChangeEventFeed feed = ChangeEventFeed.of(cohort, prefix, System.currentTimeMillis() - events, partitions);
+      ChangeEventFeed feed = ChangeEventFeed.of(patients, prefix, System.currentTimeMillis() - events, partitions);
       kafka.createTopics(partitions, feed.topics().toArray(String[]::new));
       produceAll(kafka.bootstrapServers(), feed);
       produceTransactionEnds(kafka, feed, prefix);
@@ -310,7 +322,7 @@ public final class E2eBenchmark {
       for (ChangeEventFeed.Record r : feed.records()) {
         perPartition[r.partition()]++;  // change events only: the END records are feed.transactionEnds()
       }
-      runs.add(new Scaling(threads, partitions, t, java.util.Arrays.stream(perPartition).boxed().toList()));
+      runs.add(new Scaling(threads, partitions, patients.size(), t, java.util.Arrays.stream(perPartition).boxed().toList()));
     }
     return runs;
   }

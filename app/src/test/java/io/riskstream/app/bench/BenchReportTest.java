@@ -27,8 +27,8 @@ class BenchReportTest {
         .withTriggerCloses(Map.of(TriggerProcessor.CloseRule.SOURCE_PROGRESS, 97L, TriggerProcessor.CloseRule.IDLE_FLUSH, 3L));
     E2eBenchmark.Latency latency = new E2eBenchmark.Latency(125, 500, 50, 50, 20, 90, 30, 95, List.of(10.0, 20.0, 90.0), Map.of());
     return new E2eBenchmark.Result(3, 1000, 100, pass, full, 7, latency, 1 << 30, 3000, 1000.0, Map.of("scorer", "auto"),
-        null, null, java.util.List.of(pass), List.of(new E2eBenchmark.Scaling(1, 8, pass, SKEWED),
-        new E2eBenchmark.Scaling(8, 8, full, SKEWED)));
+        null, null, java.util.List.of(pass), List.of(new E2eBenchmark.Scaling(1, 8, 36, pass, SKEWED),
+        new E2eBenchmark.Scaling(8, 8, 36, full, SKEWED)));
   }
 
   @Test
@@ -75,6 +75,7 @@ class BenchReportTest {
     assertThat(doc.get("threadScaling")).hasSize(2);
     assertThat(doc.get("threadScaling").get(1).get("streamThreads").asInt()).isEqualTo(8);
     assertThat(doc.get("threadScaling").get(1).get("eventsPerSecond").asDouble()).isEqualTo(250.0);
+    assertThat(doc.get("threadScaling").get(1).get("patients").asInt()).isEqualTo(36);
   }
 
   @Test
@@ -97,10 +98,10 @@ class BenchReportTest {
   @Test
   void shouldBoundTheScalingByTheLargestPartition() {
     E2eBenchmark.Throughput t = E2eBenchmark.Throughput.of(1000, 100, 100, 0, 1_000_000_000L, 3_000_000_000L);
-    assertThat(new E2eBenchmark.Scaling(1, 8, t, SKEWED).speedupBound()).isEqualTo(1.0);
-    assertThat(new E2eBenchmark.Scaling(2, 8, t, SKEWED).speedupBound()).isEqualTo(2.0);
-    assertThat(new E2eBenchmark.Scaling(8, 8, t, SKEWED).largestPartitionShare()).isEqualTo(0.4);
-    assertThat(new E2eBenchmark.Scaling(8, 8, t, SKEWED).speedupBound()).isEqualTo(2.5);
+    assertThat(new E2eBenchmark.Scaling(1, 8, 36, t, SKEWED).speedupBound()).isEqualTo(1.0);
+    assertThat(new E2eBenchmark.Scaling(2, 8, 36, t, SKEWED).speedupBound()).isEqualTo(2.0);
+    assertThat(new E2eBenchmark.Scaling(8, 8, 36, t, SKEWED).largestPartitionShare()).isEqualTo(0.4);
+    assertThat(new E2eBenchmark.Scaling(8, 8, 36, t, SKEWED).speedupBound()).isEqualTo(2.5);
     Map<String, Object> doc = BenchReport.document(result(), Map.of("host", "h"), E2eBenchmark.STREAMS_OVERRIDES);
     assertThat((List<?>) doc.get("threadScaling")).first().isInstanceOfSatisfying(Map.class, run -> {
       assertThat(run.get("eventsPerPartition")).isEqualTo(SKEWED);

@@ -23,8 +23,11 @@ public final class PreparedHistory {
   private final EmrEvent demographics;
 
   private PreparedHistory(List<EmrEvent> events, EmrEvent demographics) {
-    this.events = List.copyOf(events);
-    this.times = events.stream().mapToLong(e -> e.getEventTime().toEpochMilli()).toArray();
+    this.events = java.util.Collections.unmodifiableList(events);  // of(): a list of its own, never changed after
+    this.times = new long[events.size()];
+    for (int i = 0; i < times.length; i++) {
+      times[i] = events.get(i).getEventTime().toEpochMilli();
+    }
     this.demographics = demographics;
   }
 
