@@ -81,13 +81,13 @@ public record ReasonGroups(int max, Set<String> excludedCodes) {
         }
       }
       if (g == null) {
-        // a group past the max is never cited: its members are only kept from joining others (as before)
-        g = groups.size() < max ? new Group(e) : UNCITED;
-        if (g != UNCITED) {
+        // a group past the max is never cited: it only keeps its members from joining other groups
+        g = new Group(e, groups.size() < max);
+        if (g.positions != null) {
           groups.add(g);
         }
       }
-      if (g != UNCITED) {
+      if (g.positions != null) {
         g.count++;
         g.positions.addAll(o.positions());
       }
@@ -110,23 +110,24 @@ public record ReasonGroups(int max, Set<String> excludedCodes) {
     return reasons;
   }
 
-  /** Stands for every group past the max: its keys are registered, its members counted nowhere. */
-  private static final Group UNCITED = new Group(null);
-
   private record CodeKey(EventKind kind, String system, String code) {
   }
 
   private record DescriptionKey(EventKind kind, String description) {
   }
 
-  /** One reason being built: its newest event, the member count and the union of their positions. */
+  /**
+   * One reason being built: its newest event, the member count and the union of their positions; a group past the
+   * max (never cited) has no positions and counts nothing.
+   */
   private static final class Group {
     final EmrEvent newest;
-    final TreeSet<Integer> positions = new TreeSet<>();
+    final TreeSet<Integer> positions;
     int count;
 
-    Group(EmrEvent newest) {
+    Group(EmrEvent newest, boolean cited) {
       this.newest = newest;
+      this.positions = cited ? new TreeSet<>() : null;
     }
   }
 }

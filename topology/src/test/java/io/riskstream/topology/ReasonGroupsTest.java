@@ -92,13 +92,18 @@ class ReasonGroupsTest {
     candidate("conditions:b", EventKind.DIAGNOSIS, "SNOMED-CT", "38341003", "Hypertension", 200, 8);
     // the code of the uncited group b, with a's description in b's system: it joins b (by code), never a
     candidate("conditions:c", EventKind.DIAGNOSIS, "SNOMED-CT", "38341003", "diabetes mellitus type 2", 100, 7);
+    // b's description in another system joins b; in b's system with another code it is a fact of its own
+    candidate("conditions:d", EventKind.DIAGNOSIS, "ICD-10-CM", "I10", "hypertension", 90, 6);
+    candidate("conditions:e", EventKind.DIAGNOSIS, "SNOMED-CT", "59621000", "Hypertension", 80, 5);
 
     List<ScoringRequest.ReasonEvent> one = ReasonGroups.of(1).select(candidates, byId);
     List<ScoringRequest.ReasonEvent> five = ReasonGroups.of(5).select(candidates, byId);
 
     assertThat(five).extracting(ScoringRequest.ReasonEvent::eventId, ScoringRequest.ReasonEvent::count)
         .containsExactly(org.assertj.core.groups.Tuple.tuple("conditions:a", 1),
-            org.assertj.core.groups.Tuple.tuple("conditions:b", 2));
+            org.assertj.core.groups.Tuple.tuple("conditions:b", 3),
+            org.assertj.core.groups.Tuple.tuple("conditions:e", 1));
     assertThat(one).containsExactly(five.get(0));
+    assertThat(ReasonGroups.of(2).select(candidates, byId)).containsExactly(five.get(0), five.get(1));
   }
 }
