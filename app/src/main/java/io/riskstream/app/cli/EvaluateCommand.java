@@ -58,9 +58,8 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--out", description = "Write the JSON report to this file too.")
   private Path out;
 
-  @Option(names = "--threads", defaultValue = "1", description = "ONNX Runtime intra-op threads; default:"
-      + " ${DEFAULT-VALUE}.")
-  private int threads;
+  @Option(names = "--threads", description = "ONNX Runtime intra-op threads; default: the available processors.")
+  private int threads = Runtime.getRuntime().availableProcessors();
 
   @Option(names = "--batch-size", defaultValue = "64", description = "Inputs per scoring call; default:"
       + " ${DEFAULT-VALUE}.")
@@ -118,8 +117,8 @@ public final class EvaluateCommand implements Callable<Integer> {
       + " processors.")
   private int workers = Runtime.getRuntime().availableProcessors();
 
-  @Option(names = "--parts", defaultValue = "0", description = "With --alerts: read the cohort in this many parts of"
-      + " patients, one at a time, to bound memory; default: from the CSV size and the maximum heap.")
+  @Option(names = "--parts", defaultValue = "0", description = "Read the cohort in this many parts of patients, one at"
+      + " a time, to bound memory (the results do not depend on it); default: from the CSV size and the maximum heap.")
   private int parts;
 
   @Option(names = "--save-timelines", description = "With --alerts: write the scored timelines (gzip) to this file.")
@@ -174,17 +173,36 @@ public final class EvaluateCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new BadInputException(e.getMessage());
     }
+    if (threads < 1 || batchSize < 1 || bootstrap < 0 || parts < 0) {
+      throw new BadInputException("--threads and --batch-size must be positive, --bootstrap and --parts not negative");
+    }
     ModelBundle bundle = ModelBundle.load(model);
-    Map<String, List<EmrEvent>> patients = masked(CohortReading.read(cohort, console), Set.copyOf(maskCodes));
     String cohortPath = cohort.toAbsolutePath().normalize().toString();
     EvaluationReport report;
     List<OperatingPoints.Outcome> points = null;
+    int patientCount = 0;
     try (OnnxRuntimeScorer scorer = new OnnxRuntimeScorer(bundle,
         new OnnxRuntimeScorer.Options(threads, 16, OnnxRuntimeScorer.Options.defaults().sliceSize()))) {
       Evaluator evaluator = new Evaluator(bundle, scorer, new SamplingOptions(seed, 18, minDaysBetween), batchSize,
           bootstrap);
-      Evaluator.ScoredSamples scored = evaluator.score(patients);
-      report = evaluator.report(scored, patients.size(), cohortPath);
+      // one part of the patients at a time (only its events are held; the scored samples are small), merged in
+      // patient order: the report is the one a single pass gives
+      int partCount = parts > 0 ? parts : EvaluateAlerts.parts(cohort);
+      List<Evaluator.ScoredSamples> scoredParts = new ArrayList<>();
+      for (int part = 0; part < partCount; part++) {
+        int p = part;
+        Map<String, List<EmrEvent>> patients = masked(CohortReading.read(cohort, console,
+            id -> Math.floorMod(id.hashCode(), partCount) == p), Set.copyOf(maskCodes));
+        patientCount += patients.size();
+        Evaluator.ScoredSamples scored = evaluator.score(patients);
+        scoredParts.add(scored);
+        console.printf("scored %d index times of %d patients (part %d of %d; %d patients so far) with %s on %d"
+            + " threads%n", scored.patients().size(), patients.size(), part + 1, partCount, patientCount,
+            bundle.name(), threads);
+        console.flush();
+      }
+      Evaluator.ScoredSamples scored = Evaluator.ScoredSamples.merge(scoredParts);
+      report = evaluator.report(scored, patientCount, cohortPath);
       if (operatingPointsOut != null) {
         points = evaluator.operatingPoints(scored, EvaluateCommand::selection, target);
       }
@@ -196,7 +214,7 @@ public final class EvaluateCommand implements Callable<Integer> {
       write(out, json);
     }
     if (points != null) {
-      Map<String, Object> block = cardBlock(points, target, patients.size(), report.samples(), cohortPath);
+      Map<String, Object> block = cardBlock(points, target, patientCount, report.samples(), cohortPath);
       write(operatingPointsOut, JSON.writeValueAsString(block));
       for (OperatingPoints.Outcome p : points) {
         console.printf("operating point %-26s warning %.4f (check: %.1f per 100 patient-years, PPV %.3f,"

@@ -105,6 +105,20 @@ class DatasetAndEvaluateCommandTest {
   }
 
   @Test
+  void shouldReportTheSameWhateverPartsTheCohortIsReadIn(@TempDir Path dir) throws IOException {
+    Path cohort = cohort(dir.resolve("csv"));
+    StringWriter out = new StringWriter();
+    for (String parts : List.of("1", "5")) {
+      assertThat(run(out, "evaluate", "--cohort", cohort.toString(), "--model", TINY_MODEL.toString(), "--out",
+          dir.resolve("eval-" + parts + ".json").toString(), "--bootstrap", "50", "--min-days-between", "90",
+          "--parts", parts, "--threads", "2")).as(out.toString()).isZero();
+    }
+
+    assertThat(out.toString()).contains("(part 5 of 5; 12 patients so far)");
+    assertThat(Files.readString(dir.resolve("eval-5.json"))).isEqualTo(Files.readString(dir.resolve("eval-1.json")));
+  }
+
+  @Test
   void shouldChooseOperatingPointsAndWriteThemIntoTheModelCard(@TempDir Path dir) throws IOException {
     Path cohort = cohort(dir.resolve("csv"));
     Path model = dir.resolve("tiny");

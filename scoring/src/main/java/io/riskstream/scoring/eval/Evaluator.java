@@ -61,6 +61,36 @@ public final class Evaluator {
    * id order.
    */
   public record ScoredSamples(List<String> patients, List<float[]> labels, List<float[]> probabilities) {
+
+    /**
+     * The samples of disjoint sets of patients (each as {@link #score} returns them) in patient id order, each
+     * patient's in their order: what one {@link #score} over all of them returns.
+     */
+    public static ScoredSamples merge(List<ScoredSamples> parts) {
+      List<int[]> at = new ArrayList<>();  // (part, first index) of each patient's run of samples
+      for (int p = 0; p < parts.size(); p++) {
+        List<String> ids = parts.get(p).patients();
+        for (int i = 0; i < ids.size(); i++) {
+          if (i == 0 || !ids.get(i).equals(ids.get(i - 1))) {
+            at.add(new int[] {p, i});
+          }
+        }
+      }
+      at.sort(java.util.Comparator.comparing(a -> parts.get(a[0]).patients().get(a[1])));
+      List<String> ids = new ArrayList<>();
+      List<float[]> labels = new ArrayList<>();
+      List<float[]> probabilities = new ArrayList<>();
+      for (int[] a : at) {
+        ScoredSamples part = parts.get(a[0]);
+        String id = part.patients().get(a[1]);
+        for (int i = a[1]; i < part.patients().size() && part.patients().get(i).equals(id); i++) {
+          ids.add(id);
+          labels.add(part.labels().get(i));
+          probabilities.add(part.probabilities().get(i));
+        }
+      }
+      return new ScoredSamples(ids, labels, probabilities);
+    }
   }
 
   public EvaluationReport evaluate(Map<String, List<EmrEvent>> patients, String cohort) {
