@@ -20,6 +20,7 @@ import java.util.concurrent.Callable;
 import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -39,18 +40,11 @@ public final class ReplayCommand implements Callable<Integer> {
   @Spec
   private CommandSpec spec;
 
-  @Option(names = "--config", required = true, description = "Production's properties file (as for riskstream run).")
-  private Path config;
+  @Mixin
+  private ProductionPeriod period;
 
   @Option(names = "--id", description = "Names the replay's application id, topics and state; default: the UTC time.")
   private String id;
-
-  @Option(names = "--from", description = "Compare records with asOf at or after this instant (ISO-8601, e.g."
-      + " 2026-11-01T00:00:00Z); default: from the start.")
-  private String from;
-
-  @Option(names = "--to", description = "Compare records with asOf before this instant; default: to the end.")
-  private String to;
 
   @Option(names = "--tolerance", defaultValue = "0", description = "Largest probability difference that still"
       + " matches: 0 on the CPU (a replay is bit-identical), e.g. 1e-3 for a TensorRT FP16 engine; default: ${DEFAULT-VALUE}.")
@@ -77,11 +71,10 @@ public final class ReplayCommand implements Callable<Integer> {
     RiskStreamConfig cfg;
     AuditReplay.Options options;
     try {
-      cfg = RiskstreamCli.loadConfig(config);
+      cfg = period.config();
       String replayId = id != null ? id
           : DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now());
-      options = new AuditReplay.Options(replayId, ReportFiles.instant("--from", from), ReportFiles.instant("--to", to),
-          tolerance,
+      options = new AuditReplay.Options(replayId, period.start(), period.end(), tolerance,
           Duration.ofMinutes(timeoutMinutes));
       // a model that cannot load is bad configuration: say so before connecting to anything
       ModelBundle.load(cfg.getString(RiskStreamConfig.MODEL_NAME_CONFIG));

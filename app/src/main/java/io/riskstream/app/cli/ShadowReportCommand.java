@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -32,15 +33,8 @@ public final class ShadowReportCommand implements Callable<Integer> {
   @Spec
   private CommandSpec spec;
 
-  @Option(names = "--config", required = true, description = "Production's properties file (as for riskstream run).")
-  private Path config;
-
-  @Option(names = "--from", description = "Compare alerts with asOf at or after this instant (ISO-8601, e.g."
-      + " 2026-11-01T00:00:00Z); default: from the start.")
-  private String from;
-
-  @Option(names = "--to", description = "Compare alerts with asOf before this instant; default: to the end.")
-  private String to;
+  @Mixin
+  private ProductionPeriod period;
 
   @Option(names = "--window-days", defaultValue = "30", description = "Alerts of the two models for the same patient"
       + " and outcome match when their asOf lie at most this many days apart (0: only at the same history point);"
@@ -66,14 +60,11 @@ public final class ShadowReportCommand implements Callable<Integer> {
     Instant start;
     Instant end;
     try {
-      cfg = RiskstreamCli.loadConfig(config);
-      start = ReportFiles.instant("--from", from);
-      end = ReportFiles.instant("--to", to);
+      cfg = period.config();
+      start = period.start();
+      end = period.end();
       if (windowDays < 0) {
         throw new IllegalArgumentException("--window-days must not be negative, got " + windowDays);
-      }
-      if (start != null && end != null && !start.isBefore(end)) {
-        throw new IllegalArgumentException("the period is empty: --from " + start + " is not before --to " + end);
       }
     } catch (BadInputException | ConfigException | IllegalArgumentException e) {
       err.println("riskstream shadow-report: " + e.getMessage());

@@ -40,6 +40,16 @@ class ReplayCommandTest {
   }
 
   @Test
+  void shouldCheckTheShadowReportsPeriodAsTheReplaysIsChecked() throws Exception {
+    CliRun cli = new CliRun();
+    assertThat(cli.run("shadow-report", "--config", config().toString(), "--from", "2026-02-01T00:00:00Z", "--to",
+        "2026-02-01T00:00:00Z")).isEqualTo(2);
+    assertThat(cli.err()).contains("riskstream shadow-report: the period is empty");
+    assertThat(cli.run("shadow-report", "--config", config().toString(), "--to", "soon")).isEqualTo(2);
+    assertThat(cli.err()).contains("--to must be an ISO-8601 instant");
+  }
+
+  @Test
   void shouldSayWhichConfigFileItCannotRead() {
     CliRun cli = new CliRun();
     assertThat(cli.run("replay", "--config", dir.resolve("missing.properties").toString())).isEqualTo(2);
