@@ -50,8 +50,8 @@ public final class RiskStreamConfig extends AbstractConfig {
   public static final String BOOTSTRAP_SERVERS_DOC = "Kafka brokers, host:port[,host:port...].";
   public static final String PROCESSING_GUARANTEE_CONFIG = "processing.guarantee";
   public static final String PROCESSING_GUARANTEE_DOC = "exactly_once_v2 (default: every score and alert is produced exactly once) or at_least_once"
-      + " (after a crash, transactions processed since the last commit are scored again, and such a re-score may carry"
-      + " another scoreId and historyVersion: see README, Processing guarantees).";
+      + " (after a crash, input since the last commit is scored again, possibly under another scoreId: see README,"
+      + " Processing guarantees).";
   public static final String STATE_DIR_CONFIG = "state.dir";
   public static final String STATE_DIR_DOC = "Directory of the RocksDB state stores (a persistent volume in production).";
   public static final String NUM_STREAM_THREADS_CONFIG = "num.stream.threads";
