@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
 /**
  * history: keeps each patient's bounded history (upsert/delete by eventId, sorted by event time, duplicates no-ops,
  * see {@link LiveHistory#apply}) and, on {@link HistoryCommand.Close}, encodes it into a {@link ScoringRequest}
- * when it changed since the last request. Index time = newest event time + 1 ms. A history the encoder rejects
+ * when it changed since the last request. Index time = newest event time + 1 ms. The request also carries, from the
+ * same history, the outcomes already diagnosed at its asOf (their onset events, {@link OnsetCodes}) and the patient's
+ * death time, for the alert policy; the shadow's request the same by the shadow model's onset codes. A history the encoder rejects
  * ({@link IllegalArgumentException}) becomes a DeadLetter (stage ENCODE, UNENCODABLE_HISTORY; key = patient id,
  * coordinates = the closing transaction's first source offset) instead of a request; the history itself is kept.
  * Output: {@link ScoringRequest}s and {@link io.riskstream.schemas.DeadLetter}s; with a shadow model, after each
@@ -63,28 +65,33 @@ public final class HistoryProcessor implements Processor<String, HistoryCommand,
   private final Duration maxAge;
   private final RequestEncoder encoder;
   private final ReasonGroups reasons;
+  private final OnsetCodes onsets;
   private final DeadLetterCounts deadLetterCounts;
   /** The shadow model's, or null without one. */
   private final ShadowModel shadow;
+  /** The shadow model's onset codes, or null without one. */
+  private final OnsetCodes shadowOnsets;
   private ProcessorContext<String, Object> context;
   private DeadLetters deadLetters;
   private KeyValueStore<String, PatientHistory> store;
   private KeyValueStore<String, EmrEvent> eventStore;
   private Sensor unencodable;
 
+  /** A processor whose model has no onset codes. */
   public HistoryProcessor(int maxEvents, Duration maxAge, RequestEncoder encoder, int occlusions) {
-    this(maxEvents, maxAge, encoder, ReasonGroups.of(occlusions), new DeadLetterCounts());
+    this(maxEvents, maxAge, encoder, ReasonGroups.of(occlusions), new OnsetCodes(List.of()), new DeadLetterCounts(),
+        null);
   }
 
+  /**
+   * @param onsets the production model's onset codes
+   * @param shadow the shadow model whose requests follow production's, or null
+   */
   public HistoryProcessor(int maxEvents, Duration maxAge, RequestEncoder encoder, ReasonGroups reasons,
-      DeadLetterCounts deadLetterCounts) {
-    this(maxEvents, maxAge, encoder, reasons, deadLetterCounts, null);
-  }
-
-  /** @param shadow the shadow model whose requests follow production's, or null */
-  public HistoryProcessor(int maxEvents, Duration maxAge, RequestEncoder encoder, ReasonGroups reasons,
-      DeadLetterCounts deadLetterCounts, ShadowModel shadow) {
+      OnsetCodes onsets, DeadLetterCounts deadLetterCounts, ShadowModel shadow) {
+    this.onsets = onsets;
     this.shadow = shadow;
+    this.shadowOnsets = shadow == null ? null : OnsetCodes.of(shadow.backend());
     this.deadLetterCounts = deadLetterCounts;
     this.maxEvents = maxEvents;
     this.maxAge = maxAge;
@@ -153,7 +160,7 @@ public final class HistoryProcessor implements Processor<String, HistoryCommand,
       return;
     }
     context.forward(record.withValue((Object) ScoringRequest.of(patient, h.version(), newest, c, enc, events,
-        record.timestamp(), reasons)));
+        record.timestamp(), reasons, onsets)));
     if (shadow != null) {
       shadowRequest(record, h.version(), newest, c, events);
     }
@@ -173,7 +180,7 @@ public final class HistoryProcessor implements Processor<String, HistoryCommand,
     }
     shadow.counts().requested();
     context.forward(record.withValue((Object) new ShadowRequest(ScoringRequest.of(record.key(), version, newest, c,
-        enc, events, record.timestamp(), ReasonGroups.of(0)))));
+        enc, events, record.timestamp(), ReasonGroups.of(0), shadowOnsets))));
   }
 
   private LiveHistory.Changes writeThrough(String patient) {

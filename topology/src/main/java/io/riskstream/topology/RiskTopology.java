@@ -178,7 +178,8 @@ public final class RiskTopology {
                 config.getBoolean(RiskStreamConfig.TRIGGER_CLOSE_ON_SOURCE_PROGRESS_CONFIG), tracks, endTimeout,
                 deadLetters), Named.as(TRIGGER),
             TriggerProcessor.STORE, TriggerProcessor.BUFFER)
-        .process(() -> new HistoryProcessor(maxEvents, maxAge, encoder, reasons, deadLetters, shadow), Named.as(HISTORY),
+        .process(() -> new HistoryProcessor(maxEvents, maxAge, encoder, reasons, OnsetCodes.of(backend),
+                deadLetters, shadow), Named.as(HISTORY),
             HistoryProcessor.STORE, HistoryProcessor.EVENTS_STORE);
     if (shadow != null) {
       Map<String, KStream<String, Object>> split = history.split(Named.as("history-"))

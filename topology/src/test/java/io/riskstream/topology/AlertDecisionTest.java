@@ -168,14 +168,14 @@ class AlertDecisionTest {
     long t = 1_600_000_000_000L;
     for (Step s : steps) {
       t += s.dtMillis();
-      AlertDecision d = AlertDecision.decide(policy, state, s.p(), t, false);
+      AlertDecision d = AlertDecision.decide(policy, state, s.p(), t, false, null);
       assertThat(d.severity()).isNull();
       state = d.next();
     }
     assertThat(state).isEqualTo(new AlertState.Outcome(steps.get(steps.size() - 1).p(), true, true, null, null));
     // once covered, the first score at or above warning alerts as a first score would
     double p = policy.warningThreshold();
-    assertThat(AlertDecision.decide(policy, state, p, t, true).severity())
+    assertThat(AlertDecision.decide(policy, state, p, t, true, null).severity())
         .isEqualTo(AlertDecision.decide(policy, AlertState.Outcome.initial(), p, t).severity());
   }
 }
