@@ -90,6 +90,31 @@ class HistoryProcessorTest {
   }
 
   @Test
+  void shouldCarryTheOutcomesDiagnosedAndTheDeathFromTheHistoryOnEachRequest() {
+    // outcome 0's onset code is 7, outcome 1's 8 or 9
+    HistoryProcessor p = new HistoryProcessor(100, Duration.ZERO, new CodeTokenTestEncoder(), ReasonGroups.of(0),
+        new OnsetCodes(List.of(List.of("7"), List.of("8", "9"))), new DeadLetterCounts(), null);
+    p.init(context);
+    EmrEvent alive = EmrEvent.newBuilder().setPatientId("p").setEventId("patients:p").setOp(EventOp.UPSERT)
+        .setKind(EventKind.DEMOGRAPHICS).setEventTime(Instant.ofEpochMilli(0)).setCode("female")
+        .setSource(SourceCoordinates.newBuilder().setSystem("s").setTable("patients").build()).build();
+    EmrEvent died = EmrEvent.newBuilder(alive).setEndTime(Instant.ofEpochMilli(35 * 86_400_000L)).build();
+    p.process(new Record<>("p", close("1", alive, event("a", 10, "1", EventOp.UPSERT)), 1L));
+    p.process(new Record<>("p", close("2", event("b", 20, "9", EventOp.UPSERT)), 2L));
+    p.process(new Record<>("p", close("3", event("c", 30, "7", EventOp.UPSERT), died), 3L));
+    p.process(new Record<>("p", close("4", event("b", 20, "9", EventOp.DELETE)), 4L));
+    p.process(new Record<>("p", close("5", event("d", 40, "1", EventOp.UPSERT)), 5L));
+
+    List<ScoringRequest> requests = context.forwarded().stream().map(f -> (ScoringRequest) f.record().value()).toList();
+    // the deleted diagnosis b no longer counts
+    assertThat(requests).extracting(ScoringRequest::diagnosed).containsExactly(0L, 0b10L, 0b11L, 0b01L, 0b01L);
+    assertThat(requests).extracting(ScoringRequest::deathTime)
+        .containsExactly(null, null, 35 * 86_400_000L, 35 * 86_400_000L, 35 * 86_400_000L);
+    // died on day 35: after the newest event (day 30) of requests 3 and 4, before the one of day 40
+    assertThat(requests).extracting(ScoringRequest::deceased).containsExactly(false, false, false, false, true);
+  }
+
+  @Test
   void shouldReadAVersionOneEntryAndMoveItsEventsAtTheNextChange() {
     // version 1 kept the whole history in the patient-history entry
     PatientHistory old = PatientHistory.empty().applyAll(List.of(event("a", 10, "1", EventOp.UPSERT),
