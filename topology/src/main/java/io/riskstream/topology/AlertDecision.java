@@ -44,7 +44,15 @@ public record AlertDecision(AlertSeverity severity, double threshold, AlertState
 
     /** The reason to withhold outcome {@code k}'s alert for the score of {@code request}, or null for none. */
     public static Withheld of(ScoringRequest request, int k) {
-      return of(request.deceased(), request.diagnosed(k));
+      return of(request.diagnosed(), k, request.deathTime(), request.asOf());
+    }
+
+    /**
+     * The reason to withhold outcome {@code k}'s alert for a score at {@code asOf} of a patient with the outcomes
+     * {@code diagnosed} (bit k = outcome k) and the death time {@code deathTime} (null: none), or null for none.
+     */
+    public static Withheld of(long diagnosed, int k, Long deathTime, long asOf) {
+      return of(ScoringRequest.deceased(deathTime, asOf), ScoringRequest.diagnosed(diagnosed, k));
     }
 
     /** Name of the per-task count metric ({@code <name>-total}), e.g. {@code alerts-withheld-diagnosed}. */

@@ -85,11 +85,21 @@ public record ScoringRequest(String patientId, long historyVersion, long asOf, l
 
   /** Whether the history holds an onset of outcome {@code k} (model order) at or before {@code asOf}. */
   public boolean diagnosed(int k) {
-    return k < OnsetCodes.MAX_OUTCOMES && (diagnosed & (1L << k)) != 0;
+    return diagnosed(diagnosed, k);
+  }
+
+  /** Whether outcome {@code k} is among the outcomes {@code bits} (bit k = outcome k). */
+  public static boolean diagnosed(long bits, int k) {
+    return k < OnsetCodes.MAX_OUTCOMES && (bits & (1L << k)) != 0;
   }
 
   /** Whether the patient died at or before {@code asOf}. */
   public boolean deceased() {
+    return deceased(deathTime, asOf);
+  }
+
+  /** Whether a patient with death time {@code deathTime} (null: none) has died at or before {@code asOf}. */
+  public static boolean deceased(Long deathTime, long asOf) {
     return deathTime != null && deathTime <= asOf;
   }
 
