@@ -25,7 +25,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * an alert for an outcome the patient already has, or for a patient who has died, is withheld
  * ({@link AlertDecision.Withheld}; from the request, {@link ScoringRequest#diagnosed()} and
  * {@link ScoringRequest#deathTime()}), counted per task and reason in sensors {@code alerts-withheld-<reason>-total}
- * ({@code shadow-alerts-withheld-<reason>-total} for a shadow model) of group {@code stream-riskstream-metrics}.
+ * ({@code shadow-alerts-withheld-<reason>-total} for a shadow model) of group {@code stream-riskstream-metrics}, and
+ * production's also per instance ({@link WithheldAlertCounts}).
  * Reasons: the occluded newest event groups ({@link ReasonGroups}: one per code, with a count) whose removal lowers p
  * by at least {@code alert.reasons.min.contribution} (contribution = p − p without the group), largest first, ties
  * by eventId; the score processor scored the occluded inputs because this policy, on this store's state, raises an
@@ -43,20 +44,27 @@ public final class AlertProcessor implements Processor<String, ScoredRequest, St
   private final AlertPolicy policy;
   private final ScoringBackend backend;
   private final String storeName;
+  /** The instance's counts of withheld alerts, or null (a shadow model's are counted per task only). */
+  private final WithheldAlertCounts withheldCounts;
   private ProcessorContext<String, RiskAlert> context;
   private KeyValueStore<String, AlertState> store;
   private final Map<AlertDecision.Withheld, Sensor> withheld = new EnumMap<>(AlertDecision.Withheld.class);
 
   /** @param backend what scores: the outcomes' display names */
   public AlertProcessor(AlertPolicy policy, ScoringBackend backend) {
-    this(policy, backend, STORE);
+    this(policy, backend, STORE, new WithheldAlertCounts());
   }
 
-  /** @param storeName the alert-state store: {@value #STORE}, or {@value #SHADOW_STORE} for a shadow model */
-  public AlertProcessor(AlertPolicy policy, ScoringBackend backend, String storeName) {
+  /**
+   * @param storeName the alert-state store: {@value #STORE}, or {@value #SHADOW_STORE} for a shadow model
+   * @param withheldCounts where the instance counts the alerts withheld, or null to count them per task only
+   */
+  public AlertProcessor(AlertPolicy policy, ScoringBackend backend, String storeName,
+      WithheldAlertCounts withheldCounts) {
     this.policy = policy;
     this.backend = backend;
     this.storeName = storeName;
+    this.withheldCounts = withheldCounts;
   }
 
   @Override
@@ -114,6 +122,9 @@ public final class AlertProcessor implements Processor<String, ScoredRequest, St
         alerts.add(alert(record.value(), k, name, p, d.severity(), d.threshold(), previous.lastProbability()));
       } else if (d.withheld() != null) {
         withheld.get(d.withheld()).record();
+        if (withheldCounts != null) {
+          withheldCounts.add(d.withheld());
+        }
       }
       state = state.with(name, d.next());
     }
