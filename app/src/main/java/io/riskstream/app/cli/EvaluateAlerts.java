@@ -316,7 +316,8 @@ final class EvaluateAlerts {
         + " (ppv_floor_met false)"));
     block.put("unit", "the streaming alert policy (AlertDecision: thresholds, hysteresis margin "
         + defaults.getDouble(RiskStreamConfig.ALERT_HYSTERESIS_MARGIN_CONFIG) + ", cooldown "
-        + defaults.getLong(RiskStreamConfig.ALERT_COOLDOWN_HOURS_CONFIG) + " h, no alert below the card's minimum age)"
+        + defaults.getLong(RiskStreamConfig.ALERT_COOLDOWN_HOURS_CONFIG) + " h, no alert below the card's minimum age,"
+        + " none for an outcome already diagnosed or after death)"
         + " over every patient's timeline scored at each source transaction; per 100 patient-years of scored"
         + " follow-up (all ages); sensitivity = onsets with an alert in the 365 days before; PPV = alerts followed by"
         + " the onset within the horizon; lead time = days from the first such alert to the onset");
