@@ -138,6 +138,22 @@ class ScoreProcessorTest {
     assertThat(without.ageYears()).isNaN();
   }
 
+  /** A context with the score processor's and the alert processor's stores, at wall-clock time 1 s. */
+  private static MockProcessorContext<String, Object> context() {
+    MockProcessorContext<String, Object> context = new MockProcessorContext<>();
+    context.setCurrentSystemTimeMs(1_000);  // the score processor reports event-to-score latency on the wall clock
+    store(context);
+    return context;
+  }
+
+  /** A score processor with {@code policy} (one retry) on {@code deferred}, initialized on {@code context}. */
+  private static ScoreProcessor started(MockProcessorContext<String, Object> context, DeferredTestBackend deferred,
+      AlertPolicy policy) {
+    ScoreProcessor processor = new ScoreProcessor(deferred.backend(), Duration.ofMillis(10), 1, policy);
+    processor.init(context);
+    return processor;
+  }
+
   /** {@code r} with the outcomes {@code diagnosed} (bits) and the death time {@code death} (null: none). */
   private static ScoringRequest with(ScoringRequest r, long diagnosed, Long death) {
     return new ScoringRequest(r.patientId(), r.historyVersion(), r.asOf(), r.timestamp(), r.txId(), r.sourceOffsets(),
@@ -175,12 +191,9 @@ class ScoreProcessorTest {
 
   @Test
   void shouldNotScoreTheReasonInputsOfAnAlertWithheldForAnOutcomeDiagnosedOrAPatientWhoDied() {
-    MockProcessorContext<String, Object> context = new MockProcessorContext<>();
-    context.setCurrentSystemTimeMs(1_000);  // the score processor reports event-to-score latency on the wall clock
-    store(context);
+    MockProcessorContext<String, Object> context = context();
     DeferredTestBackend deferred = new DeferredTestBackend();
-    ScoreProcessor processor = new ScoreProcessor(deferred.backend(), Duration.ofMillis(10), 1, POLICY);
-    processor.init(context);
+    ScoreProcessor processor = started(context, deferred, POLICY);
     ScoringRequest open = explainable("open", 1, 110, 150, 120);  // p(a) = 0.8, p(b) = 0: warns for a
     ScoringRequest diagnosed = with(explainable("diagnosed", 1, 110, 150, 120), 0b01L, null);  // a already diagnosed
     ScoringRequest died = with(explainable("died", 1, 110, 150, 120), 0L, open.asOf());  // died at asOf
@@ -258,12 +271,9 @@ class ScoreProcessorTest {
 
   @Test
   void shouldScoreTheReasonInputsOnlyWhenAnOutcomeReachesItsWarningThreshold() {
-    MockProcessorContext<String, Object> context = new MockProcessorContext<>();
-    context.setCurrentSystemTimeMs(1_000);  // the score processor reports event-to-score latency on the wall clock
-    store(context);
+    MockProcessorContext<String, Object> context = context();
     DeferredTestBackend deferred = new DeferredTestBackend();
-    ScoreProcessor processor = new ScoreProcessor(deferred.backend(), Duration.ofMillis(10), 1, POLICY);
-    processor.init(context);
+    ScoreProcessor processor = started(context, deferred, POLICY);
 
     processor.process(new Record<>("low", explainable("low", 1, 110, 110), 0L));   // p(a) = 0.2
     processor.process(new Record<>("high", explainable("high", 1, 110, 150, 120), 0L));  // p(a) = 0.8
@@ -353,13 +363,9 @@ class ScoreProcessorTest {
 
   @Test
   void shouldNotScoreTheReasonInputsOfAPatientYoungerThanTheModelsPopulation() {
-    MockProcessorContext<String, Object> context = new MockProcessorContext<>();
-    context.setCurrentSystemTimeMs(1_000);  // the score processor reports event-to-score latency on the wall clock
-    store(context);
+    MockProcessorContext<String, Object> context = context();
     DeferredTestBackend deferred = new DeferredTestBackend();
-    ScoreProcessor processor = new ScoreProcessor(deferred.backend(), Duration.ofMillis(10), 1,
-        POLICY.withMinimumAge(18));
-    processor.init(context);
+    ScoreProcessor processor = started(context, deferred, POLICY.withMinimumAge(18));
     ScoringRequest adult = explainable("adult", 1, 110, 150, 120);  // p(a) = 0.8
     long year = 365L * 24 * 3_600_000L;
     ScoringRequest child = new ScoringRequest("child", 1, adult.asOf(), adult.timestamp(), adult.txId(),
