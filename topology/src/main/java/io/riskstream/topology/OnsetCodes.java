@@ -3,6 +3,7 @@ package io.riskstream.topology;
 import io.riskstream.schemas.EmrEvent;
 import io.riskstream.schemas.EventKind;
 import io.riskstream.schemas.EventOp;
+import io.riskstream.schemas.SourceCoordinates;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -65,6 +66,14 @@ public final class OnsetCodes {
   }
 
   /**
+   * The outcomes (bits) with an onset event in {@code history} or {@code remembered} (see {@link #remember}) at or
+   * before {@code asOf} (epoch ms): the outcomes the patient already has at that time.
+   */
+  public long diagnosedBy(List<EmrEvent> history, List<EmrEvent> remembered, long asOf) {
+    return diagnosedBy(history, asOf) | diagnosedBy(remembered, asOf);
+  }
+
+  /**
    * The outcomes (bits) with an onset event in {@code history} at or before {@code asOf} (epoch ms): the outcomes the
    * patient already has at that time, as far as the history holds them.
    */
@@ -76,6 +85,71 @@ public final class OnsetCodes {
       }
     }
     return bits;
+  }
+
+  /** Onset events remembered per outcome beyond the bounded history: the earliest few (deletions need a spare). */
+  public static final int REMEMBERED_PER_OUTCOME = 4;
+
+  /**
+   * The onset events to remember after {@code e}, given those remembered before ({@code known}, in
+   * {@link PatientHistory#ORDER}): an onset event is added (or replaces the one of its id), a DELETE of a remembered one
+   * or an UPSERT of its id that is no onset any more removes it; per outcome the earliest
+   * {@value #REMEMBERED_PER_OUTCOME} are kept. Returns {@code known} itself when nothing changed. The history is
+   * bounded ({@code history.max.events}, {@code .max.age.days}) and evicts old diagnoses; what is remembered here
+   * keeps an outcome diagnosed after its onset event left the history.
+   */
+  public List<EmrEvent> remember(List<EmrEvent> known, EmrEvent e) {
+    long bits = outcomesOf(e);
+    boolean knownId = known.stream().anyMatch(o -> o.getEventId().equals(e.getEventId()));
+    if (bits == 0 && !knownId) {
+      return known;
+    }
+    List<EmrEvent> next = new ArrayList<>(known.size() + 1);
+    for (EmrEvent o : known) {
+      if (!o.getEventId().equals(e.getEventId())) {
+        next.add(o);
+      }
+    }
+    if (bits != 0) {
+      next.add(fact(e));
+      next.sort(PatientHistory.ORDER);
+    }
+    int[] kept = new int[codes.size()];
+    List<EmrEvent> out = new ArrayList<>(next.size());
+    for (EmrEvent o : next) {
+      boolean keep = false;
+      for (int k : indexes(outcomesOf(o))) {
+        keep |= kept[k]++ < REMEMBERED_PER_OUTCOME;
+      }
+      if (keep) {
+        out.add(o);
+      }
+    }
+    return out.equals(known) ? known : List.copyOf(out);
+  }
+
+  /**
+   * What is remembered of an onset event: its id, op, kind, time, code system and code, and its source's system and
+   * table; no text or value, so that {@value #REMEMBERED_PER_OUTCOME} per outcome of a model with
+   * {@value #MAX_OUTCOMES} outcomes, every field at its bound, stay far under a store value's 1 MiB.
+   */
+  static EmrEvent fact(EmrEvent e) {
+    return EmrEvent.newBuilder().setPatientId(e.getPatientId()).setEventId(e.getEventId()).setOp(e.getOp())
+        .setKind(e.getKind()).setEventTime(e.getEventTime()).setCodeSystem(e.getCodeSystem()).setCode(e.getCode())
+        .setSource(SourceCoordinates.newBuilder().setSystem(e.getSource().getSystem())
+            .setTable(e.getSource().getTable()).build())
+        .build();
+  }
+
+  /**
+   * The onset codes of two models' outcomes side by side ({@code first}'s, then {@code second}'s): what the history
+   * remembers for a production and a shadow model. Outcome bits of the result are not either model's.
+   */
+  public static OnsetCodes both(OnsetCodes first, OnsetCodes second) {
+    List<List<String>> all = new ArrayList<>();
+    first.codes.forEach(c -> all.add(List.copyOf(c)));
+    second.codes.forEach(c -> all.add(List.copyOf(c)));
+    return new OnsetCodes(all);
   }
 
   /** The indexes of the outcomes in {@code bits}, ascending. */

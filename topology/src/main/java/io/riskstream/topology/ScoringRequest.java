@@ -21,7 +21,7 @@ import java.util.Map;
  * the history has none (and in requests stored before it was kept), for the alert policy's age floor.
  *
  * <p>{@code diagnosed}: the outcomes (bit k = outcome k of the model) whose onset event ({@link OnsetCodes}) the history
- * holds at or before {@code asOf}; {@code deathTime}: the patient's death (end time of the DEMOGRAPHICS event, epoch
+ * holds or remembers ({@link OnsetCodes#remember}) at or before {@code asOf}; {@code deathTime}: the patient's death (end time of the DEMOGRAPHICS event, epoch
  * ms) or null. With them the alert policy withholds alerts for outcomes the patient already has and for a patient who
  * has died ({@link AlertDecision.Withheld}). Requests stored before they were kept carry 0 and null.
  *
@@ -138,10 +138,12 @@ public record ScoringRequest(String patientId, long historyVersion, long asOf, l
 
   /**
    * The request of a history version; {@code onsets} are the model's onset codes (the outcomes already diagnosed at
-   * {@code asOf} are those whose onset events {@code history} holds).
+   * {@code asOf} are those whose onset events {@code history} holds or the history processor remembers,
+   * {@code remembered}).
    */
   static ScoringRequest of(String patientId, long version, long asOf, HistoryCommand.Close close,
-      RequestEncoder.Encoded enc, List<EmrEvent> history, long timestamp, ReasonGroups groups, OnsetCodes onsets) {
+      RequestEncoder.Encoded enc, List<EmrEvent> history, List<EmrEvent> remembered, long timestamp,
+      ReasonGroups groups, OnsetCodes onsets) {
     Long birth = birthTime(history);
     Map<String, EmrEvent> byId = new HashMap<>();
     java.util.Set<String> wanted = new java.util.HashSet<>();
@@ -154,7 +156,7 @@ public record ScoringRequest(String patientId, long historyVersion, long asOf, l
     }
     return new ScoringRequest(patientId, version, asOf, timestamp, close.txId(), close.offsets(), enc.eventCount(),
         enc.newestEventIds(), List.of(enc.input()), groups.select(enc.occluded(), byId), birth,
-        onsets.diagnosedBy(history, asOf), deathTime(history));
+        onsets.diagnosedBy(history, remembered, asOf), deathTime(history));
   }
 
   /** The history's input. */

@@ -72,8 +72,8 @@ class RecordSizeBoundsTest {
     }
     HistoryCommand.Close close = new HistoryCommand.Close(text('7', FieldRules.MAX_ID_CHARS), offsets, List.of());
     ScoringRequest request = ScoringRequest.of(patient, Long.MAX_VALUE, 1L, close,
-        encoder.encode(history, Instant.parse("2021-01-01T00:00:00Z").toEpochMilli(), Integer.MAX_VALUE), history, 1L,
-        ReasonGroups.of(maxReasons), new OnsetCodes(List.of()));
+        encoder.encode(history, Instant.parse("2021-01-01T00:00:00Z").toEpochMilli(), Integer.MAX_VALUE), history,
+        List.of(), 1L, ReasonGroups.of(maxReasons), new OnsetCodes(List.of()));
     byte[] stored = new ScoringRequestSerde().serializer().serialize("scoring-pending-changelog", request);
     assertThat(request.reasonEvents()).hasSize(maxReasons);
     assertThat(stored.length).as("scoring-pending value").isLessThan(LIMIT / 4);

@@ -27,9 +27,9 @@ import java.util.Map;
  * bounded history ({@link PatientHistory#applyAll}, the history processor's rules: {@code history.max.events},
  * {@code history.max.age.days}); when it changed the history, the history is encoded as the history processor does
  * ({@link HistoryEncoderAdapter}: index time = newest event time + 1 ms, asOf = that newest time) and scored with the
- * model; the outcomes already diagnosed and the death time are taken from that history as the history processor takes
- * them ({@link OnsetCodes#diagnosedBy}, {@link ScoringRequest#deathTime}), so the alert policy withholds the same
- * alerts. Thread-safe (the scorer is).
+ * model; the outcomes already diagnosed and the death time are taken from that history and the onset events remembered
+ * beyond its bound as the history processor takes them ({@link OnsetCodes#remember}, {@link OnsetCodes#diagnosedBy},
+ * {@link ScoringRequest#deathTime}), so the alert policy withholds the same alerts. Thread-safe (the scorer is).
  */
 public final class StreamReplay {
 
@@ -74,7 +74,11 @@ public final class StreamReplay {
     Long death = null;
     List<ModelInput> inputs = new ArrayList<>();
     PatientHistory history = PatientHistory.empty();
+    List<EmrEvent> remembered = List.of();
     for (DebeziumChangeEvents.Transaction t : transactions) {
+      for (EmrEvent e : t.events()) {
+        remembered = onsetCodes.remember(remembered, e);
+      }
       PatientHistory next = history.applyAll(t.events(), maxEvents, maxAge);
       if (next == history) {
         continue;  // nothing changed: the stream requests no score
@@ -92,7 +96,7 @@ public final class StreamReplay {
       asOf.add(newest);
       Long birth = ScoringRequest.birthTime(history.events());
       ages.add(birth == null ? Double.NaN : HistoryEncoder.ageYears(birth, newest));
-      diagnosed.add(onsetCodes.diagnosedBy(history.events(), newest));
+      diagnosed.add(onsetCodes.diagnosedBy(history.events(), remembered, newest));
       death = ScoringRequest.deathTime(history.events());  // the demo's feed sends the patient row once, first
     }
     float[][] probabilities = new float[inputs.size()][];
