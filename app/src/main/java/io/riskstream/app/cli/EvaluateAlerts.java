@@ -288,8 +288,8 @@ final class EvaluateAlerts {
         + " feed with its whole history live (the patient row, then one transaction per encounter with its facts);"
         + " history bounded by history.max.events and history.max.age.days (defaults); asOf = newest event time");
     d.put("alert", "AlertDecision (thresholds, hysteresis, cooldown in event time, age floor, withheld for an outcome"
-        + " whose onset the bounded history holds and after death) per score and outcome, in score order, as the alert"
-        + " processor applies it");
+        + " whose onset diagnosis the stream has seen, in the bounded history or remembered beyond it, and after"
+        + " death) per score and outcome, in score order, as the alert processor applies it");
     d.put("patient_years", "from each patient's first score (birth, or the first record) to the end of the data"
         + " (death, else the newest event or encounter end), all ages");
     d.put("alerts_per_100_patient_years", "alerts / patient-years x 100 (all severities; warning and critical apart)");
