@@ -12,13 +12,16 @@ import java.util.Set;
  * What an outcome's onset event is: a DIAGNOSIS UPSERT with one of the outcome's onset codes (the model's condition
  * codes, {@link ScoringBackend#onsetCodes()}, in outcome order), as training labels it ({@code DatasetBuilder}). The
  * one definition that calibration ({@code CalibrationLabeller}) and the alert policy (outcomes already diagnosed,
- * {@link ScoringRequest#diagnosed()}) use. Outcomes are given as bits of a {@code long} (bit k = outcome k), so a model
+ * {@link ScoringRequest#diagnosed()}, from the history and the onset events remembered beyond its bound,
+ * {@link #remember}) use. Outcomes are given as bits of a {@code long} (bit k = outcome k), so a model
  * has at most {@value #MAX_OUTCOMES} outcomes. Immutable, pure.
  */
 public final class OnsetCodes {
 
   /** The most outcomes a bit mask of outcomes holds. */
   public static final int MAX_OUTCOMES = Long.SIZE;
+  /** Onset events remembered per outcome beyond the bounded history: the earliest few (deletions need a spare). */
+  public static final int REMEMBERED_PER_OUTCOME = 4;
 
   private final List<Set<String>> codes;
 
@@ -87,9 +90,6 @@ public final class OnsetCodes {
     return bits;
   }
 
-  /** Onset events remembered per outcome beyond the bounded history: the earliest few (deletions need a spare). */
-  public static final int REMEMBERED_PER_OUTCOME = 4;
-
   /**
    * The onset events to remember after {@code e}, given those remembered before ({@code known}, in
    * {@link PatientHistory#ORDER}): an onset event is added (or replaces the one of its id), a DELETE of a remembered one
@@ -146,6 +146,10 @@ public final class OnsetCodes {
    * remembers for a production and a shadow model. Outcome bits of the result are not either model's.
    */
   public static OnsetCodes both(OnsetCodes first, OnsetCodes second) {
+    if (first.size() + second.size() > MAX_OUTCOMES) {
+      throw new IllegalArgumentException("the production and the shadow model have " + (first.size() + second.size())
+          + " outcomes together; the history remembers the onsets of at most " + MAX_OUTCOMES);
+    }
     List<List<String>> all = new ArrayList<>();
     first.codes.forEach(c -> all.add(List.copyOf(c)));
     second.codes.forEach(c -> all.add(List.copyOf(c)));

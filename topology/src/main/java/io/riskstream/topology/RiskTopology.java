@@ -162,6 +162,11 @@ public final class RiskTopology {
     int maxEvents = config.getInt(RiskStreamConfig.HISTORY_MAX_EVENTS_CONFIG);
     Duration maxAge = Duration.ofDays(config.getInt(RiskStreamConfig.HISTORY_MAX_AGE_DAYS_CONFIG));
     AlertPolicy policy = alertPolicy(config, backend);
+    // fails at build, not in a stream thread, for models with more outcomes than a bit mask of outcomes holds
+    OnsetCodes onsets = OnsetCodes.of(backend);
+    if (shadow != null) {
+      OnsetCodes.both(onsets, OnsetCodes.of(shadow.backend()));
+    }
     ReasonGroups reasons = new ReasonGroups(policy.reasons(), policy.reasonRules().excludedCodes());
     Duration drain = config.scoreDrainInterval();
     int retries = config.getInt(RiskStreamConfig.SCORE_MAX_RETRIES_CONFIG);
@@ -181,8 +186,8 @@ public final class RiskTopology {
                 config.getBoolean(RiskStreamConfig.TRIGGER_CLOSE_ON_SOURCE_PROGRESS_CONFIG), tracks, endTimeout,
                 deadLetters), Named.as(TRIGGER),
             TriggerProcessor.STORE, TriggerProcessor.BUFFER)
-        .process(() -> new HistoryProcessor(maxEvents, maxAge, encoder, reasons, OnsetCodes.of(backend),
-                deadLetters, shadow), Named.as(HISTORY),
+        .process(() -> new HistoryProcessor(maxEvents, maxAge, encoder, reasons, onsets, deadLetters,
+                shadow), Named.as(HISTORY),
             HistoryProcessor.STORE, HistoryProcessor.EVENTS_STORE);
     if (shadow != null) {
       Map<String, KStream<String, Object>> split = history.split(Named.as("history-"))
