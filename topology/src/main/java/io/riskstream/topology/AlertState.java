@@ -8,7 +8,7 @@ public record AlertState(Map<String, Outcome> outcomes) {
 
   /**
    * One outcome: the probability at the previous score, whether each severity is armed, and the event time and
-   * severity of the last alert raised (null when none).
+   * severity of the last alert raised or withheld ({@link AlertDecision.Withheld}; null when none).
    */
   public record Outcome(Double lastProbability, boolean warningArmed, boolean criticalArmed, Long lastAlertAt,
       String lastSeverity) {

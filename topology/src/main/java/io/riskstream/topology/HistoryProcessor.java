@@ -24,7 +24,11 @@ import org.slf4j.LoggerFactory;
 /**
  * history: keeps each patient's bounded history (upsert/delete by eventId, sorted by event time, duplicates no-ops,
  * see {@link LiveHistory#apply}) and, on {@link HistoryCommand.Close}, encodes it into a {@link ScoringRequest}
- * when it changed since the last request. Index time = newest event time + 1 ms. A history the encoder rejects
+ * when it changed since the last request. Index time = newest event time + 1 ms. The request also carries, from the
+ * same history, the outcomes already diagnosed at its asOf (their onset events, {@link OnsetCodes}, in the history or
+ * remembered in the {@value #STORE} entry since they arrived, {@link OnsetCodes#remember}: the bounded history
+ * evicts old diagnoses) and the patient's death time, for the alert policy; the shadow's request the same by the
+ * shadow model's onset codes. A history the encoder rejects
  * ({@link IllegalArgumentException}) becomes a DeadLetter (stage ENCODE, UNENCODABLE_HISTORY; key = patient id,
  * coordinates = the closing transaction's first source offset) instead of a request; the history itself is kept.
  * Output: {@link ScoringRequest}s and {@link io.riskstream.schemas.DeadLetter}s; with a shadow model, after each
@@ -63,28 +67,36 @@ public final class HistoryProcessor implements Processor<String, HistoryCommand,
   private final Duration maxAge;
   private final RequestEncoder encoder;
   private final ReasonGroups reasons;
+  private final OnsetCodes onsets;
+  /** What the history remembers beyond its bound: the onset events of production's and the shadow's outcomes. */
+  private final OnsetCodes remembering;
   private final DeadLetterCounts deadLetterCounts;
   /** The shadow model's, or null without one. */
   private final ShadowModel shadow;
+  /** The shadow model's onset codes, or null without one. */
+  private final OnsetCodes shadowOnsets;
   private ProcessorContext<String, Object> context;
   private DeadLetters deadLetters;
   private KeyValueStore<String, PatientHistory> store;
   private KeyValueStore<String, EmrEvent> eventStore;
   private Sensor unencodable;
 
+  /** A processor whose model has no onset codes. */
   public HistoryProcessor(int maxEvents, Duration maxAge, RequestEncoder encoder, int occlusions) {
-    this(maxEvents, maxAge, encoder, ReasonGroups.of(occlusions), new DeadLetterCounts());
+    this(maxEvents, maxAge, encoder, ReasonGroups.of(occlusions), new OnsetCodes(List.of()), new DeadLetterCounts(),
+        null);
   }
 
+  /**
+   * @param onsets the production model's onset codes
+   * @param shadow the shadow model whose requests follow production's, or null
+   */
   public HistoryProcessor(int maxEvents, Duration maxAge, RequestEncoder encoder, ReasonGroups reasons,
-      DeadLetterCounts deadLetterCounts) {
-    this(maxEvents, maxAge, encoder, reasons, deadLetterCounts, null);
-  }
-
-  /** @param shadow the shadow model whose requests follow production's, or null */
-  public HistoryProcessor(int maxEvents, Duration maxAge, RequestEncoder encoder, ReasonGroups reasons,
-      DeadLetterCounts deadLetterCounts, ShadowModel shadow) {
+      OnsetCodes onsets, DeadLetterCounts deadLetterCounts, ShadowModel shadow) {
+    this.onsets = onsets;
     this.shadow = shadow;
+    this.shadowOnsets = shadow == null ? null : OnsetCodes.of(shadow.backend());
+    this.remembering = shadow == null ? onsets : OnsetCodes.both(onsets, shadowOnsets);
     this.deadLetterCounts = deadLetterCounts;
     this.maxEvents = maxEvents;
     this.maxAge = maxAge;
@@ -117,8 +129,15 @@ public final class HistoryProcessor implements Processor<String, HistoryCommand,
     List<EmrEvent> events = record.value() instanceof HistoryCommand.Apply a ? a.events()
         : ((HistoryCommand.Close) record.value()).events();
     boolean changed = false;
+    List<EmrEvent> onsetsBefore = h.onsets();
+    List<EmrEvent> remembered = onsetsBefore;
     for (EmrEvent e : events) {
       changed |= h.apply(e, maxEvents, maxAge, writeThrough);
+      remembered = remembering.remember(remembered, e);
+    }
+    if (remembered != onsetsBefore) {
+      h.onsets(remembered);
+      changed = true;  // the header holds them
     }
     cachedEvents += h.size() - sizeBefore;
     if (record.value() instanceof HistoryCommand.Close c && h.changedSinceRequest()) {
@@ -153,15 +172,15 @@ public final class HistoryProcessor implements Processor<String, HistoryCommand,
       return;
     }
     context.forward(record.withValue((Object) ScoringRequest.of(patient, h.version(), newest, c, enc, events,
-        record.timestamp(), reasons)));
+        h.onsets(), record.timestamp(), reasons, onsets)));
     if (shadow != null) {
-      shadowRequest(record, h.version(), newest, c, events);
+      shadowRequest(record, h.version(), newest, c, events, h.onsets());
     }
   }
 
   /** Forwards the shadow model's request of the history version; a history it cannot encode is counted and skipped. */
   private void shadowRequest(Record<String, HistoryCommand> record, long version, long newest, HistoryCommand.Close c,
-      List<EmrEvent> events) {
+      List<EmrEvent> events, List<EmrEvent> remembered) {
     RequestEncoder.Encoded enc;
     try {
       enc = shadow.encoder().encode(events, newest + 1, 0);
@@ -173,7 +192,7 @@ public final class HistoryProcessor implements Processor<String, HistoryCommand,
     }
     shadow.counts().requested();
     context.forward(record.withValue((Object) new ShadowRequest(ScoringRequest.of(record.key(), version, newest, c,
-        enc, events, record.timestamp(), ReasonGroups.of(0)))));
+        enc, events, remembered, record.timestamp(), ReasonGroups.of(0), shadowOnsets))));
   }
 
   private LiveHistory.Changes writeThrough(String patient) {
@@ -212,7 +231,7 @@ public final class HistoryProcessor implements Processor<String, HistoryCommand,
       if (header != null && !header.events().isEmpty()) {
         // a version 1 entry: the whole history in the patient-history entry; move its events to the events store
         header.events().forEach(e -> eventStore.put(eventKey(patient, e.getEventId()), e));
-        store.put(patient, new PatientHistory(header.version(), header.requestedVersion(), List.of()));
+        store.put(patient, new PatientHistory(header.version(), header.requestedVersion(), List.of(), header.onsets()));
       } else if (header != null) {
         moveLegacyEvents(patient);
       }
@@ -263,7 +282,7 @@ public final class HistoryProcessor implements Processor<String, HistoryCommand,
     }
     List<EmrEvent> list = new ArrayList<>(byId.values());
     list.sort(PatientHistory.ORDER);
-    return new PatientHistory(header.version(), header.requestedVersion(), list);
+    return new PatientHistory(header.version(), header.requestedVersion(), list, header.onsets());
   }
 
   /** The key of a patient's event in {@value #EVENTS_STORE}. */

@@ -42,6 +42,8 @@ final class LiveHistory {
   private final Map<String, EmrEvent> byId = new HashMap<>();
   private long version;
   private long requestedVersion;
+  /** The onset events remembered beyond the bound ({@link OnsetCodes#remember}); not part of the history. */
+  private List<EmrEvent> onsets = List.of();
 
   private LiveHistory(long version, long requestedVersion) {
     this.version = version;
@@ -50,6 +52,7 @@ final class LiveHistory {
 
   static LiveHistory of(PatientHistory h) {
     LiveHistory l = new LiveHistory(h.version(), h.requestedVersion());
+    l.onsets = h.onsets();
     for (EmrEvent e : h.events()) {
       l.sorted.add(e);
       l.byId.put(e.getEventId(), e);
@@ -165,12 +168,22 @@ final class LiveHistory {
     return new ArrayList<>(sorted);
   }
 
-  /** The versions without the events: what store {@code patient-history} holds per patient. */
+  /** The onset events remembered beyond the bound. */
+  List<EmrEvent> onsets() {
+    return onsets;
+  }
+
+  /** Remembers these onset events instead (the version does not change: they are no part of the history). */
+  void onsets(List<EmrEvent> remembered) {
+    this.onsets = List.copyOf(remembered);
+  }
+
+  /** The versions and the remembered onsets without the events: what store {@code patient-history} holds per patient. */
   PatientHistory header() {
-    return new PatientHistory(version, requestedVersion, List.of());
+    return new PatientHistory(version, requestedVersion, List.of(), onsets);
   }
 
   PatientHistory snapshot() {
-    return new PatientHistory(version, requestedVersion, events());
+    return new PatientHistory(version, requestedVersion, events(), onsets);
   }
 }

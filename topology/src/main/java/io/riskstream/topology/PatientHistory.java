@@ -10,10 +10,11 @@ import org.apache.avro.specific.SpecificData;
 
 /**
  * One patient's bounded history (value of the {@code patient-history} store): events sorted by event time then
- * event id, the version (incremented by every change) and the last version a scoring request was made for.
- * Immutable; {@link #apply} returns the new history.
+ * event id, the version (incremented by every change) and the last version a scoring request was made for; and the
+ * onset events the history processor remembers beyond the bound ({@code onsets}, {@link OnsetCodes#remember}; no part
+ * of the history, the version or the model's input). Immutable; {@link #apply} returns the new history.
  */
-public record PatientHistory(long version, long requestedVersion, List<EmrEvent> events) {
+public record PatientHistory(long version, long requestedVersion, List<EmrEvent> events, List<EmrEvent> onsets) {
 
   /** Order of events in a history: event time, then event id. */
   public static final Comparator<EmrEvent> ORDER =
@@ -21,6 +22,12 @@ public record PatientHistory(long version, long requestedVersion, List<EmrEvent>
 
   public PatientHistory {
     events = List.copyOf(events);
+    onsets = List.copyOf(onsets);
+  }
+
+  /** A history without remembered onsets. */
+  public PatientHistory(long version, long requestedVersion, List<EmrEvent> events) {
+    this(version, requestedVersion, events, List.of());
   }
 
   public static PatientHistory empty() {
@@ -33,7 +40,7 @@ public record PatientHistory(long version, long requestedVersion, List<EmrEvent>
   }
 
   public PatientHistory requested() {
-    return new PatientHistory(version, version, events);
+    return new PatientHistory(version, version, events, onsets);
   }
 
   /**

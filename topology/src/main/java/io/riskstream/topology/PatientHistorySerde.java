@@ -20,7 +20,9 @@ import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * Store serde of {@link PatientHistory}: Avro binary (no registry framing; internal state only) of
- * {@code version, requestedVersion, events: array<EmrEvent>} written field by field with Avro's encoder.
+ * {@code version, requestedVersion, events: array<EmrEvent>, onsets: array<EmrEvent>} written field by field with
+ * Avro's encoder. The remembered onsets come last and are read only if bytes remain: entries written before they were
+ * kept read with none.
  */
 public final class PatientHistorySerde implements Serde<PatientHistory> {
 
@@ -32,7 +34,8 @@ public final class PatientHistorySerde implements Serde<PatientHistory> {
   /** The layout, for documentation and evolution checks. */
   public static Schema schema() {
     return SchemaBuilder.record("PatientHistory").namespace("io.riskstream.topology.state").fields()
-        .requiredLong("version").requiredLong("requestedVersion").name("events").type(EVENTS).noDefault().endRecord();
+        .requiredLong("version").requiredLong("requestedVersion").name("events").type(EVENTS).noDefault()
+        .name("onsets").type(EVENTS).withDefault(List.of()).endRecord();
   }
 
   @Override
@@ -42,11 +45,12 @@ public final class PatientHistorySerde implements Serde<PatientHistory> {
         return null;
       }
       try {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(64 + 160 * h.events().size());
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64 + 160 * (h.events().size() + h.onsets().size()));
         BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
         enc.writeLong(h.version());
         enc.writeLong(h.requestedVersion());
         writer.write(h.events(), enc);
+        writer.write(h.onsets(), enc);
         enc.flush();
         return out.toByteArray();
       } catch (IOException e) {
@@ -66,7 +70,8 @@ public final class PatientHistorySerde implements Serde<PatientHistory> {
         long version = dec.readLong();
         long requested = dec.readLong();
         List<EmrEvent> events = reader.read(null, dec);
-        return new PatientHistory(version, requested, new ArrayList<>(events));
+        List<EmrEvent> onsets = dec.isEnd() ? List.of() : reader.read(null, dec);
+        return new PatientHistory(version, requested, new ArrayList<>(events), new ArrayList<>(onsets));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

@@ -94,7 +94,8 @@ public final class RiskTopology {
   /** The topology; its stages count their dead letters in {@code deadLetters}. */
   public static Topology build(StreamsBuilder builder, RiskStreamConfig config, AvroSerdes serdes,
       RequestEncoder encoder, ScoringBackend backend, DeadLetterCounts deadLetters) {
-    return build(builder, config, serdes, encoder, backend, deadLetters, new CalibrationStatus(), null);
+    return build(builder, config, serdes, encoder, backend, deadLetters, new CalibrationStatus(), null,
+        new WithheldAlertCounts());
   }
 
   /**
@@ -103,7 +104,7 @@ public final class RiskTopology {
    */
   public static Topology build(StreamsBuilder builder, RiskStreamConfig config, AvroSerdes serdes,
       RequestEncoder encoder, ScoringBackend backend, DeadLetterCounts deadLetters, CalibrationStatus calibration) {
-    return build(builder, config, serdes, encoder, backend, deadLetters, calibration, null);
+    return build(builder, config, serdes, encoder, backend, deadLetters, calibration, null, new WithheldAlertCounts());
   }
 
   /**
@@ -112,17 +113,19 @@ public final class RiskTopology {
    */
   public static Topology build(StreamsBuilder builder, RiskStreamConfig config, AvroSerdes serdes,
       RequestEncoder encoder, ScoringBackend backend, DeadLetterCounts deadLetters, ShadowModel shadow) {
-    return build(builder, config, serdes, encoder, backend, deadLetters, new CalibrationStatus(), shadow);
+    return build(builder, config, serdes, encoder, backend, deadLetters, new CalibrationStatus(), shadow,
+        new WithheldAlertCounts());
   }
 
   /**
    * The topology; its stages count their dead letters in {@code deadLetters}, calibration (with
-   * {@code calibration.enabled}) reports each outcome's newest closed window to {@code calibration}, and a shadow
-   * model ({@code shadow}, null for none) is scored on every history production scores ({@link #addShadow}).
+   * {@code calibration.enabled}) reports each outcome's newest closed window to {@code calibration}, a shadow
+   * model ({@code shadow}, null for none) is scored on every history production scores ({@link #addShadow}), and the
+   * alert processor counts the alerts it withholds in {@code withheld}.
    */
   public static Topology build(StreamsBuilder builder, RiskStreamConfig config, AvroSerdes serdes,
       RequestEncoder encoder, ScoringBackend backend, DeadLetterCounts deadLetters, CalibrationStatus calibration,
-      ShadowModel shadow) {
+      ShadowModel shadow, WithheldAlertCounts withheld) {
     Serde<EmrEvent> emrSerde = serdes.value(EmrEvent.class);
     Serde<DeadLetter> dlqSerde = serdes.value(DeadLetter.class);
     Serde<RiskScore> scoreSerde = serdes.value(RiskScore.class);
@@ -159,6 +162,11 @@ public final class RiskTopology {
     int maxEvents = config.getInt(RiskStreamConfig.HISTORY_MAX_EVENTS_CONFIG);
     Duration maxAge = Duration.ofDays(config.getInt(RiskStreamConfig.HISTORY_MAX_AGE_DAYS_CONFIG));
     AlertPolicy policy = alertPolicy(config, backend);
+    // fails at build, not in a stream thread, for models with more outcomes than a bit mask of outcomes holds
+    OnsetCodes onsets = OnsetCodes.of(backend);
+    if (shadow != null) {
+      OnsetCodes.both(onsets, OnsetCodes.of(shadow.backend()));
+    }
     ReasonGroups reasons = new ReasonGroups(policy.reasons(), policy.reasonRules().excludedCodes());
     Duration drain = config.scoreDrainInterval();
     int retries = config.getInt(RiskStreamConfig.SCORE_MAX_RETRIES_CONFIG);
@@ -178,7 +186,8 @@ public final class RiskTopology {
                 config.getBoolean(RiskStreamConfig.TRIGGER_CLOSE_ON_SOURCE_PROGRESS_CONFIG), tracks, endTimeout,
                 deadLetters), Named.as(TRIGGER),
             TriggerProcessor.STORE, TriggerProcessor.BUFFER)
-        .process(() -> new HistoryProcessor(maxEvents, maxAge, encoder, reasons, deadLetters, shadow), Named.as(HISTORY),
+        .process(() -> new HistoryProcessor(maxEvents, maxAge, encoder, reasons, onsets, deadLetters,
+                shadow), Named.as(HISTORY),
             HistoryProcessor.STORE, HistoryProcessor.EVENTS_STORE);
     if (shadow != null) {
       Map<String, KStream<String, Object>> split = history.split(Named.as("history-"))
@@ -195,8 +204,8 @@ public final class RiskTopology {
     KStream<String, RiskScore> scores = scored.mapValues(ScoredRequest::score, Named.as("as-risk-score"));
     scores.to(config.topics().riskScores().name(),
         Produced.with(Serdes.String(), scoreSerde).withName("risk-scores-sink"));
-    KStream<String, RiskAlert> alerts = scored.process(() -> new AlertProcessor(policy, backend), Named.as(ALERT),
-        AlertProcessor.STORE);
+    KStream<String, RiskAlert> alerts = scored.process(() -> new AlertProcessor(policy, backend, AlertProcessor.STORE,
+        withheld), Named.as(ALERT), AlertProcessor.STORE);
     alerts.to(config.topics().riskAlerts().name(),
         Produced.with(Serdes.String(), alertSerde).withName("risk-alerts-sink"));
     addAssessments(builder, config, backend, scores, alerts);
@@ -255,7 +264,7 @@ public final class RiskTopology {
         .to(config.topics().riskScoresShadow().name(),
             Produced.with(Serdes.String(), scoreSerde).withName("risk-scores-shadow-sink"));
     AlertPolicy policy = shadowAlertPolicy(config, production, shadow.backend());
-    scored.process(() -> new AlertProcessor(policy, shadow.backend(), AlertProcessor.SHADOW_STORE),
+    scored.process(() -> new AlertProcessor(policy, shadow.backend(), AlertProcessor.SHADOW_STORE, null),
             Named.as(SHADOW_ALERT), AlertProcessor.SHADOW_STORE)
         .peek((k, v) -> counts.alerted(), Named.as("shadow-count-alert"))
         .to(config.topics().riskAlertsShadow().name(),

@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * process call and in a wall-clock punctuator. The inputs that explain an alert (the history without each of its
  * newest events) are scored only for a request whose base probabilities make the alert processor raise an alert
  * ({@link AlertProcessor#raisesAlert}, read from its store {@value AlertProcessor#STORE} in this task): a score that
- * raises none needs no reasons, so most scores cost one input instead of 1 + alert.reasons, even with low thresholds
+ * raises none, e.g. one whose alerts are all withheld (an outcome already diagnosed, a patient who has died), needs no
+ * reasons, so most scores cost one input instead of 1 + alert.reasons, even with low thresholds
  * that most scores reach (hysteresis and cooldown keep such outcomes from alerting again). The answer is the alert
  * processor's own: a request is decided only once all earlier requests of its patient have been forwarded, and the
  * forward runs the alert processor synchronously, so the store holds the state this request's score will meet. Which
@@ -226,8 +227,7 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
     if (policy == null) {
       return false;  // a shadow never needs reasons
     }
-    return AlertProcessor.raisesAlert(policy, alertStates.get(r.patientId()), backend.info().outcomes(), p, r.asOf(),
-        r.ageYears());
+    return AlertProcessor.raisesAlert(policy, alertStates.get(r.patientId()), backend.info().outcomes(), p, r);
   }
 
   /** Forwards every completed request whose patient has no earlier request still in flight. */

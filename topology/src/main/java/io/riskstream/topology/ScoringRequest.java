@@ -20,12 +20,17 @@ import java.util.Map;
  * <p>{@code birthTime}: the patient's birth (event time of the history's DEMOGRAPHICS event, epoch ms), or null when
  * the history has none (and in requests stored before it was kept), for the alert policy's age floor.
  *
+ * <p>{@code diagnosed}: the outcomes (bit k = outcome k of the model) whose onset event ({@link OnsetCodes}) the history
+ * holds or remembers ({@link OnsetCodes#remember}) at or before {@code asOf}; {@code deathTime}: the patient's death (end time of the DEMOGRAPHICS event, epoch
+ * ms) or null. With them the alert policy withholds alerts for outcomes the patient already has and for a patient who
+ * has died ({@link AlertDecision.Withheld}). Requests stored before they were kept carry 0 and null.
+ *
  * <p>Stored requests of version 1 (before occlusion became lazy) hold every occluded input in {@code inputs} (one
  * per reason event after the base) and no positions; {@link #occluded(int)} returns those.
  */
 public record ScoringRequest(String patientId, long historyVersion, long asOf, long timestamp, String txId,
     List<HistoryCommand.SourceOffset> sourceOffsets, int eventCount, List<String> newestEventIds,
-    List<ModelInput> inputs, List<ReasonEvent> reasonEvents, Long birthTime) {
+    List<ModelInput> inputs, List<ReasonEvent> reasonEvents, Long birthTime, long diagnosed, Long deathTime) {
 
   /**
    * What an alert reason shows of an occluded event or group of events ({@link ReasonGroups}: the newest member's
@@ -62,12 +67,40 @@ public record ScoringRequest(String patientId, long historyVersion, long asOf, l
     }
   }
 
+  /** A request with a known birth time (or null), no outcome diagnosed and no death. */
+  public ScoringRequest(String patientId, long historyVersion, long asOf, long timestamp, String txId,
+      List<HistoryCommand.SourceOffset> sourceOffsets, int eventCount, List<String> newestEventIds,
+      List<ModelInput> inputs, List<ReasonEvent> reasonEvents, Long birthTime) {
+    this(patientId, historyVersion, asOf, timestamp, txId, sourceOffsets, eventCount, newestEventIds, inputs,
+        reasonEvents, birthTime, 0L, null);
+  }
+
   /** A request without a known birth time. */
   public ScoringRequest(String patientId, long historyVersion, long asOf, long timestamp, String txId,
       List<HistoryCommand.SourceOffset> sourceOffsets, int eventCount, List<String> newestEventIds,
       List<ModelInput> inputs, List<ReasonEvent> reasonEvents) {
     this(patientId, historyVersion, asOf, timestamp, txId, sourceOffsets, eventCount, newestEventIds, inputs,
         reasonEvents, null);
+  }
+
+  /** Whether the history holds an onset of outcome {@code k} (model order) at or before {@code asOf}. */
+  public boolean diagnosed(int k) {
+    return diagnosed(diagnosed, k);
+  }
+
+  /** Whether outcome {@code k} is among the outcomes {@code bits} (bit k = outcome k). */
+  public static boolean diagnosed(long bits, int k) {
+    return k < OnsetCodes.MAX_OUTCOMES && (bits & (1L << k)) != 0;
+  }
+
+  /** Whether the patient died at or before {@code asOf}. */
+  public boolean deceased() {
+    return deceased(deathTime, asOf);
+  }
+
+  /** Whether a patient with death time {@code deathTime} (null: none) has died at or before {@code asOf}. */
+  public static boolean deceased(Long deathTime, long asOf) {
+    return deathTime != null && deathTime <= asOf;
   }
 
   /** The patient's age in years at {@code asOf}, or NaN when the birth time is unknown. */
@@ -89,8 +122,28 @@ public record ScoringRequest(String patientId, long historyVersion, long asOf, l
     return birth;
   }
 
+  /**
+   * The patient's death: the end time of the history's DEMOGRAPHICS event (the last one in history order counts), or
+   * null when it has none or records no death.
+   */
+  public static Long deathTime(List<EmrEvent> history) {
+    Long death = null;
+    for (EmrEvent e : history) {
+      if (e.getKind() == EventKind.DEMOGRAPHICS && e.getOp() == EventOp.UPSERT) {
+        death = e.getEndTime() == null ? null : e.getEndTime().toEpochMilli();
+      }
+    }
+    return death;
+  }
+
+  /**
+   * The request of a history version; {@code onsets} are the model's onset codes (the outcomes already diagnosed at
+   * {@code asOf} are those whose onset events {@code history} holds or the history processor remembers,
+   * {@code remembered}).
+   */
   static ScoringRequest of(String patientId, long version, long asOf, HistoryCommand.Close close,
-      RequestEncoder.Encoded enc, List<EmrEvent> history, long timestamp, ReasonGroups groups) {
+      RequestEncoder.Encoded enc, List<EmrEvent> history, List<EmrEvent> remembered, long timestamp,
+      ReasonGroups groups, OnsetCodes onsets) {
     Long birth = birthTime(history);
     Map<String, EmrEvent> byId = new HashMap<>();
     java.util.Set<String> wanted = new java.util.HashSet<>();
@@ -102,7 +155,8 @@ public record ScoringRequest(String patientId, long historyVersion, long asOf, l
       }
     }
     return new ScoringRequest(patientId, version, asOf, timestamp, close.txId(), close.offsets(), enc.eventCount(),
-        enc.newestEventIds(), List.of(enc.input()), groups.select(enc.occluded(), byId), birth);
+        enc.newestEventIds(), List.of(enc.input()), groups.select(enc.occluded(), byId), birth,
+        onsets.diagnosedBy(history, remembered, asOf), deathTime(history));
   }
 
   /** The history's input. */

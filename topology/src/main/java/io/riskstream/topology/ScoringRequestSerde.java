@@ -11,9 +11,11 @@ import org.apache.avro.io.BinaryEncoder;
  * Store serde of {@link ScoringRequest} (store {@code scoring-pending}): {@code patientId, historyVersion, asOf,
  * timestamp, txId (nullable), sourceOffsets, eventCount, newestEventIds, inputs (tokens, ages, recency per input),
  * reasonEvents (eventId, kind, codeSystem, code, description (nullable each), eventTime, positions (nullable)),
- * then each reason event's count, then the birth time (nullable)}. The counts and the birth time come last so that
- * entries written before reasons were grouped (which end after the reason events) still read, with count 1, and
- * entries written before the birth time was kept read with none.
+ * then each reason event's count, then the birth time (nullable), then the outcomes diagnosed (a long, bit k =
+ * outcome k) and the death time (nullable)}. Each addition comes last and is read only if bytes remain, so entries
+ * written before reasons were grouped (which end after the reason events) still read, with count 1, entries written
+ * before the birth time was kept read with none, and entries written before diagnoses and death were kept read with
+ * none diagnosed and no death.
  */
 final class ScoringRequestSerde extends BinaryStoreSerde<ScoringRequest> {
 
@@ -79,6 +81,11 @@ final class ScoringRequestSerde extends BinaryStoreSerde<ScoringRequest> {
     if (r.birthTime() != null) {
       out.writeLong(r.birthTime());
     }
+    out.writeLong(r.diagnosed());
+    out.writeBoolean(r.deathTime() != null);
+    if (r.deathTime() != null) {
+      out.writeLong(r.deathTime());
+    }
   }
 
   @Override
@@ -143,7 +150,12 @@ final class ScoringRequestSerde extends BinaryStoreSerde<ScoringRequest> {
     if (!in.isEnd() && in.readBoolean()) {
       birth = in.readLong();
     }
+    long diagnosed = in.isEnd() ? 0L : in.readLong();
+    Long death = null;
+    if (!in.isEnd() && in.readBoolean()) {
+      death = in.readLong();
+    }
     return new ScoringRequest(patient, version, asOf, timestamp, txId, offsets, eventCount, newest, inputs, events,
-        birth);
+        birth, diagnosed, death);
   }
 }

@@ -168,14 +168,45 @@ class AlertDecisionTest {
     long t = 1_600_000_000_000L;
     for (Step s : steps) {
       t += s.dtMillis();
-      AlertDecision d = AlertDecision.decide(policy, state, s.p(), t, false);
+      AlertDecision d = AlertDecision.decide(policy, state, s.p(), t, false, null);
       assertThat(d.severity()).isNull();
       state = d.next();
     }
     assertThat(state).isEqualTo(new AlertState.Outcome(steps.get(steps.size() - 1).p(), true, true, null, null));
     // once covered, the first score at or above warning alerts as a first score would
     double p = policy.warningThreshold();
-    assertThat(AlertDecision.decide(policy, state, p, t, true).severity())
+    assertThat(AlertDecision.decide(policy, state, p, t, true, null).severity())
         .isEqualTo(AlertDecision.decide(policy, AlertState.Outcome.initial(), p, t).severity());
+  }
+
+  @Property
+  void shouldWithholdExactlyTheAlertsOfTheScoresFromTheOnsetOnAndMoveTheStateAsIfRaised(
+      @ForAll("policies") AlertPolicy.Outcome policy, @ForAll("sequences") List<Step> steps,
+      @ForAll boolean deceased) {
+    Run without = run(policy, steps);
+    int onset = steps.size() / 2;  // the outcome is diagnosed (or the patient has died) from this score on
+    AlertDecision.Withheld reason = AlertDecision.Withheld.of(deceased, !deceased);
+    AlertState.Outcome state = AlertState.Outcome.initial();
+    for (int i = 0; i < steps.size(); i++) {
+      AlertDecision d = AlertDecision.decide(policy, state, steps.get(i).p(), without.times().get(i), true,
+          i >= onset ? reason : null);
+      AlertDecision plain = without.decisions().get(i);
+      if (i < onset) {
+        assertThat(d).isEqualTo(plain);
+      } else {
+        // the alert the policy raises is withheld and named; nothing else is, and the state is the same
+        assertThat(d.severity()).isNull();
+        assertThat(d.withheld()).isEqualTo(plain.severity() == null ? null : reason);
+        assertThat(d.next()).isEqualTo(plain.next());
+      }
+      state = d.next();
+    }
+  }
+
+  @Property
+  void shouldNameDeathBeforeADiagnosis(@ForAll boolean diagnosed) {
+    assertThat(AlertDecision.Withheld.of(true, diagnosed)).isEqualTo(AlertDecision.Withheld.DECEASED);
+    assertThat(AlertDecision.Withheld.of(false, diagnosed))
+        .isEqualTo(diagnosed ? AlertDecision.Withheld.DIAGNOSED : null);
   }
 }

@@ -49,16 +49,26 @@ class AlertProcessorTest {
 
   /** Scores p1 with probability pa for outcome a (and 0.5 for b) at T0 + hours; returns the alerts raised. */
   private List<RiskAlert> score(double pa, long hours) {
+    return score(pa, 0.5, hours, 0L, null);
+  }
+
+  /**
+   * Scores p1 with probabilities pa and pb at T0 + hours, with the outcomes {@code diagnosed} (bits) and the death
+   * time {@code death} (null: none); returns the alerts raised.
+   */
+  private List<RiskAlert> score(double pa, double pb, long hours, long diagnosed, Instant death) {
     context.resetForwards();
     version++;
     RiskScore s = RiskScore.newBuilder().setScoreId("s" + version).setPatientId("p1").setHistoryVersion(version)
         .setAsOf(T0.plus(Duration.ofHours(hours)))
-        .setOutcomes(List.of(new OutcomeProbability("a", 365, pa), new OutcomeProbability("b", 365, 0.5)))
+        .setOutcomes(List.of(new OutcomeProbability("a", 365, pa), new OutcomeProbability("b", 365, pb)))
         .setModel(new ModelInfo("m", "1", "sha")).setEngine(new EngineInfo("test", "fp32"))
         .setProvenance(new ScoreProvenance(1, List.of("conditions:c1"), null, List.of())).build();
     ModelInput in = new ModelInput(new long[] {1}, new float[1], new float[1]);
-    ScoringRequest req = new ScoringRequest("p1", version, 0, 0, null, List.of(), 1, List.of("conditions:c1"), List.of(in), List.of());
-    processor.process(new Record<>("p1", new ScoredRequest(s, req, List.of(new float[] {(float) pa, 0.5f})), 0L));
+    ScoringRequest req = new ScoringRequest("p1", version, s.getAsOf().toEpochMilli(), 0, null, List.of(), 1,
+        List.of("conditions:c1"), List.of(in), List.of(), null, diagnosed, death == null ? null : death.toEpochMilli());
+    processor.process(new Record<>("p1", new ScoredRequest(s, req, List.of(new float[] {(float) pa, (float) pb})),
+        0L));
     return context.forwarded().stream().map(f -> (RiskAlert) f.record().value()).toList();
   }
 
@@ -73,6 +83,33 @@ class AlertProcessorTest {
     assertThat(again).extracting(RiskAlert::getSeverity).containsExactly(AlertSeverity.WARNING);
     assertThat(again.get(0).getPreviousProbability()).isEqualTo(0.15);
     assertThat(again.get(0).getAlertId()).isEqualTo(Ids.alertId("s6", "a", "WARNING"));
+  }
+
+  private double withheld(String metric) {
+    return context.metrics().metrics().entrySet().stream().filter(e -> e.getKey().name().equals(metric + "-total"))
+        .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
+  }
+
+  @Test
+  void shouldWithholdTheAlertOfAnOutcomeAlreadyDiagnosedAndRaiseTheOthers() {
+    // a (bit 0) is diagnosed: its critical is withheld; b (threshold 0.9) raises its warning
+    assertThat(score(0.7, 0.92, 0, 0b01L, null)).extracting(RiskAlert::getOutcome, RiskAlert::getSeverity)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("b", AlertSeverity.WARNING));
+    assertThat(withheld("alerts-withheld-diagnosed")).isEqualTo(1.0);
+    // the withheld alert moved a's state as a raised one would: disarmed, so no further alert and no further count
+    assertThat(score(0.7, 0.5, 100, 0b01L, null)).isEmpty();
+    assertThat(withheld("alerts-withheld-diagnosed")).isEqualTo(1.0);
+    assertThat(withheld("alerts-withheld-deceased")).isZero();
+  }
+
+  @Test
+  void shouldWithholdEveryAlertOfAPatientWhoDiedAtOrBeforeTheScore() {
+    Instant death = T0.plus(Duration.ofHours(10));
+    assertThat(score(0.7, 0.92, 0, 0L, death)).hasSize(2);    // alive at the score: both raised
+    assertThat(score(0.1, 0.1, 5, 0L, death)).isEmpty();      // both re-armed
+    assertThat(score(0.7, 0.92, 100, 0L, death)).isEmpty();   // after death: none
+    assertThat(withheld("alerts-withheld-deceased")).isEqualTo(2.0);
+    assertThat(withheld("alerts-withheld-diagnosed")).isZero();
   }
 
   @Test

@@ -90,6 +90,60 @@ class HistoryProcessorTest {
   }
 
   @Test
+  void shouldCarryTheOutcomesDiagnosedAndTheDeathFromTheHistoryOnEachRequest() {
+    // outcome 0's onset code is 7, outcome 1's 8 or 9
+    HistoryProcessor p = new HistoryProcessor(100, Duration.ZERO, new CodeTokenTestEncoder(), ReasonGroups.of(0),
+        new OnsetCodes(List.of(List.of("7"), List.of("8", "9"))), new DeadLetterCounts(), null);
+    p.init(context);
+    EmrEvent alive = EmrEvent.newBuilder().setPatientId("p").setEventId("patients:p").setOp(EventOp.UPSERT)
+        .setKind(EventKind.DEMOGRAPHICS).setEventTime(Instant.ofEpochMilli(0)).setCode("female")
+        .setSource(SourceCoordinates.newBuilder().setSystem("s").setTable("patients").build()).build();
+    EmrEvent died = EmrEvent.newBuilder(alive).setEndTime(Instant.ofEpochMilli(35 * 86_400_000L)).build();
+    p.process(new Record<>("p", close("1", alive, event("a", 10, "1", EventOp.UPSERT)), 1L));
+    p.process(new Record<>("p", close("2", event("b", 20, "9", EventOp.UPSERT)), 2L));
+    p.process(new Record<>("p", close("3", event("c", 30, "7", EventOp.UPSERT), died), 3L));
+    p.process(new Record<>("p", close("4", event("b", 20, "9", EventOp.DELETE)), 4L));
+    p.process(new Record<>("p", close("5", event("d", 40, "1", EventOp.UPSERT)), 5L));
+
+    List<ScoringRequest> requests = context.forwarded().stream().map(f -> (ScoringRequest) f.record().value()).toList();
+    // the deleted diagnosis b no longer counts
+    assertThat(requests).extracting(ScoringRequest::diagnosed).containsExactly(0L, 0b10L, 0b11L, 0b01L, 0b01L);
+    assertThat(requests).extracting(ScoringRequest::deathTime)
+        .containsExactly(null, null, 35 * 86_400_000L, 35 * 86_400_000L, 35 * 86_400_000L);
+    // died on day 35: after the newest event (day 30) of requests 3 and 4, before the one of day 40
+    assertThat(requests).extracting(ScoringRequest::deceased).containsExactly(false, false, false, false, true);
+  }
+
+  @Test
+  void shouldRememberAnOnsetTheBoundedHistoryEvictedAcrossARestartUntilItIsDeleted() {
+    OnsetCodes codes = new OnsetCodes(List.of(List.of("7")));
+    java.util.function.Supplier<HistoryProcessor> started = () -> {
+      HistoryProcessor p = new HistoryProcessor(2, Duration.ZERO, new CodeTokenTestEncoder(), ReasonGroups.of(0),
+          codes, new DeadLetterCounts(), null);
+      p.init(context);
+      return p;
+    };
+    HistoryProcessor p = started.get();
+    p.process(new Record<>("p", close("1", event("a", 10, "7", EventOp.UPSERT)), 1L));  // the onset
+    p.process(new Record<>("p", close("2", event("b", 20, "1", EventOp.UPSERT), event("c", 30, "2", EventOp.UPSERT)),
+        2L));  // the bound of 2 evicts it
+    assertThat(HistoryProcessor.history(headers, events, "p").events()).extracting(EmrEvent::getEventId)
+        .containsExactly("b", "c");
+    assertThat(headers.get("p").onsets()).extracting(EmrEvent::getEventId).containsExactly("a");
+    // an onset older than every event of the history is evicted at once: the history does not change, it is remembered
+    p.process(new Record<>("p", close("3", event("z", 1, "7", EventOp.UPSERT)), 3L));
+
+    HistoryProcessor restarted = started.get();  // reads the remembered onsets from the store
+    restarted.process(new Record<>("p", close("4", event("d", 40, "3", EventOp.UPSERT)), 4L));
+    restarted.process(new Record<>("p", close("5", event("a", 10, "7", EventOp.DELETE),
+        event("z", 1, "7", EventOp.DELETE), event("e", 50, "4", EventOp.UPSERT)), 5L));
+
+    List<ScoringRequest> requests = context.forwarded().stream().map(f -> (ScoringRequest) f.record().value()).toList();
+    assertThat(requests).extracting(ScoringRequest::diagnosed).containsExactly(1L, 1L, 1L, 0L);
+    assertThat(headers.get("p").onsets()).isEmpty();
+  }
+
+  @Test
   void shouldReadAVersionOneEntryAndMoveItsEventsAtTheNextChange() {
     // version 1 kept the whole history in the patient-history entry
     PatientHistory old = PatientHistory.empty().applyAll(List.of(event("a", 10, "1", EventOp.UPSERT),

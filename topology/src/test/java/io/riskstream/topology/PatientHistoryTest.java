@@ -110,4 +110,20 @@ class PatientHistoryTest {
     assertThat(older).isSameAs(h);
     assertThat(h.newestEventTime()).isEqualTo(200 * DAY);
   }
+
+  @Test
+  void shouldRoundTripRememberedOnsetsAndReadEntriesWrittenBeforeThemWithNone() {
+    EmrEvent onset = OnsetCodes.fact(event("conditions:a", EventKind.DIAGNOSIS, 3, "59621000", EventOp.UPSERT, 1));
+    PatientHistory h = new PatientHistory(4, 3, List.of(event("x", EventKind.OBSERVATION, 9, "1", EventOp.UPSERT, 2)),
+        List.of(onset));
+    PatientHistorySerde serde = new PatientHistorySerde();
+
+    assertThat(serde.deserializer().deserialize("t", serde.serializer().serialize("t", h))).isEqualTo(h);
+    // the layout before remembered onsets ended after the events: here, without the one-byte empty array of onsets
+    PatientHistory without = new PatientHistory(4, 3, h.events());
+    byte[] written = serde.serializer().serialize("t", without);
+    byte[] before = java.util.Arrays.copyOf(written, written.length - 1);
+    assertThat(serde.deserializer().deserialize("t", before)).isEqualTo(without);
+    assertThat(serde.deserializer().deserialize("t", before).onsets()).isEmpty();
+  }
 }

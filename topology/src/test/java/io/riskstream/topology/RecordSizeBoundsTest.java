@@ -72,11 +72,30 @@ class RecordSizeBoundsTest {
     }
     HistoryCommand.Close close = new HistoryCommand.Close(text('7', FieldRules.MAX_ID_CHARS), offsets, List.of());
     ScoringRequest request = ScoringRequest.of(patient, Long.MAX_VALUE, 1L, close,
-        encoder.encode(history, Instant.parse("2021-01-01T00:00:00Z").toEpochMilli(), Integer.MAX_VALUE), history, 1L,
-        ReasonGroups.of(maxReasons));
+        encoder.encode(history, Instant.parse("2021-01-01T00:00:00Z").toEpochMilli(), Integer.MAX_VALUE), history,
+        List.of(), 1L, ReasonGroups.of(maxReasons), new OnsetCodes(List.of()));
     byte[] stored = new ScoringRequestSerde().serializer().serialize("scoring-pending-changelog", request);
     assertThat(request.reasonEvents()).hasSize(maxReasons);
     assertThat(stored.length).as("scoring-pending value").isLessThan(LIMIT / 4);
+
+    // the patient-history entry with every onset it can remember: 4 per outcome of a model with 64 outcomes
+    List<List<String>> codes = new ArrayList<>();
+    for (int k = 0; k < OnsetCodes.MAX_OUTCOMES; k++) {
+      codes.add(List.of((k + "-" + text('9', 64)).substring(0, 64)));
+    }
+    OnsetCodes onsets = new OnsetCodes(codes);
+    List<EmrEvent> remembered = List.of();
+    for (int k = 0; k < OnsetCodes.MAX_OUTCOMES; k++) {
+      for (int i = 0; i < OnsetCodes.REMEMBERED_PER_OUTCOME; i++) {
+        EmrEvent e = largest(patient, k * 10 + i);
+        remembered = onsets.remember(remembered, EmrEvent.newBuilder(e).setKind(EventKind.DIAGNOSIS)
+            .setCode(codes.get(k).get(0)).build());
+      }
+    }
+    assertThat(remembered).hasSize(OnsetCodes.MAX_OUTCOMES * OnsetCodes.REMEMBERED_PER_OUTCOME);
+    byte[] header = new PatientHistorySerde().serializer().serialize("patient-history-changelog",
+        new PatientHistory(Long.MAX_VALUE, Long.MAX_VALUE, List.of(), remembered));
+    assertThat(header.length).as("patient-history value").isLessThan(LIMIT / 4);
 
     AvroSerdes serdes = AvroSerdes.withClient(new InMemorySchemaRegistry());
     byte[] event = serdes.value(EmrEvent.class).serializer().serialize(Topics.DEFAULTS.emrEvents().name(), history.get(0));

@@ -424,6 +424,31 @@ class RiskTopologyTest {
   }
 
   @Test
+  void shouldWithholdTheAlertsOfAnOutcomeAlreadyDiagnosedAndOfAPatientWhoDiedAndStillScoreThem() {
+    // onset codes: 150 for a, 250 for b (TokenSumTestScorer: code 150 adds 0.5 to a, 240 adds 0.4 to b)
+    start(TokenSumTestScorer.synchronousBackend().withOnsetCodes(List.of(List.of("150"), List.of("250"))));
+    cond("c1", "p1", "2020-01-01T00:00:00Z", "150", null, 1, 1000);  // a = 0.5: p1 has a, the alert is withheld
+    cond("c2", "p1", "2020-02-01T00:00:00Z", "240", null, 2, 1000);  // b = 0.4: warns, a still diagnosed
+    cond("c3", "p2", "2020-01-01T00:00:00Z", "149", null, 3, 1000);  // a = 0.49, not diagnosed: warns
+    int died = (int) java.time.LocalDate.parse("2019-12-31").toEpochDay();
+    pipe("patients", change("patients", "c", row("id", "p3", "birthdate", (int) java.time.LocalDate.parse("1950-01-01")
+        .toEpochDay(), "deathdate", died, "gender", "male", "race", "white", "ethnicity", "nonhispanic"), null, 4), 1000);
+    cond("c4", "p3", "2020-01-01T00:00:00Z", "160", null, 5, 1000);  // a = 0.6 after p3's death: withheld
+
+    assertThat(alerts.readValuesToList()).extracting(RiskAlert::getPatientId, RiskAlert::getOutcome)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("p1", "b"), org.assertj.core.groups.Tuple.tuple("p2", "a"));
+    // the scores are what they are without the rule
+    List<RiskScore> s = scores.readValuesToList();
+    assertThat(s).extracting(RiskScore::getPatientId).containsExactly("p1", "p1", "p2", "p3", "p3");
+    assertThat(p(s.get(0), "a")).isCloseTo(0.5, org.assertj.core.data.Offset.offset(1e-6));
+    assertThat(p(s.get(4), "a")).isCloseTo(0.6, org.assertj.core.data.Offset.offset(1e-6));
+    assertThat(metricTotal("alerts-withheld-diagnosed-total")).isEqualTo(1.0);
+    assertThat(metricTotal("alerts-withheld-deceased-total")).isEqualTo(1.0);
+    // reasons were scored for p1's alert only (p2's one event is no reason candidate; p3's alert was withheld)
+    assertThat(metricTotal("scoring-reasons-total")).isEqualTo(1.0);
+  }
+
+  @Test
   void shouldPublishAndKeepAValidRiskAssessmentOfEveryScoreAndAlert() {
     start(TokenSumTestScorer.synchronousBackend());
     TestOutputTopic<String, String> assessments = driver.createOutputTopic(Topics.DEFAULTS.riskAssessments(),

@@ -106,9 +106,9 @@ class ScoreProcessorTest {
     ScoringRequestSerde serde = new ScoringRequestSerde();
     byte[] bytes = serde.serializer().serialize("t", r);
     assertThat(serde.deserializer().deserialize("t", bytes)).isEqualTo(r);
-    // the layout before groups ended after the reason events: here, without the two one-byte counts and the one-byte
-    // "no birth time"
-    byte[] before = java.util.Arrays.copyOf(bytes, bytes.length - 3);
+    // the layout before groups ended after the reason events: here, without the two one-byte counts, the one-byte
+    // "no birth time", the one-byte "none diagnosed" and the one-byte "no death"
+    byte[] before = java.util.Arrays.copyOf(bytes, bytes.length - 5);
     assertThat(serde.deserializer().deserialize("t", before).reasonEvents())
         .extracting(ScoringRequest.ReasonEvent::count).containsExactly(1, 1);
     assertThat(serde.deserializer().deserialize("t", before).reasonEvents())
@@ -128,13 +128,90 @@ class ScoreProcessorTest {
 
     assertThat(serde.deserializer().deserialize("t", bytes)).isEqualTo(r);
     assertThat(r.ageYears()).isCloseTo(20.0, org.assertj.core.data.Offset.offset(0.01));
-    // the layout before the birth time ended after the counts (here: without the one-byte "no birth time")
+    // the layout before the birth time ended after the counts (here: without the one-byte "no birth time", the
+    // one-byte "none diagnosed" and the one-byte "no death")
     ScoringRequest without = new ScoringRequest("p1", 1, asOf, 5L, "tx1", List.of(), 3, List.of(), single.inputs(),
         single.reasonEvents());
     byte[] written = serde.serializer().serialize("t", without);
-    byte[] before = java.util.Arrays.copyOf(written, written.length - 1);
+    byte[] before = java.util.Arrays.copyOf(written, written.length - 3);
     assertThat(serde.deserializer().deserialize("t", before)).isEqualTo(without);
     assertThat(without.ageYears()).isNaN();
+  }
+
+  /** A context with the score processor's and the alert processor's stores, at wall-clock time 1 s. */
+  private static MockProcessorContext<String, Object> context() {
+    MockProcessorContext<String, Object> context = new MockProcessorContext<>();
+    context.setCurrentSystemTimeMs(1_000);  // the score processor reports event-to-score latency on the wall clock
+    store(context);
+    return context;
+  }
+
+  /** A score processor with {@code policy} (one retry) on {@code deferred}, initialized on {@code context}. */
+  private static ScoreProcessor started(MockProcessorContext<String, Object> context, DeferredTestBackend deferred,
+      AlertPolicy policy) {
+    ScoreProcessor processor = new ScoreProcessor(deferred.backend(), Duration.ofMillis(10), 1, policy);
+    processor.init(context);
+    return processor;
+  }
+
+  /** {@code r} with the outcomes {@code diagnosed} (bits) and the death time {@code death} (null: none). */
+  private static ScoringRequest with(ScoringRequest r, long diagnosed, Long death) {
+    return new ScoringRequest(r.patientId(), r.historyVersion(), r.asOf(), r.timestamp(), r.txId(), r.sourceOffsets(),
+        r.eventCount(), r.newestEventIds(), r.inputs(), r.reasonEvents(), r.birthTime(), diagnosed, death);
+  }
+
+  @Test
+  void shouldRoundTripDiagnosesAndDeathAndReadEntriesWrittenBeforeThemWithNone() {
+    long birth = Instant.parse("1940-06-01T00:00:00Z").toEpochMilli();
+    long death = Instant.parse("2010-05-01T00:00:00Z").toEpochMilli();
+    ScoringRequest single = explainable("p1", 1, 150, 120, 110);
+    ScoringRequest birthOnly = new ScoringRequest("p1", 1, single.asOf(), 5L, "tx1", List.of(), 3, List.of(),
+        single.inputs(), single.reasonEvents(), birth);
+    ScoringRequest r = with(birthOnly, 0b101L | 1L << 63, death);
+    ScoringRequestSerde serde = new ScoringRequestSerde();
+
+    ScoringRequest read = serde.deserializer().deserialize("t", serde.serializer().serialize("t", r));
+    assertThat(read).isEqualTo(r);
+    assertThat(read.diagnosed(0)).isTrue();
+    assertThat(read.diagnosed(1)).isFalse();
+    assertThat(read.diagnosed(2)).isTrue();
+    assertThat(read.diagnosed(63)).isTrue();
+    assertThat(read.diagnosed(64)).isFalse();
+
+    // the layout before diagnoses and death ended after the birth time: here, without the one-byte "none diagnosed"
+    // and the one-byte "no death"
+    byte[] current = serde.serializer().serialize("t", birthOnly);
+    byte[] before = java.util.Arrays.copyOf(current, current.length - 2);
+    ScoringRequest readOld = serde.deserializer().deserialize("t", before);
+    assertThat(readOld).isEqualTo(birthOnly);
+    assertThat(readOld.diagnosed()).isZero();
+    assertThat(readOld.deathTime()).isNull();
+    assertThat(readOld.deceased()).isFalse();
+  }
+
+  @Test
+  void shouldNotScoreTheReasonInputsOfAnAlertWithheldForAnOutcomeDiagnosedOrAPatientWhoDied() {
+    MockProcessorContext<String, Object> context = context();
+    DeferredTestBackend deferred = new DeferredTestBackend();
+    ScoreProcessor processor = started(context, deferred, POLICY);
+    ScoringRequest open = explainable("open", 1, 110, 150, 120);  // p(a) = 0.8, p(b) = 0: warns for a
+    ScoringRequest diagnosed = with(explainable("diagnosed", 1, 110, 150, 120), 0b01L, null);  // a already diagnosed
+    ScoringRequest died = with(explainable("died", 1, 110, 150, 120), 0L, open.asOf());  // died at asOf
+    ScoringRequest diesLater = with(explainable("dies-later", 1, 110, 150, 120), 0b10L, open.asOf() + 1);
+
+    for (ScoringRequest r : List.of(diagnosed, died, open, diesLater)) {
+      processor.process(new Record<>(r.patientId(), r, 0L));
+    }
+    deferred.completeAll();
+    processor.drain();
+
+    // every alert of "diagnosed" and "died" is withheld: forwarded with the base score alone; "open" and "dies-later"
+    // (b is diagnosed, a is not; death after asOf) warn for a and wait for their two occluded inputs each
+    assertThat(context.forwarded()).extracting(f -> ((ScoredRequest) f.record().value()).score().getPatientId())
+        .containsExactlyInAnyOrder("diagnosed", "died");
+    assertThat(context.forwarded()).allSatisfy(f ->
+        assertThat(((ScoredRequest) f.record().value()).probabilities()).hasSize(1));
+    assertThat(deferred.inputs).hasSize(4 + 2 * 2);
   }
 
   @Test
@@ -194,12 +271,9 @@ class ScoreProcessorTest {
 
   @Test
   void shouldScoreTheReasonInputsOnlyWhenAnOutcomeReachesItsWarningThreshold() {
-    MockProcessorContext<String, Object> context = new MockProcessorContext<>();
-    context.setCurrentSystemTimeMs(1_000);  // the score processor reports event-to-score latency on the wall clock
-    store(context);
+    MockProcessorContext<String, Object> context = context();
     DeferredTestBackend deferred = new DeferredTestBackend();
-    ScoreProcessor processor = new ScoreProcessor(deferred.backend(), Duration.ofMillis(10), 1, POLICY);
-    processor.init(context);
+    ScoreProcessor processor = started(context, deferred, POLICY);
 
     processor.process(new Record<>("low", explainable("low", 1, 110, 110), 0L));   // p(a) = 0.2
     processor.process(new Record<>("high", explainable("high", 1, 110, 150, 120), 0L));  // p(a) = 0.8
@@ -289,13 +363,9 @@ class ScoreProcessorTest {
 
   @Test
   void shouldNotScoreTheReasonInputsOfAPatientYoungerThanTheModelsPopulation() {
-    MockProcessorContext<String, Object> context = new MockProcessorContext<>();
-    context.setCurrentSystemTimeMs(1_000);  // the score processor reports event-to-score latency on the wall clock
-    store(context);
+    MockProcessorContext<String, Object> context = context();
     DeferredTestBackend deferred = new DeferredTestBackend();
-    ScoreProcessor processor = new ScoreProcessor(deferred.backend(), Duration.ofMillis(10), 1,
-        POLICY.withMinimumAge(18));
-    processor.init(context);
+    ScoreProcessor processor = started(context, deferred, POLICY.withMinimumAge(18));
     ScoringRequest adult = explainable("adult", 1, 110, 150, 120);  // p(a) = 0.8
     long year = 365L * 24 * 3_600_000L;
     ScoringRequest child = new ScoringRequest("child", 1, adult.asOf(), adult.timestamp(), adult.txId(),

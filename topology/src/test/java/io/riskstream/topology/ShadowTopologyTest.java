@@ -182,6 +182,27 @@ class ShadowTopologyTest {
   }
 
   @Test
+  void shouldWithholdTheShadowsAlertsForAnOutcomeDiagnosedByItsOwnOnsetCodes() {
+    // the shadow's onset code of a is 120 (production's model has none): from c1 on p1 has a for the shadow only
+    start(new CodeTokenTestEncoder(), doubled().withOnsetCodes(List.of(List.of("120"), List.of())));
+    feed();
+
+    // production raises its warning and critical as without onset codes; the shadow's two would-be alerts (0.4
+    // warning, 0.8 critical) are withheld and counted under the shadow's own sensor
+    assertThat(alerts.readValuesToList()).extracting(RiskAlert::getSeverity)
+        .containsExactly(AlertSeverity.WARNING, AlertSeverity.CRITICAL);
+    assertThat(shadowAlerts.readValuesToList()).isEmpty();
+    assertThat(counts.alerts()).isZero();
+    assertThat(metricTotal("shadow-alerts-withheld-diagnosed-total")).isEqualTo(2.0);
+    assertThat(metricTotal("alerts-withheld-diagnosed-total")).isZero();
+  }
+
+  private double metricTotal(String name) {
+    return driver.metrics().entrySet().stream().filter(e -> e.getKey().name().equals(name))
+        .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
+  }
+
+  @Test
   void shouldKeepScoringProductionWhileTheShadowScorerFails() {
     start(new CodeTokenTestEncoder(), failing(new IllegalStateException("GPU lost")),
         RiskStreamConfig.SCORE_MAX_RETRIES_CONFIG, "1");

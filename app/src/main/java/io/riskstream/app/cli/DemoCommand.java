@@ -8,6 +8,7 @@ import io.riskstream.app.demo.DemoLogging;
 import io.riskstream.app.demo.DemoProgress;
 import io.riskstream.app.demo.DemoRunner;
 import io.riskstream.app.demo.DemoSummary;
+import io.riskstream.topology.AlertDecision;
 import io.riskstream.topology.calibration.CalibrationStatus;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -210,6 +211,13 @@ public final class DemoCommand implements Callable<Integer>, DeveloperCommand {
     }).reduce((a, b) -> a + "; " + b).orElse("");
   }
 
+  /** One line: the alerts the policy raised and the stream withheld, by reason. */
+  static String withheld(DemoSummary s) {
+    Map<AlertDecision.Withheld, Long> w = s.alertsWithheld();
+    return String.format(Locale.ROOT, "%,d outcome already diagnosed, %,d after death",
+        w.get(AlertDecision.Withheld.DIAGNOSED), w.get(AlertDecision.Withheld.DECEASED));
+  }
+
   static void print(PrintWriter out, DemoSummary s, double speed, Path log) {
     out.println();
     out.println(s.interrupted() ? "Summary (stopped before the end of the feed):" : "Summary:");
@@ -223,6 +231,7 @@ public final class DemoCommand implements Callable<Integer>, DeveloperCommand {
     s.alertsByOutcome().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> out.printf(Locale.ROOT,
         "    %-48s %s%n", e.getKey(), e.getValue().entrySet().stream().sorted(Map.Entry.comparingByKey())
             .map(x -> x.getKey() + " " + x.getValue()).reduce((a, b) -> a + ", " + b).orElse("")));
+    out.printf(Locale.ROOT, "  alerts withheld         %s%n", withheld(s));
     out.printf(Locale.ROOT, "  dead letters            %,d%n", s.deadLetters());
     // which trigger rule closed the transactions; only the idle flush depends on timing
     out.printf(Locale.ROOT, "  scoring triggers        %s%n", s.transactionCloses().entrySet().stream()

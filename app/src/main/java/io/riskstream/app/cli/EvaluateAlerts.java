@@ -75,7 +75,12 @@ final class EvaluateAlerts {
       if (!Files.isRegularFile(o.timelinesIn())) {
         throw new BadInputException("--timelines " + o.timelinesIn() + " is not a file");
       }
-      TimelineFile.Header h = TimelineFile.read(o.timelinesIn(), timelines);
+      TimelineFile.Header h;
+      try {
+        h = TimelineFile.read(o.timelinesIn(), timelines);
+      } catch (IOException e) {
+        throw new BadInputException("--timelines: " + e.getMessage());
+      }
       if (!h.modelSha256().equals(bundle.sha256()) || !h.cohort().equals(cohortPath)) {
         throw new BadInputException("--timelines " + o.timelinesIn() + " was scored from " + h.cohort()
             + " with model sha256 " + h.modelSha256() + ", not from " + cohortPath + " with " + bundle.name() + " ("
@@ -282,8 +287,9 @@ final class EvaluateAlerts {
     d.put("score", "one per source transaction that changed the patient's history, as the stream scores the demo's"
         + " feed with its whole history live (the patient row, then one transaction per encounter with its facts);"
         + " history bounded by history.max.events and history.max.age.days (defaults); asOf = newest event time");
-    d.put("alert", "AlertDecision (thresholds, hysteresis, cooldown in event time, age floor) per score and outcome,"
-        + " in score order, as the alert processor applies it");
+    d.put("alert", "AlertDecision (thresholds, hysteresis, cooldown in event time, age floor, withheld for an outcome"
+        + " whose onset diagnosis the stream has seen, in the bounded history or remembered beyond it, and after"
+        + " death) per score and outcome, in score order, as the alert processor applies it");
     d.put("patient_years", "from each patient's first score (birth, or the first record) to the end of the data"
         + " (death, else the newest event or encounter end), all ages");
     d.put("alerts_per_100_patient_years", "alerts / patient-years x 100 (all severities; warning and critical apart)");
@@ -310,7 +316,8 @@ final class EvaluateAlerts {
         + " (ppv_floor_met false)"));
     block.put("unit", "the streaming alert policy (AlertDecision: thresholds, hysteresis margin "
         + defaults.getDouble(RiskStreamConfig.ALERT_HYSTERESIS_MARGIN_CONFIG) + ", cooldown "
-        + defaults.getLong(RiskStreamConfig.ALERT_COOLDOWN_HOURS_CONFIG) + " h, no alert below the card's minimum age)"
+        + defaults.getLong(RiskStreamConfig.ALERT_COOLDOWN_HOURS_CONFIG) + " h, no alert below the card's minimum age,"
+        + " none for an outcome already diagnosed or after death)"
         + " over every patient's timeline scored at each source transaction; per 100 patient-years of scored"
         + " follow-up (all ages); sensitivity = onsets with an alert in the 365 days before; PPV = alerts followed by"
         + " the onset within the horizon; lead time = days from the first such alert to the onset");

@@ -120,7 +120,8 @@ public final class RunCommand implements Callable<Integer> {
       ClinicianRoutes clinician = null;
       try {
         app = RiskStreamApp.start(cfg, serdes, runtime, overrides);
-        metrics = RiskStreamMetrics.bind(app.streams(), runtime, app.deadLetters(), app.calibration());
+        metrics = RiskStreamMetrics.bind(app.streams(), runtime, app.deadLetters(), app.withheldAlerts(),
+            app.calibration());
         RiskStreamApp started = app;
         RiskStreamMetrics bound = metrics;
         PeerClient peers = self == null ? null : new PeerClient(security, self,

@@ -89,7 +89,9 @@ public final class DebeziumChangeEvents {
   /**
    * As {@link #transactions(Map, long[])}, but each patient's clinical history before {@code liveFrom} arrives as
    * one snapshot transaction (the newest {@code snapshotLimit} of those events: the history store keeps no more
-   * than its bound anyway), as when an EHR is connected with its past already recorded; from {@code liveFrom} on,
+   * than its bound anyway; and every older diagnosis, the problem list, whose onsets the history processor remembers
+   * beyond its bound, so that no alert is raised for an outcome diagnosed long ago), as when an EHR is connected with
+   * its past already recorded; from {@code liveFrom} on,
    * one transaction per encounter. This keeps the demo's scoring to one score per patient for the past plus one
    * per live encounter.
    */
@@ -121,10 +123,17 @@ public final class DebeziumChangeEvents {
       Comparator<EmrEvent> order = Comparator.<EmrEvent>comparingInt(e -> e.getKind() == EventKind.ENCOUNTER ? 0 : 1)
           .thenComparing(EmrEvent::getEventTime).thenComparing(EmrEvent::getEventId);
       if (!past.isEmpty()) {
-        List<EmrEvent> newest = past.stream()
-            .sorted(Comparator.comparing(EmrEvent::getEventTime).thenComparing(EmrEvent::getEventId))
-            .skip(snapshotLimit > 0 ? Math.max(0, past.size() - snapshotLimit) : 0).toList();
-        encounters.add(new Transaction(patient.getKey(), newest.get(newest.size() - 1).getEventTime(), newest));
+        List<EmrEvent> sortedPast = past.stream()
+            .sorted(Comparator.comparing(EmrEvent::getEventTime).thenComparing(EmrEvent::getEventId)).toList();
+        int skip = snapshotLimit > 0 ? Math.max(0, past.size() - snapshotLimit) : 0;
+        List<EmrEvent> snapshot = new ArrayList<>();
+        for (int i = 0; i < sortedPast.size(); i++) {
+          // the newest snapshotLimit events, and every older diagnosis (the problem list)
+          if (i >= skip || sortedPast.get(i).getKind() == EventKind.DIAGNOSIS) {
+            snapshot.add(sortedPast.get(i));
+          }
+        }
+        encounters.add(new Transaction(patient.getKey(), snapshot.get(snapshot.size() - 1).getEventTime(), snapshot));
       }
       for (List<EmrEvent> group : byEncounter.values()) {
         List<EmrEvent> sorted = group.stream().sorted(order).toList();

@@ -14,6 +14,7 @@ import io.riskstream.connectors.synthea.SyntheaCsvReader;
 import io.riskstream.schemas.RiskAlert;
 import io.riskstream.schemas.RiskScore;
 import io.riskstream.scoring.model.ModelBundle;
+import io.riskstream.topology.AlertDecision;
 import io.riskstream.topology.AlertText;
 import io.riskstream.app.replay.ShadowReport;
 import io.riskstream.topology.RiskTopology;
@@ -222,7 +223,8 @@ public final class DemoRunner {
            RiskStreamApp app = RiskStreamApp.start(config, serdes, runtime, Map.of());
            Admin admin = kafka.admin();
            KafkaProducer<byte[], byte[]> producer = producer(config);
-           RiskStreamMetrics metrics = RiskStreamMetrics.bind(app.streams(), runtime, app.deadLetters(), app.calibration());
+           RiskStreamMetrics metrics = RiskStreamMetrics.bind(app.streams(), runtime, app.deadLetters(),
+               app.withheldAlerts(), app.calibration());
            ClinicianRoutes clinician = ClinicianRoutes.create(config, serdes, app.streams(), runtime.backend(),
                runtime.model(), metrics.registry(), HttpSecurity.open(), OwnerRouting.local());
            HttpEndpoints http = http(app, metrics, clinician)) {
@@ -266,7 +268,7 @@ public final class DemoRunner {
         monitor.close();
         monitorThread.join();
         return summary(monitor, consumed, feedNanos, app.triggerCloses(), app.calibration().all(), labels(app),
-            app.calibration().allTotals(), shadowReport);
+            app.calibration().allTotals(), shadowReport, app.withheldAlerts().all());
       }
     } finally {
       if (progress != null) {
@@ -623,7 +625,8 @@ public final class DemoRunner {
 
   private DemoSummary summary(Monitor m, long consumed, long feedNanos, Map<TriggerProcessor.CloseRule, Long> closes,
       Map<String, io.riskstream.topology.calibration.CalibrationStatus.Latest> calibration, DemoSummary.Labels labels,
-      Map<String, io.riskstream.topology.calibration.CalibrationStatus.Totals> totals, List<String> shadowReport) {
+      Map<String, io.riskstream.topology.calibration.CalibrationStatus.Totals> totals, List<String> shadowReport,
+      Map<AlertDecision.Withheld, Long> withheld) {
     long[] lat = m.latencies();
     Arrays.sort(lat);
     Map<String, Map<String, Long>> byOutcome = new TreeMap<>();
@@ -634,7 +637,7 @@ public final class DemoRunner {
         m.emrEvents.get(), m.scores.get(), m.scoreIds.size(), m.alerts.get(), byOutcome, m.deadLetters.get(),
         new TreeMap<>(m.maxProbability), lat.length, percentile(lat, 0.50) / 1e6, percentile(lat, 0.99) / 1e6,
         firstAlert == 0 ? -1 : seconds(firstAlert), feedNanos / 1e9, seconds(System.nanoTime()), peakRssKb(),
-        stop.get(), closes, calibration, labels, totals, shadowReport);
+        stop.get(), closes, calibration, labels, totals, shadowReport, withheld);
   }
 
   /** The calibration label counters of every task of {@code app}, summed. */

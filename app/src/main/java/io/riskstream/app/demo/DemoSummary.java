@@ -1,5 +1,6 @@
 package io.riskstream.app.demo;
 
+import io.riskstream.topology.AlertDecision;
 import io.riskstream.topology.TriggerProcessor;
 import io.riskstream.topology.calibration.CalibrationStatus;
 import java.util.Collections;
@@ -35,13 +36,15 @@ import java.util.TreeMap;
  * @param labels the calibration labels of all outcomes at the end: positive, negative, excluded, late
  * @param labelTotals per outcome, every label of the run (not windowed): labelled, observed, expected
  * @param shadowReport with a shadow model, the summary of its scores and of the shadow report; else empty
+ * @param alertsWithheld alerts the policy raised and the application withheld, by reason, at the end
  */
 public record DemoSummary(long patients, long eventsProduced, long transactions, long rejected, long eventsConsumed,
     long emrEvents, long scores, long distinctScores, long alerts, Map<String, Map<String, Long>> alertsByOutcome,
     long deadLetters, Map<String, Double> maxProbability, long latencySamples, double p50LatencyMs, double p99LatencyMs, double firstAlertSeconds,
     double feedSeconds, double wallSeconds, long peakRssKb, boolean interrupted,
     Map<TriggerProcessor.CloseRule, Long> transactionCloses, Map<String, CalibrationStatus.Latest> calibration,
-    Labels labels, Map<String, CalibrationStatus.Totals> labelTotals, java.util.List<String> shadowReport) {
+    Labels labels, Map<String, CalibrationStatus.Totals> labelTotals, java.util.List<String> shadowReport,
+    Map<AlertDecision.Withheld, Long> alertsWithheld) {
 
   /**
    * Calibration labels of all outcomes: scores followed by an onset within the horizon, scores without, scores of
@@ -61,7 +64,7 @@ public record DemoSummary(long patients, long eventsProduced, long transactions,
     this(patients, eventsProduced, transactions, rejected, eventsConsumed, emrEvents, scores, distinctScores, alerts,
         alertsByOutcome, deadLetters, maxProbability, latencySamples, p50LatencyMs, p99LatencyMs, firstAlertSeconds,
         feedSeconds, wallSeconds, peakRssKb, interrupted, transactionCloses, Map.of(), Labels.NONE, Map.of(),
-        java.util.List.of());
+        java.util.List.of(), Map.of());
   }
 
   public DemoSummary {
@@ -75,6 +78,11 @@ public record DemoSummary(long patients, long eventsProduced, long transactions,
     closes.putAll(transactionCloses);
     transactionCloses = Collections.unmodifiableMap(closes);
     shadowReport = java.util.List.copyOf(shadowReport);
+    Map<AlertDecision.Withheld, Long> withheld = new EnumMap<>(AlertDecision.Withheld.class);
+    for (AlertDecision.Withheld w : AlertDecision.Withheld.values()) {
+      withheld.put(w, alertsWithheld.getOrDefault(w, 0L));
+    }
+    alertsWithheld = Collections.unmodifiableMap(withheld);
   }
 
   /** Change events the application consumed per second of wall time (start to the end of the drain). */

@@ -9,8 +9,10 @@ import java.util.List;
 
 /**
  * Runs the stream's alert policy over a scored timeline: {@link AlertDecision#decide} per score and outcome, in
- * score order, with the state the alert processor keeps, the score's asOf as event time and the population check of
- * {@link AlertPolicy#covers} at the patient's age then. Nothing of the policy is re-implemented here.
+ * score order, with the state the alert processor keeps, the score's asOf as event time, the population check of
+ * {@link AlertPolicy#covers} at the patient's age then and the alerts withheld for an outcome already diagnosed or a
+ * patient who has died ({@link PatientTimeline#withheld}, {@link AlertDecision.Withheld}). Nothing of the policy is
+ * re-implemented here.
  */
 public final class AlertReplay {
 
@@ -32,7 +34,7 @@ public final class AlertReplay {
     AlertState.Outcome state = AlertState.Outcome.initial();
     for (int i = 0; i < t.size(); i++) {
       AlertDecision d = AlertDecision.decide(rule, state, t.probabilities()[i][k], t.asOf()[i],
-          population.covers(t.ageYears()[i]));
+          population.covers(t.ageYears()[i]), t.withheld(i, k));
       if (d.severity() != null) {
         out.add(new Alert(i, t.asOf()[i], d.severity()));
       }

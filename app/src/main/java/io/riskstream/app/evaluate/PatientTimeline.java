@@ -1,24 +1,27 @@
 package io.riskstream.app.evaluate;
 
+import io.riskstream.topology.AlertDecision;
 import java.util.Arrays;
 import java.util.Objects;
 
 /**
  * One patient's scores as the stream produces them: per score (one per source transaction that changed the history,
  * in feed order) its {@code asOf} (epoch ms), the patient's age then (years; NaN when the history holds no
- * demographics) and the probability of each outcome (model order); per outcome the time of the first onset (null:
- * none); and the end of the patient's data (death, else the newest event or encounter end). Holds no events, so a
- * cohort's timelines are a few MB. The arrays are not copied: a timeline is built once and only read.
+ * demographics), the probability of each outcome (model order) and the outcomes whose onset events the stream's
+ * history held then ({@code diagnosed}: bit k = outcome k, as {@code ScoringRequest.diagnosed()}); per outcome the time
+ * of the first onset in the whole record (null: none); the end of the patient's data (death, else the newest event or
+ * encounter end); and the death time the stream's history held (null: none). Holds no events, so a cohort's timelines
+ * are a few MB. The arrays are not copied: a timeline is built once and only read.
  */
-public record PatientTimeline(String patientId, long[] asOf, double[] ageYears, float[][] probabilities, Long[] onsets,
-    long dataEnd) {
+public record PatientTimeline(String patientId, long[] asOf, double[] ageYears, float[][] probabilities,
+    long[] diagnosed, Long[] onsets, long dataEnd, Long deathTime) {
 
   private static final double MILLIS_PER_YEAR = 365.25 * 86_400_000.0;
 
   public PatientTimeline {
     Objects.requireNonNull(patientId, "patientId");
-    if (asOf.length != ageYears.length || asOf.length != probabilities.length) {
-      throw new IllegalArgumentException("asOf, ageYears and probabilities must have one entry per score");
+    if (asOf.length != ageYears.length || asOf.length != probabilities.length || asOf.length != diagnosed.length) {
+      throw new IllegalArgumentException("asOf, ageYears, probabilities and diagnosed must have one entry per score");
     }
     for (int i = 1; i < asOf.length; i++) {
       if (asOf[i] < asOf[i - 1]) {
@@ -29,6 +32,11 @@ public record PatientTimeline(String patientId, long[] asOf, double[] ageYears, 
 
   public int size() {
     return asOf.length;
+  }
+
+  /** Why an alert of outcome {@code k} at score {@code i} is withheld, or null: the stream's rule, from the same data. */
+  public AlertDecision.Withheld withheld(int i, int k) {
+    return AlertDecision.Withheld.of(diagnosed[i], k, deathTime, asOf[i]);
   }
 
   /** Years of follow-up the stream scored: from the first score to the end of the data (0 without scores). */

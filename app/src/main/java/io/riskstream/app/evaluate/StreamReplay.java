@@ -7,9 +7,11 @@ import io.riskstream.scoring.Scorer;
 import io.riskstream.scoring.dataset.DatasetBuilder;
 import io.riskstream.scoring.dataset.SamplingOptions;
 import io.riskstream.scoring.encoder.HistoryEncoder;
+import io.riskstream.scoring.encoder.OutcomeSpec;
 import io.riskstream.scoring.encoder.PreparedHistory;
 import io.riskstream.scoring.model.ModelBundle;
 import io.riskstream.topology.HistoryEncoderAdapter;
+import io.riskstream.topology.OnsetCodes;
 import io.riskstream.topology.PatientHistory;
 import io.riskstream.topology.RequestEncoder;
 import io.riskstream.topology.ScoringRequest;
@@ -25,13 +27,16 @@ import java.util.Map;
  * bounded history ({@link PatientHistory#applyAll}, the history processor's rules: {@code history.max.events},
  * {@code history.max.age.days}); when it changed the history, the history is encoded as the history processor does
  * ({@link HistoryEncoderAdapter}: index time = newest event time + 1 ms, asOf = that newest time) and scored with the
- * model. Thread-safe (the scorer is).
+ * model; the outcomes already diagnosed and the death time are taken from that history and the onset events remembered
+ * beyond its bound as the history processor takes them ({@link OnsetCodes#remember}, {@link OnsetCodes#diagnosedBy},
+ * {@link ScoringRequest#deathTime}), so the alert policy withholds the same alerts. Thread-safe (the scorer is).
  */
 public final class StreamReplay {
 
   private final Scorer scorer;
   private final RequestEncoder encoder;
   private final DatasetBuilder onsets;
+  private final OnsetCodes onsetCodes;
   private final int maxEvents;
   private final Duration maxAge;
   private final int batchSize;
@@ -52,6 +57,7 @@ public final class StreamReplay {
     this.scorer = scorer;
     this.encoder = new HistoryEncoderAdapter(new HistoryEncoder(bundle.spec()));
     this.onsets = new DatasetBuilder(bundle.outcomes(), new SamplingOptions(0, 0, 1));
+    this.onsetCodes = new OnsetCodes(bundle.outcomes().stream().map(OutcomeSpec::snomedCodes).toList());
     this.maxEvents = maxEvents;
     this.maxAge = maxAge;
     this.batchSize = batchSize;
@@ -64,9 +70,15 @@ public final class StreamReplay {
         DebeziumChangeEvents.transactions(Map.of(patientId, events), rejected);
     List<Long> asOf = new ArrayList<>();
     List<Double> ages = new ArrayList<>();
+    List<Long> diagnosed = new ArrayList<>();
+    Long death = null;
     List<ModelInput> inputs = new ArrayList<>();
     PatientHistory history = PatientHistory.empty();
+    List<EmrEvent> remembered = List.of();
     for (DebeziumChangeEvents.Transaction t : transactions) {
+      for (EmrEvent e : t.events()) {
+        remembered = onsetCodes.remember(remembered, e);
+      }
       PatientHistory next = history.applyAll(t.events(), maxEvents, maxAge);
       if (next == history) {
         continue;  // nothing changed: the stream requests no score
@@ -84,6 +96,8 @@ public final class StreamReplay {
       asOf.add(newest);
       Long birth = ScoringRequest.birthTime(history.events());
       ages.add(birth == null ? Double.NaN : HistoryEncoder.ageYears(birth, newest));
+      diagnosed.add(onsetCodes.diagnosedBy(history.events(), remembered, newest));
+      death = ScoringRequest.deathTime(history.events());  // the demo's feed sends the patient row once, first
     }
     float[][] probabilities = new float[inputs.size()][];
     for (int from = 0; from < inputs.size(); from += batchSize) {
@@ -92,7 +106,8 @@ public final class StreamReplay {
     }
     PreparedHistory whole = PreparedHistory.of(events);
     return new PatientTimeline(patientId, asOf.stream().mapToLong(Long::longValue).toArray(),
-        ages.stream().mapToDouble(Double::doubleValue).toArray(), probabilities, onsets.onsets(whole),
-        DatasetBuilder.dataEnd(whole));
+        ages.stream().mapToDouble(Double::doubleValue).toArray(), probabilities,
+        diagnosed.stream().mapToLong(Long::longValue).toArray(), onsets.onsets(whole), DatasetBuilder.dataEnd(whole),
+        death);
   }
 }

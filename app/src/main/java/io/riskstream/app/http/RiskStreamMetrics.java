@@ -14,7 +14,9 @@ import io.riskstream.schemas.DeadLetterStage;
 import io.riskstream.app.runtime.ScoringRuntime;
 import io.riskstream.scoring.ScorerInfo;
 import io.riskstream.scoring.batch.DynamicBatcher;
+import io.riskstream.topology.AlertDecision;
 import io.riskstream.topology.DeadLetterCounts;
+import io.riskstream.topology.WithheldAlertCounts;
 import io.riskstream.topology.calibration.CalibrationStatus;
 import io.riskstream.topology.ScoringBackend;
 import io.riskstream.topology.ShadowCounts;
@@ -32,6 +34,8 @@ import org.apache.kafka.streams.KafkaStreams;
  * the dead-letter counters {@code dead-letter-<reason>-total} of group {@code stream-riskstream-metrics} appear as
  * {@code kafka_stream_riskstream_dead_letter_<reason>_total} per task), every dead letter of the instance by stage and
  * reason ({@code riskstream_dead_letters_total{stage,reason}}, also those Kafka Streams' error handlers write), the
+ * alerts withheld by reason ({@code riskstream_alerts_withheld_total{reason}}: diagnosed, an outcome the patient
+ * already has; deceased, a patient who has died; per task also {@code kafka_stream_riskstream_alerts_withheld_*}), the
  * dynamic batcher's counters, the scoring histograms Triton users know (per input the queue wait, per batch the compute
  * time and size, per score the event-to-score latency: {@code riskstream_batcher_queue_wait_seconds},
  * {@code riskstream_batcher_compute_seconds}, {@code riskstream_batcher_batch_size},
@@ -60,13 +64,14 @@ public final class RiskStreamMetrics implements AutoCloseable {
   }
 
   /**
-   * Binds the metrics of {@code streams}, {@code scoring}, the instance's {@code deadLetters} and the calibration of
-   * the outcomes it aggregates ({@link #bindCalibration}).
+   * Binds the metrics of {@code streams}, {@code scoring}, the instance's {@code deadLetters}, the alerts it withheld
+   * ({@code withheldAlerts}) and the calibration of the outcomes it aggregates ({@link #bindCalibration}).
    */
   public static RiskStreamMetrics bind(KafkaStreams streams, ScoringRuntime scoring, DeadLetterCounts deadLetters,
-      CalibrationStatus calibration) {
+      WithheldAlertCounts withheldAlerts, CalibrationStatus calibration) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
+    bindWithheldAlerts(registry, withheldAlerts);
     for (DeadLetterStage stage : DeadLetterStage.values()) {
       for (DeadLetterReason reason : DeadLetterReason.values()) {
         FunctionCounter.builder("riskstream.dead.letters", deadLetters, c -> c.get(stage, reason))
@@ -85,6 +90,16 @@ public final class RiskStreamMetrics implements AutoCloseable {
           .description("Inputs whose scoring by the shadow model failed").register(registry);
     });
     return new RiskStreamMetrics(registry, streams);
+  }
+
+  /** Binds the counts of alerts withheld, by reason, to {@code registry}. */
+  static void bindWithheldAlerts(MeterRegistry registry, WithheldAlertCounts counts) {
+    for (AlertDecision.Withheld w : AlertDecision.Withheld.values()) {
+      FunctionCounter.builder("riskstream.alerts.withheld", counts, c -> c.get(w))
+          .description("Alerts the policy raised and this instance withheld: the outcome already diagnosed, or the"
+              + " patient deceased")
+          .tag("reason", w.name().toLowerCase(Locale.ROOT)).register(registry);
+    }
   }
 
   /** Binds the shadow model's counts to {@code registry}. */

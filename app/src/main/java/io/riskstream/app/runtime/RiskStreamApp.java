@@ -1,6 +1,7 @@
 package io.riskstream.app.runtime;
 
 import io.riskstream.topology.DeadLetterCounts;
+import io.riskstream.topology.WithheldAlertCounts;
 import io.riskstream.topology.calibration.CalibrationStatus;
 import io.riskstream.topology.ErrorHandling;
 import io.riskstream.topology.RequestEncoder;
@@ -47,15 +48,17 @@ public final class RiskStreamApp implements AutoCloseable {
 
   private final DeadLetterCounts deadLetters;
   private final CalibrationStatus calibration;
+  private final WithheldAlertCounts withheldAlerts;
 
   private RiskStreamApp(KafkaStreams streams, String applicationId,
       org.apache.kafka.streams.TopologyDescription description, DeadLetterCounts deadLetters,
-      CalibrationStatus calibration) {
+      CalibrationStatus calibration, WithheldAlertCounts withheldAlerts) {
     this.streams = streams;
     this.applicationId = applicationId;
     this.description = description;
     this.deadLetters = deadLetters;
     this.calibration = calibration;
+    this.withheldAlerts = withheldAlerts;
   }
 
   /**
@@ -95,12 +98,13 @@ public final class RiskStreamApp implements AutoCloseable {
     Properties props = config.streamsProperties();
     DeadLetterCounts deadLetters = new DeadLetterCounts();
     CalibrationStatus calibration = new CalibrationStatus();
+    WithheldAlertCounts withheldAlerts = new WithheldAlertCounts();
     props.putAll(ErrorHandling.streamsProperties(config, serdes, deadLetters));
     props.putAll(overrides);
     ensureTopics(config);
     // the error handlers are task configuration, which tasks take from the topology's configuration
     Topology topology = RiskTopology.build(new StreamsBuilder(new TopologyConfig(new StreamsConfig(props))), config,
-        serdes, encoder, backend, deadLetters, calibration, shadow);
+        serdes, encoder, backend, deadLetters, calibration, shadow, withheldAlerts);
     KafkaStreams streams = new KafkaStreams(topology, props);
     streams.setUncaughtExceptionHandler(e -> {
       LOG.error("stream thread failed ({}); shutting down, pending requests are re-scored at the next start",
@@ -113,7 +117,7 @@ public final class RiskStreamApp implements AutoCloseable {
     });
     streams.start();
     return new RiskStreamApp(streams, config.getString(RiskStreamConfig.APPLICATION_ID_CONFIG), topology.describe(),
-        deadLetters, calibration);
+        deadLetters, calibration, withheldAlerts);
   }
 
   /**
@@ -234,6 +238,11 @@ public final class RiskStreamApp implements AutoCloseable {
   /** This instance's dead letters by stage and reason. */
   public DeadLetterCounts deadLetters() {
     return deadLetters;
+  }
+
+  /** The alerts this instance withheld (an outcome already diagnosed, a patient deceased), by reason. */
+  public WithheldAlertCounts withheldAlerts() {
+    return withheldAlerts;
   }
 
   public KafkaStreams.State state() {

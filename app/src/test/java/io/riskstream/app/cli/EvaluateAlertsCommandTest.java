@@ -46,7 +46,37 @@ class EvaluateAlertsCommandTest {
       // the last score is the whole history's, encoded as the history processor encodes it
       float[] whole = scorer.score(List.of(new HistoryEncoder(bundle.spec()).encodeLatest(events).input()))[0];
       assertThat(t.probabilities()[t.size() - 1]).containsExactly(whole);
+      // the outcomes diagnosed at each score: those whose onset (first diagnosis with a code of theirs) is at or
+      // before it (nothing is evicted from 512 events); the death the patient row records
+      assertThat(t.onsets()).anyMatch(java.util.Objects::nonNull);
+      for (int i = 0; i < t.size(); i++) {
+        for (int k = 0; k < t.onsets().length; k++) {
+          boolean had = t.onsets()[k] != null && t.onsets()[k] <= t.asOf()[i];
+          assertThat((t.diagnosed()[i] & (1L << k)) != 0).as("score %d outcome %d", i, k).isEqualTo(had);
+        }
+      }
+      assertThat(t.deathTime()).isEqualTo(birth.getEndTime() == null ? null : birth.getEndTime().toEpochMilli());
     }
+  }
+
+  @Test
+  void shouldRefuseTimelinesSavedBeforeDiagnosesAndDeathWereKept(@TempDir Path dir) throws IOException {
+    Path cohort = DatasetAndEvaluateCommandTest.cohort(dir.resolve("csv"));
+    Path old = dir.resolve("old.gz");
+    try (java.io.DataOutputStream o = new java.io.DataOutputStream(new java.util.zip.GZIPOutputStream(
+        Files.newOutputStream(old)))) {
+      o.writeUTF("riskstream-timelines-1");
+      o.writeUTF("sha");
+      o.writeUTF(cohort.toString());
+      o.writeInt(0);
+    }
+    StringWriter out = new StringWriter();
+
+    int exit = DatasetAndEvaluateCommandTest.run(out, "evaluate", "--alerts", "--cohort", cohort.toString(), "--model",
+        DatasetAndEvaluateCommandTest.TINY_MODEL.toString(), "--timelines", old.toString());
+
+    assertThat(exit).isEqualTo(2);
+    assertThat(out.toString()).contains("scored before alerts were withheld").contains("score the cohort again");
   }
 
   @Test

@@ -63,13 +63,20 @@ class CdcFeedTest {
     List<DebeziumChangeEvents.Transaction> snapshots = txs.stream().filter(t -> t.time().isBefore(liveFrom)
         && !t.rows().get(0).table().equals("patients")).toList();
     assertThat(snapshots).hasSize(byPatient.size());
+    int olderDiagnosesSent = 0;
     for (DebeziumChangeEvents.Transaction snapshot : snapshots) {
       List<EmrEvent> past = byPatient.get(snapshot.patientId()).stream()
           .filter(e -> e.getKind() != EventKind.DEMOGRAPHICS && e.getEventTime().isBefore(liveFrom)).toList();
-      // the newest `bound` events of the past, oldest first, all in one transaction
-      assertThat(snapshot.events()).hasSize(Math.min(bound, past.size()))
-          .containsExactlyElementsOf(past.subList(past.size() - snapshot.events().size(), past.size()));
+      // the newest `bound` events of the past and every older diagnosis, oldest first, all in one transaction
+      List<EmrEvent> newest = past.subList(Math.max(0, past.size() - bound), past.size());
+      List<EmrEvent> olderDiagnoses = past.subList(0, Math.max(0, past.size() - bound)).stream()
+          .filter(e -> e.getKind() == EventKind.DIAGNOSIS).toList();
+      List<EmrEvent> expected = new ArrayList<>(olderDiagnoses);
+      expected.addAll(newest);
+      assertThat(snapshot.events()).containsExactlyElementsOf(expected);
+      olderDiagnosesSent += olderDiagnoses.size();
     }
+    assertThat(olderDiagnosesSent).isPositive();
     List<DebeziumChangeEvents.Transaction> live = txs.stream().filter(t -> !t.time().isBefore(liveFrom)).toList();
     assertThat(live).isNotEmpty().allSatisfy(t ->
         assertThat(t.events()).allSatisfy(e -> assertThat(e.getEventTime()).isAfterOrEqualTo(liveFrom)));

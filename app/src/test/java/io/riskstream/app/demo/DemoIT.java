@@ -84,6 +84,8 @@ class DemoIT {
     assertThat(s.transactionCloses().get(TriggerProcessor.CloseRule.IDLE_FLUSH)).isZero();
     assertThat(s.transactionCloses().get(TriggerProcessor.CloseRule.LINGER)).isZero();
     assertThat(text.toString()).containsPattern("scoring triggers +[0-9,]+ [a-z ]+");
+    assertThat(text.toString()).containsPattern("alerts withheld +[0-9,]+ outcome already diagnosed, [0-9,]+ after"
+        + " death");
     // plain progress lines (the output is not a terminal)
     assertThat(text.toString()).containsPattern("\\| cohort ready \\| fed 3 patients, [0-9,]+ events \\|")
         .doesNotContain("\r");

@@ -30,17 +30,35 @@ class AlertEvaluationTest {
     return LocalDate.parse(date).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
   }
 
-  /** One outcome; scores at {@code dates} with probabilities {@code p}; born {@code birth}. */
+  /**
+   * One outcome; scores at {@code dates} with probabilities {@code p}; born {@code birth}; the onset diagnosis in the
+   * stream's history from the onset on (the outcome diagnosed at each score at or after it); no death recorded.
+   */
   static PatientTimeline timeline(String id, String birth, String[] dates, double[] p, String onset, String end) {
     long[] asOf = new long[dates.length];
     double[] ages = new double[dates.length];
     float[][] probabilities = new float[dates.length][];
+    long[] diagnosed = new long[dates.length];
     for (int i = 0; i < dates.length; i++) {
       asOf[i] = at(dates[i]);
       ages[i] = (asOf[i] - at(birth)) / 86_400_000.0 / 365.25;
       probabilities[i] = new float[] {(float) p[i]};
+      diagnosed[i] = onset != null && at(onset) <= asOf[i] ? 1L : 0L;
     }
-    return new PatientTimeline(id, asOf, ages, probabilities, new Long[] {onset == null ? null : at(onset)}, at(end));
+    return new PatientTimeline(id, asOf, ages, probabilities, diagnosed, new Long[] {onset == null ? null : at(onset)},
+        at(end), null);
+  }
+
+  /** {@code t} as a stream whose bounded history no longer holds the onset diagnosis (evicted) would score it. */
+  static PatientTimeline evicted(PatientTimeline t) {
+    return new PatientTimeline(t.patientId(), t.asOf(), t.ageYears(), t.probabilities(), new long[t.size()],
+        t.onsets(), t.dataEnd(), t.deathTime());
+  }
+
+  /** {@code t} of a patient who died on {@code date}. */
+  static PatientTimeline died(PatientTimeline t, String date) {
+    return new PatientTimeline(t.patientId(), t.asOf(), t.ageYears(), t.probabilities(), t.diagnosed(), t.onsets(),
+        at(date), at(date));
   }
 
   /** An adult with a warning, an escalation, a re-armed warning after the cooldown, then the onset. */
@@ -50,7 +68,10 @@ class AlertEvaluationTest {
   /** A child at high risk from age 5: a critical alert only once 18. */
   static final PatientTimeline CHILD = timeline("p2", "2010-01-01",
       new String[] {"2015-01-01", "2028-06-01", "2029-01-01"}, new double[] {0.7, 0.7, 0.7}, null, "2030-01-01");
-  /** The onset at the first score, a warning at it: after the onset, and no onset the stream could warn of. */
+  /**
+   * The onset at the first score, p at the warning threshold: the alert is withheld (already diagnosed), and there is
+   * no onset the stream could warn of.
+   */
   static final PatientTimeline PREVALENT = timeline("p3", "1960-01-01", new String[] {"2021-01-01"},
       new double[] {0.3}, "2021-01-01", "2022-01-01");
 
@@ -75,9 +96,29 @@ class AlertEvaluationTest {
 
     assertThat(c).isEqualTo(new OutcomeCounts(2, 1, 2, 1, 0, true, true, true,
         ChronoUnit.DAYS.between(LocalDate.parse("2020-03-01"), LocalDate.parse("2020-09-01"))));
-    OutcomeCounts prevalent = OutcomeCounts.of(AlertReplay.alerts(PREVALENT, 0, "x", policy(18)), at("2021-01-01"),
-        at("2021-01-01"), 365 * 86_400_000L, 365 * 86_400_000L);
+    // a warning at the onset (one the stream raises when its history no longer holds the diagnosis) counts as after it
+    OutcomeCounts prevalent = OutcomeCounts.of(AlertReplay.alerts(evicted(PREVALENT), 0, "x", policy(18)),
+        at("2021-01-01"), at("2021-01-01"), 365 * 86_400_000L, 365 * 86_400_000L);
     assertThat(prevalent).isEqualTo(new OutcomeCounts(1, 0, 0, 0, 1, false, false, false, Double.NaN));
+  }
+
+  @Test
+  void shouldWithholdTheAlertsOfAnOutcomeAlreadyDiagnosedAndAfterDeathAsTheStreamDoes() {
+    assertThat(AlertReplay.alerts(PREVALENT, 0, "x", policy(18))).isEmpty();
+    assertThat(AlertReplay.alerts(evicted(PREVALENT), 0, "x", policy(18))).extracting(AlertReplay.Alert::score)
+        .containsExactly(0);
+    // DETECTED warns on 2020-03-01, escalates on 2020-04-01 and warns again on 2020-06-15: dead from 2020-03-15 on,
+    // only the first is raised
+    assertThat(AlertReplay.alerts(died(DETECTED, "2020-03-15"), 0, "x", policy(18)))
+        .extracting(AlertReplay.Alert::score, AlertReplay.Alert::severity)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(1, AlertSeverity.WARNING));
+    // the same decisions as the alert processor's: AlertDecision with the withholding of the stream's requests
+    for (int i = 0; i < PREVALENT.size(); i++) {
+      assertThat(PREVALENT.withheld(i, 0)).isEqualTo(io.riskstream.topology.AlertDecision.Withheld.DIAGNOSED);
+    }
+    assertThat(died(DETECTED, "2020-03-15").withheld(2, 0))
+        .isEqualTo(io.riskstream.topology.AlertDecision.Withheld.DECEASED);
+    assertThat(died(DETECTED, "2020-03-15").withheld(1, 0)).isNull();
   }
 
   @Test
@@ -91,18 +132,19 @@ class AlertEvaluationTest {
     double years = days / 365.25;
     assertThat(b.patients()).isEqualTo(3);
     assertThat(b.patientYears()).isCloseTo(years, within(1e-9));
+    // PREVALENT's warning at its onset is withheld: no alert after an onset the history holds
     assertThat(List.of(b.alerts(), b.warnings(), b.criticals(), b.alertsFollowedByOnset(),
         b.criticalsFollowedByOnset(), b.alertsAfterOnset(), b.onsets(), b.detected(), b.detectedCritical()))
-        .containsExactly(5, 3, 2, 3, 1, 1, 1, 1, 1);
-    assertThat(b.alertsPer100PatientYears().estimate()).isCloseTo(500 / years, within(1e-9));
-    assertThat(b.warningsPer100PatientYears().estimate()).isCloseTo(300 / years, within(1e-9));
+        .containsExactly(4, 2, 2, 3, 1, 0, 1, 1, 1);
+    assertThat(b.alertsPer100PatientYears().estimate()).isCloseTo(400 / years, within(1e-9));
+    assertThat(b.warningsPer100PatientYears().estimate()).isCloseTo(200 / years, within(1e-9));
     assertThat(b.criticalsPer100PatientYears().estimate()).isCloseTo(200 / years, within(1e-9));
     assertThat(b.sensitivity().estimate()).isEqualTo(1.0);
-    assertThat(b.ppv().estimate()).isEqualTo(0.6);
+    assertThat(b.ppv().estimate()).isEqualTo(0.75);
     assertThat(b.criticalPpv().estimate()).isEqualTo(0.5);
     assertThat(b.medianLeadDays().estimate()).isEqualTo(184.0);
-    assertThat(b.ppv().lower()).isLessThanOrEqualTo(0.6);
-    assertThat(b.ppv().upper()).isGreaterThanOrEqualTo(0.6).isLessThanOrEqualTo(1.0);
+    assertThat(b.ppv().lower()).isLessThanOrEqualTo(0.75);
+    assertThat(b.ppv().upper()).isGreaterThanOrEqualTo(0.75).isLessThanOrEqualTo(1.0);
   }
 
   @Test

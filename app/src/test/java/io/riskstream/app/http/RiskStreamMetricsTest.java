@@ -8,8 +8,10 @@ import io.riskstream.scoring.FailoverScorer;
 import io.riskstream.scoring.ModelInput;
 import io.riskstream.scoring.Scored;
 import io.riskstream.scoring.batch.DynamicBatcher;
+import io.riskstream.topology.AlertDecision;
 import io.riskstream.topology.NamedTestScorer;
 import io.riskstream.topology.ScoringBackend;
+import io.riskstream.topology.WithheldAlertCounts;
 import io.riskstream.topology.calibration.CalibrationStatus;
 import io.riskstream.topology.calibration.CalibrationWindow;
 import java.time.Duration;
@@ -106,5 +108,17 @@ class RiskStreamMetricsTest {
         "riskstream_calibration_labels_total{outcome=\"hypertension\"} 2.0",
         "riskstream_calibration_labels_observed_total{outcome=\"hypertension\"} 1.0",
         "riskstream_calibration_labels_expected_total{outcome=\"hypertension\"} 0.75");
+  }
+
+  @Test
+  void shouldExportTheAlertsWithheldByReason() {
+    WithheldAlertCounts counts = new WithheldAlertCounts();
+    RiskStreamMetrics.bindWithheldAlerts(registry, counts);
+    counts.add(AlertDecision.Withheld.DIAGNOSED);
+    counts.add(AlertDecision.Withheld.DIAGNOSED);
+    counts.add(AlertDecision.Withheld.DECEASED);
+
+    assertThat(registry.scrape()).contains("riskstream_alerts_withheld_total{reason=\"diagnosed\"} 2.0",
+        "riskstream_alerts_withheld_total{reason=\"deceased\"} 1.0");
   }
 }

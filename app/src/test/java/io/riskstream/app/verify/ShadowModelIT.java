@@ -100,7 +100,7 @@ class ShadowModelIT {
         assertThat(counts.failures()).isZero();
         assertThat(counts.alerts()).isEqualTo(out.shadowAlerts.size());
         try (RiskStreamMetrics metrics = RiskStreamMetrics.bind(app.streams(), runtime, app.deadLetters(),
-            app.calibration())) {
+            app.withheldAlerts(), app.calibration())) {
           assertThat(metrics.scrape()).contains("riskstream_shadow_scores_total " + feed.transactions() + ".0",
               "riskstream_shadow_alerts_total " + out.shadowAlerts.size() + ".0",
               "riskstream_shadow_failures_total{reason=\"scorer_failed\"} 0.0", "riskstream_shadow_batcher_queued");

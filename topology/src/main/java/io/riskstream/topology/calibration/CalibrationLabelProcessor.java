@@ -1,7 +1,6 @@
 package io.riskstream.topology.calibration;
 
 import io.riskstream.schemas.EmrEvent;
-import io.riskstream.schemas.EventKind;
 import io.riskstream.schemas.EventOp;
 import io.riskstream.schemas.OutcomeProbability;
 import io.riskstream.schemas.RiskScore;
@@ -84,8 +83,7 @@ public final class CalibrationLabelProcessor implements Processor<String, Object
       clock = PatientClock.initial();
     }
     long patientTime = Math.max(clock.eventTime(), time);
-    List<Integer> onsetOf = e.getOp() == EventOp.UPSERT && e.getKind() == EventKind.DIAGNOSIS
-        ? labeller.outcomesOf(e.getCode()) : List.of();
+    List<Integer> onsetOf = labeller.outcomesOf(e);
     boolean due = CalibrationLabeller.due(clock.deadline(), patientTime);
     long deadline = clock.deadline();
     if (!onsetOf.isEmpty() || due || e.getOp() == EventOp.DELETE) {

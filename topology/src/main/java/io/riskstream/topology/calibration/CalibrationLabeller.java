@@ -1,14 +1,16 @@
 package io.riskstream.topology.calibration;
 
+import io.riskstream.schemas.EmrEvent;
+import io.riskstream.topology.OnsetCodes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Labels scores once their outcome is known (pure: no Kafka). An outcome's onset is the first DIAGNOSIS with one of its
- * codes, as in training ({@code DatasetBuilder}). A score of asOf {@code a} and horizon {@code h} is, per outcome:
+ * codes ({@link OnsetCodes}), as in training ({@code DatasetBuilder}).
+ * A score of asOf {@code a} and horizon {@code h} is, per outcome:
  * <ul>
  *   <li>excluded when an onset at or before {@code a} is known (the patient was not at risk);</li>
  *   <li>positive when the first known onset falls in {@code (a, a + h]};</li>
@@ -32,7 +34,7 @@ public final class CalibrationLabeller {
 
   private final List<String> outcomes;
   private final long[] horizons;
-  private final List<Set<String>> codes;
+  private final OnsetCodes codes;
   private final int maxPending;
 
   /**
@@ -44,7 +46,7 @@ public final class CalibrationLabeller {
       int maxPending) {
     this.outcomes = List.copyOf(outcomes);
     this.horizons = horizonDays.stream().mapToLong(d -> d * DAY).toArray();
-    this.codes = onsetCodes.stream().map(Set::copyOf).toList();
+    this.codes = new OnsetCodes(onsetCodes);
     this.maxPending = maxPending;
     if (horizons.length != outcomes.size() || codes.size() != outcomes.size()) {
       throw new IllegalArgumentException("one horizon and one list of codes per outcome expected");
@@ -60,18 +62,12 @@ public final class CalibrationLabeller {
 
   /** Whether any outcome is labelled at all (some outcome has onset codes). */
   public boolean labelsAny() {
-    return codes.stream().anyMatch(c -> !c.isEmpty());
+    return codes.any();
   }
 
-  /** The outcomes (indexes) whose onset {@code code} of a DIAGNOSIS marks. */
-  public List<Integer> outcomesOf(String code) {
-    List<Integer> out = new ArrayList<>();
-    for (int k = 0; k < codes.size(); k++) {
-      if (code != null && codes.get(k).contains(code)) {
-        out.add(k);
-      }
-    }
-    return out;
+  /** The outcomes (indexes) whose onset {@code e} is ({@link OnsetCodes#outcomesOf}); empty for any other event. */
+  public List<Integer> outcomesOf(EmrEvent e) {
+    return OnsetCodes.indexes(codes.outcomesOf(e));
   }
 
   /** A labelled score of one outcome. */
@@ -150,7 +146,7 @@ public final class CalibrationLabeller {
         if ((done & (1 << k)) != 0) {
           continue;
         }
-        if (codes.get(k).isEmpty()) {
+        if (!codes.has(k)) {
           done |= 1 << k;
           continue;
         }

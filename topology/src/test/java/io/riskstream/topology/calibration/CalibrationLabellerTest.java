@@ -2,6 +2,11 @@ package io.riskstream.topology.calibration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.riskstream.schemas.EmrEvent;
+import io.riskstream.schemas.EventKind;
+import io.riskstream.schemas.EventOp;
+import io.riskstream.schemas.SourceCoordinates;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -17,6 +22,12 @@ class CalibrationLabellerTest {
 
   private static CalibrationLabeller.Step score(PatientCalibration state, long asOfDay, long patientDay) {
     return LABELLER.onScore(state, day(asOfDay), new double[] {0.2, 0.1}, day(patientDay));
+  }
+
+  private static EmrEvent diagnosis(String id, String code, EventOp op) {
+    return EmrEvent.newBuilder().setPatientId("p").setEventId(id).setOp(op).setKind(EventKind.DIAGNOSIS)
+        .setEventTime(Instant.ofEpochMilli(day(30))).setCodeSystem("SNOMED-CT").setCode(code)
+        .setSource(SourceCoordinates.newBuilder().setSystem("s").setTable("conditions").build()).build();
   }
 
   private static PatientCalibration onset(PatientCalibration state, String id, int outcome, long day, long patientDay) {
@@ -113,11 +124,13 @@ class CalibrationLabellerTest {
   @Test
   void shouldLabelEachOutcomeWithItsOwnCodesAndKeepARepeatedOnsetOnce() {
     PatientCalibration pending = score(PatientCalibration.empty(), 10, 10).state();
-    PatientCalibration b = LABELLER.onOnset(pending, LABELLER.outcomesOf("902"), "conditions:y", day(30), day(30));
-    PatientCalibration again = LABELLER.onOnset(b, LABELLER.outcomesOf("902"), "conditions:y", day(31), day(31));
+    List<Integer> ks = LABELLER.outcomesOf(diagnosis("conditions:y", "902", EventOp.UPSERT));
+    PatientCalibration b = LABELLER.onOnset(pending, ks, "conditions:y", day(30), day(30));
+    PatientCalibration again = LABELLER.onOnset(b, ks, "conditions:y", day(31), day(31));
 
-    assertThat(LABELLER.outcomesOf("902")).containsExactly(1);
-    assertThat(LABELLER.outcomesOf("903")).isEmpty();
+    assertThat(ks).containsExactly(1);
+    assertThat(LABELLER.outcomesOf(diagnosis("conditions:z", "903", EventOp.UPSERT))).isEmpty();
+    assertThat(LABELLER.outcomesOf(diagnosis("conditions:y", "902", EventOp.DELETE))).isEmpty();
     assertThat(again.onsets()).hasSize(1);
     assertThat(LABELLER.close(again, day(376)).labels())
         .extracting(CalibrationLabeller.Label::positive).containsExactly(false, true);
