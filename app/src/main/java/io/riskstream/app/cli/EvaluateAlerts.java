@@ -201,6 +201,9 @@ final class EvaluateAlerts {
    * the reader holds every event of a part until it is scored.
    */
   static int parts(Path cohort) throws IOException {
+    if (!Files.isDirectory(cohort)) {
+      throw new BadInputException("--cohort " + cohort + " is not a directory");  // as CohortReading says it
+    }
     long bytes = 0;
     try (var files = Files.list(cohort)) {
       for (Path f : files.filter(f -> f.toString().endsWith(".csv")).toList()) {

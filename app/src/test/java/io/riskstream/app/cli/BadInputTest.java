@@ -51,6 +51,8 @@ class BadInputTest {
     Files.createDirectories(dir.resolve("empty"));
     assertThat(badInput("evaluate", "--cohort", dir.resolve("empty").toString(), "--model", "emr-risk-small"))
         .contains("No patients.csv in ", "Synthea CSV export");
+    assertThat(badInput("evaluate", "--alerts", "--cohort", dir.resolve("absent").toString(), "--model",
+        "emr-risk-small")).startsWith("riskstream evaluate: --cohort ").contains("absent is not a directory");
   }
 
   @Test
