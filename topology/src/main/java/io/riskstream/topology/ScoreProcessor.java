@@ -55,7 +55,8 @@ import org.slf4j.LoggerFactory;
  * an input the scorer rejects as invalid ({@link IllegalArgumentException}, e.g. a token outside the model's
  * vocabulary) is bad input: the request becomes a DeadLetter (stage SCORE, INVALID_MODEL_INPUT; key = patient id,
  * coordinates = the request's first source offset), leaves the store and does not hold back the patient's later
- * requests. Any other failure is the backend's: the failed stage is re-submitted after a backoff up to
+ * requests. So does a result that is no probability (NaN, or outside 0..1, in the base or an occluded input's
+ * output): no score or alert is made of it, and the same input would give it again. Any other failure is the backend's: the failed stage is re-submitted after a backoff up to
  * {@code maxRetries} times, then the stream thread fails (the request stays in the store and is re-scored on restart).
  *
  * <p>Output: {@link ScoredRequest}s and {@link io.riskstream.schemas.DeadLetter}s.
@@ -255,7 +256,8 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
       Throwable failure = stage.stream().filter(CompletableFuture::isCompletedExceptionally).findFirst()
           .map(ScoreProcessor::cause).orElse(null);
       if (failure instanceof IllegalArgumentException invalid) {
-        deadLetter(f.request, invalid);
+        deadLetter(f.request, invalid.getClass().getSimpleName(), "the scorer rejected the model input of history version "
+            + f.request.historyVersion() + " (" + f.request.eventCount() + " events) as invalid");
         it.remove();
         continue;
       }
@@ -283,6 +285,14 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
           probs.add(x.join().probabilities());
         }
       }
+      if (!probs.stream().allMatch(ScoreProcessor::probabilities)) {
+        // a broken engine (or an input that drives the model to overflow): never a score nor an alert of it
+        deadLetter(f.request, "not a probability", "the scorer returned a value that is not a probability (NaN or"
+            + " outside 0..1) for the model input of history version " + f.request.historyVersion() + " ("
+            + f.request.eventCount() + " events)");
+        it.remove();
+        continue;
+      }
       ScoringRequest r = f.request;
       context.forward(new Record<>(patient, (Object) new ScoredRequest(toScore(r, base), r, probs), r.timestamp()));
       backend.latencyListener().scored(context.currentSystemTimeMs() - r.timestamp());
@@ -296,22 +306,32 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
     return e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
   }
 
-  /** Dead-letters a request the scorer rejected as invalid input; the message names no value. */
-  private void deadLetter(ScoringRequest r, IllegalArgumentException invalid) {
+  /** Whether every value of {@code p} is a probability: a number from 0 to 1. */
+  private static boolean probabilities(float[] p) {
+    for (float v : p) {
+      if (!(v >= 0f && v <= 1f)) {  // false for NaN too
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Dead-letters a request the scorer rejected as invalid input, or whose output is no probability; {@code what}
+   * (logged) and {@code message} name no value.
+   */
+  private void deadLetter(ScoringRequest r, String what, String message) {
     if (shadow != null) {
       shadow.failed(ShadowCounts.Failure.INVALID_INPUT);
-      LOG.warn("task {}: the shadow scorer rejected a request as invalid input ({}); skipped for the shadow only",
-          context.taskId(), invalid.getClass().getSimpleName());
+      LOG.warn("task {}: the shadow scorer failed a request ({}); skipped for the shadow only", context.taskId(), what);
       store.delete(r.pendingKey());
       return;
     }
     HistoryCommand.SourceOffset at = r.sourceOffsets().isEmpty() ? new HistoryCommand.SourceOffset("", -1, -1L)
         : r.sourceOffsets().get(0);
-    LOG.warn("task {}: the scorer rejected a request as invalid input ({}); dead-lettered", context.taskId(),
-        invalid.getClass().getSimpleName());
-    DeadLetter d = deadLetters.deadLetter(DeadLetterReason.INVALID_MODEL_INPUT, "the scorer rejected the model input of"
-        + " history version " + r.historyVersion() + " (" + r.eventCount() + " events) as invalid", at.topic(),
-        at.partition(), at.offset(), r.patientId().getBytes(StandardCharsets.UTF_8), null);
+    LOG.warn("task {}: the scorer failed a request ({}); dead-lettered", context.taskId(), what);
+    DeadLetter d = deadLetters.deadLetter(DeadLetterReason.INVALID_MODEL_INPUT, message, at.topic(), at.partition(),
+        at.offset(), r.patientId().getBytes(StandardCharsets.UTF_8), null);
     context.forward(new Record<>(r.patientId(), (Object) d, r.timestamp()));
     store.delete(r.pendingKey());
   }

@@ -15,7 +15,7 @@ public final class ShadowCounts {
   public enum Failure {
     /** The shadow model's encoder rejected the history. */
     UNENCODABLE,
-    /** The shadow scorer rejected the input as invalid. */
+    /** The shadow scorer rejected the input as invalid, or answered with no probability. */
     INVALID_INPUT,
     /** The shadow scorer kept failing after every re-submission. */
     SCORER_FAILED,

@@ -243,6 +243,39 @@ class ScoreProcessorTest {
   }
 
   @Test
+  void shouldDeadLetterAScoreThatIsNoProbabilityAndScoreThePatientsNextRequest() {
+    MockProcessorContext<String, Object> context = new MockProcessorContext<>();
+    context.setCurrentSystemTimeMs(1_000);
+    KeyValueStore<String, ScoringRequest> store = store(context);
+    DeferredTestBackend deferred = new DeferredTestBackend();
+    ScoreProcessor processor = new ScoreProcessor(deferred.backend(), Duration.ofMillis(10), 3, POLICY);
+    processor.init(context);
+    processor.process(new Record<>("p1", request("p1", 1, 150), 0L));
+    processor.process(new Record<>("p1", request("p1", 2, 160), 0L));
+    processor.process(new Record<>("p1", request("p1", 3, 170), 0L));
+    deferred.completeWith(0, Float.NaN, 0.1f);
+    deferred.completeWith(1, 0.2f, 1.5f);
+    deferred.complete(2);
+    processor.drain();
+
+    assertThat(deferred.inputs).hasSize(3);  // no retry: the same input would give the same output
+    assertThat(context.forwarded()).hasSize(3);
+    for (int i = 0; i < 2; i++) {
+      long version = i + 1;
+      assertThat(context.forwarded().get(i).record().value()).isInstanceOfSatisfying(DeadLetter.class, d -> {
+        assertThat(d.getReasonCode()).isEqualTo(DeadLetterReason.INVALID_MODEL_INPUT);
+        assertThat(d.getStage()).isEqualTo(DeadLetterStage.SCORE);
+        assertThat(d.getMessage()).contains("not a probability", "history version " + version)
+            .doesNotContain("NaN,", "1.5");
+      });
+    }
+    assertThat(((ScoredRequest) context.forwarded().get(2).record().value()).score().getHistoryVersion()).isEqualTo(3);
+    assertThat(store.get(request("p1", 1, 150).pendingKey())).isNull();
+    assertThat(store.get(request("p1", 2, 160).pendingKey())).isNull();
+    assertThat(processor.inFlightCount()).isZero();
+  }
+
+  @Test
   void shouldFailTheThreadAfterMaxRetriesKeepingTheRequest() {
     MockProcessorContext<String, Object> context = new MockProcessorContext<>();
     context.setCurrentSystemTimeMs(1_000);  // the score processor reports event-to-score latency on the wall clock
