@@ -113,13 +113,19 @@ public record ScoringRequest(String patientId, long historyVersion, long asOf, l
    * order counts), or null when it has none.
    */
   public static Long birthTime(List<EmrEvent> history) {
-    Long birth = null;
+    EmrEvent d = demographics(history);
+    return d == null ? null : d.getEventTime().toEpochMilli();
+  }
+
+  /** The history's DEMOGRAPHICS event (the last UPSERT in history order), or null when it has none. */
+  private static EmrEvent demographics(List<EmrEvent> history) {
+    EmrEvent demographics = null;
     for (EmrEvent e : history) {
       if (e.getKind() == EventKind.DEMOGRAPHICS && e.getOp() == EventOp.UPSERT) {
-        birth = e.getEventTime().toEpochMilli();
+        demographics = e;
       }
     }
-    return birth;
+    return demographics;
   }
 
   /**
@@ -127,13 +133,12 @@ public record ScoringRequest(String patientId, long historyVersion, long asOf, l
    * null when it has none or records no death.
    */
   public static Long deathTime(List<EmrEvent> history) {
-    Long death = null;
-    for (EmrEvent e : history) {
-      if (e.getKind() == EventKind.DEMOGRAPHICS && e.getOp() == EventOp.UPSERT) {
-        death = e.getEndTime() == null ? null : e.getEndTime().toEpochMilli();
-      }
-    }
-    return death;
+    return deathTime(demographics(history));
+  }
+
+  private static Long deathTime(EmrEvent demographics) {
+    return demographics == null || demographics.getEndTime() == null ? null
+        : demographics.getEndTime().toEpochMilli();
   }
 
   /**
@@ -144,7 +149,8 @@ public record ScoringRequest(String patientId, long historyVersion, long asOf, l
   static ScoringRequest of(String patientId, long version, long asOf, HistoryCommand.Close close,
       RequestEncoder.Encoded enc, List<EmrEvent> history, List<EmrEvent> remembered, long timestamp,
       ReasonGroups groups, OnsetCodes onsets) {
-    Long birth = birthTime(history);
+    EmrEvent demographics = demographics(history);  // one pass for the birth and the death
+    Long birth = demographics == null ? null : demographics.getEventTime().toEpochMilli();
     Map<String, EmrEvent> byId = new HashMap<>();
     java.util.Set<String> wanted = new java.util.HashSet<>();
     enc.occluded().forEach(o -> wanted.add(o.eventId()));
@@ -156,7 +162,7 @@ public record ScoringRequest(String patientId, long historyVersion, long asOf, l
     }
     return new ScoringRequest(patientId, version, asOf, timestamp, close.txId(), close.offsets(), enc.eventCount(),
         enc.newestEventIds(), List.of(enc.input()), groups.select(enc.occluded(), byId), birth,
-        onsets.diagnosedBy(history, remembered, asOf), deathTime(history));
+        onsets.diagnosedBy(history, remembered, asOf), deathTime(demographics));
   }
 
   /** The history's input. */

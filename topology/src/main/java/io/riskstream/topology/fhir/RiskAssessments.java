@@ -107,13 +107,15 @@ public final class RiskAssessments {
    */
   public String scoreJson(RiskScore score, Instant lastUpdated) {
     Instant asOf = score.getAsOf();
-    long horizonMax = score.getOutcomes().stream().mapToLong(OutcomeProbability::getHorizonDays).max().orElse(0);
-    long horizonMin = score.getOutcomes().stream().mapToLong(OutcomeProbability::getHorizonDays).min().orElse(0);
-    if (!writableYear(lastUpdated) || !writableYear(asOf) || Math.abs(horizonMax) > 3_660_000
-        || Math.abs(horizonMin) > 3_660_000 || !writableYear(asOf.plus(Duration.ofDays(horizonMax)))
-        || !writableYear(asOf.plus(Duration.ofDays(horizonMin)))) {
+    boolean writable = writableYear(lastUpdated) && writableYear(asOf);
+    for (OutcomeProbability o : score.getOutcomes()) {
+      writable &= Math.abs(o.getHorizonDays()) <= 3_660_000
+          && writableYear(asOf.plus(Duration.ofDays(o.getHorizonDays())));
+    }
+    if (!writable) {
       return toJson(ofScore(score, lastUpdated));
     }
+    String asOfText = DATE_TIME.format(asOf);
     StringWriter out = new StringWriter(2048);
     try (JsonGenerator g = JSON.createGenerator(out)) {
       ModelInfo model = score.getModel();
@@ -138,7 +140,7 @@ public final class RiskAssessments {
       g.writeObjectFieldStart("subject");
       g.writeStringField("reference", "Patient/" + score.getPatientId());
       g.writeEndObject();
-      g.writeStringField("occurrenceDateTime", DATE_TIME.format(asOf));
+      g.writeStringField("occurrenceDateTime", asOfText);
       g.writeArrayFieldStart("basis");
       g.writeStartObject();
       g.writeFieldName("identifier");
@@ -162,7 +164,7 @@ public final class RiskAssessments {
           g.writeEndObject();
           g.writeNumberField("probabilityDecimal", BigDecimal.valueOf(o.getProbability()));
           g.writeObjectFieldStart("whenPeriod");
-          g.writeStringField("start", DATE_TIME.format(asOf));
+          g.writeStringField("start", asOfText);
           g.writeStringField("end", DATE_TIME.format(asOf.plus(Duration.ofDays(o.getHorizonDays()))));
           g.writeEndObject();
           g.writeEndObject();
