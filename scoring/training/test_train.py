@@ -9,7 +9,6 @@ import os
 import shutil
 import sys
 import tempfile
-import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -80,11 +79,9 @@ class TrainScriptTest(unittest.TestCase):
         cls.out = os.path.join(cls.tmp, "model")
         os.makedirs(cls.data)
         write_synthetic_dataset(cls.data)
-        started = time.time()
         cls.card = train.main(["--data", cls.data, "--out", cls.out, "--name", "emr-risk-small", "--d-model", "32",
                                "--layers", "2", "--heads", "4", "--epochs", "2", "--batch-size", "64",
                                "--bootstrap", "50", "--parity-samples", "300", "--seed", "3", "--threads", "1"])
-        cls.seconds = time.time() - started
 
     @classmethod
     def tearDownClass(cls):
@@ -249,13 +246,67 @@ class TrainScriptTest(unittest.TestCase):
         self.assertEqual(first["training"]["stop_reason"], "--stop-after-epochs 1")
         self.assertEqual(first["onnx"]["sha256"], second["onnx"]["sha256"])
 
-    def shouldTrainFastEnoughForCi(self):
-        self.assertLess(self.seconds, 60.0)
+
+@unittest.skipIf(MISSING, f"missing Python packages: {MISSING}")
+class ChunkedCohortTest(unittest.TestCase):
+    """A dataset exported from a cohort generated in chunks (dataset.json's `cohorts`): the card's cohort facts and
+    regeneration commands come from every chunk's cohort.json."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="chunked-")
+        self.dirs = []
+        for seed, dead in ((101, 120), (102, 131), (104, 99)):
+            d = os.path.join(self.tmp, f"s{seed}")
+            os.makedirs(d)
+            with open(os.path.join(d, "cohort.json"), "w") as f:
+                json.dump({"syntheaVersion": "3.3.0", "alive": 1000, "dead": dead,
+                           "options": {"patients": 1000, "seed": seed, "clinicianSeed": seed,
+                                       "referenceDate": "2025-12-31", "state": "Massachusetts", "outDir": d}}, f)
+            self.dirs.append(d)
+        self.meta = {"cohort": None, "cohorts": self.dirs, "patients": 3350,
+                     "sampling": {"seed": 42, "minAgeYears": 18, "minDaysBetween": 180}}
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def shouldSumTheChunksAndListTheirSeeds(self):
+        path, manifest = train.find_cohort_manifest(os.path.join(self.tmp, "dataset"), self.meta, None)
+        info = train.cohort_info(self.meta, path, manifest)
+        self.assertEqual(info["patients_generated"], 3000)
+        self.assertEqual((info["alive"], info["dead"]), (3000, 350))
+        self.assertEqual(info["synthea_seed"], "101-102, 104")
+        self.assertEqual(info["reference_date"], "2025-12-31")
+        self.assertEqual(info["synthea_version"], "3.3.0")
+        self.assertEqual(info["cohort_directory"], f"3 directories, {self.dirs[0]} to {self.dirs[-1]}")
+        self.assertEqual(path, "3 cohort.json files, one per directory")
+
+    def shouldGiveOneGenerateCommandPerChunkAndExportThemAll(self):
+        _, manifest = train.find_cohort_manifest(os.path.join(self.tmp, "dataset"), self.meta, None)
+
+        class Data:
+            meta = self.meta
+            spec = {"minCount": 5, "binCount": 5}
+            max_length = 128
+
+        class Args:
+            data = "/data/ds"
+
+        cmds = train.regeneration_commands(Args, Data, manifest, ["--data", "/data/ds"])
+        self.assertEqual(len(cmds), 5)
+        self.assertEqual(cmds[2], "riskstream cohort generate --patients 1000 --seed 104 --clinician-seed 104 "
+                                  f"--reference-date 2025-12-31 --out {self.dirs[2]}")
+        self.assertEqual(cmds[3], f"riskstream dataset export --cohort {','.join(self.dirs)} --out /data/ds "
+                                  "--max-length 128 --min-count 5 --bins 5 --seed 42 --min-days-between 180")
+
+    def shouldNotRecordHalfACohortWhenAChunkLacksItsManifest(self):
+        os.remove(os.path.join(self.dirs[1], "cohort.json"))
+        self.assertEqual(train.find_cohort_manifest(os.path.join(self.tmp, "dataset"), self.meta, None), (None, {}))
 
 
 # unittest finds methods by the prefix "test"; the project names test methods shouldXxx.
-for _name in [n for n in vars(TrainScriptTest) if n.startswith("should")]:
-    setattr(TrainScriptTest, "test_" + _name, getattr(TrainScriptTest, _name))
+for _case in (TrainScriptTest, ChunkedCohortTest):
+    for _name in [n for n in vars(_case) if n.startswith("should")]:
+        setattr(_case, "test_" + _name, getattr(_case, _name))
 
 if __name__ == "__main__":
     unittest.main()

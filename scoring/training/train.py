@@ -730,7 +730,8 @@ def outcome_specs(data: Dataset) -> list:
 
 def find_cohort_manifest(data_dir: str, meta: dict, explicit: str | None):
     """The cohort's cohort.json (written by `riskstream cohort generate`): --cohort-manifest, else beside the dataset
-    arrays, else in the cohort directory that dataset.json names."""
+    arrays, else in the cohort directory that dataset.json names; for a dataset exported from several directories
+    (dataset.json's `cohorts`, e.g. a cohort generated in chunks), their manifests merged (merge_manifests)."""
     candidates = [explicit] if explicit else []
     candidates.append(os.path.join(data_dir, "cohort.json"))
     if isinstance(meta.get("cohort"), str):
@@ -741,14 +742,66 @@ def find_cohort_manifest(data_dir: str, meta: dict, explicit: str | None):
                 return path, json.load(f)
     if explicit:
         raise SystemExit(f"--cohort-manifest {explicit} does not exist")
+    dirs = meta.get("cohorts") if isinstance(meta.get("cohorts"), list) else []
+    manifests = []
+    for d in dirs:
+        path = os.path.join(str(d), "cohort.json")
+        if not os.path.isfile(path):
+            return None, {}  # one chunk without its manifest: the card says "not recorded" rather than half a story
+        with open(path, encoding="utf-8") as f:
+            manifests.append(json.load(f))
+    if len(manifests) > 1:
+        return f"{len(manifests)} cohort.json files, one per directory", merge_manifests(manifests)
     return None, {}
+
+
+def seed_list(seeds: list) -> str:
+    """Seeds as ranges, e.g. [101, 102, 103, 107] -> '101-103, 107'."""
+    parts, run = [], []
+    for v in sorted(seeds):
+        if run and v == run[-1] + 1:
+            run.append(v)
+            continue
+        if run:
+            parts.append(f"{run[0]}-{run[-1]}" if len(run) > 1 else str(run[0]))
+        run = [v]
+    if run:
+        parts.append(f"{run[0]}-{run[-1]}" if len(run) > 1 else str(run[0]))
+    return ", ".join(parts)
+
+
+def merge_manifests(manifests: list) -> dict:
+    """One manifest for a cohort generated in chunks: patients, alive and dead summed; seeds as ranges; what every
+    chunk shares (reference date, state, Synthea version) once, else each chunk's value; `chunks` keeps each chunk's
+    options for the regeneration commands."""
+    opts = [m.get("options", {}) if isinstance(m.get("options"), dict) else {} for m in manifests]
+
+    def shared(values):
+        distinct = sorted({str(v) for v in values})
+        return values[0] if len(distinct) == 1 else ", ".join(distinct)
+
+    def total(values):
+        return sum(values) if all(isinstance(v, int) for v in values) else None
+
+    seeds = [o.get("seed") for o in opts]
+    clinician = [o.get("clinicianSeed") for o in opts]
+    return {"syntheaVersion": shared([m.get("syntheaVersion") for m in manifests]),
+            "alive": total([m.get("alive") for m in manifests]), "dead": total([m.get("dead") for m in manifests]),
+            "options": {"patients": total([o.get("patients") for o in opts]),
+                        "seed": seed_list(seeds) if all(isinstance(v, int) for v in seeds) else shared(seeds),
+                        "clinicianSeed": (seed_list(clinician) if all(isinstance(v, int) for v in clinician)
+                                          else shared(clinician)),
+                        "referenceDate": shared([o.get("referenceDate") for o in opts]),
+                        "state": shared([o.get("state") for o in opts])},
+            "chunks": opts}
 
 
 def cohort_info(meta: dict, manifest_path, manifest: dict) -> dict:
     """Cohort facts for the card, from cohort.json (options) and dataset.json; None where neither records them."""
     opts = manifest.get("options", {}) if isinstance(manifest.get("options"), dict) else {}
     sampling = meta.get("sampling") if isinstance(meta.get("sampling"), dict) else {}
-    return {"patients_generated": opts.get("patients"), "patients_in_dataset": meta.get("patients"),
+    dirs = meta.get("cohorts") if isinstance(meta.get("cohorts"), list) and len(meta["cohorts"]) > 1 else None
+    info = {"patients_generated": opts.get("patients"), "patients_in_dataset": meta.get("patients"),
             "alive": manifest.get("alive"), "dead": manifest.get("dead"),
             "synthea_seed": opts.get("seed"), "synthea_clinician_seed": opts.get("clinicianSeed"),
             "reference_date": opts.get("referenceDate"), "state": opts.get("state"),
@@ -756,17 +809,23 @@ def cohort_info(meta: dict, manifest_path, manifest: dict) -> dict:
             "index_sampling": sampling or None,
             "cohort_directory": meta.get("cohort") if isinstance(meta.get("cohort"), str) else None,
             "cohort_manifest": manifest_path}
+    if dirs:
+        info["cohort_directory"] = f"{len(dirs)} directories, {dirs[0]} to {dirs[-1]}"
+    return info
 
 
 def regeneration_commands(args, data: Dataset, manifest: dict, argv: list) -> list:
-    """The commands that regenerate this model: cohort, dataset export, training."""
+    """The commands that regenerate this model: cohort (one command per chunk of a chunked cohort), dataset export,
+    training."""
     cmds = []
     opts = manifest.get("options", {}) if isinstance(manifest.get("options"), dict) else {}
-    cohort_dir = data.meta.get("cohort") if isinstance(data.meta.get("cohort"), str) else opts.get("outDir")
-    if opts:
-        cmds.append(f"riskstream cohort generate --patients {opts.get('patients')} --seed {opts.get('seed')} "
-                    f"--clinician-seed {opts.get('clinicianSeed')} --reference-date {opts.get('referenceDate')} "
-                    f"--out {shlex.quote(str(opts.get('outDir', cohort_dir)))}")
+    dirs = data.meta.get("cohorts") if isinstance(data.meta.get("cohorts"), list) else []
+    cohort_dir = (data.meta.get("cohort") if isinstance(data.meta.get("cohort"), str)
+                  else ",".join(str(d) for d in dirs) if len(dirs) > 1 else opts.get("outDir"))
+    for o in manifest.get("chunks") or ([opts] if opts else []):
+        cmds.append(f"riskstream cohort generate --patients {o.get('patients')} --seed {o.get('seed')} "
+                    f"--clinician-seed {o.get('clinicianSeed')} --reference-date {o.get('referenceDate')} "
+                    f"--out {shlex.quote(str(o.get('outDir', cohort_dir)))}")
     if isinstance(data.meta.get("commands"), list):
         cmds += [str(c) for c in data.meta["commands"]]
     elif cohort_dir:

@@ -15,6 +15,38 @@ final class CohortReading {
   private CohortReading() {
   }
 
+  /**
+   * The Synthea export directories that {@code --cohort} values name: each value is one (it holds patients.csv) or a
+   * directory of them (its subdirectories that hold patients.csv, in name order, e.g. a cohort generated in chunks).
+   */
+  static List<Path> exportDirectories(List<Path> values) {
+    List<Path> dirs = new java.util.ArrayList<>();
+    for (Path value : values) {
+      if (!Files.isDirectory(value)) {
+        throw new BadInputException("--cohort " + value + " is not a directory");
+      }
+      if (Files.isRegularFile(value.resolve("patients.csv"))) {
+        dirs.add(value);
+        continue;
+      }
+      List<Path> chunks;
+      try (java.util.stream.Stream<Path> children = Files.list(value)) {
+        chunks = children.filter(c -> Files.isRegularFile(c.resolve("patients.csv"))).sorted().toList();
+      } catch (java.io.IOException e) {
+        throw new BadInputException("--cohort " + value + " cannot be listed: " + e.getMessage());
+      }
+      if (chunks.isEmpty()) {
+        throw new BadInputException("--cohort " + value + " holds no patients.csv, and no directory in it does");
+      }
+      dirs.addAll(chunks);
+    }
+    if (new java.util.HashSet<>(dirs.stream().map(d -> d.toAbsolutePath().normalize()).toList()).size()
+        != dirs.size()) {
+      throw new BadInputException("--cohort names the same directory twice");
+    }
+    return dirs;
+  }
+
   static Map<String, List<EmrEvent>> read(Path csvDir, PrintWriter out) {
     return read(csvDir, out, id -> true);
   }

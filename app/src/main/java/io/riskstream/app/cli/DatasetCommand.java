@@ -1,6 +1,7 @@
 package io.riskstream.app.cli;
 
 import io.riskstream.schemas.EmrEvent;
+import io.riskstream.scoring.dataset.CohortParts;
 import io.riskstream.scoring.dataset.DatasetBuilder;
 import io.riskstream.scoring.dataset.DatasetSummary;
 import io.riskstream.scoring.dataset.SamplingOptions;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Predicate;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -31,7 +33,7 @@ public final class DatasetCommand implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand (e.g. export)");
   }
 
-  /** {@code riskstream dataset export --cohort DIR --out DIR [--max-length L]}. */
+  /** {@code riskstream dataset export --cohort DIR[,DIR...] --out DIR [--max-length L]}. */
   @Command(name = "export", mixinStandardHelpOptions = true,
       description = {"Reads a Synthea CSV export, samples index times (ends of adult encounters, at most one per"
           + " --min-days-between days), labels the default outcomes (onset within 365 days), fits the encoder spec on"
@@ -42,8 +44,10 @@ public final class DatasetCommand implements Runnable {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--cohort", required = true, description = "Synthea CSV export directory.")
-    private Path cohort;
+    @Option(names = "--cohort", required = true, split = ",", description = {"Synthea CSV export directory, or a"
+        + " directory of them (e.g. a cohort generated in chunks); repeatable. Each directory is read on its own, so"
+        + " the cohort may exceed the heap as long as one directory fits."})
+    private List<Path> cohorts;
 
     @Option(names = "--out", required = true, description = "Output directory (created if absent).")
     private Path out;
@@ -71,12 +75,27 @@ public final class DatasetCommand implements Runnable {
     @Override
     public Integer call() {
       PrintWriter console = spec.commandLine().getOut();
-      Map<String, List<EmrEvent>> patients = CohortReading.read(cohort, console);
+      List<Path> dirs = CohortReading.exportDirectories(cohorts);
+      CohortParts parts = new CohortParts() {
+        @Override
+        public List<String> names() {
+          return dirs.stream().map(d -> d.toAbsolutePath().normalize().toString()).toList();
+        }
+
+        @Override
+        public Map<String, List<EmrEvent>> read(int part, Predicate<String> accept) {
+          return CohortReading.read(dirs.get(part), console, accept);
+        }
+      };
       DatasetBuilder builder = new DatasetBuilder(OutcomeSpec.defaults(), new SamplingOptions(seed, 18,
           minDaysBetween));
-      DatasetSummary summary = builder.export(patients,
-          EncoderSpec.builder().maxLength(maxLength).minCount(minCount).binCount(bins), out,
-          cohort.toAbsolutePath().normalize().toString());
+      DatasetSummary summary;
+      try {
+        summary = builder.export(parts, EncoderSpec.builder().maxLength(maxLength).minCount(minCount)
+            .binCount(bins), out);
+      } catch (IllegalArgumentException e) {
+        throw new BadInputException(e.getMessage());  // e.g. a patient in two of the directories
+      }
       console.printf("Dataset written to %s: %d samples of %d patients, length %d, vocabulary %d, spec sha256 %s%n",
           out, summary.samples(), summary.patients(), summary.maxLength(), summary.vocabularySize(),
           summary.specSha256());

@@ -62,6 +62,18 @@ class BadInputTest {
   }
 
   @Test
+  void shouldRefuseADatasetCohortWithoutExportsOrNamedTwice() throws Exception {
+    Files.createDirectories(dir.resolve("no-exports/sub"));
+    assertThat(badInput("dataset", "export", "--cohort", dir.resolve("no-exports").toString(), "--out",
+        dir.resolve("ds").toString())).startsWith("riskstream dataset export: --cohort ")
+        .contains("holds no patients.csv, and no directory in it does");
+    Path chunk = Files.createDirectories(dir.resolve("chunks/s1"));
+    Files.writeString(chunk.resolve("patients.csv"), "Id\n");
+    assertThat(badInput("dataset", "export", "--cohort", dir.resolve("chunks") + "," + chunk, "--out",
+        dir.resolve("ds").toString())).startsWith("riskstream dataset export: --cohort names the same directory twice");
+  }
+
+  @Test
   void shouldListTheBundledModelsWhenBuildEngineIsGivenAnUnknownOne() {
     assertThat(badInput("build-engine", "--model", "nope", "--cache-dir", dir.toString()))
         .startsWith("riskstream build-engine: unknown model 'nope'").contains(BUNDLED);

@@ -18,13 +18,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -173,29 +179,19 @@ public final class DatasetBuilder {
    */
   public DatasetSummary export(Map<String, List<EmrEvent>> patients, EncoderSpec.Builder specBuilder, Path outDir,
       String cohort) {
-    TreeMap<String, List<EmrEvent>> sorted = new TreeMap<>(patients);
-    List<List<EmrEvent>> training = new ArrayList<>();
-    sorted.forEach((id, events) -> {
-      if (Split.of(id) == Split.TRAIN) {
-        training.add(events);
-      }
-    });
+    return export(CohortParts.of(cohort, patients), specBuilder, outDir);
+  }
+
+  /**
+   * As {@link #export(Map, EncoderSpec.Builder, Path, String)}, reading the cohort one part at a time: twice the
+   * training patients of each part to fit the spec (values, then tokens), then each part's patients to write their
+   * rows, so that only one part's events are held at a time. Rows are ordered by part, then patient id, then index
+   * time; {@code patient.npy} counts the patients in that order. A patient id in two parts is refused.
+   */
+  public DatasetSummary export(CohortParts parts, EncoderSpec.Builder specBuilder, Path outDir) {
+    Iterable<List<EmrEvent>> training = () -> new PartIterator(parts, id -> Split.of(id) == Split.TRAIN);
     EncoderSpec spec = specBuilder.outcomes(outcomes).fit(training);
     HistoryEncoder encoder = new HistoryEncoder(spec);
-
-    // Pass 1: index times (cheap) to know N; pass 2 streams the encoded rows to disk.
-    List<long[]> indexTimes = new ArrayList<>();
-    int withoutDemographics = 0;
-    int n = 0;
-    for (Map.Entry<String, List<EmrEvent>> entry : sorted.entrySet()) {
-      PreparedHistory history = PreparedHistory.of(entry.getValue());
-      if (history.demographics() == null) {
-        withoutDemographics++;
-      }
-      long[] times = indexTimes(entry.getKey(), history);
-      indexTimes.add(times);
-      n += times.length;
-    }
     int length = spec.maxLength();
     int k = outcomes.size();
     Map<Split, int[]> patientsPerSplit = new EnumMap<>(Split.class);
@@ -206,51 +202,68 @@ public final class DatasetBuilder {
       samplesPerSplit.put(s, new int[1]);
       labelCounts.put(s, new int[k][3]);
     }
+    int withoutDemographics = 0;
+    int n = 0;
+    int p = 0;
+    Set<String> seen = new HashSet<>();
     try {
       Files.createDirectories(outDir);
-      try (Npy.Writer tokensOut = Npy.Writer.open(outDir.resolve("tokens.npy"), Npy.DType.INT64, n, length);
-           Npy.Writer agesOut = Npy.Writer.open(outDir.resolve("ages.npy"), Npy.DType.FLOAT32, n, length);
-           Npy.Writer recencyOut = Npy.Writer.open(outDir.resolve("recency.npy"), Npy.DType.FLOAT32, n, length);
-           Npy.Writer labelsOut = Npy.Writer.open(outDir.resolve("labels.npy"), Npy.DType.FLOAT32, n, k);
-           Npy.Writer splitOut = Npy.Writer.open(outDir.resolve("split.npy"), Npy.DType.INT8, n);
-           Npy.Writer patientOut = Npy.Writer.open(outDir.resolve("patient.npy"), Npy.DType.INT32, n);
-           Npy.Writer timeOut = Npy.Writer.open(outDir.resolve("index_time.npy"), Npy.DType.INT64, n)) {
-        int p = 0;
+      try (Npy.Writer tokensOut = Npy.Writer.openRows(outDir.resolve("tokens.npy"), Npy.DType.INT64, length);
+           Npy.Writer agesOut = Npy.Writer.openRows(outDir.resolve("ages.npy"), Npy.DType.FLOAT32, length);
+           Npy.Writer recencyOut = Npy.Writer.openRows(outDir.resolve("recency.npy"), Npy.DType.FLOAT32, length);
+           Npy.Writer labelsOut = Npy.Writer.openRows(outDir.resolve("labels.npy"), Npy.DType.FLOAT32, k);
+           Npy.Writer splitOut = Npy.Writer.openRows(outDir.resolve("split.npy"), Npy.DType.INT8);
+           Npy.Writer patientOut = Npy.Writer.openRows(outDir.resolve("patient.npy"), Npy.DType.INT32);
+           Npy.Writer timeOut = Npy.Writer.openRows(outDir.resolve("index_time.npy"), Npy.DType.INT64)) {
         long[] tokenRow = new long[length];
         float[] ageRow = new float[length];
         float[] recencyRow = new float[length];
-        for (Map.Entry<String, List<EmrEvent>> entry : sorted.entrySet()) {
-          long[] times = indexTimes.get(p);
-          Split split = Split.of(entry.getKey());
-          patientsPerSplit.get(split)[0]++;
-          if (times.length > 0) {
+        for (int part = 0; part < parts.names().size(); part++) {
+          TreeMap<String, List<EmrEvent>> sorted = new TreeMap<>(parts.read(part, id -> true));
+          for (Map.Entry<String, List<EmrEvent>> entry : sorted.entrySet()) {
+            if (!seen.add(entry.getKey())) {
+              // the id itself is not named: patient identifiers stay out of messages and logs
+              throw new IllegalArgumentException("a patient of " + parts.names().get(part)
+                  + " is also in an earlier part: the same cohort given twice?");
+            }
+            Split split = Split.of(entry.getKey());
+            patientsPerSplit.get(split)[0]++;
             PreparedHistory history = PreparedHistory.of(entry.getValue());
-            Long[] onsets = onsets(history);
-            long end = dataEnd(history);
-            for (long index : times) {
-              EncodedHistory encoded = encoder.encode(history, index);
-              ModelInput input = encoded.input();
-              Arrays.fill(tokenRow, 0L);
-              Arrays.fill(ageRow, 0f);
-              Arrays.fill(recencyRow, 0f);
-              System.arraycopy(input.tokens(), 0, tokenRow, 0, input.length());
-              System.arraycopy(input.ages(), 0, ageRow, 0, input.length());
-              System.arraycopy(input.recency(), 0, recencyRow, 0, input.length());
-              float[] labels = labels(onsets, end, index);
-              tokensOut.write(tokenRow);
-              agesOut.write(ageRow);
-              recencyOut.write(recencyRow);
-              labelsOut.write(labels);
-              splitOut.write(new byte[] {split.code()});
-              patientOut.write(new int[] {p});
-              timeOut.write(new long[] {index});
-              samplesPerSplit.get(split)[0]++;
-              for (int o = 0; o < k; o++) {
-                labelCounts.get(split)[o][labels[o] > 0 ? 0 : labels[o] == 0 ? 1 : 2]++;
+            if (history.demographics() == null) {
+              withoutDemographics++;
+            }
+            long[] times = indexTimes(entry.getKey(), history);
+            if (times.length > 0) {
+              Long[] onsets = onsets(history);
+              long end = dataEnd(history);
+              for (long index : times) {
+                EncodedHistory encoded = encoder.encode(history, index);
+                ModelInput input = encoded.input();
+                Arrays.fill(tokenRow, 0L);
+                Arrays.fill(ageRow, 0f);
+                Arrays.fill(recencyRow, 0f);
+                System.arraycopy(input.tokens(), 0, tokenRow, 0, input.length());
+                System.arraycopy(input.ages(), 0, ageRow, 0, input.length());
+                System.arraycopy(input.recency(), 0, recencyRow, 0, input.length());
+                float[] labels = labels(onsets, end, index);
+                tokensOut.write(tokenRow);
+                agesOut.write(ageRow);
+                recencyOut.write(recencyRow);
+                labelsOut.write(labels);
+                splitOut.write(new byte[] {split.code()});
+                patientOut.write(new int[] {p});
+                timeOut.write(new long[] {index});
+                samplesPerSplit.get(split)[0]++;
+                n++;
+                for (int o = 0; o < k; o++) {
+                  labelCounts.get(split)[o][labels[o] > 0 ? 0 : labels[o] == 0 ? 1 : 2]++;
+                }
               }
             }
+            p++;
           }
-          p++;
+          LOG.info("dataset export: part {} of {} written ({} patients, {} samples so far)", part + 1,
+              parts.names().size(), p, n);
         }
       }
       spec.write(outDir.resolve("encoder-spec.json"));
@@ -264,15 +277,45 @@ public final class DatasetBuilder {
         splits.put(s.jsonName(), new DatasetSummary.SplitCounts(patientsPerSplit.get(s)[0],
             samplesPerSplit.get(s)[0], perOutcome));
       }
-      DatasetSummary summary = new DatasetSummary(cohort, sorted.size(), withoutDemographics, n, length,
-          spec.vocabularySize(), ModelBundle.sha256(spec.toJsonBytes()), options,
+      List<String> names = parts.names();
+      DatasetSummary summary = new DatasetSummary(names.size() == 1 ? names.get(0) : null, names, p,
+          withoutDemographics, n, length, spec.vocabularySize(), ModelBundle.sha256(spec.toJsonBytes()), options,
           outcomes.stream().map(OutcomeSpec::name).toList(), splits);
       JSON.writeValue(outDir.resolve("dataset.json").toFile(), summary);
-      LOG.info("dataset exported: {} patients, {} samples, length {}, vocabulary {}", sorted.size(), n, length,
+      LOG.info("dataset exported: {} patients, {} samples, length {}, vocabulary {}", p, n, length,
           spec.vocabularySize());
       return summary;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot export the dataset to " + outDir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The event lists of the accepted patients of every part, part after part, each part in patient id order. */
+  private static final class PartIterator implements Iterator<List<EmrEvent>> {
+    private final CohortParts parts;
+    private final Predicate<String> accept;
+    private int next;
+    private Iterator<List<EmrEvent>> current = Collections.emptyIterator();
+
+    PartIterator(CohortParts parts, Predicate<String> accept) {
+      this.parts = parts;
+      this.accept = accept;
+    }
+
+    @Override
+    public boolean hasNext() {
+      while (!current.hasNext() && next < parts.names().size()) {
+        current = new TreeMap<>(parts.read(next++, accept)).values().iterator();
+      }
+      return current.hasNext();
+    }
+
+    @Override
+    public List<EmrEvent> next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      return current.next();
     }
   }
 }

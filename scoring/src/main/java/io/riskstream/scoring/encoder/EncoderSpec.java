@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -170,7 +169,7 @@ public record EncoderSpec(int formatVersion, Map<String, Integer> vocabulary, in
     return new Builder();
   }
 
-  /** Options of {@link #builder()}'s {@link Builder#fit(Collection) fit}; defaults in parentheses. */
+  /** Options of {@link #builder()}'s {@link Builder#fit(Iterable) fit}; defaults in parentheses. */
   public static final class Builder {
     private int minCount = 5;
     private int binCount = 5;
@@ -229,9 +228,10 @@ public record EncoderSpec(int formatVersion, Map<String, Integer> vocabulary, in
      * split, never validation or test patients). Bins first: per LOINC code with at least {@code minCount} numeric
      * values, the distinct {@code j/binCount} quantiles ({@code j = 1..binCount-1}, lower order statistic). Then
      * the vocabulary: every token the encoder would emit for these events, kept when seen {@code minCount} times,
-     * ordered by descending count and then by name (deterministic).
+     * ordered by descending count and then by name (deterministic). {@code trainingPatients} is iterated twice (it
+     * may read them anew each time, e.g. a cohort too large for the heap, part by part).
      */
-    public EncoderSpec fit(Collection<? extends List<EmrEvent>> trainingPatients) {
+    public EncoderSpec fit(Iterable<? extends List<EmrEvent>> trainingPatients) {
       if (minCount < 1 || binCount < 1) {
         throw new IllegalArgumentException("minCount and binCount must be positive");
       }

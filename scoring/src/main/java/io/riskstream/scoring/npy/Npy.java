@@ -7,9 +7,12 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -234,28 +237,50 @@ public final class Npy {
   }
 
   /**
-   * Streams an array of known shape to a file, row by row, so that large datasets need not be held in memory.
-   * {@link #close()} fails when fewer or more elements were written than the shape holds.
+   * Streams an array to a file, row by row, so that large datasets need not be held in memory: either of known shape
+   * ({@link #open}; {@link #close()} fails when fewer or more elements were written than the shape holds) or of
+   * known row shape and as many rows as are written ({@link #openRows}; the header, written with room for any row
+   * count, gets the count on {@link #close()}).
    */
   public static final class Writer implements AutoCloseable {
     private final Path file;
     private final DType dtype;
+    private final int[] rowShape;  // null: the shape was given whole
     private final long expected;
+    private final int headerLength;
+    private final FileChannel channel;
     private final OutputStream out;
     private final ByteBuffer buffer = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
     private long written;
 
-    private Writer(Path file, DType dtype, int[] shape) throws IOException {
+    private Writer(Path file, DType dtype, int[] shape, int[] rowShape) throws IOException {
       this.file = file;
       this.dtype = dtype;
-      this.expected = elementCount(shape);
-      this.out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
-      out.write(header(dtype, shape));
+      this.rowShape = rowShape;
+      this.expected = rowShape == null ? elementCount(shape) : Long.MAX_VALUE;
+      this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+          StandardOpenOption.TRUNCATE_EXISTING);
+      this.out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
+      byte[] header = header(dtype, shape, 0);
+      this.headerLength = header.length;
+      out.write(header);
     }
 
     public static Writer open(Path file, DType dtype, int... shape) {
       try {
-        return new Writer(file, dtype, shape);
+        return new Writer(file, dtype, shape, null);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+      }
+    }
+
+    /** A writer of rows of {@code rowShape}; the file's first dimension is the number of rows written. */
+    public static Writer openRows(Path file, DType dtype, int... rowShape) {
+      int[] widest = new int[rowShape.length + 1];
+      widest[0] = Integer.MAX_VALUE;  // the header's room: the longest row count it may have to name
+      System.arraycopy(rowShape, 0, widest, 1, rowShape.length);
+      try {
+        return new Writer(file, dtype, widest, rowShape.clone());
       } catch (IOException e) {
         throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
       }
@@ -326,18 +351,44 @@ public final class Npy {
     public void close() {
       flushBuffer();
       try {
+        out.flush();
+        if (rowShape != null) {
+          long rowSize = elementCount(rowShape);
+          if (rowSize > 0 && written % rowSize != 0) {
+            throw new IllegalStateException("wrote " + written + " elements to " + file + ", not a whole number of"
+                + " rows of " + Arrays.toString(rowShape));
+          }
+          long rows = rowSize == 0 ? 0 : written / rowSize;
+          if (rows > Integer.MAX_VALUE) {
+            throw new IllegalStateException("more than " + Integer.MAX_VALUE + " rows in " + file);
+          }
+          int[] shape = new int[rowShape.length + 1];
+          shape[0] = (int) rows;
+          System.arraycopy(rowShape, 0, shape, 1, rowShape.length);
+          ByteBuffer header = ByteBuffer.wrap(header(dtype, shape, headerLength));
+          while (header.hasRemaining()) {
+            channel.write(header, header.position());
+          }
+        }
         out.close();
       } catch (IOException e) {
         throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
       }
-      if (written != expected) {
+      if (rowShape == null && written != expected) {
         throw new IllegalStateException("wrote " + written + " of " + expected + " elements to " + file);
       }
     }
   }
 
-  /** Preamble and header, padded with spaces and a newline so the data starts at a multiple of 64 bytes. */
+  /**
+   * Preamble and header, padded with spaces and a newline so the data starts at a multiple of 64 bytes, or at
+   * {@code length} bytes when that is larger (a header rewritten in place keeps the length of the one it replaces).
+   */
   static byte[] header(DType dtype, int[] shape) {
+    return header(dtype, shape, 0);
+  }
+
+  static byte[] header(DType dtype, int[] shape, int length) {
     StringBuilder dims = new StringBuilder();
     for (int d : shape) {
       dims.append(d).append(", ");
@@ -346,7 +397,7 @@ public final class Npy {
         : dims.substring(0, dims.length() - 2);
     String dict = "{'descr': '" + dtype.descr() + "', 'fortran_order': False, 'shape': (" + shapeText + "), }";
     int total = 10 + dict.length() + 1;
-    int padded = (total + 63) / 64 * 64;
+    int padded = Math.max((total + 63) / 64 * 64, length);
     String header = dict + " ".repeat(padded - total) + "\n";
     ByteBuffer b = ByteBuffer.allocate(10 + header.length()).order(ByteOrder.LITTLE_ENDIAN);
     b.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());

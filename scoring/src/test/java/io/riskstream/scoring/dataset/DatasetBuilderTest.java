@@ -6,6 +6,7 @@ import static io.riskstream.scoring.TestEvents.diagnosis;
 import static io.riskstream.scoring.TestEvents.encounter;
 import static io.riskstream.scoring.TestEvents.observation;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -203,5 +205,76 @@ class DatasetBuilderTest {
       }
     }
     assertThat(t2dTrain.get("positives").asLong()).isEqualTo(positives).isPositive();
+  }
+
+  @Test
+  void shouldExportACohortReadInPartsAsItExportsItWhole(@TempDir Path dir) throws Exception {
+    TreeMap<String, List<EmrEvent>> cohort = new TreeMap<>(cohort(30));
+    List<String> ids = new ArrayList<>(cohort.keySet());
+    // three parts of consecutive ids: part order, then id order, is the whole cohort's id order
+    List<Map<String, List<EmrEvent>>> partMaps = List.of(new TreeMap<>(cohort.headMap(ids.get(10))),
+        new TreeMap<>(cohort.subMap(ids.get(10), ids.get(21))), new TreeMap<>(cohort.tailMap(ids.get(21))));
+    int[] reads = new int[3];
+    CohortParts parts = new CohortParts() {
+      @Override
+      public List<String> names() {
+        return List.of("part-a", "part-b", "part-c");
+      }
+
+      @Override
+      public Map<String, List<EmrEvent>> read(int part, Predicate<String> accept) {
+        reads[part]++;
+        Map<String, List<EmrEvent>> accepted = new TreeMap<>();
+        partMaps.get(part).forEach((id, events) -> {
+          if (accept.test(id)) {
+            accepted.put(id, events);
+          }
+        });
+        return accepted;
+      }
+    };
+    Path whole = dir.resolve("whole");
+    Path inParts = dir.resolve("parts");
+
+    DatasetSummary one = BUILDER.export(cohort, EncoderSpec.builder().maxLength(24).minCount(2), whole, "cohort");
+    DatasetSummary three = BUILDER.export(parts, EncoderSpec.builder().maxLength(24).minCount(2), inParts);
+
+    // fitting reads each part's training patients twice (values, then tokens), writing reads it once more
+    assertThat(reads).containsExactly(3, 3, 3);
+    for (String file : List.of("tokens.npy", "ages.npy", "recency.npy", "labels.npy", "split.npy", "patient.npy",
+        "index_time.npy", "encoder-spec.json")) {
+      assertThat(Files.readAllBytes(inParts.resolve(file))).as(file)
+          .isEqualTo(Files.readAllBytes(whole.resolve(file)));
+    }
+    assertThat(three.samples()).isEqualTo(one.samples()).isGreaterThan(30);
+    assertThat(three.patients()).isEqualTo(30);
+    assertThat(three.splits()).isEqualTo(one.splits());
+    JsonNode json = new ObjectMapper().readTree(inParts.resolve("dataset.json").toFile());
+    assertThat(json.get("cohort").isNull()).isTrue();
+    assertThat(json.get("cohorts").toString()).isEqualTo("[\"part-a\",\"part-b\",\"part-c\"]");
+    assertThat(new ObjectMapper().readTree(whole.resolve("dataset.json").toFile()).get("cohorts").toString())
+        .isEqualTo("[\"cohort\"]");
+  }
+
+  @Test
+  void shouldRefuseAPatientInTwoPartsWithoutNamingThePatient(@TempDir Path dir) {
+    Map<String, List<EmrEvent>> cohort = cohort(12);
+    CohortParts twice = new CohortParts() {
+      @Override
+      public List<String> names() {
+        return List.of("/cohorts/s1", "/cohorts/s1-again");
+      }
+
+      @Override
+      public Map<String, List<EmrEvent>> read(int part, Predicate<String> accept) {
+        return CohortParts.of("s1", cohort).read(0, accept);
+      }
+    };
+
+    assertThatThrownBy(() -> BUILDER.export(twice, EncoderSpec.builder().maxLength(24).minCount(2),
+        dir.resolve("ds")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("a patient of /cohorts/s1-again is also in an earlier part: the same cohort given twice?")
+        .satisfies(e -> cohort.keySet().forEach(id -> assertThat(e.getMessage()).doesNotContain(id)));
   }
 }

@@ -102,6 +102,38 @@ class NpyTest {
   }
 
   @Test
+  void shouldWriteAsManyRowsAsWereWrittenAndNumpyReadsThem(@TempDir Path dir) throws Exception {
+    try (Npy.Writer w = Npy.Writer.openRows(dir.resolve("rows.npy"), Npy.DType.FLOAT32, 2)) {
+      for (int r = 0; r < 3; r++) {
+        w.write(new float[] {r, r + 0.5f});
+      }
+    }
+    try (Npy.Writer w = Npy.Writer.openRows(dir.resolve("empty.npy"), Npy.DType.INT64, 4)) {
+      assertThat(w).isNotNull();
+    }
+    try (Npy.Writer w = Npy.Writer.openRows(dir.resolve("flat.npy"), Npy.DType.INT8)) {
+      w.write(new byte[] {1, 2, 3, 4, 5});
+    }
+    Npy.NpyArray rows = Npy.read(dir.resolve("rows.npy"));
+    assertThat(rows.shape()).containsExactly(3, 2);
+    assertThat(rows.asFloats()).containsExactly(0f, 0.5f, 1f, 1.5f, 2f, 2.5f);
+    assertThat(Npy.read(dir.resolve("empty.npy")).shape()).containsExactly(0, 4);
+    assertThat(Npy.read(dir.resolve("flat.npy")).asBytes()).containsExactly(1, 2, 3, 4, 5);
+    // The header was rewritten in place: the data still starts at a multiple of 64 bytes, where numpy looks for it.
+    assertThat(Files.size(dir.resolve("rows.npy")) % 64).isEqualTo(24);
+
+    String out = python("import numpy as np\n"
+        + "r = np.load('rows.npy'); e = np.load('empty.npy'); f = np.load('flat.npy')\n"
+        + "print(r.dtype, r.shape, r.tolist(), e.dtype, e.shape, f.shape, f.tolist())", dir);
+    assertThat(out).isEqualTo("float32 (3, 2) [[0.0, 0.5], [1.0, 1.5], [2.0, 2.5]] int64 (0, 4) (5,) [1, 2, 3, 4, 5]");
+
+    Npy.Writer partial = Npy.Writer.openRows(dir.resolve("partial.npy"), Npy.DType.INT32, 3);
+    partial.write(new int[] {1, 2, 3, 4});
+    assertThatThrownBy(partial::close).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("not a whole number of rows");
+  }
+
+  @Test
   void shouldRejectFilesItCannotRead() throws IOException {
     assertThatThrownBy(() -> Npy.read(new ByteArrayInputStream("not numpy at all".getBytes())))
         .isInstanceOf(IOException.class).hasMessageContaining("magic");
