@@ -173,7 +173,7 @@ class TrainScriptTest(unittest.TestCase):
         self.assertEqual(len(card["commands"]), 3)
         self.assertIn("riskstream cohort generate --patients 500 --seed 7", card["commands"][0])
         self.assertEqual(f"riskstream dataset export --cohort {self.data} --out {self.data} --max-length {LENGTH} "
-                         f"--seed 7 --min-days-between 180", card["commands"][1])
+                         f"--seed 7 --min-days-between 180 --exclude-codes ''", card["commands"][1])
         self.assertIn("scoring/training/train.py", card["commands"][2])
         self.assertEqual(card["prevalence"][0]["test"]["n"] + card["prevalence"][0]["test"]["masked"],
                          card["samples"]["test"])
@@ -285,7 +285,7 @@ class ChunkedCohortTest(unittest.TestCase):
 
         class Data:
             meta = self.meta
-            spec = {"minCount": 5, "binCount": 5}
+            spec = {"minCount": 5, "binCount": 5, "excludedCodes": ["DALY", "QALY", "QOLS"]}
             max_length = 128
 
         class Args:
@@ -296,7 +296,8 @@ class ChunkedCohortTest(unittest.TestCase):
         self.assertEqual(cmds[2], "riskstream cohort generate --patients 1000 --seed 104 --clinician-seed 104 "
                                   f"--reference-date 2025-12-31 --out {self.dirs[2]}")
         self.assertEqual(cmds[3], f"riskstream dataset export --cohort {','.join(self.dirs)} --out /data/ds "
-                                  "--max-length 128 --min-count 5 --bins 5 --seed 42 --min-days-between 180")
+                                  "--max-length 128 --min-count 5 --bins 5 --seed 42 --min-days-between 180 "
+                                  "--exclude-codes DALY,QALY,QOLS")
 
     def shouldNotRecordHalfACohortWhenAChunkLacksItsManifest(self):
         os.remove(os.path.join(self.dirs[1], "cohort.json"))

@@ -832,7 +832,9 @@ def regeneration_commands(args, data: Dataset, manifest: dict, argv: list) -> li
         sampling = data.meta.get("sampling") if isinstance(data.meta.get("sampling"), dict) else {}
         extra = "".join(f" {flag} {value}" for flag, value in (
             ("--min-count", data.spec.get("minCount")), ("--bins", data.spec.get("binCount")),
-            ("--seed", sampling.get("seed")), ("--min-days-between", sampling.get("minDaysBetween")))
+            ("--seed", sampling.get("seed")), ("--min-days-between", sampling.get("minDaysBetween")),
+            # the exporter leaves QALY, DALY, QOLS out unless told otherwise: name what this spec left out
+            ("--exclude-codes", shlex.quote(",".join(data.spec.get("excludedCodes") or [])) or "''"))
             if value is not None)
         cmds.append(f"riskstream dataset export --cohort {shlex.quote(cohort_dir)} --out {shlex.quote(args.data)} "
                     f"--max-length {data.max_length}{extra}")

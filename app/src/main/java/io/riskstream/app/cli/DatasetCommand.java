@@ -72,6 +72,12 @@ public final class DatasetCommand implements Runnable {
         + " times of a patient; default: ${DEFAULT-VALUE}.")
     private int minDaysBetween;
 
+    @Option(names = "--exclude-codes", split = ",", defaultValue = "QALY,DALY,QOLS", description = {"Codes whose"
+        + " events the encoder leaves out, in training and (through the spec) in serving; default: ${DEFAULT-VALUE}"
+        + " (Synthea's health-economics measures, which added nothing measurable to emr-risk-small: its model card)."
+        + " An empty value keeps every event."})
+    private List<String> excludeCodes;
+
     @Override
     public Integer call() {
       PrintWriter console = spec.commandLine().getOut();
@@ -92,7 +98,8 @@ public final class DatasetCommand implements Runnable {
       DatasetSummary summary;
       try {
         summary = builder.export(parts, EncoderSpec.builder().maxLength(maxLength).minCount(minCount)
-            .binCount(bins), out);
+            .binCount(bins).excludedCodes(excludeCodes.stream().map(String::strip).filter(c -> !c.isEmpty())
+                .collect(java.util.stream.Collectors.toSet())), out);
       } catch (IllegalArgumentException e) {
         throw new BadInputException(e.getMessage());  // e.g. a patient in two of the directories
       }

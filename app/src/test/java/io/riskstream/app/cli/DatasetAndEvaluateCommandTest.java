@@ -25,6 +25,11 @@ class DatasetAndEvaluateCommandTest {
 
   /** A Synthea-format CSV export: 12 adults with an encounter, an HbA1c and a diagnosis about every 60 days. */
   static Path cohort(Path dir) throws IOException {
+    return cohort(dir, "p-", false);
+  }
+
+  /** As {@link #cohort(Path)}, with patient ids {@code prefix + i} and, if asked, a QALY observation per visit. */
+  static Path cohort(Path dir, String prefix, boolean qaly) throws IOException {
     Random random = new Random(1);
     List<String> patients = new ArrayList<>(List.of("Id,BIRTHDATE,DEATHDATE,GENDER"));
     List<String> encounters = new ArrayList<>(List.of("Id,START,STOP,PATIENT,ENCOUNTERCLASS,CODE,DESCRIPTION"));
@@ -32,7 +37,7 @@ class DatasetAndEvaluateCommandTest {
     List<String> observations = new ArrayList<>(
         List.of("DATE,PATIENT,ENCOUNTER,CATEGORY,CODE,DESCRIPTION,VALUE,UNITS,TYPE"));
     for (int p = 0; p < 12; p++) {
-      String id = "p-" + p;
+      String id = prefix + p;
       patients.add(id + "," + LocalDate.of(1950 + p * 2, 1 + p % 12, 1) + ",," + (p % 2 == 0 ? "M" : "F"));
       LocalDate day = LocalDate.of(2008, 1, 1).plusDays(p * 7);
       for (int e = 0; day.isBefore(LocalDate.of(2020, 1, 1)); e++, day = day.plusDays(30 + random.nextInt(60))) {
@@ -40,6 +45,10 @@ class DatasetAndEvaluateCommandTest {
         encounters.add(enc + "," + day + "T09:00:00Z," + day + "T09:30:00Z," + id + ",ambulatory,185349003,Visit");
         observations.add(day + "T09:10:00Z," + id + "," + enc + ",laboratory,4548-4,HbA1c,"
             + String.format("%.1f", 4.5 + 4 * random.nextDouble()) + ",%,numeric");
+        if (qaly) {
+          observations.add(day + "T09:20:00Z," + id + "," + enc + ",survey,QALY,Quality adjusted life years,"
+              + (20 + e) + ",a,numeric");
+        }
         int code = random.nextInt(10) == 0 ? 1 + random.nextInt(3) : 10 + random.nextInt(30);
         conditions.add(day + ",," + id + "," + enc + ",SNOMED-CT," + code + ",Condition " + code);
       }
@@ -80,6 +89,35 @@ class DatasetAndEvaluateCommandTest {
     int outcomes = new ObjectMapper().readTree(dir.resolve("ds/encoder-spec.json").toFile()).get("outcomes").size();
     assertThat(outcomes).isPositive();
     assertThat(Npy.read(dir.resolve("ds/labels.npy")).shape()).containsExactly(n, outcomes);
+  }
+
+  @Test
+  void shouldExportACohortGeneratedInChunksLeavingOutTheHealthEconomicsCodes(@TempDir Path dir) throws IOException {
+    cohort(dir.resolve("chunks/s1"), "p-", true);
+    cohort(dir.resolve("chunks/s2"), "q-", true);
+    StringWriter out = new StringWriter();
+
+    int exit = run(out, "dataset", "export", "--cohort", dir.resolve("chunks").toString(), "--out",
+        dir.resolve("ds").toString(), "--max-length", "32", "--min-count", "2");
+    int keepAll = run(out, "dataset", "export", "--cohort", dir.resolve("chunks").toString(), "--out",
+        dir.resolve("ds-all").toString(), "--max-length", "32", "--min-count", "2", "--exclude-codes", "");
+
+    assertThat(exit).as(out.toString()).isZero();
+    assertThat(keepAll).as(out.toString()).isZero();
+    JsonNode summary = new ObjectMapper().readTree(dir.resolve("ds/dataset.json").toFile());
+    assertThat(summary.get("patients").asInt()).isEqualTo(24);
+    assertThat(summary.get("cohort").isNull()).isTrue();
+    assertThat(summary.get("cohorts")).hasSize(2);
+    assertThat(summary.get("cohorts").get(1).asText()).endsWith("chunks/s2");
+    JsonNode spec = new ObjectMapper().readTree(dir.resolve("ds/encoder-spec.json").toFile());
+    assertThat(spec.get("formatVersion").asInt()).isEqualTo(2);
+    assertThat(spec.get("excludedCodes").toString()).isEqualTo("[\"DALY\",\"QALY\",\"QOLS\"]");
+    assertThat(spec.get("vocabulary").fieldNames()).toIterable().noneMatch(t -> t.contains("QALY"))
+        .anyMatch(t -> t.contains("4548-4"));
+    JsonNode all = new ObjectMapper().readTree(dir.resolve("ds-all/encoder-spec.json").toFile());
+    assertThat(all.get("formatVersion").asInt()).isEqualTo(1);
+    assertThat(all.has("excludedCodes")).isFalse();
+    assertThat(all.get("vocabulary").fieldNames()).toIterable().anyMatch(t -> t.contains("QALY"));
   }
 
   @Test

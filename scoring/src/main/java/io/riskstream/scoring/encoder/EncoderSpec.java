@@ -1,5 +1,6 @@
 package io.riskstream.scoring.encoder;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -19,7 +20,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Everything the encoder learned or was told, written beside each model and read at serving time: the vocabulary
@@ -30,12 +33,21 @@ import java.util.TreeMap;
  * <p>Features: {@code ages[i] = ageYearsAtEvent / ageScale}; {@code recency[i] = log1p(daysFromEventToIndex) /
  * recencyScale} ({@link #RECENCY_LOG1P_DAYS}). A numeric observation of a code with edges {@code e} falls into bin
  * {@code k} = the number of edges {@code <=} the value, so bins run from 0 to {@code e.size()}.
+ *
+ * <p>{@code excludedCodes}: events with one of these codes (any code system) are left out of the input, in training
+ * and in serving alike (e.g. Synthea's QALY, DALY and QOLS: health-economics measures, not clinical facts). A spec
+ * with excluded codes is format 2, so that a build that knows only format 1 refuses it instead of encoding those
+ * events; a spec without them is written as format 1, byte for byte as before.
  */
 public record EncoderSpec(int formatVersion, Map<String, Integer> vocabulary, int minCount, int binCount,
     Map<String, List<Double>> binEdges, int maxLength, List<Integer> ageBands, double ageScale, String recency,
-    double recencyScale, List<OutcomeSpec> outcomes) {
+    double recencyScale, List<OutcomeSpec> outcomes,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) Set<String> excludedCodes) {
 
+  /** The format of a spec without excluded codes. */
   public static final int FORMAT_VERSION = 1;
+  /** The format of a spec with excluded codes, and the newest this build reads. */
+  public static final int FORMAT_VERSION_EXCLUDED_CODES = 2;
   public static final String RECENCY_LOG1P_DAYS = "log1p(days)/recencyScale";
   public static final List<Integer> DEFAULT_AGE_BANDS = List.of(0, 18, 30, 40, 50, 60, 70, 80, 90);
 
@@ -43,10 +55,33 @@ public record EncoderSpec(int formatVersion, Map<String, Integer> vocabulary, in
       .enable(SerializationFeature.INDENT_OUTPUT)
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
+  /** A spec without excluded codes (format 1). */
+  public EncoderSpec(int formatVersion, Map<String, Integer> vocabulary, int minCount, int binCount,
+      Map<String, List<Double>> binEdges, int maxLength, List<Integer> ageBands, double ageScale, String recency,
+      double recencyScale, List<OutcomeSpec> outcomes) {
+    this(formatVersion, vocabulary, minCount, binCount, binEdges, maxLength, ageBands, ageScale, recency,
+        recencyScale, outcomes, Set.of());
+  }
+
   public EncoderSpec {
-    if (formatVersion != FORMAT_VERSION) {
+    if (formatVersion != FORMAT_VERSION && formatVersion != FORMAT_VERSION_EXCLUDED_CODES) {
       throw new IllegalArgumentException("unsupported encoder spec formatVersion " + formatVersion
-          + " (this build reads " + FORMAT_VERSION + ")");
+          + " (this build reads " + FORMAT_VERSION + " and " + FORMAT_VERSION_EXCLUDED_CODES + ")");
+    }
+    TreeSet<String> excluded = new TreeSet<>();
+    if (excludedCodes != null) {
+      for (String code : excludedCodes) {
+        if (code == null || code.isBlank()) {
+          throw new IllegalArgumentException("excludedCodes must not hold a blank code");
+        }
+        excluded.add(code);
+      }
+    }
+    excludedCodes = Collections.unmodifiableSortedSet(excluded);
+    if ((formatVersion == FORMAT_VERSION_EXCLUDED_CODES) != !excluded.isEmpty()) {
+      throw new IllegalArgumentException("an encoder spec has excludedCodes exactly when its formatVersion is "
+          + FORMAT_VERSION_EXCLUDED_CODES + " (formatVersion " + formatVersion + ", " + excluded.size()
+          + " excluded codes)");
     }
     vocabulary = sortedById(vocabulary);
     if (!Integer.valueOf(Tokens.PAD_ID).equals(vocabulary.get(Tokens.PAD))
@@ -119,6 +154,11 @@ public record EncoderSpec(int formatVersion, Map<String, Integer> vocabulary, in
     return outcomes.stream().map(OutcomeSpec::name).toList();
   }
 
+  /** Whether {@code e}'s code is one the encoder leaves out. */
+  public boolean excludes(EmrEvent e) {
+    return !excludedCodes.isEmpty() && e.getCode() != null && excludedCodes.contains(e.getCode());
+  }
+
   /** Bin of a numeric value of {@code loinc}, or -1 when the code has no bins. */
   public int bin(String loinc, double value) {
     List<Double> edges = binEdges.get(loinc);
@@ -178,8 +218,15 @@ public record EncoderSpec(int formatVersion, Map<String, Integer> vocabulary, in
     private double ageScale = 100.0;
     private double recencyScale = 10.0;
     private List<OutcomeSpec> outcomes = OutcomeSpec.defaults();
+    private Set<String> excludedCodes = Set.of();
 
     private Builder() {
+    }
+
+    /** Codes whose events the encoder leaves out, in any code system (none). */
+    public Builder excludedCodes(Set<String> excludedCodes) {
+      this.excludedCodes = Set.copyOf(excludedCodes);
+      return this;
     }
 
     /** A token enters the vocabulary when it occurs at least this often in the training patients (5). */
@@ -239,7 +286,7 @@ public record EncoderSpec(int formatVersion, Map<String, Integer> vocabulary, in
       for (List<EmrEvent> events : trainingPatients) {
         for (EmrEvent e : events) {
           if (e.getOp() == EventOp.UPSERT && e.getKind() == EventKind.OBSERVATION && e.getCode() != null
-              && Tokens.hasNumericValue(e)) {
+              && Tokens.hasNumericValue(e) && !excludedCodes.contains(e.getCode())) {
             values.computeIfAbsent(e.getCode(), c -> new DoubleList()).add(e.getValue());
           }
         }
@@ -263,8 +310,9 @@ public record EncoderSpec(int formatVersion, Map<String, Integer> vocabulary, in
         specials.put(Tokens.ageBand(ageBands, band), specials.size());
       }
       // Bins are known now; tokens are counted with a spec whose vocabulary holds only the specials.
-      EncoderSpec binsOnly = new EncoderSpec(FORMAT_VERSION, specials, minCount, binCount, edges, maxLength,
-          ageBands, ageScale, RECENCY_LOG1P_DAYS, recencyScale, outcomes);
+      int format = excludedCodes.isEmpty() ? FORMAT_VERSION : FORMAT_VERSION_EXCLUDED_CODES;
+      EncoderSpec binsOnly = new EncoderSpec(format, specials, minCount, binCount, edges, maxLength,
+          ageBands, ageScale, RECENCY_LOG1P_DAYS, recencyScale, outcomes, excludedCodes);
       Map<String, Long> counts = new HashMap<>();
       for (List<EmrEvent> events : trainingPatients) {
         for (EmrEvent e : events) {
@@ -283,8 +331,8 @@ public record EncoderSpec(int formatVersion, Map<String, Integer> vocabulary, in
           .thenComparing(Map.Entry::getKey));
       LinkedHashMap<String, Integer> vocabulary = new LinkedHashMap<>(specials);
       kept.forEach(en -> vocabulary.put(en.getKey(), vocabulary.size()));
-      return new EncoderSpec(FORMAT_VERSION, vocabulary, minCount, binCount, edges, maxLength, ageBands, ageScale,
-          RECENCY_LOG1P_DAYS, recencyScale, outcomes);
+      return new EncoderSpec(format, vocabulary, minCount, binCount, edges, maxLength, ageBands, ageScale,
+          RECENCY_LOG1P_DAYS, recencyScale, outcomes, excludedCodes);
     }
   }
 

@@ -20,6 +20,7 @@ import java.util.Objects;
  *       procedures {@code <kind>:<system>:<code>}; a numeric observation {@code obs:<loinc>:bin<k>} ({@code
  *       obs:<loinc>} when the code has no bins); a text observation {@code obs:<loinc>:<text>} when that token is in
  *       the vocabulary, else {@code obs:<loinc>}. Tokens not in the vocabulary are 1 ({@code [OOV]}).</li>
+ *   <li>Events with a code the spec excludes ({@link EncoderSpec#excludedCodes()}) give no token.</li>
  *   <li>When there are more than L tokens the oldest event tokens are dropped (the newest L - 2 are kept beside the
  *       two demographic tokens).</li>
  *   <li>{@code ages[i]} = age in years at the event / ageScale; {@code recency[i]} = log1p(days from the event to the
@@ -137,8 +138,11 @@ public final class HistoryEncoder {
     return years(atMillis - birthMillis);
   }
 
-  /** The token strings of one non-demographic event, in position order. */
+  /** The token strings of one non-demographic event, in position order; none for a code the spec excludes. */
   static List<String> eventTokens(EncoderSpec spec, EmrEvent e) {
+    if (spec.excludes(e)) {
+      return List.of();
+    }
     switch (e.getKind()) {
       case ENCOUNTER:
         return List.of(Tokens.encounterClass(e), Tokens.coded(e));
@@ -163,6 +167,9 @@ public final class HistoryEncoder {
 
   /** The tokens an event may produce, counted when fitting the vocabulary (text values: both candidates). */
   static List<String> candidateTokens(EncoderSpec spec, EmrEvent e) {
+    if (e.getKind() != io.riskstream.schemas.EventKind.DEMOGRAPHICS && spec.excludes(e)) {
+      return List.of();
+    }
     switch (e.getKind()) {
       case DEMOGRAPHICS:
         return List.of(Tokens.sex(e.getCode()));

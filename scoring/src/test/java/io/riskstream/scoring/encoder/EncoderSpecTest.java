@@ -110,4 +110,49 @@ class EncoderSpecTest {
     assertThatThrownBy(() -> EncoderSpec.read(new ByteArrayInputStream("{\"formatVersion\": 1".getBytes())))
         .hasMessageContaining("cannot parse encoder spec");
   }
+
+  @Test
+  void shouldLeaveExcludedCodesOutOfFittingAndEncodingAsFormatTwo() {
+    List<List<EmrEvent>> patients = patients(10);
+    EncoderSpec spec = EncoderSpec.builder().minCount(3).binCount(4).maxLength(32)
+        .excludedCodes(java.util.Set.of("72166-2", "4548-4")).fit(patients);
+
+    assertThat(spec.formatVersion()).isEqualTo(EncoderSpec.FORMAT_VERSION_EXCLUDED_CODES);
+    assertThat(spec.excludedCodes()).containsExactly("4548-4", "72166-2");
+    assertThat(spec.binEdges()).isEmpty();
+    assertThat(spec.vocabulary().keySet()).noneMatch(t -> t.contains("4548-4") || t.contains("72166-2"))
+        .contains("diagnosis:SNOMED-CT:44054006");
+    String json = new String(spec.toJsonBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(json).contains("\"formatVersion\" : 2").contains("\"excludedCodes\" : [ \"4548-4\", \"72166-2\" ]");
+    EncoderSpec read = EncoderSpec.read(new ByteArrayInputStream(spec.toJsonBytes()));
+    assertThat(read).isEqualTo(spec);
+    assertThat(read.toJsonBytes()).isEqualTo(spec.toJsonBytes());
+    // Serving encodes the history as if the excluded events were not there.
+    List<EmrEvent> history = patients.get(0);
+    List<EmrEvent> without = history.stream()
+        .filter(e -> !"4548-4".equals(e.getCode()) && !"72166-2".equals(e.getCode())).toList();
+    HistoryEncoder encoder = new HistoryEncoder(read);
+    assertThat(encoder.encode(history, 200 * DAY).input()).isEqualTo(encoder.encode(without, 200 * DAY).input());
+    assertThat(encoder.encode(history, 200 * DAY).input().length()).isEqualTo(2 + 2);
+  }
+
+  @Test
+  void shouldWriteASpecWithoutExcludedCodesAsFormatOneByteForByte() throws Exception {
+    byte[] shipped;
+    try (var in = getClass().getResourceAsStream("/models/emr-risk-small/encoder-spec.json")) {
+      assertThat(in).isNotNull();
+      shipped = in.readAllBytes();
+    }
+    EncoderSpec spec = EncoderSpec.read(new ByteArrayInputStream(shipped));
+
+    assertThat(spec.formatVersion()).isEqualTo(EncoderSpec.FORMAT_VERSION);
+    assertThat(spec.excludedCodes()).isEmpty();
+    assertThat(spec.toJsonBytes()).isEqualTo(shipped);
+    assertThatThrownBy(() -> new EncoderSpec(1, spec.vocabulary(), 1, 5, Map.of(), 32, List.of(0), 100,
+        EncoderSpec.RECENCY_LOG1P_DAYS, 10, OutcomeSpec.defaults(), java.util.Set.of("QALY")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("formatVersion is 2");
+    assertThatThrownBy(() -> new EncoderSpec(3, spec.vocabulary(), 1, 5, Map.of(), 32, List.of(0), 100,
+        EncoderSpec.RECENCY_LOG1P_DAYS, 10, OutcomeSpec.defaults(), java.util.Set.of("QALY")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("this build reads 1 and 2");
+  }
 }
