@@ -25,7 +25,7 @@ if [ $((10#$n + 1)) -eq "$count" ]; then
   actual=$(sha256sum "$base/blob.tgz" | cut -d' ' -f1)
   [ "$actual" = "$sha256" ] || { echo "receive-app: the package's sha256 does not match: start again with part 00" >&2; exit 1; }
   rm -rf "$base/pkg" && tar -C "$base" -xzf "$base/blob.tgz" && rm -f "$base/blob.tgz"
-  echo "receive-app: package $(cat "$base/pkg/VERSION") ready: $base/pkg/bin/riskstream"
+  echo "receive-app: package $(cat "$base/pkg/VERSION") ready in $base/pkg ($(ls "$base/pkg" | tr "\n" " "))"
 else
   echo "receive-app: part $n of $count received"
 fi

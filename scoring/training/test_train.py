@@ -299,6 +299,16 @@ class ChunkedCohortTest(unittest.TestCase):
                                   "--max-length 128 --min-count 5 --bins 5 --seed 42 --min-days-between 180 "
                                   "--exclude-codes DALY,QALY,QOLS")
 
+    def shouldReadTheManifestsTheDatasetCarries(self):
+        data_dir = os.path.join(self.tmp, "dataset")
+        os.makedirs(os.path.join(data_dir, "cohort-manifests"))
+        for i, d in enumerate(self.dirs):
+            shutil.move(os.path.join(d, "cohort.json"),
+                        os.path.join(data_dir, "cohort-manifests", f"{i:02d}-{os.path.basename(d)}.json"))
+        _, manifest = train.find_cohort_manifest(data_dir, self.meta, None)
+        self.assertEqual(manifest["options"]["patients"], 3000)
+        self.assertEqual(manifest["options"]["seed"], "101-102, 104")
+
     def shouldNotRecordHalfACohortWhenAChunkLacksItsManifest(self):
         os.remove(os.path.join(self.dirs[1], "cohort.json"))
         self.assertEqual(train.find_cohort_manifest(os.path.join(self.tmp, "dataset"), self.meta, None), (None, {}))

@@ -731,7 +731,8 @@ def outcome_specs(data: Dataset) -> list:
 def find_cohort_manifest(data_dir: str, meta: dict, explicit: str | None):
     """The cohort's cohort.json (written by `riskstream cohort generate`): --cohort-manifest, else beside the dataset
     arrays, else in the cohort directory that dataset.json names; for a dataset exported from several directories
-    (dataset.json's `cohorts`, e.g. a cohort generated in chunks), their manifests merged (merge_manifests)."""
+    (dataset.json's `cohorts`, e.g. a cohort generated in chunks), their manifests merged (merge_manifests), each from
+    the dataset's cohort-manifests/ copy or else from its directory."""
     candidates = [explicit] if explicit else []
     candidates.append(os.path.join(data_dir, "cohort.json"))
     if isinstance(meta.get("cohort"), str):
@@ -743,9 +744,12 @@ def find_cohort_manifest(data_dir: str, meta: dict, explicit: str | None):
     if explicit:
         raise SystemExit(f"--cohort-manifest {explicit} does not exist")
     dirs = meta.get("cohorts") if isinstance(meta.get("cohorts"), list) else []
+    copies = os.path.join(data_dir, "cohort-manifests")  # what `dataset export` copied beside the arrays
     manifests = []
-    for d in dirs:
-        path = os.path.join(str(d), "cohort.json")
+    for i, d in enumerate(dirs):
+        path = os.path.join(copies, f"{i:02d}-{os.path.basename(str(d))}.json")
+        if not os.path.isfile(path):
+            path = os.path.join(str(d), "cohort.json")
         if not os.path.isfile(path):
             return None, {}  # one chunk without its manifest: the card says "not recorded" rather than half a story
         with open(path, encoding="utf-8") as f:

@@ -103,6 +103,7 @@ public final class DatasetCommand implements Runnable {
       } catch (IllegalArgumentException e) {
         throw new BadInputException(e.getMessage());  // e.g. a patient in two of the directories
       }
+      copyManifests(dirs, out);
       console.printf("Dataset written to %s: %d samples of %d patients, length %d, vocabulary %d, spec sha256 %s%n",
           out, summary.samples(), summary.patients(), summary.maxLength(), summary.vocabularySize(),
           summary.specSha256());
@@ -110,6 +111,35 @@ public final class DatasetCommand implements Runnable {
           counts.patients(), counts.samples()));
       console.flush();
       return 0;
+    }
+
+    /**
+     * The cohorts' cohort.json files travel with the dataset (train.py reads them for the model card wherever the
+     * dataset goes, e.g. to a GPU host without the cohort): one cohort as {@code cohort.json}, several as
+     * {@code cohort-manifests/NN-<directory name>.json} in reading order.
+     */
+    private static void copyManifests(List<Path> dirs, Path out) {
+      try {
+        if (dirs.size() == 1) {
+          Path manifest = dirs.get(0).resolve("cohort.json");
+          if (java.nio.file.Files.isRegularFile(manifest)) {
+            java.nio.file.Files.copy(manifest, out.resolve("cohort.json"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          }
+          return;
+        }
+        Path target = java.nio.file.Files.createDirectories(out.resolve("cohort-manifests"));
+        for (int i = 0; i < dirs.size(); i++) {
+          Path manifest = dirs.get(i).resolve("cohort.json");
+          if (java.nio.file.Files.isRegularFile(manifest)) {
+            java.nio.file.Files.copy(manifest, target.resolve(String.format("%02d-%s.json", i,
+                dirs.get(i).getFileName())), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          }
+        }
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("cannot copy the cohort manifests to " + out + ": " + e.getMessage(),
+            e);
+      }
     }
   }
 }

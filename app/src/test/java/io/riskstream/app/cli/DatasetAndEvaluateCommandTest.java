@@ -95,6 +95,8 @@ class DatasetAndEvaluateCommandTest {
   void shouldExportACohortGeneratedInChunksLeavingOutTheHealthEconomicsCodes(@TempDir Path dir) throws IOException {
     cohort(dir.resolve("chunks/s1"), "p-", true);
     cohort(dir.resolve("chunks/s2"), "q-", true);
+    Files.writeString(dir.resolve("chunks/s1/cohort.json"), "{\"chunk\": \"s1\"}");
+    Files.writeString(dir.resolve("chunks/s2/cohort.json"), "{\"chunk\": \"s2\"}");
     StringWriter out = new StringWriter();
 
     int exit = run(out, "dataset", "export", "--cohort", dir.resolve("chunks").toString(), "--out",
@@ -109,6 +111,9 @@ class DatasetAndEvaluateCommandTest {
     assertThat(summary.get("cohort").isNull()).isTrue();
     assertThat(summary.get("cohorts")).hasSize(2);
     assertThat(summary.get("cohorts").get(1).asText()).endsWith("chunks/s2");
+    // the chunks' manifests travel with the dataset (train.py's card reads them)
+    assertThat(dir.resolve("ds/cohort-manifests/01-s2.json")).hasContent("{\"chunk\": \"s2\"}");
+    assertThat(dir.resolve("ds/cohort-manifests/00-s1.json")).exists();
     JsonNode spec = new ObjectMapper().readTree(dir.resolve("ds/encoder-spec.json").toFile());
     assertThat(spec.get("formatVersion").asInt()).isEqualTo(2);
     assertThat(spec.get("excludedCodes").toString()).isEqualTo("[\"DALY\",\"QALY\",\"QOLS\"]");
