@@ -73,7 +73,9 @@ public final class Scoring {
   }
 
   private static Scorer startScorer(ScoringOptions options, ModelBundle model) {
-    OnnxRuntimeScorer cpu = new OnnxRuntimeScorer(model, OnnxRuntimeScorer.Options.defaults());
+    OnnxRuntimeScorer.Options defaults = OnnxRuntimeScorer.Options.defaults();
+    OnnxRuntimeScorer cpu = new OnnxRuntimeScorer(model, new OnnxRuntimeScorer.Options(options.onnxRuntimeThreads(),
+        defaults.bucketWidth(), defaults.sliceSize()));
     if (options.backend() == Backend.ONNXRUNTIME) {
       return cpu;
     }

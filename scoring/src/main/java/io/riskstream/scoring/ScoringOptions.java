@@ -17,9 +17,17 @@ import java.util.Objects;
  * @param batcherMaxBatchSize largest batch the dynamic batcher sends to the scorer
  * @param batcherMaxQueueDelay longest time a request waits in the batcher for a fuller batch
  * @param tensorRt the TensorRT engine, used unless the backend is {@code ONNXRUNTIME}
+ * @param onnxRuntimeThreads ONNX Runtime's intra-op threads per scoring call (the CPU scorer, and TensorRT's
+ *     fallback); 1 or more
  */
 public record ScoringOptions(Backend backend, String model, int batcherMaxBatchSize, Duration batcherMaxQueueDelay,
-    TensorRtSettings tensorRt) {
+    TensorRtSettings tensorRt, int onnxRuntimeThreads) {
+
+  /** Options with one ONNX Runtime thread per scoring call. */
+  public ScoringOptions(Backend backend, String model, int batcherMaxBatchSize, Duration batcherMaxQueueDelay,
+      TensorRtSettings tensorRt) {
+    this(backend, model, batcherMaxBatchSize, batcherMaxQueueDelay, tensorRt, 1);
+  }
 
   public ScoringOptions {
     Objects.requireNonNull(backend, "backend");
@@ -32,6 +40,9 @@ public record ScoringOptions(Backend backend, String model, int batcherMaxBatchS
     }
     if (batcherMaxQueueDelay == null || batcherMaxQueueDelay.isNegative()) {
       throw new IllegalArgumentException("batcher max queue delay must not be negative, got " + batcherMaxQueueDelay);
+    }
+    if (onnxRuntimeThreads < 1) {
+      throw new IllegalArgumentException("ONNX Runtime needs at least one thread, got " + onnxRuntimeThreads);
     }
   }
 

@@ -67,6 +67,10 @@ class ScoringOptionsTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new ScoringOptions(Backend.AUTO, "emr-risk-small", 64, Duration.ofMillis(-1), tensorRt))
         .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new ScoringOptions(Backend.AUTO, "emr-risk-small", 64, Duration.ZERO, tensorRt, 0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least one thread");
+    assertThat(new ScoringOptions(Backend.AUTO, "emr-risk-small", 64, Duration.ZERO, tensorRt).onnxRuntimeThreads())
+        .isEqualTo(1);
   }
 
   @Test

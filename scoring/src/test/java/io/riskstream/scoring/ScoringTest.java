@@ -43,6 +43,19 @@ class ScoringTest {
   }
 
   @Test
+  void shouldScoreTheSameWithSeveralOnnxRuntimeThreads() throws Exception {
+    ScoringOptions one = options(Backend.ONNXRUNTIME);
+    ScoringOptions four = new ScoringOptions(one.backend(), one.model(), one.batcherMaxBatchSize(),
+        one.batcherMaxQueueDelay(), one.tensorRt(), 4);
+    try (ScoringService single = Scoring.start(one); ScoringService multi = Scoring.start(four)) {
+      for (ModelInput input : INPUTS) {
+        assertThat(multi.submit(input).get(30, TimeUnit.SECONDS).probabilities())
+            .containsExactly(single.submit(input).get(30, TimeUnit.SECONDS).probabilities());
+      }
+    }
+  }
+
+  @Test
   void shouldScoreWithOnnxRuntimeBehindTheBatcher() throws Exception {
     try (ScoringService service = Scoring.start(options(Backend.ONNXRUNTIME))) {
       assertThat(service.model().name()).isEqualTo("test-tiny");

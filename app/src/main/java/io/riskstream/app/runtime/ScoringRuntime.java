@@ -107,7 +107,8 @@ public final class ScoringRuntime implements AutoCloseable {
         config.getInt(RiskStreamConfig.BATCHER_MAX_BATCH_SIZE_CONFIG), config.batcherMaxQueueDelay(),
         new ScoringOptions.TensorRtSettings(config.tensorRtPrecision(), cacheDir,
             config.getInt(RiskStreamConfig.TENSORRT_MAX_BATCH_CONFIG),
-            config.getInt(RiskStreamConfig.TENSORRT_CONTEXTS_CONFIG), config.tensorRtOnParityFailure()));
+            config.getInt(RiskStreamConfig.TENSORRT_CONTEXTS_CONFIG), config.tensorRtOnParityFailure()),
+        config.getInt(RiskStreamConfig.ONNXRUNTIME_THREADS_CONFIG));
   }
 
   public ModelBundle model() {

@@ -48,11 +48,11 @@ class ScoringRuntimeTest {
     ScoringOptions options = ScoringRuntime.options(config(Map.of("scorer", "tensorrt", "model.name", "emr-risk-base",
         "batcher.max.batch.size", "128", "batcher.max.queue.delay.ms", "20", "tensorrt.contexts", "2",
         "tensorrt.max.batch", "256", "tensorrt.precision", "fp32", "tensorrt.on.parity.failure", "fail",
-        "tensorrt.engine.cache.dir", "/cache/engines")));
+        "tensorrt.engine.cache.dir", "/cache/engines", "onnxruntime.threads", "4")));
 
     assertThat(options).isEqualTo(new ScoringOptions(Backend.TENSORRT, "emr-risk-base", 128, Duration.ofMillis(20),
         new ScoringOptions.TensorRtSettings(Precision.FP32, Path.of("/cache/engines"), 256, 2,
-            ParityFailurePolicy.FAIL)));
+            ParityFailurePolicy.FAIL), 4));
   }
 
   @Test

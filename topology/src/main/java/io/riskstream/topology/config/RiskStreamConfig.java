@@ -123,6 +123,9 @@ public final class RiskStreamConfig extends AbstractConfig {
   public static final String TRIGGER_MAX_OFFSETS_CONFIG = "trigger.max.offsets";
   public static final String TRIGGER_MAX_OFFSETS_DOC = "Most source offsets a scoring request records as provenance (the first ones of the transaction).";
 
+  public static final String ONNXRUNTIME_THREADS_CONFIG = "onnxruntime.threads";
+  public static final String ONNXRUNTIME_THREADS_DOC = "ONNX Runtime intra-op threads per scoring call (the CPU"
+      + " scorer, and TensorRT's fallback). More than 1 lets one batch use cores the stream threads leave idle.";
   public static final String BATCHER_MAX_BATCH_SIZE_CONFIG = "batcher.max.batch.size";
   public static final String BATCHER_MAX_BATCH_SIZE_DOC = "Largest batch the per-JVM dynamic batcher sends to the scorer.";
   public static final String BATCHER_MAX_QUEUE_DELAY_MS_CONFIG = "batcher.max.queue.delay.ms";
@@ -269,6 +272,8 @@ public final class RiskStreamConfig extends AbstractConfig {
       .define(TRIGGER_CLOSE_ON_SOURCE_PROGRESS_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, TRIGGER_CLOSE_ON_SOURCE_PROGRESS_DOC)
       .define(TRIGGER_IDLE_FLUSH_MS_CONFIG, Type.LONG, 2000L, Range.atLeast(0), Importance.LOW, TRIGGER_IDLE_FLUSH_MS_DOC)
       .define(TRIGGER_MAX_OFFSETS_CONFIG, Type.INT, 32, Range.atLeast(1), Importance.LOW, TRIGGER_MAX_OFFSETS_DOC)
+      .define(ONNXRUNTIME_THREADS_CONFIG, Type.INT, 1, Range.between(1, 256), Importance.LOW,
+          ONNXRUNTIME_THREADS_DOC)
       .define(BATCHER_MAX_BATCH_SIZE_CONFIG, Type.INT, 64, Range.between(1, 4096), Importance.MEDIUM, BATCHER_MAX_BATCH_SIZE_DOC)
       .define(BATCHER_MAX_QUEUE_DELAY_MS_CONFIG, Type.LONG, 5L, Range.atLeast(0), Importance.MEDIUM, BATCHER_MAX_QUEUE_DELAY_MS_DOC)
       .define(SCORE_DRAIN_INTERVAL_MS_CONFIG, Type.LONG, 10L, Range.atLeast(1), Importance.LOW, SCORE_DRAIN_INTERVAL_MS_DOC)
