@@ -650,35 +650,44 @@ def bag_of_codes(data: Dataset, idx: np.ndarray):
     return sparse.hstack([counts, sparse.csr_matrix(age)]).tocsr()
 
 
-def baseline(data: Dataset, seed: int) -> list:
-    """Logistic regression per outcome on bag-of-codes features; C chosen on the validation split by AUROC."""
+def baseline(data: Dataset, seed: int, jobs: int = 1) -> list:
+    """Logistic regression per outcome on bag-of-codes features; C chosen on the validation split by AUROC. The fits
+    (outcomes x C) run in `jobs` processes at once (joblib); each fit is independent, so the result does not depend
+    on `jobs`."""
+    from joblib import Parallel, delayed
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import MaxAbsScaler
     tr, va, te = data.indices(0), data.indices(1), data.indices(2)
     scaler = MaxAbsScaler().fit(bag_of_codes(data, tr))
     x = {s: scaler.transform(bag_of_codes(data, i)) for s, i in (("tr", tr), ("va", va), ("te", te))}
+    y = {k: {s: data.labels[i, k] for s, i in (("tr", tr), ("va", va), ("te", te))} for k in range(len(data.outcomes))}
+    m = {k: {s: y[k][s] >= 0 for s in y[k]} for k in y}
+    fittable = [k for k in y if 0 < y[k]["tr"][m[k]["tr"]].sum() < m[k]["tr"].sum()]
+    grid = [(k, c) for k in fittable for c in (0.01, 0.1, 1.0)]
+
+    def fit(k, c):
+        return LogisticRegression(C=c, max_iter=2000, random_state=seed).fit(x["tr"][m[k]["tr"]], y[k]["tr"][m[k]["tr"]])
+
+    fitted = dict(zip(grid, Parallel(n_jobs=max(1, min(jobs, len(grid))))(delayed(fit)(k, c) for k, c in grid)))
     results = []
     for k, name in enumerate(data.outcomes):
-        y = {s: data.labels[i, k] for s, i in (("tr", tr), ("va", va), ("te", te))}
-        m = {s: y[s] >= 0 for s in y}
         entry = {"outcome": name}
-        if not (0 < y["tr"][m["tr"]].sum() < m["tr"].sum()):
+        if k not in fittable:
             entry["note"] = "single class on the train split"
             results.append(entry)
             continue
         best = None
         for c in (0.01, 0.1, 1.0):
-            clf = LogisticRegression(C=c, max_iter=2000, random_state=seed)
-            clf.fit(x["tr"][m["tr"]], y["tr"][m["tr"]])
-            yv = y["va"][m["va"]]
-            score = auroc(yv, clf.predict_proba(x["va"][m["va"]])[:, 1]) if 0 < yv.sum() < len(yv) else 0.0
+            clf = fitted[(k, c)]
+            yv = y[k]["va"][m[k]["va"]]
+            score = auroc(yv, clf.predict_proba(x["va"][m[k]["va"]])[:, 1]) if 0 < yv.sum() < len(yv) else 0.0
             if best is None or score > best[0]:
                 best = (score, c, clf)
-        yt = y["te"][m["te"]]
+        yt = y[k]["te"][m[k]["te"]]
         entry.update({"C": best[1], "val_auroc": round(best[0], 6)})
         if 0 < yt.sum() < len(yt):
-            entry["test_auroc"] = auroc(yt, best[2].predict_proba(x["te"][m["te"]])[:, 1])
-            entry["test_auprc"] = auprc(yt, best[2].predict_proba(x["te"][m["te"]])[:, 1])
+            entry["test_auroc"] = auroc(yt, best[2].predict_proba(x["te"][m[k]["te"]])[:, 1])
+            entry["test_auprc"] = auprc(yt, best[2].predict_proba(x["te"][m[k]["te"]])[:, 1])
         results.append(entry)
     return results
 
@@ -1031,7 +1040,7 @@ def main(argv=None) -> dict:
     model = model.cpu()
     metrics = evaluate_test(data, test_probs, test_idx, args.bootstrap, args.seed)
     log("fitting the bag-of-codes baseline")
-    base = baseline(data, args.seed)
+    base = baseline(data, args.seed, jobs=max(1, os.cpu_count() or 1))
     for m, b in zip(metrics, base):
         log(f"test {m['outcome']}: AUROC {fmt(m.get('auroc'))}, AUPRC {fmt(m.get('auprc'))}, baseline AUROC "
             f"{fmt(b.get('test_auroc'))}")
