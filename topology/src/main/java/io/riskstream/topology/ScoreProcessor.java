@@ -56,7 +56,8 @@ import org.slf4j.LoggerFactory;
  * vocabulary) is bad input: the request becomes a DeadLetter (stage SCORE, INVALID_MODEL_INPUT; key = patient id,
  * coordinates = the request's first source offset), leaves the store and does not hold back the patient's later
  * requests. So does a result that is no probability (NaN, or outside 0..1, in the base or an occluded input's
- * output): no score or alert is made of it, and the same input would give it again. Any other failure is the backend's: the failed stage is re-submitted after a backoff up to
+ * output): no score or alert is made of it, and the same input would give it again. Any other failure is the
+ * backend's: the failed stage is re-submitted after a backoff up to
  * {@code maxRetries} times, then the stream thread fails (the request stays in the store and is re-scored on restart).
  *
  * <p>Output: {@link ScoredRequest}s and {@link io.riskstream.schemas.DeadLetter}s.
@@ -256,8 +257,8 @@ public final class ScoreProcessor implements Processor<String, ScoringRequest, S
       Throwable failure = stage.stream().filter(CompletableFuture::isCompletedExceptionally).findFirst()
           .map(ScoreProcessor::cause).orElse(null);
       if (failure instanceof IllegalArgumentException invalid) {
-        deadLetter(f.request, invalid.getClass().getSimpleName(), "the scorer rejected the model input of history version "
-            + f.request.historyVersion() + " (" + f.request.eventCount() + " events) as invalid");
+        deadLetter(f.request, invalid.getClass().getSimpleName(), "the scorer rejected the model input of history"
+            + " version " + f.request.historyVersion() + " (" + f.request.eventCount() + " events) as invalid");
         it.remove();
         continue;
       }

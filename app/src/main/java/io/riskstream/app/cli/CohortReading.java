@@ -3,11 +3,15 @@ package io.riskstream.app.cli;
 import io.riskstream.connectors.synthea.ReadReport;
 import io.riskstream.connectors.synthea.SyntheaCsvReader;
 import io.riskstream.schemas.EmrEvent;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /** Reads a Synthea CSV export for the dataset and evaluate commands and prints what was read (counts only). */
 final class CohortReading {
@@ -20,7 +24,7 @@ final class CohortReading {
    * directory of them (its subdirectories that hold patients.csv, in name order, e.g. a cohort generated in chunks).
    */
   static List<Path> exportDirectories(List<Path> values) {
-    List<Path> dirs = new java.util.ArrayList<>();
+    List<Path> dirs = new ArrayList<>();
     for (Path value : values) {
       if (!Files.isDirectory(value)) {
         throw new BadInputException("--cohort " + value + " is not a directory");
@@ -30,9 +34,9 @@ final class CohortReading {
         continue;
       }
       List<Path> chunks;
-      try (java.util.stream.Stream<Path> children = Files.list(value)) {
+      try (Stream<Path> children = Files.list(value)) {
         chunks = children.filter(c -> Files.isRegularFile(c.resolve("patients.csv"))).sorted().toList();
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         throw new BadInputException("--cohort " + value + " cannot be listed: " + e.getMessage());
       }
       if (chunks.isEmpty()) {
@@ -40,7 +44,7 @@ final class CohortReading {
       }
       dirs.addAll(chunks);
     }
-    if (new java.util.HashSet<>(dirs.stream().map(d -> d.toAbsolutePath().normalize()).toList()).size()
+    if (new HashSet<>(dirs.stream().map(d -> d.toAbsolutePath().normalize()).toList()).size()
         != dirs.size()) {
       throw new BadInputException("--cohort names the same directory twice");
     }

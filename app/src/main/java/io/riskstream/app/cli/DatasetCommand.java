@@ -7,12 +7,17 @@ import io.riskstream.scoring.dataset.DatasetSummary;
 import io.riskstream.scoring.dataset.SamplingOptions;
 import io.riskstream.scoring.encoder.EncoderSpec;
 import io.riskstream.scoring.encoder.OutcomeSpec;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -82,10 +87,11 @@ public final class DatasetCommand implements Runnable {
     public Integer call() {
       PrintWriter console = spec.commandLine().getOut();
       List<Path> dirs = CohortReading.exportDirectories(cohorts);
+      List<String> names = dirs.stream().map(d -> d.toAbsolutePath().normalize().toString()).toList();
       CohortParts parts = new CohortParts() {
         @Override
         public List<String> names() {
-          return dirs.stream().map(d -> d.toAbsolutePath().normalize().toString()).toList();
+          return names;
         }
 
         @Override
@@ -99,7 +105,7 @@ public final class DatasetCommand implements Runnable {
       try {
         summary = builder.export(parts, EncoderSpec.builder().maxLength(maxLength).minCount(minCount)
             .binCount(bins).excludedCodes(excludeCodes.stream().map(String::strip).filter(c -> !c.isEmpty())
-                .collect(java.util.stream.Collectors.toSet())), out);
+                .collect(Collectors.toSet())), out);
       } catch (IllegalArgumentException e) {
         throw new BadInputException(e.getMessage());  // e.g. a patient in two of the directories
       }
@@ -122,23 +128,21 @@ public final class DatasetCommand implements Runnable {
       try {
         if (dirs.size() == 1) {
           Path manifest = dirs.get(0).resolve("cohort.json");
-          if (java.nio.file.Files.isRegularFile(manifest)) {
-            java.nio.file.Files.copy(manifest, out.resolve("cohort.json"),
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          if (Files.isRegularFile(manifest)) {
+            Files.copy(manifest, out.resolve("cohort.json"), StandardCopyOption.REPLACE_EXISTING);
           }
           return;
         }
-        Path target = java.nio.file.Files.createDirectories(out.resolve("cohort-manifests"));
+        Path target = Files.createDirectories(out.resolve("cohort-manifests"));
         for (int i = 0; i < dirs.size(); i++) {
           Path manifest = dirs.get(i).resolve("cohort.json");
-          if (java.nio.file.Files.isRegularFile(manifest)) {
-            java.nio.file.Files.copy(manifest, target.resolve(String.format("%02d-%s.json", i,
-                dirs.get(i).getFileName())), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          if (Files.isRegularFile(manifest)) {
+            Files.copy(manifest, target.resolve(String.format("%02d-%s.json", i, dirs.get(i).getFileName())),
+                StandardCopyOption.REPLACE_EXISTING);
           }
         }
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException("cannot copy the cohort manifests to " + out + ": " + e.getMessage(),
-            e);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot copy the cohort manifests to " + out + ": " + e.getMessage(), e);
       }
     }
   }

@@ -11,8 +11,8 @@ import java.util.Map;
  * several, which {@code cohorts} lists in reading order). Maps keep their insertion order (splits train, validation,
  * test; outcomes in spec order).
  */
-public record DatasetSummary(String cohort, List<String> cohorts, int patients, int patientsWithoutDemographics, int samples,
-    int maxLength, int vocabularySize, String specSha256, SamplingOptions sampling, List<String> outcomes,
+public record DatasetSummary(String cohort, List<String> cohorts, int patients, int patientsWithoutDemographics,
+    int samples, int maxLength, int vocabularySize, String specSha256, SamplingOptions sampling, List<String> outcomes,
     Map<String, SplitCounts> splits) {
 
   public DatasetSummary {

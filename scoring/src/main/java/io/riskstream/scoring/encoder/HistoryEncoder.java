@@ -1,6 +1,7 @@
 package io.riskstream.scoring.encoder;
 
 import io.riskstream.schemas.EmrEvent;
+import io.riskstream.schemas.EventKind;
 import io.riskstream.scoring.ModelInput;
 import java.util.ArrayList;
 import java.util.List;
@@ -167,7 +168,7 @@ public final class HistoryEncoder {
 
   /** The tokens an event may produce, counted when fitting the vocabulary (text values: both candidates). */
   static List<String> candidateTokens(EncoderSpec spec, EmrEvent e) {
-    if (e.getKind() != io.riskstream.schemas.EventKind.DEMOGRAPHICS && spec.excludes(e)) {
+    if (e.getKind() != EventKind.DEMOGRAPHICS && spec.excludes(e)) {
       return List.of();
     }
     switch (e.getKind()) {
