@@ -167,6 +167,7 @@ public final class E2eBenchmark {
   private final boolean warmup;
   private final List<Integer> scalingThreads;
   private final int scalingCopies;
+  private final int scalingPartitions;
   private final boolean transactionMetadata;
   /** {@link #STREAMS_OVERRIDES} and the Kafka Streams settings given on the command line, for every phase. */
   private final Map<String, Object> streamsOverrides;
@@ -187,7 +188,7 @@ public final class E2eBenchmark {
    *     the CPU of a first run
    */
   public E2eBenchmark(Map<String, List<EmrEvent>> cohort, Map<String, Object> appConfig, Path workDir, boolean warmup) {
-    this(cohort, appConfig, workDir, new Settings(warmup, List.of(), Map.of(), false, 1));
+    this(cohort, appConfig, workDir, new Settings(warmup, List.of(), Map.of(), false, 1, 0));
   }
 
   /**
@@ -205,12 +206,19 @@ public final class E2eBenchmark {
    *     {@code trigger.idle.flush.ms} of idle input
    * @param scalingCopies the thread-scaling runs read the cohort this many times over under new patient ids
    *     ({@link CohortCopies}; 1: the cohort as it is), so that enough patients spread the events evenly over threads
+   * @param scalingPartitions partitions of the thread-scaling runs' input and emr-events topics; 0: as many as the
+   *     largest thread count (more partitions than threads give each thread several, which evens out their loads)
    */
   public record Settings(boolean warmup, List<Integer> scalingThreads, Map<String, ?> streamsSettings,
-      boolean transactionMetadata, int scalingCopies) {
+      boolean transactionMetadata, int scalingCopies, int scalingPartitions) {
     public Settings {
       if (scalingCopies < 1) {
         throw new IllegalArgumentException("scalingCopies must be at least 1, got " + scalingCopies);
+      }
+      int most = scalingThreads.stream().mapToInt(Integer::intValue).max().orElse(0);
+      if (scalingPartitions != 0 && scalingPartitions < most) {
+        throw new IllegalArgumentException("scalingPartitions must be 0 or at least the largest thread count " + most
+            + ", got " + scalingPartitions);
       }
       scalingThreads = List.copyOf(scalingThreads);
       streamsSettings = Map.copyOf(streamsSettings);
@@ -225,6 +233,7 @@ public final class E2eBenchmark {
     this.warmup = settings.warmup();
     this.scalingThreads = settings.scalingThreads();
     this.scalingCopies = settings.scalingCopies();
+    this.scalingPartitions = settings.scalingPartitions();
     this.transactionMetadata = settings.transactionMetadata();
     Map<String, Object> overrides = new HashMap<>(STREAMS_OVERRIDES);
     overrides.putAll(settings.streamsSettings());
@@ -292,8 +301,8 @@ public final class E2eBenchmark {
   }
 
   /**
-   * The thread-scaling runs: the full topology per thread count, over as many partitions as the most threads, on the
-   * cohort {@code scalingCopies} times over.
+   * The thread-scaling runs: the full topology per thread count, over {@code scalingPartitions} partitions (0: as many
+   * as the most threads), on the cohort {@code scalingCopies} times over.
    */
   private List<Scaling> scaling(EmbeddedKafka kafka) throws Exception {
     List<Scaling> runs = new ArrayList<>();
@@ -302,7 +311,8 @@ public final class E2eBenchmark {
     }
     Map<String, List<EmrEvent>> patients = CohortCopies.of(cohort, scalingCopies);
     long events = patients.values().stream().mapToLong(List::size).sum();
-    int partitions = scalingThreads.stream().mapToInt(Integer::intValue).max().orElseThrow();
+    int partitions = scalingPartitions > 0 ? scalingPartitions
+        : scalingThreads.stream().mapToInt(Integer::intValue).max().orElseThrow();
     for (int threads : scalingThreads) {
       String prefix = "scale" + threads;
       ChangeEventFeed feed = ChangeEventFeed.of(patients, prefix, System.currentTimeMillis() - events, partitions);

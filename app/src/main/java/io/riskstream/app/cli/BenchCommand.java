@@ -118,6 +118,17 @@ public final class BenchCommand implements Runnable, DeveloperCommand {
             + " histories otherwise bound the speed-up); the other phases read it once. Default: ${DEFAULT-VALUE}.")
     private int scalingCopies;
 
+    @Option(names = "--scaling-partitions", paramLabel = "N", defaultValue = "0",
+        description = "Partitions of the thread-scaling runs' input and emr-events topics, at least the largest"
+            + " --scaling count; 0: as many as that count. More partitions than threads give each thread several,"
+            + " which evens out their loads. Default: ${DEFAULT-VALUE}.")
+    private int scalingPartitions;
+
+    @Option(names = "--host-label", paramLabel = "NAME",
+        description = "The host's name in the result's file name and JSON (e.g. gpu-nvidia-h100 on a GPU host whose"
+            + " hostname says nothing); default: the hostname.")
+    private String hostLabel;
+
     @Option(names = "--transaction-metadata", negatable = true, defaultValue = "false", fallbackValue = "true",
         description = "Feed the throughput phases Debezium's transaction metadata too (every transaction's END, and"
             + " source.transaction.topic set), as the shipped connector configurations provide it, so that the last"
@@ -149,6 +160,14 @@ public final class BenchCommand implements Runnable, DeveloperCommand {
       if (scalingCopies < 1 || scalingCopies > 100) {
         throw new CommandLine.ParameterException(cli, "--scaling-copies must be from 1 to 100");
       }
+      int mostThreads = scalingThreads.stream().mapToInt(Integer::intValue).max().orElse(0);
+      if (scalingPartitions != 0 && (scalingPartitions < mostThreads || scalingPartitions > 256)) {
+        throw new BadInputException("--scaling-partitions must be 0 or from the largest --scaling"
+            + " count (" + mostThreads + ") to 256");
+      }
+      if (hostLabel != null && !hostLabel.matches("[A-Za-z0-9][A-Za-z0-9.-]{0,63}")) {
+        throw new BadInputException("--host-label takes letters, digits, '.' and '-' (at most 64)");
+      }
       if (model != null) {
         ModelBundle.load(model);  // a bad --model fails here (exit status 2), not after the cohort and the broker
       }
@@ -169,10 +188,10 @@ public final class BenchCommand implements Runnable, DeveloperCommand {
         }
         E2eBenchmark bench = new E2eBenchmark(byPatient, appConfig, work.resolve("state"),
             new E2eBenchmark.Settings(warmup, scalingThreads, streamsSettings, transactionMetadata,
-                scalingCopies));
+                scalingCopies, scalingPartitions));
         E2eBenchmark.Result result = bench.run();
 
-        String host = InetAddress.getLocalHost().getHostName();
+        String host = hostLabel != null ? hostLabel : InetAddress.getLocalHost().getHostName();
         ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
         String stem = "e2e-" + host.replaceAll("[^A-Za-z0-9.-]", "_") + "-"
             + now.format(DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'"));

@@ -88,6 +88,15 @@ class BadInputTest {
   }
 
   @Test
+  void shouldRefuseThreadScalingPartitionsFewerThanTheThreadsAndOddHostLabels() {
+    assertThat(badInput("bench", "e2e", "--cohort", COHORT.toString(), "--scaling", "2,4", "--scaling-partitions",
+        "2", "--out", dir.resolve("out").toString()))
+        .contains("--scaling-partitions must be 0 or from the largest --scaling count (4) to 256");
+    assertThat(badInput("bench", "e2e", "--cohort", COHORT.toString(), "--host-label", "../etc", "--out",
+        dir.resolve("out").toString())).contains("--host-label takes letters, digits");
+  }
+
+  @Test
   void shouldListTheBundledModelsWhenABenchmarkIsGivenAnUnknownOne() {
     assertThat(badInput("bench", "scorer", "--model", "nope", "--lengths-dir", dir.toString(), "--out",
         dir.resolve("out").toString())).startsWith("riskstream bench scorer: unknown model 'nope'").contains(BUNDLED);
