@@ -207,7 +207,8 @@ public final class E2eBenchmark {
    * @param scalingCopies the thread-scaling runs read the cohort this many times over under new patient ids
    *     ({@link CohortCopies}; 1: the cohort as it is), so that enough patients spread the events evenly over threads
    * @param scalingPartitions partitions of the thread-scaling runs' input and emr-events topics; 0: as many as the
-   *     largest thread count (more partitions than threads give each thread several, which evens out their loads)
+   *     largest thread count (tasks go to threads round-robin, so a multiple of the thread count gives each thread the
+   *     same events as that count does)
    */
   public record Settings(boolean warmup, List<Integer> scalingThreads, Map<String, ?> streamsSettings,
       boolean transactionMetadata, int scalingCopies, int scalingPartitions) {

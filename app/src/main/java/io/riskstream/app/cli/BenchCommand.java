@@ -120,8 +120,9 @@ public final class BenchCommand implements Runnable, DeveloperCommand {
 
     @Option(names = "--scaling-partitions", paramLabel = "N", defaultValue = "0",
         description = "Partitions of the thread-scaling runs' input and emr-events topics, at least the largest"
-            + " --scaling count; 0: as many as that count. More partitions than threads give each thread several,"
-            + " which evens out their loads. Default: ${DEFAULT-VALUE}.")
+            + " --scaling count; 0: as many as that count. Kafka Streams hands a client's tasks to its threads"
+            + " round-robin, so a multiple of the thread count splits the events over the threads as that count"
+            + " does (measured); other counts split them otherwise. Default: ${DEFAULT-VALUE}.")
     private int scalingPartitions;
 
     @Option(names = "--host-label", paramLabel = "NAME",
