@@ -247,6 +247,101 @@ class TrainScriptTest(unittest.TestCase):
         self.assertEqual(first["onnx"]["sha256"], second["onnx"]["sha256"])
 
 
+    def shouldPutCalibrationCurvesWithIntervalsInTheCard(self):
+        for m in self.card["metrics"]["per_outcome"]:
+            c = m["calibration"]
+            self.assertEqual(len(c["bins"]), train.CALIBRATION_BINS)
+            self.assertEqual(sum(b["n"] for b in c["bins"]), m["n"])
+            for b in c["bins"]:
+                self.assertLessEqual(b["observed_ci95"][0], b["observed"] + 1e-12)
+                self.assertGreaterEqual(b["observed_ci95"][1], b["observed"] - 1e-12)
+            self.assertEqual([b["expected"] for b in c["bins"]], sorted(b["expected"] for b in c["bins"]))
+        with open(os.path.join(self.out, "model-card.md")) as f:
+            markdown = f.read()
+        self.assertIn("## Calibration (test split)", markdown)
+        self.assertLess(markdown.index("## Calibration"), markdown.index("## Model"))
+        if importlib.util.find_spec("matplotlib") is not None:
+            self.assertTrue(os.path.isfile(os.path.join(self.out, "calibration.png")))
+
+    def shouldAddTheSameCalibrationToAnExistingCardFromTheOnnxModel(self):
+        import calibrate_card
+        copy = os.path.join(self.tmp, "model-copy")
+        shutil.copytree(self.out, copy)
+        card_path = os.path.join(copy, "model-card.json")
+        with open(card_path) as f:
+            card = json.load(f)
+        for m in card["metrics"]["per_outcome"]:
+            m.pop("calibration")
+        with open(card_path, "w") as f:
+            json.dump(card, f)
+        md_path = os.path.join(copy, "model-card.md")
+        with open(md_path) as f:
+            markdown = f.read()
+        start, end = markdown.index("## Calibration"), markdown.index("## Model")
+        with open(md_path, "w") as f:
+            f.write(markdown[:start] + markdown[end:] + "\n## Operating points (default alert thresholds)\n\nkept\n")
+
+        again = calibrate_card.main(["--data", self.data, "--model", copy, "--threads", "1"])
+
+        for a, b in zip(again["metrics"]["per_outcome"], self.card["metrics"]["per_outcome"]):
+            self.assertEqual([x["n"] for x in a["calibration"]["bins"]], [x["n"] for x in b["calibration"]["bins"]])
+            for x, y in zip(a["calibration"]["bins"], b["calibration"]["bins"]):
+                self.assertAlmostEqual(x["observed"], y["observed"], places=9)
+                self.assertAlmostEqual(x["expected"], y["expected"], places=5)  # ONNX Runtime vs PyTorch
+        with open(md_path) as f:
+            rewritten = f.read()
+        self.assertEqual(rewritten.count("## Calibration (test split)"), 1)
+        self.assertIn("kept", rewritten)
+        calibrate_card.main(["--data", self.data, "--model", copy, "--threads", "1"])  # a second run replaces it
+        with open(md_path) as f:
+            self.assertEqual(f.read(), rewritten)
+
+    def shouldRefuseToCalibrateACardWithADatasetItWasNotTrainedOn(self):
+        import calibrate_card
+        other = os.path.join(self.tmp, "other-data")
+        os.makedirs(other, exist_ok=True)
+        write_synthetic_dataset(other, seed=8)
+        with open(os.path.join(other, "encoder-spec.json"), "a") as f:
+            f.write(" ")  # another spec (its dataset.json says so too, as an export with another spec would)
+        with open(os.path.join(other, "dataset.json")) as f:
+            meta = json.load(f)
+        meta["specSha256"] = train.sha256_file(os.path.join(other, "encoder-spec.json"))
+        with open(os.path.join(other, "dataset.json"), "w") as f:
+            json.dump(meta, f)
+        with self.assertRaises(SystemExit) as caught:
+            calibrate_card.main(["--data", other, "--model", self.out, "--threads", "1"])
+        self.assertIn("not the one", str(caught.exception))
+
+
+@unittest.skipIf(MISSING, f"missing Python packages: {MISSING}")
+class CalibrationCurveTest(unittest.TestCase):
+
+    def shouldFindCalibratedProbabilitiesCalibratedAndDoubledOnesNot(self):
+        rng = np.random.default_rng(5)
+        p = rng.uniform(0.001, 0.2, size=40000)
+        y = (rng.random(len(p)) < p).astype(np.float64)
+        groups = np.arange(len(p)) // 4
+        good = train.calibration_curve(y, p, groups, 10, 200, 1)
+        self.assertLess(good["observed_to_expected_ci95"][0], 1.0)
+        self.assertGreater(good["observed_to_expected_ci95"][1], 1.0)
+        self.assertLess(good["ece"], 0.01)
+        bad = train.calibration_curve(y, np.minimum(2 * p, 1.0), groups, 10, 200, 1)
+        self.assertLess(bad["observed_to_expected_ci95"][1], 0.6)
+        self.assertGreater(bad["ece"], 0.04)
+        self.assertEqual(sum(b["n"] for b in good["bins"]), len(p))
+        self.assertEqual([b["n"] for b in good["bins"]], [4000] * 10)
+
+    def shouldResampleWholePatients(self):
+        # Every sample of a patient shares the label: per-patient resampling widens the interval against per-sample.
+        rng = np.random.default_rng(6)
+        patients = np.repeat(np.arange(500), 20)
+        p = np.full(len(patients), 0.1)
+        y = np.repeat((rng.random(500) < 0.1).astype(np.float64), 20)
+        by_patient = train.calibration_curve(y, p, patients, 1, 300, 2)["observed_to_expected_ci95"]
+        by_sample = train.calibration_curve(y, p, np.arange(len(p)), 1, 300, 2)["observed_to_expected_ci95"]
+        self.assertGreater(by_patient[1] - by_patient[0], 2 * (by_sample[1] - by_sample[0]))
+
+
 @unittest.skipIf(MISSING, f"missing Python packages: {MISSING}")
 class ChunkedCohortTest(unittest.TestCase):
     """A dataset exported from a cohort generated in chunks (dataset.json's `cohorts`): the card's cohort facts and
@@ -315,7 +410,7 @@ class ChunkedCohortTest(unittest.TestCase):
 
 
 # unittest finds methods by the prefix "test"; the project names test methods shouldXxx.
-for _case in (TrainScriptTest, ChunkedCohortTest):
+for _case in (TrainScriptTest, ChunkedCohortTest, CalibrationCurveTest):
     for _name in [n for n in vars(_case) if n.startswith("should")]:
         setattr(_case, "test_" + _name, getattr(_case, _name))
 

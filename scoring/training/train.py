@@ -49,6 +49,7 @@ OPSET = 17
 VALIDATION_SAMPLES = 256
 MASK_VALUE = -1.0e4  # additive attention mask: exp() underflows to exactly 0 in fp32, and it is finite in fp16
 INPUT_NAMES = ("tokens", "ages", "recency")
+CALIBRATION_BINS = 10
 OUTPUT_NAME = "risk"
 
 # Hyper-parameter presets; every value can be overridden on the command line.
@@ -620,6 +621,116 @@ def bootstrap_metrics(y: np.ndarray, p: np.ndarray, groups: np.ndarray, resample
     return out
 
 
+def calibration_curve(y: np.ndarray, p: np.ndarray, groups: np.ndarray, bins: int, resamples: int, seed: int) -> dict:
+    """Reliability of probabilities p for labels y: `bins` equal-count bins of p, each with its mean probability
+    (expected) and observed rate, the latter with a 95% percentile interval from resampling patients (clusters) with
+    replacement on the fixed bin edges; plus observed/expected over all samples (O/E, with its interval) and the
+    expected calibration error (count-weighted |observed - expected|)."""
+    order = np.argsort(p, kind="stable")
+    bin_of = np.empty(len(p), dtype=np.int64)
+    bin_of[order] = np.minimum(np.arange(len(p)) * bins // max(len(p), 1), bins - 1)
+    n = np.bincount(bin_of, minlength=bins).astype(np.float64)
+    expected = np.bincount(bin_of, weights=p, minlength=bins) / np.maximum(n, 1)
+    observed = np.bincount(bin_of, weights=y, minlength=bins) / np.maximum(n, 1)
+    uniq, inverse = np.unique(groups, return_inverse=True)
+    rng = np.random.default_rng(seed)
+    obs_draws, oe_draws = [], []
+    for start in range(0, resamples, 100):
+        r = min(100, resamples - start)
+        counts = np.stack([np.bincount(rng.integers(0, len(uniq), len(uniq)), minlength=len(uniq)) for _ in range(r)])
+        w = counts[:, inverse].astype(np.float64)
+        offsets = (np.arange(r) * bins)[:, None] + bin_of[None, :]
+        wn = np.bincount(offsets.ravel(), weights=w.ravel(), minlength=r * bins).reshape(r, bins)
+        wy = np.bincount(offsets.ravel(), weights=(w * y).ravel(), minlength=r * bins).reshape(r, bins)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            obs_draws.append(wy / wn)
+            oe_draws.append((w * y).sum(axis=1) / (w * p).sum(axis=1))
+    obs_draws, oe_draws = np.concatenate(obs_draws), np.concatenate(oe_draws)
+    table = []
+    for b in range(bins):
+        members = p[bin_of == b]
+        draws = obs_draws[:, b][~np.isnan(obs_draws[:, b])]
+        table.append({"n": int(n[b]), "p_min": float(members.min()) if len(members) else None,
+                      "p_max": float(members.max()) if len(members) else None,
+                      "expected": float(expected[b]), "observed": float(observed[b]),
+                      "observed_ci95": [float(v) for v in np.percentile(draws, [2.5, 97.5])] if len(draws) else None})
+    oe = float(y.sum() / p.sum()) if p.sum() > 0 else None
+    oe_ok = oe_draws[np.isfinite(oe_draws)]
+    return {"bins": table, "binning": f"{bins} equal-count bins of the predicted probability",
+            "observed_to_expected": oe,
+            "observed_to_expected_ci95": [float(v) for v in np.percentile(oe_ok, [2.5, 97.5])] if len(oe_ok) else None,
+            "ece": float(np.sum(n * np.abs(observed - expected)) / max(n.sum(), 1)),
+            "bootstrap": {"resamples": resamples, "by": "patient", "seed": seed}}
+
+
+def calibration_lines(card: dict) -> list:
+    """The model card's "Calibration" section (Markdown lines)."""
+    lines = ["## Calibration (test split)", "",
+             "Observed onset rate against the mean predicted probability in 10 equal-count bins of the prediction "
+             "(95% intervals: bootstrap resamples of test patients; all bins in model-card.json). O/E = observed / "
+             "expected onsets over all test samples; ECE = count-weighted mean |observed - expected| over the bins. "
+             "Plot: `calibration.png`.", "",
+             "| outcome | O/E (95% CI) | ECE | top bin: predicted | top bin: observed (95% CI) | top bin n |",
+             "|---|---|---|---|---|---|"]
+    for m in card["metrics"]["per_outcome"]:
+        c = m.get("calibration")
+        if not c:
+            lines.append(f"| {m['outcome']} | – | – | – | – | – |")
+            continue
+        oe_ci, top = c["observed_to_expected_ci95"], c["bins"][-1]
+        top_ci = top["observed_ci95"]
+        lines.append(f"| {m['outcome']} | {fmt(c['observed_to_expected'], 2)}"
+                     + (f" ({fmt(oe_ci[0], 2)}–{fmt(oe_ci[1], 2)})" if oe_ci else "")
+                     + f" | {fmt(c['ece'], 4)} | {fmt(top['expected'], 4)} | {fmt(top['observed'], 4)}"
+                     + (f" ({fmt(top_ci[0], 4)}–{fmt(top_ci[1], 4)})" if top_ci else "") + f" | {top['n']:,} |")
+    return lines + [""]
+
+
+def display_names(spec: dict) -> dict:
+    """Outcome name -> the encoder spec's displayName (what a clinician reads), where it has one."""
+    return {o["name"]: o.get("displayName") or o["name"] for o in spec.get("outcomes", []) if isinstance(o, dict)}
+
+
+def plot_calibration(card: dict, path: str, names: dict) -> bool:
+    """calibration.png: one reliability panel per outcome (log axes, bins with their 95% intervals, the diagonal).
+    Returns False, with a warning, where matplotlib is missing (the card's JSON and table still hold the numbers)."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        log("warning: matplotlib is not installed, calibration.png not drawn (apt-get install python3-matplotlib)")
+        return False
+    outcomes = [m for m in card["metrics"]["per_outcome"] if m.get("calibration")]
+    fig, axes = plt.subplots(1, max(len(outcomes), 1), figsize=(3.6 * max(len(outcomes), 1), 3.8), squeeze=False)
+    for ax, m in zip(axes[0], outcomes):
+        bins = [b for b in m["calibration"]["bins"] if b["n"] > 0 and b["expected"] > 0]
+        x = np.array([b["expected"] for b in bins])
+        y = np.array([b["observed"] for b in bins])
+        lo = np.array([b["observed_ci95"][0] if b["observed_ci95"] else b["observed"] for b in bins])
+        hi = np.array([b["observed_ci95"][1] if b["observed_ci95"] else b["observed"] for b in bins])
+        floor = max(min(x.min(), 1e-5), 1e-6)
+        ax.errorbar(x, np.maximum(y, floor), yerr=[np.maximum(y, floor) - np.maximum(lo, floor),
+                                                    np.maximum(hi, floor) - np.maximum(y, floor)],
+                    fmt="o", ms=4, capsize=2)
+        top = max(x.max(), hi.max()) * 1.5
+        ax.plot([floor, top], [floor, top], color="grey", lw=0.8, ls="--")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlim(floor, top)
+        ax.set_ylim(floor, top)
+        ax.set_title(names.get(m["outcome"], m["outcome"]), fontsize=9)
+        ax.set_xlabel("mean predicted probability", fontsize=8)
+        ax.set_ylabel("observed onset rate", fontsize=8)
+        ax.tick_params(labelsize=7)
+    fig.suptitle(f"{card['name']} {card['version']}: calibration on the test split (95% CI, patient bootstrap)",
+                 fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return True
+
+
 def evaluate_test(data: Dataset, probs: np.ndarray, test_idx: np.ndarray, resamples: int, seed: int) -> list:
     results = []
     for k, name in enumerate(data.outcomes):
@@ -629,6 +740,7 @@ def evaluate_test(data: Dataset, probs: np.ndarray, test_idx: np.ndarray, resamp
         entry = {"outcome": name, "n": int(m.sum()), "positives": int(y.sum()), "patients": int(len(np.unique(g)))}
         if 0 < y.sum() < len(y):
             entry.update(bootstrap_metrics(y, p, g, resamples, seed + k))
+            entry["calibration"] = calibration_curve(y, p, g, CALIBRATION_BINS, resamples, seed + k)
         else:
             entry["note"] = "single class on the test split: AUROC/AUPRC undefined"
             entry["brier"] = float(np.mean((p - y) ** 2)) if len(y) else None
@@ -892,8 +1004,9 @@ def write_markdown(card: dict, path: str) -> None:
         lines.append(f"| {m['outcome']} | {ci('auroc')} | {ci('auprc')} | {fmt(m.get('brier'), 4)} | "
                      f"{fmt(b.get('test_auroc'))} |")
     t = c["training"]
-    lines += ["", f"Baseline: {c['baseline']['method']}", "",
-              "## Model", "",
+    lines += ["", f"Baseline: {c['baseline']['method']}", ""]
+    lines += calibration_lines(c)
+    lines += ["## Model", "",
               f"- architecture: {c['architecture']['description']}",
               f"- parameters: {c['parameters']:,}",
               f"- FLOPs per sequence at L={c['flops_per_sequence']['length']}: {c['flops_per_sequence']['total']:,} "
@@ -1112,6 +1225,7 @@ def main(argv=None) -> dict:
         json.dump(card, f, indent=2, sort_keys=False)
         f.write("\n")
     write_markdown(card, os.path.join(args.out, "model-card.md"))
+    plot_calibration(card, os.path.join(args.out, "calibration.png"), display_names(data.spec))
     log(f"wrote {args.out}: mean test AUROC {fmt(card['metrics']['mean_auroc'])}, baseline "
         f"{fmt(card['metrics']['baseline_mean_auroc'])}")
     return card

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.riskstream.schemas.EmrEvent;
 import io.riskstream.schemas.EventOp;
 import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -137,7 +138,7 @@ class EncoderSpecTest {
   }
 
   @Test
-  void shouldWriteASpecWithoutExcludedCodesAsFormatOneByteForByte() throws Exception {
+  void shouldWriteTheShippedSpecBackByteForByteAndOneWithoutExcludedCodesAsFormatOne() throws Exception {
     byte[] shipped;
     try (var in = getClass().getResourceAsStream("/models/emr-risk-small/encoder-spec.json")) {
       assertThat(in).isNotNull();
@@ -145,9 +146,19 @@ class EncoderSpecTest {
     }
     EncoderSpec spec = EncoderSpec.read(new ByteArrayInputStream(shipped));
 
-    assertThat(spec.formatVersion()).isEqualTo(EncoderSpec.FORMAT_VERSION);
-    assertThat(spec.excludedCodes()).isEmpty();
+    assertThat(spec.formatVersion()).isEqualTo(2);
+    assertThat(spec.excludedCodes()).containsExactlyInAnyOrder("QALY", "DALY", "QOLS");
     assertThat(spec.toJsonBytes()).isEqualTo(shipped);
+
+    // The same spec as a format-1 file (what every spec was before excludedCodes) is read and written back unchanged.
+    String formatOne = new String(shipped, StandardCharsets.UTF_8)
+        .replace("\"formatVersion\" : 2", "\"formatVersion\" : 1")
+        .replaceFirst(",\\s*\"excludedCodes\" : \\[[^\\]]*\\]", "");
+    assertThat(formatOne).doesNotContain("excludedCodes");
+    EncoderSpec one = EncoderSpec.read(new ByteArrayInputStream(formatOne.getBytes(StandardCharsets.UTF_8)));
+    assertThat(one.formatVersion()).isEqualTo(EncoderSpec.FORMAT_VERSION);
+    assertThat(one.excludedCodes()).isEmpty();
+    assertThat(new String(one.toJsonBytes(), StandardCharsets.UTF_8)).isEqualTo(formatOne);
     assertThatThrownBy(() -> new EncoderSpec(1, spec.vocabulary(), 1, 5, Map.of(), 32, List.of(0), 100,
         EncoderSpec.RECENCY_LOG1P_DAYS, 10, OutcomeSpec.defaults(), java.util.Set.of("QALY")))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("formatVersion is 2");
