@@ -669,7 +669,7 @@ def calibration_lines(card: dict) -> list:
              "Observed onset rate against the mean predicted probability in 10 equal-count bins of the prediction "
              "(95% intervals: bootstrap resamples of test patients; all bins in model-card.json). O/E = observed / "
              "expected onsets over all test samples; ECE = count-weighted mean |observed - expected| over the bins. "
-             "Plot: `calibration.png`.", "",
+             "Plot: `calibration.png` (log axes; a bin without an onset is drawn on the lower axis).", "",
              "| outcome | O/E (95% CI) | ECE | top bin: predicted | top bin: observed (95% CI) | top bin n |",
              "|---|---|---|---|---|---|"]
     for m in card["metrics"]["per_outcome"]:
@@ -705,6 +705,9 @@ def plot_calibration(card: dict, path: str, names: dict) -> bool:
     fig, axes = plt.subplots(1, max(len(outcomes), 1), figsize=(3.6 * max(len(outcomes), 1), 3.8), squeeze=False)
     for ax, m in zip(axes[0], outcomes):
         bins = [b for b in m["calibration"]["bins"] if b["n"] > 0 and b["expected"] > 0]
+        ax.set_title(names.get(m["outcome"], m["outcome"]), fontsize=9)
+        if not bins:
+            continue
         x = np.array([b["expected"] for b in bins])
         y = np.array([b["observed"] for b in bins])
         lo = np.array([b["observed_ci95"][0] if b["observed_ci95"] else b["observed"] for b in bins])
@@ -719,7 +722,6 @@ def plot_calibration(card: dict, path: str, names: dict) -> bool:
         ax.set_yscale("log")
         ax.set_xlim(floor, top)
         ax.set_ylim(floor, top)
-        ax.set_title(names.get(m["outcome"], m["outcome"]), fontsize=9)
         ax.set_xlabel("mean predicted probability", fontsize=8)
         ax.set_ylabel("observed onset rate", fontsize=8)
         ax.tick_params(labelsize=7)
