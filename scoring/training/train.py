@@ -597,16 +597,22 @@ def weighted_auroc_auprc(y: np.ndarray, p: np.ndarray, weights: np.ndarray) -> t
     return auc, ap
 
 
-def bootstrap_metrics(y: np.ndarray, p: np.ndarray, groups: np.ndarray, resamples: int, seed: int) -> dict:
-    """Point estimates and 95% percentile intervals of AUROC, AUPRC and Brier, resampling patients (clusters) with
-    replacement: each sample's weight is the number of times its patient was drawn."""
+def patient_weights(groups: np.ndarray, resamples: int, seed: int):
+    """Bootstrap weights by patient (cluster), in blocks of at most 100 resamples: each sample's weight is the number of
+    times its patient was drawn with replacement. The same seed gives the same draws to every caller."""
     uniq, inverse = np.unique(groups, return_inverse=True)
     rng = np.random.default_rng(seed)
-    draws = {"auroc": [], "auprc": [], "brier": []}
     for start in range(0, resamples, 100):
         r = min(100, resamples - start)
         counts = np.stack([np.bincount(rng.integers(0, len(uniq), len(uniq)), minlength=len(uniq)) for _ in range(r)])
-        w = counts[:, inverse].astype(np.float64)
+        yield counts[:, inverse].astype(np.float64)
+
+
+def bootstrap_metrics(y: np.ndarray, p: np.ndarray, groups: np.ndarray, resamples: int, seed: int) -> dict:
+    """Point estimates and 95% percentile intervals of AUROC, AUPRC and Brier, resampling patients (clusters) with
+    replacement: each sample's weight is the number of times its patient was drawn."""
+    draws = {"auroc": [], "auprc": [], "brier": []}
+    for w in patient_weights(groups, resamples, seed):
         auc, ap = weighted_auroc_auprc(y, p, w)
         draws["auroc"].append(auc)
         draws["auprc"].append(ap)
@@ -632,13 +638,9 @@ def calibration_curve(y: np.ndarray, p: np.ndarray, groups: np.ndarray, bins: in
     n = np.bincount(bin_of, minlength=bins).astype(np.float64)
     expected = np.bincount(bin_of, weights=p, minlength=bins) / np.maximum(n, 1)
     observed = np.bincount(bin_of, weights=y, minlength=bins) / np.maximum(n, 1)
-    uniq, inverse = np.unique(groups, return_inverse=True)
-    rng = np.random.default_rng(seed)
     obs_draws, oe_draws = [], []
-    for start in range(0, resamples, 100):
-        r = min(100, resamples - start)
-        counts = np.stack([np.bincount(rng.integers(0, len(uniq), len(uniq)), minlength=len(uniq)) for _ in range(r)])
-        w = counts[:, inverse].astype(np.float64)
+    for w in patient_weights(groups, resamples, seed):
+        r = len(w)
         offsets = (np.arange(r) * bins)[:, None] + bin_of[None, :]
         wn = np.bincount(offsets.ravel(), weights=w.ravel(), minlength=r * bins).reshape(r, bins)
         wy = np.bincount(offsets.ravel(), weights=(w * y).ravel(), minlength=r * bins).reshape(r, bins)

@@ -73,9 +73,8 @@ public final class Scoring {
   }
 
   private static Scorer startScorer(ScoringOptions options, ModelBundle model) {
-    OnnxRuntimeScorer.Options defaults = OnnxRuntimeScorer.Options.defaults();
-    OnnxRuntimeScorer cpu = new OnnxRuntimeScorer(model, new OnnxRuntimeScorer.Options(options.onnxRuntimeThreads(),
-        defaults.bucketWidth(), defaults.sliceSize()));
+    OnnxRuntimeScorer cpu = new OnnxRuntimeScorer(model,
+        OnnxRuntimeScorer.Options.defaults().withIntraOpThreads(options.onnxRuntimeThreads()));
     if (options.backend() == Backend.ONNXRUNTIME) {
       return cpu;
     }

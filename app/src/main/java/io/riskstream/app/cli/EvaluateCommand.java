@@ -182,7 +182,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     List<OperatingPoints.Outcome> points = null;
     int patientCount = 0;
     try (OnnxRuntimeScorer scorer = new OnnxRuntimeScorer(bundle,
-        new OnnxRuntimeScorer.Options(threads, 16, OnnxRuntimeScorer.Options.defaults().sliceSize()))) {
+        OnnxRuntimeScorer.Options.defaults().withIntraOpThreads(threads))) {
       Evaluator evaluator = new Evaluator(bundle, scorer, new SamplingOptions(seed, 18, minDaysBetween), batchSize,
           bootstrap);
       // one part of the patients at a time (only its events are held; the scored samples are small), merged in

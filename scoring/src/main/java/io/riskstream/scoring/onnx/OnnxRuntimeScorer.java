@@ -64,6 +64,11 @@ public final class OnnxRuntimeScorer implements Scorer {
     public static Options defaults() {
       return new Options(1, 16, 8);
     }
+
+    /** These options with {@code threads} intra-op threads. */
+    public Options withIntraOpThreads(int threads) {
+      return new Options(threads, bucketWidth, sliceSize);
+    }
   }
 
   private final OrtEnvironment env;
