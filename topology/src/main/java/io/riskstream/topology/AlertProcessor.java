@@ -27,9 +27,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * {@link ScoringRequest#deathTime()}), counted per task and reason in sensors {@code alerts-withheld-<reason>-total}
  * ({@code shadow-alerts-withheld-<reason>-total} for a shadow model) of group {@code stream-riskstream-metrics}, and
  * production's also per instance ({@link WithheldAlertCounts}).
- * Reasons: the occluded newest event groups ({@link ReasonGroups}: one per code, with a count) whose removal lowers p
- * by at least {@code alert.reasons.min.contribution} (contribution = p − p without the group), largest first, ties
- * by eventId; the score processor scored the occluded inputs because this policy, on this store's state, raises an
+ * Reasons: of the occluded newest event groups ({@link ReasonGroups}: one per code, with a count;
+ * {@code alert.reasons.candidates} of them), at most {@code alert.reasons} whose removal lowers p by at least
+ * {@code alert.reasons.min.contribution} and by at least {@code alert.reasons.min.share} of p (contribution = p − p
+ * without the group), largest first, ties by eventId; the score processor scored the occluded inputs because this policy, on this store's state, raises an
  * alert for the score ({@link #raisesAlert}; a score without them raises none). The alert carries the outcome's display name from the model.
  * alertId = hash(scoreId, outcome, severity). A shadow model's alert processor keeps its state in its own store
  * ({@value #SHADOW_STORE}) and applies the same age floor and withholds the same alerts (by the shadow model's onset
@@ -147,7 +148,7 @@ public final class AlertProcessor implements Processor<String, ScoredRequest, St
     RiskScore score = s.score();
     List<AlertReason> reasons = new ArrayList<>();
     List<ScoringRequest.ReasonEvent> events = s.request().reasonEvents();
-    double floor = Math.max(policy.reasonRules().minContribution(), Double.MIN_VALUE);
+    double floor = policy.reasonRules().floor(p);
     for (int i = 0; i < events.size() && i + 1 < s.probabilities().size(); i++) {
       double contribution = p - (double) s.probabilities().get(i + 1)[k];
       if (contribution >= floor) {
@@ -157,6 +158,9 @@ public final class AlertProcessor implements Processor<String, ScoredRequest, St
       }
     }
     reasons.sort(Comparator.comparingDouble((AlertReason r) -> -r.getContribution()).thenComparing(AlertReason::getEventId));
+    if (reasons.size() > policy.reasons()) {
+      reasons.subList(policy.reasons(), reasons.size()).clear();
+    }
     return RiskAlert.newBuilder()
         .setAlertId(Ids.alertId(score.getScoreId(), outcome, severity.name()))
         .setPatientId(score.getPatientId())

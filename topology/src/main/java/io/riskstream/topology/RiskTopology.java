@@ -167,7 +167,7 @@ public final class RiskTopology {
     if (shadow != null) {
       OnsetCodes.both(onsets, OnsetCodes.of(shadow.backend()));
     }
-    ReasonGroups reasons = new ReasonGroups(policy.reasons(), policy.reasonRules().excludedCodes());
+    ReasonGroups reasons = new ReasonGroups(policy.reasonRules().occluded(), policy.reasonRules().excludedCodes());
     Duration drain = config.scoreDrainInterval();
     int retries = config.getInt(RiskStreamConfig.SCORE_MAX_RETRIES_CONFIG);
 

@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * newest events) are scored only for a request whose base probabilities make the alert processor raise an alert
  * ({@link AlertProcessor#raisesAlert}, read from its store {@value AlertProcessor#STORE} in this task): a score that
  * raises none, e.g. one whose alerts are all withheld (an outcome already diagnosed, a patient who has died), needs no
- * reasons, so most scores cost one input instead of 1 + alert.reasons, even with low thresholds
+ * reasons, so most scores cost one input instead of 1 + alert.reasons.candidates, even with low thresholds
  * that most scores reach (hysteresis and cooldown keep such outcomes from alerting again). The answer is the alert
  * processor's own: a request is decided only once all earlier requests of its patient have been forwarded, and the
  * forward runs the alert processor synchronously, so the store holds the state this request's score will meet. Which

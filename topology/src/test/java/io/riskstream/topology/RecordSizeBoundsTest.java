@@ -124,7 +124,7 @@ class RecordSizeBoundsTest {
         .withLoggingDisabled().build();
     store.init(context.getStateStoreContext(), store);
     context.addStateStore(store);
-    AlertPolicy policy = new RiskStreamConfig(Map.of()).alertPolicy();
+    AlertPolicy policy = new RiskStreamConfig(Map.of(RiskStreamConfig.ALERT_REASONS_CONFIG, maxReasons)).alertPolicy();
     List<String> outcomes = model.spec().outcomes().stream().map(o -> o.name()).toList();
     ScoringBackend backend = new ScoringBackend(new io.riskstream.scoring.ScorerInfo("tensorrt", "fp16", text('m', 64),
         "1.0.0", text('a', 64), outcomes), model.spec().outcomes().stream().map(o -> o.horizonDays()).toList(),

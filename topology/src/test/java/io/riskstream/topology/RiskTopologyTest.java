@@ -412,15 +412,34 @@ class RiskTopologyTest {
     assertThat(a.get(0).getPreviousProbability()).isCloseTo(0.05, org.assertj.core.data.Offset.offset(1e-6));
     assertThat(a.get(0).getReasons()).extracting(r -> r.getEventId()).containsExactly("conditions:c2", "conditions:c1");
     assertThat(a.get(0).getReasons().get(0).getContribution()).isCloseTo(0.3, org.assertj.core.data.Offset.offset(1e-6));
-    // c2 and c3 share code 130: one reason, its newest event, count 2, occluded together (0.65 - 0.05)
+    // c2 and c3 share code 130: one reason, its newest event, count 2, occluded together (0.65 - 0.05); c1's 0.05 is
+    // below a tenth of 0.65 (alert.reasons.min.share), so the critical alert cites the group alone
     assertThat(a.get(1).getReasons()).extracting(r -> r.getEventId(), r -> r.getCount())
-        .containsExactly(org.assertj.core.groups.Tuple.tuple("conditions:c3", 2),
-            org.assertj.core.groups.Tuple.tuple("conditions:c1", 1));
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("conditions:c3", 2));
     assertThat(a.get(1).getReasons().get(0).getContribution()).isCloseTo(0.6, org.assertj.core.data.Offset.offset(1e-6));
     assertThat(a.get(1).getReasons().get(0).getDescription()).isEqualTo("test condition");
     List<RiskScore> s = scores.readValuesToList();
     assertThat(a.get(1).getScoreId()).isEqualTo(s.get(2).getScoreId());
     assertThat(a.get(1).getAlertId()).isEqualTo(Ids.alertId(s.get(2).getScoreId(), "a", "CRITICAL"));
+  }
+
+  @Test
+  void shouldCiteTheLargestContributionsAmongTheCandidatesEvenWhenOlderEventsCarryThem() {
+    // one reason cited, at most 3 groups occluded, no share floor
+    start(TokenSumTestScorer.synchronousBackend(), RiskStreamConfig.ALERT_REASONS_CONFIG, "1",
+        RiskStreamConfig.ALERT_REASONS_CANDIDATES_CONFIG, "3", RiskStreamConfig.ALERT_REASONS_MIN_SHARE_CONFIG, "0");
+    cond("c0", "p1", "2019-12-01T00:00:00Z", "101", null, 1, 1000);  // a = 0.01
+    cond("c1", "p1", "2020-01-01T00:00:00Z", "140", null, 2, 1000);  // a = 0.41: warning
+    cond("c2", "p1", "2020-02-01T00:00:00Z", "118", null, 3, 1000);  // a = 0.59
+    cond("c3", "p1", "2020-03-01T00:00:00Z", "102", null, 4, 1000);  // a = 0.61: critical
+    cond("c4", "p1", "2020-04-01T00:00:00Z", "103", null, 5, 1000);  // a = 0.64
+    List<RiskAlert> a = alerts.readValuesToList();
+    assertThat(a).extracting(RiskAlert::getSeverity).containsExactly(AlertSeverity.WARNING, AlertSeverity.CRITICAL);
+    assertThat(a.get(0).getReasons()).extracting(r -> r.getEventId()).containsExactly("conditions:c1");
+    // the critical alert's 3 newest groups are c3, c2, c1 (contributions 0.02, 0.18, 0.40): it cites the largest, c1,
+    // although two newer groups were occluded; c0 is past the candidates
+    assertThat(a.get(1).getReasons()).extracting(r -> r.getEventId()).containsExactly("conditions:c1");
+    assertThat(a.get(1).getReasons().get(0).getContribution()).isCloseTo(0.40, org.assertj.core.data.Offset.offset(1e-6));
   }
 
   @Test

@@ -39,10 +39,24 @@ public final class AlertPolicy {
     }
   }
 
-  /** What alerts cite: at most {@code count} reasons, each lowering p by at least {@code minContribution}. */
-  public record Reasons(int count, double minContribution, Set<String> excludedCodes) {
+  /**
+   * What alerts cite: the {@code candidates} newest event groups of the input (one per code, over the whole history)
+   * are occluded when a score raises an alert, and the alert cites at most {@code count} of them, largest
+   * contribution first, each lowering p by at least {@code minContribution} and by at least {@code minShare} of p.
+   */
+  public record Reasons(int count, int candidates, double minContribution, double minShare, Set<String> excludedCodes) {
     public Reasons {
       excludedCodes = Set.copyOf(excludedCodes);
+    }
+
+    /** Event groups occluded per alerting score: none without reasons, else at least {@code count}. */
+    public int occluded() {
+      return count == 0 ? 0 : Math.max(count, candidates);
+    }
+
+    /** The smallest contribution an alert of probability {@code p} cites (always above 0). */
+    public double floor(double p) {
+      return Math.max(Math.max(minContribution, minShare * p), Double.MIN_VALUE);
     }
   }
 
@@ -124,7 +138,7 @@ public final class AlertPolicy {
     return Double.isNaN(ageYears) || ageYears >= minimumAgeYears;
   }
 
-  /** Newest event groups occluded per score to explain alerts. */
+  /** The most reasons an alert cites. */
   public int reasons() {
     return reasons.count();
   }
@@ -165,7 +179,9 @@ public final class AlertPolicy {
     }
     return new AlertPolicy(d, thresholdsConfigured, byOutcome, Map.of(),
         new Reasons(c.getInt(RiskStreamConfig.ALERT_REASONS_CONFIG),
-            c.getDouble(RiskStreamConfig.ALERT_REASONS_MIN_CONTRIBUTION_CONFIG), excluded), 0);
+            c.getInt(RiskStreamConfig.ALERT_REASONS_CANDIDATES_CONFIG),
+            c.getDouble(RiskStreamConfig.ALERT_REASONS_MIN_CONTRIBUTION_CONFIG),
+            c.getDouble(RiskStreamConfig.ALERT_REASONS_MIN_SHARE_CONFIG), excluded), 0);
   }
 
   private boolean thresholdsSetFor(String name) {

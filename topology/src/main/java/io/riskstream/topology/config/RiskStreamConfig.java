@@ -146,9 +146,13 @@ public final class RiskStreamConfig extends AbstractConfig {
   public static final String ALERT_INDEX_PER_PATIENT_CONFIG = "alert.index.per.patient";
   public static final String ALERT_INDEX_PER_PATIENT_DOC = "Newest alerts per patient kept in the alert-index store (alert id to patient, for CDS Hooks and inbox feedback, which name only the alert); feedback on an older alert answers 404.";
   public static final String ALERT_REASONS_CONFIG = "alert.reasons";
-  public static final String ALERT_REASONS_DOC = "Number of newest events occluded and re-scored (in the same batch) to find each alert's reasons; 0 disables reasons.";
+  public static final String ALERT_REASONS_DOC = "The most reasons an alert cites: the event groups (one per code) among alert.reasons.candidates whose occlusion lowers the outcome's probability most; 0 disables reasons.";
+  public static final String ALERT_REASONS_CANDIDATES_CONFIG = "alert.reasons.candidates";
+  public static final String ALERT_REASONS_CANDIDATES_DOC = "Event groups (one per code, over the whole history, newest first; at least alert.reasons) occluded and re-scored when a score raises an alert. More reach further back; each costs a model row per alert.";
   public static final String ALERT_REASONS_MIN_CONTRIBUTION_CONFIG = "alert.reasons.min.contribution";
-  public static final String ALERT_REASONS_MIN_CONTRIBUTION_DOC = "An alert cites an event group only when occluding it lowers the outcome's probability by at least this much (absolute); smaller contributions are noise.";
+  public static final String ALERT_REASONS_MIN_CONTRIBUTION_DOC = "An alert cites an event group only when occluding it lowers the outcome's probability by at least this much (absolute) and by at least alert.reasons.min.share of it; smaller contributions are noise.";
+  public static final String ALERT_REASONS_MIN_SHARE_CONFIG = "alert.reasons.min.share";
+  public static final String ALERT_REASONS_MIN_SHARE_DOC = "An alert cites an event group only when occluding it lowers the outcome's probability by at least this share of the probability (0.1: a tenth), and by at least alert.reasons.min.contribution.";
   public static final String CALIBRATION_ENABLED_CONFIG = "calibration.enabled";
   public static final String CALIBRATION_ENABLED_DOC = "Label every score once its outcome is known, measure observed vs expected per outcome over event-time windows and publish drift events (topic.calibration.drift). Off by default: see README, Calibration drift.";
   public static final String CALIBRATION_WINDOW_DAYS_CONFIG = "calibration.window.days";
@@ -284,7 +288,9 @@ public final class RiskStreamConfig extends AbstractConfig {
       .define(ALERT_COOLDOWN_HOURS_CONFIG, Type.LONG, 24L * 30, Range.atLeast(0), Importance.MEDIUM, ALERT_COOLDOWN_HOURS_DOC)
       .define(ALERT_REASONS_CONFIG, Type.INT, 3, Range.between(0, 32), Importance.LOW, ALERT_REASONS_DOC)
       .define(ALERT_INDEX_PER_PATIENT_CONFIG, Type.INT, 100, Range.between(1, 100_000), Importance.LOW, ALERT_INDEX_PER_PATIENT_DOC)
-      .define(ALERT_REASONS_MIN_CONTRIBUTION_CONFIG, Type.DOUBLE, 0.005, Range.between(0.0, 1.0), Importance.LOW, ALERT_REASONS_MIN_CONTRIBUTION_DOC)
+      .define(ALERT_REASONS_CANDIDATES_CONFIG, Type.INT, 16, Range.between(0, 32), Importance.LOW, ALERT_REASONS_CANDIDATES_DOC)
+      .define(ALERT_REASONS_MIN_CONTRIBUTION_CONFIG, Type.DOUBLE, 0.0005, Range.between(0.0, 1.0), Importance.LOW, ALERT_REASONS_MIN_CONTRIBUTION_DOC)
+      .define(ALERT_REASONS_MIN_SHARE_CONFIG, Type.DOUBLE, 0.1, Range.between(0.0, 1.0), Importance.LOW, ALERT_REASONS_MIN_SHARE_DOC)
       .define(ALERT_REASONS_EXCLUDED_CODES_CONFIG, Type.LIST, "QALY,DALY,QOLS", Importance.LOW, ALERT_REASONS_EXCLUDED_CODES_DOC)
       .define(CALIBRATION_ENABLED_CONFIG, Type.BOOLEAN, false, Importance.MEDIUM, CALIBRATION_ENABLED_DOC)
       .define(CALIBRATION_WINDOW_DAYS_CONFIG, Type.INT, 90, Range.between(1, 3650), Importance.MEDIUM, CALIBRATION_WINDOW_DAYS_DOC)

@@ -85,6 +85,22 @@ class RiskStreamConfigTest {
     RiskStreamConfig c = new RiskStreamConfig(Map.of(RiskStreamConfig.ALERT_REASONS_MIN_CONTRIBUTION_CONFIG, "0.01",
         RiskStreamConfig.ALERT_REASONS_EXCLUDED_CODES_CONFIG, "QALY, 76437-3"));
     assertThat(c.alertPolicy().reasonRules().minContribution()).isEqualTo(0.01);
+    // defaults: 3 reasons cited among the 16 newest groups, each at least 0.0005 and a tenth of p
+    AlertPolicy.Reasons defaults = new RiskStreamConfig(Map.of()).alertPolicy().reasonRules();
+    assertThat(defaults.count()).isEqualTo(3);
+    assertThat(defaults.occluded()).isEqualTo(16);
+    assertThat(defaults.floor(0.02)).isEqualTo(0.002, org.assertj.core.data.Offset.offset(1e-12));
+    assertThat(defaults.floor(0.001)).isEqualTo(0.0005);
+    // never fewer candidates than reasons; none without reasons
+    assertThat(new RiskStreamConfig(Map.of(RiskStreamConfig.ALERT_REASONS_CONFIG, "5",
+        RiskStreamConfig.ALERT_REASONS_CANDIDATES_CONFIG, "2")).alertPolicy().reasonRules().occluded()).isEqualTo(5);
+    assertThat(new RiskStreamConfig(Map.of(RiskStreamConfig.ALERT_REASONS_CONFIG, "0")).alertPolicy().reasonRules()
+        .occluded()).isZero();
+    assertThat(new AlertPolicy.Reasons(3, 16, 0, 0, java.util.Set.of()).floor(0.5)).isPositive();
+    assertThatThrownBy(() -> new RiskStreamConfig(Map.of(RiskStreamConfig.ALERT_REASONS_CANDIDATES_CONFIG, "33")))
+        .isInstanceOf(ConfigException.class);
+    assertThatThrownBy(() -> new RiskStreamConfig(Map.of(RiskStreamConfig.ALERT_REASONS_MIN_SHARE_CONFIG, "-0.1")))
+        .isInstanceOf(ConfigException.class);
     assertThat(c.alertPolicy().reasonRules().excludedCodes()).containsExactlyInAnyOrder("QALY", "76437-3");
     assertThat(new RiskStreamConfig(Map.of()).alertPolicy().reasonRules().excludedCodes())
         .containsExactlyInAnyOrder("QALY", "DALY", "QOLS");
