@@ -40,7 +40,7 @@ public final class Scoring {
     ModelBundle model = ModelBundle.load(options.model());
     Scorer scorer = startScorer(options, model);
     DynamicBatcher batcher = new DynamicBatcher(scorer, options.batcherMaxBatchSize(),
-        options.batcherMaxQueueDelay());
+        options.batcherMaxQueueDelay(), options.batcherInstances());
     LOG.info("scoring with model {} {} (sha256 {}) on {} {}", model.name(), model.version(),
         model.sha256().substring(0, 12), scorer.info().backend(), scorer.info().precision());
     return new ScoringService(model, scorer, batcher);

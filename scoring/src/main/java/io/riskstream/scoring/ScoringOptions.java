@@ -19,9 +19,16 @@ import java.util.Objects;
  * @param tensorRt the TensorRT engine, used unless the backend is {@code ONNXRUNTIME}
  * @param onnxRuntimeThreads ONNX Runtime's intra-op threads per scoring call (the CPU scorer, and TensorRT's
  *     fallback); 1 or more
+ * @param batcherInstances batches the dynamic batcher scores at once (Triton's instance count), 1 or more
  */
 public record ScoringOptions(Backend backend, String model, int batcherMaxBatchSize, Duration batcherMaxQueueDelay,
-    TensorRtSettings tensorRt, int onnxRuntimeThreads) {
+    TensorRtSettings tensorRt, int onnxRuntimeThreads, int batcherInstances) {
+
+  /** Options with one batch scored at a time. */
+  public ScoringOptions(Backend backend, String model, int batcherMaxBatchSize, Duration batcherMaxQueueDelay,
+      TensorRtSettings tensorRt, int onnxRuntimeThreads) {
+    this(backend, model, batcherMaxBatchSize, batcherMaxQueueDelay, tensorRt, onnxRuntimeThreads, 1);
+  }
 
   /** Options with one ONNX Runtime thread per scoring call. */
   public ScoringOptions(Backend backend, String model, int batcherMaxBatchSize, Duration batcherMaxQueueDelay,
@@ -43,6 +50,9 @@ public record ScoringOptions(Backend backend, String model, int batcherMaxBatchS
     }
     if (onnxRuntimeThreads < 1) {
       throw new IllegalArgumentException("ONNX Runtime needs at least one thread, got " + onnxRuntimeThreads);
+    }
+    if (batcherInstances < 1) {
+      throw new IllegalArgumentException("the batcher needs at least one instance, got " + batcherInstances);
     }
   }
 
@@ -74,8 +84,8 @@ public record ScoringOptions(Backend backend, String model, int batcherMaxBatchS
     /**
      * The engine options serving uses for {@code model} (and {@code riskstream build-engine} prebuilds): batch sizes
      * 1..maxBatch, length buckets doubling from 32 to the model's maximum length, {@code contexts} execution
-     * contexts per shape (the batcher's single worker is the only caller; with more than one context each of its
-     * calls runs parts of a chunk at once); default workspace and tolerances, device 0, rebuilding allowed.
+     * contexts per shape (with one batcher instance its worker is the only caller; with more than one context each
+     * of its calls runs parts of a chunk at once); default workspace and tolerances, device 0, rebuilding allowed.
      */
     public TensorRtOptions engineOptions(ModelBundle model) {
       int maxLength = model.spec().maxLength();

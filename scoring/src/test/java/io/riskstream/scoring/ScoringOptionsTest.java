@@ -71,6 +71,10 @@ class ScoringOptionsTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least one thread");
     assertThat(new ScoringOptions(Backend.AUTO, "emr-risk-small", 64, Duration.ZERO, tensorRt).onnxRuntimeThreads())
         .isEqualTo(1);
+    assertThat(new ScoringOptions(Backend.AUTO, "emr-risk-small", 64, Duration.ZERO, tensorRt, 2).batcherInstances())
+        .isEqualTo(1);
+    assertThatThrownBy(() -> new ScoringOptions(Backend.AUTO, "emr-risk-small", 64, Duration.ZERO, tensorRt, 1, 0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least one instance");
   }
 
   @Test

@@ -108,7 +108,8 @@ public final class ScoringRuntime implements AutoCloseable {
         new ScoringOptions.TensorRtSettings(config.tensorRtPrecision(), cacheDir,
             config.getInt(RiskStreamConfig.TENSORRT_MAX_BATCH_CONFIG),
             config.getInt(RiskStreamConfig.TENSORRT_CONTEXTS_CONFIG), config.tensorRtOnParityFailure()),
-        config.getInt(RiskStreamConfig.ONNXRUNTIME_THREADS_CONFIG));
+        config.getInt(RiskStreamConfig.ONNXRUNTIME_THREADS_CONFIG),
+        config.getInt(RiskStreamConfig.BATCHER_INSTANCES_CONFIG));
   }
 
   public ModelBundle model() {

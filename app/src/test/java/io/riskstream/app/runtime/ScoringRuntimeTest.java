@@ -53,6 +53,8 @@ class ScoringRuntimeTest {
     assertThat(options).isEqualTo(new ScoringOptions(Backend.TENSORRT, "emr-risk-base", 128, Duration.ofMillis(20),
         new ScoringOptions.TensorRtSettings(Precision.FP32, Path.of("/cache/engines"), 256, 2,
             ParityFailurePolicy.FAIL), 4));
+    assertThat(options.batcherInstances()).isEqualTo(1);
+    assertThat(ScoringRuntime.options(config(Map.of("batcher.instances", "3"))).batcherInstances()).isEqualTo(3);
   }
 
   @Test

@@ -3,7 +3,8 @@ package io.riskstream.scoring.batch;
 import io.riskstream.scoring.ScorerInfo;
 
 /**
- * Told about every batch the {@link DynamicBatcher} scored, on the batcher's worker thread (so it must be quick): e.g.
+ * Told about every batch the {@link DynamicBatcher} scored, on the worker thread that scored it (so it must be quick,
+ * and thread-safe: with several batcher instances, workers call it at once): e.g.
  * the app's Prometheus histograms of queue wait, compute time and batch size.
  */
 @FunctionalInterface

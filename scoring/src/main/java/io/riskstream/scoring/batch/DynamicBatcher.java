@@ -21,9 +21,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Coalesces scoring requests from many threads into batches, like Triton's dynamic batcher: one worker thread
+ * Coalesces scoring requests from many threads into batches, like Triton's dynamic batcher: a worker thread
  * takes the oldest request, then waits at most {@code maxQueueDelay} after it for more, up to
- * {@code maxBatchSize}, scores the batch and completes the futures. A failed batch is retried input by input, so one
+ * {@code maxBatchSize}, scores the batch and completes the futures. With {@code instances} workers (Triton's instance
+ * count) that many batches are scored at once, each assembled by the worker that scores it; scorers are thread-safe
+ * and batch-invariant, so a probability does not depend on which worker scored it. A failed batch is retried input by input, so one
  * bad input fails only its own future: with {@link IllegalArgumentException} for bad input, else with
  * {@link ScoringException}. Because scorers are batch-invariant, the retry cannot change a probability. Each result
  * names the engine that computed it ({@link Scored}), so a score computed after a failover says so; every batch is
@@ -44,7 +46,7 @@ public final class DynamicBatcher implements AutoCloseable {
   private final int maxBatchSize;
   private final long maxQueueDelayNanos;
   private final LinkedBlockingQueue<Request> queue = new LinkedBlockingQueue<>();
-  private final Thread worker;
+  private final List<Thread> workers;
   private final AtomicLong batches = new AtomicLong();
   private final AtomicLong requests = new AtomicLong();
   private final AtomicLong failedRequests = new AtomicLong();
@@ -56,8 +58,17 @@ public final class DynamicBatcher implements AutoCloseable {
   private final Object submitLock = new Object();
   private volatile boolean closed;
 
+  /** One batch at a time. */
   public DynamicBatcher(Scorer scorer, int maxBatchSize, Duration maxQueueDelay) {
+    this(scorer, maxBatchSize, maxQueueDelay, 1);
+  }
+
+  /** @param instances batches scored at once (worker threads), 1 or more */
+  public DynamicBatcher(Scorer scorer, int maxBatchSize, Duration maxQueueDelay, int instances) {
     this.scorer = Objects.requireNonNull(scorer, "scorer");
+    if (instances < 1) {
+      throw new IllegalArgumentException("instances must be positive, got " + instances);
+    }
     if (maxBatchSize < 1) {
       throw new IllegalArgumentException("maxBatchSize must be positive, got " + maxBatchSize);
     }
@@ -68,9 +79,14 @@ public final class DynamicBatcher implements AutoCloseable {
     this.maxQueueDelayNanos = maxQueueDelay.toNanos();
     this.engine = scorer.info();
     this.engines.add(engine);
-    this.worker = new Thread(this::run, "riskstream-batcher-" + scorer.info().backend());
-    this.worker.setDaemon(true);
-    this.worker.start();
+    List<Thread> threads = new ArrayList<>(instances);
+    for (int i = 0; i < instances; i++) {
+      Thread t = new Thread(this::run, "riskstream-batcher-" + scorer.info().backend() + (instances == 1 ? "" : "-" + i));
+      t.setDaemon(true);
+      threads.add(t);
+    }
+    this.workers = List.copyOf(threads);
+    this.workers.forEach(Thread::start);
   }
 
   /**
@@ -123,10 +139,19 @@ public final class DynamicBatcher implements AutoCloseable {
         batch.clear();
       }
     }
-    // Closed: whatever is still queued is scored, never dropped.
+    // Closed: whatever is still queued is scored, never dropped; the other workers' stop signals go back.
     List<Request> rest = new ArrayList<>();
     queue.drainTo(rest);
-    rest.remove(POISON);
+    int signals = 0;
+    for (java.util.Iterator<Request> it = rest.iterator(); it.hasNext(); ) {
+      if (it.next() == POISON) {
+        it.remove();
+        signals++;
+      }
+    }
+    for (int i = 0; i < signals; i++) {
+      queue.add(POISON);
+    }
     for (int from = 0; from < rest.size(); from += maxBatchSize) {
       scoreBatch(rest.subList(from, Math.min(rest.size(), from + maxBatchSize)));
     }
@@ -258,10 +283,12 @@ public final class DynamicBatcher implements AutoCloseable {
         return;
       }
       closed = true;
-      queue.add(POISON);
+      workers.forEach(w -> queue.add(POISON));  // one stop signal per worker
     }
     try {
-      worker.join();
+      for (Thread w : workers) {
+        w.join();
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

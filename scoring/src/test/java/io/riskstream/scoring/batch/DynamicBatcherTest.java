@@ -179,6 +179,80 @@ class DynamicBatcherTest {
         .hasMessageContaining("closed");
   }
 
+  /** Delegates to a real scorer; its first {@code parties} calls wait for each other (at most {@code patience}). */
+  static final class MeetingScorer implements Scorer {
+    final Scorer delegate;
+    final java.util.concurrent.CyclicBarrier meeting;
+    final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    final Duration patience;
+
+    MeetingScorer(Scorer delegate, int parties, Duration patience) {
+      this.delegate = delegate;
+      this.meeting = new java.util.concurrent.CyclicBarrier(parties);
+      this.patience = patience;
+    }
+
+    @Override
+    public ScorerInfo info() {
+      return delegate.info();
+    }
+
+    @Override
+    public float[][] score(List<ModelInput> batch) {
+      if (calls.incrementAndGet() <= meeting.getParties()) {
+        try {
+          meeting.await(patience.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+          throw new IllegalStateException("the batches did not run at once: " + e, e);
+        }
+      }
+      return delegate.score(batch);
+    }
+
+    @Override
+    public void close() {
+    }
+  }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(120)
+  void shouldScoreAsManyBatchesAtOnceAsItHasInstancesWithTheSameProbabilities() throws Exception {
+    List<ModelInput> inputs = inputs(40, 6);
+    // the first 3 batches only complete if they are in the scorer together: one instance would fail them
+    try (DynamicBatcher batcher = new DynamicBatcher(new MeetingScorer(onnx, 3, Duration.ofMinutes(1)), 1, Duration.ZERO, 3)) {
+      List<CompletableFuture<Scored>> futures = new ArrayList<>();
+      inputs.forEach(i -> futures.add(batcher.submit(i)));
+      for (int i = 0; i < inputs.size(); i++) {
+        assertThat(futures.get(i).get(2, TimeUnit.MINUTES).probabilities())
+            .isEqualTo(onnx.score(List.of(inputs.get(i)))[0]);
+      }
+      assertThat(batcher.failedRequests()).isZero();
+      assertThat(batcher.requests()).isEqualTo(40);
+    }
+    // one instance: the first batch waits alone (a short patience: this only has to fail)
+    try (DynamicBatcher one = new DynamicBatcher(new MeetingScorer(onnx, 2, Duration.ofSeconds(2)), 1, Duration.ZERO, 1)) {
+      CompletableFuture<Scored> first = one.submit(inputs.get(0));
+      assertThatThrownBy(() -> first.get(2, TimeUnit.MINUTES)).hasMessageContaining("did not run at once");
+    }
+  }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(120)
+  void shouldScoreWhatIsQueuedOnCloseWithEveryInstanceStopped() throws Exception {
+    List<ModelInput> inputs = inputs(60, 7);
+    DynamicBatcher batcher = new DynamicBatcher(onnx, 4, Duration.ofSeconds(5), 3);
+    List<CompletableFuture<Scored>> futures = new ArrayList<>();
+    inputs.forEach(i -> futures.add(batcher.submit(i)));
+    batcher.close();  // returns once all three workers have stopped
+    for (CompletableFuture<Scored> f : futures) {
+      assertThat(f).isCompleted();
+    }
+    assertThat(batcher.requests()).isEqualTo(60);
+    assertThat(Thread.getAllStackTraces().keySet()).noneMatch(
+        t -> t.getName().matches("riskstream-batcher-.*-[0-9]+") && t.isAlive());
+    assertThatThrownBy(() -> new DynamicBatcher(onnx, 1, Duration.ZERO, 0)).isInstanceOf(IllegalArgumentException.class);
+  }
+
   @Test
   void shouldRejectInvalidSettings() {
     assertThatThrownBy(() -> new DynamicBatcher(onnx, 0, Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);

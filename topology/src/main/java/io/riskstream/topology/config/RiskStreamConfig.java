@@ -129,6 +129,8 @@ public final class RiskStreamConfig extends AbstractConfig {
   public static final String BATCHER_MAX_BATCH_SIZE_CONFIG = "batcher.max.batch.size";
   public static final String BATCHER_MAX_BATCH_SIZE_DOC = "Largest batch the per-JVM dynamic batcher sends to the scorer.";
   public static final String BATCHER_MAX_QUEUE_DELAY_MS_CONFIG = "batcher.max.queue.delay.ms";
+  public static final String BATCHER_INSTANCES_CONFIG = "batcher.instances";
+  public static final String BATCHER_INSTANCES_DOC = "Batches the per-JVM dynamic batcher scores at once (Triton's instance count): worker threads that each take the next batch. More than 1 lets the CPU scorer use more cores when one batch at a time is the bound.";
   public static final String BATCHER_MAX_QUEUE_DELAY_MS_DOC = "Longest time a request waits in the batcher for a fuller batch.";
   public static final String SCORE_DRAIN_INTERVAL_MS_CONFIG = "score.drain.interval.ms";
   public static final String SCORE_DRAIN_INTERVAL_MS_DOC = "Wall-clock interval at which stream threads forward completed scores (they also do on every record).";
@@ -280,6 +282,7 @@ public final class RiskStreamConfig extends AbstractConfig {
           ONNXRUNTIME_THREADS_DOC)
       .define(BATCHER_MAX_BATCH_SIZE_CONFIG, Type.INT, 64, Range.between(1, 4096), Importance.MEDIUM, BATCHER_MAX_BATCH_SIZE_DOC)
       .define(BATCHER_MAX_QUEUE_DELAY_MS_CONFIG, Type.LONG, 5L, Range.atLeast(0), Importance.MEDIUM, BATCHER_MAX_QUEUE_DELAY_MS_DOC)
+      .define(BATCHER_INSTANCES_CONFIG, Type.INT, 1, Range.between(1, 16), Importance.LOW, BATCHER_INSTANCES_DOC)
       .define(SCORE_DRAIN_INTERVAL_MS_CONFIG, Type.LONG, 10L, Range.atLeast(1), Importance.LOW, SCORE_DRAIN_INTERVAL_MS_DOC)
       .define(SCORE_MAX_RETRIES_CONFIG, Type.INT, 3, Range.atLeast(0), Importance.LOW, SCORE_MAX_RETRIES_DOC)
       .define(ALERT_WARNING_THRESHOLD_CONFIG, Type.DOUBLE, 0.3, Range.between(0.0, 1.0), Importance.HIGH, ALERT_WARNING_THRESHOLD_DOC)
