@@ -30,8 +30,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Reasons: of the occluded newest event groups ({@link ReasonGroups}: one per code, with a count;
  * {@code alert.reasons.candidates} of them), at most {@code alert.reasons} whose removal lowers p by at least
  * {@code alert.reasons.min.contribution} and by at least {@code alert.reasons.min.share} of p (contribution = p − p
- * without the group), largest first, ties by eventId; the score processor scored the occluded inputs because this policy, on this store's state, raises an
- * alert for the score ({@link #raisesAlert}; a score without them raises none). The alert carries the outcome's display name from the model.
+ * without the group), largest first, ties by eventId; the score processor scored the occluded inputs because this
+ * policy, on this store's state, raises an alert for the score ({@link #raisesAlert}; a score without them raises none). The alert carries the outcome's display name from the model.
  * alertId = hash(scoreId, outcome, severity). A shadow model's alert processor keeps its state in its own store
  * ({@value #SHADOW_STORE}) and applies the same age floor and withholds the same alerts (by the shadow model's onset
  * codes); its scores carry no reasons, so neither do its alerts.

@@ -25,8 +25,8 @@ import java.util.TreeSet;
  * </ul>
  * Written by hand: the grouping is specific to EmrEvent and to occlusion positions.
  *
- * @param max the number of groups to keep and occlude ({@code alert.reasons.candidates}, at least {@code alert.reasons}); 0
- *     cites nothing
+ * @param max the number of groups to keep and occlude ({@code alert.reasons.candidates}, at least
+ *     {@code alert.reasons}); 0 cites nothing
  * @param excludedCodes codes never cited, in any code system ({@code alert.reasons.excluded.codes})
  */
 public record ReasonGroups(int max, Set<String> excludedCodes) {

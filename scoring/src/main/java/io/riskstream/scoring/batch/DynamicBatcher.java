@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * takes the oldest request, then waits at most {@code maxQueueDelay} after it for more, up to
  * {@code maxBatchSize}, scores the batch and completes the futures. With {@code instances} workers (Triton's instance
  * count) that many batches are scored at once, each assembled by the worker that scores it; scorers are thread-safe
- * and batch-invariant, so a probability does not depend on which worker scored it. A failed batch is retried input by input, so one
- * bad input fails only its own future: with {@link IllegalArgumentException} for bad input, else with
+ * and batch-invariant, so a probability does not depend on which worker scored it. A failed batch is retried input by
+ * input, so one bad input fails only its own future: with {@link IllegalArgumentException} for bad input, else with
  * {@link ScoringException}. Because scorers are batch-invariant, the retry cannot change a probability. Each result
  * names the engine that computed it ({@link Scored}), so a score computed after a failover says so; every batch is
  * reported to the {@link BatchListener}s (queue wait per input, compute time, engine, failover).
@@ -81,7 +81,8 @@ public final class DynamicBatcher implements AutoCloseable {
     this.engines.add(engine);
     List<Thread> threads = new ArrayList<>(instances);
     for (int i = 0; i < instances; i++) {
-      Thread t = new Thread(this::run, "riskstream-batcher-" + scorer.info().backend() + (instances == 1 ? "" : "-" + i));
+      String name = "riskstream-batcher-" + scorer.info().backend() + (instances == 1 ? "" : "-" + i);
+      Thread t = new Thread(this::run, name);
       t.setDaemon(true);
       threads.add(t);
     }

@@ -219,7 +219,8 @@ class DynamicBatcherTest {
   void shouldScoreAsManyBatchesAtOnceAsItHasInstancesWithTheSameProbabilities() throws Exception {
     List<ModelInput> inputs = inputs(40, 6);
     // the first 3 batches only complete if they are in the scorer together: one instance would fail them
-    try (DynamicBatcher batcher = new DynamicBatcher(new MeetingScorer(onnx, 3, Duration.ofMinutes(1)), 1, Duration.ZERO, 3)) {
+    MeetingScorer meeting = new MeetingScorer(onnx, 3, Duration.ofMinutes(1));
+    try (DynamicBatcher batcher = new DynamicBatcher(meeting, 1, Duration.ZERO, 3)) {
       List<CompletableFuture<Scored>> futures = new ArrayList<>();
       inputs.forEach(i -> futures.add(batcher.submit(i)));
       for (int i = 0; i < inputs.size(); i++) {
@@ -230,7 +231,8 @@ class DynamicBatcherTest {
       assertThat(batcher.requests()).isEqualTo(40);
     }
     // one instance: the first batch waits alone (a short patience: this only has to fail)
-    try (DynamicBatcher one = new DynamicBatcher(new MeetingScorer(onnx, 2, Duration.ofSeconds(2)), 1, Duration.ZERO, 1)) {
+    MeetingScorer alone = new MeetingScorer(onnx, 2, Duration.ofSeconds(2));
+    try (DynamicBatcher one = new DynamicBatcher(alone, 1, Duration.ZERO, 1)) {
       CompletableFuture<Scored> first = one.submit(inputs.get(0));
       assertThatThrownBy(() -> first.get(2, TimeUnit.MINUTES)).hasMessageContaining("did not run at once");
     }
