@@ -143,14 +143,9 @@ public final class DynamicBatcher implements AutoCloseable {
     // Closed: whatever is still queued is scored, never dropped; the other workers' stop signals go back.
     List<Request> rest = new ArrayList<>();
     queue.drainTo(rest);
-    int signals = 0;
-    for (java.util.Iterator<Request> it = rest.iterator(); it.hasNext(); ) {
-      if (it.next() == POISON) {
-        it.remove();
-        signals++;
-      }
-    }
-    for (int i = 0; i < signals; i++) {
+    long signals = rest.stream().filter(r -> r == POISON).count();
+    rest.removeIf(r -> r == POISON);
+    for (long i = 0; i < signals; i++) {
       queue.add(POISON);
     }
     for (int from = 0; from < rest.size(); from += maxBatchSize) {

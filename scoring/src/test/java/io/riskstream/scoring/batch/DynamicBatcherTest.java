@@ -17,14 +17,17 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class DynamicBatcherTest {
 
@@ -182,13 +185,13 @@ class DynamicBatcherTest {
   /** Delegates to a real scorer; its first {@code parties} calls wait for each other (at most {@code patience}). */
   static final class MeetingScorer implements Scorer {
     final Scorer delegate;
-    final java.util.concurrent.CyclicBarrier meeting;
-    final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    final CyclicBarrier meeting;
+    final AtomicInteger calls = new AtomicInteger();
     final Duration patience;
 
     MeetingScorer(Scorer delegate, int parties, Duration patience) {
       this.delegate = delegate;
-      this.meeting = new java.util.concurrent.CyclicBarrier(parties);
+      this.meeting = new CyclicBarrier(parties);
       this.patience = patience;
     }
 
@@ -215,7 +218,7 @@ class DynamicBatcherTest {
   }
 
   @Test
-  @org.junit.jupiter.api.Timeout(120)
+  @Timeout(120)
   void shouldScoreAsManyBatchesAtOnceAsItHasInstancesWithTheSameProbabilities() throws Exception {
     List<ModelInput> inputs = inputs(40, 6);
     // the first 3 batches only complete if they are in the scorer together: one instance would fail them
@@ -239,7 +242,7 @@ class DynamicBatcherTest {
   }
 
   @Test
-  @org.junit.jupiter.api.Timeout(120)
+  @Timeout(120)
   void shouldScoreWhatIsQueuedOnCloseWithEveryInstanceStopped() throws Exception {
     List<ModelInput> inputs = inputs(60, 7);
     DynamicBatcher batcher = new DynamicBatcher(onnx, 4, Duration.ofSeconds(5), 3);
