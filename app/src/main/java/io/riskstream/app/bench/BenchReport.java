@@ -91,6 +91,9 @@ public final class BenchReport {
       one.put("eventsPerPartition", run.eventsPerPartition());
       one.put("largestPartitionShare", run.largestPartitionShare());
       one.put("speedupBoundOverOneThread", run.speedupBound());
+      one.put("eventsPerThread", run.eventsPerThread());
+      one.put("busiestThreadShare", run.busiestThreadShare());
+      one.put("assignedSpeedupBoundOverOneThread", run.assignedSpeedupBound());
       one.put("full", run.full());
       scaling.add(one);
     }

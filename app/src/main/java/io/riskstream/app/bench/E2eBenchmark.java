@@ -112,17 +112,19 @@ public final class E2eBenchmark {
    *
    * @param eventsPerPartition the input's change events per partition (by patient, as emr-events is keyed): a task
    *     is one partition and runs on one thread, so no thread count can take the run below its largest partition
+   * @param eventsPerThread the emr-events records each stream thread consumed, busiest first: how Kafka Streams
+   *     actually handed the tasks to the threads (its assignor balances task counts, not events)
    */
-  public record Scaling(int threads, int partitions, int patients, Throughput full, List<Long> eventsPerPartition) {
+  public record Scaling(int threads, int partitions, int patients, Throughput full, List<Long> eventsPerPartition,
+      List<Long> eventsPerThread) {
     public Scaling {
       eventsPerPartition = List.copyOf(eventsPerPartition);
+      eventsPerThread = eventsPerThread.stream().sorted(java.util.Comparator.reverseOrder()).toList();
     }
 
     /** The largest partition's share of the events. */
     public double largestPartitionShare() {
-      long total = eventsPerPartition.stream().mapToLong(Long::longValue).sum();
-      long largest = eventsPerPartition.stream().mapToLong(Long::longValue).max().orElse(0);
-      return total == 0 ? 0 : (double) largest / total;
+      return largestShare(eventsPerPartition);
     }
 
     /**
@@ -130,8 +132,30 @@ public final class E2eBenchmark {
      * largest share), the busiest thread holding at least the largest partition and at least 1/threads of the events.
      */
     public double speedupBound() {
-      double share = largestPartitionShare();
+      return bound(largestPartitionShare());
+    }
+
+    /** The busiest stream thread's share of the emr-events records (0 when the metrics had none). */
+    public double busiestThreadShare() {
+      return largestShare(eventsPerThread);
+    }
+
+    /**
+     * The most this run could gain over one thread as the tasks fell on the threads: min(threads, 1 / the busiest
+     * thread's share), the run lasting at least as long as its busiest thread at one thread's speed per event.
+     */
+    public double assignedSpeedupBound() {
+      return bound(busiestThreadShare());
+    }
+
+    private double bound(double share) {
       return share == 0 ? threads : Math.min(threads, 1 / share);
+    }
+
+    private static double largestShare(List<Long> counts) {
+      long total = counts.stream().mapToLong(Long::longValue).sum();
+      long largest = counts.stream().mapToLong(Long::longValue).max().orElse(0);
+      return total == 0 ? 0 : (double) largest / total;
     }
   }
 
@@ -333,9 +357,16 @@ public final class E2eBenchmark {
       for (ChangeEventFeed.Record r : feed.records()) {
         perPartition[r.partition()]++;  // change events only: the END records are feed.transactionEnds()
       }
-      runs.add(new Scaling(threads, partitions, patients.size(), t, java.util.Arrays.stream(perPartition).boxed().toList()));
+      runs.add(new Scaling(threads, partitions, patients.size(), t, java.util.Arrays.stream(perPartition).boxed().toList(),
+          eventsByThread(t)));
     }
     return runs;
+  }
+
+  /** The emr-events records per stream thread that {@link #full} put in the run's waits. */
+  private static List<Long> eventsByThread(Throughput t) {
+    return t.waits().get("emrEventsByStreamThread") instanceof Map<?, ?> byThread
+        ? byThread.values().stream().map(v -> ((Number) v).longValue()).toList() : List.of();
   }
 
   /** {@code props} reading the transaction metadata topic {@code <prefix>.transaction} when the settings say so. */
@@ -470,6 +501,7 @@ public final class E2eBenchmark {
         waits.put("tailSeconds", (end - emrConsumed[1]) / 1e9);
         waits.put("recordsWrittenPerEvent", StreamsWaits.recordsWrittenPerEvent(waits, feed.records().size()));
         waits.put("batcherMeanBatchSize", runtime.batcher().meanBatchSize());
+        waits.put("emrEventsByStreamThread", StreamsWaits.consumedByThread(app.streams().metrics(), emrTopic));
         return Throughput.of(feed.records().size(), scores[0], feed.transactions(), start, first[0], end)
             .withCpu(cpu, ThreadCpu.snapshot()).withTriggerCloses(app.triggerCloses()).withWaits(waits);
       }

@@ -98,6 +98,26 @@ final class StreamsWaits {
     return out;
   }
 
+  /**
+   * Records each stream thread's consumer read from {@code topic}, by thread ("StreamThread-N" from the consumer's
+   * client id), in thread order: how the tasks of that topic's partitions fell on the threads.
+   */
+  static Map<String, Long> consumedByThread(Map<MetricName, ? extends Metric> metrics, String topic) {
+    Map<String, Long> byThread = new TreeMap<>(java.util.Comparator
+        .comparingInt((String t) -> t.length()).thenComparing(java.util.Comparator.naturalOrder()));
+    metrics.forEach((name, metric) -> {
+      String client = name.tags().getOrDefault("client-id", "");
+      int at = client.lastIndexOf("StreamThread-");
+      if (at >= 0 && name.group().equals("consumer-fetch-manager-metrics") && topic.equals(name.tags().get("topic"))
+          && name.tags().get("partition") == null && name.name().equals("records-consumed-total")
+          && metric.metricValue() instanceof Double v && !v.isNaN()) {
+        String thread = client.substring(at).replaceFirst("-consumer$", "");
+        byThread.merge(thread, Math.round(v), Long::sum);
+      }
+    });
+    return byThread;
+  }
+
   /** Records written per input event, over every topic the stream threads wrote. */
   static double recordsWrittenPerEvent(Map<String, Object> waits, long events) {
     Object w = waits.get("recordsWrittenByTopic");

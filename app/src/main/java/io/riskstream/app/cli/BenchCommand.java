@@ -234,10 +234,11 @@ public final class BenchCommand implements Runnable, DeveloperCommand {
         outWriter.printf(Locale.ROOT, "full topology, where the stream threads were (s): %s%n", result.full().waits());
         for (E2eBenchmark.Scaling run : result.scaling()) {
           outWriter.printf(Locale.ROOT, "scaling: %d stream threads, %d partitions, %d patients: %.0f events/s%s"
-              + " (largest partition %.0f%% of the events: at most %.2fx one thread)%n", run.threads(),
-              run.partitions(), run.patients(),
+              + " (largest partition %.0f%% of the events: at most %.2fx one thread; busiest thread %.0f%% as the tasks"
+              + " fell: at most %.2fx)%n", run.threads(), run.partitions(), run.patients(),
               run.full().eventsPerSecond(), run.full().complete() ? "" : " (INCOMPLETE)",
-              100 * run.largestPartitionShare(), run.speedupBound());
+              100 * run.largestPartitionShare(), run.speedupBound(), 100 * run.busiestThreadShare(),
+              run.assignedSpeedupBound());
         }
         if (pngSkipped == null) {
           outWriter.printf("Wrote %s and %s%n", json, png);

@@ -21,14 +21,17 @@ class BenchReportTest {
   /** 1,000 events over 8 partitions, the largest holding 400. */
   private static final List<Long> SKEWED = List.of(400L, 200L, 100L, 100L, 100L, 50L, 50L, 0L);
 
+  /** The same 1,000 events as two threads consumed them: one thread got the 400 and the 200. */
+  private static final List<Long> TWO_THREADS = List.of(400L, 600L);
+
   private static E2eBenchmark.Result result() {
     E2eBenchmark.Throughput pass = E2eBenchmark.Throughput.of(1000, 1000, 1000, 0, 1_000_000_000L, 3_000_000_000L);
     E2eBenchmark.Throughput full = E2eBenchmark.Throughput.of(1000, 100, 100, 0, 2_000_000_000L, 6_000_000_000L)
         .withTriggerCloses(Map.of(TriggerProcessor.CloseRule.SOURCE_PROGRESS, 97L, TriggerProcessor.CloseRule.IDLE_FLUSH, 3L));
     E2eBenchmark.Latency latency = new E2eBenchmark.Latency(125, 500, 50, 50, 20, 90, 30, 95, List.of(10.0, 20.0, 90.0), Map.of());
     return new E2eBenchmark.Result(3, 1000, 100, pass, full, 7, latency, 1 << 30, 3000, 1000.0, Map.of("scorer", "auto"),
-        null, null, java.util.List.of(pass), List.of(new E2eBenchmark.Scaling(1, 8, 36, pass, SKEWED),
-        new E2eBenchmark.Scaling(8, 8, 36, full, SKEWED)));
+        null, null, java.util.List.of(pass), List.of(new E2eBenchmark.Scaling(1, 8, 36, pass, SKEWED,
+        List.of(1000L)), new E2eBenchmark.Scaling(2, 8, 36, full, SKEWED, TWO_THREADS)));
   }
 
   @Test
@@ -73,9 +76,11 @@ class BenchReportTest {
     BufferedImage image = ImageIO.read(png.toFile());
     assertThat(image.getWidth()).isEqualTo(BenchReport.WIDTH);
     assertThat(doc.get("threadScaling")).hasSize(2);
-    assertThat(doc.get("threadScaling").get(1).get("streamThreads").asInt()).isEqualTo(8);
+    assertThat(doc.get("threadScaling").get(1).get("streamThreads").asInt()).isEqualTo(2);
     assertThat(doc.get("threadScaling").get(1).get("eventsPerSecond").asDouble()).isEqualTo(250.0);
     assertThat(doc.get("threadScaling").get(1).get("patients").asInt()).isEqualTo(36);
+    assertThat(doc.get("threadScaling").get(1).get("assignedSpeedupBoundOverOneThread").asDouble()).isCloseTo(1.667,
+        org.assertj.core.data.Offset.offset(0.001));
   }
 
   @Test
@@ -98,14 +103,31 @@ class BenchReportTest {
   @Test
   void shouldBoundTheScalingByTheLargestPartition() {
     E2eBenchmark.Throughput t = E2eBenchmark.Throughput.of(1000, 100, 100, 0, 1_000_000_000L, 3_000_000_000L);
-    assertThat(new E2eBenchmark.Scaling(1, 8, 36, t, SKEWED).speedupBound()).isEqualTo(1.0);
-    assertThat(new E2eBenchmark.Scaling(2, 8, 36, t, SKEWED).speedupBound()).isEqualTo(2.0);
-    assertThat(new E2eBenchmark.Scaling(8, 8, 36, t, SKEWED).largestPartitionShare()).isEqualTo(0.4);
-    assertThat(new E2eBenchmark.Scaling(8, 8, 36, t, SKEWED).speedupBound()).isEqualTo(2.5);
+    assertThat(new E2eBenchmark.Scaling(1, 8, 36, t, SKEWED, List.of()).speedupBound()).isEqualTo(1.0);
+    assertThat(new E2eBenchmark.Scaling(2, 8, 36, t, SKEWED, List.of()).speedupBound()).isEqualTo(2.0);
+    assertThat(new E2eBenchmark.Scaling(8, 8, 36, t, SKEWED, List.of()).largestPartitionShare()).isEqualTo(0.4);
+    assertThat(new E2eBenchmark.Scaling(8, 8, 36, t, SKEWED, List.of()).speedupBound()).isEqualTo(2.5);
     Map<String, Object> doc = BenchReport.document(result(), Map.of("host", "h"), E2eBenchmark.STREAMS_OVERRIDES);
     assertThat((List<?>) doc.get("threadScaling")).first().isInstanceOfSatisfying(Map.class, run -> {
       assertThat(run.get("eventsPerPartition")).isEqualTo(SKEWED);
       assertThat(run.get("speedupBoundOverOneThread")).isEqualTo(1.0);
+    });
+  }
+
+  @Test
+  void shouldBoundTheScalingByTheBusiestThreadAsTheTasksFell() {
+    E2eBenchmark.Throughput t = E2eBenchmark.Throughput.of(1000, 100, 100, 0, 1_000_000_000L, 3_000_000_000L);
+    E2eBenchmark.Scaling two = new E2eBenchmark.Scaling(2, 8, 36, t, SKEWED, TWO_THREADS);
+    // the partitions allow 2x (400 of 1,000 fits in half); the assignment gave one thread 600: at most 1/0.6
+    assertThat(two.speedupBound()).isEqualTo(2.0);
+    assertThat(two.eventsPerThread()).containsExactly(600L, 400L);
+    assertThat(two.busiestThreadShare()).isEqualTo(0.6);
+    assertThat(two.assignedSpeedupBound()).isCloseTo(1.667, org.assertj.core.data.Offset.offset(0.001));
+    assertThat(new E2eBenchmark.Scaling(2, 8, 36, t, SKEWED, List.of()).assignedSpeedupBound()).isEqualTo(2.0);
+    Map<String, Object> doc = BenchReport.document(result(), Map.of("host", "h"), E2eBenchmark.STREAMS_OVERRIDES);
+    assertThat((List<?>) doc.get("threadScaling")).last().isInstanceOfSatisfying(Map.class, run -> {
+      assertThat(run.get("eventsPerThread")).isEqualTo(List.of(600L, 400L));
+      assertThat(run.get("busiestThreadShare")).isEqualTo(0.6);
     });
   }
 }

@@ -43,4 +43,29 @@ class StreamsWaitsTest {
       assertThat(StreamsWaits.recordsWrittenPerEvent(waits, 20)).isEqualTo(2.0);
     }
   }
+
+  @Test
+  void shouldCountTheRecordsEachStreamThreadConsumedFromATopic() {
+    try (Metrics metrics = new Metrics()) {
+      String topic = "emr-events";
+      gauge(metrics, "consumer-fetch-manager-metrics", "records-consumed-total",
+          Map.of("client-id", "app-1-StreamThread-2-consumer", "topic", topic), 600);
+      gauge(metrics, "consumer-fetch-manager-metrics", "records-consumed-total",
+          Map.of("client-id", "app-1-StreamThread-10-consumer", "topic", topic), 300);
+      gauge(metrics, "consumer-fetch-manager-metrics", "records-consumed-total",
+          Map.of("client-id", "app-1-StreamThread-1-consumer", "topic", topic), 100);
+      // per partition, another topic, and the restore consumer are not the thread's share of the topic
+      gauge(metrics, "consumer-fetch-manager-metrics", "records-consumed-total",
+          Map.of("client-id", "app-1-StreamThread-1-consumer", "topic", topic, "partition", "0"), 100);
+      gauge(metrics, "consumer-fetch-manager-metrics", "records-consumed-total",
+          Map.of("client-id", "app-1-StreamThread-1-consumer", "topic", "other"), 5000);
+      gauge(metrics, "consumer-fetch-manager-metrics", "records-consumed-total",
+          Map.of("client-id", "app-1-StreamThread-1-restore-consumer", "topic", "app-store-changelog"), 7000);
+
+      Map<String, Long> byThread = StreamsWaits.consumedByThread(metrics.metrics(), topic);
+
+      assertThat(byThread).containsExactly(Map.entry("StreamThread-1", 100L), Map.entry("StreamThread-2", 600L),
+          Map.entry("StreamThread-10", 300L));
+    }
+  }
 }
