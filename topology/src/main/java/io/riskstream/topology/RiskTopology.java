@@ -126,6 +126,17 @@ public final class RiskTopology {
   public static Topology build(StreamsBuilder builder, RiskStreamConfig config, AvroSerdes serdes,
       RequestEncoder encoder, ScoringBackend backend, DeadLetterCounts deadLetters, CalibrationStatus calibration,
       ShadowModel shadow, WithheldAlertCounts withheld) {
+    return build(builder, config, serdes, encoder, backend, deadLetters, calibration, shadow, withheld,
+        new InputBacklog());
+  }
+
+  /**
+   * As the one above, with the trigger's idle flush asking {@code backlog} whether its emr-events partition still has
+   * records to fetch (the application reads it from its Kafka Streams client's metrics).
+   */
+  public static Topology build(StreamsBuilder builder, RiskStreamConfig config, AvroSerdes serdes,
+      RequestEncoder encoder, ScoringBackend backend, DeadLetterCounts deadLetters, CalibrationStatus calibration,
+      ShadowModel shadow, WithheldAlertCounts withheld, InputBacklog backlog) {
     Serde<EmrEvent> emrSerde = serdes.value(EmrEvent.class);
     Serde<DeadLetter> dlqSerde = serdes.value(DeadLetter.class);
     Serde<RiskScore> scoreSerde = serdes.value(RiskScore.class);
@@ -184,7 +195,7 @@ public final class RiskTopology {
     KStream<String, Object> history = triggerInput
         .process(() -> new TriggerProcessor(linger, idle, maxOffsets,
                 config.getBoolean(RiskStreamConfig.TRIGGER_CLOSE_ON_SOURCE_PROGRESS_CONFIG), tracks, endTimeout,
-                deadLetters), Named.as(TRIGGER),
+                deadLetters, backlog, emrTopic), Named.as(TRIGGER),
             TriggerProcessor.STORE, TriggerProcessor.BUFFER)
         .process(() -> new HistoryProcessor(maxEvents, maxAge, encoder, reasons, onsets, deadLetters,
                 shadow), Named.as(HISTORY),

@@ -55,8 +55,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *       older than stream time (a source partition behind another, a backlog read after a restart) do not advance
  *       it, yet are input, and counting them as idle split transactions still being read. The check runs every
  *       half idle time and adds at most that much per run, so a stalled stream thread (GC, a saturated CPU, a long
- *       commit: its check runs late) does not close anything on its own. This is the only timing-dependent rule:
- *       it still splits a transaction when the writer upstream (the CDC source) pauses that long in its middle.</li>
+ *       commit: its check runs late) does not close anything on its own; and no time counts as idle while the
+ *       task's emr-events partition, or another topic the client reads (the CDC source upstream), has records its
+ *       consumers have not fetched ({@link InputBacklog}: a thread over many partitions with a backlog reaches some
+ *       of them late). This is the only timing-dependent rule: it still
+ *       splits a transaction when the writer upstream (the CDC source) pauses that long in its middle.</li>
  * </ol>
  * A record without txId (or linger 0) closes at once: one request per event. A Close is forwarded with the
  * transaction's newest record timestamp, so its timestamp does not depend on which rule closed it.
@@ -111,6 +114,8 @@ public final class TriggerProcessor implements Processor<String, Object, String,
   private final boolean tracksTransactions;
   private final Duration transactionEndTimeout;
   private final DeadLetterCounts deadLetterCounts;
+  private final InputBacklog backlog;
+  private final String inputTopic;
   private DeadLetters deadLetters;
   /** Derived from the trigger-open store (rebuilt on init): patients with an open transaction, per source partition. */
   private final Map<String, Set<String>> openBySource = new HashMap<>();
@@ -130,16 +135,22 @@ public final class TriggerProcessor implements Processor<String, Object, String,
   private long idleMs;
 
   public TriggerProcessor(Duration linger, Duration idleFlush, int maxOffsets, boolean closeOnSourceProgress) {
-    this(linger, idleFlush, maxOffsets, closeOnSourceProgress, false, Duration.ZERO, new DeadLetterCounts());
+    this(linger, idleFlush, maxOffsets, closeOnSourceProgress, false, Duration.ZERO, new DeadLetterCounts(),
+        new InputBacklog(), "");
   }
 
   /**
    * @param tracksTransactions whether the topology tracks transaction metadata: then a transaction whose events carry a
    *     transaction metadata id awaits its END
    * @param transactionEndTimeout idle input after which such a transaction is closed anyway (its END never came)
+   * @param backlog whether the task's partition of {@code inputTopic} (emr-events) has records not yet fetched: no
+   *     idle time accrues while it has
    */
   public TriggerProcessor(Duration linger, Duration idleFlush, int maxOffsets, boolean closeOnSourceProgress,
-      boolean tracksTransactions, Duration transactionEndTimeout, DeadLetterCounts deadLetterCounts) {
+      boolean tracksTransactions, Duration transactionEndTimeout, DeadLetterCounts deadLetterCounts,
+      InputBacklog backlog, String inputTopic) {
+    this.backlog = backlog;
+    this.inputTopic = inputTopic;
     this.tracksTransactions = tracksTransactions;
     this.transactionEndTimeout = transactionEndTimeout;
     this.deadLetterCounts = deadLetterCounts;
@@ -345,12 +356,13 @@ public final class TriggerProcessor implements Processor<String, Object, String,
   /**
    * Idle time accrues from check to check while no record arrives in between, at most {@link #idleCheckMs} per
    * check: a check that runs late means the stream thread itself did not run (a GC pause, a saturated CPU, a long
-   * commit), so it could not have read its input either, and a stall alone never closes a transaction. The input
-   * is idle once the checks since the last record span {@code trigger.idle.flush.ms}: between that time and one and
-   * a half times it after the last record.
+   * commit), so it could not have read its input either, and a stall alone never closes a transaction. A check that
+   * finds input not yet fetched ({@link InputBacklog}) counts as one that followed a record:
+   * the thread is behind, the input is not idle. The input is idle once the checks since the last record span
+   * {@code trigger.idle.flush.ms}: between that time and one and a half times it after the last record.
    */
   private void closeIfIdle(long wallClock) {
-    if (recordSinceCheck) {
+    if (recordSinceCheck || backlog.behind(inputTopic, context.taskId().partition(), wallClock)) {
       recordSinceCheck = false;
       idleMs = 0;
     } else {

@@ -65,6 +65,7 @@ class RiskTopologyTest {
   private TestOutputTopic<String, EmrEvent> emr;
 
   private final DeadLetterCounts deadLetterCounts = new DeadLetterCounts();
+  private final InputBacklog backlog = new InputBacklog();
   private RequestEncoder encoder = new CodeTokenTestEncoder();
 
   private void start(ScoringBackend backend, Object... overrides) {
@@ -84,7 +85,8 @@ class RiskTopologyTest {
     p.putAll(ErrorHandling.streamsProperties(config, serdes, deadLetterCounts));
     // the error handlers are task configuration: the driver takes them from the topology's configuration
     StreamsBuilder b = new StreamsBuilder(new TopologyConfig(new StreamsConfig(p)));
-    driver = new TopologyTestDriver(RiskTopology.build(b, config, serdes, encoder, backend, deadLetterCounts), p,
+    driver = new TopologyTestDriver(RiskTopology.build(b, config, serdes, encoder, backend, deadLetterCounts,
+        new io.riskstream.topology.calibration.CalibrationStatus(), null, new WithheldAlertCounts(), backlog), p,
         Instant.parse("2026-01-01T00:00:00Z"));
     for (String t : TOPICS) {
       in.put(t.substring(t.lastIndexOf('.') + 1), driver.createInputTopic(t, Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer()));
@@ -677,6 +679,35 @@ class RiskTopologyTest {
     driver.advanceWallClockTime(Duration.ofMillis(1000));  // the checks since the last record span the idle time
     assertThat(scores.readValuesToList()).extracting(s -> s.getProvenance().getTriggerTxId() + "/"
         + s.getProvenance().getEventCount()).containsExactly("10/2");
+  }
+
+  @Test
+  void shouldNotCloseATransactionWhileItsPartitionHasRecordsNotYetFetched() {
+    // one stream thread over many partitions with a backlog reaches this task's partition late: no record arrives for
+    // longer than the idle time, yet the partition holds the rest of the transaction; only a caught-up task is idle
+    double[] lag = {5};
+    try (org.apache.kafka.common.metrics.Metrics metrics = new org.apache.kafka.common.metrics.Metrics()) {
+      String emrTopic = new RiskStreamConfig(Map.of()).topics().emrEvents().name();
+      metrics.addMetric(new MetricName("records-lag", "consumer-fetch-manager-metrics", "", Map.of("client-id",
+          "app-StreamThread-1-consumer", "topic", emrTopic, "partition", "0")),
+          (org.apache.kafka.common.metrics.Gauge<Double>) (config, now) -> lag[0]);
+      backlog.readFrom(metrics::metrics);
+      start(TokenSumTestScorer.synchronousBackend(), RiskStreamConfig.TRIGGER_IDLE_FLUSH_MS_CONFIG, "2000");
+      cond("c1", "p1", "2020-01-01T00:00:00Z", "110", 10, 1, 1000);
+      for (int i = 0; i < 10; i++) {
+        driver.advanceWallClockTime(Duration.ofMillis(1000));
+      }
+      assertThat(scores.isEmpty()).isTrue();
+      cond("c2", "p1", "2020-01-02T00:00:00Z", "150", 10, 2, 1001);  // the rest of the transaction, fetched late
+      lag[0] = 0;  // caught up: from here on, time without records is idle
+      driver.advanceWallClockTime(Duration.ofMillis(1000));
+      driver.advanceWallClockTime(Duration.ofMillis(1000));
+      assertThat(scores.isEmpty()).isTrue();
+      driver.advanceWallClockTime(Duration.ofMillis(1000));
+      assertThat(scores.readValuesToList()).extracting(s -> s.getProvenance().getTriggerTxId() + "/"
+          + s.getProvenance().getEventCount()).containsExactly("10/2");
+      assertThat(closes()).containsExactlyEntriesOf(Map.of(TriggerProcessor.CloseRule.IDLE_FLUSH, 1L));
+    }
   }
 
   @Test

@@ -5,6 +5,7 @@ import io.riskstream.topology.WithheldAlertCounts;
 import io.riskstream.topology.calibration.CalibrationStatus;
 import io.riskstream.topology.ErrorHandling;
 import io.riskstream.topology.RequestEncoder;
+import io.riskstream.topology.InputBacklog;
 import io.riskstream.topology.RiskTopology;
 import io.riskstream.topology.ScoringBackend;
 import io.riskstream.topology.ShadowModel;
@@ -99,13 +100,15 @@ public final class RiskStreamApp implements AutoCloseable {
     DeadLetterCounts deadLetters = new DeadLetterCounts();
     CalibrationStatus calibration = new CalibrationStatus();
     WithheldAlertCounts withheldAlerts = new WithheldAlertCounts();
+    InputBacklog backlog = new InputBacklog();
     props.putAll(ErrorHandling.streamsProperties(config, serdes, deadLetters));
     props.putAll(overrides);
     ensureTopics(config);
     // the error handlers are task configuration, which tasks take from the topology's configuration
     Topology topology = RiskTopology.build(new StreamsBuilder(new TopologyConfig(new StreamsConfig(props))), config,
-        serdes, encoder, backend, deadLetters, calibration, shadow, withheldAlerts);
+        serdes, encoder, backend, deadLetters, calibration, shadow, withheldAlerts, backlog);
     KafkaStreams streams = new KafkaStreams(topology, props);
+    backlog.readFrom(streams::metrics);
     streams.setUncaughtExceptionHandler(e -> {
       LOG.error("stream thread failed ({}); shutting down, pending requests are re-scored at the next start",
           e.getClass().getSimpleName());
