@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +50,11 @@ public record EncoderSpec(int formatVersion, Map<String, Integer> vocabulary, in
   /** The format of a spec with excluded codes, and the newest this build reads. */
   public static final int FORMAT_VERSION_EXCLUDED_CODES = 2;
   public static final String RECENCY_LOG1P_DAYS = "log1p(days)/recencyScale";
+  /**
+   * The most distinct text answers a code may have in the training patients for its answers to become tokens: more is
+   * free text or an identifier (the largest coded answer set in the Synthea cohorts has 30 values: cause of death).
+   */
+  public static final int MAX_TEXT_VALUES_PER_CODE = 100;
   public static final List<Integer> DEFAULT_AGE_BANDS = List.of(0, 18, 30, 40, 50, 60, 70, 80, 90);
 
   private static final ObjectMapper JSON = new ObjectMapper()
@@ -275,7 +281,11 @@ public record EncoderSpec(int formatVersion, Map<String, Integer> vocabulary, in
      * split, never validation or test patients). Bins first: per LOINC code with at least {@code minCount} numeric
      * values, the distinct {@code j/binCount} quantiles ({@code j = 1..binCount-1}, lower order statistic). Then
      * the vocabulary: every token the encoder would emit for these events, kept when seen {@code minCount} times,
-     * ordered by descending count and then by name (deterministic). {@code trainingPatients} is iterated twice (it
+     * ordered by descending count and then by name (deterministic). A code whose text answers take more than
+     * {@link #MAX_TEXT_VALUES_PER_CODE} distinct values is free text or an identifier, not a coded answer (Synthea's
+     * PRAPARE address, 56799-0, and household income written as text, 63586-2): its code token stays, its value
+     * tokens do not, so that no street address or similar value of a training patient enters the vocabulary (which
+     * ships with the model) and the model cannot learn patients by them. {@code trainingPatients} is iterated twice (it
      * may read them anew each time, e.g. a cohort too large for the heap, part by part).
      */
     public EncoderSpec fit(Iterable<? extends List<EmrEvent>> trainingPatients) {
@@ -314,18 +324,27 @@ public record EncoderSpec(int formatVersion, Map<String, Integer> vocabulary, in
       EncoderSpec binsOnly = new EncoderSpec(format, specials, minCount, binCount, edges, maxLength,
           ageBands, ageScale, RECENCY_LOG1P_DAYS, recencyScale, outcomes, excludedCodes);
       Map<String, Long> counts = new HashMap<>();
+      Map<String, Set<String>> textTokensByCode = new HashMap<>();
       for (List<EmrEvent> events : trainingPatients) {
         for (EmrEvent e : events) {
           if (e.getOp() == EventOp.UPSERT) {
             for (String token : HistoryEncoder.candidateTokens(binsOnly, e)) {
               counts.merge(token, 1L, Long::sum);
             }
+            if (e.getKind() == EventKind.OBSERVATION && !Tokens.hasNumericValue(e) && Tokens.hasTextValue(e)) {
+              textTokensByCode.computeIfAbsent(Tokens.observation(e), c -> new HashSet<>())
+                  .add(Tokens.observationText(e));
+            }
           }
         }
       }
+      Set<String> freeText = new HashSet<>();
+      textTokensByCode.values().stream().filter(tokens -> tokens.size() > MAX_TEXT_VALUES_PER_CODE)
+          .forEach(freeText::addAll);
       List<Map.Entry<String, Long>> kept = new ArrayList<>();
       counts.entrySet().stream()
-          .filter(en -> en.getValue() >= minCount && !specials.containsKey(en.getKey()))
+          .filter(en -> en.getValue() >= minCount && !specials.containsKey(en.getKey())
+              && !freeText.contains(en.getKey()))
           .forEach(kept::add);
       kept.sort(Comparator.<Map.Entry<String, Long>>comparingLong(Map.Entry::getValue).reversed()
           .thenComparing(Map.Entry::getKey));

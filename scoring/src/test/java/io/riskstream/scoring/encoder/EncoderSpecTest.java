@@ -66,6 +66,47 @@ class EncoderSpecTest {
   }
 
   @Test
+  void shouldKeepNoAnswerOfACodeWithFreeTextOrIdentifiersAsAToken() {
+    // every patient answers the address question (56799-0) 5 times with their own address: each address is seen 5
+    // times, enough for minCount, but 101 distinct answers are no coded answer set
+    List<List<EmrEvent>> patients = patients(EncoderSpec.MAX_TEXT_VALUES_PER_CODE + 1);
+    for (int i = 0; i < patients.size(); i++) {
+      List<EmrEvent> events = new ArrayList<>(patients.get(i));
+      for (int k = 0; k < 5; k++) {
+        events.add(observation("p" + i, "p" + i + ":a" + k, 110 + k, "56799-0", null, i + " Main Street"));
+      }
+      patients.set(i, events);
+    }
+
+    EncoderSpec spec = EncoderSpec.builder().minCount(3).fit(patients);
+
+    assertThat(spec.inVocabulary("obs:56799-0")).isTrue();  // that the question was asked stays
+    assertThat(spec.vocabulary().keySet()).noneMatch(t -> t.startsWith("obs:56799-0:"));
+    assertThat(spec.inVocabulary("obs:72166-2:Never smoker")).isTrue();  // a coded answer stays
+
+    // at the limit the answers are still a coded set
+    EncoderSpec atLimit = EncoderSpec.builder().minCount(3).fit(patients.subList(0, EncoderSpec.MAX_TEXT_VALUES_PER_CODE));
+    assertThat(atLimit.inVocabulary("obs:56799-0:7 Main Street")).isTrue();
+  }
+
+  @Test
+  void shouldShipNoAnswerOfACodeWithFreeTextOrIdentifiersInTheBundledSpecs() throws Exception {
+    for (String model : List.of("emr-risk-small", "emr-risk-base")) {
+      EncoderSpec spec;
+      try (var in = getClass().getResourceAsStream("/models/" + model + "/encoder-spec.json")) {
+        spec = EncoderSpec.read(in);
+      }
+      Map<String, Long> answersByCode = new java.util.HashMap<>();
+      spec.vocabulary().keySet().stream().filter(t -> t.startsWith("obs:") && t.indexOf(':', 4) > 0
+          && !t.matches("obs:[^:]+:bin\\d+"))
+          .forEach(t -> answersByCode.merge(t.substring(0, t.indexOf(':', 4)), 1L, Long::sum));
+      assertThat(answersByCode).as(model).allSatisfy((code, n) ->
+          assertThat(n).as(code).isLessThanOrEqualTo(EncoderSpec.MAX_TEXT_VALUES_PER_CODE));
+      assertThat(spec.vocabulary().keySet()).as(model).noneMatch(t -> t.startsWith("obs:56799-0:"));
+    }
+  }
+
+  @Test
   void shouldIgnoreDeletedEventsWhenFitting() {
     List<List<EmrEvent>> patients = patients(10);
     List<EmrEvent> first = new ArrayList<>(patients.get(0));
