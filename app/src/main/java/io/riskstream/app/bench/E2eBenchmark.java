@@ -357,8 +357,8 @@ public final class E2eBenchmark {
       for (ChangeEventFeed.Record r : feed.records()) {
         perPartition[r.partition()]++;  // change events only: the END records are feed.transactionEnds()
       }
-      runs.add(new Scaling(threads, partitions, patients.size(), t, java.util.Arrays.stream(perPartition).boxed().toList(),
-          eventsByThread(t)));
+      runs.add(new Scaling(threads, partitions, patients.size(), t,
+          java.util.Arrays.stream(perPartition).boxed().toList(), eventsByThread(t)));
     }
     return runs;
   }

@@ -85,7 +85,8 @@ class EncoderSpecTest {
     assertThat(spec.inVocabulary("obs:72166-2:Never smoker")).isTrue();  // a coded answer stays
 
     // at the limit the answers are still a coded set
-    EncoderSpec atLimit = EncoderSpec.builder().minCount(3).fit(patients.subList(0, EncoderSpec.MAX_TEXT_VALUES_PER_CODE));
+    EncoderSpec atLimit = EncoderSpec.builder().minCount(3)
+        .fit(patients.subList(0, EncoderSpec.MAX_TEXT_VALUES_PER_CODE));
     assertThat(atLimit.inVocabulary("obs:56799-0:7 Main Street")).isTrue();
   }
 
