@@ -95,7 +95,7 @@ public final class RiskTopology {
   public static Topology build(StreamsBuilder builder, RiskStreamConfig config, AvroSerdes serdes,
       RequestEncoder encoder, ScoringBackend backend, DeadLetterCounts deadLetters) {
     return build(builder, config, serdes, encoder, backend, deadLetters, new CalibrationStatus(), null,
-        new WithheldAlertCounts());
+        new WithheldAlertCounts(), new InputBacklog());
   }
 
   /**
@@ -104,7 +104,8 @@ public final class RiskTopology {
    */
   public static Topology build(StreamsBuilder builder, RiskStreamConfig config, AvroSerdes serdes,
       RequestEncoder encoder, ScoringBackend backend, DeadLetterCounts deadLetters, CalibrationStatus calibration) {
-    return build(builder, config, serdes, encoder, backend, deadLetters, calibration, null, new WithheldAlertCounts());
+    return build(builder, config, serdes, encoder, backend, deadLetters, calibration, null, new WithheldAlertCounts(),
+        new InputBacklog());
   }
 
   /**
@@ -114,7 +115,7 @@ public final class RiskTopology {
   public static Topology build(StreamsBuilder builder, RiskStreamConfig config, AvroSerdes serdes,
       RequestEncoder encoder, ScoringBackend backend, DeadLetterCounts deadLetters, ShadowModel shadow) {
     return build(builder, config, serdes, encoder, backend, deadLetters, new CalibrationStatus(), shadow,
-        new WithheldAlertCounts());
+        new WithheldAlertCounts(), new InputBacklog());
   }
 
   /**
@@ -122,17 +123,9 @@ public final class RiskTopology {
    * {@code calibration.enabled}) reports each outcome's newest closed window to {@code calibration}, a shadow
    * model ({@code shadow}, null for none) is scored on every history production scores ({@link #addShadow}), and the
    * alert processor counts the alerts it withholds in {@code withheld}.
-   */
-  public static Topology build(StreamsBuilder builder, RiskStreamConfig config, AvroSerdes serdes,
-      RequestEncoder encoder, ScoringBackend backend, DeadLetterCounts deadLetters, CalibrationStatus calibration,
-      ShadowModel shadow, WithheldAlertCounts withheld) {
-    return build(builder, config, serdes, encoder, backend, deadLetters, calibration, shadow, withheld,
-        new InputBacklog());
-  }
-
-  /**
-   * As the one above, with the trigger's idle flush asking {@code backlog} whether its emr-events partition still has
-   * records to fetch (the application reads it from its Kafka Streams client's metrics).
+   * The trigger's idle flush asks {@code backlog} whether the task's emr-events partition or another input topic
+   * still has records to fetch (the application reads it from its Kafka Streams client's metrics; a fresh
+   * {@link InputBacklog} never reports one).
    */
   public static Topology build(StreamsBuilder builder, RiskStreamConfig config, AvroSerdes serdes,
       RequestEncoder encoder, ScoringBackend backend, DeadLetterCounts deadLetters, CalibrationStatus calibration,

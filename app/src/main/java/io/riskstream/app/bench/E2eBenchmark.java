@@ -510,15 +510,7 @@ public final class E2eBenchmark {
 
   /** Records the stream threads' consumers read from {@code topic} so far. */
   private static long consumedRecords(KafkaStreams streams, String topic) {
-    double n = 0;
-    for (var e : streams.metrics().entrySet()) {
-      org.apache.kafka.common.MetricName name = e.getKey();
-      if (name.group().equals("consumer-fetch-manager-metrics") && name.name().equals("records-consumed-total")
-          && topic.equals(name.tags().get("topic")) && e.getValue().metricValue() instanceof Double d) {
-        n += d;
-      }
-    }
-    return (long) n;
+    return StreamsWaits.consumedByThread(streams.metrics(), topic).values().stream().mapToLong(Long::longValue).sum();
   }
 
   private Latency latency(EmbeddedKafka kafka, double rate) throws Exception {
