@@ -155,7 +155,7 @@ public final class HistoryProcessor implements Processor<String, HistoryCommand,
     if (newest == null) {
       return; // every event was deleted: nothing to score
     }
-    List<EmrEvent> events = h.events();
+    List<EmrEvent> events = h.eventsView();  // read in place: the requests below are built before the next change
     RequestEncoder.Encoded enc;
     try {
       enc = encoder.encode(events, newest + 1, reasons.candidates());

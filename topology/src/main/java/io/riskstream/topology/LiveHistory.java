@@ -5,19 +5,19 @@ import io.riskstream.schemas.EventKind;
 import io.riskstream.schemas.EventOp;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 
 /**
- * A patient's history as the history processor keeps it between records: mutable, sorted by
- * {@link PatientHistory#ORDER}, indexed by event id, so that one event costs O(log n) instead of a copy of the
- * history. {@link #apply} is the one implementation of the history's rules (upsert and delete by event id, duplicates
- * no-ops, eviction by age then count, never DEMOGRAPHICS, one version per change); {@link PatientHistory#applyAll}
- * runs on it too. It reports every entry to write or delete to a {@link Changes}, so the processor writes through to
- * its stores event by event.
+ * A patient's history as the history processor keeps it between records: mutable, an array sorted by
+ * {@link PatientHistory#ORDER} (events arrive mostly newest last and leave oldest first: an insert is a binary search
+ * and, at worst, a shift of references), indexed by event id, so that one event costs O(log n) comparisons instead of
+ * a copy of the history, and a scoring request reads the events in place ({@link #eventsView}). {@link #apply} is the
+ * one implementation of the history's rules (upsert and delete by event id, duplicates no-ops, eviction by age then
+ * count, never DEMOGRAPHICS, one version per change); {@link PatientHistory#applyAll} runs on it too. It reports every
+ * entry to write or delete to a {@link Changes}, so the processor writes through to its stores event by event.
  */
 final class LiveHistory {
 
@@ -38,7 +38,8 @@ final class LiveHistory {
     };
   }
 
-  private final TreeSet<EmrEvent> sorted = new TreeSet<>(PatientHistory.ORDER);
+  private final ArrayList<EmrEvent> sorted = new ArrayList<>();
+  private final List<EmrEvent> view = Collections.unmodifiableList(sorted);
   private final Map<String, EmrEvent> byId = new HashMap<>();
   private long version;
   private long requestedVersion;
@@ -53,9 +54,13 @@ final class LiveHistory {
   static LiveHistory of(PatientHistory h) {
     LiveHistory l = new LiveHistory(h.version(), h.requestedVersion());
     l.onsets = h.onsets();
+    l.sorted.ensureCapacity(h.events().size());
     for (EmrEvent e : h.events()) {
-      l.sorted.add(e);
-      l.byId.put(e.getEventId(), e);
+      EmrEvent replaced = l.byId.put(e.getEventId(), e);
+      if (replaced != null) {
+        l.remove(replaced);  // one event per id, as the set of the stores holds them
+      }
+      l.insert(e);
     }
     return l;
   }
@@ -73,7 +78,7 @@ final class LiveHistory {
       if (existing == null) {
         return false;
       }
-      sorted.remove(existing);
+      remove(existing);
       byId.remove(id);
       changes.removed(existing);
       version++;
@@ -84,9 +89,9 @@ final class LiveHistory {
     }
     EmrEvent stored = PatientHistory.slim(event);
     if (existing != null) {
-      sorted.remove(existing);
+      remove(existing);
     }
-    sorted.add(stored);
+    insert(stored);
     byId.put(id, stored);
     List<EmrEvent> evicted = evict(maxEvents, maxAge);
     boolean storedEvicted = false;
@@ -111,28 +116,47 @@ final class LiveHistory {
     return true;
   }
 
+  /** Inserts at its place in {@link PatientHistory#ORDER} (no event of the same time and id is in the list). */
+  private void insert(EmrEvent e) {
+    int n = sorted.size();
+    if (n == 0 || PatientHistory.ORDER.compare(sorted.get(n - 1), e) < 0) {
+      sorted.add(e);  // the common case: newer than every event held
+      return;
+    }
+    int at = Collections.binarySearch(sorted, e, PatientHistory.ORDER);
+    sorted.add(at < 0 ? -at - 1 : at, e);
+  }
+
+  /** Removes this event (held in the list). */
+  private void remove(EmrEvent e) {
+    int at = Collections.binarySearch(sorted, e, PatientHistory.ORDER);
+    if (at < 0 || sorted.get(at) != e) {
+      throw new IllegalStateException("the live history lost its order");
+    }
+    sorted.remove(at);
+  }
+
   /** Evicts by age (from the newest event) and then by count, oldest first, never DEMOGRAPHICS. */
   private List<EmrEvent> evict(int maxEvents, Duration maxAge) {
     List<EmrEvent> evicted = new ArrayList<>(1);
-    if (!maxAge.isZero() && !sorted.isEmpty()) {
-      long cutoff = sorted.last().getEventTime().toEpochMilli() - maxAge.toMillis();
-      for (Iterator<EmrEvent> it = sorted.iterator(); it.hasNext(); ) {
-        EmrEvent e = it.next();
-        if (e.getEventTime().toEpochMilli() >= cutoff) {
-          break;
-        }
-        if (e.getKind() != EventKind.DEMOGRAPHICS) {
-          it.remove();
-          evicted.add(e);
-        }
+    long cutoff = maxAge.isZero() || sorted.isEmpty() ? Long.MIN_VALUE
+        : sorted.get(sorted.size() - 1).getEventTime().toEpochMilli() - maxAge.toMillis();
+    int excess = sorted.size() - maxEvents;
+    // one pass from the oldest: those older than the cutoff, then the oldest beyond the count (DEMOGRAPHICS stay)
+    int end = 0;
+    for (int i = 0; i < sorted.size(); i++) {
+      EmrEvent e = sorted.get(i);
+      boolean old = e.getEventTime().toEpochMilli() < cutoff;
+      if (!old && evicted.size() >= excess) {
+        break;
       }
-    }
-    for (Iterator<EmrEvent> it = sorted.iterator(); sorted.size() > maxEvents && it.hasNext(); ) {
-      EmrEvent e = it.next();
       if (e.getKind() != EventKind.DEMOGRAPHICS) {
-        it.remove();
         evicted.add(e);
       }
+      end = i + 1;
+    }
+    if (!evicted.isEmpty()) {
+      sorted.subList(0, end).removeIf(e -> e.getKind() != EventKind.DEMOGRAPHICS);
     }
     return evicted;
   }
@@ -160,12 +184,20 @@ final class LiveHistory {
 
   /** The newest event time, or null when empty. */
   Long newestEventTime() {
-    return sorted.isEmpty() ? null : sorted.last().getEventTime().toEpochMilli();
+    return sorted.isEmpty() ? null : sorted.get(sorted.size() - 1).getEventTime().toEpochMilli();
   }
 
   /** The events in history order (a copy). */
   List<EmrEvent> events() {
     return new ArrayList<>(sorted);
+  }
+
+  /**
+   * The events in history order, read in place: a read-only view that the next {@link #apply} changes, for a caller
+   * that is done with it before then (the scoring request of this version).
+   */
+  List<EmrEvent> eventsView() {
+    return view;
   }
 
   /** The onset events remembered beyond the bound. */

@@ -89,6 +89,42 @@ class PatientHistoryTest {
   }
 
   @Test
+  void shouldReportEveryStoredAndRemovedEventAndReadTheSameEventsInPlace() {
+    Random random = new Random(13);
+    for (int round = 0; round < 200; round++) {
+      int maxEvents = 1 + random.nextInt(12);
+      Duration maxAge = random.nextBoolean() ? Duration.ZERO : Duration.ofDays(20 + random.nextInt(200));
+      LiveHistory live = LiveHistory.of(PatientHistory.empty());
+      PatientHistory slow = PatientHistory.empty();
+      java.util.Map<String, EmrEvent> written = new java.util.HashMap<>();  // what write-through leaves in a store
+      LiveHistory.Changes store = new LiveHistory.Changes() {
+        @Override
+        public void stored(EmrEvent event) {
+          written.put(event.getEventId(), event);
+        }
+
+        @Override
+        public void removed(EmrEvent event) {
+          written.remove(event.getEventId());
+        }
+      };
+      for (int i = 0; i < 60; i++) {
+        int id = random.nextInt(15);
+        EventKind kind = id == 0 ? EventKind.DEMOGRAPHICS : EventKind.DIAGNOSIS;
+        EventOp op = random.nextInt(6) == 0 ? EventOp.DELETE : EventOp.UPSERT;
+        EmrEvent e = event("e" + id, kind, random.nextInt(400), "c" + random.nextInt(3), op, random.nextInt(1000));
+        live.apply(e, maxEvents, maxAge, store);
+        slow = reference(slow, e, maxEvents, maxAge);
+        assertThat(live.eventsView()).as("round %d event %d", round, i).isEqualTo(slow.events())
+            .isEqualTo(live.events());
+        assertThat(live.version()).isEqualTo(slow.version());
+        assertThat(written.values()).as("round %d event %d: the store", round, i)
+            .containsExactlyInAnyOrderElementsOf(slow.events());
+      }
+    }
+  }
+
+  @Test
   void shouldTreatARedeliveryWithOtherCoordinatesAsNoChange() {
     PatientHistory h = PatientHistory.empty().apply(event("a", EventKind.DIAGNOSIS, 10, "x", EventOp.UPSERT, 1), 10,
         Duration.ZERO);

@@ -22,17 +22,17 @@ public final class PreparedHistory {
   private final long[] times;
   private final EmrEvent demographics;
 
-  private PreparedHistory(List<EmrEvent> events, EmrEvent demographics) {
+  private PreparedHistory(List<EmrEvent> events, long[] times, EmrEvent demographics) {
     this.events = java.util.Collections.unmodifiableList(events);  // of(): a list of its own, never changed after
-    this.times = new long[events.size()];
-    for (int i = 0; i < times.length; i++) {
-      times[i] = events.get(i).getEventTime().toEpochMilli();
-    }
+    this.times = times;
     this.demographics = demographics;
   }
 
+  /** One pass over {@code history}: a live history hands its events over in order already, and then nothing sorts. */
   public static PreparedHistory of(List<EmrEvent> history) {
-    List<EmrEvent> kept = new ArrayList<>();
+    List<EmrEvent> kept = new ArrayList<>(history.size());
+    long[] times = new long[history.size()];
+    boolean ordered = true;
     EmrEvent demographics = null;
     for (EmrEvent e : history) {
       if (e.getOp() != EventOp.UPSERT) {
@@ -42,25 +42,24 @@ public final class PreparedHistory {
         if (demographics == null || ORDER.compare(e, demographics) >= 0) {
           demographics = e;
         }
-      } else {
-        kept.add(e);
+        continue;
       }
+      int n = kept.size();
+      long t = e.getEventTime().toEpochMilli();
+      if (ordered && n > 0 && (times[n - 1] > t || (times[n - 1] == t && ORDER.compare(kept.get(n - 1), e) > 0))) {
+        ordered = false;
+      }
+      times[n] = t;
+      kept.add(e);
     }
-    if (!inOrder(kept)) {  // a live history hands its events over in this order already: no sort then
+    if (!ordered) {
       kept.sort(ORDER);
-    }
-    return new PreparedHistory(kept, demographics);
-  }
-
-  private static boolean inOrder(List<EmrEvent> events) {
-    for (int i = 1; i < events.size(); i++) {
-      long before = events.get(i - 1).getEventTime().toEpochMilli();
-      long at = events.get(i).getEventTime().toEpochMilli();
-      if (before > at || (before == at && ORDER.compare(events.get(i - 1), events.get(i)) > 0)) {
-        return false;
+      for (int i = 0; i < kept.size(); i++) {
+        times[i] = kept.get(i).getEventTime().toEpochMilli();
       }
     }
-    return true;
+    return new PreparedHistory(kept, times.length == kept.size() ? times : Arrays.copyOf(times, kept.size()),
+        demographics);
   }
 
   /** Non-demographic UPSERT events, oldest first. */

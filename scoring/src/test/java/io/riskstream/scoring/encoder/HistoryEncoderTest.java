@@ -171,6 +171,28 @@ class HistoryEncoderTest {
   }
 
   @Test
+  void shouldPrepareTheSameHistoryWhateverOrderTheEventsComeIn() {
+    List<EmrEvent> ordered = history();
+    ordered.add(3, coded(P, "medications:m0", EventKind.MEDICATION, 18270, "RxNorm", "1"));  // ties on day 18270
+    PreparedHistory expected = PreparedHistory.of(ordered);
+    assertThat(expected.events()).hasSize(8).isSortedAccordingTo(PreparedHistory.ORDER);
+    assertThat(expected.demographics().getEventId()).isEqualTo("patients:patient-1");
+    java.util.Random random = new java.util.Random(11);
+    for (int round = 0; round < 50; round++) {
+      List<EmrEvent> shuffled = new ArrayList<>(ordered);
+      Collections.shuffle(shuffled, random);
+      PreparedHistory prepared = PreparedHistory.of(shuffled);
+      assertThat(prepared.events()).as("round %d", round).isEqualTo(expected.events());
+      for (long day = 18261; day <= 18291; day++) {
+        long t = day * DAY;
+        long before = ordered.stream().filter(e -> e.getKind() != EventKind.DEMOGRAPHICS)
+            .filter(e -> e.getEventTime().toEpochMilli() < t).count();
+        assertThat(prepared.countBefore(t)).as("round %d day %d", round, day).isEqualTo((int) before);
+      }
+    }
+  }
+
+  @Test
   void shouldEncodeEveryEventWhenEncodingTheLatestHistory() {
     HistoryEncoder encoder = new HistoryEncoder(spec(64));
 
