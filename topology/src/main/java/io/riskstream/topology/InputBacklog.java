@@ -2,6 +2,7 @@ package io.riskstream.topology;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
@@ -19,7 +20,9 @@ import org.apache.kafka.common.MetricName;
  * first is idle; closing in the second splits transactions (measured on the H100 host: one stream thread over 16
  * partitions gave 8 and 40 extra scores of 91,024). So a backlog on the task's own partition, or on any other topic
  * the client reads (the source topics upstream of emr-events among them), holds the idle flush back; other
- * partitions of the task's own topic feed other tasks and do not. Normalize tasks of other instances are not seen.
+ * partitions of the task's own topic feed other tasks and do not. The source partitions other instances normalize
+ * are not in this client's metrics: {@link #alsoFrom} adds the consumer group's backlog over all instances (the
+ * application reads it with an admin client).
  *
  * <p>Written by hand: Kafka Streams gives a processor no view of its input's lag, and its client's metrics are the one
  * place that has it. Safe for several stream threads at once.
@@ -30,6 +33,7 @@ public final class InputBacklog {
   public static final long REFRESH_MS = 100;
 
   private volatile Supplier<? extends Map<MetricName, ? extends Metric>> metrics = Map::of;
+  private volatile BooleanSupplier group = () -> false;
   private Map<String, Map<Integer, Double>> lags = Map.of();
   private long readAtMs = Long.MIN_VALUE;
 
@@ -46,8 +50,16 @@ public final class InputBacklog {
   }
 
   /**
+   * Also asks {@code groupBehind} whether the application's consumer group, over all its instances, has records of
+   * the upstream topics it has not processed yet (answered from its own last reading: cheap, never blocking).
+   */
+  public void alsoFrom(BooleanSupplier groupBehind) {
+    this.group = groupBehind;
+  }
+
+  /**
    * Whether the client's consumers last saw records beyond their position in {@code topic}'s {@code partition} or in
-   * any partition of another topic.
+   * any partition of another topic, or the consumer group ({@link #alsoFrom}) has records it has not processed.
    *
    * @param nowMs the caller's wall clock (a punctuation's time), which decides when the metrics are read again
    */
@@ -65,7 +77,7 @@ public final class InputBacklog {
         }
       }
     }
-    return false;
+    return group.getAsBoolean();
   }
 
   /** A topic's name as both metric namings have it (the clients' older names replace the dots with underscores). */

@@ -56,4 +56,19 @@ class InputBacklogTest {
       assertThat(backlog.behind("ehr.emr.events", 3, 0)).isFalse();
     }
   }
+
+  @Test
+  void shouldAlsoReportTheConsumerGroupsBacklogOfOtherInstances() {
+    try (Metrics metrics = new Metrics()) {
+      lag(metrics, "app-StreamThread-1-consumer", "emr-events", "0", new double[] {0});
+      boolean[] group = {true};
+      InputBacklog backlog = new InputBacklog();
+      backlog.readFrom(metrics::metrics);
+      assertThat(backlog.behind("emr-events", 0, 0)).as("no group reader yet").isFalse();
+      backlog.alsoFrom(() -> group[0]);
+      assertThat(backlog.behind("emr-events", 0, 0)).as("another instance's source partition lags").isTrue();
+      group[0] = false;
+      assertThat(backlog.behind("emr-events", 0, 0)).isFalse();
+    }
+  }
 }

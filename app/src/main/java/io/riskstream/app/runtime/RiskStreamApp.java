@@ -44,6 +44,8 @@ public final class RiskStreamApp implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RiskStreamApp.class);
 
   private final KafkaStreams streams;
+  /** The consumer group's backlog over all instances, for the trigger's idle flush. */
+  private final GroupBacklog groupBacklog;
   private final String applicationId;
   private final org.apache.kafka.streams.TopologyDescription description;
 
@@ -51,10 +53,11 @@ public final class RiskStreamApp implements AutoCloseable {
   private final CalibrationStatus calibration;
   private final WithheldAlertCounts withheldAlerts;
 
-  private RiskStreamApp(KafkaStreams streams, String applicationId,
+  private RiskStreamApp(KafkaStreams streams, GroupBacklog groupBacklog, String applicationId,
       org.apache.kafka.streams.TopologyDescription description, DeadLetterCounts deadLetters,
       CalibrationStatus calibration, WithheldAlertCounts withheldAlerts) {
     this.streams = streams;
+    this.groupBacklog = groupBacklog;
     this.applicationId = applicationId;
     this.description = description;
     this.deadLetters = deadLetters;
@@ -109,6 +112,11 @@ public final class RiskStreamApp implements AutoCloseable {
         serdes, encoder, backend, deadLetters, calibration, shadow, withheldAlerts, backlog);
     KafkaStreams streams = new KafkaStreams(topology, props);
     backlog.readFrom(streams::metrics);
+    String applicationId = config.getString(RiskStreamConfig.APPLICATION_ID_CONFIG);
+    org.apache.kafka.streams.TopologyDescription description = topology.describe();
+    GroupBacklog groupBacklog = GroupBacklog.start(config.adminProperties(), applicationId, description,
+        config.topics().emrEvents().name());
+    backlog.alsoFrom(groupBacklog);
     streams.setUncaughtExceptionHandler(e -> {
       LOG.error("stream thread failed ({}); shutting down, pending requests are re-scored at the next start",
           e.getClass().getSimpleName());
@@ -118,9 +126,14 @@ public final class RiskStreamApp implements AutoCloseable {
       LOG.info("streams state {} -> {}", before, now);
       listener.onChange(now, before);
     });
-    streams.start();
-    return new RiskStreamApp(streams, config.getString(RiskStreamConfig.APPLICATION_ID_CONFIG), topology.describe(),
-        deadLetters, calibration, withheldAlerts);
+    try {
+      streams.start();
+    } catch (RuntimeException e) {
+      groupBacklog.close();
+      throw e;
+    }
+    return new RiskStreamApp(streams, groupBacklog, applicationId, description, deadLetters, calibration,
+        withheldAlerts);
   }
 
   /**
@@ -279,10 +292,12 @@ public final class RiskStreamApp implements AutoCloseable {
   public void closeAndLeaveGroup() {
     streams.close(org.apache.kafka.streams.CloseOptions.timeout(Duration.ofSeconds(30))
         .withGroupMembershipOperation(org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+    groupBacklog.close();
   }
 
   @Override
   public void close() {
     streams.close(Duration.ofSeconds(30));
+    groupBacklog.close();
   }
 }
