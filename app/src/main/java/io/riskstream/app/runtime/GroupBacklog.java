@@ -39,8 +39,11 @@ import org.slf4j.LoggerFactory;
  * <p>The upstream topics are the topology's source topics and patterns except the trigger's own input (emr-events:
  * its other partitions feed other tasks). Under exactly-once the group commits every {@code commit.interval.ms}, so
  * after the input stops the backlog reads empty within that interval plus one refresh. A reading that fails or is
- * older than {@link #STALE} counts as no backlog: the idle flush then works as it does without this class (logged
- * once per failure streak, without the cause's message).
+ * older than {@link #STALE} counts as no backlog, and so does a partition whose backlog has not moved (the same
+ * committed and last stable offsets) for {@link #STUCK}: a group that makes no progress there (an instance gone and
+ * its partitions not yet reassigned, an offset no member will commit, e.g. a partition of aborted records only)
+ * must not hold the idle flush back for ever. The idle flush then works as it does without this class (a failure is
+ * logged once per streak, without the cause's message).
  *
  * <p>Written by hand: Kafka offers the group's lag only as the admin calls used here.
  */
@@ -51,6 +54,8 @@ public final class GroupBacklog implements BooleanSupplier, AutoCloseable {
   public static final Duration REFRESH = Duration.ofSeconds(1);
   /** A reading older than this is not used. */
   public static final Duration STALE = Duration.ofSeconds(10);
+  /** A partition's backlog that has not moved for this long no longer counts. */
+  public static final Duration STUCK = Duration.ofSeconds(30);
   private static final Duration CALL_TIMEOUT = Duration.ofSeconds(5);
 
   private final Admin admin;
@@ -62,6 +67,8 @@ public final class GroupBacklog implements BooleanSupplier, AutoCloseable {
   private volatile boolean behind;
   private volatile long readAtMs = Long.MIN_VALUE;
   private boolean failing;
+  /** Per partition with a backlog at the last reading: its (from, end) and since when it has been so. */
+  private Map<TopicPartition, long[]> unmoved = new HashMap<>();
 
   GroupBacklog(Admin admin, String groupId, Set<String> topics, List<Pattern> patterns, LongSupplier clock,
       boolean scheduled) {
@@ -122,18 +129,23 @@ public final class GroupBacklog implements BooleanSupplier, AutoCloseable {
       List<TopicPartition> uncommitted = partitions.stream()
           .filter(p -> committed.get(p) == null && ends.getOrDefault(p, 0L) > 0).toList();
       Map<TopicPartition, Long> starts = uncommitted.isEmpty() ? Map.of() : offsets(uncommitted, OffsetSpec.earliest());
+      long now = clock.getAsLong();
       boolean found = false;
+      Map<TopicPartition, long[]> stillBehind = new HashMap<>();
       for (TopicPartition p : partitions) {
         long end = ends.getOrDefault(p, 0L);
         OffsetAndMetadata c = committed.get(p);
         long from = c != null ? c.offset() : starts.getOrDefault(p, end);
         if (end > from) {
-          found = true;
-          break;
+          long[] before = unmoved.get(p);
+          long since = before != null && before[0] == from && before[1] == end ? before[2] : now;
+          stillBehind.put(p, new long[] {from, end, since});
+          found |= now - since < STUCK.toMillis();
         }
       }
+      unmoved = stillBehind;
       behind = found;
-      readAtMs = clock.getAsLong();
+      readAtMs = now;
       if (failing) {
         LOG.info("the consumer group's backlog is read again");
         failing = false;

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
  * {@link GroupBacklog} on a real broker: a group's backlog in source partitions, whether or not it has committed
  * there (the partitions another instance reads look the same: only the group's offsets count), by topic name and by
  * pattern; a transactional upstream (commit markers after the records) reads empty once a read_committed consumer of
- * the group has read everything and committed; an old reading does not count. The clock is the test's: no waiting on
- * time.
+ * the group has read everything and committed; an old reading, and a backlog that has not moved for
+ * {@link GroupBacklog#STUCK}, do not count. The clock is the test's: no waiting on time.
  */
 class GroupBacklogIT {
 
@@ -69,6 +69,15 @@ class GroupBacklogIT {
 
         clock.addAndGet(GroupBacklog.STALE.toMillis() + 1);
         assertThat(byName.getAsBoolean()).as("an old reading").isFalse();
+
+        refresh(byName);
+        assertThat(byName.getAsBoolean()).as("the same backlog, %s s on", GroupBacklog.STALE.toSeconds() + 1).isTrue();
+        clock.addAndGet(GroupBacklog.STUCK.toMillis());
+        refresh(byName);
+        assertThat(byName.getAsBoolean()).as("a backlog that has not moved for %s", GroupBacklog.STUCK).isFalse();
+        producer.send(new ProducerRecord<>(SOURCE, 1, null, new byte[] {5})).get();
+        refresh(byName);
+        assertThat(byName.getAsBoolean()).as("it moved: a new record").isTrue();
       }
     }
   }
