@@ -124,8 +124,8 @@ public final class RiskTopology {
    * model ({@code shadow}, null for none) is scored on every history production scores ({@link #addShadow}), and the
    * alert processor counts the alerts it withholds in {@code withheld}.
    * The trigger's idle flush asks {@code backlog} whether the task's emr-events partition or another input topic
-   * still has records to fetch (the application reads it from its Kafka Streams client's metrics; a fresh
-   * {@link InputBacklog} never reports one).
+   * still has records to fetch (the application reads it from its Kafka Streams client's metrics and its consumer
+   * group's offsets; a fresh {@link InputBacklog} never reports one).
    */
   public static Topology build(StreamsBuilder builder, RiskStreamConfig config, AvroSerdes serdes,
       RequestEncoder encoder, ScoringBackend backend, DeadLetterCounts deadLetters, CalibrationStatus calibration,

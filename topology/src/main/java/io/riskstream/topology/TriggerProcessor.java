@@ -143,8 +143,8 @@ public final class TriggerProcessor implements Processor<String, Object, String,
    * @param tracksTransactions whether the topology tracks transaction metadata: then a transaction whose events carry a
    *     transaction metadata id awaits its END
    * @param transactionEndTimeout idle input after which such a transaction is closed anyway (its END never came)
-   * @param backlog whether the task's partition of {@code inputTopic} (emr-events) has records not yet fetched: no
-   *     idle time accrues while it has
+   * @param backlog whether the task's partition of {@code inputTopic} (emr-events), another topic the client reads, or
+   *     the consumer group on another instance has records not yet processed: no idle time accrues while it has
    */
   public TriggerProcessor(Duration linger, Duration idleFlush, int maxOffsets, boolean closeOnSourceProgress,
       boolean tracksTransactions, Duration transactionEndTimeout, DeadLetterCounts deadLetterCounts,

@@ -30,24 +30,8 @@ final class OnePatientFeed {
 
   /** As {@link #produce(String, boolean)}, with a producer of the properties {@code producer} (e.g. secured). */
   static void produce(Map<String, Object> producer, boolean withBadRecord) {
-    Map<String, Object> p = new LinkedHashMap<>();
-    p.put("id", "p-1");
-    p.put("birthdate", LocalDate.parse("1960-01-01"));
-    p.put("deathdate", null);
-    p.put("gender", "female");
-    p.put("race", null);
-    p.put("ethnicity", null);
-    EhrRow patient = new EhrRow("patients", p);
-    Map<String, Object> c = new LinkedHashMap<>();
-    c.put("id", "c-1");
-    c.put("patient_id", "p-1");
-    c.put("encounter_id", null);
-    c.put("start_time", Instant.parse("2020-01-01T00:00:00Z"));
-    c.put("stop_time", null);
-    c.put("code_system", "SNOMED-CT");
-    c.put("code", "4");
-    c.put("description", "test");
-    EhrRow condition = new EhrRow("conditions", c);
+    EhrRow patient = patient("p-1");
+    EhrRow condition = condition("c-1", "p-1");
     try (KafkaProducer<byte[], byte[]> out = new KafkaProducer<>(producer, new ByteArraySerializer(),
         new ByteArraySerializer())) {
       out.send(new ProducerRecord<>("ehr.clinical.patients", DebeziumChangeEvents.key(patient), DebeziumChangeEvents.create(patient, 1, 1, 1)));
@@ -58,5 +42,31 @@ final class OnePatientFeed {
             "{not json".getBytes(StandardCharsets.UTF_8)));
       }
     }
+  }
+
+  /** The patients row of {@code id}: born 1960-01-01, female, alive. */
+  static EhrRow patient(String id) {
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("id", id);
+    p.put("birthdate", LocalDate.parse("1960-01-01"));
+    p.put("deathdate", null);
+    p.put("gender", "female");
+    p.put("race", null);
+    p.put("ethnicity", null);
+    return new EhrRow("patients", p);
+  }
+
+  /** A conditions row {@code id} of {@code patientId}: SNOMED-CT 4 (no outcome's onset in test-tiny) since 2020. */
+  static EhrRow condition(String id, String patientId) {
+    Map<String, Object> c = new LinkedHashMap<>();
+    c.put("id", id);
+    c.put("patient_id", patientId);
+    c.put("encounter_id", null);
+    c.put("start_time", Instant.parse("2020-01-01T00:00:00Z"));
+    c.put("stop_time", null);
+    c.put("code_system", "SNOMED-CT");
+    c.put("code", "4");
+    c.put("description", "test");
+    return new EhrRow("conditions", c);
   }
 }

@@ -11,11 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -151,24 +148,8 @@ class TwoInstanceIdleFlushIT {
 
   private static void produce(EmbeddedKafka kafka, String patient, int patientPartition, int conditionPartition)
       throws Exception {
-    Map<String, Object> p = new LinkedHashMap<>();
-    p.put("id", patient);
-    p.put("birthdate", LocalDate.parse("1960-01-01"));
-    p.put("deathdate", null);
-    p.put("gender", "female");
-    p.put("race", null);
-    p.put("ethnicity", null);
-    Map<String, Object> c = new LinkedHashMap<>();
-    c.put("id", "c-of-" + patient);
-    c.put("patient_id", patient);
-    c.put("encounter_id", null);
-    c.put("start_time", Instant.parse("2020-01-01T00:00:00Z"));
-    c.put("stop_time", null);
-    c.put("code_system", "SNOMED-CT");
-    c.put("code", "4");
-    c.put("description", "test");
-    EhrRow patientRow = new EhrRow("patients", p);
-    EhrRow conditionRow = new EhrRow("conditions", c);
+    EhrRow patientRow = OnePatientFeed.patient(patient);
+    EhrRow conditionRow = OnePatientFeed.condition("c-of-" + patient, patient);
     try (KafkaProducer<byte[], byte[]> out = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers(),
         "acks", "all"), new ByteArraySerializer(), new ByteArraySerializer())) {
       // one source transaction (txId 7), its two rows in partitions of different instances
