@@ -189,7 +189,7 @@ class EncoderSpecTest {
     EncoderSpec spec = EncoderSpec.read(new ByteArrayInputStream(shipped));
 
     assertThat(spec.formatVersion()).isEqualTo(2);
-    assertThat(spec.excludedCodes()).containsExactlyInAnyOrder("QALY", "DALY", "QOLS");
+    assertThat(spec.excludedCodes()).containsExactlyInAnyOrder("QALY", "DALY", "QOLS", "32624-9");
     assertThat(spec.toJsonBytes()).isEqualTo(shipped);
 
     // The same spec as a format-1 file (what every spec was before excludedCodes) is read and written back unchanged.
