@@ -23,7 +23,14 @@ public final class AlertText {
     return name == null || name.isBlank() ? alert.getOutcome() : name;
   }
 
-  /** The first {@code max} reasons, each as {@link #reason}, or "-" when there is none. */
+  /**
+   * What an alert without reasons says instead: no group of the newest events the score occluded lowered the
+   * probability by the configured floors (alert.reasons.min.contribution and .min.share of p), so the risk comes from
+   * the history as a whole, not from one finding.
+   */
+  public static final String NO_REASON = "no single recent finding stands out";
+
+  /** The first {@code max} reasons, each as {@link #reason}, or {@link #NO_REASON} when there is none. */
   public static String reasons(RiskAlert alert, int max) {
     List<String> out = new ArrayList<>();
     for (AlertReason r : alert.getReasons()) {
@@ -32,7 +39,7 @@ public final class AlertText {
       }
       out.add(reason(r));
     }
-    return out.isEmpty() ? "-" : String.join("; ", out);
+    return out.isEmpty() ? NO_REASON : String.join("; ", out);
   }
 
   /** One reason: description [system code], count and latest date when grouped, else the date, then contribution. */

@@ -34,9 +34,9 @@ class AlertTextTest {
   }
 
   @Test
-  void shouldFallBackToTheOutcomesNameAndADashWithoutReasons() {
+  void shouldFallBackToTheOutcomesNameAndSayThatNoFindingStandsOutWithoutReasons() {
     RiskAlert alert = alert(null, List.of());
     assertThat(AlertText.outcome(alert)).isEqualTo("ckd_stage3plus");
-    assertThat(AlertText.reasons(alert, 3)).isEqualTo("-");
+    assertThat(AlertText.reasons(alert, 3)).isEqualTo("no single recent finding stands out");
   }
 }

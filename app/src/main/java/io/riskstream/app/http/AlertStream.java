@@ -203,6 +203,7 @@ public final class AlertStream implements AutoCloseable {
       n.put("code", r.getCode());
       n.put("eventTime", r.getEventTime().toString());
       n.put("contribution", r.getContribution());
+      n.put("count", r.getCount());
     }
     return "id: " + a.getAlertId() + "\nevent: alert\ndata: " + o + "\n\n";
   }

@@ -8,6 +8,7 @@ import ca.uhn.fhir.parser.IParser;
 import ca.uhn.fhir.rest.api.QualifiedParamList;
 import ca.uhn.fhir.rest.param.DateRangeParam;
 import io.riskstream.schemas.AlertReason;
+import io.riskstream.topology.AlertText;
 import io.riskstream.schemas.AlertSeverity;
 import io.riskstream.schemas.ModelInfo;
 import io.riskstream.schemas.OutcomeProbability;
@@ -217,25 +218,55 @@ public final class RiskAssessments {
         critical ? "High likelihood" : "Moderate likelihood")).setText(alert.getSeverity().name().toLowerCase()));
     p.setRationale("Probability " + percent(alert.getProbability()) + " crossed the " + alert.getSeverity().name()
         .toLowerCase() + " threshold " + percent(alert.getThreshold()));
-    if (!alert.getReasons().isEmpty()) {
-      ra.addNote(new Annotation(new MarkdownType(reasonsMarkdown(alert.getReasons()))));
-    }
+    ra.addNote(new Annotation(new MarkdownType(reasonsMarkdown(alert.getReasons()))));
     return ra;
   }
 
-  /** The contributing events of an alert as a markdown list (largest contribution first). */
+  /**
+   * The contributing events of an alert as a markdown list (largest contribution first), each with how often it was
+   * recorded and when last; without reasons, a sentence that no single finding stands out. Descriptions and codes
+   * come from the source systems, so they are {@linkplain #markdownText escaped}: a reader's markdown renderer shows
+   * them as text, never as links, images or HTML.
+   */
   public static String reasonsMarkdown(List<AlertReason> reasons) {
+    if (reasons.isEmpty()) {
+      return "Contributing events: " + AlertText.NO_REASON + " (the risk comes from the history as a whole).\n";
+    }
     StringBuilder md = new StringBuilder("Contributing events (drop in probability without the event):\n\n");
     for (AlertReason r : reasons) {
-      md.append("- ").append(r.getDescription() != null ? r.getDescription() : r.getKind().name().toLowerCase());
+      md.append("- ").append(markdownText(r.getDescription() != null ? r.getDescription()
+          : r.getKind().name().toLowerCase(java.util.Locale.ROOT)));
       if (r.getCode() != null) {
-        md.append(" (").append(r.getCodeSystem() == null ? "" : r.getCodeSystem() + " ").append(r.getCode()).append(')');
+        md.append(" (").append(markdownText((r.getCodeSystem() == null ? "" : r.getCodeSystem() + " ") + r.getCode()))
+            .append(')');
       }
-      md.append(", ").append(Instant.ofEpochMilli(r.getEventTime().toEpochMilli()).toString(), 0, 10)
+      String date = Instant.ofEpochMilli(r.getEventTime().toEpochMilli()).toString().substring(0, 10);
+      md.append(", ").append(r.getCount() > 1 ? r.getCount() + "×, latest " + date : date)
           .append(": ").append(String.format(java.util.Locale.ROOT, "%+.1f", r.getContribution() * 100))
           .append(" points\n");
     }
     return md.toString();
+  }
+
+  /**
+   * {@code text} with each character that can open markdown markup backslash-escaped (backslash, backtick, {@code * _
+   * [ ] < > & ~ |}), so that CommonMark and GitHub-flavoured renderers show it as text: no emphasis, link, image, code
+   * span, strike-through, table cell, HTML or entity can start in it. Other punctuation stays as it is, so that a
+   * system that shows the note without rendering it still reads "Hemoglobin A1c/Hemoglobin.total in Blood". (Written
+   * by hand: HAPI FHIR has no markdown escaping; CommonMark allows a backslash before any ASCII punctuation.) The
+   * input rules keep control characters out of every field; should one get here, it becomes a space, so that no line
+   * break can end the list item and start a block of its own.
+   */
+  public static String markdownText(String text) {
+    StringBuilder out = new StringBuilder(text.length() + 16);
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if ("\\`*_[]<>&~|".indexOf(c) >= 0) {
+        out.append('\\');
+      }
+      out.append(Character.isISOControl(c) || c == '\u2028' || c == '\u2029' ? ' ' : c);
+    }
+    return out.toString();
   }
 
   /** A probability as a percentage with one decimal, e.g. {@code 42.0%}. */

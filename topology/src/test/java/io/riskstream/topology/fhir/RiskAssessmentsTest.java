@@ -18,6 +18,11 @@ import io.riskstream.topology.ScoringBackend;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.commonmark.ext.autolink.AutolinkExtension;
+import org.commonmark.ext.gfm.strikethrough.StrikethroughExtension;
+import org.commonmark.ext.gfm.tables.TablesExtension;
+import org.commonmark.parser.Parser;
+import org.commonmark.renderer.html.HtmlRenderer;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.RiskAssessment;
 import org.junit.jupiter.api.Test;
@@ -217,6 +222,62 @@ class RiskAssessmentsTest {
       assertThat(assessments.scoreJson(now, AS_OF)).contains("\"lastUpdated\":\"2026-03-01T08:30:00.000+00:00\"");
     } finally {
       java.util.TimeZone.setDefault(zone);
+    }
+  }
+
+  @Test
+  void shouldGroupAReasonsEventsAndSayWhenNoFindingStandsOut() {
+    RiskAlert grouped = RiskAlert.newBuilder(alert("al3", "p-1", AlertSeverity.WARNING))
+        .setReasons(List.of(new AlertReason("procedures:p9", EventKind.PROCEDURE, "SNOMED-CT", "371883000",
+            "Outpatient procedure", AS_OF.minusSeconds(2 * 86_400), 0.006, 16))).build();
+    RiskAlert none = RiskAlert.newBuilder(alert("al4", "p-1", AlertSeverity.WARNING)).setReasons(List.of()).build();
+
+    assertThat(assessments.ofAlert(grouped, AS_OF).getNoteFirstRep().getText())
+        .contains("- Outpatient procedure (SNOMED-CT 371883000), 16×, latest 2026-02-27: +0.6 points");
+    String noneJson = assessments.toJson(assessments.ofAlert(none, AS_OF));
+    assertThat(VALIDATOR.errors(noneJson)).isEmpty();
+    assertThat(assessments.parse(noneJson).getNoteFirstRep().getText().strip())
+        .isEqualTo("Contributing events: no single recent finding stands out (the risk comes from the history as a"
+            + " whole).");
+  }
+
+  /**
+   * Descriptions come from the source systems: a renderer of the note must show them as text, never as markup. A URL
+   * stays visible as itself (the GitHub-flavoured autolink extension makes it clickable, as in any text), but nothing
+   * can hide a link target behind other words.
+   */
+  @Test
+  void shouldRenderHostileDescriptionsAndCodesAsPlainTextInTheMarkdownNote() {
+    List<String> hostile = List.of("[Call now](https://evil.example/phish \"title\")", "![x](https://evil.example/t.png)",
+        "<img src=x onerror=alert(1)>", "<script>alert(1)</script>", "<https://evil.example/auto>",
+        "**bold** __strong__ *em* _em_", "`code` ``code``", "~~struck~~ ~one~", "a | b | c", "&lt;b&gt; &amp; &#60;",
+        "\\[escaped\\](https://evil.example)", "[ref]\n\n[ref]: https://evil.example", "<!-- comment -->",
+        "trailing backslash \\");
+    Parser parser = Parser.builder().extensions(List.of(TablesExtension.create(), StrikethroughExtension.create(),
+        AutolinkExtension.create())).build();
+    HtmlRenderer renderer = HtmlRenderer.builder().extensions(List.of(TablesExtension.create(),
+        StrikethroughExtension.create(), AutolinkExtension.create())).build();
+    for (String text : hostile) {
+      RiskAlert alert = RiskAlert.newBuilder(alert("al5", "p-1", AlertSeverity.CRITICAL))
+          .setReasons(List.of(new AlertReason("observations:o2", EventKind.OBSERVATION, "LOINC", text, text,
+              AS_OF.minusSeconds(86_400), 0.2, 1))).build();
+      String markdown = assessments.ofAlert(alert, AS_OF).getNoteFirstRep().getText();
+      String html = renderer.render(parser.parse(markdown));
+
+      assertThat(html).as("%s rendered as %s", text, html)
+          .doesNotContain("<img", "<script", "<em>", "<strong>", "<code>", "<del>", "<table", "<!--", "<b>")
+          .contains("<li>");
+      java.util.regex.Matcher link = java.util.regex.Pattern.compile("<a href=\"([^\"]*)\">([^<]*)</a>").matcher(html);
+      while (link.find()) {
+        assertThat(link.group(2)).as("a link shows its own target in %s", html).isEqualTo(link.group(1));
+      }
+      assertThat(html.split("<a ", -1)).as("every link is a bare URL in %s", html)
+          .hasSize((int) java.util.regex.Pattern.compile("<a href=\"([^\"]*)\">([^<]*)</a>").matcher(html).results().count() + 1);
+      String shown = html.replaceAll("<[^>]+>", "").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"")
+          .replace("&amp;", "&");
+      String written = text.replaceAll("[\\x00-\\x1f]", " ");
+      assertThat(shown).as("the text as written (line breaks as spaces), twice: description and code")
+          .contains(written + " (LOINC " + written + ")");
     }
   }
 }
