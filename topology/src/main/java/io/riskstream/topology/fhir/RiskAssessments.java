@@ -226,7 +226,7 @@ public final class RiskAssessments {
    * The contributing events of an alert as a markdown list (largest contribution first), each with how often it was
    * recorded and when last; without reasons, a sentence that no single finding stands out. Descriptions and codes
    * come from the source systems, so they are {@linkplain #markdownText escaped}: a reader's markdown renderer shows
-   * them as text, never as links, images or HTML.
+   * them as text, never as markup (a URL in them stays visible as itself).
    */
   public static String reasonsMarkdown(List<AlertReason> reasons) {
     if (reasons.isEmpty()) {
@@ -234,7 +234,7 @@ public final class RiskAssessments {
     }
     StringBuilder md = new StringBuilder("Contributing events (drop in probability without the event):\n\n");
     for (AlertReason r : reasons) {
-      md.append("- ").append(markdownText(r.getDescription() != null ? r.getDescription()
+      md.append("- ").append(markdownLineStart(r.getDescription() != null ? r.getDescription()
           : r.getKind().name().toLowerCase(java.util.Locale.ROOT)));
       if (r.getCode() != null) {
         md.append(" (").append(markdownText((r.getCodeSystem() == null ? "" : r.getCodeSystem() + " ") + r.getCode()))
@@ -267,6 +267,23 @@ public final class RiskAssessments {
       out.append(Character.isISOControl(c) || c == '\u2028' || c == '\u2029' ? ' ' : c);
     }
     return out.toString();
+  }
+
+  /**
+   * {@link #markdownText} for text that opens a line's content (a list item's): also escapes what would start a
+   * block there, a heading ({@code #}), a nested list ({@code -}, {@code +}, or digits then {@code .} or {@code )}), a
+   * thematic break or a setext underline ({@code -}, {@code =}).
+   */
+  static String markdownLineStart(String text) {
+    String escaped = markdownText(text);
+    int digits = 0;
+    while (digits < escaped.length() && escaped.charAt(digits) >= '0' && escaped.charAt(digits) <= '9') {
+      digits++;
+    }
+    if (digits > 0 && digits < escaped.length() && (escaped.charAt(digits) == '.' || escaped.charAt(digits) == ')')) {
+      return escaped.substring(0, digits) + '\\' + escaped.substring(digits);
+    }
+    return !escaped.isEmpty() && "#-+=".indexOf(escaped.charAt(0)) >= 0 ? '\\' + escaped : escaped;
   }
 
   /** A probability as a percentage with one decimal, e.g. {@code 42.0%}. */

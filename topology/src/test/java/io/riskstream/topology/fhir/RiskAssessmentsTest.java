@@ -252,7 +252,8 @@ class RiskAssessmentsTest {
         "<img src=x onerror=alert(1)>", "<script>alert(1)</script>", "<https://evil.example/auto>",
         "**bold** __strong__ *em* _em_", "`code` ``code``", "~~struck~~ ~one~", "a | b | c", "&lt;b&gt; &amp; &#60;",
         "\\[escaped\\](https://evil.example)", "[ref]\n\n[ref]: https://evil.example", "<!-- comment -->",
-        "trailing backslash \\");
+        "trailing backslash \\", "# Heading", "###### h6", "1. ordered", "12) ordered", "- nested", "+ nested",
+        "---", "===", "-", "2024.");
     Parser parser = Parser.builder().extensions(List.of(TablesExtension.create(), StrikethroughExtension.create(),
         AutolinkExtension.create())).build();
     HtmlRenderer renderer = HtmlRenderer.builder().extensions(List.of(TablesExtension.create(),
@@ -265,8 +266,10 @@ class RiskAssessmentsTest {
       String html = renderer.render(parser.parse(markdown));
 
       assertThat(html).as("%s rendered as %s", text, html)
-          .doesNotContain("<img", "<script", "<em>", "<strong>", "<code>", "<del>", "<table", "<!--", "<b>")
+          .doesNotContain("<img", "<script", "<em>", "<strong>", "<code>", "<del>", "<table", "<!--", "<b>", "<h", "<ol",
+              "<pre", "<blockquote")
           .contains("<li>");
+      assertThat(html.split("<ul>", -1)).as("one list, nothing nested: %s", html).hasSize(2);
       java.util.regex.Matcher link = java.util.regex.Pattern.compile("<a href=\"([^\"]*)\">([^<]*)</a>").matcher(html);
       while (link.find()) {
         assertThat(link.group(2)).as("a link shows its own target in %s", html).isEqualTo(link.group(1));
