@@ -52,8 +52,12 @@ public final class AlertText {
     } else {
       what = r.getKind().name().toLowerCase(Locale.ROOT) + (code == null ? "" : " " + code);
     }
+    return String.format(Locale.ROOT, "%s %s (%+.3f)", what, when(r), r.getContribution());
+  }
+
+  /** How often a reason's events were recorded and when last ("16×, latest 2025-09-21"), or its date when once. */
+  public static String when(AlertReason r) {
     String date = r.getEventTime().toString().substring(0, 10);
-    String when = r.getCount() > 1 ? r.getCount() + "×, latest " + date : date;
-    return String.format(Locale.ROOT, "%s %s (%+.3f)", what, when, r.getContribution());
+    return r.getCount() > 1 ? r.getCount() + "×, latest " + date : date;
   }
 }

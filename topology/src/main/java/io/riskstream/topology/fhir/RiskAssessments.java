@@ -8,12 +8,12 @@ import ca.uhn.fhir.parser.IParser;
 import ca.uhn.fhir.rest.api.QualifiedParamList;
 import ca.uhn.fhir.rest.param.DateRangeParam;
 import io.riskstream.schemas.AlertReason;
-import io.riskstream.topology.AlertText;
 import io.riskstream.schemas.AlertSeverity;
 import io.riskstream.schemas.ModelInfo;
 import io.riskstream.schemas.OutcomeProbability;
 import io.riskstream.schemas.RiskAlert;
 import io.riskstream.schemas.RiskScore;
+import io.riskstream.topology.AlertText;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -240,8 +240,7 @@ public final class RiskAssessments {
         md.append(" (").append(markdownText((r.getCodeSystem() == null ? "" : r.getCodeSystem() + " ") + r.getCode()))
             .append(')');
       }
-      String date = Instant.ofEpochMilli(r.getEventTime().toEpochMilli()).toString().substring(0, 10);
-      md.append(", ").append(r.getCount() > 1 ? r.getCount() + "×, latest " + date : date)
+      md.append(", ").append(AlertText.when(r))
           .append(": ").append(String.format(java.util.Locale.ROOT, "%+.1f", r.getContribution() * 100))
           .append(" points\n");
     }
@@ -257,7 +256,7 @@ public final class RiskAssessments {
    * input rules keep control characters out of every field; should one get here, it becomes a space, so that no line
    * break can end the list item and start a block of its own.
    */
-  public static String markdownText(String text) {
+  static String markdownText(String text) {
     StringBuilder out = new StringBuilder(text.length() + 16);
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
